@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { LEVELS } from '../core/types.js'
+
+const level = z.enum(LEVELS)
+const str = z.string().min(1)
+
+/** A logger vocabulary entry: a callee pattern (e.g. `WARN_LOG`, `*.warn`, `LOG(ERROR)`) and its level. */
+const loggerRule = z.object({
+  /** Callee as written: exact name, or `*.method` for any receiver. */
+  call: str,
+  /** Fixed level; omit when the level is an argument (`LOG(ERROR)`, `log.log(Level.WARN, …)`). */
+  level: level.optional(),
+  /** 0-based index of the message argument; default: first string-like argument. */
+  messageArg: z.number().int().min(0).optional(),
+  /** 0-based index of the level argument, when the level is passed in. */
+  levelArg: z.number().int().min(0).optional(),
+}).strict()
+
+const person = z.object({
+  slack: str.optional(),
+  name: str.optional(),
+  email: str.optional(),
+  tz: str.optional(),
+  aliases: z.array(str).default([]),
+}).strict()
+
+const source = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('file'), path: str, format: str.default('auto'), host: str.optional(), fromStart: z.boolean().default(false) }).strict(),
+  z.object({ type: z.literal('stdin'), format: str.default('auto'), host: str.optional() }).strict(),
+])
+
+const routeRule = z.object({
+  /** CODEOWNERS-style glob over the statement's file. */
+  path: str.optional(),
+  /** Only statements at or above this level. */
+  minLevel: level.optional(),
+  channel: str.optional(),
+  person: str.optional(),
+}).strict()
+
+/** One schema for `dice.yml`. Defaults here are the documented defaults (docs/CONFIG.md). */
+export const configSchema = z.object({
+  repo: z.object({
+    path: str.default('.'),
+    /** Web URL of the repository, for code links (`https://github.com/org/repo`). */
+    url: str.optional(),
+    /** `github` or `gitlab` link style; guessed from the URL when omitted. */
+    linkStyle: z.enum(['github', 'gitlab']).optional(),
+  }).strict().default({}),
+  catalog: z.object({
+    include: z.array(str).default([]),
+    exclude: z.array(str).default([]),
+    maxFileBytes: z.number().int().positive().default(2_000_000),
+    /** Extra logger calls per language id (`c`, `java`, `python`, …), added to the built-in vocabulary. */
+    loggers: z.record(z.array(loggerRule)).default({}),
+  }).strict().default({}),
+  /** People by key (email or short name): Slack id, display name, time zone. */
+  people: z.record(person).default({}),
+  sources: z.array(source).default([]),
+  /** Named formats: name → `regex:…` or a built-in name. */
+  formats: z.record(str).default({}),
+  match: z.object({
+    /** Entries at or above this level are always matched and counted. */
+    minLevel: level.default('warn'),
+    /** Width of an occurrence time bucket. */
+    bucketSeconds: z.number().int().positive().default(300),
+    samplesPerBucket: z.number().int().min(0).max(20).default(3),
+    maxLineBytes: z.number().int().positive().default(65_536),
+  }).strict().default({}),
+  route: z.object({
+    minLevel: level.default('warn'),
+    rules: z.array(routeRule).default([]),
+    /** Channel for occurrences with no owner, or whose owner is unknown to Slack. */
+    fallbackChannel: str.optional(),
+    /** Route unowned shapes (WARN+ lines matching no statement) to the fallback channel digest. */
+    unownedToFallback: z.boolean().default(true),
+  }).strict().default({}),
+  realtime: z.object({
+    /** A flood of one statement updates the same channel message for this long. */
+    updateWindowSeconds: z.number().int().positive().default(3600),
+    maxPostsPerSecond: z.number().positive().default(1),
+  }).strict().default({}),
+  digest: z.object({
+    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+    workdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    startHour: z.number().int().min(0).max(23).default(9),
+    endHour: z.number().int().min(1).max(24).default(18),
+    checkEveryMinutes: z.number().int().positive().default(10),
+    defaultTimezone: str.default('UTC'),
+    maxItems: z.number().int().positive().default(40),
+  }).strict().default({}),
+  slack: z.object({
+    /** Slack user ids allowed to mute for everyone and reassign any statement. */
+    admins: z.array(str).default([]),
+    /** Cache Slack user look-ups for this long. */
+    userCacheHours: z.number().positive().default(24),
+  }).strict().default({}),
+  webhook: z.object({ url: str.optional() }).strict().default({}),
+  server: z.object({
+    host: str.default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(7878),
+    /** Maximum ingest lines waiting to be processed before HTTP answers 429. */
+    maxQueuedLines: z.number().int().positive().default(200_000),
+  }).strict().default({}),
+  retention: z.object({
+    /** Occurrence buckets older than this are rolled up to daily totals. */
+    rawDays: z.number().int().positive().default(14),
+    /** Daily totals older than this are deleted. */
+    keepDays: z.number().int().positive().default(90),
+  }).strict().default({}),
+}).strict()
+
+export type Config = z.infer<typeof configSchema>
+export type LoggerRule = z.infer<typeof loggerRule>
+export type RouteRule = z.infer<typeof routeRule>
+export type SourceConfig = z.infer<typeof source>

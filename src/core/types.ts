@@ -1,0 +1,138 @@
+/** Types shared across pipeline stages: catalog → ingest → match → route → deliver, store under all. */
+
+/** Normalised log levels, lowest first. */
+export const LEVELS = ['trace', 'debug', 'info', 'notice', 'warn', 'error', 'fatal'] as const
+export type Level = (typeof LEVELS)[number]
+
+/** Who last touched a statement's line, from `git blame`. */
+export interface Blame {
+  email: string
+  name: string
+  commit: string
+  /** ISO-8601 */
+  time: string
+}
+
+export type OwnerKind = 'annotation' | 'override' | 'blame' | 'none'
+
+/** The party that receives a statement's digest entries. */
+export interface Owner {
+  kind: OwnerKind
+  /** An annotation name, a person key (email or Slack id) or null for `none`. */
+  who: string | null
+}
+
+/** One log statement found in source, as stored in the catalog. */
+export interface Statement {
+  /** Stable id: see docs/ARCHITECTURE.md "Statement ids". */
+  id: string
+  /** Repository-relative, forward slashes. */
+  file: string
+  /** 1-based line of the call. */
+  line: number
+  /** Last line of the call (multi-line calls). */
+  endLine: number
+  language: string
+  level: Level | null
+  /** The message as written in the code, placeholders kept (`%s`, `{}`, `{name}`, `${expr}` → `{}`). */
+  template: string | null
+  /** False when the message is not a literal template (a bare variable). */
+  matchable: boolean
+  /** `#name` annotations, without '#'. */
+  channels: string[]
+  /** `@name` annotations, without '@'. */
+  mentions: string[]
+  blame: Blame | null
+  /** The logging call as written (`log.warn`, `ERROR_LOG`), for display and disambiguation. */
+  callee: string
+}
+
+/** A statement plus its resolved owner, as `dice catalog --json` prints it. */
+export interface CatalogEntry extends Statement {
+  owner: Owner
+}
+
+/** One parsed log entry (a line, or a line plus its continuation lines). */
+export interface LogEntry {
+  /** 1-based input line number of the entry's first line. */
+  n: number
+  raw: string
+  message: string
+  level: Level | null
+  /** Epoch milliseconds, when the line carries a time. */
+  time: number | null
+  host: string | null
+  /** Source location printed by the logger, when present. */
+  file: string | null
+  line: number | null
+  logger: string | null
+  /** Continuation lines (stack traces) folded into this entry. */
+  continuation?: string[]
+}
+
+/** What the matcher says about one message. */
+export interface MatchResult {
+  statementId: string
+  /** Number of literal characters in the matched template (specificity). */
+  literalChars: number
+  /** Values of the template's placeholders, in order. */
+  values: string[]
+}
+
+/** A counted delta for one statement × host × time bucket. */
+export interface OccurrenceDelta {
+  statementId: string
+  host: string
+  /** Bucket start, epoch ms. */
+  bucket: number
+  count: number
+  firstSeen: number
+  lastSeen: number
+  level: Level | null
+  /** A few raw sample lines (bounded). */
+  samples: string[]
+}
+
+/** A counted delta for a WARN+ line that matched no statement, grouped by its masked shape. */
+export interface UnownedDelta {
+  shape: string
+  host: string
+  bucket: number
+  count: number
+  firstSeen: number
+  lastSeen: number
+  level: Level | null
+  samples: string[]
+}
+
+/** Where a source has read up to: enough to resume exactly after a crash. */
+export interface Checkpoint {
+  source: string
+  /** File identity (device:inode) or a source-specific key. */
+  identity: string
+  offset: number
+  /** Input lines consumed so far (for line numbering on resume). */
+  lines: number
+}
+
+export interface Person {
+  /** Key used throughout: the blame email or the annotation name. */
+  key: string
+  slackId: string | null
+  name: string | null
+  email: string | null
+  tz: string | null
+}
+
+/** A matched log entry on its way to routing and delivery. */
+export interface Hit {
+  entry: LogEntry
+  statement: Statement
+  values: string[]
+  /** Host the entry came from ('-' when unknown). */
+  host: string
+  /** Entry time, or arrival time when the line carries none (epoch ms). */
+  time: number
+  /** Name of the source it was read from. */
+  source: string
+}

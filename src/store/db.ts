@@ -1,0 +1,25 @@
+/**
+ * The small SQL seam both stores share. SQL is written once with `?` placeholders; each driver adapts it.
+ * Everything is async because PostgreSQL is; the SQLite driver serialises transactions with a mutex.
+ */
+export type Dialect = 'sqlite' | 'postgres'
+export type Param = string | number | null | boolean
+
+export interface Db {
+  readonly dialect: Dialect
+  all<T = Record<string, unknown>>(sql: string, params?: Param[]): Promise<T[]>
+  get<T = Record<string, unknown>>(sql: string, params?: Param[]): Promise<T | undefined>
+  run(sql: string, params?: Param[]): Promise<{ changes: number }>
+  /** Several statements, no parameters (DDL). */
+  exec(sql: string): Promise<void>
+  /** Run `fn` in one transaction; `fn` must use the Db it is given. */
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** Dialect differences the shared SQL needs. */
+export function sqlFns(dialect: Dialect) {
+  return dialect === 'sqlite'
+    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }
+    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' }
+}

@@ -1,0 +1,73 @@
+import { sqlFns, type Db } from './db.js'
+
+/**
+ * Ordered schema migrations, shared by SQLite and PostgreSQL. Append only: a released migration never
+ * changes. `t` gives the dialect's spelling of ids and 64-bit integers.
+ */
+export const migrations: Array<(t: ReturnType<typeof sqlFns>) => string> = [
+  (t) => `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE statements (
+  id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER NOT NULL,
+  language TEXT NOT NULL, level TEXT, template TEXT, matchable INTEGER NOT NULL, channels TEXT NOT NULL,
+  mentions TEXT NOT NULL, blame TEXT, callee TEXT NOT NULL);
+CREATE INDEX statements_file ON statements(file);
+CREATE TABLE indexed_files (file TEXT PRIMARY KEY, hash TEXT NOT NULL, statements INTEGER NOT NULL);
+CREATE TABLE occurrences (
+  statement_id TEXT NOT NULL, host TEXT NOT NULL, bucket ${t.bigint} NOT NULL, count ${t.bigint} NOT NULL,
+  first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, level TEXT, samples TEXT NOT NULL,
+  PRIMARY KEY (statement_id, host, bucket));
+CREATE INDEX occurrences_last_seen ON occurrences(last_seen);
+CREATE TABLE unowned (
+  shape_hash TEXT NOT NULL, shape TEXT NOT NULL, host TEXT NOT NULL, bucket ${t.bigint} NOT NULL,
+  count ${t.bigint} NOT NULL, first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, level TEXT,
+  samples TEXT NOT NULL, PRIMARY KEY (shape_hash, host, bucket));
+CREATE TABLE checkpoints (
+  source TEXT PRIMARY KEY, identity TEXT NOT NULL, "offset" ${t.bigint} NOT NULL, lines ${t.bigint} NOT NULL,
+  updated_at ${t.bigint} NOT NULL);
+CREATE TABLE counters (source TEXT NOT NULL, name TEXT NOT NULL, value ${t.bigint} NOT NULL, PRIMARY KEY (source, name));
+CREATE TABLE overrides (
+  statement_id TEXT PRIMARY KEY, to_who TEXT NOT NULL, by_who TEXT NOT NULL, reason TEXT, created_at ${t.bigint} NOT NULL);
+CREATE TABLE snoozes (
+  id ${t.autoId}, statement_id TEXT NOT NULL, scope TEXT NOT NULL, scope_id TEXT NOT NULL,
+  until_at ${t.bigint}, remaining ${t.bigint}, by_who TEXT NOT NULL, created_at ${t.bigint} NOT NULL);
+CREATE INDEX snoozes_statement ON snoozes(statement_id);
+CREATE TABLE mutes (
+  statement_id TEXT NOT NULL, scope TEXT NOT NULL, scope_id TEXT NOT NULL, by_who TEXT NOT NULL,
+  created_at ${t.bigint} NOT NULL, PRIMARY KEY (statement_id, scope, scope_id));
+CREATE TABLE audit (
+  id ${t.autoId}, at ${t.bigint} NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, statement_id TEXT,
+  before_json TEXT, after_json TEXT);
+CREATE TABLE outbox (
+  id ${t.autoId}, dedup_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, recipient TEXT NOT NULL,
+  payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, not_before ${t.bigint} NOT NULL,
+  claimed_by TEXT, claimed_until ${t.bigint}, created_at ${t.bigint} NOT NULL, sent_at ${t.bigint}, result TEXT);
+CREATE INDEX outbox_status ON outbox(status, not_before);
+CREATE TABLE realtime_messages (
+  statement_id TEXT NOT NULL, channel TEXT NOT NULL, ts TEXT NOT NULL, window_start ${t.bigint} NOT NULL,
+  state TEXT NOT NULL, PRIMARY KEY (statement_id, channel));
+CREATE TABLE users (
+  key TEXT PRIMARY KEY, slack_id TEXT, name TEXT, email TEXT, tz TEXT, fetched_at ${t.bigint} NOT NULL);
+CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until_at ${t.bigint} NOT NULL);
+CREATE TABLE digest_marks (
+  person TEXT NOT NULL, statement_id TEXT NOT NULL, through ${t.bigint} NOT NULL, PRIMARY KEY (person, statement_id));
+`,
+]
+
+/** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */
+export async function migrate(db: Db): Promise<void> {
+  const t = sqlFns(db.dialect)
+  await db.tx(async (tx) => {
+    if (db.dialect === 'postgres') {
+      // Serialise concurrent `dice run` instances migrating the same database.
+      await tx.exec(`SELECT pg_advisory_xact_lock(727271)`)
+    }
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
+    const row = await tx.get<{ v: number | null }>(`SELECT MAX(version) AS v FROM schema_version`)
+    const current = row?.v ?? 0
+    for (let v = current; v < migrations.length; v++) {
+      await tx.exec(migrations[v]!(t))
+      await tx.run(`INSERT INTO schema_version (version) VALUES (?)`, [v + 1])
+    }
+  })
+}

@@ -1,0 +1,373 @@
+import type { Checkpoint, Statement } from '../core/types.js'
+import { levelRank } from '../core/levels.js'
+import { sqlFns, type Db, type Param } from './db.js'
+import { migrate } from './migrations.js'
+import type {
+  AuditRow, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeMessage, Scope, SnoozeRow,
+  StatementTotal, Store, UnownedRow, UserRow,
+} from './store.js'
+
+const J = (v: unknown) => JSON.stringify(v ?? null)
+const P = <T>(v: unknown, d: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : d)
+const DAY = 86_400_000
+/** Rows per multi-row INSERT: well under SQLite's 32k and PostgreSQL's 65k parameter limits. */
+const CHUNK = 200
+
+function chunks<T>(xs: T[], n = CHUNK): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+const values = (rows: number, cols: number) =>
+  Array.from({ length: rows }, () => `(${Array(cols).fill('?').join(',')})`).join(',')
+
+type Row = Record<string, any>
+
+function toStatement(r: Row): Statement {
+  return {
+    id: r.id, file: r.file, line: Number(r.line), endLine: Number(r.end_line), language: r.language, level: r.level ?? null,
+    template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
+    blame: P(r.blame, null), callee: r.callee,
+  }
+}
+const toOverride = (r: Row): OverrideRow => ({ statementId: r.statement_id, to: r.to_who, by: r.by_who, reason: r.reason ?? null, createdAt: Number(r.created_at) })
+const toSnooze = (r: Row): SnoozeRow => ({
+  id: Number(r.id), statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, until: r.until_at == null ? null : Number(r.until_at),
+  remaining: r.remaining == null ? null : Number(r.remaining), by: r.by_who, createdAt: Number(r.created_at),
+})
+const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, by: r.by_who, createdAt: Number(r.created_at) })
+const toOutbox = (r: Row): OutboxItem => ({
+  id: Number(r.id), dedupKey: r.dedup_key, kind: r.kind, recipient: r.recipient, payload: P(r.payload, null), status: r.status,
+  attempts: Number(r.attempts), notBefore: Number(r.not_before), createdAt: Number(r.created_at), sentAt: r.sent_at == null ? null : Number(r.sent_at),
+  result: P(r.result, null),
+})
+
+/** The Store over any `Db`: SQL written once for SQLite and PostgreSQL. */
+export class SqlStore implements Store {
+  readonly kind
+  private f
+
+  private constructor(private db: Db) {
+    this.kind = db.dialect
+    this.f = sqlFns(db.dialect)
+  }
+
+  /** Open and migrate. */
+  static async open(db: Db): Promise<SqlStore> {
+    await migrate(db)
+    return new SqlStore(db)
+  }
+
+  close() {
+    return this.db.close()
+  }
+
+  async getMeta(key: string) {
+    return (await this.db.get<Row>(`SELECT value FROM meta WHERE key = ?`, [key]))?.value ?? null
+  }
+  async setMeta(key: string, value: string) {
+    await this.db.run(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value])
+  }
+
+  // ---- catalog
+  async indexedFiles() {
+    const rows = await this.db.all<Row>(`SELECT file, hash FROM indexed_files`)
+    return new Map(rows.map((r) => [r.file as string, r.hash as string]))
+  }
+
+  async replaceFiles(files: Array<{ file: string; hash: string }>, statements: Statement[], removed: string[]) {
+    await this.db.tx(async (tx) => {
+      const gone = [...files.map((f) => f.file), ...removed]
+      for (const c of chunks(gone)) {
+        const ph = c.map(() => '?').join(',')
+        await tx.run(`DELETE FROM statements WHERE file IN (${ph})`, c)
+        await tx.run(`DELETE FROM indexed_files WHERE file IN (${ph})`, c)
+      }
+      const perFile = new Map<string, number>()
+      for (const s of statements) perFile.set(s.file, (perFile.get(s.file) ?? 0) + 1)
+      for (const c of chunks(files)) {
+        await tx.run(`INSERT INTO indexed_files (file, hash, statements) VALUES ${values(c.length, 3)}`,
+          c.flatMap((f) => [f.file, f.hash, perFile.get(f.file) ?? 0]))
+      }
+      for (const c of chunks(statements)) {
+        const params: Param[] = c.flatMap((s) => [s.id, s.file, s.line, s.endLine, s.language, s.level, s.template, s.matchable ? 1 : 0,
+          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee])
+        // A duplicate id (same id from two files in one batch) keeps the later one rather than failing the index.
+        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee)
+          VALUES ${values(c.length, 12)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
+          end_line = excluded.end_line, language = excluded.language, level = excluded.level, template = excluded.template,
+          matchable = excluded.matchable, channels = excluded.channels, mentions = excluded.mentions, blame = excluded.blame,
+          callee = excluded.callee`, params)
+      }
+    })
+  }
+
+  async listStatements() {
+    return (await this.db.all<Row>(`SELECT * FROM statements ORDER BY file, line, id`)).map(toStatement)
+  }
+  async getStatement(id: string) {
+    const r = await this.db.get<Row>(`SELECT * FROM statements WHERE id = ?`, [id])
+    return r ? toStatement(r) : null
+  }
+
+  // ---- counting
+  async getCheckpoint(source: string): Promise<Checkpoint | null> {
+    const r = await this.db.get<Row>(`SELECT * FROM checkpoints WHERE source = ?`, [source])
+    return r ? { source: r.source, identity: r.identity, offset: Number(r.offset), lines: Number(r.lines) } : null
+  }
+
+  async applyCounts(batch: CountBatch) {
+    const { least, greatest } = this.f
+    await this.db.tx(async (tx) => {
+      for (const c of chunks(batch.occurrences)) {
+        await tx.run(`INSERT INTO occurrences (statement_id, host, bucket, count, first_seen, last_seen, level, samples)
+          VALUES ${values(c.length, 8)} ON CONFLICT (statement_id, host, bucket) DO UPDATE SET
+          count = occurrences.count + excluded.count, first_seen = ${least}(occurrences.first_seen, excluded.first_seen),
+          last_seen = ${greatest}(occurrences.last_seen, excluded.last_seen), level = COALESCE(excluded.level, occurrences.level),
+          samples = CASE WHEN occurrences.samples = '[]' THEN excluded.samples ELSE occurrences.samples END`,
+          c.flatMap((o) => [o.statementId, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)]))
+      }
+      for (const c of chunks(batch.unowned)) {
+        await tx.run(`INSERT INTO unowned (shape_hash, shape, host, bucket, count, first_seen, last_seen, level, samples)
+          VALUES ${values(c.length, 9)} ON CONFLICT (shape_hash, host, bucket) DO UPDATE SET
+          count = unowned.count + excluded.count, first_seen = ${least}(unowned.first_seen, excluded.first_seen),
+          last_seen = ${greatest}(unowned.last_seen, excluded.last_seen), level = COALESCE(excluded.level, unowned.level),
+          samples = CASE WHEN unowned.samples = '[]' THEN excluded.samples ELSE unowned.samples END`,
+          c.flatMap((o) => [o.shapeHash, o.shape, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)]))
+      }
+      const now = Date.now()
+      for (const cp of batch.checkpoints) {
+        await tx.run(`INSERT INTO checkpoints (source, identity, "offset", lines, updated_at) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (source) DO UPDATE SET identity = excluded.identity, "offset" = excluded."offset", lines = excluded.lines,
+          updated_at = excluded.updated_at`, [cp.source, cp.identity, cp.offset, cp.lines, now])
+      }
+      for (const k of batch.counters ?? []) {
+        if (!k.value) continue
+        await tx.run(`INSERT INTO counters (source, name, value) VALUES (?, ?, ?) ON CONFLICT (source, name)
+          DO UPDATE SET value = counters.value + excluded.value`, [k.source, k.name, k.value])
+      }
+    })
+  }
+
+  async counters() {
+    return (await this.db.all<Row>(`SELECT source, name, value FROM counters ORDER BY source, name`)).map((r) => ({
+      source: r.source as string, name: r.name as string, value: Number(r.value),
+    }))
+  }
+
+  async listOccurrences(q: { statementId?: string; since?: number; until?: number; limit?: number } = {}): Promise<OccurrenceRow[]> {
+    const where: string[] = []
+    const p: Param[] = []
+    if (q.statementId) (where.push('statement_id = ?'), p.push(q.statementId))
+    if (q.since != null) (where.push('last_seen > ?'), p.push(q.since))
+    if (q.until != null) (where.push('first_seen <= ?'), p.push(q.until))
+    p.push(q.limit ?? 10_000)
+    const rows = await this.db.all<Row>(`SELECT * FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY bucket DESC, statement_id, host LIMIT ?`, p)
+    return rows.map((r) => ({
+      statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
+      lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
+    }))
+  }
+
+  async totals(q: { since?: number; until?: number } = {}): Promise<StatementTotal[]> {
+    const where: string[] = []
+    const p: Param[] = []
+    if (q.since != null) (where.push('last_seen > ?'), p.push(q.since))
+    if (q.until != null) (where.push('first_seen <= ?'), p.push(q.until))
+    const rows = await this.db.all<Row>(`SELECT statement_id, host, level, SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls
+      FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id, host, level`, p)
+    const by = new Map<string, StatementTotal>()
+    for (const r of rows) {
+      const t: StatementTotal = by.get(r.statement_id) ?? { statementId: r.statement_id, count: 0, hosts: [], firstSeen: Infinity, lastSeen: -Infinity, level: null }
+      t.count += Number(r.n)
+      if (!t.hosts.includes(r.host)) t.hosts.push(r.host)
+      if (r.level && (t.level === null || levelRank(r.level) > levelRank(t.level))) t.level = r.level
+      t.firstSeen = Math.min(t.firstSeen, Number(r.fs))
+      t.lastSeen = Math.max(t.lastSeen, Number(r.ls))
+      by.set(r.statement_id, t)
+    }
+    for (const t of by.values()) t.hosts.sort()
+    return [...by.values()].sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
+  }
+
+  async listUnowned(q: { since?: number; limit?: number } = {}): Promise<UnownedRow[]> {
+    const rows = await this.db.all<Row>(`SELECT * FROM unowned WHERE last_seen > ? ORDER BY count DESC LIMIT ?`, [q.since ?? -1, q.limit ?? 1000])
+    return rows.map((r) => ({
+      shapeHash: r.shape_hash, shape: r.shape, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
+      lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
+    }))
+  }
+
+  // ---- actions
+  async setOverride(o: OverrideRow) {
+    return this.db.tx(async (tx) => {
+      const before = await tx.get<Row>(`SELECT * FROM overrides WHERE statement_id = ?`, [o.statementId])
+      await tx.run(`INSERT INTO overrides (statement_id, to_who, by_who, reason, created_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (statement_id) DO UPDATE SET to_who = excluded.to_who, by_who = excluded.by_who, reason = excluded.reason,
+        created_at = excluded.created_at`, [o.statementId, o.to, o.by, o.reason, o.createdAt])
+      return before ? toOverride(before) : null
+    })
+  }
+  async removeOverride(statementId: string) {
+    return this.db.tx(async (tx) => {
+      const before = await tx.get<Row>(`SELECT * FROM overrides WHERE statement_id = ?`, [statementId])
+      await tx.run(`DELETE FROM overrides WHERE statement_id = ?`, [statementId])
+      return before ? toOverride(before) : null
+    })
+  }
+  async listOverrides() {
+    return (await this.db.all<Row>(`SELECT * FROM overrides ORDER BY created_at, statement_id`)).map(toOverride)
+  }
+  async addSnooze(s: Omit<SnoozeRow, 'id'>) {
+    const r = await this.db.get<Row>(`INSERT INTO snoozes (statement_id, scope, scope_id, until_at, remaining, by_who, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`, [s.statementId, s.scope, s.scopeId, s.until, s.remaining, s.by, s.createdAt])
+    return toSnooze(r!)
+  }
+  async removeSnoozes(statementId: string, scope?: Scope, scopeId?: string) {
+    const p: Param[] = [statementId]
+    let sql = `DELETE FROM snoozes WHERE statement_id = ?`
+    if (scope) (sql += ' AND scope = ?', p.push(scope))
+    if (scopeId) (sql += ' AND scope_id = ?', p.push(scopeId))
+    return (await this.db.run(sql, p)).changes
+  }
+  async activeSnoozes(now: number) {
+    return (await this.db.all<Row>(`SELECT * FROM snoozes WHERE (until_at IS NULL OR until_at > ?) AND (remaining IS NULL OR remaining > 0)
+      ORDER BY id`, [now])).map(toSnooze)
+  }
+  async decrementSnooze(id: number, by: number) {
+    const r = await this.db.get<Row>(`UPDATE snoozes SET remaining = ${this.f.greatest}(remaining - ?, 0) WHERE id = ? AND remaining IS NOT NULL
+      RETURNING remaining`, [by, id])
+    return r ? Number(r.remaining) : null
+  }
+  async addMute(m: MuteRow) {
+    await this.db.run(`INSERT INTO mutes (statement_id, scope, scope_id, by_who, created_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (statement_id, scope, scope_id) DO NOTHING`, [m.statementId, m.scope, m.scopeId, m.by, m.createdAt])
+  }
+  async removeMute(statementId: string, scope?: Scope, scopeId?: string) {
+    const p: Param[] = [statementId]
+    let sql = `DELETE FROM mutes WHERE statement_id = ?`
+    if (scope) (sql += ' AND scope = ?', p.push(scope))
+    if (scopeId) (sql += ' AND scope_id = ?', p.push(scopeId))
+    return (await this.db.run(sql, p)).changes
+  }
+  async listMutes() {
+    return (await this.db.all<Row>(`SELECT * FROM mutes ORDER BY created_at, statement_id`)).map(toMute)
+  }
+  async addAudit(a: Omit<AuditRow, 'id'>) {
+    await this.db.run(`INSERT INTO audit (at, actor, action, statement_id, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)`,
+      [a.at, a.actor, a.action, a.statementId, J(a.before), J(a.after)])
+  }
+  async listAudit(limit = 200) {
+    return (await this.db.all<Row>(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`, [limit])).map((r) => ({
+      id: Number(r.id), at: Number(r.at), actor: r.actor, action: r.action, statementId: r.statement_id ?? null,
+      before: P(r.before_json, null), after: P(r.after_json, null),
+    }))
+  }
+
+  // ---- delivery
+  async enqueue(i: { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }) {
+    const r = await this.db.run(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
+      VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+      [i.dedupKey, i.kind, i.recipient, J(i.payload), i.notBefore, i.createdAt])
+    return r.changes > 0
+  }
+
+  async claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }) {
+    const kinds = q.kinds ?? []
+    const kindSql = kinds.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : ''
+    // Due: pending and not before now, or claimed by someone whose lease ran out (they crashed).
+    const due = `((status = 'pending' AND not_before <= ?) OR (status = 'claimed' AND claimed_until <= ?)) ${kindSql}`
+    const lock = this.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : ''
+    const rows = await this.db.tx((tx) => tx.all<Row>(`UPDATE outbox SET status = 'claimed', claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+      WHERE id IN (SELECT id FROM outbox WHERE ${due} ORDER BY id LIMIT ? ${lock}) RETURNING *`,
+      [q.holder, q.now + q.leaseMs, q.now, q.now, ...kinds, q.limit]))
+    return rows.map(toOutbox).sort((a, b) => a.id - b.id)
+  }
+
+  async markSent(id: number, holder: string, now: number, result?: unknown) {
+    const r = await this.db.run(`UPDATE outbox SET status = 'sent', sent_at = ?, result = ?, claimed_until = NULL
+      WHERE id = ? AND status = 'claimed' AND claimed_by = ?`, [now, J(result), id, holder])
+    return r.changes > 0
+  }
+  async release(id: number, holder: string, notBefore: number, dead = false, result?: unknown) {
+    await this.db.run(`UPDATE outbox SET status = ?, not_before = ?, claimed_by = NULL, claimed_until = NULL, result = ?
+      WHERE id = ? AND claimed_by = ?`, [dead ? 'dead' : 'pending', notBefore, J(result), id, holder])
+  }
+  async listOutbox(q: { status?: string; kind?: string; limit?: number } = {}) {
+    const where: string[] = []
+    const p: Param[] = []
+    if (q.status) (where.push('status = ?'), p.push(q.status))
+    if (q.kind) (where.push('kind = ?'), p.push(q.kind))
+    p.push(q.limit ?? 1000)
+    return (await this.db.all<Row>(`SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`, p)).map(toOutbox)
+  }
+  async getRealtime(statementId: string, channel: string) {
+    const r = await this.db.get<Row>(`SELECT * FROM realtime_messages WHERE statement_id = ? AND channel = ?`, [statementId, channel])
+    return r ? { statementId: r.statement_id, channel: r.channel, ts: r.ts, windowStart: Number(r.window_start), state: P(r.state, null) } : null
+  }
+  async putRealtime(m: RealtimeMessage) {
+    await this.db.run(`INSERT INTO realtime_messages (statement_id, channel, ts, window_start, state) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (statement_id, channel) DO UPDATE SET ts = excluded.ts, window_start = excluded.window_start, state = excluded.state`,
+      [m.statementId, m.channel, m.ts, m.windowStart, J(m.state)])
+  }
+  async getUser(key: string) {
+    const r = await this.db.get<Row>(`SELECT * FROM users WHERE key = ?`, [key])
+    return r ? { key: r.key, slackId: r.slack_id ?? null, name: r.name ?? null, email: r.email ?? null, tz: r.tz ?? null, fetchedAt: Number(r.fetched_at) } : null
+  }
+  async putUser(u: UserRow) {
+    await this.db.run(`INSERT INTO users (key, slack_id, name, email, tz, fetched_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET slack_id = excluded.slack_id, name = excluded.name, email = excluded.email, tz = excluded.tz,
+      fetched_at = excluded.fetched_at`, [u.key, u.slackId, u.name, u.email, u.tz, u.fetchedAt])
+  }
+  async getDigestMark(person: string, statementId: string) {
+    const r = await this.db.get<Row>(`SELECT through FROM digest_marks WHERE person = ? AND statement_id = ?`, [person, statementId])
+    return r ? Number(r.through) : null
+  }
+  async setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>) {
+    await this.db.tx(async (tx) => {
+      for (const m of marks) {
+        await tx.run(`INSERT INTO digest_marks (person, statement_id, through) VALUES (?, ?, ?) ON CONFLICT (person, statement_id)
+          DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`, [m.person, m.statementId, m.through])
+      }
+    })
+  }
+  async tryLease(name: string, holder: string, now: number, ttlMs: number) {
+    const r = await this.db.run(`INSERT INTO leases (name, holder, until_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
+      SET holder = excluded.holder, until_at = excluded.until_at WHERE leases.holder = excluded.holder OR leases.until_at <= ?`,
+      [name, holder, now + ttlMs, now])
+    return r.changes > 0
+  }
+
+  async prune(rawBefore: number, keepBefore: number) {
+    return this.db.tx(async (tx) => {
+      const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
+        + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
+      // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.
+      const old = await tx.all<Row>(`SELECT statement_id, host, bucket, count, first_seen, last_seen, level, samples FROM occurrences
+        WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])
+      if (!old.length) return { rolledUp: 0, deleted }
+      const day = new Map<string, Row>()
+      for (const r of old) {
+        const b = Math.floor(Number(r.bucket) / DAY) * DAY
+        const k = `${r.statement_id}\u0000${r.host}\u0000${b}`
+        const d = day.get(k)
+        if (!d) day.set(k, { ...r, bucket: b, count: Number(r.count) })
+        else {
+          d.count += Number(r.count)
+          d.first_seen = Math.min(Number(d.first_seen), Number(r.first_seen))
+          d.last_seen = Math.max(Number(d.last_seen), Number(r.last_seen))
+        }
+      }
+      await tx.run(`DELETE FROM occurrences WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])
+      const { least, greatest } = this.f
+      for (const c of chunks([...day.values()])) {
+        await tx.run(`INSERT INTO occurrences (statement_id, host, bucket, count, first_seen, last_seen, level, samples) VALUES ${values(c.length, 8)}
+          ON CONFLICT (statement_id, host, bucket) DO UPDATE SET count = occurrences.count + excluded.count,
+          first_seen = ${least}(occurrences.first_seen, excluded.first_seen), last_seen = ${greatest}(occurrences.last_seen, excluded.last_seen)`,
+          c.flatMap((r) => [r.statement_id, r.host, r.bucket, r.count, Number(r.first_seen), Number(r.last_seen), r.level ?? null, r.samples]))
+      }
+      return { rolledUp: old.length, deleted }
+    })
+  }
+}

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Statement } from '../core/types.js'
+import type { Store } from './store.js'
+
+const stmt = (id: string, file: string, line: number, extra: Partial<Statement> = {}): Statement => ({
+  id, file, line, endLine: line, language: 'c', level: 'error', template: `msg ${id} %s`, matchable: true,
+  channels: [], mentions: [], blame: null, callee: 'ERROR_LOG', ...extra,
+})
+
+/** The behaviour every Store must have. Each implementation's test calls this with its own factory. */
+export function runStoreContract(name: string, newStore: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    let store: Store
+    beforeEach(async () => {
+      store = await newStore()
+    })
+    afterEach(async () => {
+      await store.close()
+    })
+
+    it('keeps meta values and overwrites them', async () => {
+      expect(await store.getMeta('k')).toBeNull()
+      await store.setMeta('k', 'a')
+      await store.setMeta('k', 'b')
+      expect(await store.getMeta('k')).toBe('b')
+    })
+
+    it('replaces a file\'s statements atomically and forgets removed files', async () => {
+      await store.replaceFiles([{ file: 'a.c', hash: 'h1' }, { file: 'b.c', hash: 'h2' }],
+        [stmt('s1', 'a.c', 1, { channels: ['ops'], blame: { email: 'x@y', name: 'X', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' } }), stmt('s2', 'b.c', 2)], [])
+      await store.replaceFiles([{ file: 'a.c', hash: 'h3' }], [stmt('s3', 'a.c', 5)], ['b.c'])
+      const all = await store.listStatements()
+      expect(all.map((s) => s.id)).toEqual(['s3'])
+      expect(Object.fromEntries(await store.indexedFiles())).toEqual({ 'a.c': 'h3' })
+      await store.replaceFiles([{ file: 'c.c', hash: 'h' }], [stmt('s4', 'c.c', 9, { channels: ['ops'], mentions: ['elmore'], matchable: false, template: null })], [])
+      expect(await store.getStatement('s4')).toMatchObject({ channels: ['ops'], mentions: ['elmore'], matchable: false, template: null, line: 9 })
+    })
+
+    it('adds counts and moves checkpoints in one transaction', async () => {
+      const occ = { statementId: 's1', host: 'h1', bucket: 0, count: 2, firstSeen: 10, lastSeen: 20, level: 'error' as const, samples: ['a'] }
+      await store.applyCounts({ occurrences: [occ], unowned: [], checkpoints: [{ source: 'f', identity: '1:2', offset: 100, lines: 2 }],
+        counters: [{ source: 'f', name: 'lines', value: 2 }] })
+      await store.applyCounts({ occurrences: [{ ...occ, count: 3, firstSeen: 5, lastSeen: 30, samples: ['b'] }, { ...occ, host: 'h2', count: 1 }],
+        unowned: [{ shapeHash: 'x', shape: 'disk <NUM> full', host: 'h1', bucket: 0, count: 4, firstSeen: 1, lastSeen: 2, level: 'warn', samples: ['disk 9 full'] }],
+        checkpoints: [{ source: 'f', identity: '1:2', offset: 250, lines: 6 }], counters: [{ source: 'f', name: 'lines', value: 4 }] })
+      const rows = await store.listOccurrences({ statementId: 's1' })
+      const h1 = rows.find((r) => r.host === 'h1')!
+      expect(h1).toMatchObject({ count: 5, firstSeen: 5, lastSeen: 30, samples: ['a'] })
+      expect(await store.getCheckpoint('f')).toEqual({ source: 'f', identity: '1:2', offset: 250, lines: 6 })
+      expect(await store.counters()).toEqual([{ source: 'f', name: 'lines', value: 6 }])
+      const totals = await store.totals()
+      expect(totals).toEqual([{ statementId: 's1', count: 6, hosts: ['h1', 'h2'], firstSeen: 5, lastSeen: 30, level: 'error' }])
+      expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
+    })
+
+    it('records overrides, snoozes, mutes and an audit trail', async () => {
+      expect(await store.setOverride({ statementId: 's1', to: 'bob', by: 'alice', reason: null, createdAt: 1 })).toBeNull()
+      expect(await store.setOverride({ statementId: 's1', to: 'carol', by: 'bob', reason: 'r', createdAt: 2 })).toMatchObject({ to: 'bob' })
+      expect((await store.listOverrides()).map((o) => o.to)).toEqual(['carol'])
+      expect(await store.removeOverride('s1')).toMatchObject({ to: 'carol' })
+      expect(await store.listOverrides()).toEqual([])
+
+      const timed = await store.addSnooze({ statementId: 's1', scope: 'user', scopeId: 'U1', until: 1000, remaining: null, by: 'U1', createdAt: 0 })
+      const counted = await store.addSnooze({ statementId: 's2', scope: 'all', scopeId: '*', until: null, remaining: 2, by: 'U1', createdAt: 0 })
+      expect((await store.activeSnoozes(999)).map((s) => s.id)).toEqual([timed.id, counted.id])
+      expect((await store.activeSnoozes(1000)).map((s) => s.id)).toEqual([counted.id])
+      expect(await store.decrementSnooze(counted.id, 5)).toBe(0)
+      expect(await store.activeSnoozes(0)).toHaveLength(1)
+      expect(await store.removeSnoozes('s1')).toBe(1)
+
+      await store.addMute({ statementId: 's1', scope: 'all', scopeId: '*', by: 'U1', createdAt: 3 })
+      await store.addMute({ statementId: 's1', scope: 'all', scopeId: '*', by: 'U1', createdAt: 4 })
+      expect(await store.listMutes()).toHaveLength(1)
+      expect(await store.removeMute('s1')).toBe(1)
+
+      await store.addAudit({ at: 5, actor: 'U1', action: 'mute', statementId: 's1', before: null, after: { scope: 'all' } })
+      expect((await store.listAudit())[0]).toMatchObject({ actor: 'U1', action: 'mute', after: { scope: 'all' } })
+    })
+
+    it('delivers each outbox item to one holder and never twice', async () => {
+      expect(await store.enqueue({ dedupKey: 'd1', kind: 'digest', recipient: 'U1', payload: { a: 1 }, notBefore: 0, createdAt: 0 })).toBe(true)
+      expect(await store.enqueue({ dedupKey: 'd1', kind: 'digest', recipient: 'U1', payload: { a: 2 }, notBefore: 0, createdAt: 0 })).toBe(false)
+      await store.enqueue({ dedupKey: 'd2', kind: 'digest', recipient: 'U2', payload: {}, notBefore: 500, createdAt: 0 })
+      const [a, b] = await Promise.all([
+        store.claim({ limit: 10, holder: 'A', now: 100, leaseMs: 1000 }),
+        store.claim({ limit: 10, holder: 'B', now: 100, leaseMs: 1000 }),
+      ])
+      expect([...a, ...b].map((i) => i.dedupKey)).toEqual(['d1'])
+      const item = [...a, ...b][0]!
+      expect(item.payload).toEqual({ a: 1 })
+      // The lease runs out (holder crashed): someone else may take it; the old holder can no longer mark it sent.
+      const again = await store.claim({ limit: 10, holder: 'C', now: 2000, leaseMs: 1000 })
+      expect(again.map((i) => i.dedupKey).sort()).toEqual(['d1', 'd2'])
+      expect(await store.markSent(item.id, item === a[0] ? 'A' : 'B', 2001)).toBe(false)
+      expect(await store.markSent(item.id, 'C', 2001)).toBe(true)
+      await store.release(again.find((i) => i.dedupKey === 'd2')!.id, 'C', 9000)
+      expect(await store.claim({ limit: 10, holder: 'D', now: 3000, leaseMs: 1000 })).toEqual([])
+      expect((await store.listOutbox({ status: 'sent' })).map((i) => i.dedupKey)).toEqual(['d1'])
+    })
+
+    it('grants a lease to one holder until it expires', async () => {
+      expect(await store.tryLease('digest', 'A', 0, 100)).toBe(true)
+      expect(await store.tryLease('digest', 'B', 50, 100)).toBe(false)
+      expect(await store.tryLease('digest', 'A', 60, 100)).toBe(true)
+      expect(await store.tryLease('digest', 'B', 161, 100)).toBe(true)
+    })
+
+    it('keeps realtime message state, user cache and digest marks', async () => {
+      await store.putRealtime({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })
+      expect(await store.getRealtime('s', 'C1')).toEqual({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })
+      await store.putUser({ key: 'a@b', slackId: 'U1', name: 'A', email: 'a@b', tz: 'Asia/Tokyo', fetchedAt: 1 })
+      expect(await store.getUser('a@b')).toMatchObject({ slackId: 'U1', tz: 'Asia/Tokyo' })
+      await store.setDigestMarks([{ person: 'U1', statementId: 's', through: 10 }])
+      await store.setDigestMarks([{ person: 'U1', statementId: 's', through: 5 }])
+      expect(await store.getDigestMark('U1', 's')).toBe(10)
+    })
+
+    it('rolls old buckets up into days and deletes what is past retention', async () => {
+      const H = 3_600_000, D = 24 * H
+      const base = 100 * D
+      await store.applyCounts({ occurrences: [
+        { statementId: 's', host: 'h', bucket: base + H, count: 2, firstSeen: base + H, lastSeen: base + H + 1, level: 'warn', samples: [] },
+        { statementId: 's', host: 'h', bucket: base + 2 * H, count: 3, firstSeen: base + 2 * H, lastSeen: base + 2 * H + 1, level: 'warn', samples: [] },
+        { statementId: 's', host: 'h', bucket: 10 * D + H, count: 1, firstSeen: 10 * D + H, lastSeen: 10 * D + H, level: 'warn', samples: [] },
+      ], unowned: [], checkpoints: [] })
+      const r = await store.prune(base + 10 * D, 50 * D)
+      expect(r.deleted).toBe(1)
+      const rows = await store.listOccurrences()
+      expect(rows).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ bucket: base, count: 5 })
+    })
+  })
+}

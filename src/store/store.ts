@@ -1,0 +1,94 @@
+import type { Checkpoint, Level, OccurrenceDelta, Statement, UnownedDelta } from '../core/types.js'
+
+export interface OverrideRow { statementId: string; to: string; by: string; reason: string | null; createdAt: number }
+export type Scope = 'user' | 'channel' | 'all'
+export interface SnoozeRow {
+  id: number; statementId: string; scope: Scope; scopeId: string
+  /** Epoch ms, or null when the snooze is count-based only. */
+  until: number | null
+  /** Occurrences still to swallow, or null when time-based only. */
+  remaining: number | null
+  by: string; createdAt: number
+}
+export interface MuteRow { statementId: string; scope: Scope; scopeId: string; by: string; createdAt: number }
+export interface AuditRow { id: number; at: number; actor: string; action: string; statementId: string | null; before: unknown; after: unknown }
+export interface OutboxItem {
+  id: number; dedupKey: string; kind: string; recipient: string; payload: unknown; status: 'pending' | 'claimed' | 'sent' | 'dead'
+  attempts: number; notBefore: number; createdAt: number; sentAt: number | null; result: unknown
+}
+export interface RealtimeMessage { statementId: string; channel: string; ts: string; windowStart: number; state: unknown }
+export interface UserRow { key: string; slackId: string | null; name: string | null; email: string | null; tz: string | null; fetchedAt: number }
+export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { samples: string[] }
+export interface UnownedRow extends UnownedDelta { shapeHash: string }
+export interface StatementTotal { statementId: string; count: number; hosts: string[]; firstSeen: number; lastSeen: number; level: Level | null }
+
+/** One atomic write of counts and the source positions they cover: the basis of exactly-once counting. */
+export interface CountBatch {
+  occurrences: OccurrenceDelta[]
+  unowned: Array<UnownedDelta & { shapeHash: string }>
+  checkpoints: Checkpoint[]
+  /** Per-source counters (`lines`, `matched`, `bad_utf8`, …) added to the stored totals. */
+  counters?: Array<{ source: string; name: string; value: number }>
+}
+
+/** Everything Dice keeps. Two implementations (SQLite, PostgreSQL) pass one contract suite. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  close(): Promise<void>
+
+  getMeta(key: string): Promise<string | null>
+  setMeta(key: string, value: string): Promise<void>
+
+  // catalog
+  indexedFiles(): Promise<Map<string, string>>
+  /** Replace the statements of `files` (with their content hashes) and forget `removed` files, atomically. */
+  replaceFiles(files: Array<{ file: string; hash: string }>, statements: Statement[], removed: string[]): Promise<void>
+  listStatements(): Promise<Statement[]>
+  getStatement(id: string): Promise<Statement | null>
+
+  // counting
+  getCheckpoint(source: string): Promise<Checkpoint | null>
+  applyCounts(batch: CountBatch): Promise<void>
+  counters(): Promise<Array<{ source: string; name: string; value: number }>>
+  listOccurrences(q?: { statementId?: string; since?: number; until?: number; limit?: number }): Promise<OccurrenceRow[]>
+  /** Per-statement totals over occurrences with last_seen in (since, until]. */
+  totals(q?: { since?: number; until?: number }): Promise<StatementTotal[]>
+  listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
+
+  // actions
+  setOverride(o: Omit<OverrideRow, 'createdAt'> & { createdAt: number }): Promise<OverrideRow | null>
+  removeOverride(statementId: string): Promise<OverrideRow | null>
+  listOverrides(): Promise<OverrideRow[]>
+  addSnooze(s: Omit<SnoozeRow, 'id'>): Promise<SnoozeRow>
+  removeSnoozes(statementId: string, scope?: Scope, scopeId?: string): Promise<number>
+  /** Snoozes still in force at `now` (time not passed, count not exhausted). */
+  activeSnoozes(now: number): Promise<SnoozeRow[]>
+  /** Swallow one occurrence from a count-based snooze; returns the remaining count. */
+  decrementSnooze(id: number, by: number): Promise<number | null>
+  addMute(m: MuteRow): Promise<void>
+  removeMute(statementId: string, scope?: Scope, scopeId?: string): Promise<number>
+  listMutes(): Promise<MuteRow[]>
+  addAudit(a: Omit<AuditRow, 'id'>): Promise<void>
+  listAudit(limit?: number): Promise<AuditRow[]>
+
+  // delivery
+  /** Insert unless an item with the same dedup key exists. Returns true when inserted. */
+  enqueue(item: { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }): Promise<boolean>
+  /** Lease up to `limit` due items to `holder` for `leaseMs` (SKIP LOCKED on PostgreSQL). */
+  claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }): Promise<OutboxItem[]>
+  markSent(id: number, holder: string, now: number, result?: unknown): Promise<boolean>
+  /** Give an item back for a later retry (`notBefore`), or mark it dead. */
+  release(id: number, holder: string, notBefore: number, dead?: boolean, result?: unknown): Promise<void>
+  listOutbox(q?: { status?: string; kind?: string; limit?: number }): Promise<OutboxItem[]>
+  getRealtime(statementId: string, channel: string): Promise<RealtimeMessage | null>
+  putRealtime(m: RealtimeMessage): Promise<void>
+  getUser(key: string): Promise<UserRow | null>
+  putUser(u: UserRow): Promise<void>
+  getDigestMark(person: string, statementId: string): Promise<number | null>
+  setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>): Promise<void>
+  /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
+  tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+
+  /** Roll occurrences older than `rawBefore` into daily buckets; delete those older than `keepBefore`. */
+  prune(rawBefore: number, keepBefore: number): Promise<{ rolledUp: number; deleted: number }>
+}
