@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebClient } from '@slack/web-api'
+import { startSlackStandin, type SlackStandin } from './slack-standin.js'
+
+let slack: SlackStandin
+afterEach(async () => slack?.close())
+
+const client = (s: SlackStandin) => new WebClient('xoxb-test', { slackApiUrl: s.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true })
+
+describe('Slack stand-in', () => {
+  it('answers WebClient calls in the Slack wire format and records them with decoded blocks', async () => {
+    slack = await startSlackStandin()
+    const web = client(slack)
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'hi &lt;' } }]
+    const r = await web.chat.postMessage({ channel: 'hello-worlders', text: 'hi', blocks })
+    expect(r.ok).toBe(true)
+    expect(r.channel).toMatch(/^C/)
+    expect(slack.calls[0]).toMatchObject({ method: 'chat.postMessage', token: 'xoxb-test', ok: true })
+    expect(slack.calls[0]!.body.blocks).toEqual(blocks)
+    await web.chat.update({ channel: r.channel!, ts: r.ts!, text: 'hi x2' })
+    expect(slack.messages.get(`${r.channel} ${r.ts}`)).toMatchObject({ text: 'hi x2', updates: 1 })
+    await expect(web.chat.update({ channel: r.channel!, ts: '1.000000', text: 'x' })).rejects.toMatchObject({ data: { error: 'message_not_found' } })
+  })
+
+  it('scripts users, presence over time, and DMs', async () => {
+    slack = await startSlackStandin({ users: [{ id: 'U1', email: 'pig@pen.mssn', tz: 'Asia/Tokyo' }] })
+    const web = client(slack)
+    const u = await web.users.lookupByEmail({ email: 'PIG@pen.mssn' })
+    expect(u.user?.id).toBe('U1')
+    const info = await web.users.info({ user: 'U1' })
+    expect(info.user?.tz).toBe('Asia/Tokyo')
+    expect(info.user?.tz_offset).toBe(9 * 3600)
+    expect((await web.users.getPresence({ user: 'U1' })).presence).toBe('active')
+    slack.setPresence('U1', 'away')
+    expect((await web.users.getPresence({ user: 'U1' })).presence).toBe('away')
+    const dm = await web.conversations.open({ users: 'U1' })
+    expect(dm.channel?.id).toMatch(/^D/)
+    await expect(web.users.lookupByEmail({ email: 'nobody@x' })).rejects.toMatchObject({ data: { error: 'users_not_found' } })
+  })
+
+  it('fails the next N calls with 429 + Retry-After or ok:false, then recovers', async () => {
+    slack = await startSlackStandin()
+    const web = client(slack)
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 2 })
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' })
+    await expect(web.chat.postMessage({ channel: 'x', text: 'a' })).rejects.toMatchObject({ retryAfter: 2 })
+    await expect(web.chat.postMessage({ channel: 'x', text: 'a' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } })
+    expect((await web.chat.postMessage({ channel: 'x', text: 'a' })).ok).toBe(true)
+    expect(slack.calls.map((c) => c.status)).toEqual([429, 200, 200])
+    expect(slack.ok('chat.postMessage')).toHaveLength(1)
+  })
+
+  it('rejects a wrong token when one is required', async () => {
+    slack = await startSlackStandin({ token: 'xoxb-right' })
+    await expect(client(slack).auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } })
+  })
+})
