@@ -1,14 +1,163 @@
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import { writeJson, type CliContext } from '../context.js'
+import { UsageError } from '../../core/errors.js'
+import { Actions, type Actor } from '../../route/actions.js'
+import type { Notifier } from '../../deliver/notifier.js'
+import type { Store } from '../../store/store.js'
 
-const todo = (name: string, usage: string): Command => ({
-  name, usage, summary: '(not built yet)', options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, `${name}: not built yet`)
+/**
+ * The CLI side of Slack's buttons. The actor is `--as WHO` or $USER; CLI operators hold the database
+ * already, so they are trusted (no owner/admin check), and every action is audited under their name.
+ */
+const AS = { as: { type: 'string' }, json: { type: 'boolean' } } as const
+
+function actorOf(ctx: CliContext, values: Record<string, any>): Actor {
+  const id = (values.as as string | undefined) ?? ctx.env.USER ?? ctx.env.LOGNAME ?? 'cli'
+  if (!id.trim()) throw new UsageError('--as: expected a name')
+  return { id: id.trim(), trusted: true }
+}
+
+function oneId(cmd: string, positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${cmd}: expected one statement ID (see \`dice catalog\`), got ${positionals.length}`)
+  return positionals[0]!
+}
+
+/** Open the store, build Actions (with the configured notifier for hand-overs), run `f`, close. */
+async function withActions<T>(ctx: CliContext, f: (a: Actions, store: Store) => Promise<T>, notify = false): Promise<T> {
+  const store = await ctx.openStore()
+  try {
+    const notifier = notify ? await loadNotifier(ctx) : null
+    return await f(new Actions({ store, config: ctx.config, clock: ctx.clock, notifier }), store)
+  } finally {
+    await store.close()
+  }
+}
+
+/** The notifier `dice run` would use (Slack with a token, else console on stderr), when helper E's module is present. */
+async function loadNotifier(ctx: CliContext): Promise<Notifier | null> {
+  try {
+    const mod = (await import('../../deliver/' + 'notifiers.js')) as { createNotifier?: (o: { config: unknown; env: NodeJS.ProcessEnv; out?: NodeJS.WritableStream }) => Notifier }
+    return mod.createNotifier?.({ config: ctx.config, env: ctx.env, out: ctx.stderr }) ?? null
+  } catch {
+    return null
+  }
+}
+
+const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOString())
+
+/** `dice snooze ID --for DURATION [--count N] [--channel C | --everyone]`. */
+export const snooze: Command = {
+  name: 'snooze',
+  summary: 'snooze a statement for a while (--for 1h/1d/1w) or its next N occurrences (--count N)',
+  usage: 'snooze ID --for DURATION [--count N] [--channel C | --everyone] [--as WHO]',
+  options: { ...AS, for: { type: 'string' }, count: { type: 'string' }, channel: { type: 'string' }, everyone: { type: 'boolean' } },
+  async run(ctx, { values, positionals }) {
+    const id = oneId('snooze', positionals)
+    if (values.for == null && values.count == null) throw new UsageError('snooze: --for DURATION (1h, 1d, 1w, 90m) or --count N is required')
+    let count: number | undefined
+    if (values.count != null) {
+      count = Number(values.count)
+      if (!/^\d+$/.test(String(values.count)) || !(count > 0)) throw new UsageError(`--count: expected a positive whole number, got ${JSON.stringify(values.count)}`)
+    }
+    if (values.channel && values.everyone) throw new UsageError('snooze: --channel and --everyone cannot be combined')
+    const row = await withActions(ctx, (a) => a.snooze({ statementId: id, actor: actorOf(ctx, values), for: values.for, count, channel: values.channel, everyone: values.everyone }))
+    if (values.json) writeJson(ctx.stdout, row)
+    else {
+      const who = row.scope === 'user' ? `for ${row.scopeId}` : row.scope === 'channel' ? `for #${row.scopeId}` : 'for everyone'
+      const until = [row.until != null ? `until ${fmtTime(row.until)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null].filter(Boolean).join(' or ')
+      ctx.stdout.write(`snoozed ${id} ${who} ${until}\n`)
+    }
+    return 0
   },
-})
-export const snooze = todo('snooze', 'snooze ID --for DURATION')
-export const mute = todo('mute', 'mute ID')
-export const unmute = todo('unmute', 'unmute ID')
-export const reassign = todo('reassign', 'reassign ID --to WHO')
-export const overrides = todo('overrides', 'overrides [--json]')
+}
+
+/** `dice mute ID [--user U | --channel C]`: for everyone unless a user or channel is named. */
+export const mute: Command = {
+  name: 'mute',
+  summary: 'mute a statement for good: for everyone, or one person (--user) or channel (--channel)',
+  usage: 'mute ID [--user U | --channel C] [--as WHO]',
+  options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    const id = oneId('mute', positionals)
+    if (values.user && values.channel) throw new UsageError('mute: --user and --channel cannot be combined')
+    const scope = values.user ? 'user' : values.channel ? 'channel' : 'all'
+    const row = await withActions(ctx, (a) => a.mute({ statementId: id, actor: actorOf(ctx, values), scope, scopeId: values.user ?? values.channel }))
+    if (values.json) writeJson(ctx.stdout, row)
+    else ctx.stdout.write(`muted ${id} ${scope === 'all' ? 'for everyone' : scope === 'user' ? `for ${row.scopeId}` : `for #${row.scopeId}`}\n`)
+    return 0
+  },
+}
+
+/** `dice unmute ID [--user U | --channel C]`: lifts every mute and snooze of the statement unless narrowed. */
+export const unmute: Command = {
+  name: 'unmute',
+  summary: 'lift the mutes and snoozes of a statement (all, or one --user / --channel)',
+  usage: 'unmute ID [--user U | --channel C] [--as WHO]',
+  options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    const id = oneId('unmute', positionals)
+    if (values.user && values.channel) throw new UsageError('unmute: --user and --channel cannot be combined')
+    const actor = actorOf(ctx, values)
+    const scope = values.user ? 'user' as const : values.channel ? 'channel' as const : undefined
+    const scopeId = values.user ?? values.channel
+    const r = await withActions(ctx, async (a) => {
+      const mutes = await a.unmute({ statementId: id, actor, scope, scopeId })
+      const snoozes = await a.unsnooze({ statementId: id, actor, scope, scopeId: scopeId?.replace(/^#/, '') })
+      return { mutes, snoozes }
+    })
+    if (values.json) writeJson(ctx.stdout, { statementId: id, removed: r })
+    else ctx.stdout.write(`unmuted ${id}: ${r.mutes} mute(s), ${r.snoozes} snooze(s) lifted\n`)
+    return 0
+  },
+}
+
+/** `dice reassign ID --to WHO` ("it wasn't me"), `dice reassign ID --undo`. */
+export const reassign: Command = {
+  name: 'reassign',
+  summary: 'hand a statement to its real owner (blame override); --undo removes the override',
+  usage: 'reassign ID --to WHO [--reason TEXT] | reassign ID --undo [--as WHO]',
+  options: { ...AS, to: { type: 'string' }, undo: { type: 'boolean' }, reason: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    const id = oneId('reassign', positionals)
+    const actor = actorOf(ctx, values)
+    if (values.undo) {
+      if (values.to) throw new UsageError('reassign: --undo and --to cannot be combined')
+      const before = await withActions(ctx, (a) => a.undo({ statementId: id, actor }))
+      if (values.json) writeJson(ctx.stdout, { statementId: id, removed: before })
+      else ctx.stdout.write(before ? `override of ${id} removed (was ${before.to})\n` : `${id} had no override\n`)
+      return 0
+    }
+    if (!values.to) throw new UsageError('reassign: --to WHO is required (or --undo)')
+    const r = await withActions(ctx, (a) => a.reassign({ statementId: id, actor, to: values.to, reason: values.reason }), true)
+    if (values.json) writeJson(ctx.stdout, { statementId: id, before: r.before, after: r.after, notified: r.notified })
+    else {
+      ctx.stdout.write(`${id} now goes to ${r.after.to}${r.before ? ` (was ${r.before.to})` : ''}\n`)
+      if (!r.notified.ok) ctx.stderr.write(`dice: could not tell ${r.notified.to}: ${r.notified.error}\n`)
+    }
+    return 0
+  },
+}
+
+/** `dice overrides [--json]`: the blame overrides in force. */
+export const overrides: Command = {
+  name: 'overrides',
+  summary: 'list blame overrides ("it wasn\'t me" hand-overs)',
+  usage: 'overrides [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(ctx, { values, positionals }) {
+    if (positionals.length) throw new UsageError(`overrides: unexpected argument ${JSON.stringify(positionals[0])}`)
+    const rows = await withActions(ctx, async (_a, store) => {
+      const list = await store.listOverrides()
+      const out = []
+      for (const o of list) {
+        const s = await store.getStatement(o.statementId)
+        out.push({ ...o, createdAt: new Date(o.createdAt).toISOString(), file: s?.file ?? null, line: s?.line ?? null, template: s?.template ?? null })
+      }
+      return out
+    })
+    if (values.json) writeJson(ctx.stdout, rows)
+    else if (!rows.length) ctx.stdout.write('no overrides\n')
+    else for (const r of rows) ctx.stdout.write(`${r.statementId}  ${r.file ?? '?'}:${r.line ?? '?'}  → ${r.to}  (by ${r.by}, ${r.createdAt}${r.reason ? `, ${r.reason}` : ''})\n`)
+    return 0
+  },
+}

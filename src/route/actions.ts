@@ -1,0 +1,283 @@
+import type { Config } from '../config/schema.js'
+import { parseDuration, type Clock } from '../core/clock.js'
+import { DiceError, ErrorCode, UsageError } from '../core/errors.js'
+import type { Statement } from '../core/types.js'
+import type { Notifier } from '../deliver/notifier.js'
+import type { MuteRow, OverrideRow, Scope, SnoozeRow, Store } from '../store/store.js'
+import { resolveOwner } from './owner.js'
+
+/** Anything that re-reads snoozes, mutes and overrides (the Router): called after every action. */
+export interface Refreshable {
+  refresh(): Promise<void>
+}
+
+/** Who acts, and from where: a Slack user id, or a CLI operator name. */
+export interface Actor {
+  /** Slack user id (`U…`) or person key / login name. */
+  id: string
+  /**
+   * The Slack channel the button was clicked in, when it was one. Someone who sees a statement's
+   * channel message is a member of that channel, which allows muting it for everyone.
+   */
+  channel?: { id?: string; name?: string } | null
+  /**
+   * CLI operators already hold the database: permission checks would only be theatre there, so the
+   * CLI passes `trusted`. Slack actions never do.
+   */
+  trusted?: boolean
+}
+
+/** Thrown when the actor may not do what they asked (Slack answers with an ephemeral explanation). */
+export class PermissionError extends DiceError {
+  constructor(message: string) {
+    super(ErrorCode.Permission, message, 1)
+    this.name = 'PermissionError'
+  }
+}
+
+/** A snooze request: a duration, a number of further occurrences, or both (whichever ends first). */
+export interface SnoozeRequest {
+  statementId: string
+  actor: Actor
+  /** `1h`, `1d`, `1w`, `90m`… or milliseconds. */
+  for?: string | number
+  /** Swallow this many more occurrences. */
+  count?: number
+  /** Snooze for a channel (name or id) instead of for the actor. */
+  channel?: string
+  /** Snooze for everyone. */
+  everyone?: boolean
+}
+
+/** The result of a hand-over ("it wasn't me"). */
+export interface ReassignResult {
+  statement: Statement
+  before: OverrideRow | null
+  after: OverrideRow
+  /** Where the new owner was told, or why not. */
+  notified: { ok: boolean; to: string; error?: string }
+}
+
+const MAX_COUNT = 1_000_000
+
+/** Store meta key bumped by every action; `dice run` polls it and refreshes its router. */
+export const ACTIONS_META_KEY = 'actions.at'
+
+/**
+ * The actions Slack buttons and the CLI offer: snooze, mute, unmute, reassign ("it wasn't me"), undo.
+ * Each one checks the statement exists, checks permission, writes the store, writes an audit row
+ * (who, what, when, before/after) and refreshes the router so the next occurrence sees it at once.
+ */
+export class Actions {
+  private store: Store
+  private config: Config
+  private clock: Clock
+  private router: Refreshable | null
+  private notifier: Notifier | null
+
+  constructor(o: { store: Store; config: Config; clock: Clock; router?: Refreshable | null; notifier?: Notifier | null }) {
+    this.store = o.store
+    this.config = o.config
+    this.clock = o.clock
+    this.router = o.router ?? null
+    this.notifier = o.notifier ?? null
+  }
+
+  /** The statement, or a `dice_not_found` error naming the id. */
+  async statement(id: string): Promise<Statement> {
+    const s = id ? await this.store.getStatement(id) : null
+    if (!s) throw new DiceError(ErrorCode.NotFound, `no log statement with id ${JSON.stringify(id)} in the catalog (see \`dice catalog\`)`, 1)
+    return s
+  }
+
+  /** Snooze for a while and/or for the next N occurrences; personal unless a channel or everyone is named. */
+  async snooze(r: SnoozeRequest): Promise<SnoozeRow> {
+    const s = await this.statement(r.statementId)
+    const now = this.clock()
+    const ms = r.for == null ? null : typeof r.for === 'number' ? r.for : parseDuration(r.for, '--for')
+    if (ms != null && !(ms > 0)) throw new UsageError(`--for: expected a positive duration, got ${r.for}`)
+    if (r.count != null && !(Number.isInteger(r.count) && r.count > 0 && r.count <= MAX_COUNT)) {
+      throw new UsageError(`--count: expected a whole number 1-${MAX_COUNT}, got ${r.count}`)
+    }
+    if (ms == null && r.count == null) throw new UsageError('snooze: give a duration (--for 1h) or a count (--count N)')
+    let scope: Scope = 'user'
+    let scopeId = r.actor.id
+    if (r.everyone) {
+      await this.mayActForEveryone(s, r.actor, 'snooze it for everyone')
+      ;(scope = 'all'), (scopeId = '*')
+    } else if (r.channel) {
+      ;(scope = 'channel'), (scopeId = r.channel.replace(/^#/, ''))
+    }
+    const row = await this.store.addSnooze({
+      statementId: s.id, scope, scopeId, until: ms == null ? null : now + ms, remaining: r.count ?? null, by: r.actor.id, createdAt: now,
+    })
+    await this.audit(r.actor, 'snooze', s.id, null, row)
+    return row
+  }
+
+  /** Remove snoozes of a statement (all of them, or one scope). Returns how many. */
+  async unsnooze(o: { statementId: string; actor: Actor; scope?: Scope; scopeId?: string }): Promise<number> {
+    const s = await this.statement(o.statementId)
+    const before = (await this.store.activeSnoozes(this.clock())).filter((x) =>
+      x.statementId === s.id && (!o.scope || x.scope === o.scope) && (!o.scopeId || x.scopeId === o.scopeId))
+    if (before.some((x) => x.scope !== 'user' || x.scopeId !== o.actor.id)) await this.mayActForEveryone(s, o.actor, 'lift a snooze someone else set')
+    const n = await this.store.removeSnoozes(s.id, o.scope, o.scopeId)
+    await this.audit(o.actor, 'unsnooze', s.id, before, null)
+    return n
+  }
+
+  /**
+   * Mute for good: for the actor (`scope: 'user'`, default scopeId the actor), for a channel, or for
+   * everyone (`'all'`), which needs the statement's owner, a member of one of its channels, or an admin.
+   */
+  async mute(o: { statementId: string; actor: Actor; scope?: Scope; scopeId?: string }): Promise<MuteRow> {
+    const s = await this.statement(o.statementId)
+    const scope = o.scope ?? 'user'
+    const scopeId = scope === 'all' ? '*' : (o.scopeId ?? o.actor.id).replace(/^#/, '')
+    if (scope === 'all') await this.mayActForEveryone(s, o.actor, 'mute it for everyone')
+    if (scope === 'user' && scopeId !== o.actor.id) await this.mayActForEveryone(s, o.actor, `mute it for ${scopeId}`)
+    const row: MuteRow = { statementId: s.id, scope, scopeId, by: o.actor.id, createdAt: this.clock() }
+    await this.store.addMute(row)
+    await this.audit(o.actor, 'mute', s.id, null, row)
+    return row
+  }
+
+  /**
+   * Lift mutes. With no scope: the actor's own mute plus, when allowed, the everyone-mute. Lifting
+   * someone else's or the everyone-mute needs the same permission as setting it.
+   */
+  async unmute(o: { statementId: string; actor: Actor; scope?: Scope; scopeId?: string }): Promise<number> {
+    const s = await this.statement(o.statementId)
+    const mutes = (await this.store.listMutes()).filter((m) => m.statementId === s.id)
+    let targets: MuteRow[]
+    if (o.scope) {
+      const id = o.scope === 'all' ? '*' : (o.scopeId ?? o.actor.id).replace(/^#/, '')
+      targets = mutes.filter((m) => m.scope === o.scope && m.scopeId === id)
+    } else {
+      targets = mutes.filter((m) => m.scope === 'user' && m.scopeId === o.actor.id)
+      if (await this.allowedForEveryone(s, o.actor)) targets = mutes
+    }
+    if (targets.some((m) => !(m.scope === 'user' && m.scopeId === o.actor.id))) await this.mayActForEveryone(s, o.actor, 'unmute it for everyone')
+    let n = 0
+    for (const m of targets) n += await this.store.removeMute(m.statementId, m.scope, m.scopeId)
+    await this.audit(o.actor, 'unmute', s.id, targets, null)
+    return n
+  }
+
+  /**
+   * "It wasn't me": future occurrences go to `to`. The new owner is told who handed it over, with a
+   * link to the code. Anyone may hand a statement on (the blame guess is often wrong and the audit log
+   * shows who did it); the previous override is kept in the audit row for undo.
+   */
+  async reassign(o: { statementId: string; actor: Actor; to: string; reason?: string | null }): Promise<ReassignResult> {
+    const s = await this.statement(o.statementId)
+    const to = o.to.trim().replace(/^@/, '')
+    if (!to) throw new UsageError('--to: expected a person (Slack user id, email or name)')
+    const key = await this.personKey(to)
+    const row: OverrideRow = { statementId: s.id, to: key, by: o.actor.id, reason: o.reason ?? null, createdAt: this.clock() }
+    const before = await this.store.setOverride(row)
+    await this.audit(o.actor, 'reassign', s.id, before, row)
+    const notified = await this.tellNewOwner(s, row)
+    return { statement: s, before, after: row, notified }
+  }
+
+  /** Remove the override, so ownership falls back to annotation/blame. Returns the removed override. */
+  async undo(o: { statementId: string; actor: Actor }): Promise<OverrideRow | null> {
+    const s = await this.statement(o.statementId)
+    const before = await this.store.removeOverride(s.id)
+    await this.audit(o.actor, 'undo_override', s.id, before, null)
+    return before
+  }
+
+  /** A web link to the statement's line, when `repo.url` is configured. */
+  codeLink(s: Statement): string | null {
+    return codeLink(this.config, s)
+  }
+
+  /** The person key Dice uses for a Slack id, email, name or alias (config.people), else the input. */
+  async personKey(who: string): Promise<string> {
+    for (const [key, p] of Object.entries(this.config.people)) {
+      if (key === who || p.slack === who || p.email === who || p.aliases.includes(who)) return key
+    }
+    return who
+  }
+
+  /** The Slack user id for a person key, when known (config, then the user cache). */
+  async slackIdOf(key: string): Promise<string | null> {
+    const p = this.config.people[key]
+    if (p?.slack) return p.slack
+    if (/^[UW][A-Z0-9]{2,}$/.test(key)) return key
+    return (await this.store.getUser(key))?.slackId ?? null
+  }
+
+  /** True when `actor` may act on a statement for everyone (owner, channel member, admin). */
+  async allowedForEveryone(s: Statement, actor: Actor): Promise<boolean> {
+    if (actor.trusted) return true
+    if (this.config.slack.admins.includes(actor.id)) return true
+    if (actor.channel && s.channels.some((c) => c === actor.channel?.name || c === actor.channel?.id)) return true
+    const overrides = new Map((await this.store.listOverrides()).map((o) => [o.statementId, o.to]))
+    const owner = resolveOwner(s, overrides)
+    if (!owner.who) return false
+    const ids = new Set<string>([owner.who])
+    const key = await this.personKey(owner.who)
+    ids.add(key)
+    const p = this.config.people[key]
+    if (p) for (const x of [p.slack, p.email, p.name, ...p.aliases]) if (x) ids.add(x)
+    const slack = await this.slackIdOf(key)
+    if (slack) ids.add(slack)
+    return ids.has(actor.id)
+  }
+
+  private async mayActForEveryone(s: Statement, actor: Actor, what: string): Promise<void> {
+    if (await this.allowedForEveryone(s, actor)) return
+    const where = s.channels.length ? `, a member of #${s.channels.join(' or #')}` : ''
+    throw new PermissionError(`only the statement's owner${where} or a Dice admin may ${what} (${s.file}:${s.line})`)
+  }
+
+  private async tellNewOwner(s: Statement, o: OverrideRow): Promise<ReassignResult['notified']> {
+    const slack = await this.slackIdOf(o.to)
+    const to = slack ?? o.to
+    if (!this.notifier) return { ok: false, to, error: 'no notifier' }
+    const by = /^[UW][A-Z0-9]{2,}$/.test(o.by) ? `<@${o.by}>` : esc(o.by)
+    const link = this.codeLink(s)
+    const where = link ? `<${link}|${esc(s.file)}:${s.line}>` : `${esc(s.file)}:${s.line}`
+    const text = `${by} handed you a log statement ("it wasn't me"): \`${esc(s.template ?? s.callee)}\` at ${where}.` +
+      (o.reason ? ` Reason: ${esc(o.reason)}` : '') + ' Its occurrences will now come to you.'
+    try {
+      const r = await this.notifier.send({
+        to, text,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text } },
+          { type: 'actions', elements: [{ type: 'button', action_id: 'dice_undo_override', text: { type: 'plain_text', text: 'Not mine either (undo)' }, value: JSON.stringify({ statementId: s.id }) }] },
+        ],
+      })
+      return r.ok ? { ok: true, to } : { ok: false, to, error: r.error }
+    } catch (e) {
+      return { ok: false, to, error: (e as Error).message }
+    }
+  }
+
+  private async audit(actor: Actor, action: string, statementId: string, before: unknown, after: unknown): Promise<void> {
+    const at = this.clock()
+    await this.store.addAudit({ at, actor: actor.id, action, statementId, before: before ?? null, after: after ?? null })
+    // Other processes (a running `dice run` when the CLI acts, other instances) poll this to refresh.
+    await this.store.setMeta(ACTIONS_META_KEY, String(at) + ':' + Math.random().toString(36).slice(2, 8))
+    // Apply at once: the router re-reads snoozes, mutes and overrides before the next occurrence.
+    await this.router?.refresh()
+  }
+}
+
+/** Slack mrkdwn escaping: log text and names are attacker-controlled. */
+function esc(t: string): string {
+  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** A web link to a statement's line (GitHub `blob/<ref>/file#Ln`, GitLab `-/blob/<ref>/file#Ln`). */
+export function codeLink(config: Config, s: Statement, ref = 'HEAD'): string | null {
+  const base = config.repo.url?.replace(/\/+$/, '')
+  if (!base) return null
+  const style = config.repo.linkStyle ?? (/gitlab/i.test(base) ? 'gitlab' : 'github')
+  // Not the blame commit: the line number is the indexed one, which only holds at the indexed revision.
+  const path = s.file.split('/').map(encodeURIComponent).join('/')
+  return style === 'gitlab' ? `${base}/-/blob/${ref}/${path}#L${s.line}` : `${base}/blob/${ref}/${path}#L${s.line}`
+}
