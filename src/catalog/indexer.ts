@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import type { Config } from '../config/schema.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import type { Statement } from '../core/types.js'
+import type { Store } from '../store/store.js'
+import type { FileExtraction } from './extract.js'
+import { blameRanges, pool, statementBlame, type LineBlame } from './blame.js'
+import { hashObjects, headCommit, linguistExcluded, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
+import { identityKey, statementIds } from './ids.js'
+import { isBinary, isGeneratedText, pathFilter } from './select.js'
+
+/** What one `dice index` run did. `files` = parsed + skipped + unchanged. */
+export interface IndexSummary {
+  /** HEAD at index time (null in a repository without commits). */
+  commit: string | null
+  /** Source files in scope: tracked, of a known language, not vendored/generated-by-path/excluded. */
+  files: number
+  /** Files read and parsed this run (new or changed). */
+  parsed: number
+  /** Files looked at this run and left out of the catalog (binary, huge, generated, unreadable). */
+  skipped: number
+  /** Files whose content hash matched the stored one: not read, not parsed, not blamed. */
+  unchanged: number
+  /** Statements in the catalog after the run. */
+  statements: number
+  /** Bad input met this run; never fatal. */
+  errors: Array<{ file: string; reason: string }>
+  ms: number
+}
+
+/** Progress callback: `done` of `total` changed files processed. */
+export type IndexProgress = (p: { done: number; total: number; file?: string }) => void
+
+/** The per-language extractor (`extractFile` in extract-file.ts). */
+export type ExtractFn = (path: string, source: string, opts?: { loggers?: Config['catalog']['loggers'] }) => Promise<FileExtraction>
+
+/** Language detection plus extraction; injectable so the indexer can be tested on its own. */
+export interface Extractor {
+  languageOf(path: string): string | null
+  extractFile: ExtractFn
+}
+
+/**
+ * Bump when what the indexer stores for the same input changes (ids, extraction rules): every file is
+ * then re-parsed once.
+ */
+export const INDEX_FORMAT = 1
+
+// Meta keys written by the indexer (other stages may read them).
+export const META_COMMIT = 'catalog.commit'
+export const META_FINGERPRINT = 'catalog.fingerprint'
+export const META_STATEMENTS = 'catalog.statements'
+export const META_ROOT = 'catalog.root'
+
+/** Cap on the error list kept in a summary: a repository full of bad files must not grow it unbounded. */
+const MAX_ERRORS = 1000
+
+/**
+ * Build or update the catalog of the git work tree at `dir`. Incremental: a file is read, parsed and
+ * blamed only when its content hash (blob id; recomputed for working-tree edits) differs from the stored
+ * one, or when the settings that shape the catalog (catalog config, .mailmap, .git-blame-ignore-revs,
+ * INDEX_FORMAT) changed. Bad input is counted in the summary, never thrown. Not a git work tree: DiceError
+ * exit 2.
+ */
+export async function indexRepository(o: {
+  dir: string
+  store: Store
+  config: Config
+  clock?: Clock
+  onProgress?: IndexProgress
+  /** Parallel `git blame` processes (default: number of cores). */
+  concurrency?: number
+  /** Defaults to the built-in extractor; its parsers load only when some file changed. */
+  extractor?: Extractor
+}): Promise<IndexSummary> {
+  const clock = o.clock ?? systemClock
+  const t0 = clock()
+  const languageOf = o.extractor?.languageOf ?? (await import('./languages.js')).languageOf
+  const root = await workTreeRoot(o.dir)
+  const [tracked, changes, commit, previous, prevFingerprint] = await Promise.all([
+    trackedFiles(root), workTreeChanges(root), headCommit(root), o.store.indexedFiles(), o.store.getMeta(META_FINGERPRINT),
+  ])
+  const fingerprint = settingsFingerprint(root, o.config)
+  const full = prevFingerprint !== fingerprint
+
+  // Which files are in scope: decided from paths alone, so a warm run reads no file.
+  const keep = pathFilter(o.config.catalog)
+  let candidates = tracked.filter((f) => !changes.deleted.has(f.path) && keep(f.path) === null && languageOf(f.path) !== null)
+  const marked = await linguistExcluded(root, candidates.map((f) => f.path), tracked.map((f) => f.path))
+  if (marked.size) candidates = candidates.filter((f) => !marked.has(f.path))
+
+  const inScope = new Set(candidates.map((f) => f.path))
+  const worktreeIds = await hashObjects(root, changes.modified.filter((p) => inScope.has(p)))
+  const todo: Array<{ path: string; hash: string }> = []
+  let unchanged = 0
+  for (const f of candidates) {
+    // A file with uncommitted changes keeps a marker: once committed, its blame must be redone even if
+    // the content is identical.
+    const hash = (worktreeIds.get(f.path) ?? f.blob) + (changes.dirty.has(f.path) ? '~dirty' : '')
+    const stored = previous.get(f.path)
+    if (!full && stored !== undefined && stored.split('!')[0] === hash) unchanged++
+    else todo.push({ path: f.path, hash })
+  }
+  const removed = [...previous.keys()].filter((p) => !inScope.has(p))
+
+  const errors: IndexSummary['errors'] = []
+  const addError = (file: string, reason: string): void => {
+    if (errors.length < MAX_ERRORS) errors.push({ file, reason })
+  }
+  const records: Array<{ file: string; hash: string }> = []
+  const statements: Statement[] = []
+  let parsed = 0
+  let skipped = 0
+  let done = 0
+  const progress = (file?: string): void => {
+    done++
+    o.onProgress?.({ done, total: todo.length, file })
+  }
+
+  if (todo.length) {
+    const extract = o.extractor?.extractFile ?? (await import('./extract-file.js')).extractFile
+    const ignoreRevsFile = existsSync(join(root, '.git-blame-ignore-revs')) ? '.git-blame-ignore-revs' : null
+    const blames: Promise<void>[] = []
+    const limit = semaphore(o.concurrency ?? availableParallelism())
+    o.onProgress?.({ done: 0, total: todo.length })
+    // Parse on this thread one file at a time (tree-sitter is CPU work); blame runs in git processes
+    // meanwhile, at most `concurrency` at once, so parsing and blaming overlap.
+    for (const f of todo) {
+      const read = await readSource(root, f.path, o.config.catalog.maxFileBytes)
+      if ('skip' in read) {
+        skipped++
+        if (read.error) addError(f.path, read.skip)
+        // Unreadable files are retried next run; the others are remembered with why they were skipped.
+        if (read.remember) records.push({ file: f.path, hash: `${f.hash}!${read.skip.split(':')[0]}` })
+        progress(f.path)
+        continue
+      }
+      if (read.latin1) addError(f.path, 'not UTF-8: read as Latin-1')
+      let ex: FileExtraction
+      try {
+        ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers })
+      } catch (e) {
+        skipped++
+        addError(f.path, `extraction failed: ${(e as Error).message}`)
+        progress(f.path)
+        continue
+      }
+      parsed++
+      if (ex.syntaxErrors) addError(f.path, 'syntax errors: statements outside the broken parts were kept')
+      records.push({ file: f.path, hash: f.hash })
+      const fileStatements = toStatements(f.path, languageOf(f.path)!, read.text, ex)
+      statements.push(...fileStatements)
+      if (!fileStatements.length || commit === null) {
+        progress(f.path)
+        continue
+      }
+      blames.push(limit(async () => {
+        try {
+          const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), ignoreRevsFile)
+          for (const s of fileStatements) s.blame = statementBlame(lines, s.line, s.endLine)
+        } catch (e) {
+          addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
+        }
+        progress(f.path)
+      }))
+    }
+    await Promise.all(blames)
+  }
+
+  if (todo.length || removed.length) await o.store.replaceFiles(records, statements, removed)
+  let total = Number(await o.store.getMeta(META_STATEMENTS))
+  if (todo.length || removed.length || !Number.isFinite(total) || full) {
+    total = (await o.store.listStatements()).length
+    await o.store.setMeta(META_STATEMENTS, String(total))
+  }
+  if (full) await o.store.setMeta(META_FINGERPRINT, fingerprint)
+  await o.store.setMeta(META_COMMIT, commit ?? '')
+  await o.store.setMeta(META_ROOT, root)
+  return { commit, files: candidates.length, parsed, skipped, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
+}
+
+type ReadResult = { text: string; latin1: boolean } | { skip: string; error: boolean; remember: boolean }
+
+/** Read one source file, deciding huge / unreadable / binary / generated and the text encoding. */
+async function readSource(root: string, path: string, maxBytes: number): Promise<ReadResult> {
+  let bytes: Buffer
+  try {
+    const st = await stat(join(root, path))
+    if (st.size > maxBytes) return { skip: `too large: ${st.size} bytes > catalog.maxFileBytes ${maxBytes}`, error: true, remember: true }
+    bytes = await readFile(join(root, path))
+  } catch (e) {
+    return { skip: `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, error: true, remember: false }
+  }
+  if (isBinary(bytes)) return { skip: 'binary: NUL byte in the first 8 KB', error: true, remember: true }
+  let text: string
+  let latin1 = false
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    text = bytes.toString('latin1')
+    latin1 = true
+  }
+  if (isGeneratedText(text)) return { skip: 'generated', error: false, remember: true }
+  return { text, latin1 }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Turn one file's extraction into catalog statements with stable ids (blame filled in later). */
+export function toStatements(file: string, language: string, text: string, ex: FileExtraction): Statement[] {
+  const lines = text.split('\n')
+  const found = [...ex.statements].sort((a, b) => a.line - b.line || a.endLine - b.endLine)
+  const ids = statementIds(file, found.map((s) => identityKey(s, lines.slice(s.line - 1, Math.max(s.line, s.endLine)).join('\n'))))
+  return found.map((s, i) => ({
+    id: ids[i]!,
+    file,
+    line: s.line,
+    endLine: Math.max(s.line, s.endLine),
+    language,
+    level: s.level,
+    template: s.template,
+    matchable: s.matchable,
+    channels: s.channels,
+    mentions: s.mentions,
+    blame: null,
+    callee: s.callee,
+  }))
+}
+
+// An ignore-revs file naming a commit this clone lacks makes git blame fail: retry without it rather
+// than losing the file's blame.
+async function blameWithFallback(root: string, file: string, ranges: Array<[number, number]>, ignoreRevsFile: string | null): Promise<Map<number, LineBlame>> {
+  try {
+    return await blameRanges(root, file, ranges, { ignoreRevsFile })
+  } catch (e) {
+    if (!ignoreRevsFile) throw e
+    return await blameRanges(root, file, ranges, { ignoreRevsFile: null })
+  }
+}
+
+// Everything besides file content that changes what the catalog holds; when it changes, all files are redone.
+function settingsFingerprint(root: string, config: Config): string {
+  const h = createHash('sha256').update(JSON.stringify({ v: INDEX_FORMAT, catalog: config.catalog }))
+  for (const f of ['.mailmap', '.git-blame-ignore-revs']) {
+    const p = join(root, f)
+    h.update(`\u0000${f}\u0000`)
+    if (existsSync(p)) {
+      try {
+        h.update(readFileSync(p))
+      } catch { /* unreadable: treated as absent, like git does */ }
+    }
+  }
+  return h.digest('hex').slice(0, 16)
+}
+
+/** At most `n` async tasks at once. */
+function semaphore(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async (fn) => {
+    // A finishing task hands its slot straight to the next waiter, so a newcomer cannot slip in between.
+    if (active >= n) await new Promise<void>((r) => waiting.push(r))
+    else active++
+    try {
+      return await fn()
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else active--
+    }
+  }
+}
