@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { tempSqliteStore } from '../../store/testutil/stores.js'
+import type { Store } from '../../store/store.js'
+import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG, type LogSource, type RawLine } from '../source.js'
+import { FileSource, fileCheckpointKey } from './file-source.js'
+
+function reader(src: LogSource) {
+  const ac = new AbortController()
+  const got: RawLine[] = []
+  const done = (async () => {
+    for await (const l of src.lines(ac.signal)) got.push(l)
+  })()
+  return {
+    got,
+    texts: () => got.map((l) => l.text),
+    async until(n: number, ms = 5000) {
+      const end = Date.now() + ms
+      while (got.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+      return got.map((l) => l.text)
+    },
+    async stop() {
+      ac.abort()
+      await done
+    },
+  }
+}
+
+const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`)
+
+describe('FileSource', () => {
+  let dir: string
+  let store: Store
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dice-file-'))
+    store = (await tempSqliteStore()).store
+  })
+  afterEach(async () => {
+    await store.close()
+  })
+  const source = (path: string, extra: Partial<ConstructorParameters<typeof FileSource>[0]> = {}) =>
+    new FileSource({ name: 'test', path, store, fromStart: true, maxLineBytes: 1024, pollMs: 20, rescanMs: 50, ...extra })
+
+  it('follows rename rotation: finishes the old file, then reads the new one from its start', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, lines('a', 3).join('\n') + '\n')
+    const r = reader(source(p))
+    expect(await r.until(3)).toEqual(lines('a', 3))
+    // The writer still holds the old file: a last line lands after the rename, before it reopens.
+    const fd = openSync(p, 'a')
+    renameSync(p, p + '.1')
+    writeSync(fd, 'a last\n')
+    closeSync(fd)
+    writeFileSync(p, lines('b', 2).join('\n') + '\n')
+    expect(await r.until(6)).toEqual([...lines('a', 3), 'a last', ...lines('b', 2)])
+    await r.stop()
+    const ids = new Set(r.got.map((l) => l.checkpoint!.identity))
+    expect(ids.size).toBe(2)
+    expect(r.got.at(-1)!.checkpoint).toMatchObject({ source: fileCheckpointKey(p), offset: 8, lines: 2 })
+  })
+
+  it('restarts at 0 after copytruncate', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, lines('old', 50).join('\n') + '\n')
+    const r = reader(source(p))
+    await r.until(50)
+    copyFileSync(p, p + '.1')
+    truncateSync(p, 0)
+    await new Promise((res) => setTimeout(res, 100))
+    appendFileSync(p, 'new 0\nnew 1\n')
+    expect((await r.until(52)).slice(50)).toEqual(['new 0', 'new 1'])
+    await r.stop()
+    expect(r.got.at(-1)!.checkpoint).toMatchObject({ offset: 12, lines: 2 })
+  })
+
+  it('picks up a file that appears under the glob later, from its first line', async () => {
+    writeFileSync(join(dir, 'a.log'), 'a 0\n')
+    writeFileSync(join(dir, 'ignored.txt'), 'x\n')
+    const r = reader(source(join(dir, '*.log'), { fromStart: false }))
+    await new Promise((res) => setTimeout(res, 100))
+    appendFileSync(join(dir, 'a.log'), 'a 1\n')
+    writeFileSync(join(dir, 'b.log'), 'b 0\nb 1\n')
+    await r.until(3)
+    await r.stop()
+    // a.log existed at start with fromStart=false: only its new line; b.log is new: all of it.
+    expect(r.texts().sort()).toEqual(['a 1', 'b 0', 'b 1'])
+  })
+
+  it('resumes from the stored checkpoint, and finishes a file rotated while it was down', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, lines('a', 10).join('\n') + '\n')
+    const r1 = reader(source(p))
+    await r1.until(10)
+    await r1.stop()
+    // Pretend the pipeline counted the first 4 lines only.
+    await store.applyCounts({ occurrences: [], unowned: [], checkpoints: [r1.got[3]!.checkpoint!] })
+    const r2 = reader(source(p))
+    expect(await r2.until(6)).toEqual(lines('a', 10).slice(4))
+    await r2.stop()
+    await store.applyCounts({ occurrences: [], unowned: [], checkpoints: [r2.got[1]!.checkpoint!] }) // through 'a 5'
+    appendFileSync(p, 'a 10\n')
+    renameSync(p, p + '.1')
+    writeFileSync(p, 'b 0\n')
+    const r3 = reader(source(p))
+    expect(await r3.until(6)).toEqual(['a 6', 'a 7', 'a 8', 'a 9', 'a 10', 'b 0'])
+    await r3.stop()
+  })
+
+  it('starts at the end of a file with no checkpoint when fromStart is false', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, 'before\n')
+    const r = reader(source(p, { fromStart: false }))
+    await new Promise((res) => setTimeout(res, 80))
+    appendFileSync(p, 'after\n')
+    expect(await r.until(1)).toEqual(['after'])
+    await r.stop()
+  })
+
+  it('flags NUL bytes and invalid UTF-8 per line and keeps going', async () => {
+    const p = join(dir, 'bad.log')
+    writeFileSync(p, Buffer.concat([Buffer.from('ok 1\nnul\0\0here\n'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a]), Buffer.from('ok 2\n')]))
+    const r = reader(source(p))
+    await r.until(4)
+    await r.stop()
+    expect(r.got.map((l) => [l.text, l.flags])).toEqual([['ok 1', 0], ['nulhere', LINE_NUL], ['bad\ufffd\ufffd', LINE_BAD_UTF8], ['ok 2', 0]])
+  })
+
+  it('bounds a 10 MB line to maxLineBytes and still reads the next line at the right offset', async () => {
+    const p = join(dir, 'long.log')
+    writeFileSync(p, 'x'.repeat(10 * 1024 * 1024) + '\nnext\n')
+    const r = reader(source(p, { maxLineBytes: 4096 }))
+    await r.until(2)
+    await r.stop()
+    expect(r.got[0]!.text.length).toBe(4096)
+    expect(r.got[0]!.flags).toBe(LINE_TOO_LONG)
+    expect(r.got[1]).toMatchObject({ text: 'next', flags: 0, checkpoint: { offset: statSync(p).size, lines: 2 } })
+  })
+})

@@ -1,0 +1,308 @@
+import { watch, type FSWatcher } from 'node:fs'
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { Checkpoint } from '../../core/types.js'
+import type { Store } from '../../store/store.js'
+import { LineSplitter, type SplitLine } from '../line-splitter.js'
+import type { LogSource, RawLine } from '../source.js'
+import { compileGlob, type FileGlob } from './glob.js'
+
+/** How a FileSource finds, tails and resumes its files. */
+export interface FileSourceOptions {
+  /** Source name for counters and logs, e.g. `file:/var/log/app/*.log`. */
+  name: string
+  /** A path or glob pattern. */
+  path: string
+  /** Checkpoints are read from here at start (the pipeline writes them). */
+  store: Pick<Store, 'getCheckpoint'>
+  host?: string
+  /** For a file found at startup with no checkpoint: read it from the start (true) or only new lines (false). */
+  fromStart: boolean
+  maxLineBytes: number
+  /** Poll interval: the fallback when fs.watch misses an event (network filesystems, some containers). */
+  pollMs?: number
+  /** How often the pattern is re-expanded to pick up new files. */
+  rescanMs?: number
+  chunkBytes?: number
+  maxFiles?: number
+  cwd?: string
+  /** Wall clock for "file missing since" bookkeeping. */
+  now?: () => number
+}
+
+/** Checkpoint key of a file: its absolute path, shared by `dice run` and `dice replay` so neither recounts the other's lines. */
+export function fileCheckpointKey(absPath: string): string {
+  return `file:${absPath}`
+}
+
+/** dev:ino of an open file or a path; identifies a file across renames. */
+export function identityOf(st: { dev: bigint | number; ino: bigint | number }): string {
+  return `${st.dev}:${st.ino}`
+}
+
+interface OpenFile {
+  fh: FileHandle
+  identity: string
+  /** Bytes read (the splitter's offset). */
+  pos: number
+  lines: number
+  splitter: LineSplitter
+}
+
+interface Tracked {
+  path: string
+  key: string
+  cur: OpenFile | null
+  /** Rotated-away files still to be read to their end before `cur` (rename rotation). */
+  old: OpenFile[]
+  missingSince: number | null
+}
+
+const MISSING_CLOSE_MS = 30_000
+const CHUNKS_PER_ROUND = 16
+
+/**
+ * Tails the files matching a glob: resumes each from its checkpoint (identity dev:ino + byte offset),
+ * follows rename rotation (finishes the old file, then reads the new one from 0) and copytruncate (size
+ * below our offset: restart at 0), and picks up new files on a periodic re-scan. fs.watch wakes it early;
+ * a poll is the fallback. Runs until the signal aborts.
+ */
+export class FileSource implements LogSource {
+  readonly name: string
+  private readonly glob: FileGlob
+  private readonly tracked = new Map<string, Tracked>()
+  private readonly watchers = new Map<string, FSWatcher>()
+  private dirty = false
+  private wakeUp: (() => void) | null = null
+
+  constructor(private readonly o: FileSourceOptions) {
+    this.name = o.name
+    this.glob = compileGlob(o.path, o.cwd)
+  }
+
+  async *lines(signal: AbortSignal): AsyncGenerator<RawLine> {
+    const o = this.o
+    const now = o.now ?? Date.now
+    const buf = Buffer.allocUnsafe(o.chunkBytes ?? 65_536)
+    const pollMs = o.pollMs ?? 250
+    const rescanMs = o.rescanMs ?? 1000
+    try {
+      this.watchDir(this.glob.base)
+      await this.scan(true)
+      let lastScan = now()
+      while (!signal.aborted) {
+        let progressed = false
+        for (const t of [...this.tracked.values()]) {
+          while (t.old.length) {
+            const f = t.old[0]!
+            yield* this.read(t, f, buf, Infinity, true)
+            await f.fh.close().catch(() => {})
+            t.old.shift()
+            progressed = true
+          }
+          if (!t.cur) continue
+          const before = t.cur.pos
+          yield* this.read(t, t.cur, buf, CHUNKS_PER_ROUND, false)
+          if (t.cur.pos !== before) {
+            progressed = true
+            continue // more may be waiting; rotation is checked once the file is drained
+          }
+          if (await this.checkRotation(t, now())) progressed = true
+          if (signal.aborted) return
+        }
+        if (now() - lastScan >= rescanMs) {
+          await this.scan(false)
+          lastScan = now()
+        }
+        if (!progressed) await this.sleep(pollMs, signal)
+      }
+    } finally {
+      for (const w of this.watchers.values()) w.close()
+      this.watchers.clear()
+      for (const t of this.tracked.values()) {
+        for (const f of [...t.old, ...(t.cur ? [t.cur] : [])]) await f.fh.close().catch(() => {})
+      }
+      this.tracked.clear()
+    }
+  }
+
+  /** Read up to `maxChunks` chunks of `f`; `final` also emits an unterminated last line (the file is done). */
+  private async *read(t: Tracked, f: OpenFile, buf: Buffer, maxChunks: number, final: boolean): AsyncGenerator<RawLine> {
+    const out: SplitLine[] = []
+    for (let i = 0; i < maxChunks; i++) {
+      const { bytesRead } = await f.fh.read(buf, 0, buf.length, f.pos)
+      if (bytesRead === 0) break
+      f.pos += bytesRead
+      out.length = 0
+      f.splitter.push(buf.subarray(0, bytesRead), out)
+      for (const l of out) yield this.raw(t, f, l)
+    }
+    if (final) {
+      out.length = 0
+      f.splitter.end(out)
+      for (const l of out) yield this.raw(t, f, l)
+    }
+  }
+
+  private raw(t: Tracked, f: OpenFile, l: SplitLine): RawLine {
+    const checkpoint: Checkpoint = { source: t.key, identity: f.identity, offset: l.end, lines: ++f.lines }
+    return { text: l.text, flags: l.flags, host: this.o.host, checkpoint }
+  }
+
+  /** After draining `t.cur` to EOF: detect rename rotation, copytruncate, or a vanished file. */
+  private async checkRotation(t: Tracked, nowMs: number): Promise<boolean> {
+    const cur = t.cur!
+    let st
+    try {
+      st = await stat(t.path, { bigint: true })
+    } catch {
+      st = null
+    }
+    if (st && st.isFile() && identityOf(st) !== cur.identity) {
+      // Renamed away and a new file took its place: finish the old one (the writer may still add a last
+      // line before reopening), then start the new file from 0.
+      t.old.push(cur)
+      t.cur = await this.openFile(t.path, 0, 0)
+      t.missingSince = null
+      return true
+    }
+    if (!st) {
+      t.missingSince ??= nowMs
+      if (nowMs - t.missingSince > MISSING_CLOSE_MS) {
+        await cur.fh.close().catch(() => {})
+        this.tracked.delete(t.path)
+      }
+      return false
+    }
+    t.missingSince = null
+    const size = Number((await cur.fh.stat()).size)
+    if (size < cur.pos) {
+      // copytruncate: the file was copied elsewhere and emptied in place.
+      cur.pos = 0
+      cur.lines = 0
+      cur.splitter.reset(0)
+      return true
+    }
+    return false
+  }
+
+  private async scan(startup: boolean): Promise<void> {
+    const paths = await this.glob.expand(this.o.maxFiles ?? 1000)
+    for (const p of paths) {
+      if (this.tracked.has(p)) continue
+      if (this.isTrackedIdentity(await statIdentity(p))) continue // a rotated name of a file we already read
+      try {
+        await this.track(p, startup)
+      } catch {
+        // Unreadable or vanished between readdir and open: the next scan retries.
+      }
+    }
+  }
+
+  private isTrackedIdentity(id: string | null): boolean {
+    if (!id) return false
+    for (const t of this.tracked.values()) {
+      if (t.cur?.identity === id || t.old.some((f) => f.identity === id)) return true
+    }
+    return false
+  }
+
+  private async track(path: string, startup: boolean): Promise<void> {
+    const key = fileCheckpointKey(path)
+    const fh = await open(path, 'r')
+    const st = await fh.stat({ bigint: true })
+    const identity = identityOf(st)
+    const size = Number(st.size)
+    const cp = await this.o.store.getCheckpoint(key)
+    const t: Tracked = { path, key, cur: null, old: [], missingSince: null }
+    let pos = 0
+    let lines = 0
+    if (cp && cp.identity === identity) {
+      // Same file: resume exactly after the last counted line; it shrank while we were down → copytruncate.
+      if (cp.offset <= size) (pos = cp.offset), (lines = cp.lines)
+    } else if (cp) {
+      // Rotated while we were down: finish the old file if it still sits next to the path.
+      const oldPath = await findByIdentity(dirname(path), basename(path), cp.identity)
+      if (oldPath) {
+        const ofh = await open(oldPath, 'r')
+        const ost = await ofh.stat({ bigint: true })
+        if (identityOf(ost) === cp.identity && cp.offset <= Number(ost.size)) {
+          t.old.push({ fh: ofh, identity: cp.identity, pos: cp.offset, lines: cp.lines, splitter: new LineSplitter(this.o.maxLineBytes, cp.offset) })
+        } else await ofh.close()
+      }
+    } else if (startup && !this.o.fromStart) {
+      pos = size
+    }
+    t.cur = { fh, identity, pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos) }
+    this.tracked.set(path, t)
+    this.watchDir(dirname(path))
+  }
+
+  private async openFile(path: string, pos: number, lines: number): Promise<OpenFile> {
+    const fh = await open(path, 'r')
+    const st = await fh.stat({ bigint: true })
+    return { fh, identity: identityOf(st), pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos) }
+  }
+
+  private watchDir(dir: string): void {
+    if (this.watchers.has(dir) || this.watchers.size >= 64) return
+    try {
+      const w = watch(dir, { persistent: false }, () => this.wake())
+      w.on('error', () => {
+        w.close()
+        this.watchers.delete(dir)
+      })
+      this.watchers.set(dir, w)
+    } catch {
+      // No inotify (limits, exotic filesystems): polling still finds everything.
+    }
+  }
+
+  private wake(): void {
+    this.dirty = true
+    const w = this.wakeUp
+    this.wakeUp = null
+    w?.()
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.dirty) {
+      this.dirty = false
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        this.wakeUp = null
+        this.dirty = false
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal.addEventListener('abort', done, { once: true })
+      this.wakeUp = done
+    })
+  }
+}
+
+async function statIdentity(path: string): Promise<string | null> {
+  try {
+    return identityOf(await stat(path, { bigint: true }))
+  } catch {
+    return null
+  }
+}
+
+/** A rotated file (`app.log.1`, `app.log-20260101`) next to `name` in `dir` with the given dev:ino. */
+async function findByIdentity(dir: string, name: string, identity: string): Promise<string | null> {
+  let entries: string[]
+  try {
+    entries = await readdir(dir)
+  } catch {
+    return null
+  }
+  for (const e of entries.filter((e) => e !== name && e.startsWith(name)).slice(0, 200)) {
+    if ((await statIdentity(join(dir, e))) === identity) return join(dir, e)
+  }
+  return null
+}
