@@ -302,6 +302,11 @@ export class SqlStore implements Store {
     p.push(q.limit ?? 1000)
     return (await this.db.all<Row>(`SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`, p)).map(toOutbox)
   }
+  async outboxCounts() {
+    return (await this.db.all<Row>(`SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status ORDER BY kind, status`)).map((r) => ({
+      kind: r.kind as string, status: r.status as string, count: Number(r.n),
+    }))
+  }
   async getRealtime(statementId: string, channel: string) {
     const r = await this.db.get<Row>(`SELECT * FROM realtime_messages WHERE statement_id = ? AND channel = ?`, [statementId, channel])
     return r ? { statementId: r.statement_id, channel: r.channel, ts: r.ts, windowStart: Number(r.window_start), state: P(r.state, null) } : null

@@ -80,6 +80,8 @@ export interface Store {
   /** Give an item back for a later retry (`notBefore`), or mark it dead. */
   release(id: number, holder: string, notBefore: number, dead?: boolean, result?: unknown): Promise<void>
   listOutbox(q?: { status?: string; kind?: string; limit?: number }): Promise<OutboxItem[]>
+  /** Outbox item counts by kind and status (for /metrics: queue depth, deliveries). */
+  outboxCounts(): Promise<Array<{ kind: string; status: string; count: number }>>
   getRealtime(statementId: string, channel: string): Promise<RealtimeMessage | null>
   putRealtime(m: RealtimeMessage): Promise<void>
   getUser(key: string): Promise<UserRow | null>
