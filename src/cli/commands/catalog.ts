@@ -1,13 +1,86 @@
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import { writeJson } from '../context.js'
+import type { Config } from '../../config/schema.js'
+import type { CatalogEntry, Statement } from '../../core/types.js'
+import { resolveOwner } from '../../route/owner.js'
+import { globToRegExp } from '../../catalog/select.js'
+import { personFor } from '../../catalog/people.js'
 
-/** `dice catalog`: placeholder until its stage lands. */
+/** One `dice catalog --json` element, keys in the contract's order and nothing else. */
+export interface CatalogJson {
+  id: string
+  file: string
+  line: number
+  language: string
+  level: Statement['level']
+  template: string | null
+  matchable: boolean
+  channels: string[]
+  mentions: string[]
+  owner: { kind: CatalogEntry['owner']['kind']; who: string | null }
+  blame: Statement['blame']
+}
+
+/** Shape a catalog entry exactly as the contract prints it. */
+export function toCatalogJson(e: CatalogEntry): CatalogJson {
+  return {
+    id: e.id, file: e.file, line: e.line, language: e.language, level: e.level, template: e.template,
+    matchable: e.matchable, channels: e.channels, mentions: e.mentions, owner: { kind: e.owner.kind, who: e.owner.who },
+    blame: e.blame ? { email: e.blame.email, name: e.blame.name, commit: e.blame.commit, time: e.blame.time } : null,
+  }
+}
+
+/** True when `who` names the same configured person (or the same text) as the `--owner` filter. */
+function sameOwner(who: string | null, wanted: string, config: Config): boolean {
+  if (!who) return wanted === 'none' || wanted === '-'
+  if (who.toLowerCase() === wanted.replace(/^@/, '').toLowerCase()) return true
+  const a = personFor(who, config)
+  return a !== null && a === personFor(wanted, config)
+}
+
+/** `dice catalog [--json] [--owner WHO] [--file GLOB]`: list the catalog with resolved owners. */
 export const catalog: Command = {
   name: 'catalog',
-  summary: '(not built yet)',
-  usage: 'catalog',
-  options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, 'catalog: not built yet')
+  summary: 'list the catalog: log statements, templates and owners',
+  usage: 'catalog [--json] [--owner WHO] [--file GLOB]',
+  options: { json: { type: 'boolean' }, owner: { type: 'string' }, file: { type: 'string' } },
+  async run(ctx, { values }) {
+    const store = await ctx.openStore()
+    let entries: CatalogEntry[]
+    try {
+      const [statements, overrides] = await Promise.all([store.listStatements(), store.listOverrides()])
+      const byId = new Map(overrides.map((o) => [o.statementId, o.to]))
+      entries = statements.map((s) => ({ ...s, owner: resolveOwner(s, byId) }))
+    } finally {
+      await store.close()
+    }
+    if (values.file) {
+      const re = globToRegExp(values.file)
+      entries = entries.filter((e) => re.test(e.file))
+    }
+    if (values.owner) entries = entries.filter((e) => sameOwner(e.owner.who, values.owner, ctx.config))
+    if (values.json) {
+      writeJson(ctx.stdout, entries.map(toCatalogJson))
+      return 0
+    }
+    ctx.stdout.write(table(entries))
+    return 0
   },
+}
+
+/** A readable fixed-width table; templates are cut to keep one statement per line. */
+export function table(entries: CatalogEntry[]): string {
+  if (!entries.length) return '(catalog is empty: run `dice index` first)\n'
+  const rows = entries.map((e) => [
+    e.id,
+    e.level ?? '-',
+    `${e.file}:${e.line}`,
+    e.owner.who ? `${e.owner.who}${e.owner.kind === 'blame' ? '' : ` (${e.owner.kind})`}` : '-',
+    [e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...e.channels.map((c) => `#${c}`)].join(' '),
+  ])
+  const head = ['ID', 'LEVEL', 'WHERE', 'OWNER', 'MESSAGE']
+  const widths = head.map((h, i) => Math.min(i === 2 ? 48 : 36, Math.max(h.length, ...rows.map((r) => r[i]!.length))))
+  const cut = (s: string, w: number): string => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w))
+  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? (c.length > 80 ? c.slice(0, 79) + '…' : c) : cut(c, widths[i]!))).join('  ').trimEnd()
+  return [line(head), ...rows.map(line), `${entries.length} statements`].join('\n') + '\n'
 }

@@ -1,13 +1,39 @@
+import { resolve } from 'node:path'
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import { writeJson } from '../context.js'
+import { UsageError } from '../../core/errors.js'
+import { indexRepository } from '../../catalog/indexer.js'
+import { createProgress } from '../progress.js'
 
-/** `dice index`: placeholder until its stage lands. */
+/** Errors listed in the human summary; `--json` carries them all. */
+const SHOWN_ERRORS = 20
+
+/** `dice index [DIR]`: build or update the catalog from the git work tree at DIR (incremental). */
 export const index: Command = {
   name: 'index',
-  summary: '(not built yet)',
-  usage: 'index',
-  options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, 'index: not built yet')
+  summary: 'build or update the catalog from the git repository at DIR (default .); incremental on re-run',
+  usage: 'index [DIR] [--json] [--quiet]',
+  options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  async run(ctx, { values, positionals }) {
+    if (positionals.length > 1) throw new UsageError(`index: expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`)
+    const dir = resolve(ctx.cwd, positionals[0] ?? ctx.config.repo.path)
+    const progress = values.quiet ? null : createProgress(ctx.stderr, { label: 'indexing', clock: ctx.clock })
+    const store = await ctx.openStore()
+    try {
+      const s = await indexRepository({ dir, store, config: ctx.config, clock: ctx.clock, onProgress: progress ? (p) => progress.update(p) : undefined })
+      progress?.end()
+      if (values.json) {
+        writeJson(ctx.stdout, s)
+        return 0
+      }
+      ctx.stdout.write(`indexed ${dir} at ${s.commit ? s.commit.slice(0, 12) : '(no commits)'}: ${s.files} files, ` +
+        `${s.parsed} parsed, ${s.unchanged} unchanged, ${s.skipped} skipped; ${s.statements} statements (${s.ms} ms)\n`)
+      for (const e of s.errors.slice(0, SHOWN_ERRORS)) ctx.stderr.write(`  ${e.file}: ${e.reason}\n`)
+      if (s.errors.length > SHOWN_ERRORS) ctx.stderr.write(`  … and ${s.errors.length - SHOWN_ERRORS} more (see --json)\n`)
+      return 0
+    } finally {
+      progress?.end()
+      await store.close()
+    }
   },
 }
