@@ -53,7 +53,6 @@ export const INDEX_FORMAT = 1
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'
 export const META_FINGERPRINT = 'catalog.fingerprint'
-export const META_STATEMENTS = 'catalog.statements'
 export const META_ROOT = 'catalog.root'
 
 /** Cap on the error list kept in a summary: a repository full of bad files must not grow it unbounded. */
@@ -172,11 +171,7 @@ export async function indexRepository(o: {
   }
 
   if (todo.length || removed.length) await o.store.replaceFiles(records, statements, removed)
-  let total = Number(await o.store.getMeta(META_STATEMENTS))
-  if (todo.length || removed.length || !Number.isFinite(total) || full) {
-    total = (await o.store.listStatements()).length
-    await o.store.setMeta(META_STATEMENTS, String(total))
-  }
+  const total = await o.store.countStatements()
   if (full) await o.store.setMeta(META_FINGERPRINT, fingerprint)
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)

@@ -105,6 +105,10 @@ export class SqlStore implements Store {
   async listStatements() {
     return (await this.db.all<Row>(`SELECT * FROM statements ORDER BY file, line, id`)).map(toStatement)
   }
+  async countStatements() {
+    const r = await this.db.get<Row>(`SELECT COUNT(*) AS n FROM statements`)
+    return Number(r?.n ?? 0)
+  }
   async getStatement(id: string) {
     const r = await this.db.get<Row>(`SELECT * FROM statements WHERE id = ?`, [id])
     return r ? toStatement(r) : null

@@ -31,6 +31,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.replaceFiles([{ file: 'a.c', hash: 'h3' }], [stmt('s3', 'a.c', 5)], ['b.c'])
       const all = await store.listStatements()
       expect(all.map((s) => s.id)).toEqual(['s3'])
+      expect(await store.countStatements()).toBe(1)
       expect(Object.fromEntries(await store.indexedFiles())).toEqual({ 'a.c': 'h3' })
       await store.replaceFiles([{ file: 'c.c', hash: 'h' }], [stmt('s4', 'c.c', 9, { channels: ['ops'], mentions: ['elmore'], matchable: false, template: null })], [])
       expect(await store.getStatement('s4')).toMatchObject({ channels: ['ops'], mentions: ['elmore'], matchable: false, template: null, line: 9 })

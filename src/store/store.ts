@@ -44,6 +44,8 @@ export interface Store {
   /** Replace the statements of `files` (with their content hashes) and forget `removed` files, atomically. */
   replaceFiles(files: Array<{ file: string; hash: string }>, statements: Statement[], removed: string[]): Promise<void>
   listStatements(): Promise<Statement[]>
+  /** Number of statements in the catalog (cheap: no rows are read). */
+  countStatements(): Promise<number>
   getStatement(id: string): Promise<Statement | null>
 
   // counting
