@@ -17,3 +17,5 @@ export interface Notifier {
   name: string
   send(m: Message): Promise<SendResult>
 }
+
+export { createNotifier } from './registry.js'

@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tempSqliteStore } from '../store/testutil/stores.js'
+import type { Store } from '../store/store.js'
+import { Router } from '../route/router.js'
+import { Delivery } from './delivery.js'
+import { SlackNotifier } from './slack/notifier.js'
+import { SlackWebApi } from './slack/api.js'
+import { startSlackStandin, type SlackStandin } from './testutil/slack-standin.js'
+import { config, hit, statement } from './testutil/fixtures.js'
+import type { Config } from '../config/schema.js'
+
+let slack: SlackStandin
+let store: Store
+let t0: number
+let now: number
+const clock = () => now
+const open: Delivery[] = []
+
+beforeEach(async () => {
+  slack = await startSlackStandin()
+  store = (await tempSqliteStore()).store
+  t0 = Date.now()
+  now = t0
+})
+afterEach(async () => {
+  for (const d of open.splice(0)) d.stop()
+  await slack.close()
+  await store.close()
+})
+
+const hello = statement({ id: 'hello', level: 'info', template: 'hello cruel world %d', channels: ['hello-worlders'], callee: 'INFO_LOG' })
+
+async function delivery(cfg: Config = config({ repo: { url: 'https://github.com/cato/dice' } }), updateEveryMs = 100) {
+  await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
+  const router = new Router({ store, config: cfg, clock })
+  await router.refresh()
+  const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+  const d = new Delivery({ store, config: cfg, clock, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs, log: () => {} })
+  open.push(d)
+  return d
+}
+
+const posts = () => slack.ok('chat.postMessage')
+const updates = () => slack.ok('chat.update')
+
+describe('real-time channel delivery', () => {
+  it('posts a channel message for an annotated statement hit, at any level, within a second', async () => {
+    const d = await delivery()
+    const started = performance.now()
+    d.onHit(hit(hello, { raw: 'INFO hello cruel world 7', host: 'web-1', time: now }))
+    while (!posts().length && performance.now() - started < 5000) await new Promise((r) => setTimeout(r, 5))
+    const latency = performance.now() - started
+    expect(posts()).toHaveLength(1)
+    expect(latency).toBeLessThan(1000)
+    const body = posts()[0]!.body
+    expect(body.channel).toBe('hello-worlders')
+    expect(body.text).toContain('hello cruel world %d')
+    expect(body.text).toContain('INFO hello cruel world 7')
+    expect(JSON.stringify(body.blocks)).toContain('https://github.com/cato/dice/blob/' + 'a'.repeat(40) + '/src/hello.c#L10')
+  })
+
+  it('a flood of one statement posts once and then updates that message in place, coalesced', async () => {
+    const d = await delivery()
+    for (let i = 0; i < 300; i++) {
+      d.onHit(hit(hello, { raw: `INFO hello cruel world ${i}`, host: `web-${i % 3}`, time: now + i }))
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 60))
+    }
+    await d.idle()
+    expect(posts()).toHaveLength(1)
+    expect(updates().length).toBeGreaterThanOrEqual(1)
+    // Coalesced: far fewer updates than hits.
+    expect(updates().length).toBeLessThan(20)
+    const msg = [...slack.messages.values()][0]!
+    expect(msg.text).toContain('×300')
+    expect(msg.text).toMatch(/web-0, web-1, web-2|web-1, web-0|web-0/)
+    for (const u of updates()) expect(u.body.ts).toBe(msg.ts)
+  })
+
+  it('after the update window a new message is posted', async () => {
+    const d = await delivery(config({ realtime: { updateWindowSeconds: 60 } }))
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    now += 61_000
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(posts()).toHaveLength(2)
+  })
+
+  it('on 429 waits Retry-After, then delivers exactly once', async () => {
+    const d = await delivery()
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 })
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    const all = slack.calls.filter((c) => c.method === 'chat.postMessage')
+    expect(all.map((c) => c.status)).toEqual([429, 200])
+    expect(all[1]!.at - all[0]!.at).toBeGreaterThanOrEqual(950)
+    expect(posts()).toHaveLength(1)
+    expect(await store.listOutbox({ status: 'sent' })).toHaveLength(1)
+  })
+
+  it('renders <!channel> and <https://evil|click> from log text inert', async () => {
+    const evil = statement({ id: 'evil', template: 'user said %s', channels: ['ops'] })
+    const d = await delivery()
+    await store.replaceFiles([{ file: 'src/evil.c', hash: 'e' }], [{ ...evil, file: 'src/evil.c' }], [])
+    d.onHit(hit({ ...evil, file: 'src/evil.c' }, { raw: 'WARN user said <!channel> <https://evil|click> & more', host: '<!here>', time: now }))
+    await d.idle()
+    const body = posts()[0]!.body
+    const all = JSON.stringify(body)
+    expect(all).not.toContain('<!channel>')
+    expect(all).not.toContain('<!here>')
+    expect(all).not.toContain('<https://evil')
+    expect(body.text).toContain('&lt;!channel&gt; &lt;https://evil|click&gt; &amp; more')
+  })
+
+  it('a restarted instance keeps updating the same message from the stored state', async () => {
+    const a = await delivery()
+    a.onHit(hit(hello, { time: now }))
+    await a.idle()
+    a.stop()
+    const b = await delivery()
+    b.onHit(hit(hello, { time: now + 1 }))
+    b.onHit(hit(hello, { time: now + 2 }))
+    await b.idle()
+    expect(posts()).toHaveLength(1)
+    expect(updates().length).toBeGreaterThanOrEqual(1)
+    expect(updates().at(-1)!.body.text).toContain('×3')
+  })
+
+  it('a channel mute or snooze keeps the statement out of that channel', async () => {
+    const d = await delivery()
+    await store.addMute({ statementId: 'hello', scope: 'channel', scopeId: 'hello-worlders', by: 'U1', createdAt: now })
+    await d.tick()
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(posts()).toHaveLength(0)
+  })
+
+  it('a count-based snooze swallows that many hits, then delivery resumes', async () => {
+    const d = await delivery()
+    await store.addSnooze({ statementId: 'hello', scope: 'all', scopeId: '*', until: null, remaining: 2, by: 'U1', createdAt: now })
+    await d.tick()
+    d.onHit(hit(hello, { time: now }))
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(posts()).toHaveLength(0)
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(posts()).toHaveLength(1)
+  })
+})

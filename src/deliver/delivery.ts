@@ -1,0 +1,398 @@
+import { randomBytes } from 'node:crypto'
+import type { Config } from '../config/schema.js'
+import type { Clock } from '../core/clock.js'
+import type { Hit, Statement } from '../core/types.js'
+import type { OutboxItem, Store } from '../store/store.js'
+import type { Router } from '../route/router.js'
+import type { Notifier, SendResult } from './notifier.js'
+import type { SlackApi } from './slack/api.js'
+import { People } from './people.js'
+import { buildDigests, DIGEST_KIND, type DigestPayload } from './digest/build.js'
+import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/message.js'
+
+export { buildDigests, type DigestPreview, type DigestPayload, type BuildDigestsOptions } from './digest/build.js'
+export { slackEscape } from './escape.js'
+
+/** Outbox kind of real-time channel posts. */
+export const REALTIME_KIND = 'realtime'
+
+/** Payload of a real-time outbox item: which state row to post. The text is built when it is posted. */
+interface RealtimePayload { statementId: string; channel: string; windowStart: number }
+
+/** Options of `Delivery`. */
+export interface DeliveryOptions {
+  store: Store
+  config: Config
+  clock: Clock
+  notifier: Notifier
+  slack?: SlackApi | null
+  router: Router
+  instanceId?: string
+  /** Minimum time between two chat.update calls on one message (coalescing). Default 1000 ms. */
+  updateEveryMs?: number
+  /** Outbox lease: how long a claimed item is ours before another instance may take it over. */
+  leaseMs?: number
+  /** Where operational problems are reported (default stderr). */
+  log?: (line: string) => void
+}
+
+/** Counters for /metrics and tests. */
+export interface DeliveryStats {
+  posts: number
+  updates: number
+  digests: number
+  failures: number
+  retries: number
+}
+
+interface Pending { statement: Statement; count: number; hosts: Set<string>; firstSeen: number; lastSeen: number; sample: string; level: Hit['entry']['level'] }
+
+const MAX_STATES = 10_000
+const MAX_PENDING = 50_000
+const HOST_MAX_CHARS = 100
+const SAMPLE_MAX_CHARS = 4000
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * Real-time channel messages and the digest scheduler.
+ *
+ * Real time: `onHit` (synchronous, from the pipeline) routes the hit and folds it into a per statement ×
+ * channel accumulator; an async round then, per key, opens a window (first hit: a state row and an outbox
+ * item under the dedup key `rt:<statement>:<channel>:<window start>`) or adds to the open one. The outbox
+ * item is posted at once by the worker; later hits in the window only change the state, and the message is
+ * edited in place with chat.update at most once per `updateEveryMs`. The state row (store.putRealtime)
+ * carries ts and counts, so a restarted instance keeps editing the same message. A post is recorded (ts in
+ * the state row) before the outbox item is marked sent, so a re-claimed item that was in fact posted is
+ * not posted again.
+ *
+ * Digests: `tick()` (and the loop `start()` runs every `digest.checkEveryMinutes`) takes the scheduler
+ * lease, builds what is due into the outbox, then drains it.
+ */
+export class Delivery {
+  readonly instanceId: string
+  readonly stats: DeliveryStats = { posts: 0, updates: 0, digests: 0, failures: 0, retries: 0 }
+  private o: DeliveryOptions
+  private people: People
+  private pending = new Map<string, Pending>()
+  private states = new Map<string, RealtimeState>()
+  private statements = new Map<string, Statement>()
+  private lastUpdate = new Map<string, number>()
+  private updateTimers = new Map<string, NodeJS.Timeout>()
+  private timers = new Set<NodeJS.Timeout>()
+  private rtChain: Promise<void> = Promise.resolve()
+  private rtScheduled = false
+  private pumping: Promise<void> | null = null
+  private pumpAgain = false
+  private stopped = false
+  private windowMs: number
+  private updateEveryMs: number
+  private leaseMs: number
+  private log: (line: string) => void
+
+  constructor(o: DeliveryOptions) {
+    this.o = o
+    this.instanceId = o.instanceId ?? `dice-${randomBytes(4).toString('hex')}`
+    this.people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack, router: o.router })
+    this.windowMs = o.config.realtime.updateWindowSeconds * 1000
+    this.updateEveryMs = o.updateEveryMs ?? 1000
+    this.leaseMs = o.leaseMs ?? 120_000
+    this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
+  }
+
+  /** Real-time path: synchronous, cheap. Posting happens in the background (see `idle()`). */
+  onHit(hit: Hit): void {
+    if (this.stopped) return
+    const d = this.o.router.route(hit)
+    if (!d.channels.length) return
+    const raw = hit.entry.raw.length > SAMPLE_MAX_CHARS ? hit.entry.raw.slice(0, SAMPLE_MAX_CHARS) : hit.entry.raw
+    for (const ch of d.channels) {
+      const key = `${hit.statement.id}\u0000${ch}`
+      let p = this.pending.get(key)
+      if (!p) {
+        // Never drop a hit: at the cap the accumulator is processed now rather than grown.
+        if (this.pending.size >= MAX_PENDING) this.scheduleRealtime(true)
+        p = { statement: hit.statement, count: 0, hosts: new Set(), firstSeen: hit.time, lastSeen: hit.time, sample: raw, level: d.level }
+        this.pending.set(key, p)
+      }
+      p.count++
+      if (p.hosts.size < MAX_HOSTS * 2) p.hosts.add(hit.host.slice(0, HOST_MAX_CHARS))
+      p.firstSeen = Math.min(p.firstSeen, hit.time)
+      if (hit.time >= p.lastSeen) (p.lastSeen = hit.time), (p.sample = raw)
+    }
+    this.scheduleRealtime()
+  }
+
+  private scheduleRealtime(now = false): void {
+    if (this.rtScheduled && !now) return
+    this.rtScheduled = true
+    const run = () => {
+      this.rtScheduled = false
+      this.rtChain = this.rtChain.then(() => this.processRealtime()).catch((e) => this.fail('real-time', e))
+    }
+    if (now) run()
+    else setImmediate(run)
+  }
+
+  private async processRealtime(): Promise<void> {
+    if (!this.pending.size) return
+    const batch = this.pending
+    this.pending = new Map()
+    const now = this.o.clock()
+    let opened = false
+    for (const [key, p] of batch) {
+      const [statementId, channel] = key.split('\u0000') as [string, string]
+      this.statements.set(statementId, p.statement)
+      let st = await this.state(key, statementId, channel)
+      if (!st || now >= st.windowStart + this.windowMs) {
+        st = {
+          statementId, channel, channelId: null, ts: '', windowStart: now, count: 0, hosts: [], hostsMore: 0,
+          firstSeen: p.firstSeen, lastSeen: p.lastSeen, sample: p.sample, level: p.level, sentCount: 0,
+        }
+        merge(st, p)
+        await this.saveState(key, st)
+        const payload: RealtimePayload = { statementId, channel, windowStart: now }
+        await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
+        opened = true
+      } else {
+        merge(st, p)
+        await this.saveState(key, st)
+        if (st.ts) this.scheduleUpdate(key)
+      }
+    }
+    if (opened) this.pump()
+  }
+
+  private async state(key: string, statementId: string, channel: string): Promise<RealtimeState | null> {
+    const mem = this.states.get(key)
+    if (mem) return mem
+    const row = await this.o.store.getRealtime(statementId, channel)
+    if (!row?.state) return null
+    const st = { ...(row.state as RealtimeState), ts: row.ts, windowStart: row.windowStart }
+    this.remember(key, st)
+    return st
+  }
+
+  private remember(key: string, st: RealtimeState): void {
+    if (!this.states.has(key) && this.states.size >= MAX_STATES) {
+      // Evict the oldest; it is in the store and is read back when its statement fires again.
+      const oldest = this.states.keys().next().value
+      if (oldest !== undefined) this.states.delete(oldest)
+    }
+    this.states.set(key, st)
+  }
+
+  private async saveState(key: string, st: RealtimeState): Promise<void> {
+    this.remember(key, st)
+    await this.o.store.putRealtime({ statementId: st.statementId, channel: st.channel, ts: st.ts, windowStart: st.windowStart, state: st })
+  }
+
+  private async statement(id: string): Promise<Statement | null> {
+    const s = this.statements.get(id) ?? (await this.o.store.getStatement(id))
+    if (s) {
+      if (this.statements.size >= MAX_STATES) this.statements.clear()
+      this.statements.set(id, s)
+    }
+    return s
+  }
+
+  /** Coalesce chat.update: at most one per message per `updateEveryMs`. */
+  private scheduleUpdate(key: string): void {
+    if (this.updateTimers.has(key) || this.stopped) return
+    const wait = Math.max(0, (this.lastUpdate.get(key) ?? -Infinity) + this.updateEveryMs - performance.now())
+    const t = setTimeout(() => {
+      this.updateTimers.delete(key)
+      this.rtChain = this.rtChain.then(() => this.update(key)).catch((e) => this.fail('update', e))
+    }, wait)
+    this.updateTimers.set(key, t)
+  }
+
+  private async update(key: string): Promise<void> {
+    const st = this.states.get(key)
+    if (!st || !st.ts || st.count === st.sentCount) return
+    const s = await this.statement(st.statementId)
+    const count = st.count
+    const r = await this.o.notifier.send({ ...realtimeMessage(st, s, this.o.config), updateTs: st.ts })
+    this.lastUpdate.set(key, performance.now())
+    if (this.lastUpdate.size > MAX_STATES) this.lastUpdate.delete(this.lastUpdate.keys().next().value!)
+    if (r.ok) {
+      this.stats.updates++
+      st.sentCount = Math.max(st.sentCount, count)
+      await this.saveState(key, st)
+      if (st.count !== st.sentCount) this.scheduleUpdate(key)
+    } else if (r.retryable) {
+      this.stats.retries++
+      this.later(r.retryAfterMs ?? 5000, () => this.scheduleUpdate(key))
+    } else {
+      this.stats.failures++
+      this.log(`chat.update for ${st.statementId} in #${st.channel} failed: ${r.error}`)
+    }
+  }
+
+  /** Drain the outbox now (posts, digests). Concurrent calls share one run; a call during a run runs again after it. */
+  pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true
+      return this.pumping
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.pumpAgain = false
+          for (;;) {
+            const items = await this.o.store.claim({ limit: 20, holder: this.instanceId, now: this.o.clock(), leaseMs: this.leaseMs })
+            if (!items.length) break
+            for (const item of items) await this.sendItem(item)
+          }
+        } while (this.pumpAgain && !this.stopped)
+      } catch (e) {
+        this.fail('outbox', e)
+      } finally {
+        this.pumping = null
+      }
+    })()
+    return this.pumping
+  }
+
+  private async sendItem(item: OutboxItem): Promise<void> {
+    const now = () => this.o.clock()
+    let r: SendResult
+    if (item.kind === REALTIME_KIND) {
+      const p = item.payload as RealtimePayload
+      const key = `${p.statementId}\u0000${p.channel}`
+      // Serialise with accumulation so the state posted is the latest.
+      await this.rtChain
+      const st = await this.state(key, p.statementId, p.channel)
+      if (!st || st.windowStart !== p.windowStart || st.ts) {
+        // Posted already (crash after posting, before marking sent) or superseded by a newer window.
+        await this.o.store.markSent(item.id, this.instanceId, now(), { skipped: true })
+        return
+      }
+      const count = st.count
+      r = await this.o.notifier.send(realtimeMessage(st, await this.statement(p.statementId), this.o.config))
+      if (r.ok) {
+        st.ts = r.ts ?? `sent.${item.id}`
+        st.channelId = r.channel ?? null
+        st.sentCount = count
+        await this.saveState(key, st)
+        this.lastUpdate.set(key, performance.now())
+        await this.o.store.markSent(item.id, this.instanceId, now(), { ts: st.ts, channel: st.channelId })
+        this.stats.posts++
+        if (st.count !== st.sentCount) this.scheduleUpdate(key)
+        return
+      }
+    } else if (item.kind === DIGEST_KIND) {
+      const p = item.payload as DigestPayload
+      r = await this.o.notifier.send({ to: p.to, text: p.text, blocks: p.blocks })
+      if (r.ok) {
+        // Marks move only once the digest is out: until then its content is still owed.
+        await this.o.store.setDigestMarks(p.marks)
+        await this.o.store.markSent(item.id, this.instanceId, now(), { ts: r.ts ?? null, channel: r.channel ?? null })
+        this.stats.digests++
+        return
+      }
+    } else {
+      await this.o.store.release(item.id, this.instanceId, now(), true, { error: `unknown outbox kind ${item.kind}` })
+      return
+    }
+    if (r.retryable) {
+      this.stats.retries++
+      const wait = r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8))
+      await this.o.store.release(item.id, this.instanceId, now() + wait, false, { error: r.error })
+      this.later(wait, () => void this.pump())
+    } else {
+      this.stats.failures++
+      this.log(`${item.kind} to ${item.recipient} failed for good: ${r.error}`)
+      await this.o.store.release(item.id, this.instanceId, now(), true, { error: r.error })
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.stopped) return
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      fn()
+    }, ms)
+    this.timers.add(t)
+  }
+
+  private fail(what: string, e: unknown): void {
+    this.stats.failures++
+    this.log(`${what}: ${(e as Error)?.message ?? e}`)
+  }
+
+  /** Wait until every accumulated hit is posted or applied (coalesced updates sent now). For replay and tests. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      this.scheduleRealtime(true)
+      await this.rtChain
+      await this.pump()
+      for (const [key, t] of this.updateTimers) {
+        clearTimeout(t)
+        this.updateTimers.delete(key)
+        this.rtChain = this.rtChain.then(() => this.update(key)).catch((e) => this.fail('update', e))
+      }
+      await this.rtChain
+      if (!this.pending.size && !this.updateTimers.size && !this.pumping) return
+    }
+  }
+
+  /** Run the digest scheduler once (under the scheduler lease), then drain the outbox. */
+  async checkDigests(): Promise<void> {
+    const now = this.o.clock()
+    const ttl = Math.max(60_000, this.o.config.digest.checkEveryMinutes * 120_000)
+    if (await this.o.store.tryLease('digest-scheduler', this.instanceId, now, ttl)) {
+      await buildDigests({ store: this.o.store, config: this.o.config, clock: this.o.clock, router: this.o.router, slack: this.o.slack, people: this.people, preview: false })
+    }
+    await this.pump()
+  }
+
+  /** One round of everything: refresh routing, flush real time, build due digests, drain the outbox. */
+  async tick(): Promise<void> {
+    await this.o.router.refresh()
+    await this.idle()
+    await this.checkDigests()
+  }
+
+  /** Background loops until `signal` aborts: outbox and router refresh every few seconds, digests every check interval. */
+  start(signal: AbortSignal): void {
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const loop = async () => {
+        while (!signal.aborted) {
+          await fn().catch((e) => this.fail('scheduler', e))
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, ms)
+            signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true })
+          })
+        }
+      }
+      void loop()
+    }
+    every(5_000, async () => {
+      await this.o.router.refresh()
+      await this.pump()
+    })
+    every(this.o.config.digest.checkEveryMinutes * 60_000, () => this.checkDigests())
+    signal.addEventListener('abort', () => this.stop(), { once: true })
+  }
+
+  /** Stop timers (pending work stays in the store for the next instance). */
+  stop(): void {
+    this.stopped = true
+    for (const t of this.updateTimers.values()) clearTimeout(t)
+    for (const t of this.timers) clearTimeout(t)
+    this.updateTimers.clear()
+    this.timers.clear()
+  }
+}
+
+function merge(st: RealtimeState, p: Pending): void {
+  st.count += p.count
+  for (const h of p.hosts) {
+    if (st.hosts.includes(h)) continue
+    if (st.hosts.length < MAX_HOSTS) st.hosts.push(h)
+    else st.hostsMore++
+  }
+  st.firstSeen = Math.min(st.firstSeen, p.firstSeen)
+  if (p.lastSeen >= st.lastSeen) (st.lastSeen = p.lastSeen), (st.sample = p.sample)
+  if (p.level) st.level = p.level
+}

@@ -1,0 +1,262 @@
+import type { Config } from '../../config/schema.js'
+import type { Clock } from '../../core/clock.js'
+import type { Statement } from '../../core/types.js'
+import { personFor } from '../../catalog/people.js'
+import type { OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
+import { Router } from '../../route/router.js'
+import type { SlackApi } from '../slack/api.js'
+import { People, type Recipient } from '../people.js'
+import { codeLink } from '../links.js'
+import { digestMessage, maxItemsPerMessage, type DigestItem } from './blocks.js'
+import { workingTime, type LocalTime } from './schedule.js'
+
+/** Outbox kind of digest messages. */
+export const DIGEST_KIND = 'digest'
+
+/** What happened to one recipient's digest in a build. */
+export type DigestStatus =
+  | 'preview' // --preview: built, not sent, marks untouched
+  | 'enqueued' // due: in the outbox, about to be posted
+  | 'already-sent' // today's digest exists (sent or on its way)
+  | 'not-due' // outside working hours / not a workday in their zone
+  | 'away' // working hours, but Slack presence is away: tried again next check
+  | 'undeliverable' // unknown to Slack and no route.fallbackChannel
+
+/** One recipient's digest as built. */
+export interface DigestPreview {
+  /** Person key, or `#channel` for a channel digest (fallback channel, unowned shapes). */
+  target: string
+  kind: 'person' | 'channel'
+  /** Slack user id or channel the message goes to. */
+  to: string
+  tz: string
+  /** The recipient's local date: part of the dedup key, one digest per working day. */
+  localDate: string
+  due: boolean
+  reason: string | null
+  status: DigestStatus
+  items: DigestItem[]
+  /** Items that did not fit and roll into the next digest. */
+  hidden: number
+  text: string
+  blocks: unknown[]
+}
+
+/** Outbox payload of a digest: the message and the marks to set once it is posted. */
+export interface DigestPayload {
+  target: string
+  to: string
+  text: string
+  blocks: unknown[]
+  marks: Array<{ person: string; statementId: string; through: number }>
+}
+
+/** Options of `buildDigests`. */
+export interface BuildDigestsOptions {
+  store: Store
+  config: Config
+  clock: Clock
+  router?: Router
+  slack?: SlackApi | null
+  people?: People
+  /** Only this recipient (person key, email, alias, Slack id, or `#channel`). */
+  user?: string
+  /** Build and return without sending, enqueuing, consuming snoozes or moving marks; ignore due-ness. */
+  preview: boolean
+}
+
+interface Group {
+  target: string
+  kind: 'person' | 'channel'
+  recipient: Recipient | null
+  channel: string | null
+  statements: Statement[]
+  shapes: boolean
+}
+
+/**
+ * Build the digests due at `clock()`: per recipient, every statement with occurrences since the
+ * recipient's mark for it (closed buckets only, so a bucket is never half-counted), grouped once with count,
+ * hosts and time frame. A due digest (working hours and workday in the recipient's zone, Slack presence
+ * active) is put in the outbox under `digest:<target>:<local date>` with its marks in the same row: posting
+ * sets the marks, so a crash between building and posting loses nothing and a rebuilt digest never goes
+ * out twice the same day. What a digest does not carry keeps its mark and rolls into the next one.
+ */
+export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPreview[]> {
+  const { store, config } = o
+  const now = o.clock()
+  const router = o.router ?? new Router({ store, config, clock: o.clock })
+  if (!o.router) await router.refresh()
+  const people = o.people ?? new People({ store, config, clock: o.clock, slack: o.slack, router })
+  const bucketMs = config.match.bucketSeconds * 1000
+  const closed = (bucket: number) => bucket + bucketMs <= now
+  const fallback = config.route.fallbackChannel?.replace(/^#/, '') ?? null
+
+  // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
+  const totals = await store.totals({ until: now })
+  const statements = new Map((await store.listStatements()).map((s) => [s.id, s]))
+  const groups = new Map<string, Group>()
+  const groupFor = async (s: Statement): Promise<Group | null> => {
+    const t = router.digestTarget(s)
+    if (!t) return null
+    let g: Group
+    if (t.kind === 'person') {
+      const r = await people.resolve(t.key)
+      if (!r.known && fallback) return channelGroup(groups, fallback)
+      g = groups.get(r.key) ?? { target: r.key, kind: 'person', recipient: r, channel: null, statements: [], shapes: false }
+    } else g = channelGroup(groups, t.channel)
+    groups.set(g.target, g)
+    return g
+  }
+  for (const t of totals) {
+    const s = statements.get(t.statementId)
+    if (!s) continue
+    const g = await groupFor(s)
+    if (g) g.statements.push(s)
+  }
+  if (fallback && config.route.unownedToFallback) channelGroup(groups, fallback).shapes = true
+
+  const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
+    .flat().map((i) => (i.payload as DigestPayload | null)?.target))
+  const wanted = o.user ? matcher(o.user, config) : null
+  const out: DigestPreview[] = []
+  for (const g of groups.values()) {
+    if (wanted && !wanted(g)) continue
+    const tz = g.recipient?.tz ?? config.digest.defaultTimezone
+    const when = workingTime(now, tz, config.digest)
+    if (!o.preview && outstanding.has(g.target)) continue
+    if (!o.preview && !when.ok) {
+      out.push(empty(g, tz, when.local, 'not-due', when.reason))
+      continue
+    }
+    const built = await buildItems(g, { store, config, router, now, closed, preview: o.preview })
+    if (!built.items.length && !built.marks.length) continue
+    const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
+    const msg = digestMessage({ title, tz, items: built.items, hidden: built.hidden })
+    const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
+    const preview: DigestPreview = {
+      target: g.target, kind: g.kind, to, tz, localDate: when.local.date, due: when.ok, reason: when.reason, status: 'preview',
+      items: built.items, hidden: built.hidden, text: msg.text, blocks: msg.blocks,
+    }
+    out.push(preview)
+    if (o.preview) continue
+    if (!built.items.length) {
+      // Only muted/snoozed content: move the marks so it does not come back after an unmute.
+      await store.setDigestMarks(built.marks)
+      out.pop()
+      continue
+    }
+    if (g.kind === 'person' && !g.recipient?.known) {
+      preview.status = 'undeliverable'
+      preview.reason = 'unknown to Slack and no route.fallbackChannel'
+      continue
+    }
+    if (g.kind === 'person' && o.slack && g.recipient?.slackId) {
+      if ((await o.slack.getPresence(g.recipient.slackId)) !== 'active') {
+        preview.status = 'away'
+        preview.reason = 'away in Slack; tried again at the next check'
+        continue
+      }
+    }
+    const payload: DigestPayload = { target: g.target, to, text: msg.text, blocks: msg.blocks, marks: built.marks }
+    const inserted = await store.enqueue({
+      dedupKey: `digest:${g.target}:${when.local.date}`, kind: DIGEST_KIND, recipient: to, payload, notBefore: now, createdAt: now,
+    })
+    preview.status = inserted ? 'enqueued' : 'already-sent'
+    if (inserted) for (const z of built.consume) await store.decrementSnooze(z.id, z.n)
+  }
+  return out.sort((a, b) => a.target.localeCompare(b.target))
+}
+
+function channelGroup(groups: Map<string, Group>, channel: string): Group {
+  const key = `#${channel}`
+  let g = groups.get(key)
+  if (!g) groups.set(key, (g = { target: key, kind: 'channel', recipient: null, channel, statements: [], shapes: false }))
+  return g
+}
+
+function empty(g: Group, tz: string, local: LocalTime, status: DigestStatus, reason: string | null): DigestPreview {
+  const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
+  return { target: g.target, kind: g.kind, to, tz, localDate: local.date, due: false, reason, status, items: [], hidden: 0, text: '', blocks: [] }
+}
+
+/** Does a `--user` argument name this group? Key, email, alias, Slack id, or `#channel`. */
+function matcher(user: string, config: Config): (g: Group) => boolean {
+  const u = user.trim().toLowerCase()
+  const p = personFor(user, config)
+  return (g) => {
+    const ids = [g.target, g.recipient?.slackId, g.channel, g.channel ? `#${g.channel}` : null].filter(Boolean).map((x) => x!.toLowerCase())
+    if (ids.includes(u)) return true
+    return !!p && g.kind === 'person' && personFor(g.target, config)?.key === p.key
+  }
+}
+
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; now: number; closed: (b: number) => boolean; preview: boolean }) {
+  const items: DigestItem[] = []
+  const marks: DigestPayload['marks'] = []
+  const consume: Array<{ id: number; n: number }> = []
+  const target = g.kind === 'channel' ? { channel: g.channel! } : { person: g.target, slackId: g.recipient?.slackId }
+  for (const s of g.statements) {
+    const mark = (await c.store.getDigestMark(g.target, s.id)) ?? -Infinity
+    const rows = (await c.store.listOccurrences({ statementId: s.id, since: Number.isFinite(mark) ? mark : undefined, limit: 100_000 }))
+      .filter((r) => r.bucket > mark && c.closed(r.bucket))
+    if (!rows.length) continue
+    const through = Math.max(...rows.map((r) => r.bucket))
+    marks.push({ person: g.target, statementId: s.id, through })
+    const counted = rows.filter((r) => c.router.levelPasses(s, r.level))
+    if (!counted.length) continue
+    const item = toItem(s.id, counted, through)
+    if (c.router.suppression(s.id, target) === 'muted') continue
+    const snoozes = c.router.snoozesFor(s.id, target)
+    if (snoozes.length) {
+      // Snoozed: swallowed. A count-based snooze gives up as many occurrences as it swallows.
+      const z = snoozes.find((x) => x.remaining !== null && x.until === null)
+      if (z && snoozes.length === 1 && item.count > z.remaining!) {
+        consume.push({ id: z.id, n: z.remaining! })
+      } else {
+        for (const x of snoozes) if (x.remaining !== null) consume.push({ id: x.id, n: Math.min(x.remaining, item.count) })
+        continue
+      }
+    }
+    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s) })
+  }
+  if (g.shapes) {
+    const shapeRows = new Map<string, UnownedRow[]>()
+    for (const r of await c.store.listUnowned({ limit: 10_000 })) {
+      const l = shapeRows.get(r.shapeHash)
+      if (l) l.push(r)
+      else shapeRows.set(r.shapeHash, [r])
+    }
+    for (const [hash, all] of shapeRows) {
+      const id = `shape:${hash}`
+      const mark = (await c.store.getDigestMark(g.target, id)) ?? -Infinity
+      const rows = all.filter((r) => r.bucket > mark && c.closed(r.bucket))
+      if (!rows.length) continue
+      const through = Math.max(...rows.map((r) => r.bucket))
+      marks.push({ person: g.target, statementId: id, through })
+      const item = toItem(id, rows, through)
+      items.push({ ...item, template: rows[0]!.shape })
+    }
+  }
+  items.sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
+  const fit = maxItemsPerMessage(c.config.digest.maxItems)
+  const shown = items.slice(0, fit)
+  // Hidden items keep their marks where they were: they roll into the next digest.
+  const hiddenIds = new Set(items.slice(fit).map((i) => i.statementId))
+  return { items: shown, hidden: items.length - shown.length, marks: marks.filter((m) => !hiddenIds.has(m.statementId)), consume }
+}
+
+function toItem(id: string, rows: Array<OccurrenceRow | UnownedRow>, through: number): DigestItem {
+  const hosts = [...new Set(rows.map((r) => r.host))].sort()
+  let level = rows[0]!.level
+  for (const r of rows) if (r.level && (!level || rank(r.level) > rank(level))) level = r.level
+  const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
+  return {
+    statementId: id, file: null, line: null, level, template: '', sample: newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null,
+    count: rows.reduce((n, r) => n + r.count, 0), hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)),
+    lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, through,
+  }
+}
+
+const ORDER = ['trace', 'debug', 'info', 'notice', 'warn', 'error', 'fatal']
+const rank = (l: string) => ORDER.indexOf(l)

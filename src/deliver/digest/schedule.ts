@@ -1,0 +1,59 @@
+import type { Config } from '../../config/schema.js'
+
+/** Wall-clock facts about an instant in one time zone. */
+export interface LocalTime {
+  /** `YYYY-MM-DD` in that zone. */
+  date: string
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  weekday: number
+  hour: number
+  minute: number
+  tz: string
+}
+
+const WEEKDAY: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/** True when `tz` is an IANA zone this runtime knows. */
+export function validTimeZone(tz: string | null | undefined): tz is string {
+  if (!tz) return false
+  try {
+    formatter(tz)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formats.get(tz)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    })
+    if (formats.size > 1000) formats.clear()
+    formats.set(tz, f)
+  }
+  return f
+}
+
+/** The wall clock at `at` (epoch ms) in `tz`. */
+export function localTime(at: number, tz: string): LocalTime {
+  const parts = formatter(tz).formatToParts(new Date(at))
+  const g = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
+  return { date: `${g('year')}-${g('month')}-${g('day')}`, weekday: WEEKDAY[g('weekday')] ?? 1, hour: Number(g('hour')), minute: Number(g('minute')), tz }
+}
+
+/**
+ * Whether `at` is inside a person's working hours: a configured workday in THEIR zone, and
+ * `startHour <= hour < endHour` there. `reason` says why not, for `dice digest --preview`.
+ */
+export function workingTime(at: number, tz: string, d: Pick<Config['digest'], 'workdays' | 'startHour' | 'endHour'>): { ok: boolean; reason: string | null; local: LocalTime } {
+  const local = localTime(at, tz)
+  const day = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][local.weekday]
+  const hhmm = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`
+  if (!d.workdays.includes(local.weekday)) return { ok: false, reason: `${day} is not a workday in ${tz}`, local }
+  if (local.hour < d.startHour) return { ok: false, reason: `${hhmm} ${tz} is before ${d.startHour}:00`, local }
+  if (local.hour >= d.endHour) return { ok: false, reason: `${hhmm} ${tz} is after ${d.endHour}:00`, local }
+  return { ok: true, reason: null, local }
+}

@@ -1,0 +1,71 @@
+import type { Config } from '../config/schema.js'
+import type { Clock } from '../core/clock.js'
+import { personFor } from '../catalog/people.js'
+import type { Store, UserRow } from '../store/store.js'
+import type { Router } from '../route/router.js'
+import type { SlackApi } from './slack/api.js'
+import { validTimeZone } from './digest/schedule.js'
+
+/** A person as delivery sees them. */
+export interface Recipient {
+  /** The person key digests are grouped and marked under. */
+  key: string
+  /** Slack user id; null when Slack is off (console/webhook) or they are unknown to Slack. */
+  slackId: string | null
+  name: string | null
+  /** IANA zone used for their working hours. */
+  tz: string
+  /** False when Slack is on and does not know them: their entries go to the fallback channel. */
+  known: boolean
+}
+
+const MAX_CACHE = 10_000
+
+/**
+ * People → Slack users. The configured `people` entry wins (its `slack` id and `tz`); otherwise the blame
+ * email is looked up with `users.lookupByEmail` and the zone read from the user. Answers are cached in the
+ * store (`users` table, negative answers too) for `slack.userCacheHours`, and in memory for the same time.
+ */
+export class People {
+  private cache = new Map<string, { r: Recipient; at: number }>()
+  constructor(private o: { store: Store; config: Config; clock: Clock; slack?: SlackApi | null; router?: Router }) {}
+
+  /** Resolve a person key (email, annotation name, Slack id). Slack failures propagate: retry later. */
+  async resolve(key: string): Promise<Recipient> {
+    const { config, clock, slack, store } = this.o
+    const now = clock()
+    const ttl = config.slack.userCacheHours * 3_600_000
+    const hit = this.cache.get(key)
+    if (hit && now - hit.at < ttl) return hit.r
+    const p = personFor(key, config)
+    const fallbackTz = validTimeZone(p?.tz) ? p!.tz! : config.digest.defaultTimezone
+    let r: Recipient
+    if (!slack) {
+      r = { key, slackId: p?.slackId ?? null, name: p?.name ?? null, tz: fallbackTz, known: true }
+    } else {
+      let row: UserRow | null = await store.getUser(key)
+      if (!row || now - row.fetchedAt >= ttl) {
+        try {
+          row = await this.fetch(key, p?.slackId ?? (/^[UW][A-Z0-9]{6,}$/.test(key) ? key : null), p?.email ?? (key.includes('@') ? key : null), now)
+          await store.putUser(row)
+        } catch (e) {
+          // Slack unreachable: a stale answer is better than none; with none, let the caller retry.
+          if (!row) throw e
+        }
+      }
+      const tz = validTimeZone(p?.tz) ? p!.tz! : validTimeZone(row.tz) ? row.tz : config.digest.defaultTimezone
+      r = { key, slackId: row.slackId, name: p?.name ?? row.name, tz, known: !!row.slackId }
+    }
+    this.o.router?.noteUser(key, r.slackId)
+    if (this.cache.size >= MAX_CACHE) this.cache.clear()
+    this.cache.set(key, { r, at: now })
+    return r
+  }
+
+  private async fetch(key: string, slackId: string | null, email: string | null, now: number): Promise<UserRow> {
+    const slack = this.o.slack!
+    const u = slackId ? await slack.userInfo(slackId) : email ? await slack.lookupByEmail(email) : null
+    const live = u && !u.deleted ? u : null
+    return { key, slackId: live?.id ?? null, name: live?.name ?? null, email: live?.email ?? email, tz: live?.tz ?? null, fetchedAt: now }
+  }
+}

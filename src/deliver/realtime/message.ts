@@ -1,0 +1,57 @@
+import type { Config } from '../../config/schema.js'
+import type { Level, Statement } from '../../core/types.js'
+import type { Message } from '../notifier.js'
+import { codeLink } from '../links.js'
+import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../escape.js'
+
+/** What a channel's real-time message shows for one statement in one window. */
+export interface RealtimeState {
+  statementId: string
+  channel: string
+  /** Slack's channel id once posted (chat.update needs it). */
+  channelId: string | null
+  /** Message ts once posted; '' while the post is pending in the outbox. */
+  ts: string
+  windowStart: number
+  count: number
+  /** Distinct hosts, at most MAX_HOSTS kept; `hostsMore` counts the rest. */
+  hosts: string[]
+  hostsMore: number
+  firstSeen: number
+  lastSeen: number
+  /** Latest raw line (shown escaped). */
+  sample: string
+  level: Level | null
+  /** `count` as last shown in Slack; an update is due while they differ. */
+  sentCount: number
+}
+
+/** Hosts listed per message; more are counted. */
+export const MAX_HOSTS = 20
+
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z')
+
+/** The Slack message for a real-time state: everything from the log escaped, within Block Kit limits. */
+export function realtimeMessage(state: RealtimeState, s: Statement | null, config: Config): Message {
+  const level = (state.level ?? s?.level ?? 'log').toUpperCase()
+  const template = s?.template ?? state.sample
+  const where = s ? `${s.file}:${s.line}` : state.statementId
+  const link = s ? codeLink(config.repo, s) : null
+  const hosts = state.hosts.join(', ') + (state.hostsMore ? ` +${state.hostsMore} more` : '')
+  const times = state.count > 1 ? `first ${iso(state.firstSeen)} · last ${iso(state.lastSeen)}` : `at ${iso(state.lastSeen)}`
+  const countText = state.count > 1 ? ` ×${state.count}` : ''
+  const head = `*${level}*${countText} ${codeSpan(template, 1000)}`
+  const sample = `>${escapeTruncate(state.sample.replace(/\s*\n\s*/g, ' ⏎ '), LIMITS.sectionText - head.length - 10)}`
+  const meta = [`hosts: ${slackEscape(hosts)}`, times, link ? `<${link}|${slackEscape(where)}>` : slackEscape(where)].join(' · ')
+  const blocks = [
+    { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${sample}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escapeCut(meta, LIMITS.contextText) }] },
+  ]
+  const text = `[${level}]${countText} ${escapeTruncate(template, 1500)}\n${escapeTruncate(state.sample, 1500)}\nhosts: ${slackEscape(hosts)} · ${times} · ${slackEscape(where)}${link ? `\n${link}` : ''}`
+  return { to: state.channelId ?? state.channel, text, blocks }
+}
+
+// `meta` is already escaped: only cut it.
+function escapeCut(t: string, max: number): string {
+  return t.length <= max ? t : t.slice(0, max - 1) + '…'
+}

@@ -1,0 +1,30 @@
+import type { Message, Notifier, SendResult } from '../notifier.js'
+import { SlackCallError, type SlackApi } from './api.js'
+
+/** Slack user ids (`U…`, `W…`): messages to them go to the DM with the bot. */
+const USER_ID = /^[UW][A-Z0-9]{6,}$/
+
+/**
+ * Delivers through the Slack Web API: `chat.postMessage` for new messages (DMs opened with
+ * `conversations.open` so the returned channel id can later be used with `chat.update`), `chat.update`
+ * when `updateTs` is set. 429s are waited out inside `SlackApi`; what still fails says whether a retry helps.
+ */
+export class SlackNotifier implements Notifier {
+  readonly name = 'slack'
+  constructor(private api: SlackApi) {}
+
+  async send(m: Message): Promise<SendResult> {
+    try {
+      const channel = USER_ID.test(m.to) ? await this.api.openDm(m.to) : m.to.replace(/^#/, '')
+      if (m.updateTs) {
+        await this.api.update({ channel, ts: m.updateTs, text: m.text, blocks: m.blocks })
+        return { ok: true, ts: m.updateTs, channel }
+      }
+      const r = await this.api.postMessage({ channel, text: m.text, blocks: m.blocks })
+      return { ok: true, ts: r.ts, channel: r.channel }
+    } catch (e) {
+      if (e instanceof SlackCallError) return { ok: false, retryable: e.retryable, retryAfterMs: e.retryAfterMs, error: e.error }
+      return { ok: false, retryable: true, error: (e as Error).message }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { Message, Notifier, SendResult } from '../notifier.js'
+
+/**
+ * POSTs each message as JSON (`{ to, text, blocks, updateTs }`) to `webhook.url`. 2xx is success; 429 and
+ * 5xx are retryable (honouring `Retry-After` seconds); other statuses are not.
+ */
+export class WebhookNotifier implements Notifier {
+  readonly name = 'webhook'
+  constructor(private url: string, private timeoutMs = 10_000) {}
+
+  async send(m: Message): Promise<SendResult> {
+    let res: Response
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: m.to, text: m.text, blocks: m.blocks ?? null, updateTs: m.updateTs ?? null }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (e) {
+      return { ok: false, retryable: true, error: (e as Error).message }
+    }
+    await res.arrayBuffer().catch(() => undefined)
+    if (res.ok) return { ok: true, ts: m.updateTs ?? res.headers.get('x-message-id') ?? undefined, channel: m.to }
+    const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10)
+    return {
+      ok: false,
+      retryable: res.status === 429 || res.status >= 500,
+      retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
+      error: `http_${res.status}`,
+    }
+  }
+}
