@@ -13,13 +13,15 @@ export function atLeast(level: Level | null, min: Level): boolean {
 }
 
 const WORDS: Record<string, Level> = {
-  trace: 'trace', trc: 'trace', finest: 'trace', finer: 'trace', verbose: 'trace', t: 'trace',
+  trace: 'trace', trc: 'trace', finest: 'trace', finer: 'trace', verbose: 'trace', t: 'trace', vrb: 'trace', silly: 'trace',
   debug: 'debug', dbg: 'debug', fine: 'debug', d: 'debug', config: 'debug',
+  // PostgreSQL's DEBUG1..DEBUG5
+  debug1: 'debug', debug2: 'debug', debug3: 'debug', debug4: 'debug', debug5: 'debug',
   info: 'info', information: 'info', informational: 'info', inf: 'info', i: 'info', log: 'info', print: 'info', println: 'info',
   notice: 'notice', note: 'notice', n: 'notice',
   warn: 'warn', warning: 'warn', wrn: 'warn', w: 'warn',
   error: 'error', err: 'error', e: 'error', severe: 'error', exception: 'error', eror: 'error',
-  fatal: 'fatal', crit: 'fatal', critical: 'fatal', alert: 'fatal', emerg: 'fatal', emergency: 'fatal', panic: 'fatal', f: 'fatal', dpanic: 'fatal',
+  fatal: 'fatal', crit: 'fatal', critical: 'fatal', alert: 'fatal', emerg: 'fatal', emergency: 'fatal', panic: 'fatal', f: 'fatal', dpanic: 'fatal', ftl: 'fatal',
 }
 
 /** Syslog severities 0..7 (RFC 5424). */

@@ -68,6 +68,8 @@ export interface LogEntry {
   logger: string | null
   /** Continuation lines (stack traces) folded into this entry. */
   continuation?: string[]
+  /** Set when the line was longer than match.maxLineBytes and was cut before parsing. */
+  truncated?: boolean
 }
 
 /** What the matcher says about one message. */

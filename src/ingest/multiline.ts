@@ -1,0 +1,104 @@
+/**
+ * Multi-line entries: stack traces and indented continuation lines belong to the entry before them.
+ * `isContinuation` is the stateless test; `MultilineAssembler` adds the little state that Python
+ * tracebacks and Go panics need (their last/frame lines are not indented) and bounds what it keeps.
+ */
+import type { LogEntry } from '../core/types.js'
+import type { LineParser } from './formats/index.js'
+
+// `java.lang.IllegalStateException: boom` / `com.x.FooError` printed on the line after the log message.
+const JAVA_EXCEPTION = /^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Fault)(?::\s.*)?$/
+const CONT_PREFIX = /^(?:Caused by: |Suppressed: |Traceback \(most recent call last\):|During handling of the above exception|The above exception was the direct cause|goroutine \d+ \[[^\]]*\]:|\.\.\. \d+ (?:more|common frames omitted))/
+
+/**
+ * True when `line` continues the previous entry: it starts with whitespace (`\tat …`, `    at …`,
+ * `  File "x.py", line 3`), or is a `Caused by:` / `Traceback (most recent call last):` /
+ * `goroutine N [running]:` / `... 12 more` line, or a bare Java exception header (`java.lang.X: msg`).
+ */
+export function isContinuation(line: string): boolean {
+  const c = line.charCodeAt(0)
+  if (c === 32 || c === 9) return line.trim() !== ''
+  if (c !== 67 && c !== 83 && c !== 84 && c !== 68 && c !== 103 && c !== 46 && !(c >= 97 && c <= 122)) return false
+  if (CONT_PREFIX.test(line)) return true
+  return c >= 97 && c <= 122 && line.length < 2000 && JAVA_EXCEPTION.test(line)
+}
+
+// Python: the traceback's last line names the exception, unindented (`ValueError: bad`, `KeyError`).
+const PY_EXC_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration|Fault)(?::.*)?$/
+// Go: frames in a goroutine dump alternate `pkg.func(...)` and `\t/path/file.go:12 +0x1d`.
+const GO_FRAME = /^(?:[\w./*()\[\]-]+\(.*\)|created by .*)$/
+
+/** What happened to one pushed line. */
+export type Assembled =
+  | { kind: 'entry'; entry: LogEntry }
+  /** Folded into `entry` (kept in entry.continuation unless the entry is already full). */
+  | { kind: 'continuation'; entry: LogEntry }
+  /** The parser could not read the line (not a continuation). */
+  | { kind: 'malformed'; n: number }
+
+/**
+ * Folds continuation lines into the entry before them. Entries are returned as soon as their first line
+ * is read (matching needs only that line); continuation lines are appended to the same object later.
+ * At most `maxLines` continuation lines and `maxBytes` characters are kept per entry; the rest are still
+ * recognised as continuation (so they are not counted as entries of their own) but dropped.
+ */
+export class MultilineAssembler {
+  private current: LogEntry | null = null
+  private kept = 0
+  private keptBytes = 0
+  private mode: 'none' | 'python' | 'go' = 'none'
+  private readonly maxLines: number
+  private readonly maxBytes: number
+  private readonly enabled: boolean
+
+  constructor(private readonly parse: LineParser, o: { maxLines?: number; maxBytes?: number; enabled?: boolean } = {}) {
+    this.maxLines = o.maxLines ?? 200
+    this.maxBytes = o.maxBytes ?? 32_768
+    this.enabled = o.enabled ?? true
+  }
+
+  /** Feed the next raw line (1-based number `n`). */
+  push(line: string, n: number): Assembled {
+    if (this.enabled && this.current !== null && this.continues(line)) {
+      const e = this.current
+      if (this.kept < this.maxLines && this.keptBytes + line.length <= this.maxBytes) {
+        ;(e.continuation ??= []).push(line)
+        this.kept++
+        this.keptBytes += line.length
+      }
+      return { kind: 'continuation', entry: e }
+    }
+    this.mode = 'none'
+    const e = this.parse(line, n)
+    this.current = e
+    this.kept = 0
+    this.keptBytes = 0
+    if (e === null) return { kind: 'malformed', n }
+    if (this.enabled) this.modeFrom(line)
+    return { kind: 'entry', entry: e }
+  }
+
+  /** Forget the current entry (a source switched files, a stream restarted). */
+  reset(): void {
+    this.current = null
+    this.mode = 'none'
+  }
+
+  private continues(line: string): boolean {
+    if (isContinuation(line)) {
+      this.modeFrom(line)
+      return true
+    }
+    if (this.mode === 'python' && PY_EXC_LINE.test(line)) {
+      this.mode = 'none' // the exception line ends the traceback
+      return true
+    }
+    if (this.mode === 'go' && (line === '' || GO_FRAME.test(line))) return true
+    return false
+  }
+
+  private modeFrom(line: string): void {
+    if (line.startsWith('Traceback (most recent call last):') || line.includes('Traceback (most recent call last):')) this.mode = 'python'
+    else if (line.startsWith('goroutine ') || line.startsWith('panic: ')) this.mode = 'go'
+  }
+}
