@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tempSqliteStore } from '../../store/testutil/stores.js'
+import type { Store } from '../../store/store.js'
+import { Router } from '../../route/router.js'
+import { Delivery } from '../delivery.js'
+import { buildDigests } from './build.js'
+import { SlackNotifier } from '../slack/notifier.js'
+import { SlackWebApi } from '../slack/api.js'
+import { startSlackStandin, type SlackStandin } from '../testutil/slack-standin.js'
+import { config, statement } from '../testutil/fixtures.js'
+import type { Config } from '../../config/schema.js'
+import type { Statement } from '../../core/types.js'
+
+const MIN = 60_000
+const HOUR = 60 * MIN
+// Inputs, not assertions: a Monday 10:00 UTC and the days around it.
+const MONDAY_10 = Date.parse('2026-11-23T10:00:00Z')
+const SATURDAY_10 = Date.parse('2026-11-21T10:00:00Z')
+const SUNDAY_2330 = Date.parse('2026-11-22T23:30:00Z')
+
+let slack: SlackStandin
+let store: Store
+let now: number
+const clock = () => now
+const open: Delivery[] = []
+
+const sky = statement({ id: 'sky', level: 'warn', template: 'the sky is crying', file: 'src/sky.c', line: 20 })
+const hurts = statement({ id: 'hurts', level: 'error', template: 'it hurts me too: %s', file: 'src/hurts.py', line: 7, language: 'python' })
+const taro = statement({ id: 'taro', level: 'error', template: 'disk %s full', file: 'src/disk.go', line: 3, blame: { email: 'taro@example.jp', name: 'Taro', commit: 'b'.repeat(40), time: '2026-01-01T00:00:00Z' } })
+
+beforeEach(async () => {
+  slack = await startSlackStandin({
+    users: [
+      { id: 'UPIG00001', email: 'pig@pen.mssn', name: 'Pig', tz: 'Europe/Berlin' },
+      { id: 'UTARO0001', email: 'taro@example.jp', name: 'Taro', tz: 'Asia/Tokyo' },
+    ],
+  })
+  store = (await tempSqliteStore()).store
+  await store.replaceFiles([{ file: 'x', hash: 'x' }], [sky, hurts, taro], [])
+})
+afterEach(async () => {
+  for (const d of open.splice(0)) d.stop()
+  await slack.close()
+  await store.close()
+})
+
+async function count(s: Statement, o: { at: number; host?: string; n?: number; sample?: string; level?: 'warn' | 'error' | 'info' }) {
+  const bucket = Math.floor(o.at / 300_000) * 300_000
+  await store.applyCounts({
+    occurrences: [{ statementId: s.id, host: o.host ?? 'web-1', bucket, count: o.n ?? 1, firstSeen: o.at, lastSeen: o.at, level: o.level ?? s.level, samples: [o.sample ?? `${s.level} ${s.template}`] }],
+    unowned: [], checkpoints: [],
+  })
+}
+
+function delivery(cfg: Config = config({ repo: { url: 'https://gitlab.com/cato/dice' } })) {
+  const router = new Router({ store, config: cfg, clock })
+  const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+  const d = new Delivery({ store, config: cfg, clock, notifier: new SlackNotifier(api), slack: api, router, log: () => {} })
+  open.push(d)
+  return d
+}
+
+const dms = () => slack.ok('chat.postMessage')
+const dmTo = (user: string) => dms().filter((c) => c.body.channel === slack.channelId(`dm-${user}`))
+
+describe('digests', () => {
+  it('groups each statement once with count, hosts, time frame, sample and code link', async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - 3 * HOUR, host: 'web-1', n: 4 })
+    await count(sky, { at: MONDAY_10 - 2 * HOUR, host: 'web-2', n: 6, sample: 'WARN the sky is crying <!channel>' })
+    await count(hurts, { at: MONDAY_10 - HOUR, host: 'db-1', n: 2 })
+    const [d] = await buildDigests({ store, config: config({ repo: { url: 'https://gitlab.com/cato/dice' } }), clock, preview: true, user: 'pig@pen.mssn' })
+    expect(d!.items.map((i) => [i.statementId, i.count, i.hosts])).toEqual([['sky', 10, ['web-1', 'web-2']], ['hurts', 2, ['db-1']]])
+    const skyItem = d!.items[0]!
+    expect(skyItem.lastSeen - skyItem.firstSeen).toBe(HOUR)
+    expect(d!.text).toContain('×10')
+    expect(d!.text).toContain('https://gitlab.com/cato/dice/-/blob/' + 'a'.repeat(40) + '/src/sky.c#L20')
+    expect(JSON.stringify(d!.blocks)).not.toContain('<!channel>')
+    expect(JSON.stringify(d!.blocks)).toContain('&lt;!channel&gt;')
+    const actions = (d!.blocks as any[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements)
+    expect(actions.map((a: any) => a.action_id)).toEqual(['dice_snooze', 'dice_mute', 'dice_reassign', 'dice_snooze', 'dice_mute', 'dice_reassign'])
+    expect(JSON.parse(actions[0].value)).toEqual({ statementId: 'sky' })
+    // Preview moves nothing.
+    expect(await store.getDigestMark('pig@pen.mssn', 'sky')).toBeNull()
+    expect(await store.listOutbox()).toHaveLength(0)
+  })
+
+  it('is not sent while the person is away, and is sent once when they are active', async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - HOUR, n: 3 })
+    const d = delivery()
+    slack.setPresence('UPIG00001', 'away')
+    await d.tick()
+    expect(dms()).toHaveLength(0)
+    now += 10 * MIN
+    slack.setPresence('UPIG00001', 'active')
+    await d.tick()
+    now += 10 * MIN
+    await d.tick()
+    expect(dms()).toHaveLength(1)
+    expect(dms()[0]!.body.text).toContain('×3')
+    expect(dms()[0]!.body.channel).toMatch(/^D/)
+  })
+
+  it('is not sent on a Saturday', async () => {
+    now = SATURDAY_10
+    await count(sky, { at: SATURDAY_10 - HOUR })
+    await delivery().tick()
+    expect(dms()).toHaveLength(0)
+  })
+
+  it("follows the person's own time zone: Tokyo's Monday starts on Sunday UTC", async () => {
+    await count(taro, { at: SUNDAY_2330 - 5 * HOUR, n: 2 })
+    const d = delivery()
+    now = SUNDAY_2330 // Monday 08:30 in Tokyo: before 9
+    await d.tick()
+    expect(dmTo('UTARO0001')).toHaveLength(0)
+    now = SUNDAY_2330 + HOUR // Monday 09:30 in Tokyo
+    await d.tick()
+    expect(dmTo('UTARO0001')).toHaveLength(1)
+    // Pig in Berlin: it is Monday 01:30 there, nothing for Pig.
+    expect(dms()).toHaveLength(1)
+  })
+
+  it('survives a crash between building and posting: a new instance posts it exactly once', async () => {
+    now = MONDAY_10
+    await count(hurts, { at: MONDAY_10 - HOUR, n: 5 })
+    const cfg = config()
+    // "Crashed" instance: built and enqueued, never posted.
+    const built = await buildDigests({ store, config: cfg, clock, preview: false, slack: new SlackWebApi({ token: 'x', url: slack.url }) })
+    expect(built.find((b) => b.target === 'pig@pen.mssn')!.status).toBe('enqueued')
+    expect(dms()).toHaveLength(0)
+    const b = delivery(cfg)
+    await b.tick()
+    await b.tick()
+    await delivery(cfg).tick()
+    expect(dms()).toHaveLength(1)
+    expect(dms()[0]!.body.text).toContain('×5')
+    expect(await store.getDigestMark('pig@pen.mssn', 'hurts')).not.toBeNull()
+  })
+
+  it('rolls what was not sent into the next working day, and never repeats what was sent', async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - HOUR, n: 3 })
+    const d = delivery()
+    await d.tick()
+    expect(dms()).toHaveLength(1)
+    // More on Monday afternoon: the Monday digest is out already, so it waits for Tuesday.
+    await count(sky, { at: MONDAY_10 + 4 * HOUR, n: 7 })
+    now = MONDAY_10 + 5 * HOUR
+    await d.tick()
+    expect(dms()).toHaveLength(1)
+    // Tuesday: Pig away all day.
+    slack.setPresence('UPIG00001', 'away')
+    now = MONDAY_10 + 24 * HOUR
+    await d.tick()
+    expect(dms()).toHaveLength(1)
+    // Wednesday: active.
+    await count(sky, { at: MONDAY_10 + 30 * HOUR, n: 1 })
+    slack.setPresence('UPIG00001', 'active')
+    now = MONDAY_10 + 48 * HOUR
+    await d.tick()
+    expect(dms()).toHaveLength(2)
+    expect(dms()[1]!.body.text).toContain('×8')
+  })
+
+  it('sends a person unknown to Slack to the fallback channel', async () => {
+    const ghost = statement({ id: 'ghost', template: 'who wrote this', blame: { email: 'gone@x.org', name: 'Gone', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' } })
+    await store.replaceFiles([{ file: 'g', hash: 'g' }], [ghost], [])
+    now = MONDAY_10
+    await count(ghost, { at: MONDAY_10 - HOUR })
+    await delivery(config({ route: { fallbackChannel: '#dice-fallback' } })).tick()
+    const toFallback = dms().filter((c) => c.body.channel === 'dice-fallback')
+    expect(toFallback).toHaveLength(1)
+    expect(toFallback[0]!.body.text).toContain('who wrote this')
+  })
+
+  it('leaves out statements the person muted, and below-threshold levels', async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - HOUR })
+    await count(hurts, { at: MONDAY_10 - HOUR, level: 'info' })
+    await store.addMute({ statementId: 'sky', scope: 'user', scopeId: 'UPIG00001', by: 'UPIG00001', createdAt: now })
+    await delivery().tick()
+    expect(dms()).toHaveLength(0)
+  })
+})
