@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebClient } from '@slack/web-api'
+import type { Config } from '../config/schema.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import { DiceError } from '../core/errors.js'
+import type { Actions } from '../route/actions.js'
+import type { Store } from '../store/store.js'
+import { renderMetrics, type MetricsSource } from './metrics.js'
+import { parseSlackRequest, SlackPayloadError, type SlackAction } from './slack/action.js'
+import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
+import { ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
+import { loadPageData, renderPage } from './web/page.js'
+
+/** What the server needs from the pipeline: its numbers (for /metrics) and, for /ingest, the pipeline itself. */
+export interface PipelineLike {
+  metrics(): Record<string, number | Record<string, number>>
+}
+
+/** An HTTP handler for POST /ingest (helper D's createIngestHandler). */
+export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** A running server. `settled()` waits for Slack work acknowledged but not yet finished (tests, shutdown). */
+export interface RunningServer {
+  url: string
+  close(): Promise<void>
+  settled(): Promise<void>
+}
+
+const MAX_SLACK_BODY = 1 << 20
+
+/** The Slack Web API client for a bot token (`DICE_SLACK_API_URL` redirects it, e.g. to the test stand-in). */
+export function slackWebFromEnv(env: NodeJS.ProcessEnv): SlackWeb | null {
+  const token = env.SLACK_BOT_TOKEN
+  if (!token) return null
+  const client = new WebClient(token, { slackApiUrl: env.DICE_SLACK_API_URL || undefined, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } })
+  return { apiCall: async (method, args) => (await client.apiCall(method, args)) as Awaited<ReturnType<SlackWeb['apiCall']>> }
+}
+
+class HttpError extends Error {
+  constructor(public status: number, message: string) {
+    super(message)
+  }
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let n = 0
+  for await (const c of req) {
+    n += (c as Buffer).length
+    if (n > max) throw new HttpError(413, 'request body too large')
+    chunks.push(c as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.end()
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra })
+  res.end(body)
+}
+
+/**
+ * Start `dice run`'s HTTP server (node:http): POST /ingest, POST /slack/actions, POST /slack/events,
+ * GET / (web page), GET /healthz, GET /metrics. Slack requests are verified (signature, age, replay),
+ * turned into a SlackAction, acknowledged at once, and handled after the answer. Errors never leak
+ * internals to clients: they get a status and a short sentence; details go to `log`.
+ */
+export async function startServer(o: {
+  store: Store
+  config: Config
+  clock: Clock
+  pipeline?: PipelineLike
+  delivery?: unknown
+  actions: Actions
+  host: string
+  port: number
+  env: NodeJS.ProcessEnv
+  /** POST /ingest handler; built by `dice run` from the pipeline (createIngestHandler). */
+  ingest?: IngestHandler
+  /** Slack Web API client; default from SLACK_BOT_TOKEN / DICE_SLACK_API_URL. */
+  slack?: SlackWeb | null
+  /** Wall clock for Slack request freshness: Slack's timestamps are real even under `--at`. */
+  wallClock?: Clock
+  log?: (line: string) => void
+}): Promise<RunningServer> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`dice: ${l}\n`))
+  const wall = o.wallClock ?? systemClock
+  const slack = o.slack !== undefined ? o.slack : slackWebFromEnv(o.env)
+  const handler = new SlackActionHandler({ actions: o.actions, store: o.store, clock: o.clock, slack, log })
+  const replays = new ReplayGuard()
+  const inflight = new Set<Promise<void>>()
+  const counts: Record<string, number> = { requests: 0, slack_rejected: 0, ingest_429: 0, errors: 0 }
+  // The Delivery exposes `stats` (posts, updates, digests, failures, retries); `metrics()` if it grows one.
+  const d = o.delivery as { metrics?: () => Record<string, number | Record<string, number>>; stats?: Record<string, number> } | undefined
+  const deliveryMetrics = d?.metrics ? () => d.metrics!() : d?.stats ? () => ({ ...d.stats! }) : null
+
+  const work = (a: SlackAction) => {
+    const p = handler.handle(a).catch((e) => log(`slack work failed: ${(e as Error).stack ?? e}`))
+    inflight.add(p)
+    void p.finally(() => inflight.delete(p))
+  }
+
+  async function slackRequest(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const secret = o.env.SLACK_SIGNING_SECRET ?? ''
+    if (!secret) throw new HttpError(503, 'Slack interactivity is not configured on this server')
+    const body = await readBody(req, MAX_SLACK_BODY)
+    const signature = String(req.headers['x-slack-signature'] ?? '')
+    try {
+      verifySlack(secret, { timestamp: req.headers['x-slack-request-timestamp'] as string | undefined, signature, body }, wall())
+      if (!replays.firstSeen(signature, wall())) throw new SlackSignatureError('replayed request')
+    } catch (e) {
+      if (!(e instanceof SlackSignatureError)) throw e
+      counts.slack_rejected!++
+      log(`slack request refused: ${e.message}`)
+      throw new HttpError(401, 'invalid request signature')
+    }
+    let action: SlackAction
+    try {
+      action = parseSlackRequest(path, body.toString('utf8'))
+    } catch (e) {
+      if (e instanceof SlackPayloadError || e instanceof DiceError) throw new HttpError(400, 'unreadable Slack payload')
+      throw e
+    }
+    if (action.kind === 'url_verification') return send(res, 200, JSON.stringify({ challenge: action.challenge }), 'application/json')
+    if (action.kind === 'invalid_submission') return send(res, 200, JSON.stringify({ response_action: 'errors', errors: action.errors }), 'application/json')
+    // Ack first (Slack gives up after 3 s), then do the work; views.open runs first inside the handler.
+    send(res, 200, '')
+    if (action.kind !== 'ignore') work(action)
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dice.local')
+    const path = url.pathname
+    const method = req.method ?? 'GET'
+    const allow = (m: string) => {
+      if (method !== m && !(m === 'GET' && method === 'HEAD')) throw new HttpError(405, `use ${m} for ${path}`)
+    }
+    switch (path) {
+      case '/ingest':
+        allow('POST')
+        if (!o.ingest) throw new HttpError(404, 'ingest is not enabled on this server')
+        res.on('finish', () => {
+          if (res.statusCode === 429) counts.ingest_429!++
+        })
+        return o.ingest(req, res)
+      case '/slack/actions':
+      case '/slack/events':
+        allow('POST')
+        return slackRequest(path, req, res)
+      case '/healthz':
+        allow('GET')
+        return send(res, 200, JSON.stringify({ ok: true }), 'application/json')
+      case '/metrics': {
+        allow('GET')
+        const text = await renderMetrics({ store: o.store, now: o.clock(), pipeline: o.pipeline ? () => o.pipeline!.metrics() : null, delivery: deliveryMetrics, server: counts })
+        return send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8')
+      }
+      case '/': {
+        allow('GET')
+        const data = await loadPageData(o.store, o.clock(), (url.searchParams.get('q') ?? '').slice(0, 200))
+        return send(res, 200, renderPage(data, o.config), 'text/html; charset=utf-8', {
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",
+        })
+      }
+      default:
+        throw new HttpError(404, 'not found')
+    }
+  }
+
+  const server = createServer((req, res) => {
+    counts.requests!++
+    route(req, res).catch((e) => {
+      if (e instanceof HttpError) return send(res, e.status, e.message + '\n')
+      counts.errors!++
+      log(`${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`)
+      send(res, 500, 'internal error\n')
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.port, o.host, () => (server.off('error', reject), resolve()))
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  const settled = async () => {
+    while (inflight.size) await Promise.allSettled([...inflight])
+  }
+  return {
+    url: `http://${host}:${addr.port}`,
+    settled,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      // Finish acknowledged Slack work, but never hang shutdown on a slow Slack.
+      await Promise.race([settled(), new Promise((r) => setTimeout(r, 5000).unref())])
+      setTimeout(() => server.closeAllConnections(), 2000).unref()
+      await closed
+    },
+  }
+}

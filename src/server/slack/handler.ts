@@ -1,0 +1,182 @@
+import type { Clock } from '../../core/clock.js'
+import { DiceError, ErrorCode } from '../../core/errors.js'
+import type { Statement } from '../../core/types.js'
+import type { Actions, Actor } from '../../route/actions.js'
+import type { Scope, Store } from '../../store/store.js'
+import type { MessageRef, ModalMeta, SlackAction } from './action.js'
+import { annotateMessage, esc, homeView, reassignModal, snoozeModal } from './views.js'
+
+/** The slice of Slack's Web API Dice's handlers call; `@slack/web-api`'s WebClient fits. */
+export interface SlackWeb {
+  apiCall(method: string, options?: Record<string, unknown>): Promise<{ ok?: boolean; error?: string; [k: string]: unknown }>
+}
+
+type Act = Exclude<SlackAction, { kind: 'url_verification' } | { kind: 'home' } | { kind: 'invalid_submission' } | { kind: 'ignore' }>
+
+const MAX_REMEMBERED = 500
+const human = (ms: number) => {
+  const units: Array<[number, string]> = [[604_800_000, 'week'], [86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute']]
+  for (const [u, name] of units) if (ms >= u && ms % u === 0) return `${ms / u} ${name}${ms / u === 1 ? '' : 's'}`
+  return `${Math.round(ms / 60_000)} minutes`
+}
+const who = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id))
+const label = (s: Statement) => `\`${esc((s.template ?? s.callee).slice(0, 120))}\``
+
+/**
+ * Does the work behind a verified, acknowledged Slack request: runs the Action, then tells the user
+ * (message updated in place, an ephemeral note, or a refreshed App Home). Never sees the HTTP request.
+ */
+export class SlackActionHandler {
+  private actions: Actions
+  private store: Store
+  private clock: Clock
+  private slack: SlackWeb | null
+  private log: (line: string) => void
+  /** Blocks of messages whose "it wasn't me" modal is open, to update them after submission. Bounded. */
+  private pending = new Map<string, unknown[]>()
+
+  constructor(o: { actions: Actions; store: Store; clock: Clock; slack: SlackWeb | null; log?: (line: string) => void }) {
+    this.actions = o.actions
+    this.store = o.store
+    this.clock = o.clock
+    this.slack = o.slack
+    this.log = o.log ?? (() => {})
+  }
+
+  /** Handle one action; failures the user should know about become an ephemeral explanation. */
+  async handle(a: SlackAction): Promise<void> {
+    if (a.kind === 'url_verification' || a.kind === 'invalid_submission' || a.kind === 'ignore') return
+    if (a.kind === 'home') return this.publishHome(a.user)
+    try {
+      await this.act(a)
+    } catch (e) {
+      const known = e instanceof DiceError && (e.code === ErrorCode.Permission || e.code === ErrorCode.NotFound || e.code === ErrorCode.Usage)
+      if (!known) this.log(`slack action ${a.kind} failed: ${(e as Error).stack ?? e}`)
+      const text = known ? `Dice could not do that: ${esc((e as Error).message)}` : 'Dice could not do that (an internal error; the operator can see it in the logs).'
+      await this.tell(a.user, a.channel?.id ?? null, text)
+    }
+  }
+
+  private async act(a: Act): Promise<void> {
+    const actor: Actor = { id: a.user, channel: a.channel }
+    const s = await this.actions.statement(a.statementId)
+    const meta = (scope: Scope | null = null): ModalMeta => ({
+      statementId: s.id, channel: a.channel, message: a.message ? { channel: a.message.channel, ts: a.message.ts } : null, scope,
+    })
+    switch (a.kind) {
+      case 'reassign_open':
+        // views.open first: the trigger id expires about 3 seconds after the click.
+        await this.call('views.open', { trigger_id: a.triggerId, view: reassignModal(s, meta()) })
+        if (a.message?.blocks) this.remember(a.message, a.message.blocks)
+        return
+      case 'snooze_custom':
+        await this.call('views.open', { trigger_id: a.triggerId, view: snoozeModal(s, meta(a.scope)) })
+        if (a.message?.blocks) this.remember(a.message, a.message.blocks)
+        return
+      case 'snooze': {
+        const scope = a.scope ?? this.defaultScope(s, a.channel)
+        const channel = scope === 'channel' ? this.channelKey(s, a.channel) : undefined
+        const row = await this.actions.snooze({ statementId: s.id, actor, for: a.forMs ?? undefined, count: a.count ?? undefined, channel, everyone: scope === 'all' })
+        const span = [row.until != null && a.forMs != null ? `for ${human(a.forMs)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null].filter(Boolean).join(' or ')
+        const target = row.scope === 'user' ? 'for you' : row.scope === 'channel' ? `for #${esc(row.scopeId)}` : 'for everyone'
+        return this.done(a, s, `:zzz: ${label(s)} snoozed ${target} ${span} by ${who(a.user)}.`, row.scope === 'user')
+      }
+      case 'unsnooze': {
+        const n = await this.actions.unsnooze({ statementId: s.id, actor, scope: a.scope ?? undefined, scopeId: a.scopeId ?? undefined })
+        return this.done(a, s, `:bell: ${label(s)}: ${n} snooze${n === 1 ? '' : 's'} lifted by ${who(a.user)}.`, true)
+      }
+      case 'mute': {
+        const scope = a.scope === 'channel' ? 'channel' : a.scope
+        const row = await this.actions.mute({ statementId: s.id, actor, scope, scopeId: scope === 'channel' ? this.channelKey(s, a.channel) : undefined })
+        const target = row.scope === 'user' ? 'for you' : row.scope === 'channel' ? `for #${esc(row.scopeId)}` : 'for everyone'
+        return this.done(a, s, `:no_bell: ${label(s)} muted ${target} by ${who(a.user)}. Undo from the Dice App Home.`, row.scope === 'user')
+      }
+      case 'unmute': {
+        const n = await this.actions.unmute({ statementId: s.id, actor, scope: a.scope ?? undefined, scopeId: a.scopeId ?? undefined })
+        return this.done(a, s, `:bell: ${label(s)}: ${n} mute${n === 1 ? '' : 's'} lifted by ${who(a.user)}.`, true)
+      }
+      case 'reassign': {
+        const r = await this.actions.reassign({ statementId: s.id, actor, to: a.to, reason: a.reason })
+        const target = (await this.actions.slackIdOf(r.after.to)) ?? r.after.to
+        const note = `:leftwards_arrow_with_hook: ${label(s)} handed over to ${who(target)} by ${who(a.user)} ("it wasn't me")${r.before ? `, was ${who(r.before.to)}` : ''}.`
+        // The original message shows the hand-over in place, for everyone who sees it.
+        if (a.message) await this.update(a.message, s.id, note)
+        else await this.tell(a.user, a.channel?.id ?? null, note)
+        if (!r.notified.ok) this.log(`could not tell ${r.notified.to} about the hand-over of ${s.id}: ${r.notified.error}`)
+        return
+      }
+      case 'undo_override': {
+        const before = await this.actions.undo({ statementId: s.id, actor })
+        return this.done(a, s, before ? `:leftwards_arrow_with_hook: ${label(s)}: hand-over to ${who(before.to)} undone by ${who(a.user)}.` : `${label(s)} had no hand-over.`, true)
+      }
+    }
+  }
+
+  /** Publish the App Home tab for `user`: their snoozes, mutes and hand-overs. */
+  async publishHome(user: string): Promise<void> {
+    const now = this.clock()
+    const keys = new Set([user, await this.actions.personKey(user)])
+    const [snoozes, mutes, overrides, statements] = await Promise.all([
+      this.store.activeSnoozes(now), this.store.listMutes(), this.store.listOverrides(), this.store.listStatements(),
+    ])
+    const mine = (by: string, scope: Scope | null, scopeId: string | null) => keys.has(by) || (scope === 'user' && scopeId != null && keys.has(scopeId))
+    const view = homeView({
+      user, now, statements: new Map(statements.map((s) => [s.id, s])),
+      snoozes: snoozes.filter((z) => mine(z.by, z.scope, z.scopeId)),
+      mutes: mutes.filter((m) => mine(m.by, m.scope, m.scopeId)),
+      overrides: overrides.filter((o) => keys.has(o.by) || keys.has(o.to)),
+    })
+    await this.call('views.publish', { user_id: user, view })
+  }
+
+  /** Tell the actor: App Home republished; a DM message or shared change updated in place; else ephemeral. */
+  private async done(a: Act, s: Statement, note: string, personal: boolean): Promise<void> {
+    if (a.fromHome) return this.publishHome(a.user)
+    const inDm = a.message?.channel.startsWith('D') ?? false
+    if (a.message && (!personal || inDm)) return this.update(a.message, s.id, note)
+    await this.tell(a.user, a.channel?.id ?? a.message?.channel ?? null, note)
+  }
+
+  private defaultScope(s: Statement, channel: ActOrigin['channel']): Scope {
+    return channel && s.channels.some((c) => c === channel.name || c === channel.id) ? 'channel' : 'user'
+  }
+
+  private channelKey(s: Statement, channel: ActOrigin['channel']): string {
+    // Statements name channels as annotated (`#ipsec-debug`); the router compares those names.
+    const named = s.channels.find((c) => c === channel?.name || c === channel?.id)
+    return named ?? channel?.name ?? channel?.id ?? s.channels[0] ?? 'unknown'
+  }
+
+  private remember(m: MessageRef, blocks: unknown[]): void {
+    const k = `${m.channel} ${m.ts}`
+    this.pending.delete(k)
+    this.pending.set(k, blocks)
+    while (this.pending.size > MAX_REMEMBERED) this.pending.delete(this.pending.keys().next().value!)
+  }
+
+  private async update(m: MessageRef, statementId: string, note: string): Promise<void> {
+    const k = `${m.channel} ${m.ts}`
+    const blocks = m.blocks ?? this.pending.get(k)
+    this.pending.delete(k)
+    const text = m.text ?? note.replace(/[*_`]/g, '')
+    await this.call('chat.update', { channel: m.channel, ts: m.ts, text, blocks: annotateMessage(blocks, m.text, statementId, note) })
+  }
+
+  private async tell(user: string, channel: string | null, text: string): Promise<void> {
+    if (channel) await this.call('chat.postEphemeral', { channel, user, text })
+    // No channel (App Home, modal): a direct message instead.
+    else await this.call('chat.postMessage', { channel: user, text })
+  }
+
+  private async call(method: string, args: Record<string, unknown>): Promise<void> {
+    if (!this.slack) return this.log(`slack ${method} skipped: no SLACK_BOT_TOKEN`)
+    try {
+      const r = await this.slack.apiCall(method, args)
+      if (r && r.ok === false) this.log(`slack ${method} failed: ${r.error}`)
+    } catch (e) {
+      this.log(`slack ${method} failed: ${(e as Error).message}`)
+    }
+  }
+}
+
+type ActOrigin = Extract<SlackAction, { kind: 'snooze' }>

@@ -1,0 +1,114 @@
+import type { Statement } from '../../core/types.js'
+import type { MuteRow, OverrideRow, Scope, SnoozeRow } from '../../store/store.js'
+import { MODAL, type ModalMeta } from './action.js'
+
+/** Slack mrkdwn escaping (log text is attacker-controlled). */
+export function esc(t: string): string {
+  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150), emoji: true })
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: text.slice(0, 2900) })
+const who = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id))
+const short = (s: Statement | undefined, id: string) =>
+  s ? `\`${esc((s.template ?? s.callee).slice(0, 120))}\` (${esc(s.file)}:${s.line})` : `\`${esc(id)}\` (no longer in the catalog)`
+
+/**
+ * The action buttons Dice attaches to a statement in a message (E's digests and channel posts may use
+ * them too): snooze select (1h/1d/1w/10 more/custom), mute for me, mute for everyone, it wasn't me.
+ */
+export function statementActions(statementId: string, scope: Scope | null = null): unknown {
+  const v = (x: Record<string, unknown>) => JSON.stringify({ statementId, ...x })
+  const opt = (text: string, x: Record<string, unknown>) => ({ text: plain(text), value: v({ ...x, ...(scope ? { scope } : {}) }) })
+  return {
+    type: 'actions',
+    block_id: `dice_actions:${statementId}`.slice(0, 255),
+    elements: [
+      {
+        type: 'static_select', action_id: 'dice_snooze', placeholder: plain('Snooze…'),
+        options: [opt('for 1 hour', { for: '1h' }), opt('for 1 day', { for: '1d' }), opt('for 1 week', { for: '1w' }), opt('for the next 10', { count: 10 }), opt('custom…', { for: 'custom' })],
+      },
+      { type: 'button', action_id: 'dice_mute', text: plain('Mute for me'), value: v({ scope: 'user' }) },
+      { type: 'button', action_id: 'dice_mute', text: plain('Mute for everyone'), value: v({ scope: 'all' }), style: 'danger',
+        confirm: { title: plain('Mute for everyone?'), text: plain('Nobody will hear about this log statement again until it is unmuted.'), confirm: plain('Mute'), deny: plain('Cancel') } },
+      { type: 'button', action_id: 'dice_reassign', text: plain("It wasn't me"), value: v({}) },
+    ],
+  }
+}
+
+/** The "it wasn't me" modal: pick the real owner (users_select), optional reason. */
+export function reassignModal(s: Statement, meta: ModalMeta): Record<string, unknown> {
+  return {
+    type: 'modal', callback_id: MODAL.reassign, private_metadata: JSON.stringify(meta),
+    title: plain("It wasn't me"), submit: plain('Hand over'), close: plain('Cancel'),
+    blocks: [
+      { type: 'section', text: mrkdwn(`Who should hear about ${short(s, s.id)} from now on?`) },
+      { type: 'input', block_id: MODAL.userBlock, label: plain('Owner'), element: { type: 'users_select', action_id: MODAL.userAction, placeholder: plain('Pick a person') } },
+      { type: 'input', block_id: MODAL.reasonBlock, optional: true, label: plain('Why (shown to them)'), element: { type: 'plain_text_input', action_id: MODAL.reasonAction, max_length: 300 } },
+    ],
+  }
+}
+
+/** The custom snooze modal: a duration (`90m`, `2d`, `1h30m`) or a count (`10 times`). */
+export function snoozeModal(s: Statement, meta: ModalMeta): Record<string, unknown> {
+  return {
+    type: 'modal', callback_id: MODAL.snooze, private_metadata: JSON.stringify(meta),
+    title: plain('Snooze'), submit: plain('Snooze'), close: plain('Cancel'),
+    blocks: [
+      { type: 'section', text: mrkdwn(`Snooze ${short(s, s.id)}`) },
+      { type: 'input', block_id: MODAL.durationBlock, label: plain('For how long?'), hint: plain('90m, 4h, 2d, 1w, 1h30m — or "10 times"'),
+        element: { type: 'plain_text_input', action_id: MODAL.durationAction, placeholder: plain('4h') } },
+    ],
+  }
+}
+
+/**
+ * The original message with a note about what happened to one statement: the note replaces that
+ * statement's action buttons (so they are not clicked twice); elsewhere it is appended.
+ */
+export function annotateMessage(blocks: unknown[] | undefined, fallbackText: string | undefined, statementId: string, note: string): unknown[] {
+  const context = { type: 'context', elements: [mrkdwn(note)] }
+  const list = Array.isArray(blocks) && blocks.length ? [...blocks] : [{ type: 'section', text: mrkdwn(esc(fallbackText ?? '').slice(0, 2900) || ' ') }]
+  const i = list.findIndex((b: any) => b?.type === 'actions' && JSON.stringify(b.elements ?? []).includes(JSON.stringify(statementId).slice(1, -1)))
+  if (i >= 0) list.splice(i, 1, context)
+  else list.push(context)
+  return list.slice(-50)
+}
+
+/** The App Home tab: the viewer's snoozes, mutes and hand-overs, each with an undo button. */
+export function homeView(o: {
+  user: string
+  statements: Map<string, Statement>
+  snoozes: SnoozeRow[]
+  mutes: MuteRow[]
+  overrides: OverrideRow[]
+  now: number
+}): Record<string, unknown> {
+  const blocks: unknown[] = [
+    { type: 'header', text: plain('Dice — what you have quieted') },
+    { type: 'context', elements: [mrkdwn('Snoozes, mutes and "it wasn\'t me" hand-overs you made or that concern you. Undo any of them here.')] },
+  ]
+  const section = (title: string, rows: unknown[]) => {
+    blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*${title}*`) })
+    if (!rows.length) blocks.push({ type: 'context', elements: [mrkdwn('_none_')] })
+    blocks.push(...rows.slice(0, 25))
+    if (rows.length > 25) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${rows.length - 25} more (see the web page)`)] })
+  }
+  const where = (scope: Scope, id: string) => (scope === 'user' ? (id === o.user ? 'for you' : `for ${who(id)}`) : scope === 'channel' ? `for #${esc(id)}` : 'for everyone')
+  const button = (text: string, action: string, value: Record<string, unknown>) => ({ type: 'button', action_id: action, text: plain(text), value: JSON.stringify(value) })
+  section('Snoozes', o.snoozes.map((z) => {
+    const until = [z.until != null ? `until <!date^${Math.floor(z.until / 1000)}^{date_short_pretty} {time}|${new Date(z.until).toISOString()}>` : null,
+      z.remaining != null ? `for ${z.remaining} more` : null].filter(Boolean).join(' or ')
+    return { type: 'section', text: mrkdwn(`${short(o.statements.get(z.statementId), z.statementId)} ${where(z.scope, z.scopeId)} ${until}`),
+      accessory: button('Unsnooze', 'dice_unsnooze', { statementId: z.statementId, scope: z.scope, scopeId: z.scopeId }) }
+  }))
+  section('Mutes', o.mutes.map((m) => ({
+    type: 'section', text: mrkdwn(`${short(o.statements.get(m.statementId), m.statementId)} ${where(m.scope, m.scopeId)}, by ${who(m.by)}`),
+    accessory: button('Unmute', 'dice_unmute', { statementId: m.statementId, scope: m.scope, scopeId: m.scopeId }),
+  })))
+  section('Hand-overs', o.overrides.map((x) => ({
+    type: 'section', text: mrkdwn(`${short(o.statements.get(x.statementId), x.statementId)} → ${who(x.to)}, by ${who(x.by)}${x.reason ? ` (“${esc(x.reason)}”)` : ''}`),
+    accessory: button('Undo', 'dice_undo_override', { statementId: x.statementId }),
+  })))
+  return { type: 'home', blocks: blocks.slice(0, 100) }
+}

@@ -1,0 +1,152 @@
+import type { Config } from '../../config/schema.js'
+import type { Statement } from '../../core/types.js'
+import { codeLink } from '../../route/actions.js'
+import { resolveOwner } from '../../route/owner.js'
+import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, Store, UnownedRow } from '../../store/store.js'
+
+const HOUR = 3_600_000
+const MAX_ROWS = 500
+
+/** HTML escaping for text and attribute values: everything shown may come from logs or code. */
+export function html(v: unknown): string {
+  return String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+}
+
+/** An inline SVG sparkline of hourly counts (oldest first). */
+export function sparkline(counts: number[], w = 120, h = 24): string {
+  const max = Math.max(1, ...counts)
+  const step = counts.length > 1 ? w / (counts.length - 1) : w
+  const pts = counts.map((c, i) => `${(i * step).toFixed(1)},${(h - 2 - (c / max) * (h - 4)).toFixed(1)}`).join(' ')
+  const total = counts.reduce((a, b) => a + b, 0)
+  return `<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${total} in the last 24 hours">` +
+    `<title>${total} in the last 24 h (hourly)</title><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${pts}"/></svg>`
+}
+
+const fmt = (ms: number | null | undefined) => (ms == null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + 'Z')
+const scopeText = (scope: string, id: string) => (scope === 'all' ? 'everyone' : scope === 'channel' ? `#${id}` : id)
+const short = (v: unknown) => {
+  const s = v == null ? '' : JSON.stringify(v)
+  return s.length > 160 ? s.slice(0, 157) + '…' : s
+}
+
+/** Everything the page shows, read from the store in one go. */
+export interface PageData {
+  now: number
+  q: string
+  statements: Statement[]
+  overrides: OverrideRow[]
+  hourly: Map<string, number[]>
+  unowned: UnownedRow[]
+  outbox: OutboxItem[]
+  snoozes: SnoozeRow[]
+  mutes: MuteRow[]
+  audit: AuditRow[]
+  commit: string | null
+}
+
+/** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
+export async function loadPageData(store: Store, now: number, q: string): Promise<PageData> {
+  const since = now - 24 * HOUR
+  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit] = await Promise.all([
+    store.listStatements(), store.listOverrides(), store.listOccurrences({ since, limit: 100_000 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
+    store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
+    store.listAudit(100), store.getMeta('catalog.commit'),
+  ])
+  const hourly = new Map<string, number[]>()
+  const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
+  for (const o of occ) {
+    const i = Math.floor((Math.max(o.bucket, o.firstSeen) - start) / HOUR)
+    if (i < 0 || i > 23) continue
+    let row = hourly.get(o.statementId)
+    if (!row) hourly.set(o.statementId, (row = Array(24).fill(0)))
+    row[i] += o.count
+  }
+  return { now, q, statements, overrides, hourly, unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null }
+}
+
+/** Render the whole page. Pure: data in, HTML out. */
+export function renderPage(d: PageData, config: Config): string {
+  const ov = new Map(d.overrides.map((o) => [o.statementId, o.to]))
+  const byId = new Map(d.statements.map((s) => [s.id, s]))
+  const q = d.q.trim().toLowerCase()
+  const rows = d.statements.map((s) => {
+    const owner = resolveOwner(s, ov)
+    const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
+    const n = counts.reduce((a, b) => a + b, 0)
+    const hay = [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
+    return { s, owner, counts, n, hay }
+  }).filter((r) => !q || r.hay.includes(q))
+  rows.sort((a, b) => b.n - a.n || a.s.file.localeCompare(b.s.file) || a.s.line - b.s.line)
+  const shown = rows.slice(0, MAX_ROWS)
+  const label = (id: string) => {
+    const s = byId.get(id)
+    return s ? `<code>${html(s.template ?? s.callee)}</code> <span class="muted">${html(s.file)}:${s.line}</span>` : `<code>${html(id)}</code>`
+  }
+  const link = (s: Statement) => {
+    const url = codeLink(config, s, d.commit ?? 'HEAD')
+    const text = `${html(s.file)}:${s.line}`
+    return url ? `<a href="${html(url)}" rel="noreferrer">${text}</a>` : text
+  }
+  const catalog = shown.map(({ s, owner, counts, n, hay }) => `<tr class="stmt" data-search="${html(hay)}" data-id="${html(s.id)}">
+<td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
+<td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
+<td>${link(s)}</td>
+<td>${owner.who ? html(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
+<td class="num">${n}</td><td>${sparkline(counts)}</td></tr>`).join('\n')
+  const table = (head: string[], body: string[], empty: string) => body.length
+    ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
+    : `<p class="muted">${empty}</p>`
+  const unowned = d.unowned.map((u) => `<tr><td><span class="lvl lvl-${html(u.level ?? 'none')}">${html(u.level ?? '?')}</span></td><td><code>${html(u.shape)}</code><div class="muted small">${html(u.samples[0] ?? '')}</div></td><td>${html(u.host)}</td><td class="num">${u.count}</td><td>${fmt(u.lastSeen)}</td></tr>`)
+  const outbox = d.outbox.map((o) => `<tr><td>${html(o.kind)}</td><td>${html(o.recipient)}</td><td>${html(o.status)}</td><td class="num">${o.attempts}</td><td>${fmt(o.notBefore)}</td></tr>`)
+  const snoozes = d.snoozes.map((z) => `<tr><td>${label(z.statementId)}</td><td>${html(scopeText(z.scope, z.scopeId))}</td><td>${fmt(z.until)}</td><td class="num">${z.remaining ?? '—'}</td><td>${html(z.by)}</td></tr>`)
+  const mutes = d.mutes.map((m) => `<tr><td>${label(m.statementId)}</td><td>${html(scopeText(m.scope, m.scopeId))}</td><td>${html(m.by)}</td><td>${fmt(m.createdAt)}</td></tr>`)
+  const overrides = d.overrides.map((o) => `<tr><td>${label(o.statementId)}</td><td>${html(o.to)}</td><td>${html(o.by)}</td><td>${html(o.reason ?? '')}</td><td>${fmt(o.createdAt)}</td></tr>`)
+  const audit = d.audit.map((a) => `<tr><td>${fmt(a.at)}</td><td>${html(a.actor)}</td><td>${html(a.action)}</td><td>${a.statementId ? label(a.statementId) : ''}</td><td class="small"><code>${html(short(a.before))}</code> → <code>${html(short(a.after))}</code></td></tr>`)
+  const total24 = rows.reduce((a, r) => a + r.n, 0)
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Dice — log statements and their owners</title>
+<style>
+:root{--fg:#1d2330;--muted:#6b7280;--line:#e5e7eb;--bg:#f7f8fa;--card:#fff;--accent:#4f46e5}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header{background:#111827;color:#fff;padding:14px 24px;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}
+header h1{font-size:18px;margin:0}header .stats{color:#cbd5e1;font-size:13px}
+nav a{color:#c7d2fe;margin-right:14px;text-decoration:none;font-size:13px}
+main{padding:16px 24px;max-width:1400px}
+section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:0 0 16px}
+h2{font-size:15px;margin:4px 0 10px}h2 .muted{font-weight:normal}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-top:1px solid var(--line);vertical-align:top}
+th{font-size:12px;color:var(--muted);font-weight:600;border-top:0}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-word}
+.muted{color:var(--muted)}.small{font-size:12px}.num{text-align:right;font-variant-numeric:tabular-nums}
+.tmpl{max-width:560px}.spark{color:var(--accent);display:block}
+.chan{background:#eef2ff;color:#3730a3;border-radius:4px;padding:0 5px;font-size:12px}
+.lvl{display:inline-block;min-width:44px;text-align:center;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:600;text-transform:uppercase;background:#e5e7eb}
+.lvl-warn{background:#fef3c7;color:#92400e}.lvl-error{background:#fee2e2;color:#991b1b}.lvl-fatal{background:#7f1d1d;color:#fff}
+.lvl-info,.lvl-notice{background:#dbeafe;color:#1e40af}
+form{display:flex;gap:8px;margin-bottom:10px}input[type=search]{flex:1;max-width:420px;padding:6px 10px;border:1px solid #cbd5e1;border-radius:6px;font-size:14px}
+button{padding:6px 12px;border-radius:6px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}
+a{color:var(--accent)}
+</style></head><body>
+<header><h1>Dice</h1><span class="stats">${d.statements.length} log statements · ${total24} occurrences in the last 24 h${q ? ' (filtered)' : ''} · ${fmt(d.now)}</span>
+<nav><a href="#catalog">Catalog</a><a href="#unowned">Unowned</a><a href="#digests">Digests</a><a href="#snoozes">Snoozes</a><a href="#mutes">Mutes</a><a href="#overrides">Overrides</a><a href="#audit">Audit</a></nav></header>
+<main>
+<section id="catalog"><h2>Catalog <span class="muted" id="count">${shown.length}${rows.length > shown.length ? ` of ${rows.length}` : ''} shown</span></h2>
+<form method="get" action="/"><input type="search" id="q" name="q" value="${html(d.q)}" placeholder="Filter by message, file, owner, #channel…" autocomplete="off"><button type="submit">Search</button></form>
+${table(['level', 'message', 'code', 'owner', '24 h', 'last 24 h by hour'], shown.length ? [catalog] : [], q ? 'No statement matches this search.' : 'The catalog is empty: run <code>dice index</code>.')}
+</section>
+<section id="unowned"><h2>Unowned error shapes <span class="muted">(warnings and errors that match no statement, last 7 days)</span></h2>
+${table(['level', 'shape / sample', 'host', 'count', 'last seen'], unowned, 'None.')}</section>
+<section id="digests"><h2>Pending digests and messages</h2>${table(['kind', 'recipient', 'status', 'attempts', 'not before'], outbox, 'Nothing waiting.')}</section>
+<section id="snoozes"><h2>Snoozes</h2>${table(['statement', 'for', 'until', 'remaining', 'by'], snoozes, 'No active snoozes.')}</section>
+<section id="mutes"><h2>Mutes</h2>${table(['statement', 'for', 'by', 'since'], mutes, 'No mutes.')}</section>
+<section id="overrides"><h2>Overrides <span class="muted">("it wasn't me")</span></h2>${table(['statement', 'now goes to', 'by', 'reason', 'since'], overrides, 'No overrides.')}</section>
+<section id="audit"><h2>Audit log</h2>${table(['when', 'who', 'what', 'statement', 'before → after'], audit, 'No actions yet.')}</section>
+</main>
+<script>
+(function(){var q=document.getElementById('q'),rows=document.querySelectorAll('tr.stmt'),count=document.getElementById('count');
+function f(){var t=q.value.trim().toLowerCase(),n=0;rows.forEach(function(r){var show=!t||r.getAttribute('data-search').indexOf(t)>=0;r.hidden=!show;if(show)n++});count.textContent=n+' shown'}
+q.addEventListener('input',f);})();
+</script>
+</body></html>`
+}
