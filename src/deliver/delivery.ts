@@ -228,8 +228,11 @@ export class Delivery {
     }
   }
 
-  /** Drain the outbox now (posts, digests). Concurrent calls share one run; a call during a run runs again after it. */
-  pump(): Promise<void> {
+  /**
+   * Drain the outbox now (posts, digests; only `kinds` when given). Concurrent calls share one run; a call
+   * during a run runs again after it.
+   */
+  pump(kinds?: string[]): Promise<void> {
     if (this.pumping) {
       this.pumpAgain = true
       return this.pumping
@@ -239,7 +242,7 @@ export class Delivery {
         do {
           this.pumpAgain = false
           for (;;) {
-            const items = await this.o.store.claim({ limit: 20, holder: this.instanceId, now: this.o.clock(), leaseMs: this.leaseMs })
+            const items = await this.o.store.claim({ kinds, limit: 20, holder: this.instanceId, now: this.o.clock(), leaseMs: this.leaseMs })
             if (!items.length) break
             for (const item of items) await this.sendItem(item)
           }

@@ -1,13 +1,56 @@
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import { writeJson } from '../context.js'
+import { Router } from '../../route/router.js'
+import { Delivery, buildDigests, type DigestPreview } from '../../deliver/delivery.js'
+import { DIGEST_KIND } from '../../deliver/digest/build.js'
+import { createNotifier } from '../../deliver/notifier.js'
+import { slackFromEnv } from '../../deliver/slack/api.js'
+import { slackUnescape, stripControl } from '../../deliver/escape.js'
 
-/** `dice digest`: placeholder until its stage lands. */
+function header(d: DigestPreview, preview: boolean): string {
+  const n = d.items.length
+  const what = `${n} statement${n === 1 ? '' : 's'}${d.hidden ? ` (+${d.hidden} in the next digest)` : ''}`
+  const state = preview
+    ? d.due ? 'due now' : `not due: ${d.reason}`
+    : { enqueued: 'sent', 'already-sent': "today's digest was already sent", 'not-due': `not due: ${d.reason}`, away: `not sent: ${d.reason}`, undeliverable: `not sent: ${d.reason}`, preview: '' }[d.status]
+  return `${d.target} — ${d.localDate} ${d.tz} — ${what} — ${state}`
+}
+
+/** `dice digest [--user WHO] [--preview] [--at ISO-TIME] [--json]`: build (and without --preview, send) the digests due. */
 export const digest: Command = {
   name: 'digest',
-  summary: '(not built yet)',
-  usage: 'digest',
-  options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, 'digest: not built yet')
+  summary: 'build (and with no --preview, send) the digests due',
+  usage: 'digest [--user WHO] [--preview] [--at ISO-TIME] [--json]',
+  options: { user: { type: 'string' }, preview: { type: 'boolean' }, json: { type: 'boolean' } },
+  async run(ctx, { values }) {
+    const store = await ctx.openStore()
+    try {
+      const slack = slackFromEnv(ctx.env)
+      const router = new Router({ store, config: ctx.config, clock: ctx.clock })
+      await router.refresh()
+      const preview = !!values.preview
+      const log = (l: string) => ctx.stderr.write(`dice: ${l}\n`)
+      // With --json, the console notifier must not write digests into the JSON on stdout.
+      const notifier = createNotifier({ config: ctx.config, env: ctx.env, out: values.json ? ctx.stderr : ctx.stdout, slack })
+      const delivery = preview ? null : new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log })
+      const built = await buildDigests({ store, config: ctx.config, clock: ctx.clock, router, slack, user: values.user, preview })
+      if (delivery) {
+        await delivery.pump([DIGEST_KIND])
+        delivery.stop()
+      }
+      if (values.json) {
+        writeJson(ctx.stdout, built.map(({ blocks: _b, ...d }) => d), true)
+        return 0
+      }
+      if (!built.length) ctx.stdout.write(`no digests${values.user ? ` for ${values.user}` : ''}: nothing new since the last ones\n`)
+      for (const d of built) {
+        ctx.stdout.write(`${header(d, preview)}\n`)
+        if (preview && d.items.length) ctx.stdout.write(`${stripControl(slackUnescape(d.text))}\n\n`)
+      }
+      if (delivery && delivery.stats.failures) return 1
+      return 0
+    } finally {
+      await store.close()
+    }
   },
 }

@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openStore } from '../../store/registry.js'
+import { runDice } from '../testutil.js'
+import { statement } from '../../deliver/testutil/fixtures.js'
+
+const MONDAY_10 = '2026-11-23T10:00:00Z'
+const SATURDAY_10 = '2026-11-28T10:00:00Z'
+
+async function seeded(): Promise<{ dir: string; db: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dice-digest-cli-'))
+  const db = join(dir, 'dice.db')
+  const store = await openStore({ dbFile: db })
+  const s = statement({ id: 'sky', template: 'the sky is crying', file: 'src/sky.c', line: 20 })
+  const e = statement({ id: 'evil', template: 'user said %s', file: 'src/evil.c', line: 3, level: 'error' })
+  await store.replaceFiles([{ file: 'src/sky.c', hash: 'a' }, { file: 'src/evil.c', hash: 'b' }], [s, e], [])
+  const at = Date.parse(MONDAY_10) - 2 * 3_600_000
+  const bucket = Math.floor(at / 300_000) * 300_000
+  await store.applyCounts({
+    occurrences: [
+      { statementId: 'sky', host: 'web-1', bucket, count: 4, firstSeen: at, lastSeen: at, level: 'warn', samples: ['WARN the sky is crying'] },
+      { statementId: 'sky', host: 'web-2', bucket, count: 3, firstSeen: at, lastSeen: at, level: 'warn', samples: ['WARN the sky is crying'] },
+      { statementId: 'evil', host: 'web-1', bucket, count: 1, firstSeen: at, lastSeen: at, level: 'error', samples: ['ERROR user said \u001b[2J<!channel>'] },
+    ],
+    unowned: [], checkpoints: [],
+  })
+  await store.close()
+  return { dir, db }
+}
+
+describe('dice digest', () => {
+  it('--preview prints the digest without sending it or moving marks', async () => {
+    const { dir, db } = await seeded()
+    const r = await runDice(['--db', db, 'digest', '--preview', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('pig@pen.mssn')
+    expect(r.stdout).toContain('due now')
+    expect(r.stdout).toContain('×7')
+    expect(r.stdout).toContain('web-1, web-2')
+    expect(r.stdout).not.toContain('\u001b')
+    const again = await runDice(['--db', db, 'digest', '--preview', '--json', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    const json = JSON.parse(again.stdout)
+    expect(json[0]).toMatchObject({ target: 'pig@pen.mssn', status: 'preview', due: true })
+    expect(json[0].items.map((i: any) => i.count)).toEqual([7, 1])
+  })
+
+  it('--preview on a Saturday says why it is not due; sending then does nothing', async () => {
+    const { dir, db } = await seeded()
+    const r = await runDice(['--db', db, 'digest', '--preview', '--at', SATURDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('not due: Saturday is not a workday in UTC')
+    const send = await runDice(['--db', db, 'digest', '--at', SATURDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(send.code).toBe(0)
+    expect(send.stdout).not.toContain('×7')
+  })
+
+  it('without --preview sends the due digest once (console notifier, no token)', async () => {
+    const { dir, db } = await seeded()
+    const first = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('Dice digest for pig@pen.mssn')
+    expect(first.stdout).toContain('×7')
+    expect(first.stdout).toContain('sent')
+    const second = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(second.code).toBe(0)
+    expect(second.stdout).not.toContain('×7')
+  })
+})
