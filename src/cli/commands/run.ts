@@ -1,13 +1,148 @@
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import type { CliContext } from '../context.js'
+import { systemClock } from '../../core/clock.js'
+import { UsageError } from '../../core/errors.js'
+import { Delivery } from '../../deliver/delivery.js'
+import { createNotifier } from '../../deliver/registry.js'
+import { slackFromEnv } from '../../deliver/slack/api.js'
+import { createIngestHandler } from '../../ingest/http/handler.js'
+import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import { createSource } from '../../ingest/registry.js'
+import { Actions, ACTIONS_META_KEY } from '../../route/actions.js'
+import { Router } from '../../route/router.js'
+import { startServer } from '../../server/http.js'
+import { applyRetention } from '../../server/retention.js'
+import type { Store } from '../../store/store.js'
 
-/** `dice run`: placeholder until its stage lands. */
+/** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
+const CATALOG_KEYS = ['index.at', 'catalog.commit', 'catalog.statements', 'catalog.fingerprint']
+const POLL_MS = 2_000
+const RETENTION_EVERY_MS = 60 * 60_000
+
+function port(v: unknown, fallback: number): number {
+  if (v == null) return fallback
+  const n = Number(v)
+  if (!/^\d+$/.test(String(v)) || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(v)}`)
+  return n
+}
+
+async function catalogStamp(store: Store): Promise<string> {
+  return JSON.stringify(await Promise.all(CATALOG_KEYS.map((k) => store.getMeta(k))))
+}
+
+/**
+ * `dice run`: the service. Opens the store, loads the catalog, tails the configured sources through the
+ * Pipeline into Delivery (real time + digests), serves HTTP (ingest, Slack, web page, metrics), reloads the
+ * catalog when it is re-indexed, applies retention hourly, and shuts down cleanly on SIGTERM/SIGINT
+ * (sources stopped, counts and checkpoints flushed, server and store closed, exit 0).
+ */
 export const run: Command = {
   name: 'run',
-  summary: '(not built yet)',
-  usage: 'run',
-  options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, 'run: not built yet')
+  summary: 'the service: sources, matching, real-time delivery, digests, Slack actions, web page',
+  usage: 'run [--port N] [--host H] [--at ISO-TIME]',
+  options: { port: { type: 'string' }, host: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    if (positionals.length) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`)
+    const p = port(values.port, ctx.config.server.port)
+    const host = (values.host as string | undefined) ?? ctx.config.server.host
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+    let code = 1
+    try {
+      code = await serve(ctx, { port: p, host, signal: stop.signal })
+      return code
+    } finally {
+      process.off('SIGTERM', onSignal)
+      process.off('SIGINT', onSignal)
+      // Everything is closed; a stray handle (a stdin read, a socket) must not keep the process alive.
+      setTimeout(() => process.exit(code), 1500).unref()
+    }
   },
+}
+
+/** The service body, separated from signal handling so tests and `dice demo` can drive it with a signal. */
+export async function serve(ctx: CliContext, o: { port: number; host: string; signal: AbortSignal; onListening?: (url: string) => void }): Promise<number> {
+  const { config, clock } = ctx
+  const log = (line: string) => ctx.stderr.write(`dice: ${line}\n`)
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  const store = await ctx.openStore()
+  const sources = new AbortController()
+  const timers: NodeJS.Timeout[] = []
+  let server: Awaited<ReturnType<typeof startServer>> | null = null
+  let pipeline: Pipeline | null = null
+  let delivery: Delivery | null = null
+  const tasks: Promise<void>[] = []
+  try {
+    const statements = await store.listStatements()
+    const slack = slackFromEnv(ctx.env)
+    const notifier = createNotifier({ config, env: ctx.env, out: ctx.stdout, slack })
+    const router = new Router({ store, config, clock })
+    await router.refresh()
+    delivery = new Delivery({ store, config, clock, notifier, slack, router, instanceId, log })
+    const d = delivery
+    pipeline = new Pipeline({ store, config, clock, statements, onHit: (h) => d.onHit(h), onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`) })
+    pipeline.start(1000)
+    const actions = new Actions({ store, config, clock, router, notifier })
+    delivery.start(sources.signal)
+
+    for (const cfg of config.sources) {
+      const source = createSource(cfg, { store, maxLineBytes: config.match.maxLineBytes, cwd: ctx.cwd })
+      const parser = parserFor(cfg.format, config, clock)
+        tasks.push(ingest({ pipeline, source, parser, signal: sources.signal }).catch((e) => void log(`source ${source.name} stopped: ${(e as Error).message}`)))
+    }
+
+    server = await startServer({
+      store, config, clock, pipeline, delivery, actions, host: o.host, port: o.port, env: ctx.env, log,
+      ingest: createIngestHandler({ pipeline, config }),
+      slack: slack ? { apiCall: (method, args) => slack.call(method, args ?? {}) } : null,
+      wallClock: systemClock,
+    })
+
+    // Catalog re-index and actions taken elsewhere (the CLI, another instance): reload promptly.
+    let stamp = await catalogStamp(store)
+    let acted = await store.getMeta(ACTIONS_META_KEY)
+    const pipe = pipeline
+    const poll = setInterval(() => {
+      void (async () => {
+        const now = await catalogStamp(store)
+        if (now !== stamp) {
+          stamp = now
+          const list = await store.listStatements()
+          pipe.setStatements(list)
+          await router.refresh()
+          log(`catalog reloaded: ${list.length} statements`)
+        }
+        const a = await store.getMeta(ACTIONS_META_KEY)
+        if (a !== acted) (acted = a), await router.refresh()
+      })().catch((e) => log(`catalog poll failed: ${(e as Error).message}`))
+    }, POLL_MS)
+    timers.push(poll)
+    const prune = () => applyRetention({ store, config, now: clock(), holder: instanceId })
+      .then((r) => r && (r.rolledUp || r.deleted) && log(`retention: ${r.rolledUp} buckets rolled up, ${r.deleted} deleted`))
+      .catch((e) => log(`retention failed: ${(e as Error).message}`))
+    timers.push(setTimeout(prune, 30_000), setInterval(prune, RETENTION_EVERY_MS))
+
+    log(`listening on ${server.url} (${statements.length} statements, ${config.sources.length} sources, store ${store.kind}, notifier ${notifier.name})`)
+    o.onListening?.(server.url)
+    if (!o.signal.aborted) await new Promise<void>((r) => o.signal.addEventListener('abort', () => r(), { once: true }))
+    log('shutting down')
+    return 0
+  } finally {
+    for (const t of timers) clearTimeout(t)
+    sources.abort()
+    await Promise.race([Promise.allSettled(tasks), new Promise((r) => setTimeout(r, 5000).unref())])
+    // Counts and the checkpoints they cover are written together: a restart resumes exactly here.
+    if (pipeline) await pipeline.stop().catch((e) => log(`final flush failed: ${(e as Error).message}`))
+    if (delivery) {
+      const dl = delivery
+      await Promise.race([dl.idle().catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())])
+      dl.stop()
+    }
+    if (server) await server.close().catch(() => {})
+    await store.close().catch(() => {})
+  }
 }
