@@ -1,0 +1,114 @@
+/**
+ * Code annotations: `#channel` and `@person` tokens in a comment that trails a log statement on its last
+ * line (`ERROR_LOG("x"); // #ipsec-debug @elmore`), or in a comment alone on the line directly above it
+ * that holds nothing but such tokens.
+ *
+ * Decisions (documented in docs, tested):
+ * - Tokens are `[A-Za-z0-9][A-Za-z0-9._-]*`, preceded by the start of the comment, whitespace or `(`/`[`/`,`,
+ *   so `a#b`, URLs (`x.com/page#part`) and mail addresses in prose are not tokens. Trailing dots are
+ *   punctuation and dropped (`ping @elmore.` → `elmore`).
+ * - A person may be written as an email: `@pig@pen.mssn` → mention `pig@pen.mssn` (owner keys are emails).
+ * - Every token in a trailing comment counts, prose around it is ignored (`// flaky, ask @elmore`). The one
+ *   exception: a channel must contain a letter, so issue numbers (`// see #1234`) are not channels.
+ * - The comment is found by tree-sitter, so a `#` or `@` inside a string literal is never an annotation.
+ */
+
+/** What one comment says. */
+export interface CommentAnnotations {
+  channels: string[]
+  mentions: string[]
+  /** True when the comment holds annotation tokens and nothing else (required for a comment above). */
+  onlyTokens: boolean
+}
+
+const TOKEN = /(^|[\s([,])([#@])([A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?)/g
+const ONLY_TOKENS = /^(?:[#@][A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?[\s,]*)+$/
+
+/** Strip comment delimiters: `//`, `///`, `//!`, `/* … *\/`, `/** … *\/`, one leading `#` (Python, Ruby, PHP, shell). */
+export function commentBody(text: string): string {
+  let t = text.trim()
+  if (t.startsWith('/*')) t = t.replace(/^\/\*+!?/, '').replace(/\*+\/$/, '')
+  else if (t.startsWith('//')) t = t.replace(/^\/\/+!?/, '')
+  else if (t.startsWith('#')) t = t.slice(1)
+  else if (t.startsWith('--')) t = t.slice(2)
+  // Block comments spanning lines: drop the leading ` * ` of each line.
+  return t.replace(/\n\s*\*(?!\/)/g, '\n').trim()
+}
+
+/** The `#channel` and `@person` tokens of one comment (delimiters included in `text`). */
+export function parseComment(text: string): CommentAnnotations {
+  const body = commentBody(text)
+  const channels: string[] = []
+  const mentions: string[] = []
+  if (!body.includes('#') && !body.includes('@')) return { channels, mentions, onlyTokens: false }
+  for (const m of body.matchAll(TOKEN)) {
+    const name = m[3].replace(/\.+$/, '')
+    if (m[2] === '#') {
+      if (/[A-Za-z]/.test(name) && !channels.includes(name)) channels.push(name)
+    } else if (!mentions.includes(name)) mentions.push(name)
+  }
+  return { channels, mentions, onlyTokens: ONLY_TOKENS.test(body) && channels.length + mentions.length > 0 }
+}
+
+/** A comment as the extractor saw it: 0-based rows, source offsets, and whether code precedes it on its line. */
+export interface CommentSpan {
+  startRow: number
+  endRow: number
+  startIndex: number
+  /** Nothing but whitespace before the comment on its first line. */
+  ownLine: boolean
+  text: string
+}
+
+/** The part of a statement annotation attachment needs (0-based rows, source offsets). */
+export interface AnnotatedSpan {
+  startRow: number
+  endRow: number
+  startIndex: number
+  endIndex: number
+  channels: string[]
+  mentions: string[]
+}
+
+function add(target: string[], names: string[]): void {
+  for (const n of names) if (!target.includes(n)) target.push(n)
+}
+
+/**
+ * Give each statement the annotations of its trailing comment (a comment starting on the statement's
+ * last line after the statement; with several statements ending on that line, the last one before the
+ * comment) and of an own-line, tokens-only comment ending on the line above its first line.
+ * `statements` and `comments` are in source order.
+ */
+export function attachAnnotations(statements: AnnotatedSpan[], comments: CommentSpan[]): void {
+  if (statements.length === 0 || comments.length === 0) return
+  const byEndRow = new Map<number, AnnotatedSpan[]>()
+  const byStartRow = new Map<number, AnnotatedSpan>()
+  for (const s of statements) {
+    const list = byEndRow.get(s.endRow)
+    if (list) list.push(s)
+    else byEndRow.set(s.endRow, [s])
+    const first = byStartRow.get(s.startRow)
+    if (!first || s.startIndex < first.startIndex) byStartRow.set(s.startRow, s)
+  }
+  for (const c of comments) {
+    const ends = byEndRow.get(c.startRow)
+    if (ends) {
+      let best: AnnotatedSpan | null = null
+      for (const s of ends) if (s.endIndex <= c.startIndex && (!best || s.endIndex > best.endIndex)) best = s
+      if (best) {
+        const a = parseComment(c.text)
+        add(best.channels, a.channels)
+        add(best.mentions, a.mentions)
+        continue
+      }
+    }
+    if (!c.ownLine) continue
+    const below = byStartRow.get(c.endRow + 1)
+    if (!below) continue
+    const a = parseComment(c.text)
+    if (!a.onlyTokens) continue
+    add(below.channels, a.channels)
+    add(below.mentions, a.mentions)
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Entry point of extraction: one file's source in, its log statements out. Parsing uses the real
+ * tree-sitter grammars (web-tree-sitter + each grammar package's wasm); one query run per file finds
+ * the calls and comments, then the engine decides what logs.
+ */
+import type { Node, Query } from 'web-tree-sitter'
+import type { Config } from '../config/schema.js'
+import type { FileExtraction } from './extract.js'
+import { adapterFor } from './extractors/index.js'
+import { extractTree, rulesFor, type TreeExtraction } from './extractors/engine.js'
+import type { Adapter } from './extractors/types.js'
+import { grammarOf, languageOf, type GrammarId, type LanguageId } from './languages.js'
+import { parserFor, queryFor } from './parser.js'
+
+export { languageOf } from './languages.js'
+
+/** Options of extractFile. */
+export interface ExtractOptions {
+  /** `catalog.loggers` from dice.yml: extra logger rules per language, tried before the built-ins. */
+  loggers?: Config['catalog']['loggers']
+}
+
+const EMPTY: FileExtraction = { statements: [], syntaxErrors: false }
+
+async function run(path: string, source: string, language: LanguageId, grammar: GrammarId, adapter: Adapter, opts: ExtractOptions) {
+  const parser = await parserFor(grammar)
+  const query: Query = queryFor(grammar, parser, adapter.query)
+  const rules = rulesFor(language, opts.loggers)
+  const captures = (root: Node) => query.captures(root)
+  const tree = parser.parse(source)
+  if (!tree) return null
+  let result: TreeExtraction
+  let syntaxErrors: boolean
+  try {
+    result = extractTree(tree, source, adapter, captures, rules)
+    syntaxErrors = tree.rootNode.hasError
+  } finally {
+    tree.delete()
+  }
+  const statements = result.statements
+  // Macro bodies: parse each as the body of a function, on its own lines so rows map back by an offset.
+  for (const snip of result.snippets) {
+    const wrapped = `void __dice_macro(void) {\n${snip.text}\n;}`
+    const t = parser.parse(wrapped)
+    if (!t) continue
+    try {
+      for (const s of extractTree(t, wrapped, adapter, captures, rules).statements) {
+        statements.push({ ...s, line: s.line - 1 + snip.row, endLine: s.endLine - 1 + snip.row })
+      }
+    } finally {
+      t.delete()
+    }
+  }
+  if (result.snippets.length > 0) statements.sort((a, b) => a.line - b.line)
+  return { statements, syntaxErrors }
+}
+
+/**
+ * Extract the log statements of one file. The language comes from the extension (languageOf); files
+ * of other languages give no statements. Never throws on bad source: what parses is returned and
+ * `syntaxErrors` is set. A `.h` file that does not parse as C is re-parsed as C++.
+ * Throws only when a grammar cannot be loaded at all (a broken installation, not bad input).
+ */
+export async function extractFile(path: string, source: string, opts: ExtractOptions = {}): Promise<FileExtraction> {
+  const language = languageOf(path)
+  if (!language) return EMPTY
+  const adapter = adapterFor(language)
+  if (!adapter) return EMPTY
+  const grammar = grammarOf(path, language)
+  // Load the grammar outside the try: a missing wasm is an installation error and must surface.
+  await parserFor(grammar)
+  try {
+    const first = await run(path, source, language, grammar, adapter, opts)
+    if (!first) return { statements: [], syntaxErrors: true }
+    if (first.syntaxErrors && language === 'c' && path.toLowerCase().endsWith('.h')) {
+      const cpp = adapterFor('cpp')!
+      const second = await run(path, source, 'cpp', 'cpp', cpp, opts)
+      if (second && !second.syntaxErrors) return second
+    }
+    return first
+  } catch {
+    return { statements: [], syntaxErrors: true }
+  }
+}

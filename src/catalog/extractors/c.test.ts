@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { find, statements, summary } from '../testutil/extract.js'
+
+const fixture = (name: string) => readFileSync(new URL(`../../../testdata/catalog/${name}`, import.meta.url), 'utf8')
+
+describe('C extraction', () => {
+  it('yields exactly the article example: channel, mention, and no annotation', async () => {
+    const src = 'void f(void) {\n  INFO_LOG("hello cruel world"); // #hello-worlders\n  WARN_LOG("the sky is crying"); // @elmore\n  ERROR_LOG("it hurts me too");\n}\n'
+    expect(await statements('article.c', src)).toEqual([
+      { line: 2, endLine: 2, level: 'info', template: 'hello cruel world', matchable: true, channels: ['hello-worlders'], mentions: [], callee: 'INFO_LOG' },
+      { line: 3, endLine: 3, level: 'warn', template: 'the sky is crying', matchable: true, channels: [], mentions: ['elmore'], callee: 'WARN_LOG' },
+      { line: 4, endLine: 4, level: 'error', template: 'it hurts me too', matchable: true, channels: [], mentions: [], callee: 'ERROR_LOG' },
+    ])
+  })
+
+  it('finds every logging style in a realistic C file and nothing else', async () => {
+    const list = await statements('src/ipsec.c', fixture('ipsec.c'))
+    expect(summary(list)).toEqual([
+      '8 error ERROR_LOG "tunnel %s failed"',
+      '12 info INFO_LOG "hello cruel world" #hello-worlders',
+      '13 warn WARN_LOG "the sky is crying" @elmore',
+      '14 error ERROR_LOG "it hurts me too"',
+      '18 warn WARN_LOG "tunnel %s: phase %d failed after %d retries\\n" #ipsec-debug @elmore',
+      '21 debug DEBUG_LOG "spi=%x bytes=%d \\"quoted\\"\\ttab"',
+      '22-24 error LOG_ERROR "proposal mismatch: local=%s remote=%s" #ipsec-debug',
+      '25 error syslog "rekey of %s failed: %m"',
+      '26 warn syslog "dpd timeout on %s"',
+      '29 error ERROR_LOG <null> !m',
+      '30 error ERROR_LOG "%s" !m',
+      '31 error pr_err "kernel style %d\\n"',
+      '32 error log.error "struct logger %d"',
+      '33-34 error ERROR_LOG "a very long message continued with a backslash %lu"',
+    ])
+  })
+
+  it('unescapes string escapes to the characters the program prints', async () => {
+    const [s] = await statements('a.c', 'void f(){ WARN_LOG("tab\\there \\"q\\" nl\\n oct\\101 hex\\x42 back\\\\slash"); }')
+    expect(s.template).toBe('tab\there "q" nl\n octA hexB back\\slash')
+  })
+
+  it('turns PRIu64-style macros between literals into conversions and other macros into {}', async () => {
+    const [a, b] = await statements('a.c', 'void f(){ INFO_LOG("n=%" PRIu64 " h=%" PRIx32 " d=%" PRId64, n, h, d); INFO_LOG(MODULE ": started " VERSION); }')
+    expect(a.template).toBe('n=%d h=%x d=%d')
+    expect(b.template).toBe('{}: started {}')
+    expect(b.matchable).toBe(true)
+  })
+
+  it('maps syslog priorities to levels, whatever facility is or-ed in', async () => {
+    const src = ['LOG_EMERG', 'LOG_ALERT', 'LOG_CRIT', 'LOG_ERR', 'LOG_WARNING', 'LOG_NOTICE', 'LOG_INFO', 'LOG_DEBUG']
+      .map((p) => `syslog(LOG_LOCAL0 | ${p}, "prio ${p}");`).join('\n')
+    const list = await statements('a.c', `void f(void) {\n${src}\n}`)
+    expect(list.map((s) => s.level)).toEqual(['fatal', 'fatal', 'fatal', 'error', 'warn', 'notice', 'info', 'debug'])
+  })
+
+  it('does not treat printf-family calls to stderr as logs', async () => {
+    const list = await statements('a.c', 'void f(){ fprintf(stderr, "oops %d\\n", 1); printf("x"); puts("y"); perror("z"); }')
+    expect(list).toEqual([])
+  })
+
+  it('marks a message that is only placeholders as not matchable, and keeps its template', async () => {
+    const [s] = await statements('a.c', 'void f(){ ERROR_LOG("%s: %d", a, b); }')
+    expect(s).toMatchObject({ template: '%s: %d', matchable: false })
+  })
+
+  it('records a non-literal message with template null', async () => {
+    const [s] = await statements('a.c', 'void f(){ WARN_LOG(build_message(t)); }')
+    expect(s).toMatchObject({ template: null, matchable: false, level: 'warn', callee: 'WARN_LOG' })
+  })
+
+  it('takes a gettext-wrapped literal as the message', async () => {
+    const [s] = await statements('a.c', 'void f(){ ERROR_LOG(_("cannot open %s"), path); }')
+    expect(s.template).toBe('cannot open %s')
+  })
+
+  it('honours catalog.loggers rules for project-specific macros', async () => {
+    const src = 'void f(){ TRACE_EVT(LVL_WARN, "custom %d", 1); AUDIT("audit trail"); }'
+    expect(await statements('a.c', src)).toEqual([])
+    const list = await statements('a.c', src, { loggers: { c: [{ call: 'TRACE_EVT', levelArg: 0 }, { call: 'AUDIT', level: 'notice' }] } })
+    expect(summary(list)).toEqual(['1 warn TRACE_EVT "custom %d"', '1 notice AUDIT "audit trail"'])
+  })
+
+  it('still returns the statements outside a syntax error, and says so', async () => {
+    const r = await import('../extract-file.js').then((m) => m.extractFile('a.c', 'void f(){ ERROR_LOG("before"); }\nint g( {{{ ;\nvoid h(){ WARN_LOG("after"); }\n'))
+    expect(r.syntaxErrors).toBe(true)
+    expect(r.statements.map((s) => s.template)).toContain('before')
+  })
+
+  it('re-parses a .h file as C++ when it is not C', async () => {
+    const src = 'class Conn {\n public:\n  void Fail() { LOG(ERROR) << "conn failed " << id_; }\n};\n'
+    const list = await statements('conn.h', src)
+    expect(summary(list)).toEqual(['3 error LOG(ERROR) "conn failed {}"'])
+  })
+})
+
+describe('C++ extraction', () => {
+  it('finds glog streams, spdlog, Qt and LOG_ macros in a realistic file', async () => {
+    const list = await statements('src/server.cpp', fixture('server.cpp'))
+    expect(summary(list)).toEqual([
+      '5 error LOG(ERROR) "accept failed on fd={}: {}" #net',
+      '6-7 warn LOG(WARNING) "slow client {} took {}ms"',
+      '8 info LOG_IF(INFO,verbose_) "accepted {}"',
+      '9 debug VLOG(2) "poll loop tick"',
+      '10 warn spdlog::warn "queue depth {} above {}"',
+      '11 error logger_->error "handshake with {} failed: {}"',
+      '12 info spdlog::get(…)->info "listening on {}"',
+      '13 fatal SPDLOG_CRITICAL "out of memory"',
+      '14 warn qWarning() "Qt warning {}"',
+      '15 warn LOG_WARN "plain macro %d"',
+      '19 error LOG(ERROR) "raw \\"string\\""',
+    ])
+  })
+
+  it('reads fmt::format around the message as its format string', async () => {
+    const [s] = await statements('a.cc', 'void f(){ LOG(ERROR) << fmt::format("bad {} at {}", a, b); spdlog::error(fmt::format("x {}", 1)); }')
+    expect(s.template).toBe('bad {} at {}')
+  })
+
+  it('does not take method calls on non-logger objects for logs', async () => {
+    const list = await statements('a.cpp', 'void f(){ errors.error("x"); dialog.warn("y"); catalog->info("z"); status.Warning("w"); }')
+    expect(list).toEqual([])
+  })
+})

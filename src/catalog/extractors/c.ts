@@ -1,0 +1,100 @@
+/**
+ * C and C++: macros (`ERROR_LOG("…")`, `LOG_WARN(…)`, `SPDLOG_ERROR(…)`), syslog, glog streams
+ * (`LOG(ERROR) << "x=" << x`), spdlog (`spdlog::warn`, `logger->error`), Qt (`qWarning() << …`).
+ * Strings: adjacent literals concatenate, `PRIu64`-style macros between them become `d` (`x` for hex).
+ */
+import type { Node } from 'web-tree-sitter'
+import type { LanguageId } from '../languages.js'
+import { HOLE, lit, stringPiece, unescapeC, type Piece } from '../template.js'
+import { argNodes, makePiece } from './pieces.js'
+import { naming, type Adapter, type CallSite } from './types.js'
+
+const PRI = /^(?:PRI|SCN)([diouxX])(?:8|16|32|64|MAX|PTR|FAST\d+|LEAST\d+)$/
+
+function cString(n: Node): Piece {
+  const text = n.text
+  const open = /^(?:L|u8|u|U)?"/.exec(text)?.[0].length ?? 1
+  return stringPiece(n, { open, close: 1, unescape: (s) => unescapeC(s) })
+}
+
+function rawString(n: Node): Piece {
+  const m = /^(?:L|u8|u|U)?R"([^(]*)\(/.exec(n.text)
+  if (!m) return HOLE
+  return lit(n.text.slice(m[0].length, n.text.length - m[1].length - 2))
+}
+
+function concatenated(n: Node, piece: (n: Node) => Piece): Piece {
+  let text = ''
+  for (const c of n.namedChildren) {
+    if (!c) continue
+    if (c.type === 'identifier') {
+      const m = PRI.exec(c.text)
+      text += m ? (m[1] === 'x' || m[1] === 'X' ? m[1] : 'd') : '{}'
+    } else if (!c.type.includes('comment')) text += piece(c).text
+  }
+  return lit(text)
+}
+
+const ENDL = new Set(['std::endl', 'endl', 'std::flush', 'flush', 'Qt::endl'])
+
+/** The adapter for C (`language` 'c') or C++ ('cpp'); both grammars share these node types. */
+export function cAdapter(language: LanguageId): Adapter {
+  const strings: Record<string, (n: Node) => Piece> = {
+    string_literal: cString,
+    raw_string_literal: rawString,
+    concatenated_string: (n) => concatenated(n, piece),
+  }
+  const piece: (n: Node) => Piece = makePiece({
+    language,
+    strings,
+    wrap: {
+      parenthesized_expression: (n) => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null,
+      cast_expression: (n) => n.childForFieldName('value'),
+    },
+    concat: {
+      binary_expression: (n) => (n.childForFieldName('operator')?.type === '+' ? [n.childForFieldName('left')!, n.childForFieldName('right')!] : null),
+    },
+    call: (n) => {
+      if (n.type !== 'call_expression') return null
+      const fn = n.childForFieldName('function')
+      if (!fn) return null
+      return { fn, args: argNodes(n.childForFieldName('arguments')), receiver: null, method: null }
+    },
+  })
+
+  const callSite = (node: Node): CallSite | null => {
+    const fn = node.childForFieldName('function')
+    const argList = node.childForFieldName('arguments')
+    if (!fn || !argList) return null
+    const t = fn.type
+    if (t !== 'identifier' && t !== 'field_expression' && t !== 'qualified_identifier' && t !== 'template_function') return null
+    const args = argNodes(argList)
+    // glog / Qt streams: this call is the leftmost operand of a `<<` chain.
+    let top: Node = node
+    let stream: Node[] | undefined
+    for (let p = node.parent; p && p.type === 'binary_expression'; p = p.parent) {
+      if (p.childForFieldName('operator')?.type !== '<<') break
+      const left = p.childForFieldName('left')
+      if (!left || left.id !== top.id) break
+      const right = p.childForFieldName('right')
+      if (right && !ENDL.has(right.text)) (stream ??= []).push(right)
+      top = p
+    }
+    if (stream) {
+      const written = node.text.replace(/\s+/g, '')
+      const nm = naming(fn.text)
+      const streamSeparator = /^q(?:Debug|Info|Warning|Critical|Fatal)$/.test(nm.name) ? ' ' : ''
+      return { ...nm, callee: written.length <= 60 ? written : nm.callee, node: top, args, stream, streamSeparator }
+    }
+    return { ...naming(fn.text), node, args }
+  }
+
+  return {
+    language,
+    // Macro bodies (`#define FAIL(t) ERROR_LOG("…")`) are raw text to the grammar: captured as snippets, parsed again.
+    query: '(call_expression) @call (comment) @comment (preproc_arg) @snippet',
+    callSite,
+    piece,
+    isString: (n) => n.type in strings,
+  }
+}

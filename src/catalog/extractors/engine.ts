@@ -1,0 +1,308 @@
+/**
+ * The language-independent half of extraction: run the adapter's query once over the tree, decide
+ * which calls log (explicit rules first, then the logger-receiver and C macro heuristics), pick the
+ * message argument, build the template, and attach annotations from the comments seen on the way.
+ */
+import type { Node, Tree } from 'web-tree-sitter'
+import type { LoggerRule } from '../../config/schema.js'
+import { normalizeLevel } from '../../core/levels.js'
+import type { Level } from '../../core/types.js'
+import { attachAnnotations, type CommentSpan } from '../annotations.js'
+import type { ExtractedStatement } from '../extract.js'
+import type { LanguageId } from '../languages.js'
+import { finish, HOLE, join, printfCount, type Piece } from '../template.js'
+import {
+  BUILTIN_RULES, C_LEVEL_MACRO, GENERIC_LOG_METHODS, LEVEL_METHOD_SUFFIXES, LEVEL_PREFIXES, LOGGER_RECEIVERS,
+  LOGGER_SEGMENT, NOT_LEVEL_WORDS, RECEIVER_HEURISTIC,
+} from '../vocabulary.js'
+import { calleeKey, type Adapter, type CallSite } from './types.js'
+
+/** A LoggerRule compiled for matching against `CallSite.key`. */
+export interface CompiledRule {
+  rule: LoggerRule
+  exact: string | null
+  glob: RegExp | null
+  /** For `LOG(ERROR)`-style rules: the argument text that must match. */
+  arg: string | null
+}
+
+/** Compile rules once (config rules first, then built-ins); the result is reused for every file. */
+export function compileRules(rules: readonly LoggerRule[]): CompiledRule[] {
+  return rules.map((rule) => {
+    let call = rule.call.trim()
+    let arg: string | null = null
+    const m = /^([^()]+)\(([^()]*)\)$/.exec(call)
+    if (m && m[2].trim() !== '') {
+      call = m[1]
+      arg = m[2].replace(/\s+/g, '')
+    }
+    const key = calleeKey(call)
+    if (key.includes('*')) {
+      const re = key.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
+      return { rule, exact: null, glob: new RegExp(`^${re}$`), arg }
+    }
+    return { rule, exact: key, glob: null, arg }
+  })
+}
+
+const compiledCache = new WeakMap<object, Map<LanguageId, CompiledRule[]>>()
+const builtinCache = new Map<LanguageId, CompiledRule[]>()
+
+/** The compiled rules for a language: `loggers[language]` from config, then the built-in vocabulary. */
+export function rulesFor(language: LanguageId, loggers?: Record<string, LoggerRule[]>): CompiledRule[] {
+  let builtin = builtinCache.get(language)
+  if (!builtin) {
+    builtin = compileRules(BUILTIN_RULES[language])
+    builtinCache.set(language, builtin)
+  }
+  const extra = loggers?.[language]
+  if (!loggers || !extra || extra.length === 0) return builtin
+  let perConfig = compiledCache.get(loggers)
+  if (!perConfig) {
+    perConfig = new Map()
+    compiledCache.set(loggers, perConfig)
+  }
+  let rules = perConfig.get(language)
+  if (!rules) {
+    rules = [...compileRules(extra), ...builtin]
+    perConfig.set(language, rules)
+  }
+  return rules
+}
+
+function ruleMatches(r: CompiledRule, site: CallSite): boolean {
+  if (r.exact !== null ? r.exact !== site.key : !r.glob!.test(site.key)) return false
+  if (r.arg !== null) return site.args.length > 0 && site.args[0].text.replace(/\s+/g, '') === r.arg
+  return true
+}
+
+const LOGGER_NAMES = new Set(LOGGER_RECEIVERS)
+const NOT_LEVEL = new Set(NOT_LEVEL_WORDS)
+
+function isLoggerSegment(seg: string): boolean {
+  // `_logger`, `logger_` (C++ members), `$log`, `@logger`.
+  const s = seg.replace(/^[_$@]+|_+$/g, '')
+  return LOGGER_NAMES.has(s.toLowerCase()) || LOGGER_SEGMENT.test(s)
+}
+
+/** True when any receiver segment looks like a logger (`this.logger`, `logrus.WithField(…)`, `Rails.logger`). */
+export function isLoggerReceiver(receiver: readonly string[]): boolean {
+  for (const seg of receiver) if (isLoggerSegment(seg)) return true
+  return false
+}
+
+function levelWord(word: string, allowLetters: boolean): Level | null {
+  if (!allowLetters && NOT_LEVEL.has(word.toLowerCase())) return null
+  return normalizeLevel(word)
+}
+
+/**
+ * Level named by a method: `warn`, `Warning`, `Errorf`, `Errorw`, `ErrorContext`, `LogWarning`, `WarnFormat`,
+ * `atWarn`. Single letters only count for Android's `Log.e`, which callers allow explicitly.
+ */
+export function methodLevel(name: string, allowLetters = false): Level | null {
+  if (name === 'print' || name === 'Print' || name === 'Println' || name === 'Printf') return 'info'
+  const direct = levelWord(name, allowLetters)
+  if (direct) return direct
+  const unprefixed = name.replace(LEVEL_PREFIXES, '')
+  if (unprefixed !== name) {
+    const l = levelWord(unprefixed, false)
+    if (l) return l
+  }
+  for (const s of LEVEL_METHOD_SUFFIXES) {
+    if (name.length > s.length + 1 && name.endsWith(s)) {
+      const stem = name.slice(0, -s.length)
+      if (stem === 'Print' || stem === 'print') return 'info'
+      const l = levelWord(stem, false) ?? levelWord(stem.replace(LEVEL_PREFIXES, ''), false)
+      if (l) return l
+    }
+  }
+  return null
+}
+
+const PY_LEVELS: Array<[number, Level]> = [[50, 'fatal'], [40, 'error'], [30, 'warn'], [20, 'info'], [10, 'debug']]
+
+/** Level from an argument: `Level.WARNING`, `logging.WARN`, `LOG_ERR`, `LogLevel.Warning`, `slog.LevelWarn`, `'warn'`, `ERROR`. */
+export function levelFromArg(node: Node | undefined, adapter: Adapter): Level | null {
+  if (!node) return null
+  if (adapter.isString(node)) {
+    const t = adapter.piece(node).text.trim()
+    return /^[A-Za-z]{2,}$/.test(t) && !NOT_LEVEL.has(t.toLowerCase()) ? normalizeLevel(t) : null
+  }
+  const text = node.text
+  if (/^\d+$/.test(text)) return adapter.numericLevel?.(Number(text)) ?? null
+  if (text.length > 120) return null
+  const re = /([.:]?)([A-Za-z_][A-Za-z0-9_]*)/g
+  const tokens: Array<[string, string]> = []
+  for (const m of text.matchAll(re)) tokens.push([m[1], m[2]])
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const [sep, tok] = tokens[i]
+    const stripped = tok.replace(LEVEL_PREFIXES, '')
+    const qualifies = stripped !== tok || sep !== '' || (tok.length > 1 && tok === tok.toUpperCase())
+    if (!qualifies || NOT_LEVEL.has(stripped.toLowerCase())) continue
+    let l = stripped === 'DFATAL' ? 'fatal' : normalizeLevel(stripped)
+    // Project constants: `LVL_WARN`, `LOG_LEVEL_ERROR`, `APP_SEV_ERR`.
+    if (!l && tok === tok.toUpperCase() && tok.includes('_')) l = normalizeLevel(tok.slice(tok.lastIndexOf('_') + 1))
+    if (l) return l
+  }
+  return null
+}
+
+/** Python's numeric levels (10 debug … 50 critical), which differ from pino's. */
+export function pythonLevel(n: number): Level | null {
+  for (const [min, l] of PY_LEVELS) if (n >= min) return l
+  return null
+}
+
+interface Decision {
+  level: Level | null
+  levelArg?: number
+  messageArg?: number
+}
+
+function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decision | null {
+  for (const r of rules) {
+    if (!ruleMatches(r, site)) continue
+    const { level, levelArg, messageArg } = r.rule
+    return { level: level ?? (levelArg !== undefined ? levelFromArg(site.args[levelArg], adapter) : null), levelArg, messageArg }
+  }
+  const lang = adapter.language
+  if (site.receiver.length > 0) {
+    if (!RECEIVER_HEURISTIC[lang] || !isLoggerReceiver(site.receiver)) return null
+    if (GENERIC_LOG_METHODS.includes(site.name)) {
+      // The level is an argument before the message (`log.log(logging.WARN, …)`, `slog.Log(ctx, slog.LevelWarn, …)`)
+      // or a call earlier in the chain (`log.atWarn().log(…)`, zerolog `log.Error().Msg(…)`).
+      for (let i = 0; i < site.args.length && i < 3; i++) {
+        const a = site.args[i]
+        if (adapter.isString(a) && !levelFromArg(a, adapter)) break
+        const l = levelFromArg(a, adapter)
+        if (l) return { level: l, levelArg: i }
+      }
+      for (let i = site.receiver.length - 1; i >= 0; i--) {
+        const l = methodLevel(site.receiver[i])
+        if (l) return { level: l }
+      }
+      return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null }
+    }
+    const last = site.receiver[site.receiver.length - 1]
+    const l = methodLevel(site.name, last === 'Log')
+    return l ? { level: l } : null
+  }
+  if (lang === 'c' || lang === 'cpp') {
+    const m = C_LEVEL_MACRO.exec(site.name)
+    if (m) return { level: normalizeLevel(m[1] ?? m[2]) }
+  }
+  return null
+}
+
+/** The message piece of a logging call, or undefined when the call has nothing that could be a message. */
+function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null | undefined {
+  const args = site.args
+  if (d.messageArg !== undefined) return args[d.messageArg] ? adapter.piece(args[d.messageArg]) : undefined
+  if (site.stream && site.stream.length > 0) return join(site.stream.map((n) => adapter.piece(n)), site.streamSeparator ?? '')
+  const style = adapter.style?.(site)
+  if (style === 'println' || style === 'print') {
+    const parts = args.filter((_, i) => i !== d.levelArg).map((n) => adapter.piece(n))
+    if (parts.length === 0) return undefined
+    if (style === 'println') return join(parts, ' ')
+    // Go's Sprint puts a space between operands when neither is a string.
+    let text = parts[0].text
+    for (let i = 1; i < parts.length; i++) text += (parts[i].literal || parts[i - 1].literal ? '' : ' ') + parts[i].text
+    return { text, literal: parts.some((p) => p.literal) }
+  }
+  if (style === 'console') {
+    if (args.length === 0) return undefined
+    const first = adapter.piece(args[0])
+    if (!first.literal) return first
+    // util.format: placeholders consume the next arguments, the rest is appended, space-separated.
+    const rest = args.slice(1 + printfCount(first.text)).map((a) => adapter.piece(a))
+    return rest.length > 0 ? join([first, ...rest], ' ') : first
+  }
+  let firstOther: Piece | null = null
+  for (let i = 0; i < args.length; i++) {
+    if (i === d.levelArg) continue
+    const p = adapter.piece(args[i])
+    if (p.literal) return p
+    firstOther ??= p
+  }
+  if (firstOther) return firstOther
+  if (site.block) return adapter.piece(site.block)
+  return undefined
+}
+
+/** Statement plus the offsets annotation attachment needs. */
+interface Found extends ExtractedStatement {
+  startRow: number
+  endRow: number
+  startIndex: number
+  endIndex: number
+}
+
+/** Code the parser could not see as code, to parse again on its own: a C macro body. */
+export interface Snippet {
+  text: string
+  /** 0-based row of the snippet's first line in the file. */
+  row: number
+}
+
+/** What one tree yields: statements, and macro bodies that may hold more (see Adapter `snippet`). */
+export interface TreeExtraction {
+  statements: ExtractedStatement[]
+  snippets: Snippet[]
+}
+
+/** Extract the log statements of one parsed tree. Pure: same tree and rules, same result. */
+export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => Array<{ name: string; node: Node }>, rules: CompiledRule[]): TreeExtraction {
+  const found: Found[] = []
+  const comments: CommentSpan[] = []
+  const snippets: Snippet[] = []
+  const seen = new Set<number>()
+  for (const cap of queryRun(tree.rootNode)) {
+    const node = cap.node
+    if (cap.name === 'snippet') {
+      const text = node.text
+      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row })
+      continue
+    }
+    if (cap.name === 'comment') {
+      const start = node.startIndex
+      const lineStart = source.lastIndexOf('\n', start - 1) + 1
+      comments.push({
+        startRow: node.startPosition.row,
+        endRow: node.endPosition.row,
+        startIndex: start,
+        ownLine: source.slice(lineStart, start).trim() === '',
+        text: node.text,
+      })
+      continue
+    }
+    if (seen.has(node.id)) continue
+    seen.add(node.id)
+    const site = adapter.callSite(node)
+    if (!site) continue
+    const d = decide(site, adapter, rules)
+    if (!d) continue
+    const msg = messageOf(site, d, adapter)
+    if (msg === undefined) continue
+    const { template, matchable } = finish(msg ?? HOLE)
+    const n = site.node
+    found.push({
+      line: n.startPosition.row + 1,
+      endLine: n.endPosition.row + 1,
+      level: d.level,
+      template,
+      matchable,
+      channels: [],
+      mentions: [],
+      callee: site.callee,
+      startRow: n.startPosition.row,
+      endRow: n.endPosition.row,
+      startIndex: n.startIndex,
+      endIndex: n.endIndex,
+    })
+  }
+  found.sort((a, b) => a.startIndex - b.startIndex)
+  attachAnnotations(found, comments)
+  const statements = found.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
+  return { statements, snippets }
+}

@@ -1,0 +1,69 @@
+/**
+ * JavaScript and TypeScript (plain and TSX): `console.*`, pino/winston/bunyan/log4js style loggers
+ * (`logger.error(obj, "msg")`, `log.warn("msg")`, `logger.log("warn", "msg")`). Template literals keep
+ * their `${expr}` as written; `"a " + x` becomes `a {}`.
+ */
+import type { Node } from 'web-tree-sitter'
+import type { LanguageId } from '../languages.js'
+import { stringPiece, unescapeC, type Piece } from '../template.js'
+import { argNodes, makePiece } from './pieces.js'
+import { naming, type Adapter, type CallSite } from './types.js'
+
+const first = (n: Node): Node | null => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null
+
+/** The adapter for `javascript` or `typescript` (the TSX grammar has the same node types). */
+export function jsAdapter(language: LanguageId): Adapter {
+  const strings: Record<string, (n: Node) => Piece> = {
+    string: (n) => stringPiece(n, { open: 1, close: 1, unescape: (s) => unescapeC(s) }),
+    template_string: (n) =>
+      stringPiece(n, {
+        open: 1,
+        close: 1,
+        unescape: (s) => unescapeC(s),
+        hole: (c) => (c.type === 'template_substitution' ? c.text : undefined),
+      }),
+  }
+  const piece = makePiece({
+    language,
+    strings,
+    wrap: {
+      parenthesized_expression: first,
+      as_expression: first,
+      satisfies_expression: first,
+      non_null_expression: first,
+      await_expression: first,
+    },
+    concat: {
+      binary_expression: (n) => (n.childForFieldName('operator')?.type === '+' ? [n.childForFieldName('left')!, n.childForFieldName('right')!] : null),
+    },
+    call: (n) => {
+      if (n.type !== 'call_expression') return null
+      const fn = n.childForFieldName('function')
+      if (!fn) return null
+      const member = fn.type === 'member_expression'
+      return {
+        fn,
+        args: argNodes(n.childForFieldName('arguments')),
+        receiver: member ? fn.childForFieldName('object') : null,
+        method: member ? fn.childForFieldName('property')?.text ?? null : null,
+      }
+    },
+  })
+
+  const callSite = (node: Node): CallSite | null => {
+    const fn = node.childForFieldName('function')
+    const argList = node.childForFieldName('arguments')
+    if (!fn || !argList || argList.type !== 'arguments') return null
+    if (fn.type !== 'member_expression' && fn.type !== 'identifier') return null
+    return { ...naming(fn.text), node, args: argNodes(argList) }
+  }
+
+  return {
+    language,
+    query: '(call_expression) @call (comment) @comment',
+    callSite,
+    piece,
+    isString: (n) => n.type in strings,
+    style: (site) => (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'console' : undefined),
+  }
+}

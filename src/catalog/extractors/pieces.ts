@@ -1,0 +1,77 @@
+/**
+ * A small generic reader of argument expressions, configured per language: which node types are
+ * strings, which concatenate, which only wrap (parentheses, casts), and which calls are format helpers
+ * whose first argument is the message (`String.format`, `fmt.Sprintf`, `"…".format(…)`, `_("…")`).
+ */
+import type { Node } from 'web-tree-sitter'
+import type { LanguageId } from '../languages.js'
+import { HOLE, join, type Piece } from '../template.js'
+import { CONCAT_CALLS, FORMAT_CALLS } from '../vocabulary.js'
+import { calleeKey, compactCallee } from './types.js'
+
+/** Per-language hooks for `makePiece`. */
+export interface PieceHooks {
+  language: LanguageId
+  /** String literal node types → their piece. */
+  strings: Record<string, (n: Node) => Piece>
+  /** Concatenation: returns the operands, or null when this node (e.g. a `-` binary) is no concatenation. */
+  concat?: Record<string, (n: Node) => Node[] | null>
+  /** Wrapper node types (parentheses, casts, `await`): the inner expression. */
+  wrap?: Record<string, (n: Node) => Node | null>
+  /** A call node: its function part and arguments, or null when the node type is not a call. */
+  call?: (n: Node) => { fn: Node; args: Node[]; receiver: Node | null; method: string | null } | null
+  /** `"fmt %s" % args` (Python, Ruby): the format operand, or null. */
+  formatOperator?: (n: Node) => Node | null
+}
+
+/** Build the `piece` function of an adapter from its hooks. Unknown expressions become `{}`. */
+export function makePiece(h: PieceHooks): (n: Node) => Piece {
+  const formats = new Set(FORMAT_CALLS[h.language])
+  const concats = new Set(CONCAT_CALLS[h.language])
+  const piece = (n: Node, depth = 0): Piece => {
+    if (depth > 40) return HOLE
+    const s = h.strings[n.type]
+    if (s) return s(n)
+    const w = h.wrap?.[n.type]
+    if (w) {
+      const inner = w(n)
+      return inner ? piece(inner, depth + 1) : HOLE
+    }
+    const c = h.concat?.[n.type]
+    if (c) {
+      const ops = c(n)
+      if (ops) return join(ops.map((o) => piece(o, depth + 1)))
+    }
+    if (h.formatOperator) {
+      const f = h.formatOperator(n)
+      if (f) return piece(f, depth + 1)
+    }
+    const call = h.call?.(n)
+    if (call) {
+      // `"x {}".format(y)` / `"x %s".formatted(y)`: the receiver is the format string.
+      if (call.receiver && call.method && formats.has(call.method)) {
+        const r = piece(call.receiver, depth + 1)
+        if (r.literal) return r
+      }
+      const key = calleeKey(compactCallee(call.fn.text))
+      if (formats.has(key) && call.args.length > 0) {
+        for (const a of call.args) {
+          const p = piece(a, depth + 1)
+          if (p.literal) return p
+        }
+        return HOLE
+      }
+      if (concats.has(key)) return join(call.args.map((a) => piece(a, depth + 1)))
+    }
+    return HOLE
+  }
+  return (n: Node) => piece(n)
+}
+
+/** Named children that are real arguments (comments dropped). */
+export function argNodes(list: Node | null): Node[] {
+  if (!list) return []
+  const out: Node[] = []
+  for (const c of list.namedChildren) if (c && !c.type.includes('comment')) out.push(c)
+  return out
+}

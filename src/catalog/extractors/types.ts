@@ -1,0 +1,79 @@
+import type { Node } from 'web-tree-sitter'
+import type { LanguageId } from '../languages.js'
+import type { Piece } from '../template.js'
+
+/** One call the language adapter recognised as a call, before deciding whether it logs. */
+export interface CallSite {
+  /** Node whose rows give `line`/`endLine` and anchor the trailing comment (a whole `<<` chain for glog). */
+  node: Node
+  /** The callee as written, argument lists of chained calls shortened to `(…)`: `logrus.WithField(…).Warnf`. */
+  callee: string
+  /** Normalised callee for rule matching: `::`, `->`, `?.` → `.`, no sigils, no arguments: `logrus.WithField.Warnf`. */
+  key: string
+  /** Last segment of `key`: the function, macro or method name. */
+  name: string
+  /** The segments of `key` before `name`; empty for a plain function or macro call. */
+  receiver: string[]
+  /** Positional arguments (keyword arguments and structured fields left out). */
+  args: Node[]
+  /** C++ streams: the operands after `<<` when this call heads the chain (`LOG(ERROR) << "x" << y`). */
+  stream?: Node[]
+  /** What the stream puts between operands: nothing (iostream), a space (Qt's `qDebug() <<`). */
+  streamSeparator?: string
+  /** Ruby: the body of a `{ "msg" }` block, the message when there are no arguments. */
+  block?: Node
+}
+
+/** What a language contributes: which nodes to look at and how to read calls and expressions. */
+export interface Adapter {
+  language: LanguageId
+  /** Query capturing call nodes as `@call`, comments as `@comment`, code to re-parse (C macro bodies) as `@snippet`. */
+  query: string
+  /** Read a captured `@call` node; null when it is not a call Dice can read. */
+  callSite(node: Node): CallSite | null
+  /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
+  piece(node: Node): Piece
+  /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
+  isString(node: Node): boolean
+  /** Level from a bare number argument (Python's `logging.log(40, …)`); default: none. */
+  numericLevel?(n: number): import('../../core/types.js').Level | null
+  /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
+  style?(site: CallSite): 'console' | 'println' | 'print' | undefined
+}
+
+/** Collapse whitespace and shorten argument lists of chained calls to `(…)`, keeping `()` as is. */
+export function compactCallee(text: string): string {
+  let out = ''
+  let depth = 0
+  let inner = false
+  for (const ch of text) {
+    if (ch === '(') {
+      if (depth === 0) { out += '('; inner = false }
+      depth++
+    } else if (ch === ')') {
+      depth = Math.max(0, depth - 1)
+      if (depth === 0) out += inner ? '…)' : ')'
+    } else if (depth > 0) {
+      if (!/\s/.test(ch)) inner = true
+    } else if (!/\s/.test(ch)) out += ch
+  }
+  return out
+}
+
+/** The rule-matching key of a callee: separators as `.`, sigils, `!` and argument lists dropped. */
+export function calleeKey(callee: string): string {
+  return callee
+    .replace(/\((?:…)?\)/g, '')
+    .replace(/::|->|\?\.|\\/g, '.')
+    .replace(/[$@!\s]/g, '')
+    .replace(/^\.+/, '')
+}
+
+/** Build a CallSite's naming fields from the callee text as written. */
+export function naming(calleeWritten: string): Pick<CallSite, 'callee' | 'key' | 'name' | 'receiver'> {
+  const callee = compactCallee(calleeWritten)
+  const key = calleeKey(callee)
+  const parts = key.split('.').filter((p) => p !== '')
+  const name = parts.pop() ?? ''
+  return { callee, key, name, receiver: parts }
+}
