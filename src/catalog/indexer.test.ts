@@ -1,0 +1,247 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defaultConfig } from '../config/load.js'
+import type { Config } from '../config/schema.js'
+import { DiceError } from '../core/errors.js'
+import type { Statement } from '../core/types.js'
+import type { Store } from '../store/store.js'
+import { tempSqliteStore } from '../store/testutil/stores.js'
+import { indexRepository, type IndexSummary } from './indexer.js'
+import { ALICE, BOB, CAROL, TempRepo } from './testutil/repo.js'
+
+let store: Store
+let repo: TempRepo
+beforeEach(async () => {
+  store = (await tempSqliteStore()).store
+  repo = TempRepo.create()
+})
+afterEach(async () => store.close())
+
+function config(catalog: Partial<Config['catalog']> = {}): Config {
+  const c = defaultConfig()
+  return { ...c, catalog: { ...c.catalog, ...catalog } }
+}
+
+async function index(c: Config = config()): Promise<IndexSummary> {
+  return indexRepository({ dir: repo.dir, store, config: c })
+}
+
+async function byTemplate(): Promise<Map<string, Statement>> {
+  return new Map((await store.listStatements()).map((s) => [s.template ?? `${s.file}:${s.line}`, s]))
+}
+
+// One logging call per supported language, each in the style its ecosystem uses.
+const SOURCES: Record<string, { path: string; code: (msg: string) => string; language: string }> = {
+  c: { path: 'src/net/ipsec.c', language: 'c', code: (m) => `#include <syslog.h>\nvoid f(int p) {\n  syslog(LOG_ERR, "${m} %d", p);\n}\n` },
+  javascript: { path: 'web/app.js', language: 'javascript', code: (m) => `function f(p) {\n  console.error("${m} %s", p)\n}\n` },
+  typescript: { path: 'web/api.ts', language: 'typescript', code: (m) => `export function f(p: number): void {\n  logger.error(\`${m} \${p}\`)\n}\n` },
+}
+
+describe('indexRepository', () => {
+  it('catalogs a statement in every supported language with the blame of the author who wrote it', async () => {
+    for (const [lang, s] of Object.entries(SOURCES)) repo.write(s.path, s.code(`${lang} failed`))
+    const commit = repo.commit(ALICE, 'initial')
+    const summary = await index()
+    const n = Object.keys(SOURCES).length
+    expect(summary).toMatchObject({ commit, files: n, parsed: n, skipped: 0, unchanged: 0, statements: n, errors: [] })
+    const all = await store.listStatements()
+    for (const [lang, s] of Object.entries(SOURCES)) {
+      const st = all.find((x) => x.file === s.path)
+      expect(st, lang).toBeDefined()
+      expect(st!.language).toBe(s.language)
+      expect(st!.level).toBe('error')
+      expect(st!.template).toContain(`${lang} failed`)
+      expect(st!.line).toBe(s.code('MARK').split('\n').findIndex((l) => l.includes('MARK')) + 1)
+      expect(st!.blame).toEqual({ email: ALICE.email, name: ALICE.name, commit, time: '2024-01-02T00:00:00.000Z' })
+      expect(st!.id).toMatch(/^[0-9a-f]{12}$/)
+    }
+    expect(await store.getMeta('catalog.commit')).toBe(commit)
+  })
+
+  it('keeps a statement id when lines move and updates its line, blame staying with the original author', async () => {
+    repo.write('a.js', 'const log = require("log")\nlog.error("disk %s full", d)\nlog.warn("slow %d", ms)\n')
+    const first = repo.commit(ALICE)
+    await index()
+    const before = await byTemplate()
+    repo.write('a.js', '// a comment\n// another\nconst log = require("log")\n\nif (x) y()\nlog.error("disk %s full", d)\nlog.warn("slow %d", ms)\n')
+    repo.commit(BOB, 'add comments above')
+    const summary = await index()
+    expect(summary).toMatchObject({ parsed: 1, unchanged: 0 })
+    const after = await byTemplate()
+    expect(after.get('disk %s full')!.id).toBe(before.get('disk %s full')!.id)
+    expect(after.get('slow %d')!.id).toBe(before.get('slow %d')!.id)
+    expect(after.get('disk %s full')!.line).toBe(6)
+    expect(after.get('slow %d')!.line).toBe(7)
+    expect(after.get('disk %s full')!.blame).toMatchObject({ email: ALICE.email, commit: first })
+    expect(after.get('slow %d')!.blame).toMatchObject({ email: ALICE.email, commit: first })
+  })
+
+  it('gives a rewritten line to its new author while the id, which depends on the message, stays', async () => {
+    repo.write('a.js', 'function f() {\n  log.error("boom %s", a)\n}\n')
+    repo.commit(ALICE)
+    await index()
+    const before = (await store.listStatements())[0]!
+    repo.write('a.js', 'function f() {\n  log.error("boom %s", a.name)   // more precise\n}\n')
+    const second = repo.commit(BOB)
+    await index()
+    const after = (await store.listStatements())[0]!
+    expect(after.id).toBe(before.id)
+    expect(after.blame).toMatchObject({ email: BOB.email, commit: second })
+  })
+
+  it('skips reformat commits listed in .git-blame-ignore-revs, keeping the original author', async () => {
+    repo.write('a.js', 'function f() {\nlog.error("boom %s", a)\nlog.warn("meh %s", b)\n}\n')
+    const original = repo.commit(ALICE)
+    repo.write('a.js', 'function f() {\n    log.error("boom %s", a)\n    log.warn("meh %s", b)\n}\n')
+    const reformat = repo.commit(BOB, 'reformat')
+    await index()
+    expect((await store.listStatements()).map((s) => s.blame?.commit)).toEqual([reformat, reformat])
+
+    repo.write('.git-blame-ignore-revs', `# formatting\n${reformat}\n`)
+    repo.commit(CAROL, 'ignore the reformat')
+    const summary = await index()
+    // The ignore list changed how every file blames: all files are redone.
+    expect(summary.parsed).toBe(1)
+    const st = await store.listStatements()
+    expect(st.map((s) => s.blame?.commit)).toEqual([original, original])
+    expect(st[0]!.blame?.email).toBe(ALICE.email)
+  })
+
+  it('applies .mailmap to blame names and emails', async () => {
+    repo.write('a.c', 'void f(void) {\n\tsyslog(LOG_WARNING, "x %d", 1);\n}\n')
+    repo.commit({ name: 'al', email: 'al@old-laptop.local' })
+    repo.write('.mailmap', `Alice Anders <alice@example.com> al <al@old-laptop.local>\n`)
+    repo.commit(ALICE, 'mailmap')
+    await index()
+    expect((await store.listStatements())[0]!.blame).toMatchObject({ email: 'alice@example.com', name: 'Alice Anders' })
+  })
+
+  it('skips vendored, minified, gitignored, generated and linguist-generated files', async () => {
+    const stmt = 'function f() {\n  log.error("vendored %s", a)\n}\n'
+    repo.write('.gitignore', 'ignored/\n*.local.js\nnode_modules/\n')
+    repo.write('ok.js', 'function f() {\n  log.error("kept %s", a)\n}\n')
+    for (const p of ['node_modules/x/index.js', 'vendor/lib.js', 'third_party/z/z.js', 'dist/app.js', 'build/out.js', 'web/app.min.js', 'sub/vendor/v.js']) repo.write(p, stmt)
+    repo.write('ignored/secret.js', stmt).write('me.local.js', stmt)
+    repo.write('gen/api.ts', '// Code generated by protoc-gen-ts. DO NOT EDIT.\nlog.error("gen %d", 1)\n')
+    repo.write('gen/meta.js', '/** @generated */\nlog.error("gen2 %s", a)\n')
+    repo.write('.gitattributes', 'schema/*.ts linguist-generated=true\nlegacy/** linguist-vendored\n')
+    repo.write('schema/types.ts', stmt).write('legacy/old.js', stmt)
+    repo.commit(ALICE, 'all', { force: ['node_modules/x/index.js'] })
+    expect(repo.git('ls-files')).toContain('node_modules/x/index.js')
+    const summary = await index()
+    expect((await store.listStatements()).map((s) => s.file)).toEqual(['ok.js'])
+    // Generated-by-header files are in scope until read, then skipped without being errors.
+    expect(summary).toMatchObject({ files: 3, parsed: 1, skipped: 2, errors: [] })
+  })
+
+  it('honours catalog.include and catalog.exclude globs', async () => {
+    const stmt = (m: string) => `function f() {\n  log.error("${m} %s", a)\n}\n`
+    repo.write('src/a.js', stmt('a')).write('src/deep/b.js', stmt('b')).write('src/deep/b.test.js', stmt('t')).write('tools/c.js', stmt('c'))
+    repo.commit(ALICE)
+    await index(config({ include: ['src/**'], exclude: ['*.test.js'] }))
+    expect((await store.listStatements()).map((s) => s.file)).toEqual(['src/a.js', 'src/deep/b.js'])
+  })
+
+  it('counts binary, huge, non-UTF-8 and syntax-error files without failing', async () => {
+    repo.write('ok.js', 'log.error("fine %s", a)\n')
+    repo.write('blob.c', Buffer.concat([Buffer.from('log.error("bin %d", 1);\n'), Buffer.from([0, 1, 2, 0])]))
+    repo.write('huge.js', `log.error("huge %s", a)\n${'// padding\n'.repeat(400)}`)
+    repo.write('latin.c', Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\nvoid f(void) { syslog(LOG_ERR, "latin %s", x); }\n')]))
+    repo.write('broken.ts', 'function (( {\nlog.error("broken %s", a)\n')
+    repo.commit(ALICE)
+    const summary = await index(config({ maxFileBytes: 1000 }))
+    expect(summary).toMatchObject({ files: 5, parsed: 3, skipped: 2 })
+    const reasons = Object.fromEntries(summary.errors.map((e) => [e.file, e.reason]))
+    expect(reasons['blob.c']).toMatch(/binary/)
+    expect(reasons['huge.js']).toMatch(/too large/)
+    expect(reasons['latin.c']).toMatch(/not UTF-8/)
+    expect(reasons['broken.ts']).toMatch(/syntax/)
+    expect(reasons['ok.js']).toBeUndefined()
+    const templates = (await store.listStatements()).map((s) => s.template)
+    expect(templates).toContain('latin %s')
+    expect(templates).not.toContain('huge %s')
+    // Skipped files are remembered: a warm run does not read them again.
+    expect(await index(config({ maxFileBytes: 1000 }))).toMatchObject({ parsed: 0, skipped: 0, unchanged: 5 })
+  })
+
+  it('re-parses only changed files, drops deleted ones and parses nothing when nothing changed', async () => {
+    for (const n of [1, 2, 3]) repo.write(`f${n}.js`, `log.error("file ${n} %s", a)\n`)
+    repo.commit(ALICE)
+    expect(await index()).toMatchObject({ files: 3, parsed: 3, unchanged: 0, statements: 3 })
+    expect(await index()).toMatchObject({ files: 3, parsed: 0, unchanged: 3, statements: 3 })
+
+    repo.write('f2.js', `log.error("file 2 %s", a)\nlog.warn("new in 2 %d", b)\n`)
+    repo.commit(BOB)
+    expect(await index()).toMatchObject({ files: 3, parsed: 1, unchanged: 2, statements: 4 })
+
+    repo.remove('f3.js')
+    repo.commit(BOB, 'delete f3')
+    expect(await index()).toMatchObject({ files: 2, parsed: 0, unchanged: 2, statements: 3 })
+    expect([...(await store.indexedFiles()).keys()].sort()).toEqual(['f1.js', 'f2.js'])
+    expect((await store.listStatements()).some((s) => s.file === 'f3.js')).toBe(false)
+  })
+
+  it('indexes working-tree edits with null blame for uncommitted lines, and re-blames once they are committed', async () => {
+    repo.write('a.js', 'log.error("old %s", a)\n')
+    repo.commit(ALICE)
+    await index()
+    repo.write('a.js', 'log.error("old %s", a)\nlog.warn("uncommitted %s", b)\n')
+    expect(await index()).toMatchObject({ parsed: 1 })
+    let st = await byTemplate()
+    expect(st.get('old %s')!.blame?.email).toBe(ALICE.email)
+    expect(st.get('uncommitted %s')!.blame).toBeNull()
+    expect(await index()).toMatchObject({ parsed: 0, unchanged: 1 })
+
+    const c = repo.commit(BOB)
+    expect(await index()).toMatchObject({ parsed: 1 })
+    st = await byTemplate()
+    expect(st.get('uncommitted %s')!.blame).toMatchObject({ email: BOB.email, commit: c })
+  })
+
+  it('drops a file deleted from the working tree but not yet from git', async () => {
+    repo.write('a.js', 'log.error("a %s", a)\n').write('b.js', 'log.error("b %s", a)\n')
+    repo.commit(ALICE)
+    await index()
+    repo.remove('b.js')
+    expect(await index()).toMatchObject({ files: 1, statements: 1 })
+  })
+
+  it('gives the 2nd and later identical statements in a file an ordinal, leaving the first id alone', async () => {
+    repo.write('a.js', 'log.error("same %s", a)\n')
+    repo.commit(ALICE)
+    await index()
+    const [first] = await store.listStatements()
+    repo.write('a.js', 'log.error("same %s", a)\nlog.error("same %s", b)\n')
+    repo.commit(BOB)
+    await index()
+    const both = await store.listStatements()
+    expect(both.map((s) => s.id)).toEqual([first!.id, expect.not.stringMatching(first!.id)])
+  })
+
+  it('indexes a repository with no commits yet, with null blame', async () => {
+    repo.write('a.js', 'log.error("a %s", a)\n')
+    repo.git('add', '-A')
+    expect(await index()).toMatchObject({ commit: null, parsed: 1, statements: 1 })
+    expect((await store.listStatements())[0]!.blame).toBeNull()
+  })
+
+  it('refuses a directory that is not a git work tree with a usage error naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dice-norepo-'))
+    const err = await indexRepository({ dir, store, config: config() }).catch((e) => e)
+    expect(err).toBeInstanceOf(DiceError)
+    expect(err.exitCode).toBe(2)
+    expect(err.message).toContain(dir)
+    expect(err.message).toMatch(/not inside a git work tree/)
+  })
+
+  it('reports progress for every changed file', async () => {
+    for (const n of [1, 2, 3]) repo.write(`f${n}.js`, `log.error("file ${n} %s", a)\n`)
+    repo.commit(ALICE)
+    const seen: Array<{ done: number; total: number }> = []
+    await indexRepository({ dir: repo.dir, store, config: config(), onProgress: (p) => seen.push({ done: p.done, total: p.total }) })
+    expect(seen[0]).toEqual({ done: 0, total: 3 })
+    expect(seen.at(-1)).toEqual({ done: 3, total: 3 })
+  })
+})
