@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Statement } from '../../core/types.js'
+import { openStore } from '../../store/registry.js'
+import { runDice } from '../testutil.js'
+
+function st(id: string, file: string, line: number, template: string, o: Partial<Statement> = {}): Statement {
+  return { id, file, line, endLine: line, language: 'c', level: 'error', template, matchable: true, channels: [], mentions: [], blame: null, callee: 'ERROR_LOG', ...o }
+}
+
+let dir: string
+let db: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dice-match-'))
+  db = join(dir, 'dice.db')
+  const store = await openStore({ dbFile: db })
+  await store.replaceFiles(
+    [{ file: 'src/net/ipsec.c', hash: 'h1' }, { file: 'src/app/Order.java', hash: 'h2' }, { file: 'src/app/Invoice.java', hash: 'h3' }],
+    [
+      st('ipsec-phase', 'src/net/ipsec.c', 120, 'tunnel %s: phase %d failed'),
+      st('ipsec-hello', 'src/net/ipsec.c', 80, 'hello cruel world', { level: 'info', channels: ['hello-worlders'] }),
+      st('order-saved', 'src/app/Order.java', 10, 'saved {}', { language: 'java' }),
+      st('invoice-saved', 'src/app/Invoice.java', 30, 'saved {}', { language: 'java' }),
+      st('dynamic', 'src/net/ipsec.c', 200, 'x', { matchable: false }),
+    ],
+    [],
+  )
+  await store.close()
+})
+
+const match = (args: string[], input: string | Buffer) => runDice(['--db', db, 'match', ...args], { cwd: dir, input })
+const ndjson = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l))
+
+describe('dice match', () => {
+  it('writes one NDJSON result per input line, in order, with level, host and statement', async () => {
+    const input = [
+      '2026-11-25 10:00:01,123 ERROR [host-7] tunnel vpn-3: phase 2 failed',
+      'hello cruel world',
+      '2026-11-25 10:00:03,000 WARN [host-8] nothing like this in the code',
+      '',
+      '2026-11-25 10:00:04.000  INFO 1 --- [main] c.e.Invoice : saved 42',
+    ].join('\n') + '\n'
+    const r = await match(['--json'], input)
+    expect(r.code).toBe(0)
+    expect(ndjson(r.stdout)).toEqual([
+      { n: 1, level: 'error', host: 'host-7', statement: { id: 'ipsec-phase', file: 'src/net/ipsec.c', line: 120 } },
+      { n: 2, level: null, host: null, statement: { id: 'ipsec-hello', file: 'src/net/ipsec.c', line: 80 } },
+      { n: 3, level: 'warn', host: 'host-8', statement: null },
+      { n: 4, level: null, host: null, statement: null },
+      { n: 5, level: 'info', host: null, statement: { id: 'invoice-saved', file: 'src/app/Invoice.java', line: 30 } },
+    ])
+  })
+
+  it('gives continuation lines their entry\'s statement', async () => {
+    const input = 'ERROR: tunnel a: phase 1 failed\njava.io.IOException: x\n\tat a.B.c(B.java:1)\nhello cruel world\n'
+    const r = await match(['--json'], input)
+    expect(ndjson(r.stdout).map((o) => [o.n, o.level, o.statement?.id ?? null])).toEqual([
+      [1, 'error', 'ipsec-phase'], [2, 'error', 'ipsec-phase'], [3, 'error', 'ipsec-phase'], [4, null, 'ipsec-hello'],
+    ])
+  })
+
+  it('reports malformed lines as statement null and counts them on stderr', async () => {
+    const r = await match(['--json', '--format', 'json'], '{"level":"error","msg":"tunnel t: phase 9 failed"}\n{"msg": "cut\nnot json\n')
+    expect(r.code).toBe(0)
+    expect(ndjson(r.stdout).map((o) => o.statement?.id ?? null)).toEqual(['ipsec-phase', null, null])
+    expect(r.stderr).toMatch(/2 malformed line\(s\)/)
+  })
+
+  it('treats each line as a bare message with regex:^(?<message>.*)$, and CRLF input', async () => {
+    const r = await match(['--json', '--format', 'regex:^(?<message>.*)$'], 'tunnel a: phase 1 failed\r\nERROR tunnel a: phase 1 failed\r\n')
+    expect(ndjson(r.stdout).map((o) => o.statement?.id ?? null)).toEqual(['ipsec-phase', null])
+  })
+
+  it('uses a preset from the configuration', async () => {
+    const cfg = join(dir, 'dice.yml')
+    writeFileSync(cfg, 'formats:\n  bracket: "regex:^\\\\[(?<level>\\\\w+)\\\\] (?<message>.*)$"\n')
+    const r = await runDice(['--config', cfg, '--db', db, 'match', '--json', '--format', 'bracket'], { cwd: dir, input: '[warn] hello cruel world\n' })
+    expect(ndjson(r.stdout)).toEqual([{ n: 1, level: 'warn', host: null, statement: { id: 'ipsec-hello', file: 'src/net/ipsec.c', line: 80 } }])
+  })
+
+  it('survives invalid UTF-8, NUL bytes and a 10 MB line, still one result per line', async () => {
+    const input = Buffer.concat([
+      Buffer.from('ERROR \xff\xfe bad bytes\n', 'latin1'),
+      Buffer.from('a\u0000b\n'),
+      Buffer.from(`ERROR ${'z'.repeat(10 * 1024 * 1024)}\n`),
+      Buffer.from('hello cruel world'), // no final newline
+    ])
+    const r = await match(['--json'], input)
+    expect(r.code).toBe(0)
+    const out = ndjson(r.stdout)
+    expect(out.map((o) => o.n)).toEqual([1, 2, 3, 4])
+    expect(out[2].level).toBe('error')
+    expect(out[3].statement?.id).toBe('ipsec-hello')
+    expect(r.stderr).toMatch(/1 line\(s\) longer than match\.maxLineBytes/)
+  })
+
+  it('prints a readable line per input line, and --explain shows the candidates', async () => {
+    const r = await match([], 'tunnel a: phase 1 failed\nno such thing\n')
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^\s+1\s+-\s+src\/net\/ipsec\.c:120\s+tunnel a: phase 1 failed$/)
+    expect(lines[1]).toMatch(/^\s+2\s+-\s+-\s+no such thing$/)
+    const x = await match(['--explain'], 'tunnel a: phase 1 failed\n')
+    expect(x.stdout).toMatch(/\+ ipsec-phase "tunnel %s: phase %d failed" literal=22: matched via word "tunnel"; chosen/)
+    const j = await match(['--json', '--explain'], 'saved 7\n')
+    const o = ndjson(j.stdout)[0]
+    expect(o.statement.id).toBe('order-saved')
+    expect(o.explain.candidates.map((c: { statementId: string }) => c.statementId).sort()).toEqual(['invoice-saved', 'order-saved'])
+  })
+
+  it('rejects a bad --format with exit 2 naming --format', async () => {
+    const r = await match(['--format', 'regex:^(?<msg>.*)$'], 'x\n')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--format/)
+    const u = await match(['--format', 'yaml'], 'x\n')
+    expect(u.code).toBe(2)
+    expect(u.stderr).toMatch(/--format: unknown format "yaml"/)
+  })
+})

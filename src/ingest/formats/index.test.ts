@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest'
+import { configSchema, type Config } from '../../config/schema.js'
+import { UsageError } from '../../core/errors.js'
+import { createParser } from './index.js'
+
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0)
+const clock = () => NOW
+const config = (over: Record<string, unknown> = {}): Config => configSchema.parse(over)
+const auto = createParser('auto', config(), { clock })
+const parse = (line: string) => auto(line, 1)!
+
+describe('auto format: text layouts', () => {
+  it('reads `2026-11-25 10:00:01,123 ERROR [host] message`', () => {
+    expect(parse('2026-11-25 10:00:01,123 ERROR [host-7] tunnel x: phase 2 failed')).toMatchObject({
+      message: 'tunnel x: phase 2 failed', level: 'error', host: 'host-7', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+  })
+
+  it('reads `2026-11-25T10:00:01.123Z WARN message`', () => {
+    expect(parse('2026-11-25T10:00:01.123Z WARN disk almost full')).toMatchObject({
+      message: 'disk almost full', level: 'warn', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123), host: null,
+    })
+  })
+
+  it('applies a numeric zone offset to the time', () => {
+    expect(parse('2026-11-25T12:00:01+02:00 INFO x').time).toBe(Date.UTC(2026, 10, 25, 10, 0, 1))
+  })
+
+  it('reads Laravel/Monolog `[2026-11-25 10:00:01] production.ERROR: message` and drops empty context', () => {
+    expect(parse('[2026-11-25 10:00:01] production.ERROR: payment declined [] []')).toMatchObject({
+      message: 'payment declined', level: 'error', logger: 'production', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+    expect(parse('[2026-11-25 10:00:01] local.WARNING: slow query {"ms":1200} []').message).toBe('slow query')
+  })
+
+  it('reads glog `E1125 10:00:01.123456 1234 file.cc:42] message` with file and line', () => {
+    expect(parse('E1125 10:00:01.123456 1234 file.cc:42] socket closed')).toMatchObject({
+      message: 'socket closed', level: 'error', file: 'file.cc', line: 42, time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('W1125 10:00:01.000000 1 a.go:1] x').level).toBe('warn')
+    expect(parse('F1125 10:00:01.000000 1 a.go:1] x').level).toBe('fatal')
+    expect(parse('I1125 10:00:01.000000 1 a.go:1] x').level).toBe('info')
+  })
+
+  it('puts a December glog line read in January in the previous year', () => {
+    const jan = createParser('auto', config(), { clock: () => Date.UTC(2027, 0, 2) })
+    expect(jan('E1231 23:59:59.000000 1 a.cc:1] x', 1)!.time).toBe(Date.UTC(2026, 11, 31, 23, 59, 59))
+  })
+
+  it('reads python basicConfig `WARNING:root:message` with the logger name', () => {
+    expect(parse('WARNING:root:cache miss for user 7')).toMatchObject({ message: 'cache miss for user 7', level: 'warn', logger: 'root' })
+    expect(parse('CRITICAL:app.db:pool exhausted')).toMatchObject({ level: 'fatal', logger: 'app.db', message: 'pool exhausted' })
+  })
+
+  it('reads Spring Boot `… WARN 1234 --- [main] c.e.Foo : message` (2.x and 3.x)', () => {
+    expect(parse('2026-11-25 10:00:01.123  WARN 1234 --- [main] c.e.Foo                       : retrying in 5s')).toMatchObject({
+      message: 'retrying in 5s', level: 'warn', logger: 'c.e.Foo',
+    })
+    expect(parse('2026-11-25T10:00:01.123Z ERROR 1234 --- [myapp] [           main] com.example.Bar : boom: x')).toMatchObject({
+      message: 'boom: x', level: 'error', logger: 'com.example.Bar',
+    })
+  })
+
+  it('reads `time [LEVEL] logger - message` and log4j `time [thread] LEVEL logger - message`', () => {
+    expect(parse('2026-11-25 10:00:01,123 [ERROR] com.x.Foo - lost connection')).toMatchObject({
+      message: 'lost connection', level: 'error', logger: 'com.x.Foo',
+    })
+    expect(parse('10:00:01.123 [main] WARN  c.e.Foo - pool at 90%')).toMatchObject({
+      message: 'pool at 90%', level: 'warn', logger: 'c.e.Foo', time: Date.UTC(2026, 10, 26, 10, 0, 1, 123),
+    })
+  })
+
+  it('reads python `time - logger - LEVEL - message`', () => {
+    expect(parse('2026-11-25 10:00:01,123 - app.jobs - ERROR - job 7 failed')).toMatchObject({ message: 'job 7 failed', level: 'error', logger: 'app.jobs' })
+  })
+
+  it('reads `level=… msg=…` as logfmt', () => {
+    expect(parse('time=2026-11-25T10:00:01Z level=error msg="tunnel x: phase 2 failed" host=h1 caller=net/ipsec.go:120')).toMatchObject({
+      message: 'tunnel x: phase 2 failed', level: 'error', host: 'h1', file: 'net/ipsec.go', line: 120, time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+  })
+
+  it('reads Ruby Logger, nginx error log, Go std log with a file prefix, and zap console', () => {
+    expect(parse('E, [2026-11-25T10:00:01.123456 #1234] ERROR -- billing: card expired')).toMatchObject({ message: 'card expired', level: 'error', logger: 'billing' })
+    expect(parse('2026/11/25 10:00:01 [error] 123#0: *5 upstream timed out')).toMatchObject({ message: 'upstream timed out', level: 'error' })
+    expect(parse('2026/11/25 10:00:01 main.go:42: listening')).toMatchObject({ message: 'listening', level: null, file: 'main.go', line: 42 })
+    expect(parse('2026-11-25T10:00:01.000Z\tERROR\tnet/dial.go:77\tdial failed\t{"addr":"x"}')).toMatchObject({
+      message: 'dial failed', level: 'error', file: 'net/dial.go', line: 77,
+    })
+  })
+
+  it('reads a bare level prefix: `ERROR: message`, `[WARN] message`', () => {
+    expect(parse('ERROR: could not open /etc/x')).toMatchObject({ message: 'could not open /etc/x', level: 'error' })
+    expect(parse('[WARN] slow')).toMatchObject({ message: 'slow', level: 'warn' })
+  })
+
+  it('takes any other line whole as the message with level null', () => {
+    expect(parse('Log in failed for Bob')).toMatchObject({ message: 'Log in failed for Bob', level: null, time: null, host: null })
+    expect(parse('I think therefore I am')).toMatchObject({ message: 'I think therefore I am', level: null })
+    expect(parse('')).toMatchObject({ message: '', level: null })
+  })
+
+  it('detects JSON and syslog lines too', () => {
+    expect(parse('{"level":"warn","msg":"hi"}')).toMatchObject({ message: 'hi', level: 'warn' })
+    expect(parse('<11>1 2026-11-25T10:00:01Z web-3 app 99 - - oops')).toMatchObject({ message: 'oops', level: 'error', host: 'web-3' })
+  })
+
+  it('keeps a truncated JSON line whole as the message under auto', () => {
+    expect(parse('{"level":"error","msg":"cut')).toMatchObject({ message: '{"level":"error","msg":"cut', level: null })
+  })
+})
+
+describe('level words', () => {
+  const level = (word: string) => parse(`2026-11-25 10:00:01 ${word} something happened`).level
+  it.each([
+    ['WARNING', 'warn'], ['WARN', 'warn'], ['warn', 'warn'], ['Warning', 'warn'], ['err', 'error'], ['ERROR', 'error'], ['CRITICAL', 'fatal'],
+    ['crit', 'fatal'], ['FATAL', 'fatal'], ['SEVERE', 'error'], ['notice', 'notice'], ['INFO', 'info'], ['DEBUG', 'debug'], ['TRACE', 'trace'],
+    ['EMERG', 'fatal'], ['alert', 'fatal'], ['WRN', 'warn'], ['INF', 'info'], ['DBG', 'debug'],
+  ])('%s → %s', (word, want) => expect(level(word)).toBe(want))
+
+  it('single letters only as glog levels: W and E', () => {
+    expect(parse('W1125 10:00:01.000000 1 a.go:1] x').level).toBe('warn')
+    expect(parse('2026-11-25 10:00:01 W something').level).toBe(null)
+  })
+
+  it('maps syslog PRI severities 0..7', () => {
+    const sys = createParser('syslog', config(), { clock })
+    const want = ['fatal', 'fatal', 'fatal', 'error', 'warn', 'notice', 'info', 'debug']
+    for (let sev = 0; sev < 8; sev++) expect(sys(`<${8 + sev}>Nov 25 10:00:01 h app: m`, 1)!.level).toBe(want[sev])
+  })
+
+  it('maps pino/bunyan numbers 10..60 and JSON words', () => {
+    const json = createParser('json', config(), { clock })
+    const want: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
+    for (const [n, l] of Object.entries(want)) expect(json(`{"level":${n},"msg":"m"}`, 1)!.level).toBe(l)
+    expect(json('{"severity":"WARNING","message":"m"}', 1)!.level).toBe('warn')
+    expect(json('{"lvl":"err","msg":"m"}', 1)!.level).toBe('error')
+    expect(json('{"log.level":"critical","message":"m"}', 1)!.level).toBe('fatal')
+    expect(json('{"log":{"level":"W"},"message":"m"}', 1)!.level).toBe('warn')
+    expect(json('{"@t":"2026-11-25T10:00:01Z","@mt":"m {X}","@l":"Warning"}', 1)!.level).toBe('warn')
+    expect(json('{"@t":"2026-11-25T10:00:01Z","@mt":"m {X}"}', 1)!.level).toBe('info')
+  })
+})
+
+describe('json format', () => {
+  const json = createParser('json', config(), { clock })
+
+  it('reads message, level, time, host, caller from pino / zap / ECS / GCP / journald shapes', () => {
+    expect(json('{"level":50,"time":1764064801123,"hostname":"h1","msg":"boom"}', 1)).toMatchObject({ message: 'boom', level: 'error', time: 1764064801123, host: 'h1' })
+    expect(json('{"level":"error","ts":1764064801.5,"caller":"net/dial.go:42","msg":"dial failed","logger":"net"}', 1)).toMatchObject({
+      time: 1764064801500, file: 'net/dial.go', line: 42, logger: 'net',
+    })
+    expect(json('{"@timestamp":"2026-11-25T10:00:01.000Z","log.level":"warn","message":"m","host":{"name":"h2"},"log.logger":"c.e.Foo"}', 1)).toMatchObject({
+      time: Date.UTC(2026, 10, 25, 10, 0, 1), level: 'warn', host: 'h2', logger: 'c.e.Foo',
+    })
+    expect(json('{"severity":"ERROR","timestamp":"2026-11-25T10:00:01Z","textPayload":"x","message":"gcp"}', 1)).toMatchObject({ message: 'gcp', level: 'error' })
+    expect(json('{"MESSAGE":"unit failed","PRIORITY":"3","_HOSTNAME":"h3","__REALTIME_TIMESTAMP":"1764064801000000"}', 1)).toMatchObject({
+      message: 'unit failed', level: 'error', host: 'h3', time: 1764064801000,
+    })
+    expect(json('{"msg":"m","file":"app.py","line":17}', 1)).toMatchObject({ file: 'app.py', line: 17 })
+    expect(json('{"msg":"m","src":{"file":"/srv/a.js","line":9}}', 1)).toMatchObject({ file: '/srv/a.js', line: 9 })
+    expect(json('{"@message":"logstash","logger_name":"c.e.Foo"}', 1)).toMatchObject({ message: 'logstash', logger: 'c.e.Foo' })
+  })
+
+  it('reads the application line inside a Docker `log` field', () => {
+    expect(json('{"log":"2026-11-25 10:00:01,000 ERROR [h] inner message\\n","stream":"stderr","time":"2026-11-25T10:00:01.5Z"}', 1)).toMatchObject({
+      message: 'inner message', level: 'error', host: 'h', time: Date.UTC(2026, 10, 25, 10, 0, 1, 500),
+    })
+  })
+
+  it('returns null for truncated JSON, a non-object and a text line', () => {
+    expect(json('{"level":"error","msg":"cut', 1)).toBeNull()
+    expect(json('[1,2]', 1)).toBeNull()
+    expect(json('2026-11-25 ERROR plain text', 1)).toBeNull()
+  })
+})
+
+describe('logfmt and syslog formats', () => {
+  it('logfmt: quoted values with escapes; null when no pair', () => {
+    const lf = createParser('logfmt', config(), { clock })
+    expect(lf('level=warn msg="say \\"hi\\" now" user=7', 1)).toMatchObject({ message: 'say "hi" now', level: 'warn' })
+    expect(lf('just words', 1)).toBeNull()
+  })
+
+  it('syslog: RFC 5424 with structured data and BOM, RFC 3164, PRI-less file lines; null otherwise', () => {
+    const sys = createParser('syslog', config(), { clock })
+    expect(sys('<165>1 2026-11-25T10:00:01.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="App"] \uFEFFAn application event', 1)).toMatchObject({
+      message: 'An application event', level: 'notice', host: 'mymachine.example.com', logger: 'evntslog', time: Date.UTC(2026, 10, 25, 10, 0, 1, 3),
+    })
+    expect(sys('<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8', 1)).toMatchObject({
+      message: "'su root' failed for lonvick on /dev/pts/8", level: 'fatal', host: 'mymachine', logger: 'su', time: Date.UTC(2026, 9, 11, 22, 14, 15),
+    })
+    expect(sys('Nov 25 10:00:01 web-1 app[311]: WARNING low memory', 1)).toMatchObject({ message: 'low memory', level: 'warn', host: 'web-1', logger: 'app' })
+    expect(sys('{"msg":"json is not syslog"}', 1)).toBeNull()
+  })
+})
+
+describe('regex format and presets', () => {
+  it('reads named groups message, time, level, host, file, line, logger', () => {
+    const p = createParser('regex:^(?<time>\\S+) (?<host>\\S+) (?<level>\\w+) (?<logger>[\\w.]+) (?<file>[\\w.]+):(?<line>\\d+) (?<message>.*)$', config(), { clock })
+    expect(p('2026-11-25T10:00:01Z h9 ERR app.db db.py:17 pool exhausted', 3)).toMatchObject({
+      n: 3, message: 'pool exhausted', level: 'error', host: 'h9', logger: 'app.db', file: 'db.py', line: 17, time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+  })
+
+  it('returns null when the regex does not match', () => {
+    expect(createParser('regex:^OK (?<message>.*)$', config())('nope', 1)).toBeNull()
+  })
+
+  it('treats each line as a bare message with regex:^(?<message>.*)$', () => {
+    expect(createParser('regex:^(?<message>.*)$', config())('2026-11-25 ERROR x', 1)).toMatchObject({ message: '2026-11-25 ERROR x', level: null })
+  })
+
+  it('rejects a regex without a message group, an invalid regex and an unknown name, naming --format', () => {
+    expect(() => createParser('regex:^(?<msg>.*)$', config())).toThrow(UsageError)
+    expect(() => createParser('regex:^(?<msg>.*)$', config())).toThrow(/--format.*message/)
+    expect(() => createParser('regex:^(?<message>.*', config())).toThrow(/--format: invalid regular expression/)
+    expect(() => createParser('xml', config())).toThrow(/--format: unknown format "xml"/)
+    expect(() => createParser('regex:^\\(?<message>x\\)$', config())).toThrow(/message/)
+  })
+
+  it('resolves presets from config.formats to a regex or a built-in name, and rejects cycles', () => {
+    const cfg = config({ formats: { mine: 'regex:^\\[(?<level>\\w+)\\] (?<message>.*)$', alias: 'mine', j: 'json', loop: 'loop2', loop2: 'loop' } })
+    expect(createParser('alias', cfg)('[warn] x', 1)).toMatchObject({ level: 'warn', message: 'x' })
+    expect(createParser('j', cfg)('{"msg":"y"}', 1)).toMatchObject({ message: 'y' })
+    expect(() => createParser('loop', cfg)).toThrow(/--format/)
+  })
+})
+
+describe('hostile input', () => {
+  it('never throws on invalid UTF-8 (decoded as U+FFFD) or NUL bytes', () => {
+    const bad = Buffer.from([0x45, 0x52, 0x52, 0x4f, 0x52, 0x20, 0xff, 0xfe, 0x61, 0x00, 0x62]).toString('utf8')
+    expect(parse(bad)).toMatchObject({ level: 'error', message: '\uFFFD\uFFFDa\u0000b' })
+    for (const f of ['json', 'logfmt', 'syslog', 'regex:^(?<message>.*)$']) expect(() => createParser(f, config())('\u0000\uFFFD{', 1)).not.toThrow()
+  })
+
+  it('cuts a 10 MB line to match.maxLineBytes and marks it truncated', () => {
+    const huge = `2026-11-25 10:00:01 ERROR ${'x'.repeat(10 * 1024 * 1024)}`
+    const e = parse(huge)
+    expect(e.truncated).toBe(true)
+    expect(e.level).toBe('error')
+    expect(Buffer.byteLength(e.raw)).toBeLessThanOrEqual(65_536)
+    const small = createParser('json', config({ match: { maxLineBytes: 100 } }))
+    expect(small(`{"msg":"${'y'.repeat(200)}"}`, 1)).toBeNull() // cut JSON is malformed JSON
+  })
+
+  it('cuts multi-byte text on a character boundary', () => {
+    const p = createParser('regex:^(?<message>.*)$', config({ match: { maxLineBytes: 10 } }))
+    const e = p('ééééééééé', 1)! // 18 bytes
+    expect(e.truncated).toBe(true)
+    expect(e.message).toBe('ééééé')
+  })
+
+  it('returns an entry for a wrong-format line under auto, null under the strict formats', () => {
+    const line = 'this is not structured at all'
+    expect(parse(line).message).toBe(line)
+    expect(createParser('json', config())(line, 1)).toBeNull()
+    expect(createParser('syslog', config())(line, 1)).toBeNull()
+    expect(createParser('logfmt', config())(line, 1)).toBeNull()
+  })
+})

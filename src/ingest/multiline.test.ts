@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { configSchema } from '../config/schema.js'
+import { createParser } from './formats/index.js'
+import { isContinuation, MultilineAssembler } from './multiline.js'
+
+const auto = createParser('auto', configSchema.parse({}))
+
+function assemble(lines: string[], o: { maxLines?: number; maxBytes?: number; enabled?: boolean } = {}) {
+  const asm = new MultilineAssembler(auto, o)
+  return lines.map((l, i) => asm.push(l, i + 1))
+}
+
+describe('isContinuation', () => {
+  it.each([
+    '\tat com.example.Foo.bar(Foo.java:42)',
+    '    at Object.<anonymous> (/srv/app.js:3:9)',
+    'Caused by: java.io.IOException: closed',
+    '\t... 12 more',
+    '... 3 common frames omitted',
+    'Traceback (most recent call last):',
+    '  File "app.py", line 3, in <module>',
+    'goroutine 1 [running]:',
+    'java.lang.IllegalStateException: boom',
+    '  indented text',
+  ])('%s is a continuation', (line) => expect(isContinuation(line)).toBe(true))
+
+  it.each(['2026-11-25 10:00:01 ERROR boom', 'Caused trouble', 'ERROR: x', '', '   ', 'java is fun', 'goroutine leak detected'])(
+    '%j is not', (line) => expect(isContinuation(line)).toBe(false))
+})
+
+describe('MultilineAssembler', () => {
+  it('folds a Java stack trace into the entry before it', () => {
+    const r = assemble([
+      '2026-11-25 10:00:01 ERROR [h] request failed',
+      'java.lang.IllegalStateException: boom',
+      '\tat com.example.Foo.bar(Foo.java:42)',
+      'Caused by: java.io.IOException: closed',
+      '\t... 12 more',
+      '2026-11-25 10:00:02 INFO [h] next',
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'continuation', 'entry'])
+    const first = (r[0] as { entry: { continuation?: string[]; n: number } }).entry
+    expect(first.continuation).toHaveLength(4)
+    expect((r[4] as { entry: unknown }).entry).toBe(first)
+  })
+
+  it('folds a Python traceback including its unindented last line', () => {
+    const r = assemble([
+      'ERROR:root:job failed',
+      'Traceback (most recent call last):',
+      '  File "job.py", line 3, in run',
+      '    raise ValueError("bad")',
+      'ValueError: bad',
+      'WARNING:root:next',
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'continuation', 'entry'])
+  })
+
+  it('folds a Go panic goroutine dump, frames included', () => {
+    const r = assemble(['panic: runtime error: index out of range', '', 'goroutine 1 [running]:', 'main.main()', '\t/tmp/x.go:8 +0x18', 'exit status 2'])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'continuation', 'entry'])
+  })
+
+  it('keeps at most maxLines / maxBytes continuation lines but still folds the rest', () => {
+    const lines = ['ERROR: x', ...Array.from({ length: 50 }, (_, i) => `\tat f${i}(A.java:${i})`)]
+    const r = assemble(lines, { maxLines: 5 })
+    expect(r.filter((x) => x.kind === 'continuation')).toHaveLength(50)
+    expect((r[0] as { entry: { continuation?: string[] } }).entry.continuation).toHaveLength(5)
+    const r2 = assemble(lines, { maxBytes: 40 })
+    expect((r2[0] as { entry: { continuation?: string[] } }).entry.continuation!.join('').length).toBeLessThanOrEqual(40)
+  })
+
+  it('treats an indented first line as an entry, and folds nothing when disabled', () => {
+    expect(assemble(['  indented first'])[0]!.kind).toBe('entry')
+    expect(assemble(['ERROR: x', '\tat y'], { enabled: false }).map((x) => x.kind)).toEqual(['entry', 'entry'])
+  })
+
+  it('reports malformed lines and does not fold into them', () => {
+    const asm = new MultilineAssembler(createParser('json', configSchema.parse({})))
+    expect(asm.push('{"msg":', 1).kind).toBe('malformed')
+    expect(asm.push('\tat x', 2).kind).toBe('malformed')
+  })
+})

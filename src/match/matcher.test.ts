@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest'
+import type { Statement } from '../core/types.js'
+import { Matcher } from './matcher.js'
+import { parseTemplate } from './template.js'
+
+let seq = 0
+function st(template: string | null, o: Partial<Statement> = {}): Statement {
+  const id = o.id ?? `s${++seq}`
+  return { id, file: 'src/a.c', line: 1, endLine: 1, language: 'c', level: 'error', template, matchable: template !== null, channels: [], mentions: [], blame: null, callee: 'log', ...o }
+}
+
+function one(template: string, message: string) {
+  return Matcher.build([st(template, { id: 'T' })]).match(message)
+}
+
+describe('placeholder kinds', () => {
+  it.each([
+    ['tunnel %s: phase %d failed', 'tunnel vpn-3: phase 2 failed', ['vpn-3', '2']],
+    ['took %5.2f ms', 'took  3.14 ms', [' 3.14']],
+    ['size %lu bytes, flags %x, %-8s|', 'size 123 bytes, flags ff, ab      |', ['123', 'ff', 'ab      ']],
+    ['value %v err %w quoted %q', 'value {1 2} err EOF quoted "x"', ['{1 2}', 'EOF', '"x"']],
+    ['100%% done in %ds', '100% done in 5s', ['5']],
+    ['user %(name)s logged in from %(ip)s', 'user bob logged in from 10.0.0.1', ['bob', '10.0.0.1']],
+    ['connect to {} failed', 'connect to db:5432 failed', ['db:5432']],
+    ['order {id} for {customer} shipped', 'order 42 for Ann Lee shipped', ['42', 'Ann Lee']],
+    ['arg {0} and {1}', 'arg a and b', ['a', 'b']],
+    ['ratio {:.2f} of {name:>8}', 'ratio 0.50 of      bob', ['0.50', '     bob']],
+    ['C# {0,-10:N2} end', 'C# 1.00       end', ['1.00      ']],
+    ['js ${user.name} did ${action}', 'js ann did login', ['ann', 'login']],
+    ['Go %[1]d and %+v', 'Go 1 and {A:1}', ['1', '{A:1}']],
+    ['literal {{braces}} and {}', 'literal {braces} and x', ['x']],
+  ])('%s', (template, message, values) => {
+    expect(one(template, message)).toEqual({ statementId: 'T', literalChars: expect.any(Number), values })
+  })
+
+  it('lets %s and {} match an empty value but not %d or {:fmt}', () => {
+    expect(one('name=%s!', 'name=!')?.values).toEqual([''])
+    expect(one('name={} end', 'name= end')?.values).toEqual([''])
+    expect(one('count=%d!', 'count=!')).toBeNull()
+    expect(one('pct={:.1f}!', 'pct=!')).toBeNull()
+  })
+
+  it('parses a template into literals and placeholders', () => {
+    const p = parseTemplate('a %s b {} c %% d ${x} e\\n')
+    expect(p.literals).toEqual(['a ', ' b ', ' c % d ', ' e'])
+    expect(p.placeholders.map((x) => x.text)).toEqual(['%s', '{}', '${x}'])
+  })
+
+  it('does not take `50% done` as a printf placeholder', () => {
+    expect(parseTemplate('50% done').placeholders).toHaveLength(0)
+  })
+})
+
+describe('anchoring and literals', () => {
+  it('matches the whole message only (anchored at both ends, outer whitespace ignored)', () => {
+    expect(one('disk %s full', 'disk sda full')).not.toBeNull()
+    expect(one('disk %s full', 'disk sda full  ')).not.toBeNull()
+    expect(one('disk %s full', 'warning: disk sda full')).toBeNull()
+    expect(one('disk %s full', 'disk sda full, retrying')).toBeNull()
+    expect(one('exact message', 'exact message')).not.toBeNull()
+    expect(one('exact message', 'exact message!')).toBeNull()
+  })
+
+  it('ignores a trailing newline written in the template (real or escaped)', () => {
+    expect(one('oops %d\\n', 'oops 3')).not.toBeNull()
+    expect(one('oops %d\n', 'oops 3')).not.toBeNull()
+  })
+
+  it('treats regex metacharacters in templates as plain text', () => {
+    expect(one('cost (USD) is $%s [approx.] a+b*c? ^x|y\\d', 'cost (USD) is $3 [approx.] a+b*c? ^x|y\\d')?.values).toEqual(['3'])
+    expect(one('a.c %s', 'abc 1')).toBeNull()
+  })
+
+  it('matches unicode text and values', () => {
+    expect(one('Benutzer %s hat sich angemeldet ✓', 'Benutzer Jürgen hat sich angemeldet ✓')?.values).toEqual(['Jürgen'])
+    expect(one('用户 {} 登录失败', '用户 张三 登录失败')?.values).toEqual(['张三'])
+  })
+
+  it('indexes templates that start with a placeholder or have no whole literal word', () => {
+    expect(one('%s: connection refused', 'db-1: connection refused')?.values).toEqual(['db-1'])
+    expect(one('user=%s action=%s', 'user=bob action=login')?.values).toEqual(['bob', 'login'])
+    expect(one('%s=%d%s', 'x=1y')).toBeNull() // no letter or digit in its literals: skipped
+    expect(one('%sfailed%s', 'xfailedy')?.values).toEqual(['x', 'y'])
+    expect(one('[%s]rc=%d', '[a]rc=1')?.values).toEqual(['a', '1'])
+  })
+
+  it('never matches templates without literal words, non-matchable statements or null templates', () => {
+    const m = Matcher.build([st('{}: {}'), st('%s'), st(null), st('real %s', { matchable: false })])
+    expect(m.match('a: b')).toBeNull()
+    expect(m.match('real x')).toBeNull()
+    expect(m.size).toEqual({ templates: 0, statements: 0, skipped: 4 })
+  })
+})
+
+describe('choosing among several fits', () => {
+  it('prefers the template with the most literal characters', () => {
+    const m = Matcher.build([st('request %s failed', { id: 'generic' }), st('request %s failed: timeout', { id: 'specific' }), st('request %s failed: %s', { id: 'mid' })])
+    expect(m.match('request 7 failed: timeout')?.statementId).toBe('specific')
+    expect(m.match('request 7 failed: refused')?.statementId).toBe('mid')
+    expect(m.match('request 7 failed')?.statementId).toBe('generic')
+  })
+
+  it('handles a template that is a prefix of another', () => {
+    const m = Matcher.build([st('connection lost', { id: 'short' }), st('connection lost to %s', { id: 'long' })])
+    expect(m.match('connection lost')?.statementId).toBe('short')
+    expect(m.match('connection lost to db')?.statementId).toBe('long')
+  })
+
+  it('breaks ties with the line\'s file hint (path, basename) and nearest line', () => {
+    const m = Matcher.build([
+      st('retrying %s', { id: 'a', file: 'src/net/a.go', line: 10 }),
+      st('retrying %s', { id: 'b', file: 'src/db/b.go', line: 20 }),
+      st('retrying %s', { id: 'b2', file: 'src/db/b.go', line: 90 }),
+    ])
+    expect(m.match('retrying now')?.statementId).toBe('a')
+    expect(m.match('retrying now', { file: 'b.go', line: 85 })?.statementId).toBe('b2')
+    expect(m.match('retrying now', { file: 'src/db/b.go', line: 22 })?.statementId).toBe('b')
+    expect(m.match('retrying now', { file: 'other.go' })?.statementId).toBe('a')
+  })
+
+  it('breaks ties with the logger name (Java class, Python module)', () => {
+    const m = Matcher.build([
+      st('saved {}', { id: 'j1', file: 'src/main/java/com/ex/Order.java' }),
+      st('saved {}', { id: 'j2', file: 'src/main/java/com/ex/Invoice.java' }),
+      st('saved {}', { id: 'p1', file: 'app/db/pool.py' }),
+    ])
+    expect(m.match('saved 1', { logger: 'c.e.Invoice' })?.statementId).toBe('j2')
+    expect(m.match('saved 1', { logger: 'com.ex.Invoice' })?.statementId).toBe('j2')
+    expect(m.match('saved 1', { logger: 'app.db.pool' })?.statementId).toBe('p1')
+  })
+
+  it('breaks ties between different templates of equal specificity by hint too', () => {
+    const m = Matcher.build([st('job %s done', { id: 'x', file: 'x.py' }), st('job {} done', { id: 'y', file: 'y.py' })])
+    expect(m.match('job 1 done', { file: 'y.py' })?.statementId).toBe('y')
+  })
+
+  it('explains candidates, which matched and why the winner won', () => {
+    const m = Matcher.build([st('request %s failed: %s', { id: 'mid' }), st('request %s failed: timeout', { id: 'specific' }), st('timeout %s', { id: 'other' })])
+    const x = m.explain('request 7 failed: timeout')
+    expect(x.result?.statementId).toBe('specific')
+    const by = Object.fromEntries(x.candidates.map((c) => [c.statementId, c]))
+    expect(by.specific).toMatchObject({ matched: true, why: expect.stringMatching(/chosen/) })
+    expect(by.mid).toMatchObject({ matched: true, why: expect.stringMatching(/lost \(fewer literal characters/) })
+    expect(by.other).toMatchObject({ matched: false, why: expect.stringMatching(/does not start with "timeout "/) })
+  })
+
+  it('stays correct with thousands of templates sharing common words', () => {
+    const sts = Array.from({ length: 5000 }, (_, i) => st(`worker ${i} failed to process job %d`, { id: `w${i}` }))
+    sts.push(st('worker %s failed to process job %d', { id: 'any' }))
+    const m = Matcher.build(sts)
+    expect(m.match('worker 4321 failed to process job 7')?.statementId).toBe('w4321')
+    expect(m.match('worker x failed to process job 7')?.statementId).toBe('any')
+    expect(m.match('worker x failed to process job')).toBeNull()
+  })
+})
