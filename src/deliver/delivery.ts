@@ -168,6 +168,7 @@ export class Delivery {
     const row = await this.o.store.getRealtime(statementId, channel)
     if (!row?.state) return null
     const st = { ...(row.state as RealtimeState), ts: row.ts, windowStart: row.windowStart }
+    this.o.router.noteChannel(channel, st.channelId)
     this.remember(key, st)
     return st
   }
@@ -275,6 +276,7 @@ export class Delivery {
       if (r.ok) {
         st.ts = r.ts ?? `sent.${item.id}`
         st.channelId = r.channel ?? null
+        this.o.router.noteChannel(p.channel, st.channelId)
         st.sentCount = count
         await this.saveState(key, st)
         this.lastUpdate.set(key, performance.now())

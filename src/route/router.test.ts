@@ -79,6 +79,12 @@ describe('Router', () => {
     expect(d.channels).toEqual(['dev'])
     expect(d.person).toBeNull()
     expect(d.suppressed).toContainEqual({ target: '#ops', reason: 'muted' })
+    // A mute from a Slack click names the channel by id.
+    await store.addMute({ statementId: 'f', scope: 'channel', scopeId: 'C0DEV0001', by: 'U1', createdAt: now })
+    r.noteChannel('dev', 'C0DEV0001')
+    await r.refresh()
+    expect(r.route(hit(s, { time: now })).channels).toEqual([])
+    await store.removeMute('f', 'channel', 'C0DEV0001')
     await store.addMute({ statementId: 'f', scope: 'all', scopeId: '*', by: 'U1', createdAt: now })
     await r.refresh()
     expect(r.route(hit(s, { time: now })).channels).toEqual([])

@@ -62,6 +62,8 @@ export class Router {
   private snoozes = new Map<string, SnoozeRow[]>()
   /** Person key → Slack id, learned from configuration and look-ups, so user-scoped actions match either. */
   private slackIds = new Map<string, string>()
+  /** Channel name → Slack channel id, learned from posts. */
+  private channelIds = new Map<string, string>()
   private refreshedAt = -Infinity
   private refreshing: Promise<void> | null = null
 
@@ -90,6 +92,13 @@ export class Router {
       }
     })()
     return this.refreshing
+  }
+
+  /** Remember a channel's Slack id (Slack actions name channels by id, annotations by name). */
+  noteChannel(name: string, id: string | null): void {
+    if (!id) return
+    if (this.channelIds.size > 100_000) this.channelIds.clear()
+    this.channelIds.set(bare(name).toLowerCase(), id)
   }
 
   /** Remember a person's Slack id (user-scoped mutes and snoozes are stored under either). */
@@ -202,6 +211,7 @@ export class Router {
     if (target.channel) {
       add(target.channel)
       add(target.channelId)
+      add(this.channelIds.get(bare(target.channel).toLowerCase()))
       return ids
     }
     add(target.person)

@@ -23,6 +23,25 @@ export interface DigestItem {
 /** Action ids on digest buttons; the value is JSON `{ "statementId": "…" }` (see docs/SLACK.md). */
 export const DIGEST_ACTIONS = { snooze: 'dice_snooze', mute: 'dice_mute', reassign: 'dice_reassign' } as const
 
+/**
+ * The buttons under a statement: Snooze (a menu of durations / counts / custom, values
+ * `{statementId, for|count}`), Mute (`{statementId[, scope]}`), and in digests "Not mine" (`{statementId}`,
+ * opens the reassign modal). `scope: 'channel'` on channel messages acts for that channel.
+ */
+export function actionsBlock(statementId: string, scope: 'channel' | null): unknown {
+  const v = (extra: Record<string, unknown> = {}) => JSON.stringify({ statementId, ...(scope ? { scope } : {}), ...extra })
+  const opt = (text: string, extra: Record<string, unknown>) => ({ text: { type: 'plain_text', text }, value: v(extra) })
+  const elements: unknown[] = [
+    {
+      type: 'static_select', action_id: DIGEST_ACTIONS.snooze, placeholder: { type: 'plain_text', text: 'Snooze…' },
+      options: [opt('for 1 hour', { for: '1h' }), opt('for 1 day', { for: '1d' }), opt('for 1 week', { for: '1w' }), opt('next 100 times', { count: 100 }), opt('custom…', { for: 'custom' })],
+    },
+    { type: 'button', action_id: DIGEST_ACTIONS.mute, text: { type: 'plain_text', text: scope === 'channel' ? 'Mute here' : 'Mute' }, value: v(), style: 'danger' },
+  ]
+  if (!scope) elements.push({ type: 'button', action_id: DIGEST_ACTIONS.reassign, text: { type: 'plain_text', text: 'Not mine' }, value: v() })
+  return { type: 'actions', block_id: `dice_${statementId}`.slice(0, 255), elements }
+}
+
 /** Blocks per item (a section and its buttons) and the fixed blocks around them. */
 const PER_ITEM = 2
 const FIXED = 4
@@ -69,18 +88,7 @@ export function digestMessage(o: { title: string; tz: string; items: DigestItem[
     const room = LIMITS.sectionText - head.length - meta.length - 8
     const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}\n${meta}`, LIMITS.sectionText) } })
-    if (!i.statementId.startsWith('shape:')) {
-      const value = JSON.stringify({ statementId: i.statementId })
-      blocks.push({
-        type: 'actions',
-        block_id: `dice_${i.statementId}`.slice(0, 255),
-        elements: [
-          { type: 'button', action_id: DIGEST_ACTIONS.snooze, text: { type: 'plain_text', text: 'Snooze' }, value },
-          { type: 'button', action_id: DIGEST_ACTIONS.mute, text: { type: 'plain_text', text: 'Mute' }, value, style: 'danger' },
-          { type: 'button', action_id: DIGEST_ACTIONS.reassign, text: { type: 'plain_text', text: 'Not mine' }, value },
-        ],
-      })
-    }
+    if (!i.statementId.startsWith('shape:')) blocks.push(actionsBlock(i.statementId, null))
     lines.push(`• ${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`)
     if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
     lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, o.tz))} · ${slackEscape(where)}`)

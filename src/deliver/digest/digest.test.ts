@@ -79,7 +79,9 @@ describe('digests', () => {
     expect(JSON.stringify(d!.blocks)).toContain('&lt;!channel&gt;')
     const actions = (d!.blocks as any[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements)
     expect(actions.map((a: any) => a.action_id)).toEqual(['dice_snooze', 'dice_mute', 'dice_reassign', 'dice_snooze', 'dice_mute', 'dice_reassign'])
-    expect(JSON.parse(actions[0].value)).toEqual({ statementId: 'sky' })
+    expect(JSON.parse(actions[1].value)).toEqual({ statementId: 'sky' })
+    expect(JSON.parse(actions[2].value)).toEqual({ statementId: 'sky' })
+    expect(actions[0].options.map((o: any) => JSON.parse(o.value))).toContainEqual({ statementId: 'sky', for: '1d' })
     // Preview moves nothing.
     expect(await store.getDigestMark('pig@pen.mssn', 'sky')).toBeNull()
     expect(await store.listOutbox()).toHaveLength(0)

@@ -3,6 +3,7 @@ import type { Level, Statement } from '../../core/types.js'
 import type { Message } from '../notifier.js'
 import { codeLink } from '../links.js'
 import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../escape.js'
+import { actionsBlock } from '../digest/blocks.js'
 
 /** What a channel's real-time message shows for one statement in one window. */
 export interface RealtimeState {
@@ -46,6 +47,7 @@ export function realtimeMessage(state: RealtimeState, s: Statement | null, confi
   const blocks = [
     { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${sample}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: escapeCut(meta, LIMITS.contextText) }] },
+    actionsBlock(state.statementId, 'channel'),
   ]
   const text = `[${level}]${countText} ${escapeTruncate(template, 1500)}\n${escapeTruncate(state.sample, 1500)}\nhosts: ${slackEscape(hosts)} · ${times} · ${slackEscape(where)}${link ? `\n${link}` : ''}`
   return { to: state.channelId ?? state.channel, text, blocks }
