@@ -19,7 +19,8 @@ export function sparkline(counts: number[], w = 120, h = 24): string {
   const pts = counts.map((c, i) => `${(i * step).toFixed(1)},${(h - 2 - (c / max) * (h - 4)).toFixed(1)}`).join(' ')
   const total = counts.reduce((a, b) => a + b, 0)
   return `<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${total} in the last 24 hours">` +
-    `<title>${total} in the last 24 h (hourly)</title><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${pts}"/></svg>`
+    `<title>${total} in the last 24 h (hourly)</title><polygon fill="currentColor" fill-opacity="0.12" stroke="none" points="0,${h} ${pts} ${w},${h}"/>` +
+    `<polyline fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" points="${pts}"/></svg>`
 }
 
 const fmt = (ms: number | null | undefined) => (ms == null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + 'Z')
@@ -27,6 +28,25 @@ const scopeText = (scope: string, id: string) => (scope === 'all' ? 'everyone' :
 const short = (v: unknown) => {
   const s = v == null ? '' : JSON.stringify(v)
   return s.length > 160 ? s.slice(0, 157) + '…' : s
+}
+
+/** One audit row's change in words (snooze/mute/override rows are known shapes; anything else as JSON). */
+function change(a: AuditRow): string {
+  const one = (v: unknown): string => {
+    if (v == null) return '—'
+    if (Array.isArray(v)) return v.length ? v.map(one).join('; ') : '—'
+    if (typeof v !== 'object') return short(v)
+    const o = v as Record<string, unknown>
+    if ('to' in o) return `owner ${o.to}${o.reason ? ` (“${o.reason}”)` : ''}`
+    if ('scope' in o) {
+      const parts = [`for ${scopeText(String(o.scope), String(o.scopeId))}`]
+      if (o.until != null) parts.push(`until ${fmt(Number(o.until))}`)
+      if (o.remaining != null) parts.push(`${o.remaining} more`)
+      return parts.join(', ')
+    }
+    return short(v)
+  }
+  return `${one(a.before)} → ${one(a.after)}`
 }
 
 /** Everything the page shows, read from the store in one go. */
@@ -101,7 +121,7 @@ export function renderPage(d: PageData, config: Config): string {
   const snoozes = d.snoozes.map((z) => `<tr><td>${label(z.statementId)}</td><td>${html(scopeText(z.scope, z.scopeId))}</td><td>${fmt(z.until)}</td><td class="num">${z.remaining ?? '—'}</td><td>${html(z.by)}</td></tr>`)
   const mutes = d.mutes.map((m) => `<tr><td>${label(m.statementId)}</td><td>${html(scopeText(m.scope, m.scopeId))}</td><td>${html(m.by)}</td><td>${fmt(m.createdAt)}</td></tr>`)
   const overrides = d.overrides.map((o) => `<tr><td>${label(o.statementId)}</td><td>${html(o.to)}</td><td>${html(o.by)}</td><td>${html(o.reason ?? '')}</td><td>${fmt(o.createdAt)}</td></tr>`)
-  const audit = d.audit.map((a) => `<tr><td>${fmt(a.at)}</td><td>${html(a.actor)}</td><td>${html(a.action)}</td><td>${a.statementId ? label(a.statementId) : ''}</td><td class="small"><code>${html(short(a.before))}</code> → <code>${html(short(a.after))}</code></td></tr>`)
+  const audit = d.audit.map((a) => `<tr><td>${fmt(a.at)}</td><td>${html(a.actor)}</td><td>${html(a.action)}</td><td>${a.statementId ? label(a.statementId) : ''}</td><td class="small">${html(change(a))}</td></tr>`)
   const total24 = rows.reduce((a, r) => a + r.n, 0)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
