@@ -53,6 +53,13 @@ interface Stream {
   parser: LineParser | null
   asm: MultilineAssembler | null
   folds: boolean
+  /** Line counters of the pending entry's lines (see hold()). */
+  heldLines: number
+  heldBad: number
+  heldNul: number
+  heldLong: number
+  /** LINE_TOO_LONG when the parser cut the entry's first line (the splitter had not). */
+  heldFlags: number
 }
 
 interface StatementInfo {
@@ -114,15 +121,7 @@ export class Pipeline {
 
   /** Hot path, sync: parse → multiline → match → count in memory. `parser` from createParser / parserFor. */
   push(source: string, raw: RawLine, parser: LineParser): void {
-    const c = this.counters(source)
-    c.lines++
     this.unflushed++
-    const flags = raw.flags
-    if (flags) {
-      if (flags & LINE_BAD_UTF8) c.bad_utf8++
-      if (flags & LINE_NUL) c.nul++
-      if (flags & LINE_TOO_LONG) c.too_long++
-    }
     const cp = raw.checkpoint
     const key = cp ? cp.source : source
     let st = this.streams.get(key)
@@ -132,28 +131,28 @@ export class Pipeline {
     const text = raw.text
     if (text.length === 0) {
       // Blank lines are neither entries nor malformed; inside a trace they belong to it.
-      if (st.pending !== null) st.pendingEnd = cp ?? st.pendingEnd
-      else if (cp) (st.safe = cp), (st.dirty = true)
+      if (st.pending !== null) this.hold(st, raw)
+      else this.covered(st, raw)
       return
     }
     if (st.parser !== parser) this.resetAssembler(st, parser)
     const r = st.asm!.push(text, n)
     if (r.kind === 'continuation') {
-      if (st.pending !== null) st.pendingEnd = cp ?? st.pendingEnd
-      else if (cp) (st.safe = cp), (st.dirty = true) // late continuation of an entry already counted
+      if (st.pending !== null) this.hold(st, raw)
+      else this.covered(st, raw) // late continuation of an entry already counted
       return
     }
     if (st.pending !== null) this.finalize(st)
     if (r.kind === 'malformed') {
-      c.malformed++
-      if (cp) (st.safe = cp), (st.dirty = true)
+      this.counters(source).malformed++
+      this.covered(st, raw)
       return
     }
     const entry = r.entry
-    if (entry.truncated && !(flags! & LINE_TOO_LONG)) c.too_long++
     st.pending = entry
     st.pendingHost = raw.host
-    st.pendingEnd = cp
+    this.hold(st, raw)
+    if (entry.truncated && !(raw.flags! & LINE_TOO_LONG)) st.heldFlags |= LINE_TOO_LONG
     // Structured formats never fold: count now rather than waiting for the next line.
     if (!st.folds) this.finalize(st)
   }
@@ -235,7 +234,7 @@ export class Pipeline {
     }
     const st: Stream = {
       source, pending: null, pendingHost: undefined, pendingEnd: undefined, safe: undefined, dirty: false, touched: false, n: 0,
-      parser: null, asm: null, folds: true,
+      parser: null, asm: null, folds: true, heldLines: 0, heldBad: 0, heldNul: 0, heldLong: 0, heldFlags: 0,
     }
     this.streams.set(key, st)
     return st
@@ -248,9 +247,44 @@ export class Pipeline {
     st.asm = new MultilineAssembler(parser, { enabled: st.folds })
   }
 
+  /**
+   * A line of the pending entry: its line counters wait with it, so that the stored counters, like the
+   * counts, cover exactly the lines behind the stored checkpoint.
+   */
+  private hold(st: Stream, raw: RawLine): void {
+    st.heldLines++
+    if (raw.flags) this.heldFlag(st, raw.flags)
+    if (raw.checkpoint) st.pendingEnd = raw.checkpoint
+  }
+
+  private heldFlag(st: Stream, flags: number): void {
+    // One entry rarely has more than one bad line: keep the union and a count per kind.
+    if (flags & LINE_BAD_UTF8) st.heldBad++
+    if (flags & LINE_NUL) st.heldNul++
+    if (flags & LINE_TOO_LONG) st.heldLong++
+  }
+
+  /** A line that is not part of a pending entry (blank, malformed, late continuation): done with now. */
+  private covered(st: Stream, raw: RawLine): void {
+    const c = this.counters(st.source)
+    c.lines++
+    const f = raw.flags
+    if (f) {
+      if (f & LINE_BAD_UTF8) c.bad_utf8++
+      if (f & LINE_NUL) c.nul++
+      if (f & LINE_TOO_LONG) c.too_long++
+    }
+    if (raw.checkpoint) (st.safe = raw.checkpoint), (st.dirty = true)
+  }
+
   private finalize(st: Stream): void {
     const e = st.pending!
     st.pending = null
+    const c = this.counters(st.source)
+    c.lines += st.heldLines
+    if (st.heldFlags & LINE_TOO_LONG) st.heldLong++
+    if (st.heldBad | st.heldNul | st.heldLong) (c.bad_utf8 += st.heldBad), (c.nul += st.heldNul), (c.too_long += st.heldLong)
+    st.heldLines = st.heldBad = st.heldNul = st.heldLong = st.heldFlags = 0
     this.count(st.source, e, st.pendingHost)
     if (st.pendingEnd) (st.safe = st.pendingEnd), (st.dirty = true)
     st.pendingEnd = undefined
