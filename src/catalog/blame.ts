@@ -66,6 +66,11 @@ export function parsePorcelain(text: string): Map<number, LineBlame> {
 export interface BlameOptions {
   /** Repository-relative path of `.git-blame-ignore-revs` (or another ignore-revs file) when present. */
   ignoreRevsFile?: string | null
+  /**
+   * Blame this commit's version instead of the working tree. Only for files whose working-tree content
+   * equals that commit's: git then skips diffing the working tree against it.
+   */
+  rev?: string | null
 }
 
 /**
@@ -78,6 +83,7 @@ export async function blameRanges(root: string, file: string, ranges: Array<[num
   const args = ['blame', '--porcelain']
   if (o.ignoreRevsFile) args.push('--ignore-revs-file', o.ignoreRevsFile)
   for (const [a, b] of merged) args.push('-L', `${a},${b}`)
+  if (o.rev) args.push(o.rev)
   args.push('--', file)
   const r = await git(root, args)
   if (r.code !== 0) throw new Error(r.stderr.trim() || `git blame exited ${r.code}`)

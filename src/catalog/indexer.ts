@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../core/clock.js'
 import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
 import type { FileExtraction } from './extract.js'
-import { blameRanges, pool, statementBlame, type LineBlame } from './blame.js'
+import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
 import { hashObjects, headCommit, linguistExcluded, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
@@ -159,7 +159,8 @@ export async function indexRepository(o: {
       }
       blames.push(limit(async () => {
         try {
-          const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), ignoreRevsFile)
+          const rev = changes.dirty.has(f.path) ? null : commit
+          const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
           for (const s of fileStatements) s.blame = statementBlame(lines, s.line, s.endLine)
         } catch (e) {
           addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
@@ -228,12 +229,12 @@ export function toStatements(file: string, language: string, text: string, ex: F
 
 // An ignore-revs file naming a commit this clone lacks makes git blame fail: retry without it rather
 // than losing the file's blame.
-async function blameWithFallback(root: string, file: string, ranges: Array<[number, number]>, ignoreRevsFile: string | null): Promise<Map<number, LineBlame>> {
+async function blameWithFallback(root: string, file: string, ranges: Array<[number, number]>, o: BlameOptions): Promise<Map<number, LineBlame>> {
   try {
-    return await blameRanges(root, file, ranges, { ignoreRevsFile })
+    return await blameRanges(root, file, ranges, o)
   } catch (e) {
-    if (!ignoreRevsFile) throw e
-    return await blameRanges(root, file, ranges, { ignoreRevsFile: null })
+    if (!o.ignoreRevsFile) throw e
+    return await blameRanges(root, file, ranges, { ...o, ignoreRevsFile: null })
   }
 }
 
