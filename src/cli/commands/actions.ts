@@ -3,6 +3,7 @@ import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import { Actions, type Actor } from '../../route/actions.js'
 import type { Notifier } from '../../deliver/notifier.js'
+import { createNotifier } from '../../deliver/registry.js'
 import type { Store } from '../../store/store.js'
 
 /**
@@ -33,14 +34,9 @@ async function withActions<T>(ctx: CliContext, f: (a: Actions, store: Store) => 
   }
 }
 
-/** The notifier `dice run` would use (Slack with a token, else console on stderr), when helper E's module is present. */
-async function loadNotifier(ctx: CliContext): Promise<Notifier | null> {
-  try {
-    const mod = (await import('../../deliver/' + 'notifiers.js')) as { createNotifier?: (o: { config: unknown; env: NodeJS.ProcessEnv; out?: NodeJS.WritableStream }) => Notifier }
-    return mod.createNotifier?.({ config: ctx.config, env: ctx.env, out: ctx.stderr }) ?? null
-  } catch {
-    return null
-  }
+/** The notifier `dice run` would use: Slack with a token, else a webhook, else the console (on stderr here). */
+async function loadNotifier(ctx: CliContext): Promise<Notifier> {
+  return createNotifier({ config: ctx.config, env: ctx.env, out: ctx.stderr })
 }
 
 const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOString())
