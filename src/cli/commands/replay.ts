@@ -1,13 +1,105 @@
+import { access, constants } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { Command } from '../command.js'
-import { DiceError, ErrorCode } from '../../core/errors.js'
+import { writeJson } from '../context.js'
+import { UsageError } from '../../core/errors.js'
+import type { Hit } from '../../core/types.js'
+import { ReplaySource } from '../../ingest/file/replay-source.js'
+import { COUNTER_NAMES } from '../../ingest/counter.js'
+import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import type { LogSource } from '../../ingest/source.js'
+import { Delivery } from '../../deliver/delivery.js'
+import { createNotifier } from '../../deliver/registry.js'
+import { slackFromEnv } from '../../deliver/slack/api.js'
+import { Router } from '../../route/router.js'
+import { StreamSource } from '../../ingest/stdin/stream-source.js'
 
-/** `dice replay`: placeholder until its stage lands. */
+/**
+ * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
+ * each file's checkpoint, so replaying an unchanged file again adds nothing; `-` reads stdin. Plain or
+ * gzip'd files. Prints a summary to stderr (and with --json a summary object to stdout).
+ */
 export const replay: Command = {
   name: 'replay',
-  summary: '(not built yet)',
-  usage: 'replay',
-  options: {},
-  async run() {
-    throw new DiceError(ErrorCode.Unknown, 'replay: not built yet')
+  summary: 'ingest log files (plain or .gz, - for stdin) once into the store, deliver unless --no-deliver, exit',
+  usage: 'replay FILE... [--format F] [--no-deliver] [--host H] [--json]',
+  options: {
+    format: { type: 'string' },
+    'no-deliver': { type: 'boolean' },
+    host: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx, { values, positionals }) {
+    if (positionals.length === 0) throw new UsageError('replay: give at least one FILE (or - for stdin)\nusage: dice replay FILE... [--format F] [--no-deliver]')
+    const parser = parserFor(values.format ?? 'auto', ctx.config, ctx.clock)
+    for (const f of positionals) {
+      if (f === '-') continue
+      try {
+        await access(resolve(ctx.cwd, f), constants.R_OK)
+      } catch (e) {
+        throw new UsageError(`replay: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+      }
+    }
+    const started = Date.now()
+    const store = await ctx.openStore()
+    try {
+      const statements = await store.listStatements()
+      if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
+      let delivery: Delivery | null = null
+      if (!values['no-deliver']) {
+        const router = new Router({ store, config: ctx.config, clock: ctx.clock })
+        await router.refresh()
+        const slack = slackFromEnv(ctx.env)
+        // Console messages go to stdout, unless stdout carries the --json summary.
+        const notifier = createNotifier({ config: ctx.config, env: ctx.env, slack, out: values.json ? ctx.stderr : ctx.stdout })
+        delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`) })
+      }
+      const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
+      const pipeline = new Pipeline({
+        store, config: ctx.config, clock: ctx.clock, statements, onHit,
+        onFlushError: (e) => ctx.stderr.write(`replay: writing counts failed, will retry: ${(e as Error).message}\n`),
+      })
+      const ac = new AbortController()
+      const stop = () => ac.abort()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      pipeline.start(1000)
+      const maxLineBytes = ctx.config.match.maxLineBytes
+      const host = values.host as string | undefined
+      try {
+        for (const f of positionals) {
+          if (ac.signal.aborted) break
+          const source: LogSource = f === '-'
+            ? new StreamSource({ name: 'stdin', input: ctx.stdin as AsyncIterable<Buffer>, host, maxLineBytes })
+            : new ReplaySource({ path: f, store, host, maxLineBytes, cwd: ctx.cwd })
+          await ingest({ pipeline, source, parser, signal: ac.signal })
+        }
+        // Interrupted or not, what was read is written with the checkpoints covering it: a re-run resumes.
+        await pipeline.stop()
+        // Deliver what was counted: real-time channel posts, then any digests due now.
+        if (delivery) {
+          await delivery.tick()
+          delivery.stop()
+        }
+      } finally {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+      }
+      const sum = Object.fromEntries(COUNTER_NAMES.map((k) => [k, 0])) as Record<(typeof COUNTER_NAMES)[number], number>
+      for (const [name, v] of Object.entries(pipeline.metrics())) {
+        if (typeof v !== 'object' || !(name.startsWith('file:') || name === 'stdin')) continue
+        for (const k of COUNTER_NAMES) sum[k] += v[k] ?? 0
+      }
+      const ms = Date.now() - started
+      const bad = sum.bad_utf8 + sum.nul + sum.too_long + sum.malformed
+      ctx.stderr.write(`replay: ${positionals.length} file${positionals.length === 1 ? '' : 's'}, ${sum.lines} lines, ${sum.matched} matched, ` +
+        `${sum.counted} counted, ${sum.unowned} unowned, ${bad} bad (${sum.bad_utf8} invalid UTF-8, ${sum.nul} with NUL, ` +
+        `${sum.too_long} too long, ${sum.malformed} malformed) in ${(ms / 1000).toFixed(1)} s` +
+        `${ac.signal.aborted ? ' (interrupted; run again to resume)' : ''}\n`)
+      if (values.json) writeJson(ctx.stdout, { files: positionals.length, ...sum, bad, ms, interrupted: ac.signal.aborted })
+      return ac.signal.aborted ? 1 : 0
+    } finally {
+      await store.close()
+    }
   },
 }

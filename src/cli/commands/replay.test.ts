@@ -1,0 +1,93 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync, appendFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import type { Statement } from '../../core/types.js'
+import { openStore } from '../../store/registry.js'
+import { runDice } from '../testutil.js'
+
+const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Statement => ({
+  id, file: 'src/app.c', line: 1, endLine: 1, language: 'c', level: 'error', template, matchable: true,
+  channels: [], mentions: [], blame: null, callee: 'ERROR_LOG', ...extra,
+})
+const FORMAT = 'regex:^(?<level>[A-Z]+) (?<host>\\S+) (?<message>.*)$'
+const ENV = { SLACK_BOT_TOKEN: '', DICE_DATABASE_URL: '', DICE_NOW: '' }
+
+describe('dice replay', () => {
+  let dir: string
+  let db: string
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dice-replay-'))
+    db = join(dir, 'dice.db')
+    const store = await openStore({ dbFile: db })
+    await store.replaceFiles([{ file: 'src/app.c', hash: 'h' }], [
+      stmt('full', 'queue %s is full'),
+      stmt('hello', 'hello cruel world', { level: 'info', channels: ['hello-worlders'] }),
+    ], [])
+    await store.close()
+  })
+  const replay = (args: string[], input?: string) => runDice(['--db', db, 'replay', '--format', FORMAT, ...args], { cwd: dir, input, env: ENV })
+  const totals = async () => {
+    const store = await openStore({ dbFile: db })
+    const t = Object.fromEntries((await store.totals()).map((x) => [x.statementId, x.count]))
+    await store.close()
+    return t
+  }
+
+  it('backfills a file once: a second replay of the unchanged file adds nothing, an appended line is added', async () => {
+    const file = join(dir, 'app.txt')
+    writeFileSync(file, 'ERROR web-1 queue a is full\nERROR web-2 queue b is full\nINFO web-1 noise\n')
+    const r1 = await replay([file, '--no-deliver', '--json'])
+    expect(r1.code).toBe(0)
+    expect(JSON.parse(r1.stdout)).toMatchObject({ files: 1, lines: 3, matched: 2, counted: 2, unowned: 0, bad: 0 })
+    expect(r1.stderr).toMatch(/replay: 1 file, 3 lines, 2 matched, 2 counted, 0 unowned, 0 bad/)
+    const r2 = await replay([file, '--no-deliver', '--json'])
+    expect(JSON.parse(r2.stdout)).toMatchObject({ lines: 0, counted: 0 })
+    appendFileSync(file, 'ERROR web-3 queue c is full\n')
+    await replay([file, '--no-deliver'])
+    expect(await totals()).toEqual({ full: 3 })
+  })
+
+  it('reads gzip files by their magic bytes, whatever their name', async () => {
+    writeFileSync(join(dir, 'a.log.gz'), gzipSync('ERROR h queue a is full\nERROR h queue b is full\n'))
+    writeFileSync(join(dir, 'rotated.1'), gzipSync('ERROR h queue c is full\n'))
+    const r = await replay(['a.log.gz', 'rotated.1', '--no-deliver', '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 2, lines: 3, counted: 3 })
+    expect(JSON.parse((await replay(['a.log.gz', 'rotated.1', '--no-deliver', '--json'])).stdout)).toMatchObject({ lines: 0 })
+    expect(await totals()).toEqual({ full: 3 })
+  })
+
+  it('reads stdin for -, and counts bad bytes without failing', async () => {
+    const r = await replay(['-', '--no-deliver', '--json'], 'ERROR h queue a is full\nERROR h bad \u0000 byte\nERROR h queue b is full')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ lines: 3, counted: 2, unowned: 1, nul: 1, bad: 1 })
+    expect(await totals()).toEqual({ full: 2 })
+  })
+
+  it('delivers channel statements to the console notifier unless --no-deliver', async () => {
+    const file = join(dir, 'app.txt')
+    writeFileSync(file, 'INFO web-1 hello cruel world\n')
+    const quiet = await replay([file, '--no-deliver'])
+    expect(quiet.code).toBe(0)
+    expect(quiet.stdout).toBe('')
+    appendFileSync(file, 'INFO web-2 hello cruel world\n')
+    const loud = await replay([file])
+    expect(loud.code).toBe(0)
+    expect(loud.stdout).toContain('#hello-worlders')
+    expect(loud.stdout).toContain('hello cruel world')
+  })
+
+  it('exits 2 naming the file it cannot read, and when no file is given', async () => {
+    const r = await replay(['missing.log'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('missing.log')
+    const none = await runDice(['--db', db, 'replay'], { cwd: dir, env: ENV })
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain('FILE')
+    const badFormat = await runDice(['--db', db, 'replay', 'x', '--format', 'regex:(oops'], { cwd: dir, env: ENV })
+    expect(badFormat.code).toBe(2)
+    expect(badFormat.stderr).toContain('--format')
+  })
+})
