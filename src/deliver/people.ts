@@ -30,14 +30,19 @@ export class People {
   private cache = new Map<string, { r: Recipient; at: number }>()
   constructor(private o: { store: Store; config: Config; clock: Clock; slack?: SlackApi | null; router?: Router }) {}
 
-  /** Resolve a person key (email, annotation name, Slack id). Slack failures propagate: retry later. */
-  async resolve(key: string): Promise<Recipient> {
+  /**
+   * Resolve a person key (email, annotation name, alias, Slack id) to the configured person's key when there
+   * is one — so `@elmore` and `elmore@pen.mssn` get one digest — and their Slack user. Slack failures
+   * propagate: retry later.
+   */
+  async resolve(who: string): Promise<Recipient> {
     const { config, clock, slack, store } = this.o
     const now = clock()
     const ttl = config.slack.userCacheHours * 3_600_000
-    const hit = this.cache.get(key)
+    const hit = this.cache.get(who)
     if (hit && now - hit.at < ttl) return hit.r
-    const p = personFor(key, config)
+    const p = personFor(who, config)
+    const key = p?.key ?? who
     const fallbackTz = validTimeZone(p?.tz) ? p!.tz! : config.digest.defaultTimezone
     let r: Recipient
     if (!slack) {
@@ -58,7 +63,7 @@ export class People {
     }
     this.o.router?.noteUser(key, r.slackId)
     if (this.cache.size >= MAX_CACHE) this.cache.clear()
-    this.cache.set(key, { r, at: now })
+    this.cache.set(who, { r, at: now })
     return r
   }
 
