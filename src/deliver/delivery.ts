@@ -75,6 +75,8 @@ export class Delivery {
   private people: People
   private pending = new Map<string, Pending>()
   private states = new Map<string, RealtimeState>()
+  /** Windows this instance opened (key + window start): its memory is the truth for them. */
+  private ownWindows = new Set<string>()
   private statements = new Map<string, Statement>()
   private lastUpdate = new Map<string, number>()
   private updateTimers = new Map<string, NodeJS.Timeout>()
@@ -139,16 +141,35 @@ export class Delivery {
     this.pending = new Map()
     const now = this.o.clock()
     let opened = false
+    let retry = false
     for (const [key, p] of batch) {
       const [statementId, channel] = key.split('\u0000') as [string, string]
       this.statements.set(statementId, p.statement)
       let st = await this.state(key, statementId, channel)
+      // A window another instance opened and has not posted yet: its ts appears in the store once it has.
+      if (st && !st.ts && !this.ownWindows.has(`${key}\u0000${st.windowStart}`)) st = (await this.reload(key, statementId, channel)) ?? st
       if (!st || now >= st.windowStart + this.windowMs) {
+        // One instance opens a window (and posts); the others add to it. The lease lasts the window.
+        if (!(await this.o.store.tryLease(`rt:${statementId}:${channel}`, this.instanceId, now, this.windowMs))) {
+          const theirs = await this.reload(key, statementId, channel)
+          if (theirs && now < theirs.windowStart + this.windowMs) {
+            merge(theirs, p)
+            await this.saveState(key, theirs)
+            if (theirs.ts) this.scheduleUpdate(key)
+          } else {
+            // Their state row is not written yet: keep the hits and look again shortly.
+            this.requeue(key, p)
+            retry = true
+          }
+          continue
+        }
         st = {
           statementId, channel, channelId: null, ts: '', windowStart: now, count: 0, hosts: [], hostsMore: 0,
           firstSeen: p.firstSeen, lastSeen: p.lastSeen, sample: p.sample, level: p.level, sentCount: 0,
         }
         merge(st, p)
+        this.ownWindows.add(`${key}\u0000${now}`)
+        if (this.ownWindows.size > MAX_STATES) this.ownWindows.delete(this.ownWindows.values().next().value!)
         await this.saveState(key, st)
         const payload: RealtimePayload = { statementId, channel, windowStart: now }
         await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
@@ -159,7 +180,22 @@ export class Delivery {
         if (st.ts) this.scheduleUpdate(key)
       }
     }
-    if (opened) this.pump()
+    if (retry) this.later(100, () => this.scheduleRealtime())
+    if (opened) void this.pump()
+  }
+
+  private requeue(key: string, p: Pending): void {
+    const q = this.pending.get(key)
+    if (!q) return void this.pending.set(key, p)
+    q.count += p.count
+    for (const h of p.hosts) if (q.hosts.size < MAX_HOSTS * 2) q.hosts.add(h)
+    q.firstSeen = Math.min(q.firstSeen, p.firstSeen)
+    if (p.lastSeen >= q.lastSeen) (q.lastSeen = p.lastSeen), (q.sample = p.sample)
+  }
+
+  private async reload(key: string, statementId: string, channel: string): Promise<RealtimeState | null> {
+    this.states.delete(key)
+    return this.state(key, statementId, channel)
   }
 
   private async state(key: string, statementId: string, channel: string): Promise<RealtimeState | null> {
@@ -261,30 +297,10 @@ export class Delivery {
     const now = () => this.o.clock()
     let r: SendResult
     if (item.kind === REALTIME_KIND) {
-      const p = item.payload as RealtimePayload
-      const key = `${p.statementId}\u0000${p.channel}`
-      // Serialise with accumulation so the state posted is the latest.
-      await this.rtChain
-      const st = await this.state(key, p.statementId, p.channel)
-      if (!st || st.windowStart !== p.windowStart || st.ts) {
-        // Posted already (crash after posting, before marking sent) or superseded by a newer window.
-        await this.o.store.markSent(item.id, this.instanceId, now(), { skipped: true })
-        return
-      }
-      const count = st.count
-      r = await this.o.notifier.send(realtimeMessage(st, await this.statement(p.statementId), this.o.config))
-      if (r.ok) {
-        st.ts = r.ts ?? `sent.${item.id}`
-        st.channelId = r.channel ?? null
-        this.o.router.noteChannel(p.channel, st.channelId)
-        st.sentCount = count
-        await this.saveState(key, st)
-        this.lastUpdate.set(key, performance.now())
-        await this.o.store.markSent(item.id, this.instanceId, now(), { ts: st.ts, channel: st.channelId })
-        this.stats.posts++
-        if (st.count !== st.sentCount) this.scheduleUpdate(key)
-        return
-      }
+      // On the real-time chain: no accumulation round may read or write this state while it is posted.
+      const posted = await this.onChain(() => this.postRealtime(item))
+      if (posted === null) return
+      r = posted
     } else if (item.kind === DIGEST_KIND) {
       const p = item.payload as DigestPayload
       r = await this.o.notifier.send({ to: p.to, text: p.text, blocks: p.blocks })
@@ -299,6 +315,7 @@ export class Delivery {
       await this.o.store.release(item.id, this.instanceId, now(), true, { error: `unknown outbox kind ${item.kind}` })
       return
     }
+    if (r.ok) return
     if (r.retryable) {
       this.stats.retries++
       const wait = r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8))
@@ -309,6 +326,38 @@ export class Delivery {
       this.log(`${item.kind} to ${item.recipient} failed for good: ${r.error}`)
       await this.o.store.release(item.id, this.instanceId, now(), true, { error: r.error })
     }
+  }
+
+  private onChain<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.rtChain.then(fn)
+    this.rtChain = run.then(() => undefined, (e) => this.fail('real-time', e))
+    return run
+  }
+
+  /** Post one real-time outbox item; null when done (posted or nothing to do), else the failed result. */
+  private async postRealtime(item: OutboxItem): Promise<SendResult | null> {
+    const now = () => this.o.clock()
+    const p = item.payload as RealtimePayload
+    const key = `${p.statementId}\u0000${p.channel}`
+    const st = await this.state(key, p.statementId, p.channel)
+    if (!st || st.windowStart !== p.windowStart || st.ts) {
+      // Posted already (crash after posting, before marking sent) or superseded by a newer window.
+      await this.o.store.markSent(item.id, this.instanceId, now(), { skipped: true })
+      return null
+    }
+    const count = st.count
+    const r = await this.o.notifier.send(realtimeMessage(st, await this.statement(p.statementId), this.o.config))
+    if (!r.ok) return r
+    st.ts = r.ts ?? `sent.${item.id}`
+    st.channelId = r.channel ?? null
+    this.o.router.noteChannel(p.channel, st.channelId)
+    st.sentCount = count
+    await this.saveState(key, st)
+    this.lastUpdate.set(key, performance.now())
+    await this.o.store.markSent(item.id, this.instanceId, now(), { ts: st.ts, channel: st.channelId })
+    this.stats.posts++
+    if (st.count !== st.sentCount) this.scheduleUpdate(key)
+    return null
   }
 
   private later(ms: number, fn: () => void): void {
