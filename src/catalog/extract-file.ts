@@ -26,7 +26,7 @@ async function run(path: string, source: string, language: LanguageId, grammar: 
   const parser = await parserFor(grammar)
   const query: Query = queryFor(grammar, parser, adapter.query)
   const rules = rulesFor(language, opts.loggers)
-  const captures = (root: Node) => query.captures(root)
+  const captures = (root: Node) => query.matches(root)
   const tree = parser.parse(source)
   if (!tree) return null
   let result: TreeExtraction

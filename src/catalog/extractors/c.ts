@@ -58,11 +58,11 @@ export function cAdapter(language: LanguageId): Adapter {
       if (n.type !== 'call_expression') return null
       const fn = n.childForFieldName('function')
       if (!fn) return null
-      return { fn, args: argNodes(n.childForFieldName('arguments')), receiver: null, method: null }
+      return { callee: fn.text, args: argNodes(n.childForFieldName('arguments')), receiver: null, method: null }
     },
   })
 
-  const callSite = (node: Node): CallSite | null => {
+  const callSite = (node: Node, source: string): CallSite | null => {
     const fn = node.childForFieldName('function')
     const argList = node.childForFieldName('arguments')
     if (!fn || !argList) return null
@@ -72,7 +72,9 @@ export function cAdapter(language: LanguageId): Adapter {
     // glog / Qt streams: this call is the leftmost operand of a `<<` chain.
     let top: Node = node
     let stream: Node[] | undefined
-    for (let p = node.parent; p && p.type === 'binary_expression'; p = p.parent) {
+    // Look at the parents only when the source says a `<<` follows (cheaper than asking the tree).
+    const follows = /^\s*<</.test(source.slice(node.endIndex, node.endIndex + 64))
+    for (let p = follows ? node.parent : null; p && p.type === 'binary_expression'; p = p.parent) {
       if (p.childForFieldName('operator')?.type !== '<<') break
       const left = p.childForFieldName('left')
       if (!left || left.id !== top.id) break
@@ -92,7 +94,7 @@ export function cAdapter(language: LanguageId): Adapter {
   return {
     language,
     // Macro bodies (`#define FAIL(t) ERROR_LOG("…")`) are raw text to the grammar: captured as snippets, parsed again.
-    query: '(call_expression) @call (comment) @comment (preproc_arg) @snippet',
+    query: '(call_expression function: (_) @name) @call (comment) @comment (preproc_arg) @snippet',
     callSite,
     piece,
     isString: (n) => n.type in strings,

@@ -24,6 +24,8 @@ export interface CompiledRule {
   glob: RegExp | null
   /** For `LOG(ERROR)`-style rules: the argument text that must match. */
   arg: string | null
+  /** The glob ends in `*`: any name may match, so no call is ruled out by its name alone. */
+  globAny: boolean
 }
 
 /** Compile rules once (config rules first, then built-ins); the result is reused for every file. */
@@ -39,9 +41,9 @@ export function compileRules(rules: readonly LoggerRule[]): CompiledRule[] {
     const key = calleeKey(call)
     if (key.includes('*')) {
       const re = key.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
-      return { rule, exact: null, glob: new RegExp(`^${re}$`), arg }
+      return { rule, exact: null, glob: new RegExp(`^${re}$`), arg, globAny: key.endsWith('*') }
     }
-    return { rule, exact: key, glob: null, arg }
+    return { rule, exact: key, glob: null, arg, globAny: false }
   })
 }
 
@@ -102,6 +104,8 @@ function levelWord(word: string, allowLetters: boolean): Level | null {
  */
 export function methodLevel(name: string, allowLetters = false): Level | null {
   if (name === 'print' || name === 'Print' || name === 'Println' || name === 'Printf') return 'info'
+  // java.util.logging's CONFIG level; as an argument token `config` is too generic, as a logger method it is not.
+  if (name === 'config') return 'debug'
   const direct = levelWord(name, allowLetters)
   if (direct) return direct
   const unprefixed = name.replace(LEVEL_PREFIXES, '')
@@ -195,6 +199,8 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
   return null
 }
 
+const SINGLE_PLACEHOLDER = /^(?:\{\}|\{:\?\}|%s|%v)$/
+
 /** The message piece of a logging call, or undefined when the call has nothing that could be a message. */
 function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null | undefined {
   const args = site.args
@@ -222,7 +228,14 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
   for (let i = 0; i < args.length; i++) {
     if (i === d.levelArg) continue
     const p = adapter.piece(args[i])
-    if (p.literal) return p
+    if (p.literal) {
+      // `error!("{}", format!("x {}", y))`, `log.info("%s", String.format(…))`: the real text is the next argument.
+      if (SINGLE_PLACEHOLDER.test(p.text) && i + 1 < args.length) {
+        const next = adapter.piece(args[i + 1])
+        if (next.literal) return next
+      }
+      return p
+    }
     firstOther ??= p
   }
   if (firstOther) return firstOther
@@ -251,13 +264,62 @@ export interface TreeExtraction {
   snippets: Snippet[]
 }
 
+/** One query match: a call with its callee-name node, a comment, or a snippet. */
+export interface MatchLike {
+  captures: Array<{ name: string; node: Node }>
+}
+
+/** Last identifier of a callee as written: `logger->error` → `error`, `LogWarning<T>` → `LogWarning`. */
+function lastIdentifier(text: string): string {
+  const m = /([A-Za-z_$][\w$]*)(?:<[^<>()]*>)?[^\w$]*$/.exec(text.length > 200 ? text.slice(-200) : text)
+  return m ? m[1] : ''
+}
+
+/**
+ * Cheap test on the callee's last name alone, before any further tree access (which costs a call into
+ * wasm per step): could a call of this name log, under some receiver? Most calls in a file fail here.
+ */
+export function mayLog(name: string, language: LanguageId, rules: CompiledRule[]): boolean {
+  if (GENERIC_LOG_METHODS.includes(name) || methodLevel(name, true) !== null) return true
+  if ((language === 'c' || language === 'cpp') && C_LEVEL_MACRO.test(name)) return true
+  for (const r of rules) {
+    if (r.exact !== null) {
+      if (r.exact === name || r.exact.endsWith(`.${name}`)) return true
+    } else if (r.glob!.test(name) || r.glob!.test(`x.${name}`) || r.glob!.test(`x.x.${name}`) || r.globAny) return true
+  }
+  return false
+}
+
 /** Extract the log statements of one parsed tree. Pure: same tree and rules, same result. */
-export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => Array<{ name: string; node: Node }>, rules: CompiledRule[]): TreeExtraction {
+export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => MatchLike[], rules: CompiledRule[]): TreeExtraction {
   const found: Found[] = []
   const comments: CommentSpan[] = []
   const snippets: Snippet[] = []
   const seen = new Set<number>()
-  for (const cap of queryRun(tree.rootNode)) {
+  const verdicts = new Map<string, boolean>()
+  for (const match of queryRun(tree.rootNode)) {
+    let cap = match.captures[0]
+    if (!cap) continue
+    if (match.captures.length > 1) {
+      // A call: decide on its name first.
+      let nameNode: Node | null = null
+      let callNode: Node | null = null
+      for (const c of match.captures) {
+        if (c.name === 'name') nameNode = c.node
+        else if (c.name === 'call') callNode = c.node
+      }
+      if (!callNode) continue
+      if (nameNode) {
+        const name = lastIdentifier(nameNode.text)
+        let ok = verdicts.get(name)
+        if (ok === undefined) {
+          ok = mayLog(name, adapter.language, rules)
+          if (verdicts.size < 10_000) verdicts.set(name, ok)
+        }
+        if (!ok) continue
+      }
+      cap = { name: 'call', node: callNode }
+    }
     const node = cap.node
     if (cap.name === 'snippet') {
       const text = node.text
@@ -278,7 +340,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     }
     if (seen.has(node.id)) continue
     seen.add(node.id)
-    const site = adapter.callSite(node)
+    const site = adapter.callSite(node, source)
     if (!site) continue
     const d = decide(site, adapter, rules)
     if (!d) continue
@@ -301,8 +363,15 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       endIndex: n.endIndex,
     })
   }
-  found.sort((a, b) => a.startIndex - b.startIndex)
-  attachAnnotations(found, comments)
-  const statements = found.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
+  found.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex)
+  // A logging call inside another one is part of it: zap's `zap.Error(err)` field, zerolog's `log.Error()` chain head.
+  const outer: Found[] = []
+  for (const f of found) {
+    const last = outer[outer.length - 1]
+    if (last && f.startIndex >= last.startIndex && f.endIndex <= last.endIndex) continue
+    outer.push(f)
+  }
+  attachAnnotations(outer, comments)
+  const statements = outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
   return { statements, snippets }
 }

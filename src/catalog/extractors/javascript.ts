@@ -42,7 +42,7 @@ export function jsAdapter(language: LanguageId): Adapter {
       if (!fn) return null
       const member = fn.type === 'member_expression'
       return {
-        fn,
+        callee: fn.text,
         args: argNodes(n.childForFieldName('arguments')),
         receiver: member ? fn.childForFieldName('object') : null,
         method: member ? fn.childForFieldName('property')?.text ?? null : null,
@@ -60,7 +60,7 @@ export function jsAdapter(language: LanguageId): Adapter {
 
   return {
     language,
-    query: '(call_expression) @call (comment) @comment',
+    query: '(call_expression function: (_) @name) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

@@ -18,8 +18,8 @@ export interface PieceHooks {
   concat?: Record<string, (n: Node) => Node[] | null>
   /** Wrapper node types (parentheses, casts, `await`): the inner expression. */
   wrap?: Record<string, (n: Node) => Node | null>
-  /** A call node: its function part and arguments, or null when the node type is not a call. */
-  call?: (n: Node) => { fn: Node; args: Node[]; receiver: Node | null; method: string | null } | null
+  /** A call node: its callee as written, arguments, receiver and method name; null when not a call. */
+  call?: (n: Node) => { callee: string; args: Node[]; receiver: Node | null; method: string | null } | null
   /** `"fmt %s" % args` (Python, Ruby): the format operand, or null. */
   formatOperator?: (n: Node) => Node | null
 }
@@ -53,7 +53,7 @@ export function makePiece(h: PieceHooks): (n: Node) => Piece {
         const r = piece(call.receiver, depth + 1)
         if (r.literal) return r
       }
-      const key = calleeKey(compactCallee(call.fn.text))
+      const key = calleeKey(compactCallee(call.callee))
       if (formats.has(key) && call.args.length > 0) {
         for (const a of call.args) {
           const p = piece(a, depth + 1)
@@ -74,4 +74,21 @@ export function argNodes(list: Node | null): Node[] {
   const out: Node[] = []
   for (const c of list.namedChildren) if (c && !c.type.includes('comment')) out.push(c)
   return out
+}
+
+/** The first named, non-comment child: the inside of parentheses, `await x`, `(x as T)`. */
+export function firstNamed(n: Node): Node | null {
+  for (const c of n.namedChildren) if (c && !c.type.includes('comment')) return c
+  return null
+}
+
+/** Concatenation hook for a binary node type with fields left/operator/right: operands when the operator is `op`. */
+export function binaryWith(op: string): (n: Node) => Node[] | null {
+  return (n) => {
+    const operator = n.childForFieldName('operator')
+    if (operator?.type !== op) return null
+    const l = n.childForFieldName('left')
+    const r = n.childForFieldName('right')
+    return l && r ? [l, r] : null
+  }
 }

@@ -27,10 +27,13 @@ export interface CallSite {
 /** What a language contributes: which nodes to look at and how to read calls and expressions. */
 export interface Adapter {
   language: LanguageId
-  /** Query capturing call nodes as `@call`, comments as `@comment`, code to re-parse (C macro bodies) as `@snippet`. */
+  /**
+   * Query capturing call nodes as `@call` with the callee (or its last name) as `@name` in the same pattern,
+   * comments as `@comment`, code to re-parse (C macro bodies) as `@snippet`.
+   */
   query: string
-  /** Read a captured `@call` node; null when it is not a call Dice can read. */
-  callSite(node: Node): CallSite | null
+  /** Read a captured `@call` node (`source` is the whole file); null when it is not a call Dice can read. */
+  callSite(node: Node, source: string): CallSite | null
   /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
   piece(node: Node): Piece
   /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
@@ -64,7 +67,7 @@ export function compactCallee(text: string): string {
 export function calleeKey(callee: string): string {
   return callee
     .replace(/\((?:…)?\)/g, '')
-    .replace(/::|->|\?\.|\\/g, '.')
+    .replace(/::|\??->|\?\.|\\/g, '.')
     .replace(/[$@!\s]/g, '')
     .replace(/^\.+/, '')
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { parseComment } from './annotations.js'
+import { statements } from './testutil/extract.js'
+
+describe('parseComment', () => {
+  it('reads several channels and people from one comment, in order, without duplicates', () => {
+    expect(parseComment('// #ipsec-debug @elmore #ops.alerts @elmore')).toEqual({ channels: ['ipsec-debug', 'ops.alerts'], mentions: ['elmore'], onlyTokens: true })
+  })
+
+  it('accepts a person written as an email', () => {
+    expect(parseComment('/* @pig@pen.mssn */').mentions).toEqual(['pig@pen.mssn'])
+  })
+
+  it('counts tokens inside prose but not issue numbers, URLs or mail addresses', () => {
+    const a = parseComment('// flaky since #1234, ask @elmore. see http://x.io/a#frag or mail bob@x.io')
+    expect(a).toEqual({ channels: [], mentions: ['elmore'], onlyTokens: false })
+  })
+
+  it('strips one # of a hash comment, so "#chan" alone is just a comment', () => {
+    expect(parseComment('#chan').channels).toEqual([])
+    expect(parseComment('# #chan').channels).toEqual(['chan'])
+  })
+})
+
+describe('annotations on statements', () => {
+  it('take the comment on the last line of a multi-line call', async () => {
+    const [s] = await statements('a.js', 'log.warn(\n  "x %s", // #not-this-one\n  y) // #this-one @me\n')
+    expect(s.channels).toEqual(['this-one'])
+    expect(s.mentions).toEqual(['me'])
+  })
+
+  it('go to the last statement before the comment when two share a line', async () => {
+    const list = await statements('a.c', 'void f(){ if (x) WARN_LOG("first"); else ERROR_LOG("second"); // #second\n}')
+    expect(list.map((s) => s.channels)).toEqual([[], ['second']])
+  })
+
+  it('take an own-line, tokens-only comment directly above', async () => {
+    const list = await statements('a.py', '# #jobs @kim\nlog.warning("above")\n\n# #jobs\n\nlog.warning("blank line between")\n# just prose #jobs\nlog.warning("prose above")\n')
+    expect(list.map((s) => [s.template, s.channels, s.mentions])).toEqual([
+      ['above', ['jobs'], ['kim']],
+      ['blank line between', [], []],
+      ['prose above', [], []],
+    ])
+  })
+
+  it('do not take the trailing comment of the statement above for a comment above', async () => {
+    const list = await statements('a.c', 'void f(){\n  WARN_LOG("one"); // #one\n  ERROR_LOG("two");\n}')
+    expect(list.map((s) => s.channels)).toEqual([['one'], []])
+  })
+
+  it('never come from a # or @ inside a string', async () => {
+    const [s] = await statements('a.rb', 'logger.warn "ticket #42 for @ops # #nope" # plain\n')
+    expect(s.channels).toEqual([])
+    expect(s.mentions).toEqual([])
+  })
+
+  it('merge a comment above with a trailing comment', async () => {
+    const [s] = await statements('A.java', 'class A { void f() {\n  // @ana\n  log.warn("x"); // #orders\n} }')
+    expect([s.channels, s.mentions]).toEqual([['orders'], ['ana']])
+  })
+})

@@ -1,0 +1,76 @@
+/**
+ * C#: Microsoft.Extensions.Logging (`_logger.LogWarning("… {Id}", id)`, `_logger.Log(LogLevel.Error, …)`),
+ * Serilog (`Log.Error(…)`, `Log.Information`), NLog/log4net (`Logger.Warn`, `log.WarnFormat`).
+ * Interpolated strings keep `{expr}` as written; verbatim and raw strings are read as C# reads them.
+ */
+import type { Node } from 'web-tree-sitter'
+import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
+import { binaryWith, firstNamed, makePiece } from './pieces.js'
+import { naming, type Adapter, type CallSite } from './types.js'
+
+function delimiters(text: string): { open: number; close: number; verbatim: boolean; raw: boolean } {
+  const prefix = /^[$@]*"+/.exec(text)?.[0] ?? '"'
+  const quotes = prefix.replace(/[$@]/g, '').length
+  const raw = quotes >= 3
+  return { open: prefix.length, close: raw ? quotes : 1, verbatim: prefix.includes('@'), raw }
+}
+
+function csString(n: Node): Piece {
+  const d = delimiters(n.text)
+  const unescape = d.raw ? (s: string) => s : d.verbatim ? (s: string) => s.replace(/""/g, '"') : (s: string) => unescapeC(s)
+  return stringPiece(n, { open: d.open, close: d.close, unescape, hole: (c) => (c.type === 'interpolation' ? c.text : undefined) })
+}
+
+/** Arguments of an argument_list: each `argument`'s expression, named ones included (`message: "…"`). */
+function csArgs(list: Node | null): Node[] {
+  if (!list) return []
+  const out: Node[] = []
+  for (const a of list.namedChildren) {
+    if (!a || a.type !== 'argument') continue
+    const named = a.childForFieldName('name')
+    const expr = a.namedChildren.find((c) => c && !c.type.includes('comment') && (!named || c.id !== named.id))
+    if (expr) out.push(expr)
+  }
+  return out
+}
+
+/** The C# adapter. */
+export function csharpAdapter(): Adapter {
+  const strings: Record<string, (n: Node) => Piece> = {
+    string_literal: csString,
+    verbatim_string_literal: csString,
+    raw_string_literal: (n) => {
+      const d = delimiters(n.text)
+      return lit(n.text.slice(d.open, n.text.length - d.close))
+    },
+    interpolated_string_expression: csString,
+  }
+  const piece = makePiece({
+    language: 'csharp',
+    strings,
+    wrap: { parenthesized_expression: firstNamed, cast_expression: (n) => n.childForFieldName('value') },
+    concat: { binary_expression: binaryWith('+') },
+    call: (n) => {
+      if (n.type !== 'invocation_expression') return null
+      const fn = n.childForFieldName('function')
+      if (!fn) return null
+      const member = fn.type === 'member_access_expression'
+      return { callee: fn.text, args: csArgs(n.childForFieldName('arguments')), receiver: member ? fn.childForFieldName('expression') : null, method: member ? fn.childForFieldName('name')?.text ?? null : null }
+    },
+  })
+  const callSite = (node: Node): CallSite | null => {
+    const fn = node.childForFieldName('function')
+    const argList = node.childForFieldName('arguments')
+    if (!fn || !argList) return null
+    if (fn.type !== 'member_access_expression' && fn.type !== 'identifier' && fn.type !== 'conditional_access_expression') return null
+    // `_logger.LogWarning<T>(…)` generic names: drop the type arguments from the callee.
+    return { ...naming(fn.text.replace(/<[^<>()]*>$/, '')), node, args: csArgs(argList) }
+  }
+  return {
+    language: 'csharp',
+    query: '(invocation_expression function: (_) @name) @call (comment) @comment',
+    callSite,
+    piece,
+    isString: (n) => n.type in strings,
+  }
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { statements, summary } from '../testutil/extract.js'
+
+const fixture = (name: string) => readFileSync(new URL(`../../../testdata/catalog/${name}`, import.meta.url), 'utf8')
+
+describe('Go extraction', () => {
+  it('finds log, zap, logrus, slog and zerolog calls in a realistic file and nothing else', async () => {
+    const list = await statements('server/server.go', fixture('server.go'))
+    expect(summary(list)).toEqual([
+      '13 info log.Printf "listening on %s" #infra',
+      '14 fatal log.Fatalf "cannot bind %s: %v"',
+      '15 fatal log.Panicf "impossible state %d"',
+      '16 info log.Println "shutdown requested by {}"',
+      '17 error s.logger.Error "request failed" @lee',
+      '18 error sugar.Errorw "upstream timeout"',
+      '19 warn sugar.Warnf "retry %d of %d"',
+      '20 warn logrus.WithField(…).Warn "quota exceeded"',
+      '21 error logrus.WithFields(…).Errorf "db error: %v"',
+      '22 warn slog.Warn "cache miss"',
+      '23 error s.log.ErrorContext "handler panicked"',
+      '24 warn slog.Log "via slog.Log"',
+      '25 error log.Error().Err(…).Msg "zerolog error"',
+      '26 info log.Info().Msgf "zerolog info %d"',
+      '27 info logger.Info "formatted %s"',
+      '28 warn logger.Warn "raw string %d"',
+    ])
+  })
+
+  it('joins log.Print operands the way fmt.Sprint does', async () => {
+    const src = 'package m\nfunc f() {\n\tlog.Print("count=", n)\n\tlog.Print(a, b)\n\tlog.Println("a", b, "c")\n}\n'
+    expect((await statements('m.go', src)).map((s) => s.template)).toEqual(['count={}', null, 'a {} c'])
+  })
+})

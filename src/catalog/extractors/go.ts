@@ -1,0 +1,50 @@
+/**
+ * Go: the standard `log` package (`log.Printf`, `log.Fatalf`, `log.Panicf`, `log.Println`), zap
+ * (`logger.Error("msg", zap.String(…))`, sugared `Errorw`/`Errorf`), logrus (`logrus.WithField(…).Warn(…)`,
+ * `log.Warnf`), slog (`slog.Warn("msg", "k", v)`, `logger.ErrorContext(ctx, "msg")`, `slog.Log(ctx, slog.LevelWarn, …)`),
+ * zerolog (`log.Error().Err(err).Msg("…")`), klog/glog. `fmt.Sprintf(…)` around a message gives its format.
+ */
+import type { Node } from 'web-tree-sitter'
+import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
+import { argNodes, binaryWith, firstNamed, makePiece } from './pieces.js'
+import { naming, type Adapter, type CallSite } from './types.js'
+
+/** The Go adapter. */
+export function goAdapter(): Adapter {
+  const strings: Record<string, (n: Node) => Piece> = {
+    interpreted_string_literal: (n) => stringPiece(n, { open: 1, close: 1, unescape: (s) => unescapeC(s) }),
+    raw_string_literal: (n) => lit(n.text.slice(1, -1).replace(/\r/g, '')),
+  }
+  const piece = makePiece({
+    language: 'go',
+    strings,
+    wrap: { parenthesized_expression: firstNamed },
+    concat: { binary_expression: binaryWith('+') },
+    call: (n) => {
+      if (n.type !== 'call_expression') return null
+      const fn = n.childForFieldName('function')
+      if (!fn) return null
+      const sel = fn.type === 'selector_expression'
+      return { callee: fn.text, args: argNodes(n.childForFieldName('arguments')), receiver: sel ? fn.childForFieldName('operand') : null, method: sel ? fn.childForFieldName('field')?.text ?? null : null }
+    },
+  })
+  const callSite = (node: Node): CallSite | null => {
+    const fn = node.childForFieldName('function')
+    const argList = node.childForFieldName('arguments')
+    if (!fn || !argList || (fn.type !== 'selector_expression' && fn.type !== 'identifier')) return null
+    return { ...naming(fn.text), node, args: argNodes(argList) }
+  }
+  return {
+    language: 'go',
+    query: '(call_expression function: (_) @name) @call (comment) @comment',
+    callSite,
+    piece,
+    isString: (n) => n.type in strings,
+    style: (site) => {
+      // fmt.Sprintln semantics: operands joined by spaces. fmt.Sprint: spaces only between two non-strings.
+      if (/^[A-Z]\w*ln$/.test(site.name)) return 'println'
+      if (site.receiver.length === 1 && site.receiver[0] === 'log' && /^(?:Print|Fatal|Panic)$/.test(site.name)) return 'print'
+      return undefined
+    },
+  }
+}
