@@ -25,6 +25,11 @@ export interface Actor {
    * CLI passes `trusted`. Slack actions never do.
    */
   trusted?: boolean
+  /**
+   * Is the actor a member of this channel (a statement's `#name`)? Slack supplies it (conversations.members
+   * of the channel Dice posts that statement to); without it only the click's own channel counts.
+   */
+  isMember?: (channel: string) => Promise<boolean>
 }
 
 /** Thrown when the actor may not do what they asked (Slack answers with an ephemeral explanation). */
@@ -215,6 +220,7 @@ export class Actions {
     if (actor.trusted) return true
     if (this.config.slack.admins.includes(actor.id)) return true
     if (actor.channel && s.channels.some((c) => c === actor.channel?.name || c === actor.channel?.id)) return true
+    if (actor.isMember) for (const c of s.channels) if (await actor.isMember(c).catch(() => false)) return true
     const overrides = new Map((await this.store.listOverrides()).map((o) => [o.statementId, o.to]))
     const owner = resolveOwner(s, overrides)
     if (!owner.who) return false

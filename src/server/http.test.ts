@@ -99,6 +99,20 @@ for (const kind of STORE_KINDS) {
       expect(eph[0]!.body.text).toMatch(/only the statement's owner.* or a Dice admin may mute it for everyone/)
     })
 
+    it("lets a member of the statement's channel mute for everyone from elsewhere (conversations.members), not a non-member", async () => {
+      await store.putRealtime({ statementId: 's2', channel: 'ipsec-debug', ts: '1.000001', windowStart: Date.now(), state: { channelId: 'C0IPSEC01' } })
+      slack.setMembers('C0IPSEC01', ['UBOB'])
+      const click = (user: string) => blockAction({ user, actionId: 'dice_mute', value: { statementId: 's2', scope: 'all' }, channel: { id: slack.channelId(`dm-${user}`) } })
+      await postAction(server.url, SECRET, click('UELM'))
+      await server.settled()
+      expect(await store.listMutes()).toEqual([])
+      expect(slack.ok('chat.postEphemeral').at(-1)!.body.text).toMatch(/a member of #ipsec-debug/)
+      await postAction(server.url, SECRET, click('UBOB'))
+      await server.settled()
+      expect(await store.listMutes()).toMatchObject([{ statementId: 's2', scope: 'all', by: 'UBOB' }])
+      expect(slack.ok('conversations.members').length).toBeGreaterThanOrEqual(2)
+    })
+
     it('snoozes a channel from its channel message (static select): the channel stops getting it', async () => {
       const m = await postMessage('ipsec-debug', 's2')
       expect(router.route(hit(S2, Date.now())).channels).toEqual(['ipsec-debug'])

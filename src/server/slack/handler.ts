@@ -58,8 +58,8 @@ export class SlackActionHandler {
   }
 
   private async act(a: Act): Promise<void> {
-    const actor: Actor = { id: a.user, channel: a.channel }
     const s = await this.actions.statement(a.statementId)
+    const actor: Actor = { id: a.user, channel: a.channel, isMember: (c) => this.isMember(s.id, c, a.user) }
     const meta = (scope: Scope | null = null): ModalMeta => ({
       statementId: s.id, channel: a.channel, message: a.message ? { channel: a.message.channel, ts: a.message.ts } : null, scope,
     })
@@ -145,6 +145,26 @@ export class SlackActionHandler {
     // Statements name channels as annotated (`#ipsec-debug`); the router compares those names.
     const named = s.channels.find((c) => c === channel?.name || c === channel?.id)
     return named ?? channel?.name ?? channel?.id ?? s.channels[0] ?? 'unknown'
+  }
+
+  /**
+   * Is `user` in the channel Dice posts `statementId` to? Slack needs the channel id, which the real-time
+   * state row keeps once the first message went out; before that, only a click in the channel counts.
+   */
+  private async isMember(statementId: string, channel: string, user: string): Promise<boolean> {
+    if (!this.slack) return false
+    const rt = await this.store.getRealtime(statementId, channel)
+    const id = (rt?.state as { channelId?: string | null } | null)?.channelId
+    if (!id) return false
+    let cursor: string | undefined
+    for (let page = 0; page < 20; page++) {
+      const r = await this.slack.apiCall('conversations.members', { channel: id, limit: 1000, ...(cursor ? { cursor } : {}) })
+      if (r.ok === false) return false
+      if ((r.members as string[] | undefined)?.includes(user)) return true
+      cursor = (r.response_metadata as { next_cursor?: string } | undefined)?.next_cursor || undefined
+      if (!cursor) return false
+    }
+    return false
   }
 
   private remember(m: MessageRef, blocks: unknown[]): void {
