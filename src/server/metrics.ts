@@ -26,11 +26,14 @@ class Exposition {
   }
 }
 
-/** Flatten `{ name: n }` or `{ name: { key: n } }` into samples of `prefix_name{by=key}`. */
+/**
+ * Flatten a component's numbers: `{ gauge: n }` → `prefix_gauge n`; `{ source: { name: n } }` (the
+ * Pipeline's per-source counters) → `prefix_name{by="source"} n`.
+ */
 function addSource(e: Exposition, prefix: string, help: string, by: string, m: Record<string, number | Record<string, number>>): void {
   for (const [k, v] of Object.entries(m)) {
-    if (typeof v === 'number') e.add(`${prefix}_${k}`, 'gauge', `${help} ${k}`, v)
-    else if (v && typeof v === 'object') for (const [kk, vv] of Object.entries(v)) if (typeof vv === 'number') e.add(`${prefix}_${k}`, 'gauge', `${help} ${k}`, vv, { [by]: kk })
+    if (typeof v === 'number') e.add(`${prefix}_${k}`, 'gauge', `${help} ${k.replace(/_/g, ' ')}`, v)
+    else if (v && typeof v === 'object') for (const [kk, vv] of Object.entries(v)) if (typeof vv === 'number') e.add(`${prefix}_${kk}`, 'gauge', `${help} ${kk.replace(/_/g, ' ')} per ${by}`, vv, { [by]: k })
   }
 }
 

@@ -81,6 +81,10 @@ describe('dice run (a real child process on SQLite)', () => {
     // Metrics reflect the ingest; then a clean shutdown.
     const metrics = await (await fetch(`${r.url}/metrics`)).text()
     expect(metrics).toContain('dice_lines_total{source="http",result="read"} 10')
+    expect(metrics).toContain('dice_pipeline_lines{source="http"} 10')
+    expect(metrics).toContain('dice_pipeline_matched{source="http"} 10')
+    expect(metrics).toMatch(/^dice_pipeline_queued_lines 0$/m)
+    expect(metrics).toMatch(/^dice_delivery_posts \d+$/m)
     r.child.kill('SIGTERM')
     expect(await r.exited).toBe(0)
     expect(r.stderr()).toContain('shutting down')

@@ -96,7 +96,7 @@ describe('renderPage', () => {
   it('escapes every field taken from code or logs', () => {
     const bad = '"><img src=x onerror=alert(1)>'
     const d: PageData = {
-      now: 0, q: bad, statements: [stmt('x', `a${bad}.c`, 1, bad, { channels: [bad] })], overrides: [], hourly: new Map(), commit: null,
+      now: 0, q: bad, statements: [stmt('x', `a${bad}.c`, 1, bad, { channels: [bad] })], overrides: [], hourly: new Map(), totals: new Map(), commit: null,
       unowned: [{ shapeHash: 'h', shape: bad, host: bad, bucket: 0, count: 1, firstSeen: 0, lastSeen: 0, level: 'warn', samples: [bad] }],
       outbox: [], snoozes: [], mutes: [], audit: [{ id: 1, at: 0, actor: bad, action: bad, statementId: 'x', before: bad, after: null }],
     }

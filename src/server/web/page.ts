@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js'
 import type { Statement } from '../../core/types.js'
 import { codeLink } from '../../route/actions.js'
 import { resolveOwner } from '../../route/owner.js'
-import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, Store, UnownedRow } from '../../store/store.js'
+import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
 const MAX_ROWS = 500
@@ -24,6 +24,8 @@ export function sparkline(counts: number[], w = 120, h = 24): string {
 }
 
 const fmt = (ms: number | null | undefined) => (ms == null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + 'Z')
+const lastSeen = (t: StatementTotal | undefined) =>
+  t ? `${fmt(t.lastSeen)}<div class="muted">${t.count} total · ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'}</div>` : '<span class="muted">never</span>'
 const scopeText = (scope: string, id: string) => (scope === 'all' ? 'everyone' : scope === 'channel' ? `#${id}` : id)
 const short = (v: unknown) => {
   const s = v == null ? '' : JSON.stringify(v)
@@ -56,6 +58,8 @@ export interface PageData {
   statements: Statement[]
   overrides: OverrideRow[]
   hourly: Map<string, number[]>
+  /** All-time totals per statement (last seen, hosts). */
+  totals: Map<string, StatementTotal>
   unowned: UnownedRow[]
   outbox: OutboxItem[]
   snoozes: SnoozeRow[]
@@ -67,10 +71,10 @@ export interface PageData {
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
 export async function loadPageData(store: Store, now: number, q: string): Promise<PageData> {
   const since = now - 24 * HOUR
-  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit] = await Promise.all([
+  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.listOccurrences({ since, limit: 100_000 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
-    store.listAudit(100), store.getMeta('catalog.commit'),
+    store.listAudit(100), store.getMeta('catalog.commit'), store.totals(),
   ])
   const hourly = new Map<string, number[]>()
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
@@ -81,7 +85,7 @@ export async function loadPageData(store: Store, now: number, q: string): Promis
     if (!row) hourly.set(o.statementId, (row = Array(24).fill(0)))
     row[i] += o.count
   }
-  return { now, q, statements, overrides, hourly, unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null }
+  return { now, q, statements, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
@@ -112,7 +116,7 @@ export function renderPage(d: PageData, config: Config): string {
 <td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
 <td>${link(s)}</td>
 <td>${owner.who ? html(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
-<td class="num">${n}</td><td>${sparkline(counts)}</td></tr>`).join('\n')
+<td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
     : `<p class="muted">${empty}</p>`
@@ -153,7 +157,7 @@ a{color:var(--accent)}
 <main>
 <section id="catalog"><h2>Catalog <span class="muted" id="count">${shown.length}${rows.length > shown.length ? ` of ${rows.length}` : ''} shown</span></h2>
 <form method="get" action="/"><input type="search" id="q" name="q" value="${html(d.q)}" placeholder="Filter by message, file, owner, #channel…" autocomplete="off"><button type="submit">Search</button></form>
-${table(['level', 'message', 'code', 'owner', '24 h', 'last 24 h by hour'], shown.length ? [catalog] : [], q ? 'No statement matches this search.' : 'The catalog is empty: run <code>dice index</code>.')}
+${table(['level', 'message', 'code', 'owner', '24 h', 'last 24 h by hour', 'last seen'], shown.length ? [catalog] : [], q ? 'No statement matches this search.' : 'The catalog is empty: run <code>dice index</code>.')}
 </section>
 <section id="unowned"><h2>Unowned error shapes <span class="muted">(warnings and errors that match no statement, last 7 days)</span></h2>
 ${table(['level', 'shape / sample', 'host', 'count', 'last seen'], unowned, 'None.')}</section>
