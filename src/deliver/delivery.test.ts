@@ -59,6 +59,24 @@ describe('real-time channel delivery', () => {
     expect(JSON.stringify(body.blocks)).toContain('https://github.com/cato/dice/blob/' + 'a'.repeat(40) + '/src/hello.c#L10')
   })
 
+  it('posts channel messages with a median latency under one second (SQLite store, real HTTP)', async () => {
+    const d = await delivery()
+    const many = Array.from({ length: 40 }, (_, i) => statement({ id: `m${i}`, line: i + 1, template: `event ${i}`, channels: ['ops'] }))
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
+    const sentAt = new Map<string, number>()
+    for (const s of many) {
+      sentAt.set(`[WARN] event ${s.line - 1}`, Date.now())
+      d.onHit(hit(s, { time: now }))
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    await d.idle()
+    const lat = posts().map((c) => c.at - sentAt.get(c.body.text.split('\n')[0])!).sort((a, b) => a - b)
+    expect(lat).toHaveLength(40)
+    const median = lat[20]!
+    process.stderr.write(`real-time latency over 40 posts: median ${median} ms, max ${lat.at(-1)} ms\n`)
+    expect(median).toBeLessThan(1000)
+  })
+
   it('a flood of one statement posts once and then updates that message in place, coalesced', async () => {
     const d = await delivery()
     for (let i = 0; i < 300; i++) {

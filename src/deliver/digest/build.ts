@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js'
 import type { Clock } from '../../core/clock.js'
 import type { Statement } from '../../core/types.js'
 import { personFor } from '../../catalog/people.js'
+import { levelRank } from '../../core/levels.js'
 import type { OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import type { SlackApi } from '../slack/api.js'
@@ -249,7 +250,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
 function toItem(id: string, rows: Array<OccurrenceRow | UnownedRow>, through: number): DigestItem {
   const hosts = [...new Set(rows.map((r) => r.host))].sort()
   let level = rows[0]!.level
-  for (const r of rows) if (r.level && (!level || rank(r.level) > rank(level))) level = r.level
+  for (const r of rows) if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
   const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
   return {
     statementId: id, file: null, line: null, level, template: '', sample: newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null,
@@ -257,6 +258,3 @@ function toItem(id: string, rows: Array<OccurrenceRow | UnownedRow>, through: nu
     lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, through,
   }
 }
-
-const ORDER = ['trace', 'debug', 'info', 'notice', 'warn', 'error', 'fatal']
-const rank = (l: string) => ORDER.indexOf(l)

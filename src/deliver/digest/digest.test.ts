@@ -87,6 +87,22 @@ describe('digests', () => {
     expect(await store.listOutbox()).toHaveLength(0)
   })
 
+  it('stays within Block Kit limits: 50 blocks, 3000-char sections, 150-char header; the rest rolls over', async () => {
+    now = MONDAY_10
+    const many = Array.from({ length: 60 }, (_, i) => statement({ id: `m${i}`, line: i + 1, template: `event ${i} ` + 'x'.repeat(2000) }))
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
+    for (const [i, s] of many.entries()) await count(s, { at: MONDAY_10 - HOUR, n: i + 1, sample: '<'.repeat(5000) })
+    const [d] = await buildDigests({ store, config: config({ people: { 'pig@pen.mssn': { name: 'P'.repeat(300) } } }), clock, preview: true, user: 'pig@pen.mssn' })
+    const blocks = d!.blocks as any[]
+    expect(blocks.length).toBeLessThanOrEqual(50)
+    expect(blocks[0].text.text.length).toBeLessThanOrEqual(150)
+    for (const b of blocks) if (b.type === 'section') expect(b.text.text.length).toBeLessThanOrEqual(3000)
+    expect(d!.hidden).toBeGreaterThan(0)
+    expect(d!.items.length + d!.hidden).toBe(60)
+    // Biggest counts first; the hidden ones keep their marks and come next time.
+    expect(d!.items[0]!.statementId).toBe('m59')
+  })
+
   it('is not sent while the person is away, and is sent once when they are active', async () => {
     now = MONDAY_10
     await count(sky, { at: MONDAY_10 - HOUR, n: 3 })
