@@ -61,7 +61,7 @@ describe('real-time channel delivery', () => {
 
   it('posts channel messages with a median latency under one second (SQLite store, real HTTP)', async () => {
     const d = await delivery()
-    const many = Array.from({ length: 40 }, (_, i) => statement({ id: `m${i}`, line: i + 1, template: `event ${i}`, channels: ['ops'] }))
+    const many = Array.from({ length: 40 }, (_, i) => statement({ id: `m${i}`, line: i + 1, template: `event ${i}`, channels: [`ops-${i % 4}`] }))
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
     const sentAt = new Map<string, number>()
     for (const s of many) {
@@ -92,6 +92,19 @@ describe('real-time channel delivery', () => {
     expect(msg.text).toContain('×300')
     expect(msg.text).toMatch(/web-0, web-1, web-2|web-1, web-0|web-0/)
     for (const u of updates()) expect(u.body.ts).toBe(msg.ts)
+  })
+
+  it('paces new posts per channel at realtime.maxPostsPerSecond after a burst', async () => {
+    const d = await delivery(config({ realtime: { maxPostsPerSecond: 10 } }))
+    const many = Array.from({ length: 30 }, (_, i) => statement({ id: `p${i}`, line: i + 1, template: `event ${i}`, channels: ['ops'] }))
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
+    for (const s of many) d.onHit(hit(s, { time: now }))
+    await d.idle()
+    const at = posts().map((c) => c.at)
+    expect(at).toHaveLength(30)
+    // 20 at once, then 10 more at 10 per second: about a second more.
+    expect(at[29]! - at[0]!).toBeGreaterThanOrEqual(850)
+    expect(at[19]! - at[0]!).toBeLessThan(850)
   })
 
   it('after the update window a new message is posted', async () => {

@@ -50,6 +50,8 @@ interface Pending { statement: Statement; count: number; hosts: Set<string>; fir
 const MAX_STATES = 10_000
 const MAX_PENDING = 50_000
 const HOST_MAX_CHARS = 100
+/** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
+const BURST = 20
 const SAMPLE_MAX_CHARS = 4000
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
@@ -77,6 +79,7 @@ export class Delivery {
   private states = new Map<string, RealtimeState>()
   /** Windows this instance opened (key + window start): its memory is the truth for them. */
   private ownWindows = new Set<string>()
+  private buckets = new Map<string, { tokens: number; at: number }>()
   private statements = new Map<string, Statement>()
   private lastUpdate = new Map<string, number>()
   private updateTimers = new Map<string, NodeJS.Timeout>()
@@ -297,6 +300,8 @@ export class Delivery {
     const now = () => this.o.clock()
     let r: SendResult
     if (item.kind === REALTIME_KIND) {
+      // Pace new posts per channel (Slack allows about one a second per channel, with short bursts).
+      await this.throttle((item.payload as RealtimePayload).channel)
       // On the real-time chain: no accumulation round may read or write this state while it is posted.
       const posted = await this.onChain(() => this.postRealtime(item))
       if (posted === null) return
@@ -326,6 +331,21 @@ export class Delivery {
       this.log(`${item.kind} to ${item.recipient} failed for good: ${r.error}`)
       await this.o.store.release(item.id, this.instanceId, now(), true, { error: r.error })
     }
+  }
+
+  /** Token bucket per channel: `realtime.maxPostsPerSecond`, bursts of up to BURST posts. */
+  private async throttle(channel: string): Promise<void> {
+    const rate = this.o.config.realtime.maxPostsPerSecond
+    const t = performance.now()
+    let b = this.buckets.get(channel)
+    if (!b) {
+      if (this.buckets.size >= MAX_STATES) this.buckets.clear()
+      this.buckets.set(channel, (b = { tokens: BURST, at: t }))
+    }
+    b.tokens = Math.min(BURST, b.tokens + ((t - b.at) / 1000) * rate)
+    b.at = t
+    b.tokens -= 1
+    if (b.tokens < 0) await sleep((-b.tokens / rate) * 1000)
   }
 
   private onChain<T>(fn: () => Promise<T>): Promise<T> {

@@ -77,7 +77,7 @@ describe('several instances on one PostgreSQL database', () => {
 describe('several instances racing on many statements at once', () => {
   it('still post exactly one message per statement × channel', async () => {
     const { store, ds } = await instances(3)
-    const many = Array.from({ length: 30 }, (_, i) => statement({ id: `s${i}`, line: i + 1, level: 'info', template: `event ${i}`, channels: ['ops'] }))
+    const many = Array.from({ length: 30 }, (_, i) => statement({ id: `s${i}`, line: i + 1, level: 'info', template: `event ${i}`, channels: [`ops-${i % 3}`] }))
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
     for (const s of many) for (const d of ds) d.onHit(hit(s, { time: now }))
     await Promise.all(ds.map((d) => d.idle()))
