@@ -7,7 +7,7 @@ import type { Node, Query } from 'web-tree-sitter'
 import type { Config } from '../config/schema.js'
 import type { FileExtraction } from './extract.js'
 import { adapterFor } from './extractors/index.js'
-import { extractTree, rulesFor, type TreeExtraction } from './extractors/engine.js'
+import { extractTree, finishStatements, rulesFor, type TreeExtraction } from './extractors/engine.js'
 import type { Adapter } from './extractors/types.js'
 import { grammarOf, languageOf, type GrammarId, type LanguageId } from './languages.js'
 import { parserFor, queryFor } from './parser.js'
@@ -37,21 +37,27 @@ async function run(path: string, source: string, language: LanguageId, grammar: 
   } finally {
     tree.delete()
   }
-  const statements = result.statements
-  // Macro bodies: parse each as the body of a function, on its own lines so rows map back by an offset.
+  const { found, comments } = result
+  // Macro bodies: parse each as the body of a function, on lines of its own, so rows and offsets map
+  // back to the file by a constant shift and the file's comments (`/* #chan */` in the macro) still apply.
   for (const snip of result.snippets) {
-    const wrapped = `void __dice_macro(void) {\n${snip.text}\n;}`
+    const prefix = 'void __dice_macro(void) {\n'
+    const wrapped = `${prefix}${snip.text}\n;}`
     const t = parser.parse(wrapped)
     if (!t) continue
+    const rows = snip.row - 1
+    const shift = snip.startIndex - prefix.length
     try {
-      for (const s of extractTree(t, wrapped, adapter, captures, rules).statements) {
-        statements.push({ ...s, line: s.line - 1 + snip.row, endLine: s.endLine - 1 + snip.row })
+      const inner = extractTree(t, wrapped, adapter, captures, rules)
+      for (const f of inner.found) {
+        found.push({ ...f, line: f.line + rows, endLine: f.endLine + rows, startRow: f.startRow + rows, endRow: f.endRow + rows, startIndex: f.startIndex + shift, endIndex: f.endIndex + shift })
       }
+      for (const c of inner.comments) comments.push({ ...c, startRow: c.startRow + rows, endRow: c.endRow + rows, startIndex: c.startIndex + shift })
     } finally {
       t.delete()
     }
   }
-  if (result.snippets.length > 0) statements.sort((a, b) => a.line - b.line)
+  const statements = finishStatements(found, comments)
   return { statements, syntaxErrors }
 }
 
@@ -65,7 +71,6 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
   const language = languageOf(path)
   if (!language) return EMPTY
   const adapter = adapterFor(language)
-  if (!adapter) return EMPTY
   const grammar = grammarOf(path, language)
   // Load the grammar outside the try: a missing wasm is an installation error and must surface.
   await parserFor(grammar)
@@ -73,8 +78,10 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
     const first = await run(path, source, language, grammar, adapter, opts)
     if (!first) return { statements: [], syntaxErrors: true }
     if (first.syntaxErrors && language === 'c' && path.toLowerCase().endsWith('.h')) {
-      const cpp = adapterFor('cpp')!
-      const second = await run(path, source, 'cpp', 'cpp', cpp, opts)
+      // The project's C rules still apply to its C++ headers.
+      const c = opts.loggers?.c
+      const loggers = c && c.length > 0 ? { ...opts.loggers, cpp: [...c, ...(opts.loggers?.cpp ?? [])] } : opts.loggers
+      const second = await run(path, source, 'cpp', 'cpp', adapterFor('cpp'), { loggers })
       if (second && !second.syntaxErrors) return second
     }
     return first

@@ -86,6 +86,17 @@ describe('C extraction', () => {
     expect(r.statements.map((s) => s.template)).toContain('before')
   })
 
+  it('applies the project\'s C rules to a .h file re-parsed as C++', async () => {
+    const src = 'class A {\n  void F() { AUDIT("audit in header"); }\n};\n'
+    const list = await statements('a.h', src, { loggers: { c: [{ call: 'AUDIT', level: 'notice' }] } })
+    expect(summary(list)).toEqual(['2 notice AUDIT "audit in header"'])
+  })
+
+  it('finds logging calls inside macro bodies, on the right lines', async () => {
+    const src = '#define FAIL(t) \\\n  do { \\\n    ERROR_LOG("tunnel %s failed", (t)->name); /* #ipsec */ \\\n  } while (0)\nvoid f(void) { WARN_LOG("after"); }\n'
+    expect(summary(await statements('a.c', src))).toEqual(['3 error ERROR_LOG "tunnel %s failed" #ipsec', '5 warn WARN_LOG "after"'])
+  })
+
   it('re-parses a .h file as C++ when it is not C', async () => {
     const src = 'class Conn {\n public:\n  void Fail() { LOG(ERROR) << "conn failed " << id_; }\n};\n'
     const list = await statements('conn.h', src)

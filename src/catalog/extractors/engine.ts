@@ -102,8 +102,9 @@ function levelWord(word: string, allowLetters: boolean): Level | null {
  * Level named by a method: `warn`, `Warning`, `Errorf`, `Errorw`, `ErrorContext`, `LogWarning`, `WarnFormat`,
  * `atWarn`. Single letters only count for Android's `Log.e`, which callers allow explicitly.
  */
-export function methodLevel(name: string, allowLetters = false): Level | null {
-  if (name === 'print' || name === 'Print' || name === 'Println' || name === 'Printf') return 'info'
+export function methodLevel(name: string, allowLetters = false, allowPrint = false): Level | null {
+  // Go's `log.Print*` log at no level (info); Python's rich `console.print` is not logging at all.
+  if (/^(?:print|Print)(?:ln|f)?$/.test(name)) return allowPrint ? 'info' : null
   // java.util.logging's CONFIG level; as an argument token `config` is too generic, as a logger method it is not.
   if (name === 'config') return 'debug'
   const direct = levelWord(name, allowLetters)
@@ -116,7 +117,6 @@ export function methodLevel(name: string, allowLetters = false): Level | null {
   for (const s of LEVEL_METHOD_SUFFIXES) {
     if (name.length > s.length + 1 && name.endsWith(s)) {
       const stem = name.slice(0, -s.length)
-      if (stem === 'Print' || stem === 'print') return 'info'
       const l = levelWord(stem, false) ?? levelWord(stem.replace(LEVEL_PREFIXES, ''), false)
       if (l) return l
     }
@@ -189,7 +189,7 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
       return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null }
     }
     const last = site.receiver[site.receiver.length - 1]
-    const l = methodLevel(site.name, last === 'Log')
+    const l = methodLevel(site.name, last === 'Log', lang === 'go')
     return l ? { level: l } : null
   }
   if (lang === 'c' || lang === 'cpp') {
@@ -224,6 +224,18 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
     const rest = args.slice(1 + printfCount(first.text)).map((a) => adapter.piece(a))
     return rest.length > 0 ? join([first, ...rest], ' ') : first
   }
+  if (adapter.messageFirst) {
+    const i = d.levelArg === 0 ? 1 : 0
+    if (i < args.length) {
+      const p = adapter.piece(args[i])
+      if (p.literal && SINGLE_PLACEHOLDER.test(p.text) && i + 1 < args.length) {
+        const next = adapter.piece(args[i + 1])
+        if (next.literal) return next
+      }
+      return p
+    }
+    return site.block ? adapter.piece(site.block) : undefined
+  }
   let firstOther: Piece | null = null
   for (let i = 0; i < args.length; i++) {
     if (i === d.levelArg) continue
@@ -243,8 +255,8 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
   return undefined
 }
 
-/** Statement plus the offsets annotation attachment needs. */
-interface Found extends ExtractedStatement {
+/** Statement plus the 0-based rows and source offsets that annotation attachment needs. */
+export interface Found extends ExtractedStatement {
   startRow: number
   endRow: number
   startIndex: number
@@ -256,11 +268,14 @@ export interface Snippet {
   text: string
   /** 0-based row of the snippet's first line in the file. */
   row: number
+  /** Source offset of the snippet's first character. */
+  startIndex: number
 }
 
-/** What one tree yields: statements, and macro bodies that may hold more (see Adapter `snippet`). */
+/** What one tree yields before annotations: logging calls, comments, and macro bodies that may hold more. */
 export interface TreeExtraction {
-  statements: ExtractedStatement[]
+  found: Found[]
+  comments: CommentSpan[]
   snippets: Snippet[]
 }
 
@@ -280,7 +295,7 @@ function lastIdentifier(text: string): string {
  * wasm per step): could a call of this name log, under some receiver? Most calls in a file fail here.
  */
 export function mayLog(name: string, language: LanguageId, rules: CompiledRule[]): boolean {
-  if (GENERIC_LOG_METHODS.includes(name) || methodLevel(name, true) !== null) return true
+  if (GENERIC_LOG_METHODS.includes(name) || methodLevel(name, true, true) !== null) return true
   if ((language === 'c' || language === 'cpp') && C_LEVEL_MACRO.test(name)) return true
   for (const r of rules) {
     if (r.exact !== null) {
@@ -290,7 +305,10 @@ export function mayLog(name: string, language: LanguageId, rules: CompiledRule[]
   return false
 }
 
-/** Extract the log statements of one parsed tree. Pure: same tree and rules, same result. */
+/**
+ * Collect the logging calls and comments of one parsed tree (one query run). Pure: same tree and rules,
+ * same result. `finishStatements` turns the result into statements.
+ */
 export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => MatchLike[], rules: CompiledRule[]): TreeExtraction {
   const found: Found[] = []
   const comments: CommentSpan[] = []
@@ -323,7 +341,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     const node = cap.node
     if (cap.name === 'snippet') {
       const text = node.text
-      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row })
+      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row, startIndex: node.startIndex })
       continue
     }
     if (cap.name === 'comment') {
@@ -363,6 +381,11 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       endIndex: n.endIndex,
     })
   }
+  return { found, comments, snippets }
+}
+
+/** Drop calls nested in other logging calls, attach annotations, and strip the offsets. */
+export function finishStatements(found: Found[], comments: CommentSpan[]): ExtractedStatement[] {
   found.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex)
   // A logging call inside another one is part of it: zap's `zap.Error(err)` field, zerolog's `log.Error()` chain head.
   const outer: Found[] = []
@@ -372,6 +395,5 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     outer.push(f)
   }
   attachAnnotations(outer, comments)
-  const statements = outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
-  return { statements, snippets }
+  return outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
 }

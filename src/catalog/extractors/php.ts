@@ -83,5 +83,6 @@ export function phpAdapter(): Adapter {
     callSite,
     piece,
     isString: (n) => n.type in strings,
+    messageFirst: true,
   }
 }

@@ -37,4 +37,13 @@ describe('Python extraction', () => {
   it('does not take methods of non-logger objects for logs', async () => {
     expect(await statements('a.py', 'errors.error("x")\nself.dialog.warning("y")\nresult.info("z")')).toEqual([])
   })
+
+  it('takes the first argument as the message even when a later one is a string', async () => {
+    const [s] = await statements('a.py', 'logger.error(msg, "detail")')
+    expect(s).toMatchObject({ template: null, matchable: false, level: 'error' })
+  })
+
+  it('does not take rich console.print for a log', async () => {
+    expect(await statements('a.py', 'console.print("[bold]hello[/bold]")\nself.console.print(table)')).toEqual([])
+  })
 })

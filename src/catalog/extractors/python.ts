@@ -75,5 +75,6 @@ export function pythonAdapter(): Adapter {
     piece,
     isString: (n) => n.type in strings,
     numericLevel: pythonLevel,
+    messageFirst: true,
   }
 }

@@ -73,5 +73,6 @@ export function rubyAdapter(): Adapter {
     callSite,
     piece,
     isString: (n) => n.type in strings,
+    messageFirst: true,
   }
 }

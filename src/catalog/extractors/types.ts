@@ -40,6 +40,12 @@ export interface Adapter {
   isString(node: Node): boolean
   /** Level from a bare number argument (Python's `logging.log(40, …)`); default: none. */
   numericLevel?(n: number): import('../../core/types.js').Level | null
+  /**
+   * The message is always the first positional argument (after a level argument): Python logging, Ruby,
+   * PHP/PSR-3. Elsewhere the first string-like argument is taken, which skips pino's object, slf4j's
+   * marker, C#'s exception and Go's context.
+   */
+  messageFirst?: boolean
   /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
   style?(site: CallSite): 'console' | 'println' | 'print' | undefined
 }
