@@ -157,6 +157,18 @@ describe('real-time channel delivery', () => {
     expect(updates().at(-1)!.body.text).toContain('×3')
   })
 
+  it('posts a fresh message when the old one was deleted in Slack', async () => {
+    const d = await delivery()
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    slack.messages.clear()
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(posts()).toHaveLength(2)
+  })
+
   it('a channel mute or snooze keeps the statement out of that channel', async () => {
     const d = await delivery()
     await store.addMute({ statementId: 'hello', scope: 'channel', scopeId: 'hello-worlders', by: 'U1', createdAt: now })

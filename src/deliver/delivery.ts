@@ -17,7 +17,7 @@ export { slackEscape } from './escape.js'
 export const REALTIME_KIND = 'realtime'
 
 /** Payload of a real-time outbox item: which state row to post. The text is built when it is posted. */
-interface RealtimePayload { statementId: string; channel: string; windowStart: number }
+interface RealtimePayload { statementId: string; channel: string; windowStart: number; seq?: number }
 
 /** Options of `Delivery`. */
 export interface DeliveryOptions {
@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  *
  * Real time: `onHit` (synchronous, from the pipeline) routes the hit and folds it into a per statement ×
  * channel accumulator; an async round then, per key, opens a window (first hit: a state row and an outbox
- * item under the dedup key `rt:<statement>:<channel>:<window start>`) or adds to the open one. The outbox
+ * item under the dedup key `rt:<statement>:<channel>:<window start>:<window seq>`) or adds to the open one. The outbox
  * item is posted at once by the worker; later hits in the window only change the state, and the message is
  * edited in place with chat.update at most once per `updateEveryMs`. The state row (store.putRealtime)
  * carries ts and counts, so a restarted instance keeps editing the same message. A post is recorded (ts in
@@ -166,16 +166,17 @@ export class Delivery {
           }
           continue
         }
+        const seq = (st?.seq ?? 0) + 1
         st = {
-          statementId, channel, channelId: null, ts: '', windowStart: now, count: 0, hosts: [], hostsMore: 0,
+          statementId, channel, channelId: null, ts: '', windowStart: now, seq, count: 0, hosts: [], hostsMore: 0,
           firstSeen: p.firstSeen, lastSeen: p.lastSeen, sample: p.sample, level: p.level, sentCount: 0,
         }
         merge(st, p)
         this.ownWindows.add(`${key}\u0000${now}`)
         if (this.ownWindows.size > MAX_STATES) this.ownWindows.delete(this.ownWindows.values().next().value!)
         await this.saveState(key, st)
-        const payload: RealtimePayload = { statementId, channel, windowStart: now }
-        await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
+        const payload: RealtimePayload = { statementId, channel, windowStart: now, seq }
+        await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}:${seq}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
         opened = true
       } else {
         merge(st, p)
@@ -265,6 +266,11 @@ export class Delivery {
     } else {
       this.stats.failures++
       this.log(`chat.update for ${st.statementId} in #${st.channel} failed: ${r.error}`)
+      if (r.error === 'message_not_found') {
+        // Someone deleted the message: close the window so the next occurrence posts a fresh one.
+        st.windowStart = 0
+        await this.saveState(key, st)
+      }
     }
   }
 
@@ -323,7 +329,7 @@ export class Delivery {
     if (r.ok) return
     if (r.retryable) {
       this.stats.retries++
-      const wait = r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8))
+      const wait = Math.max(1000, r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8)))
       await this.o.store.release(item.id, this.instanceId, now() + wait, false, { error: r.error })
       this.later(wait, () => void this.pump())
     } else {
@@ -360,7 +366,7 @@ export class Delivery {
     const p = item.payload as RealtimePayload
     const key = `${p.statementId}\u0000${p.channel}`
     const st = await this.state(key, p.statementId, p.channel)
-    if (!st || st.windowStart !== p.windowStart || st.ts) {
+    if (!st || st.windowStart !== p.windowStart || (st.seq ?? 0) !== (p.seq ?? 0) || st.ts) {
       // Posted already (crash after posting, before marking sent) or superseded by a newer window.
       await this.o.store.markSent(item.id, this.instanceId, now(), { skipped: true })
       return null

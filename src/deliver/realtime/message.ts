@@ -14,6 +14,8 @@ export interface RealtimeState {
   /** Message ts once posted; '' while the post is pending in the outbox. */
   ts: string
   windowStart: number
+  /** Windows opened so far for this statement × channel (part of the outbox dedup key). */
+  seq?: number
   count: number
   /** Distinct hosts, at most MAX_HOSTS kept; `hostsMore` counts the rest. */
   hosts: string[]
