@@ -63,7 +63,7 @@ export function makeDemoRepo(dir: string): void {
  * buckets, and the demo should look like the last few hours of a real service.
  */
 export function shiftedLog(now: number): string {
-  const lines = readFileSync(join(DEMO_DIR, 'app.log'), 'utf8').split('\n').filter(Boolean)
+  const lines = readFileSync(join(DEMO_DIR, 'app.log.txt'), 'utf8').split('\n').filter(Boolean)
   const times = lines.map((l) => Date.parse(l.slice(0, l.indexOf(' '))))
   const shift = now - 10 * 60_000 - Math.max(...times)
   return lines.map((l, i) => new Date(times[i]! + shift).toISOString() + l.slice(l.indexOf(' '))).join('\n') + '\n'
@@ -83,7 +83,7 @@ export const demo: Command = {
   async run(ctx, { values }) {
     const port = values.port === undefined ? undefined : Number(values.port)
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`demo: --port must be 0-65535, got ${JSON.stringify(values.port)}`)
-    if (!existsSync(join(DEMO_DIR, 'app.log'))) throw new DiceError(ErrorCode.NotFound, `demo: sample data not found at ${DEMO_DIR}`)
+    if (!existsSync(join(DEMO_DIR, 'app.log.txt'))) throw new DiceError(ErrorCode.NotFound, `demo: sample data not found at ${DEMO_DIR}`)
     const out = (s = '') => ctx.stdout.write(s + '\n')
     const work = mkdtempSync(join(tmpdir(), 'dice-demo-'))
     const repo = join(work, 'repo')
