@@ -16,6 +16,12 @@ describe('parseComment', () => {
     expect(a).toEqual({ channels: [], mentions: ['elmore'], onlyTokens: false })
   })
 
+  it('ignores tool directives and doc tags', () => {
+    expect(parseComment('// @ts-ignore')).toEqual({ channels: [], mentions: [], onlyTokens: false })
+    expect(parseComment('/** @deprecated use #other */').channels).toEqual(['other'])
+    expect(parseComment('// #endif @elmore')).toEqual({ channels: [], mentions: ['elmore'], onlyTokens: true })
+  })
+
   it('strips one # of a hash comment, so "#chan" alone is just a comment', () => {
     expect(parseComment('#chan').channels).toEqual([])
     expect(parseComment('# #chan').channels).toEqual(['chan'])

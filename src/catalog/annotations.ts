@@ -11,6 +11,7 @@
  * - Every token in a trailing comment counts, prose around it is ignored (`// flaky, ask @elmore`). The one
  *   exception: a channel must contain a letter, so issue numbers (`// see #1234`) are not channels.
  * - The comment is found by tree-sitter, so a `#` or `@` inside a string literal is never an annotation.
+ * - Tool directives are not people or channels: `// @ts-ignore`, the `@deprecated` doc tag, `// #endif` (lists below).
  */
 
 /** What one comment says. */
@@ -20,6 +21,18 @@ export interface CommentAnnotations {
   /** True when the comment holds annotation tokens and nothing else (required for a comment above). */
   onlyTokens: boolean
 }
+
+/** `@word`s that are tool directives or doc tags, not people (compared lower-case). */
+export const IGNORED_MENTIONS: ReadonlySet<string> = new Set([
+  'ts-ignore', 'ts-expect-error', 'ts-nocheck', 'ts-check', 'deprecated', 'todo', 'fixme', 'noinspection', 'suppress',
+  'suppresswarnings', 'override', 'param', 'return', 'returns', 'type', 'var', 'throws', 'see', 'since', 'flow', 'jsx',
+  'nocommit', 'generated', 'lint', 'phpstan-ignore', 'psalm-suppress', 'codecoverageignore', 'inheritdoc',
+])
+
+/** `#word`s that are preprocessor or editor directives, not channels. */
+export const IGNORED_CHANNELS: ReadonlySet<string> = new Set([
+  'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'define', 'undef', 'include', 'pragma', 'region', 'endregion', 'error', 'warning',
+])
 
 const TOKEN = /(^|[\s([,])([#@])([A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?)/g
 const ONLY_TOKENS = /^(?:[#@][A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?[\s,]*)+$/
@@ -44,8 +57,8 @@ export function parseComment(text: string): CommentAnnotations {
   for (const m of body.matchAll(TOKEN)) {
     const name = m[3].replace(/\.+$/, '')
     if (m[2] === '#') {
-      if (/[A-Za-z]/.test(name) && !channels.includes(name)) channels.push(name)
-    } else if (!mentions.includes(name)) mentions.push(name)
+      if (/[A-Za-z]/.test(name) && !IGNORED_CHANNELS.has(name.toLowerCase()) && !channels.includes(name)) channels.push(name)
+    } else if (!IGNORED_MENTIONS.has(name.toLowerCase()) && !mentions.includes(name)) mentions.push(name)
   }
   return { channels, mentions, onlyTokens: ONLY_TOKENS.test(body) && channels.length + mentions.length > 0 }
 }

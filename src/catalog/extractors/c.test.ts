@@ -97,6 +97,16 @@ describe('C extraction', () => {
     expect(summary(await statements('a.c', src))).toEqual(['3 error ERROR_LOG "tunnel %s failed" #ipsec', '5 warn WARN_LOG "after"'])
   })
 
+  it('skips logging wrappers defined as macros: their message is the caller\'s', async () => {
+    const src = [
+      '#define INFO_LOG(fmt, ...) LOG_INFO(fmt, ##__VA_ARGS__)',
+      '#define NET_WARN(fmt, ...) LOG_WARN("[net] " fmt, ##__VA_ARGS__)',
+      '#define LOGE(msg) ERROR_LOG(msg)',
+      '#define FAIL(t) ERROR_LOG("failed: %s", t)',
+    ].join('\n')
+    expect(summary(await statements('log.h', src))).toEqual(['4 error ERROR_LOG "failed: %s"'])
+  })
+
   it('re-parses a .h file as C++ when it is not C', async () => {
     const src = 'class Conn {\n public:\n  void Fail() { LOG(ERROR) << "conn failed " << id_; }\n};\n'
     const list = await statements('conn.h', src)
