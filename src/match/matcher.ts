@@ -1,16 +1,17 @@
 /**
  * The matcher: which catalog statement printed this message?
  *
- * Build time: every matchable template is parsed into literals and placeholders and indexed by ONE key:
- *  1. its rarest whole literal word (a space-delimited token of the template made only of literal text),
- *  2. else the first ≤4 characters of its literal prefix,
- *  3. else the last ≤4 characters of its literal suffix,
- *  4. else a short scan list, pre-filtered by `includes(longest literal)`.
- * Match time: one pass over the message hashes each space-delimited token (FNV-1a on char codes, no
- * substrings), probes a bit filter, then the map; candidates are verified by an anchored check made of
- * startsWith / endsWith / indexOf (leftmost placement is exact for wildcard-only patterns), never a
- * regex. So the cost per line depends on the line's length and the few candidates sharing its rare words,
- * not on the catalog's size.
+ * Build time: every matchable template is parsed into literals and placeholders and filed under ONE key,
+ * chosen among: its first 1–4 whole literal words, its last 1–4 whole literal words, any whole literal
+ * word or pair of adjacent words inside it, its first/last 1–4 literal characters. A "whole" word is
+ * bounded by spaces or the template's ends, never by a placeholder, so the same token appears in every
+ * message the template prints. Each template takes the key that lines are least likely to probe (counted
+ * over the catalog: "failed" starts many templates, so lines starting with "failed" are common).
+ * Match time: hash the message's first and last few words, and its tokens and token pairs that pass a
+ * (length, first, last character) screen; each probe is a bit-filter test and, rarely, a Map lookup.
+ * Candidates are verified by an anchored check made of startsWith / endsWith / indexOf (leftmost placement
+ * is exact for wildcard-only patterns), never a regex. The cost per line depends on its length and the
+ * few templates sharing its rarest keys, not on the catalog's size.
  *
  * Semantics (docs/FORMATS.md "Matching"): the whole message must match the whole template (anchored at
  * both ends, outer whitespace ignored); a placeholder matches any text, non-greedy — string placeholders
@@ -52,17 +53,30 @@ interface Compiled {
   needle: string
   /** Last match() call that visited this template (dedupe without allocating a Set per line). */
   stamp: number
+  /** First/last two characters of the message this template requires (-1: no requirement): a check that
+   *  rejects most wrong candidates without touching the literal strings. */
+  head: number
+  tail: number
 }
 
 const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const SMI = 0x3fffffff
-const BLOOM_BITS = 1 << 20
+const BLOOM_BITS = 1 << 22
 const AFFIX = 4
+/** Prefix/suffix keys use up to this many whole words. */
+const WORD_DEPTH = 4
 
 function hashRange(s: string, a: number, b: number): number {
   let h = FNV_OFFSET
   for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
+  return h & SMI
+}
+
+/** FNV-1a over s[a..b) read right to left (suffix keys are hashed from the message's end). */
+function hashReverse(s: string, a: number, b: number): number {
+  let h = FNV_OFFSET
+  for (let i = b - 1; i >= a; i--) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
   return h & SMI
 }
 
@@ -80,59 +94,87 @@ function trimMessage(m: string): string {
 /** Literal text with no letter or digit (`{}: {}`, `[%s] %s`) identifies nothing: such templates are skipped. */
 const MEANINGFUL = /[\p{L}\p{N}]/u
 
+/** Key slots: which part of a message a key hashes. Mixed into the key so kinds never collide. */
+const SLOT_PREFIX_WORDS = 0 // + depth 1..4
+const SLOT_SUFFIX_WORDS = 10 // + depth 1..4
+const SLOT_WORD = 20
+const SLOT_PAIR = 21
+const SLOT_PREFIX_CHARS = 30 // + length 1..4
+const SLOT_SUFFIX_CHARS = 40 // + length 1..4
+
+const SLOT_NAMES: Record<number, string> = { 0: 'first words', 10: 'last words', 20: 'word', 21: 'word pair', 30: 'first characters', 40: 'last characters' }
+
+/** Called for every key a template offers: `option` keys may file it; all keys are counted as probes. */
+type KeyVisitor = (slot: number, key: number, option: boolean, lit: number, a: number, b: number) => void
+
 /** Compiled, indexed catalog templates. Build once per catalog version; `match` is pure and synchronous. */
 export class Matcher {
-  private readonly tokens = new Map<number, Compiled[]>()
+  /**
+   * Every key kind in one map: the key is the text's FNV hash mixed with its slot (first words at depth d,
+   * last words at depth d, inner word, inner word pair, first/last k characters).
+   * A bit filter in front answers "no such key" — the usual answer — without touching the map.
+   */
+  private readonly table = new Map<number, Compiled[]>()
   private readonly bloom = new Uint8Array(BLOOM_BITS >>> 3)
-  private readonly prefixes: Array<Map<number, Compiled[]>> = []
-  private readonly suffixes: Array<Map<number, Compiled[]>> = []
+  private readonly wordShape = new Uint8Array(0x10000)
+  private readonly pairShape = new Uint8Array(0x10000)
   private readonly scan: Compiled[] = []
+  private hasWords = false
+  private hasPairs = false
+  private hasPrefixChars = false
+  private hasSuffixChars = false
+  private maxPrefixDepth = 0
+  private maxSuffixDepth = 0
   private stamp = 0
   private readonly buf: Compiled[] = []
   /** Templates indexed / statements skipped (not matchable, no template, no literal word). */
   readonly size: { templates: number; statements: number; skipped: number }
 
   private constructor(compiled: Compiled[], skipped: number) {
-    for (let k = 0; k <= AFFIX; k++) (this.prefixes.push(new Map()), this.suffixes.push(new Map()))
-    // Document frequency of each whole literal word, so each template is filed under its rarest one.
-    const df = new Map<string, number>()
-    const words = compiled.map((c) => wholeWords(c.lits))
-    for (const ws of words) for (const w of new Set(ws)) df.set(w, (df.get(w) ?? 0) + 1)
+    // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
+    // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
+    const probes = new Map<number, number>()
+    for (const c of compiled) enumerateKeys(c, (_slot, key, option) => option || probes.set(key, (probes.get(key) ?? 0) + 1))
+    // Pass 2: file each template under the key lines probe least.
     let statements = 0
-    compiled.forEach((c, i) => {
+    for (const c of compiled) {
       statements += c.statements.length
-      let best: string | null = null
-      for (const w of words[i]!) {
-        if (best === null) best = w
-        else {
-          const a = df.get(w)!
-          const b = df.get(best)!
-          if (a < b || (a === b && w.length > best.length)) best = w
-        }
-      }
-      if (best !== null) {
-        const h = hashRange(best, 0, best.length)
-        this.bloom[(h & (BLOOM_BITS - 1)) >>> 3]! |= 1 << (h & 7)
-        add(this.tokens, h, c)
-        c.key = `word ${JSON.stringify(best)}`
-        return
-      }
-      const first = c.lits[0]!
-      const last = c.lits[c.lits.length - 1]!
-      if (first.length > 0) {
-        const k = Math.min(AFFIX, first.length)
-        add(this.prefixes[k]!, hashRange(first, 0, k), c)
-        c.key = `prefix ${JSON.stringify(first.slice(0, k))}`
-      } else if (last.length > 0) {
-        const k = Math.min(AFFIX, last.length)
-        add(this.suffixes[k]!, hashRange(last, last.length - k, last.length), c)
-        c.key = `suffix ${JSON.stringify(last.slice(-k))}`
-      } else {
+      let best = -1
+      let bestCost = Infinity
+      let bestSlot = 0
+      let where: [number, number, number] = [0, 0, 0]
+      enumerateKeys(c, (slot, key, option, lit, a, b) => {
+        if (!option) return
+        // Character keys are coarser than word keys: the same count means more unrelated lines probe them.
+        const cost = probes.get(key)! * (slot >= SLOT_PREFIX_CHARS ? 2 : 1)
+        if (cost < bestCost) (best = key), (bestCost = cost), (bestSlot = slot), (where = [lit, a, b])
+      })
+      if (best < 0) {
         this.scan.push(c)
         c.key = `scan ${JSON.stringify(c.needle)}`
+        continue
       }
-    })
+      const text = c.lits[where[0]]!.slice(where[1], where[2])
+      c.key = `${SLOT_NAMES[bestSlot] ?? SLOT_NAMES[bestSlot - (bestSlot % 10)]} ${JSON.stringify(text)}`
+      this.bloom[(best & (BLOOM_BITS - 1)) >>> 3]! |= 1 << (best & 7)
+      add(this.table, best, c)
+      if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
+      else if (bestSlot < SLOT_WORD) this.maxSuffixDepth = Math.max(this.maxSuffixDepth, bestSlot - SLOT_SUFFIX_WORDS)
+      else if (bestSlot === SLOT_WORD) {
+        this.wordShape[shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1))] = 1
+        this.hasWords = true
+      } else if (bestSlot === SLOT_PAIR) {
+        this.pairShape[shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1))] = 1
+        this.hasPairs = true
+      } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
+      else this.hasSuffixChars = true
+    }
     this.size = { templates: compiled.length, statements, skipped }
+  }
+
+  /** Templates filed under `key`, when the bit filter and then the map have it. */
+  private probe(key: number, stamp: number, out: Compiled[]): void {
+    if ((this.bloom[(key & (BLOOM_BITS - 1)) >>> 3]! & (1 << (key & 7))) !== 0) collect(this.table.get(key), stamp, out)
   }
 
   /** Compile and index the matchable statements of a catalog. */
@@ -212,32 +254,56 @@ export class Matcher {
     out.length = 0
     const stamp = ++this.stamp
     const len = m.length
-    const tokens = this.tokens
-    const bloom = this.bloom
-    let h = FNV_OFFSET
-    let start = 0
-    for (let i = 0; i <= len; i++) {
-      const c = i < len ? m.charCodeAt(i) : 32
-      if (c !== 32) {
-        h = Math.imul(h ^ c, FNV_PRIME)
-        continue
+    // Leading words: hash the text up to the end of word 1, 2, … (spaces included), one probe per depth.
+    const maxP = this.maxPrefixDepth
+    if (maxP > 0) {
+      let h = FNV_OFFSET
+      let pos = 0
+      let depth = 0
+      while (depth < maxP && pos < len) {
+        let sp = m.indexOf(' ', pos)
+        if (sp < 0) sp = len
+        for (let i = pos; i < sp; i++) h = Math.imul(h ^ m.charCodeAt(i), FNV_PRIME)
+        if (sp > pos) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + ++depth), stamp, out)
+        h = Math.imul(h ^ 32, FNV_PRIME)
+        pos = sp + 1
       }
-      if (i > start) {
-        const k = h & SMI
-        if ((bloom[(k & (BLOOM_BITS - 1)) >>> 3]! & (1 << (k & 7))) !== 0) {
-          const list = tokens.get(k)
-          if (list !== undefined) collect(list, stamp, out)
-        }
+    }
+    // Trailing words, hashed right to left.
+    const maxS = this.maxSuffixDepth
+    if (maxS > 0) {
+      let h = FNV_OFFSET
+      let end = len
+      let depth = 0
+      while (depth < maxS && end > 0) {
+        const sp = m.lastIndexOf(' ', end - 1)
+        for (let i = end - 1; i > sp; i--) h = Math.imul(h ^ m.charCodeAt(i), FNV_PRIME)
+        if (sp < end - 1) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + ++depth), stamp, out)
+        h = Math.imul(h ^ 32, FNV_PRIME)
+        end = sp
       }
-      h = FNV_OFFSET
-      start = i + 1
     }
-    for (let k = 1; k <= AFFIX && k <= len; k++) {
-      const p = this.prefixes[k]!
-      if (p.size > 0) collect(p.get(hashRange(m, 0, k)), stamp, out)
-      const s = this.suffixes[k]!
-      if (s.size > 0) collect(s.get(hashRange(m, len - k, len)), stamp, out)
+    // Inner words and adjacent pairs: find tokens with indexOf; screen each by (length, first, last
+    // character) before hashing it.
+    if (this.hasWords || this.hasPairs) {
+      const words = this.wordShape
+      const pairs = this.pairShape
+      let pos = 0
+      let prev = -1 // start of the previous token when it ended one space before this one
+      while (pos < len) {
+        let sp = m.indexOf(' ', pos)
+        if (sp < 0) sp = len
+        if (sp > pos) {
+          const last = m.charCodeAt(sp - 1)
+          if (words[shapeKey(sp - pos, m.charCodeAt(pos), last)] === 1) this.probe(mix(hashRange(m, pos, sp), SLOT_WORD), stamp, out)
+          if (prev >= 0 && pairs[shapeKey(sp - prev, m.charCodeAt(prev), last)] === 1) this.probe(mix(hashRange(m, prev, sp), SLOT_PAIR), stamp, out)
+          prev = pos
+        } else prev = -1
+        pos = sp + 1
+      }
     }
+    if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp, out)
+    if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp, out)
     const scan = this.scan
     for (let i = 0; i < scan.length; i++) {
       const c = scan[i]!
@@ -248,6 +314,16 @@ export class Matcher {
     }
     return out
   }
+}
+
+/** Mix a text hash with its key slot (kind and depth), staying a small integer for the Map. */
+function mix(h: number, slot: number): number {
+  return (h ^ Math.imul(slot, 0x9e3779b1)) & SMI
+}
+
+/** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
+function shapeKey(len: number, first: number, last: number): number {
+  return (Math.imul(len, 0x9e37) ^ Math.imul(first, 0x3f1) ^ Math.imul(last, 0x1b)) & 0xffff
 }
 
 function collect(list: Compiled[] | undefined, stamp: number, out: Compiled[]): void {
@@ -279,36 +355,113 @@ function compile(template: string): Compiled | null {
     minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
     placeholders: p.placeholders.length,
     statements: [], key: '', stamp: 0,
+    head: lits[0]!.length >= 2 ? lits[0]!.charCodeAt(0) | (lits[0]!.charCodeAt(1) << 16) : -1,
+    tail: lits[lits.length - 1]!.length >= 2 ? lastTwo(lits[lits.length - 1]!, lits[lits.length - 1]!.length) : -1,
   }
 }
 
 /**
- * Space-delimited tokens made only of literal text: bounded on each side by a space or by the template's
- * start/end, never by a placeholder (a placeholder's value could glue onto it in the message).
+ * Every key a template offers, hashed as the message side hashes them: its first 1–4 whole words (text up
+ * to the end of word d, spaces included; an option only at the deepest d, a probe at every d), its last
+ * 1–4 whole words (hashed right to left), each inner whole word and pair of adjacent whole words (one
+ * space apart), and its first/last 1–4 literal characters. A word is whole when spaces or the template's
+ * ends bound it, never a placeholder.
  */
-function wholeWords(lits: string[]): string[] {
-  const out: string[] = []
-  const last = lits.length - 1
-  lits.forEach((lit, i) => {
-    const parts = lit.split(' ')
-    parts.forEach((w, j) => {
-      if (w === '') return
-      const leftOk = j > 0 || i === 0
-      const rightOk = j < parts.length - 1 || i === last
-      if (leftOk && rightOk) out.push(w)
-    })
-  })
-  return out
+function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
+  const lits = c.lits
+  const n = lits.length
+  const only = n === 1
+  const first = lits[0]!
+  const last = lits[n - 1]!
+  // Leading whole words.
+  {
+    const ends: number[] = []
+    let h = FNV_OFFSET
+    for (let i = 0; i <= first.length && ends.length < WORD_DEPTH; i++) {
+      const atEnd = i === first.length
+      if (atEnd && !only) break
+      const ch = atEnd ? 32 : first.charCodeAt(i)
+      if (ch === 32 && i > 0 && first.charCodeAt(i - 1) !== 32) ends.push(i)
+      if (ends.length > 0 && ch === 32 && ends[ends.length - 1] === i) {
+        // hash so far covers [0, i): the key for depth ends.length
+        visit(SLOT_PREFIX_WORDS + ends.length, mix(h & SMI, SLOT_PREFIX_WORDS + ends.length), false, 0, 0, i)
+      }
+      h = Math.imul(h ^ ch, FNV_PRIME)
+    }
+    if (ends.length > 0) {
+      const d = ends.length
+      visit(SLOT_PREFIX_WORDS + d, mix(hashRange(first, 0, ends[d - 1]!), SLOT_PREFIX_WORDS + d), true, 0, 0, ends[d - 1]!)
+    }
+  }
+  // Trailing whole words.
+  {
+    const starts: number[] = []
+    let h = FNV_OFFSET
+    for (let i = last.length - 1; i >= -1 && starts.length < WORD_DEPTH; i--) {
+      const atStart = i === -1
+      if (atStart && !only) break
+      const ch = atStart ? 32 : last.charCodeAt(i)
+      if (ch === 32 && i + 1 < last.length && last.charCodeAt(i + 1) !== 32) {
+        starts.push(i + 1)
+        visit(SLOT_SUFFIX_WORDS + starts.length, mix(h & SMI, SLOT_SUFFIX_WORDS + starts.length), false, n - 1, i + 1, last.length)
+      }
+      h = Math.imul(h ^ ch, FNV_PRIME)
+    }
+    if (starts.length > 0) {
+      const d = starts.length
+      const s = starts[d - 1]!
+      visit(SLOT_SUFFIX_WORDS + d, mix(hashReverse(last, s, last.length), SLOT_SUFFIX_WORDS + d), true, n - 1, s, last.length)
+    }
+  }
+  // Inner whole words and adjacent pairs.
+  for (let li = 0; li < n; li++) {
+    const lit = lits[li]!
+    let pos = 0
+    let prev = -1
+    while (pos <= lit.length) {
+      let sp = lit.indexOf(' ', pos)
+      if (sp < 0) sp = lit.length
+      const whole = sp > pos && (pos > 0 || li === 0) && (sp < lit.length || li === n - 1)
+      if (whole) {
+        visit(SLOT_WORD, mix(hashRange(lit, pos, sp), SLOT_WORD), true, li, pos, sp)
+        visit(SLOT_WORD, mix(hashRange(lit, pos, sp), SLOT_WORD), false, li, pos, sp)
+        if (prev >= 0) {
+          visit(SLOT_PAIR, mix(hashRange(lit, prev, sp), SLOT_PAIR), true, li, prev, sp)
+          visit(SLOT_PAIR, mix(hashRange(lit, prev, sp), SLOT_PAIR), false, li, prev, sp)
+        }
+        prev = pos
+      } else prev = -1
+      pos = sp + 1
+    }
+  }
+  // Literal characters at either end.
+  if (first.length > 0) {
+    for (let k = 1; k <= Math.min(AFFIX, first.length); k++) visit(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), false, 0, 0, k)
+    const k = Math.min(AFFIX, first.length)
+    visit(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), true, 0, 0, k)
+  }
+  if (last.length > 0) {
+    const L = last.length
+    for (let k = 1; k <= Math.min(AFFIX, L); k++) visit(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), false, n - 1, L - k, L)
+    const k = Math.min(AFFIX, L)
+    visit(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), true, n - 1, L - k, L)
+  }
 }
 
 function better(a: Compiled, b: Compiled): boolean {
   return a.literalChars > b.literalChars || (a.literalChars === b.literalChars && a.placeholders < b.placeholders)
 }
 
+function lastTwo(s: string, len: number): number {
+  return s.charCodeAt(len - 2) | (s.charCodeAt(len - 1) << 16)
+}
+
 /** Anchored check: literals in order, leftmost placement, each placeholder at least its minimum length. */
 function fits(c: Compiled, m: string): boolean {
   const len = m.length
   if (len < c.minLen) return false
+  if (c.head !== -1 && (m.charCodeAt(0) | (m.charCodeAt(1) << 16)) !== c.head) return false
+  if (c.tail !== -1 && lastTwo(m, len) !== c.tail) return false
   const lits = c.lits
   const n = lits.length
   const first = lits[0]!

@@ -104,7 +104,7 @@ describe('dice match', () => {
     expect(lines[0]).toMatch(/^\s+1\s+-\s+src\/net\/ipsec\.c:120\s+tunnel a: phase 1 failed$/)
     expect(lines[1]).toMatch(/^\s+2\s+-\s+-\s+no such thing$/)
     const x = await match(['--explain'], 'tunnel a: phase 1 failed\n')
-    expect(x.stdout).toMatch(/\+ ipsec-phase "tunnel %s: phase %d failed" literal=22: matched via word "tunnel"; chosen/)
+    expect(x.stdout).toMatch(/\+ ipsec-phase "tunnel %s: phase %d failed" literal=22: matched via first words "tunnel"; chosen/)
     const j = await match(['--json', '--explain'], 'saved 7\n')
     const o = ndjson(j.stdout)[0]
     expect(o.statement.id).toBe('invoice-saved') // no hint: catalog order (file, line)
