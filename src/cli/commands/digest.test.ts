@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { openStore } from '../../store/registry.js'
 import { runDice } from '../testutil.js'
 import { statement } from '../../deliver/testutil/fixtures.js'
+import { startSlackStandin } from '../../deliver/testutil/slack-standin.js'
 
 const MONDAY_10 = '2026-11-23T10:00:00Z'
 const SATURDAY_10 = '2026-11-28T10:00:00Z'
@@ -67,5 +68,26 @@ describe('dice digest', () => {
     const second = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     expect(second.code).toBe(0)
     expect(second.stdout).not.toContain('×7')
+  })
+
+  it('with SLACK_BOT_TOKEN sends to Slack (DICE_SLACK_API_URL): only when the person is active, once', async () => {
+    const { dir, db } = await seeded()
+    const slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn', tz: 'UTC', presence: 'away' }] })
+    try {
+      const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url }
+      const away = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env })
+      expect(away.code).toBe(0)
+      expect(away.stdout).toContain('away in Slack')
+      expect(slack.ok('chat.postMessage')).toHaveLength(0)
+      slack.setPresence('UPIG00001', 'active')
+      for (let i = 0; i < 2; i++) expect((await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env })).code).toBe(0)
+      const sent = slack.ok('chat.postMessage')
+      expect(sent).toHaveLength(1)
+      expect(sent[0]!.body.channel).toMatch(/^D/)
+      expect(JSON.stringify(sent[0]!.body.blocks)).toContain('&lt;!channel&gt;')
+      expect(JSON.stringify(sent[0]!.body)).not.toContain('<!channel>')
+    } finally {
+      await slack.close()
+    }
   })
 })
