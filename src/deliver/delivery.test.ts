@@ -107,6 +107,17 @@ describe('real-time channel delivery', () => {
     expect(at[19]! - at[0]!).toBeLessThan(850)
   })
 
+  it('lists 20 hosts and counts the others once each', async () => {
+    const d = await delivery()
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 30; i++) d.onHit(hit(hello, { host: `h${i}`, time: now }))
+      await d.idle()
+    }
+    const msg = [...slack.messages.values()][0]!
+    expect(msg.text).toContain('×90')
+    expect(msg.text).toContain('+10 more')
+  })
+
   it('after the update window a new message is posted', async () => {
     const d = await delivery(config({ realtime: { updateWindowSeconds: 60 } }))
     d.onHit(hit(hello, { time: now }))

@@ -50,6 +50,7 @@ interface Pending { statement: Statement; count: number; hosts: Set<string>; fir
 const MAX_STATES = 10_000
 const MAX_PENDING = 50_000
 const HOST_MAX_CHARS = 100
+const MAX_MORE_HOSTS = 200
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
 const BURST = 20
 const SAMPLE_MAX_CHARS = 4000
@@ -470,7 +471,12 @@ function merge(st: RealtimeState, p: Pending): void {
   for (const h of p.hosts) {
     if (st.hosts.includes(h)) continue
     if (st.hosts.length < MAX_HOSTS) st.hosts.push(h)
-    else st.hostsMore++
+    else {
+      // Count each further host once; past the cap of remembered ones the count is a lower bound.
+      const more = (st.moreHosts ??= [])
+      if (!more.includes(h) && more.length < MAX_MORE_HOSTS) more.push(h)
+      st.hostsMore = more.length
+    }
   }
   st.firstSeen = Math.min(st.firstSeen, p.firstSeen)
   if (p.lastSeen >= st.lastSeen) (st.lastSeen = p.lastSeen), (st.sample = p.sample)

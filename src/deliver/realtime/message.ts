@@ -20,6 +20,8 @@ export interface RealtimeState {
   /** Distinct hosts, at most MAX_HOSTS kept; `hostsMore` counts the rest. */
   hosts: string[]
   hostsMore: number
+  /** Hosts beyond the listed ones (bounded), so each is counted once in `hostsMore`. */
+  moreHosts?: string[]
   firstSeen: number
   lastSeen: number
   /** Latest raw line (shown escaped). */
