@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js'
 import { renderMetrics, type MetricsSource } from './metrics.js'
 import { parseSlackRequest, SlackPayloadError, type SlackAction } from './slack/action.js'
 import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
+import { startSocketMode } from './slack/socket-mode.js'
 import { ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
 import { loadPageData, renderPage } from './web/page.js'
 
@@ -25,6 +26,8 @@ export interface RunningServer {
   url: string
   close(): Promise<void>
   settled(): Promise<void>
+  /** With SLACK_APP_TOKEN: resolves once Socket Mode is connected. */
+  socketReady?: Promise<void>
 }
 
 const MAX_SLACK_BODY = 1 << 20
@@ -80,6 +83,8 @@ export async function startServer(o: {
   ingest?: IngestHandler
   /** Slack Web API client; default from SLACK_BOT_TOKEN / DICE_SLACK_API_URL. */
   slack?: SlackWeb | null
+  /** Use Socket Mode when SLACK_APP_TOKEN is set (default true). */
+  socketMode?: boolean
   /** Wall clock for Slack request freshness: Slack's timestamps are real even under `--at`. */
   wallClock?: Clock
   log?: (line: string) => void
@@ -183,13 +188,19 @@ export async function startServer(o: {
   })
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  // Socket Mode: the same actions over a WebSocket Dice opens, for hosts Slack cannot reach.
+  const socket = o.env.SLACK_APP_TOKEN && o.socketMode !== false
+    ? startSocketMode({ appToken: o.env.SLACK_APP_TOKEN, apiUrl: o.env.DICE_SLACK_API_URL, work, log })
+    : null
   const settled = async () => {
     while (inflight.size) await Promise.allSettled([...inflight])
   }
   return {
     url: `http://${host}:${addr.port}`,
     settled,
+    socketReady: socket?.ready,
     async close() {
+      socket?.close()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       // Finish acknowledged Slack work, but never hang shutdown on a slow Slack.
