@@ -38,10 +38,29 @@ describe('extractFile', () => {
     ])
   })
 
+  it('reads CRLF files and files starting with a byte-order mark', async () => {
+    const r = await extractFile('a.c', '\uFEFFvoid f(void) {\r\n  // #above\r\n  WARN_LOG("crlf %d", 1); // @x\r\n  ERROR_LOG("a "\r\n    "b");\r\n}\r\n')
+    expect(r.syntaxErrors).toBe(false)
+    expect(r.statements.map((s) => [s.line, s.endLine, s.template, s.channels, s.mentions])).toEqual([
+      [3, 3, 'crlf %d', ['above'], ['x']],
+      [4, 5, 'a b', [], []],
+    ])
+  })
+
   it('applies config loggers only to their language', async () => {
     const loggers = { python: [{ call: 'audit.record', level: 'notice' as const }] }
     expect((await extractFile('a.py', 'audit.record("granted %s", u)', { loggers })).statements[0]?.level).toBe('notice')
     expect((await extractFile('a.js', 'audit.record("granted %s", u)', { loggers })).statements).toEqual([])
+  })
+
+  it('applies glob rules and an explicit message argument from config', async () => {
+    const loggers = { javascript: [{ call: '*.track', level: 'info' as const, messageArg: 1 }] }
+    const r = await extractFile('a.js', 'analytics.track(user, "checkout started")\nthis.bus.track("x", `event ${n}`)\nplain.track("no")', { loggers })
+    // `plain.track("no")` has no argument 1: nothing to take as the message, so no statement.
+    expect(r.statements.map((s) => [s.callee, s.template])).toEqual([
+      ['analytics.track', 'checkout started'],
+      ['this.bus.track', 'event ${n}'],
+    ])
   })
 
   // ~12 ms parse + ~6 ms extraction on an idle core; the bound leaves room for a busy CI machine.

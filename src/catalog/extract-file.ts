@@ -78,6 +78,8 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
   const grammar = grammarOf(path, language)
   // Load the grammar outside the try: a missing wasm is an installation error and must surface.
   await parserFor(grammar)
+  // A byte-order mark is no syntax error; a space keeps every offset where it was.
+  if (source.charCodeAt(0) === 0xfeff) source = ` ${source.slice(1)}`
   try {
     const first = await run(path, source, language, grammar, adapter, opts)
     if (!first) return { statements: [], syntaxErrors: true }
