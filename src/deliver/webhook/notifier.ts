@@ -1,11 +1,13 @@
 import type { Message, Notifier, SendResult } from '../notifier.js'
 
 /**
- * POSTs each message as JSON (`{ to, text, blocks, updateTs }`) to `webhook.url`. 2xx is success; 429 and
+ * POSTs each message as JSON (`{ to, text, blocks, updateTs }`) to `webhook.url`; an update carries the
+ * `updateTs` of the message it replaces. 2xx is success; 429 and
  * 5xx are retryable (honouring `Retry-After` seconds); other statuses are not.
  */
 export class WebhookNotifier implements Notifier {
   readonly name = 'webhook'
+  private seq = 0
   constructor(private url: string, private timeoutMs = 10_000) {}
 
   async send(m: Message): Promise<SendResult> {
@@ -21,7 +23,8 @@ export class WebhookNotifier implements Notifier {
       return { ok: false, retryable: true, error: (e as Error).message }
     }
     await res.arrayBuffer().catch(() => undefined)
-    if (res.ok) return { ok: true, ts: m.updateTs ?? res.headers.get('x-message-id') ?? undefined, channel: m.to }
+    // The receiver may name the message (X-Message-Id); otherwise we do, so updates can refer to it.
+    if (res.ok) return { ok: true, ts: m.updateTs ?? res.headers.get('x-message-id') ?? `webhook.${Date.now()}.${++this.seq}`, channel: m.to }
     const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10)
     return {
       ok: false,
