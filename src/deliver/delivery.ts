@@ -10,6 +10,7 @@ import { People } from './people.js'
 import { buildDigests, DIGEST_KIND, type DigestPayload } from './digest/build.js'
 import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/message.js'
 
+/** Re-exported so `dice digest`, `dice run` and the server import delivery from one module. */
 export { buildDigests, type DigestPreview, type DigestPayload, type BuildDigestsOptions } from './digest/build.js'
 export { slackEscape } from './escape.js'
 

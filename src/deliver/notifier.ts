@@ -8,6 +8,7 @@ export interface Message {
   updateTs?: string
 }
 
+/** A send's outcome; on failure, whether retrying can help and how long Slack asked us to wait. */
 export type SendResult =
   | { ok: true; ts?: string; channel?: string }
   | { ok: false; retryable: boolean; retryAfterMs?: number; error: string }
@@ -18,4 +19,5 @@ export interface Notifier {
   send(m: Message): Promise<SendResult>
 }
 
+/** The notifier registry (slack | webhook | console), next to the contract it fills. */
 export { createNotifier } from './registry.js'
