@@ -51,7 +51,8 @@ for (const kind of STORE_KINDS) {
     })
 
     it('snoozes a channel for the next N occurrences', async () => {
-      const row = await actions.snooze({ statementId: 's2', actor: { id: 'UBOB' }, count: 3, channel: '#ipsec-debug' })
+      await expect(actions.snooze({ statementId: 's2', actor: { id: 'UBOB' }, count: 3, channel: '#ipsec-debug' })).rejects.toBeInstanceOf(PermissionError)
+      const row = await actions.snooze({ statementId: 's2', actor: { id: 'UBOB', channel: { id: 'C9', name: 'ipsec-debug' } }, count: 3, channel: '#ipsec-debug' })
       expect(row).toMatchObject({ scope: 'channel', scopeId: 'ipsec-debug', until: null, remaining: 3 })
       await store.decrementSnooze(row.id, 3)
       expect(await store.activeSnoozes(now)).toHaveLength(0)

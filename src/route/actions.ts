@@ -112,6 +112,7 @@ export class Actions {
       ;(scope = 'all'), (scopeId = '*')
     } else if (r.channel) {
       ;(scope = 'channel'), (scopeId = r.channel.replace(/^#/, ''))
+      if (!inChannel(r.actor, scopeId)) await this.mayActForEveryone(s, r.actor, `snooze it for #${scopeId}`)
     }
     const row = await this.store.addSnooze({
       statementId: s.id, scope, scopeId, until: ms == null ? null : now + ms, remaining: r.count ?? null, by: r.actor.id, createdAt: now,
@@ -140,6 +141,8 @@ export class Actions {
     const scope = o.scope ?? 'user'
     const scopeId = scope === 'all' ? '*' : (o.scopeId ?? o.actor.id).replace(/^#/, '')
     if (scope === 'all') await this.mayActForEveryone(s, o.actor, 'mute it for everyone')
+    // A channel's own members may quiet it there (they clicked in it); anyone else needs the everyone rule.
+    if (scope === 'channel' && !inChannel(o.actor, scopeId)) await this.mayActForEveryone(s, o.actor, `mute it for #${scopeId}`)
     if (scope === 'user' && scopeId !== o.actor.id) await this.mayActForEveryone(s, o.actor, `mute it for ${scopeId}`)
     const row: MuteRow = { statementId: s.id, scope, scopeId, by: o.actor.id, createdAt: this.clock() }
     await this.store.addMute(row)
@@ -271,6 +274,11 @@ export class Actions {
     // Apply at once: the router re-reads snoozes, mutes and overrides before the next occurrence.
     await this.router?.refresh()
   }
+}
+
+/** True when the actor acts from inside `channel` (name or id). */
+function inChannel(actor: Actor, channel: string): boolean {
+  return !!actor.channel && (actor.channel.name === channel || actor.channel.id === channel)
 }
 
 /** Slack mrkdwn escaping: log text and names are attacker-controlled. */
