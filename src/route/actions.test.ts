@@ -83,6 +83,15 @@ for (const kind of STORE_KINDS) {
       expect((await store.listMutes()).map((m) => m.statementId)).toEqual(['s2'])
     })
 
+    it('lets whoever set a mute or snooze lift it, and nobody else without permission', async () => {
+      await actions.mute({ statementId: 's2', actor: { id: 'UBOB', channel: { name: 'ipsec-debug' } }, scope: 'all' })
+      await actions.snooze({ statementId: 's2', actor: { id: 'UBOB', channel: { name: 'ipsec-debug' } }, for: '1h', channel: 'ipsec-debug' })
+      await expect(actions.unmute({ statementId: 's2', actor: { id: 'UEVE' }, scope: 'all' })).rejects.toBeInstanceOf(PermissionError)
+      await expect(actions.unsnooze({ statementId: 's2', actor: { id: 'UEVE' } })).rejects.toBeInstanceOf(PermissionError)
+      expect(await actions.unmute({ statementId: 's2', actor: { id: 'UBOB' }, scope: 'all' })).toBe(1)
+      expect(await actions.unsnooze({ statementId: 's2', actor: { id: 'UBOB' } })).toBe(1)
+    })
+
     it('lets anyone mute for themselves and unmute only their own mute', async () => {
       await actions.mute({ statementId: 's1', actor: { id: 'UBOB' } })
       await actions.mute({ statementId: 's1', actor: { id: 'UPIG' }, scope: 'all' })

@@ -126,7 +126,8 @@ export class Actions {
     const s = await this.statement(o.statementId)
     const before = (await this.store.activeSnoozes(this.clock())).filter((x) =>
       x.statementId === s.id && (!o.scope || x.scope === o.scope) && (!o.scopeId || x.scopeId === o.scopeId))
-    if (before.some((x) => x.scope !== 'user' || x.scopeId !== o.actor.id)) await this.mayActForEveryone(s, o.actor, 'lift a snooze someone else set')
+    // Your own snoozes (for you, or ones you set) are yours to lift; others' need the everyone rule.
+    if (before.some((x) => x.by !== o.actor.id && (x.scope !== 'user' || x.scopeId !== o.actor.id))) await this.mayActForEveryone(s, o.actor, 'lift a snooze someone else set')
     const n = await this.store.removeSnoozes(s.id, o.scope, o.scopeId)
     await this.audit(o.actor, 'unsnooze', s.id, before, null)
     return n
@@ -165,7 +166,7 @@ export class Actions {
       targets = mutes.filter((m) => m.scope === 'user' && m.scopeId === o.actor.id)
       if (await this.allowedForEveryone(s, o.actor)) targets = mutes
     }
-    if (targets.some((m) => !(m.scope === 'user' && m.scopeId === o.actor.id))) await this.mayActForEveryone(s, o.actor, 'unmute it for everyone')
+    if (targets.some((m) => m.by !== o.actor.id && !(m.scope === 'user' && m.scopeId === o.actor.id))) await this.mayActForEveryone(s, o.actor, 'unmute it for everyone')
     let n = 0
     for (const m of targets) n += await this.store.removeMute(m.statementId, m.scope, m.scopeId)
     await this.audit(o.actor, 'unmute', s.id, targets, null)
