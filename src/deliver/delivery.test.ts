@@ -53,7 +53,7 @@ describe('real-time channel delivery', () => {
     expect(posts()).toHaveLength(1)
     expect(latency).toBeLessThan(1000)
     const body = posts()[0]!.body
-    expect(body.channel).toBe('hello-worlders')
+    expect(body.channel).toBe('#hello-worlders')
     expect(body.text).toContain('hello cruel world %d')
     expect(body.text).toContain('INFO hello cruel world 7')
     expect(JSON.stringify(body.blocks)).toContain('https://github.com/cato/dice/blob/' + 'a'.repeat(40) + '/src/hello.c#L10')

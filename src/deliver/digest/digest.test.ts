@@ -188,7 +188,7 @@ describe('digests', () => {
     now = MONDAY_10
     await count(ghost, { at: MONDAY_10 - HOUR })
     await delivery(config({ route: { fallbackChannel: '#dice-fallback' } })).tick()
-    const toFallback = dms().filter((c) => c.body.channel === 'dice-fallback')
+    const toFallback = dms().filter((c) => c.body.channel === '#dice-fallback')
     expect(toFallback).toHaveLength(1)
     expect(toFallback[0]!.body.text).toContain('who wrote this')
   })
