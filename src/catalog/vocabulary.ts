@@ -19,6 +19,8 @@ import type { LanguageId } from './languages.js'
 export const LOGGER_RECEIVERS: readonly string[] = [
   'log', 'logger', 'logging', 'logs', 'console', 'slog', 'zap', 'logrus', 'spdlog', 'glog', 'klog', 'zerolog',
   'sugar', 'sugared', 'tracing', 'syslog', 'monolog', 'winston', 'pino', 'bunyan', 'signale', 'consola', 'debuglog',
+  // Short names for a derived logger (`l := logger.With(…)`), common in Go.
+  'l', 'lg', 'lgr', 'logr',
 ]
 
 /**
@@ -101,6 +103,7 @@ export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
   ],
   python: [],
   go: [
+    { call: 'level.*.Log' },
     { call: 'klog.V.Info', level: 'debug' }, { call: 'klog.V.Infof', level: 'debug' }, { call: 'glog.V.Infof', level: 'debug' },
   ],
   javascript: [],

@@ -158,6 +158,15 @@ export function pythonLevel(n: number): Level | null {
   return null
 }
 
+/** Level named by a call earlier in the chain: `log.atWarn().log(…)`, `log.Error().Msg(…)`. */
+function chainLevel(site: CallSite): Level | null {
+  for (let i = site.receiver.length - 1; i >= 0; i--) {
+    const l = methodLevel(site.receiver[i])
+    if (l) return l
+  }
+  return null
+}
+
 interface Decision {
   level: Level | null
   levelArg?: number
@@ -168,7 +177,10 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
   for (const r of rules) {
     if (!ruleMatches(r, site)) continue
     const { level, levelArg, messageArg } = r.rule
-    return { level: level ?? (levelArg !== undefined ? levelFromArg(site.args[levelArg], adapter) : null), levelArg, messageArg }
+    if (level) return { level, levelArg, messageArg }
+    if (levelArg !== undefined) return { level: levelFromArg(site.args[levelArg], adapter), levelArg, messageArg }
+    // No level in the rule: the chain may name it (go-kit `level.Warn(logger).Log(…)`).
+    return { level: chainLevel(site), messageArg }
   }
   const lang = adapter.language
   if (site.receiver.length > 0) {
@@ -182,10 +194,8 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
         const l = levelFromArg(a, adapter)
         if (l) return { level: l, levelArg: i }
       }
-      for (let i = site.receiver.length - 1; i >= 0; i--) {
-        const l = methodLevel(site.receiver[i])
-        if (l) return { level: l }
-      }
+      const l = chainLevel(site)
+      if (l) return { level: l }
       return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null }
     }
     const last = site.receiver[site.receiver.length - 1]
@@ -206,6 +216,8 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
   const args = site.args
   if (d.messageArg !== undefined) return args[d.messageArg] ? adapter.piece(args[d.messageArg]) : undefined
   if (site.stream && site.stream.length > 0) return join(site.stream.map((n) => adapter.piece(n)), site.streamSeparator ?? '')
+  const picked = adapter.messageIndex?.(site)
+  if (picked !== undefined) return args[picked] ? adapter.piece(args[picked]) : undefined
   const style = adapter.style?.(site)
   if (style === 'println' || style === 'print') {
     const parts = args.filter((_, i) => i !== d.levelArg).map((n) => adapter.piece(n))

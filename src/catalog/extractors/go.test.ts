@@ -31,4 +31,14 @@ describe('Go extraction', () => {
     const src = 'package m\nfunc f() {\n\tlog.Print("count=", n)\n\tlog.Print(a, b)\n\tlog.Println("a", b, "c")\n}\n'
     expect((await statements('m.go', src)).map((s) => s.template)).toEqual(['count={}', null, 'a {} c'])
   })
+
+  it('reads go-kit calls: level from the chain, message after the "msg" key', async () => {
+    const src = 'package m\nfunc f() {\n\tlevel.Warn(logger).Log("msg", "disk almost full", "path", p)\n\tlevel.Error(l).Log("err", err, "msg", "flush failed")\n}\n'
+    expect(summary(await statements('m.go', src))).toEqual(['3 warn level.Warn(…).Log "disk almost full"', '4 error level.Error(…).Log "flush failed"'])
+  })
+
+  it('takes a derived logger named l for a logger', async () => {
+    const src = 'package m\nfunc f() {\n\tl := logger.With("peer", p)\n\tl.Warn("peer unreachable")\n}\n'
+    expect(summary(await statements('m.go', src))).toEqual(['4 warn l.Warn "peer unreachable"'])
+  })
 })

@@ -2,7 +2,7 @@
  * Go: the standard `log` package (`log.Printf`, `log.Fatalf`, `log.Panicf`, `log.Println`), zap
  * (`logger.Error("msg", zap.String(…))`, sugared `Errorw`/`Errorf`), logrus (`logrus.WithField(…).Warn(…)`,
  * `log.Warnf`), slog (`slog.Warn("msg", "k", v)`, `logger.ErrorContext(ctx, "msg")`, `slog.Log(ctx, slog.LevelWarn, …)`),
- * zerolog (`log.Error().Err(err).Msg("…")`), klog/glog. `fmt.Sprintf(…)` around a message gives its format.
+ * zerolog (`log.Error().Err(err).Msg("…")`), go-kit (`level.Warn(logger).Log("msg", "…")`), klog/glog. `fmt.Sprintf(…)` around a message gives its format.
  */
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
@@ -40,6 +40,15 @@ export function goAdapter(): Adapter {
     callSite,
     piece,
     isString: (n) => n.type in strings,
+    // go-kit: `level.Warn(logger).Log("msg", "disk full", "path", p)`: the value after the "msg" key.
+    messageIndex: (site) => {
+      if (site.name !== 'Log') return undefined
+      for (let i = 0; i + 1 < site.args.length; i += 2) {
+        const a = site.args[i]
+        if (a.type === 'interpreted_string_literal' && (a.text === '"msg"' || a.text === '"message"')) return i + 1
+      }
+      return undefined
+    },
     style: (site) => {
       // fmt.Sprintln semantics: operands joined by spaces. fmt.Sprint: spaces only between two non-strings.
       if (/^[A-Z]\w*ln$/.test(site.name)) return 'println'
