@@ -45,7 +45,7 @@ const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOStr
 export const snooze: Command = {
   name: 'snooze',
   summary: 'snooze a statement for a while (--for 1h/1d/1w) or its next N occurrences (--count N)',
-  usage: 'snooze ID --for DURATION [--count N] [--channel C | --everyone] [--as WHO]',
+  usage: 'snooze ID --for DURATION [--count N] [--channel C]',
   options: { ...AS, for: { type: 'string' }, count: { type: 'string' }, channel: { type: 'string' }, everyone: { type: 'boolean' } },
   async run(ctx, { values, positionals }) {
     const id = oneId('snooze', positionals)
@@ -111,7 +111,7 @@ export const unmute: Command = {
 export const reassign: Command = {
   name: 'reassign',
   summary: 'hand a statement to its real owner (blame override); --undo removes the override',
-  usage: 'reassign ID --to WHO [--reason TEXT] | reassign ID --undo [--as WHO]',
+  usage: 'reassign ID --to WHO [--undo] [--reason TEXT]',
   options: { ...AS, to: { type: 'string' }, undo: { type: 'boolean' }, reason: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     const id = oneId('reassign', positionals)
