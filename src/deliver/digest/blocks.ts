@@ -16,8 +16,6 @@ export interface DigestItem {
   firstSeen: number
   lastSeen: number
   link: string | null
-  /** Newest bucket start included: becomes the recipient's digest mark for this statement. */
-  through: number
 }
 
 /** Action ids on digest buttons; the value is JSON `{ "statementId": "…" }` (see docs/SLACK.md). */

@@ -77,8 +77,8 @@ interface Group {
 
 /**
  * Build the digests due at `clock()`: per recipient, every statement with occurrences since the
- * recipient's mark for it (closed buckets only, so a bucket is never half-counted), grouped once with count,
- * hosts and time frame. A due digest (working hours and workday in the recipient's zone, Slack presence
+ * recipient's mark for it (see `fresh`: a bucket still filling is counted once, in parts), grouped once with
+ * count, hosts and time frame. A due digest (working hours and workday in the recipient's zone, Slack presence
  * active) is put in the outbox under `digest:<target>:<local date>` with its marks in the same row: posting
  * sets the marks, so a crash between building and posting loses nothing and a rebuilt digest never goes
  * out twice the same day. What a digest does not carry keeps its mark and rolls into the next one.
@@ -89,8 +89,6 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   const router = o.router ?? new Router({ store, config, clock: o.clock })
   if (!o.router) await router.refresh()
   const people = o.people ?? new People({ store, config, clock: o.clock, slack: o.slack, router })
-  const bucketMs = config.match.bucketSeconds * 1000
-  const closed = (bucket: number) => bucket + bucketMs <= now
   const fallback = config.route.fallbackChannel?.replace(/^#/, '') ?? null
 
   // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
@@ -130,7 +128,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, now, closed, preview: o.preview })
+    const built = await buildItems(g, { store, config, router, now, preview: o.preview })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
     const msg = digestMessage({ title, tz, items: built.items, hidden: built.hidden })
@@ -192,30 +190,60 @@ function matcher(user: string, config: Config): (g: Group) => boolean {
   }
 }
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; now: number; closed: (b: number) => boolean; preview: boolean }) {
-  const items: DigestItem[] = []
-  const marks: DigestPayload['marks'] = []
+type Mark = DigestPayload['marks'][number]
+type Row = OccurrenceRow | UnownedRow
+
+/**
+ * The part of `rows` (one statement's or shape's buckets) not yet in a digest for `target`, and the marks
+ * that record it as sent. Buckets up to the mark are out; the newest bucket may still be filling, so when it
+ * is included the mark stops just before it and a second mark (`<id>#p<bucket>`) remembers how many of its
+ * occurrences went out — the next digest subtracts those, so nothing is counted twice or dropped.
+ */
+async function fresh(store: Store, target: string, id: string, all: Row[], now: number, bucketMs: number): Promise<{ rows: Row[]; count: number; marks: Mark[] } | null> {
+  const mark = (await store.getDigestMark(target, id)) ?? -Infinity
+  const rows = all.filter((r) => r.bucket > mark)
+  if (!rows.length) return null
+  const partial = Number.isFinite(mark) && mark % bucketMs !== 0 ? mark + 1 : null
+  const sentOfPartial = partial === null ? 0 : (await store.getDigestMark(target, `${id}#p${partial}`)) ?? 0
+  const count = rows.reduce((n, r) => n + r.count, 0) - sentOfPartial
+  const newest = Math.max(...rows.map((r) => r.bucket))
+  const marks: Mark[] = []
+  if (newest + bucketMs <= now) marks.push({ person: target, statementId: id, through: newest })
+  else {
+    const inNewest = rows.reduce((n, r) => n + (r.bucket === newest ? r.count : 0), 0)
+    marks.push({ person: target, statementId: id, through: newest - 1 }, { person: target, statementId: `${id}#p${newest}`, through: inNewest })
+  }
+  return { rows, count, marks }
+}
+
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; now: number; preview: boolean }) {
+  const items: Array<DigestItem & { marks: Mark[] }> = []
+  const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
+  const bucketMs = c.config.match.bucketSeconds * 1000
   const target = g.kind === 'channel' ? { channel: g.channel! } : { person: g.target, slackId: g.recipient?.slackId }
   for (const s of g.statements) {
-    const mark = (await c.store.getDigestMark(g.target, s.id)) ?? -Infinity
-    const rows = (await c.store.listOccurrences({ statementId: s.id, since: Number.isFinite(mark) ? mark : undefined, limit: 100_000 }))
-      .filter((r) => r.bucket > mark && c.closed(r.bucket))
-    if (!rows.length) continue
-    const through = Math.max(...rows.map((r) => r.bucket))
-    marks.push({ person: g.target, statementId: s.id, through })
-    const counted = rows.filter((r) => c.router.levelPasses(s, r.level))
-    if (!counted.length) continue
-    const item = toItem(s.id, counted, through)
-    if (c.router.suppression(s.id, target) === 'muted') continue
+    const mark = await c.store.getDigestMark(g.target, s.id)
+    const all = (await c.store.listOccurrences({ statementId: s.id, since: mark ?? undefined, limit: 100_000 }))
+      .filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
+    const f = await fresh(c.store, g.target, s.id, all, c.now, bucketMs)
+    if (!f) continue
+    if (f.count <= 0) continue
+    const item = { ...toItem(s.id, f.rows, f.count), marks: f.marks }
+    // Muted or snoozed: left out, and marked, so it does not pour out after an unmute.
+    if (c.router.suppression(s.id, target) === 'muted') {
+      marks.push(...f.marks)
+      continue
+    }
     const snoozes = c.router.snoozesFor(s.id, target)
     if (snoozes.length) {
-      // Snoozed: swallowed. A count-based snooze gives up as many occurrences as it swallows.
+      // A count-based snooze swallows up to its remaining count; any excess is delivered.
       const z = snoozes.find((x) => x.remaining !== null && x.until === null)
       if (z && snoozes.length === 1 && item.count > z.remaining!) {
         consume.push({ id: z.id, n: z.remaining! })
       } else {
         for (const x of snoozes) if (x.remaining !== null) consume.push({ id: x.id, n: Math.min(x.remaining, item.count) })
+        marks.push(...f.marks)
         continue
       }
     }
@@ -224,37 +252,33 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   if (g.shapes) {
     const shapeRows = new Map<string, UnownedRow[]>()
     for (const r of await c.store.listUnowned({ limit: 10_000 })) {
+      if (r.bucket > c.now) continue
       const l = shapeRows.get(r.shapeHash)
       if (l) l.push(r)
       else shapeRows.set(r.shapeHash, [r])
     }
     for (const [hash, all] of shapeRows) {
       const id = `shape:${hash}`
-      const mark = (await c.store.getDigestMark(g.target, id)) ?? -Infinity
-      const rows = all.filter((r) => r.bucket > mark && c.closed(r.bucket))
-      if (!rows.length) continue
-      const through = Math.max(...rows.map((r) => r.bucket))
-      marks.push({ person: g.target, statementId: id, through })
-      const item = toItem(id, rows, through)
-      items.push({ ...item, template: rows[0]!.shape })
+      const f = await fresh(c.store, g.target, id, all, c.now, bucketMs)
+      if (!f || f.count <= 0) continue
+      items.push({ ...toItem(id, f.rows, f.count), template: all[0]!.shape, marks: f.marks })
     }
   }
   items.sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
   const fit = maxItemsPerMessage(c.config.digest.maxItems)
+  // Items that do not fit keep their marks where they were: they roll into the next digest.
   const shown = items.slice(0, fit)
-  // Hidden items keep their marks where they were: they roll into the next digest.
-  const hiddenIds = new Set(items.slice(fit).map((i) => i.statementId))
-  return { items: shown, hidden: items.length - shown.length, marks: marks.filter((m) => !hiddenIds.has(m.statementId)), consume }
+  for (const i of shown) marks.push(...i.marks)
+  return { items: shown.map(({ marks: _m, ...i }) => i), hidden: items.length - shown.length, marks, consume }
 }
 
-function toItem(id: string, rows: Array<OccurrenceRow | UnownedRow>, through: number): DigestItem {
+function toItem(id: string, rows: Row[], count: number): DigestItem {
   const hosts = [...new Set(rows.map((r) => r.host))].sort()
   let level = rows[0]!.level
   for (const r of rows) if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
   const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
   return {
     statementId: id, file: null, line: null, level, template: '', sample: newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null,
-    count: rows.reduce((n, r) => n + r.count, 0), hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)),
-    lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, through,
+    count, hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)), lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null,
   }
 }

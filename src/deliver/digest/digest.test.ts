@@ -182,6 +182,26 @@ describe('digests', () => {
     expect(dms()[1]!.body.text).toContain('×8')
   })
 
+  it('counts a bucket that is still filling once: what arrives after the digest goes in the next one', async () => {
+    now = MONDAY_10 + 2 * MIN
+    await count(sky, { at: MONDAY_10 + MIN, n: 3 })
+    const d = delivery()
+    await d.tick()
+    expect(dms()).toHaveLength(1)
+    expect(dms()[0]!.body.text).toContain('×3')
+    // Same five-minute bucket, after the digest went out.
+    await count(sky, { at: MONDAY_10 + 3 * MIN, n: 4 })
+    now = MONDAY_10 + 24 * HOUR
+    await d.tick()
+    expect(dms()).toHaveLength(2)
+    expect(dms()[1]!.body.text).toContain('×4')
+    expect(dms()[1]!.body.text).not.toContain('×7')
+    // Nothing new: Wednesday has nothing to send.
+    now = MONDAY_10 + 48 * HOUR
+    await d.tick()
+    expect(dms()).toHaveLength(2)
+  })
+
   it('sends a person unknown to Slack to the fallback channel', async () => {
     const ghost = statement({ id: 'ghost', template: 'who wrote this', blame: { email: 'gone@x.org', name: 'Gone', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' } })
     await store.replaceFiles([{ file: 'g', hash: 'g' }], [ghost], [])
