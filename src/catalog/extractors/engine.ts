@@ -334,10 +334,14 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       // A call: decide on its name first.
       let nameNode: Node | null = null
       let callNode: Node | null = null
+      let argsNode: Node | null = null
       for (const c of match.captures) {
         if (c.name === 'name') nameNode = c.node
         else if (c.name === 'call') callNode = c.node
+        else if (c.name === 'args') argsNode = c.node
       }
+      // A call with no node of its own (a Rust macro inside another macro's token tree): the name stands for it.
+      if (!callNode && nameNode && argsNode) callNode = nameNode
       if (!callNode) continue
       if (nameNode) {
         const name = lastIdentifier(nameNode.text)
@@ -349,6 +353,13 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
         if (!ok) continue
       }
       cap = { name: 'call', node: callNode }
+      if (argsNode) {
+        if (seen.has(callNode.id)) continue
+        seen.add(callNode.id)
+        const site = adapter.callSite(callNode, source, argsNode)
+        if (site) record(site)
+        continue
+      }
     }
     const node = cap.node
     if (cap.name === 'snippet') {
@@ -371,16 +382,21 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     if (seen.has(node.id)) continue
     seen.add(node.id)
     const site = adapter.callSite(node, source)
-    if (!site) continue
+    if (site) record(site)
+  }
+  return { found, comments, snippets }
+
+  function record(site: CallSite): void {
     const d = decide(site, adapter, rules)
-    if (!d) continue
+    if (!d) return
     const msg = messageOf(site, d, adapter)
-    if (msg === undefined) continue
+    if (msg === undefined) return
     const { template, matchable } = finish(msg ?? HOLE)
     const n = site.node
+    const end = site.endNode ?? n
     found.push({
       line: n.startPosition.row + 1,
-      endLine: n.endPosition.row + 1,
+      endLine: end.endPosition.row + 1,
       level: d.level,
       template,
       matchable,
@@ -388,12 +404,11 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       mentions: [],
       callee: site.callee,
       startRow: n.startPosition.row,
-      endRow: n.endPosition.row,
+      endRow: end.endPosition.row,
       startIndex: n.startIndex,
-      endIndex: n.endIndex,
+      endIndex: end.endIndex,
     })
   }
-  return { found, comments, snippets }
 }
 
 /** Drop calls nested in other logging calls, attach annotations, and strip the offsets. */

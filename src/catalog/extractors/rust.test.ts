@@ -24,4 +24,9 @@ describe('Rust extraction', () => {
     const [s] = await statements('a.rs', 'fn f() { warn!("first part \\\n        second part"); }')
     expect(s.template).toBe('first part second part')
   })
+
+  it('finds log macros nested in other macros\' token trees', async () => {
+    const src = 'async fn run() {\n    tokio::select! {\n        res = server.run() => {\n            if let Err(err) = res {\n                error!(cause = %err, "failed to accept"); // #ops\n            }\n        }\n        _ = shutdown => {\n            tracing::info!(\n                "shutting down {}", name\n            );\n        }\n    }\n}\n'
+    expect(summary(await statements('src/server.rs', src))).toEqual(['5 error error! "failed to accept" #ops', '9-11 info info! "shutting down {}"'])
+  })
 })

@@ -2,6 +2,7 @@
  * Rust: `log` and `tracing` macros (`warn!`, `error!`, `log::warn!`, `tracing::error!`, `event!(Level::WARN, …)`),
  * slog-style `warn!(logger, "…")`. Macro arguments are a token tree: it is split at top-level commas,
  * fields (`target: "x"`, `error = %e`, `?err`) are skipped, and the first string literal is the message.
+ * Macro calls nested in other macros (`tokio::select! { … warn!(…) … }`) are found in the token trees.
  * `panic!`, `println!` and `eprintln!` are not logs.
  */
 import type { Node } from 'web-tree-sitter'
@@ -64,7 +65,9 @@ export function rustAdapter(): Adapter {
     // A nested macro's token tree (`format!("x {}", y)`): its first string is the format.
     wrap: { token_tree: (n) => n.namedChildren.find((c) => c && (c.type === 'string_literal' || c.type === 'raw_string_literal')) ?? null },
   })
-  const callSite = (node: Node): CallSite | null => {
+  const callSite = (node: Node, _source: string, inner?: Node): CallSite | null => {
+    // `tokio::select! { … => { warn!("…") } }`: inside a token tree a macro call is just tokens.
+    if (inner) return { ...naming(`${node.text}!`), node, endNode: inner, args: args(inner) }
     const mac = node.childForFieldName('macro')
     if (!mac) return null
     const tree = node.namedChildren.find((c) => c && c.type === 'token_tree') ?? null
@@ -72,7 +75,9 @@ export function rustAdapter(): Adapter {
   }
   return {
     language: 'rust',
-    query: '(macro_invocation macro: (_) @name) @call (line_comment) @comment (block_comment) @comment',
+    query:
+      '(macro_invocation macro: (_) @name) @call (token_tree (identifier) @name . "!" . (token_tree) @args) ' +
+      '(line_comment) @comment (block_comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

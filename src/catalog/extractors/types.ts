@@ -6,6 +6,8 @@ import type { Piece } from '../template.js'
 export interface CallSite {
   /** Node whose rows give `line`/`endLine` and anchor the trailing comment (a whole `<<` chain for glog). */
   node: Node
+  /** When the call spans several sibling nodes (a Rust macro inside a token tree): the last one. */
+  endNode?: Node
   /** The callee as written, argument lists of chained calls shortened to `(…)`: `logrus.WithField(…).Warnf`. */
   callee: string
   /** Normalised callee for rule matching: `::`, `->`, `?.` → `.`, no sigils, no arguments: `logrus.WithField.Warnf`. */
@@ -32,8 +34,11 @@ export interface Adapter {
    * comments as `@comment`, code to re-parse (C macro bodies) as `@snippet`.
    */
   query: string
-  /** Read a captured `@call` node (`source` is the whole file); null when it is not a call Dice can read. */
-  callSite(node: Node, source: string): CallSite | null
+  /**
+   * Read a captured `@call` node (`source` is the whole file); null when it is not a call Dice can read.
+   * For a call without a node of its own the query captures `@name` and `@args`: then `node` is the name.
+   */
+  callSite(node: Node, source: string, args?: Node): CallSite | null
   /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
   piece(node: Node): Piece
   /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
