@@ -108,7 +108,10 @@ export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
   ],
   javascript: [],
   typescript: [],
-  csharp: [],
+  csharp: [
+    { call: 'LoggerMessage', levelArg: 0, messageArg: 1 },
+    { call: 'LoggerMessage.Define', levelArg: 0 },
+  ],
   rust: [
     { call: 'trace', level: 'trace' }, { call: 'debug', level: 'debug' }, { call: 'info', level: 'info' },
     { call: 'warn', level: 'warn' }, { call: 'error', level: 'error' },

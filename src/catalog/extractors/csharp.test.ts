@@ -24,4 +24,25 @@ describe('C# extraction', () => {
     const [s] = await statements('A.cs', 'class A { void F() { _logger.LogError(ex, message: "named {X}", x); } }')
     expect(s.template).toBe('named {X}')
   })
+
+  it('reads source-generated [LoggerMessage] attributes and LoggerMessage.Define', async () => {
+    const src = [
+      'static partial class Trace {',
+      '    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Order {OrderId} stuck in {Status}")] // #orders',
+      '    public static partial void Stuck(ILogger logger, int orderId, string status);',
+      '    [LoggerMessage(2, LogLevel.Error, "Payment {Id} failed")]',
+      '    static partial void Failed(ILogger logger, int id);',
+      '    [LoggerMessage(EventId = 3, Message = "Level given at call time")]',
+      '    static partial void Dynamic(ILogger logger, LogLevel level);',
+      '    private static readonly Action<ILogger, int, Exception?> _gone = LoggerMessage.Define<int>(LogLevel.Critical, new EventId(4), "Item {Id} vanished");',
+      '    [Obsolete("not a log")] static void Old() {}',
+      '}',
+    ].join('\n')
+    expect(summary(await statements('Trace.cs', src))).toEqual([
+      '2 warn LoggerMessage "Order {OrderId} stuck in {Status}" #orders',
+      '4 error LoggerMessage "Payment {Id} failed"',
+      '6 - LoggerMessage "Level given at call time"',
+      '8 fatal LoggerMessage.Define "Item {Id} vanished"',
+    ])
+  })
 })

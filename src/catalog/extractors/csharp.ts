@@ -1,6 +1,7 @@
 /**
  * C#: Microsoft.Extensions.Logging (`_logger.LogWarning("… {Id}", id)`, `_logger.Log(LogLevel.Error, …)`),
- * Serilog (`Log.Error(…)`, `Log.Information`), NLog/log4net (`Logger.Warn`, `log.WarnFormat`).
+ * Serilog (`Log.Error(…)`, `Log.Information`), NLog/log4net (`Logger.Warn`, `log.WarnFormat`), and the
+ * source-generated `[LoggerMessage(…)]` attributes and `LoggerMessage.Define<…>(LogLevel.X, …, "…")`.
  * Interpolated strings keep `{expr}` as written; verbatim and raw strings are read as C# reads them.
  */
 import type { Node } from 'web-tree-sitter'
@@ -34,6 +35,30 @@ function csArgs(list: Node | null): Node[] {
   return out
 }
 
+/**
+ * Source-generated logging: `[LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "…")]` or
+ * positional `[LoggerMessage(1, LogLevel.Warning, "…")]`. Arguments come out as `[level, message]` for the
+ * built-in rule (levelArg 0, messageArg 1); without a level (passed at the call) the message stands in
+ * for it and reads as no level.
+ */
+function attributeSite(node: Node): CallSite | null {
+  const name = node.childForFieldName('name')
+  const list = node.namedChildren.find((c) => c && c.type === 'attribute_argument_list')
+  if (!name || !list || !/(?:^|\.)LoggerMessage(?:Attribute)?$/.test(name.text)) return null
+  let level: Node | null = null
+  let message: Node | null = null
+  for (const a of list.namedChildren) {
+    if (!a || a.type !== 'attribute_argument') continue
+    const key = a.childForFieldName('name')?.text
+    const value = a.namedChildren.filter((c) => c && c.type !== 'comment').pop()
+    if (!value) continue
+    if (key === 'Level' || (!key && /LogLevel\./.test(value.text))) level = value
+    else if (key === 'Message' || (!key && !message && value.type.includes('string'))) message = value
+  }
+  if (!message) return null
+  return { ...naming('LoggerMessage'), node, args: [level ?? message, message] }
+}
+
 /** The C# adapter. */
 export function csharpAdapter(): Adapter {
   const strings: Record<string, (n: Node) => Piece> = {
@@ -59,6 +84,7 @@ export function csharpAdapter(): Adapter {
     },
   })
   const callSite = (node: Node): CallSite | null => {
+    if (node.type === 'attribute') return attributeSite(node)
     const fn = node.childForFieldName('function')
     const argList = node.childForFieldName('arguments')
     if (!fn || !argList) return null
@@ -68,7 +94,7 @@ export function csharpAdapter(): Adapter {
   }
   return {
     language: 'csharp',
-    query: '(invocation_expression function: (_) @name) @call (comment) @comment',
+    query: '(invocation_expression function: (_) @name) @call (attribute name: (_) @name) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,
