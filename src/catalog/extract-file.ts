@@ -12,6 +12,7 @@ import type { Adapter } from './extractors/types.js'
 import { grammarOf, languageOf, type GrammarId, type LanguageId } from './languages.js'
 import { parserFor, queryFor } from './parser.js'
 
+/** Re-exported so the indexer needs one import: the language of a path by its extension (languages.ts). */
 export { languageOf } from './languages.js'
 
 /** Options of extractFile. */
@@ -20,9 +21,7 @@ export interface ExtractOptions {
   loggers?: Config['catalog']['loggers']
 }
 
-const EMPTY: FileExtraction = { statements: [], syntaxErrors: false }
-
-async function run(path: string, source: string, language: LanguageId, grammar: GrammarId, adapter: Adapter, opts: ExtractOptions) {
+async function run(source: string, language: LanguageId, grammar: GrammarId, adapter: Adapter, opts: ExtractOptions) {
   const parser = await parserFor(grammar)
   const query: Query = queryFor(grammar, parser, adapter.query)
   const rules = rulesFor(language, opts.loggers)
@@ -73,7 +72,7 @@ async function run(path: string, source: string, language: LanguageId, grammar: 
  */
 export async function extractFile(path: string, source: string, opts: ExtractOptions = {}): Promise<FileExtraction> {
   const language = languageOf(path)
-  if (!language) return EMPTY
+  if (!language) return { statements: [], syntaxErrors: false }
   const adapter = adapterFor(language)
   const grammar = grammarOf(path, language)
   // Load the grammar outside the try: a missing wasm is an installation error and must surface.
@@ -81,13 +80,13 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
   // A byte-order mark is no syntax error; a space keeps every offset where it was.
   if (source.charCodeAt(0) === 0xfeff) source = ` ${source.slice(1)}`
   try {
-    const first = await run(path, source, language, grammar, adapter, opts)
+    const first = await run(source, language, grammar, adapter, opts)
     if (!first) return { statements: [], syntaxErrors: true }
     if (first.syntaxErrors && language === 'c' && path.toLowerCase().endsWith('.h')) {
       // The project's C rules still apply to its C++ headers.
       const c = opts.loggers?.c
       const loggers = c && c.length > 0 ? { ...opts.loggers, cpp: [...c, ...(opts.loggers?.cpp ?? [])] } : opts.loggers
-      const second = await run(path, source, 'cpp', 'cpp', adapterFor('cpp'), { loggers })
+      const second = await run(source, 'cpp', 'cpp', adapterFor('cpp'), { loggers })
       if (second && !second.syntaxErrors) return second
     }
     return first

@@ -5,6 +5,7 @@
 
 /** Language ids as stored in `Statement.language` and used as keys of `catalog.loggers`. */
 export const LANGUAGE_IDS = ['c', 'cpp', 'java', 'python', 'go', 'javascript', 'typescript', 'csharp', 'rust', 'ruby', 'php'] as const
+/** One of LANGUAGE_IDS. */
 export type LanguageId = (typeof LANGUAGE_IDS)[number]
 
 /** A tree-sitter grammar: npm package and the `.wasm` file it ships. TypeScript has two (plain and TSX). */
