@@ -52,6 +52,8 @@ const MAX_STATES = 10_000
 const MAX_PENDING = 50_000
 const HOST_MAX_CHARS = 100
 const MAX_MORE_HOSTS = 200
+/** chat.update errors after which the message cannot be edited any more. */
+const UNEDITABLE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed'])
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
 const BURST = 20
 const SAMPLE_MAX_CHARS = 4000
@@ -268,8 +270,8 @@ export class Delivery {
     } else {
       this.stats.failures++
       this.log(`chat.update for ${st.statementId} in #${st.channel} failed: ${r.error}`)
-      if (r.error === 'message_not_found') {
-        // Someone deleted the message: close the window so the next occurrence posts a fresh one.
+      if (UNEDITABLE.has(r.error)) {
+        // Deleted, or too old to edit: close the window so the next occurrence posts a fresh message.
         st.windowStart = 0
         await this.saveState(key, st)
       }
