@@ -33,8 +33,8 @@ export const LOGGER_SEGMENT = /(?:logger|Logger|LOGGER|loggr)$|^(?:log|Log|LOG)(
 /** Method names that log at a level given in an argument or earlier in the chain (`log.atWarn().log(…)`). */
 export const GENERIC_LOG_METHODS: readonly string[] = ['log', 'Log', 'logp', 'logf', 'Logf', 'LogAttrs', 'Msg', 'Msgf']
 
-/** Suffixes that decorate a level method: zap/logrus `Errorf`/`Errorw`/`Errorln`, slog `ErrorContext`, log4net `WarnFormat`. */
-export const LEVEL_METHOD_SUFFIXES: readonly string[] = ['Context', 'Format', 'Fn', 'ln', 'f', 'w', 'Ctx', 'Async']
+/** Suffixes that decorate a level method: zap/logrus `Errorf`/`Errorw`/`Errorln`, slog `ErrorContext`, log4net `WarnFormat`, klog `ErrorS`. */
+export const LEVEL_METHOD_SUFFIXES: readonly string[] = ['Context', 'Format', 'Fn', 'ln', 'f', 'w', 'S', 'Ctx', 'Async']
 
 /** Prefixes that decorate a level method or constant: `LogWarning`, `atWarn`, `LevelWarn`, `LOG_ERR`, `Level.WARNING`. */
 export const LEVEL_PREFIXES = /^(?:Log(?=[A-Z])|at(?=[A-Z])|Level_?|LEVEL_|LOG_|SEVERITY_|Severity)/
@@ -68,7 +68,10 @@ export const CONCAT_CALLS: Record<LanguageId, readonly string[]> = {
 
 const glog = (call: string): LoggerRule[] => [{ call, levelArg: 0 }]
 
-/** Explicit rules per language, tried before the heuristics. */
+/**
+ * Explicit rules per language, tried before the heuristics. Globs here end in a name, not in `*.…*`, so
+ * the name pre-filter (engine `mayLog`) can still rule out calls cheaply.
+ */
 export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
   c: [
     { call: 'syslog', levelArg: 0, messageArg: 1 },
@@ -88,12 +91,18 @@ export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
     // glog / absl: LOG(ERROR) << "…"; the stream after it is the message.
     ...glog('LOG'), ...glog('PLOG'), ...glog('DLOG'), ...glog('LOG_IF'), ...glog('PLOG_IF'), ...glog('DLOG_IF'),
     ...glog('LOG_EVERY_N'), ...glog('LOG_FIRST_N'), ...glog('LOG_IF_EVERY_N'), ...glog('LOG_EVERY_T'), ...glog('SYSLOG'),
-    ...glog('BOOST_LOG_TRIVIAL'),
+    ...glog('BOOST_LOG_TRIVIAL'), ...glog('ABSL_LOG'), ...glog('ABSL_PLOG'), ...glog('ABSL_DLOG'), ...glog('ABSL_LOG_IF'),
+    ...glog('ABSL_LOG_EVERY_N'), ...glog('ABSL_LOG_FIRST_N'),
     { call: 'BOOST_LOG_SEV', levelArg: 1 },
     { call: 'VLOG', level: 'debug' }, { call: 'DVLOG', level: 'debug' },
     { call: 'qDebug', level: 'debug' }, { call: 'qInfo', level: 'info' }, { call: 'qWarning', level: 'warn' },
     { call: 'qCritical', level: 'error' }, { call: 'qFatal', level: 'fatal' },
     { call: 'syslog', levelArg: 0, messageArg: 1 },
+    // ROS 1 and ROS 2: ROS_WARN("…"), RCLCPP_ERROR(node->get_logger(), "…"), and their _STREAM/_ONCE/_THROTTLE forms.
+    ...(['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const).flatMap((l) => [
+      { call: `ROS_${l}*`, level: l === 'WARN' ? 'warn' as const : (l.toLowerCase() as 'debug' | 'info' | 'error' | 'fatal') },
+      { call: `RCLCPP_${l}*`, level: l === 'WARN' ? 'warn' as const : (l.toLowerCase() as 'debug' | 'info' | 'error' | 'fatal') },
+    ]),
   ],
   java: [
     // Android: Log.e(TAG, "message").
@@ -104,7 +113,8 @@ export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
   python: [],
   go: [
     { call: 'level.*.Log' },
-    { call: 'klog.V.Info', level: 'debug' }, { call: 'klog.V.Infof', level: 'debug' }, { call: 'glog.V.Infof', level: 'debug' },
+    // Verbose logs: klog.V(2).InfoS(…), glog.V(1).Infof(…).
+    ...['Info', 'Infof', 'InfoS', 'Infoln', 'InfoDepth'].flatMap((m) => [{ call: `klog.V.${m}`, level: 'debug' as const }, { call: `glog.V.${m}`, level: 'debug' as const }]),
   ],
   javascript: [],
   typescript: [],

@@ -141,4 +141,21 @@ describe('C++ extraction', () => {
     const list = await statements('a.cpp', 'void f(){ errors.error("x"); dialog.warn("y"); catalog->info("z"); status.Warning("w"); }')
     expect(list).toEqual([])
   })
+
+  it('reads ROS, absl and stream-argument macros', async () => {
+    const src = [
+      'void Node::Tick() {',
+      '  RCLCPP_WARN(this->get_logger(), "battery at %d%%", pct);',
+      '  ROS_ERROR_STREAM("lost " << n << " packets");',
+      '  ABSL_LOG(WARNING) << "absl " << x;',
+      '  ROS_INFO_THROTTLE(1.0, "throttled %s", s);',
+      '}',
+    ].join('\n')
+    expect(summary(await statements('node.cpp', src))).toEqual([
+      '2 warn RCLCPP_WARN "battery at %d%%"',
+      '3 error ROS_ERROR_STREAM "lost {} packets"',
+      '4 warn ABSL_LOG(WARNING) "absl {}"',
+      '5 info ROS_INFO_THROTTLE "throttled %s"',
+    ])
+  })
 })

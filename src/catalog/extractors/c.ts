@@ -52,7 +52,11 @@ export function cAdapter(language: LanguageId): Adapter {
       cast_expression: (n) => n.childForFieldName('value'),
     },
     concat: {
-      binary_expression: (n) => (n.childForFieldName('operator')?.type === '+' ? [n.childForFieldName('left')!, n.childForFieldName('right')!] : null),
+      // `std::string("a") + x`, and stream-macro arguments: ROS_INFO_STREAM("a=" << a).
+      binary_expression: (n) => {
+        const op = n.childForFieldName('operator')?.type
+        return op === '+' || op === '<<' ? [n.childForFieldName('left')!, n.childForFieldName('right')!] : null
+      },
     },
     call: (n) => {
       if (n.type !== 'call_expression') return null

@@ -41,4 +41,9 @@ describe('Go extraction', () => {
     const src = 'package m\nfunc f() {\n\tl := logger.With("peer", p)\n\tl.Warn("peer unreachable")\n}\n'
     expect(summary(await statements('m.go', src))).toEqual(['4 warn l.Warn "peer unreachable"'])
   })
+
+  it('reads klog structured and verbose calls', async () => {
+    const src = 'package m\nfunc f() {\n\tklog.ErrorS(err, "sync failed", "pod", p)\n\tklog.V(4).InfoS("cache refreshed", "n", n)\n\tklog.Warningf("slow %s", x)\n}\n'
+    expect(summary(await statements('m.go', src))).toEqual(['3 error klog.ErrorS "sync failed"', '4 debug klog.V(…).InfoS "cache refreshed"', '5 warn klog.Warningf "slow %s"'])
+  })
 })
