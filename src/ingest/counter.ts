@@ -1,7 +1,11 @@
 import type { Level, LogEntry, OccurrenceDelta, UnownedDelta } from '../core/types.js'
 
-/** The per-source counters the pipeline keeps (and adds to the store's `counters` table at each flush). */
-export const COUNTER_NAMES = ['lines', 'matched', 'counted', 'unmatched', 'unowned', 'bad_utf8', 'nul', 'too_long', 'malformed'] as const
+/**
+ * The per-source counters the pipeline keeps (and adds to the store's `counters` table at each flush).
+ * `below_level`: entries under match.minLevel that match no annotated statement — they cannot count, so
+ * they are not looked up in the full catalog and are neither `matched` nor `unmatched`.
+ */
+export const COUNTER_NAMES = ['lines', 'matched', 'counted', 'unmatched', 'unowned', 'below_level', 'bad_utf8', 'nul', 'too_long', 'malformed'] as const
 export type CounterName = (typeof COUNTER_NAMES)[number]
 
 /** Plain fields (not a Map) so the hot path increments a property. */
@@ -11,6 +15,7 @@ export class SourceCounters {
   counted = 0
   unmatched = 0
   unowned = 0
+  below_level = 0
   bad_utf8 = 0
   nul = 0
   too_long = 0
@@ -41,22 +46,38 @@ const MAX_SAMPLE_CHARS = 2000
  * before the maps grow without bound under a flood of distinct keys.
  */
 export class Counter {
-  private occ = new Map<string, OccurrenceDelta>()
+  // statement id → its deltas (one per host × bucket). A statement rarely has more than a few dozen, so a
+  // linear scan beats a key per line: no string is built or hashed per line (statement ids are long-lived
+  // strings whose hash V8 caches), and far fewer objects are kept than with nested maps. Past SCAN_MAX the
+  // statement switches to a map keyed by host and bucket.
+  private occ = new Map<string, Slot>()
   private unowned = new Map<string, UnownedBatchItem>()
+  private occKeys = 0
 
   constructor(private readonly samplesPerBucket: number) {}
 
   /** Distinct keys held. */
   get size(): number {
-    return this.occ.size + this.unowned.size
+    return this.occKeys + this.unowned.size
   }
 
   /** Count one matched entry. */
   occurrence(statementId: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
-    const key = `${statementId}\u0001${host}\u0001${bucket}`
-    const o = this.occ.get(key)
+    let slot = this.occ.get(statementId)
+    if (slot === undefined) this.occ.set(statementId, (slot = { list: [], map: null }))
+    let o: OccurrenceDelta | undefined
+    if (slot.map === null) {
+      const list = slot.list
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i]!
+        if (d.bucket === bucket && d.host === host) {
+          o = d
+          break
+        }
+      }
+    } else o = slot.map.get(`${host}\u0001${bucket}`)
     if (o === undefined) {
-      this.occ.set(key, {
+      this.add(slot, {
         statementId, host, bucket, count: 1, firstSeen: time, lastSeen: time, level,
         samples: this.samplesPerBucket > 0 ? [sample(entry)] : [],
       })
@@ -66,6 +87,13 @@ export class Counter {
     if (time < o.firstSeen) o.firstSeen = time
     if (time > o.lastSeen) o.lastSeen = time
     if (o.samples.length < this.samplesPerBucket) o.samples.push(sample(entry))
+  }
+
+  private add(slot: Slot, d: OccurrenceDelta): void {
+    slot.list.push(d)
+    this.occKeys++
+    if (slot.map !== null) slot.map.set(`${d.host}\u0001${d.bucket}`, d)
+    else if (slot.list.length > SCAN_MAX) slot.map = new Map(slot.list.map((x) => [`${x.host}\u0001${x.bucket}`, x]))
   }
 
   /** Count one WARN+ entry that matched no statement, under its masked shape. */
@@ -87,22 +115,41 @@ export class Counter {
 
   /** Take everything aggregated so far and start empty. */
   drain(): { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] } {
-    const out = { occurrences: [...this.occ.values()], unowned: [...this.unowned.values()] }
+    const occurrences: OccurrenceDelta[] = []
+    for (const slot of this.occ.values()) for (const o of slot.list) occurrences.push(o)
+    const out = { occurrences, unowned: [...this.unowned.values()] }
     this.occ = new Map()
     this.unowned = new Map()
+    this.occKeys = 0
     return out
   }
 
   /** Put back a batch whose write failed, merged with what arrived since, so the next flush retries it. */
   restore(batch: { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] }): void {
-    for (const d of batch.occurrences) merge(this.occ, `${d.statementId}\u0001${d.host}\u0001${d.bucket}`, d, this.samplesPerBucket)
-    for (const d of batch.unowned) merge(this.unowned, `${d.shapeHash}\u0001${d.host}\u0001${d.bucket}`, d, this.samplesPerBucket)
+    for (const d of batch.occurrences) {
+      let slot = this.occ.get(d.statementId)
+      if (slot === undefined) this.occ.set(d.statementId, (slot = { list: [], map: null }))
+      const o = slot.list.find((x) => x.bucket === d.bucket && x.host === d.host)
+      if (o === undefined) this.add(slot, d)
+      else mergeInto(o, d, this.samplesPerBucket)
+    }
+    for (const d of batch.unowned) {
+      const key = `${d.shapeHash}\u0001${d.host}\u0001${d.bucket}`
+      const o = this.unowned.get(key)
+      if (o === undefined) this.unowned.set(key, d)
+      else mergeInto(o, d, this.samplesPerBucket)
+    }
   }
 }
 
-function merge<T extends OccurrenceDelta | UnownedBatchItem>(m: Map<string, T>, key: string, d: T, maxSamples: number): void {
-  const o = m.get(key)
-  if (!o) return void m.set(key, d)
+interface Slot {
+  list: OccurrenceDelta[]
+  map: Map<string, OccurrenceDelta> | null
+}
+
+const SCAN_MAX = 24
+
+function mergeInto<T extends OccurrenceDelta | UnownedBatchItem>(o: T, d: T, maxSamples: number): void {
   o.count += d.count
   o.firstSeen = Math.min(o.firstSeen, d.firstSeen)
   o.lastSeen = Math.max(o.lastSeen, d.lastSeen)

@@ -85,6 +85,8 @@ export class Pipeline {
   private readonly maxKeys: number
   private readonly maxUnflushed: number
   private matcher: Matcher
+  /** Only the statements with channels or mentions: all an entry below minLevel can count for. */
+  private annotated: Matcher | null = null
   private byId = new Map<string, StatementInfo>()
   private counter: Counter
   private streams = new Map<string, Stream>()
@@ -97,6 +99,7 @@ export class Pipeline {
   private tail: Promise<void> = Promise.resolve()
   private queued: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
+  private readonly hint: { file: string | null; line: number | null; logger: string | null } = { file: null, line: null, logger: null }
 
   constructor(private readonly o: PipelineOptions) {
     this.store = o.store
@@ -114,6 +117,8 @@ export class Pipeline {
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
   setStatements(statements: Statement[]): void {
     this.matcher = Matcher.build(statements)
+    const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
+    this.annotated = annotated.length ? Matcher.build(annotated) : null
     const byId = new Map<string, StatementInfo>()
     for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0 })
     this.byId = byId
@@ -292,7 +297,24 @@ export class Pipeline {
 
   private count(source: string, e: LogEntry, rawHost: string | undefined): void {
     const c = this.counters(source)
-    const m = this.matcher.match(e.message, e.file !== null || e.logger !== null ? { file: e.file, line: e.line, logger: e.logger } : undefined)
+    let hint: typeof this.hint | undefined
+    if (e.file !== null || e.logger !== null) {
+      // One reused hint object: the matcher only reads it during the call.
+      hint = this.hint
+      hint.file = e.file
+      hint.line = e.line
+      hint.logger = e.logger
+    }
+    if (e.level !== null && !atLeast(e.level, this.minLevel)) {
+      // Below minLevel only an annotated statement can count it. If no annotated template fits, the full
+      // catalog's answer cannot be annotated either (it would fit the same message), so skip the lookup:
+      // most production lines are INFO/DEBUG and this keeps them cheap.
+      if (this.annotated === null || this.annotated.match(e.message, hint) === null) {
+        c.below_level++
+        return
+      }
+    }
+    const m = this.matcher.match(e.message, hint)
     const time = e.time ?? this.clock()
     const host = e.host ?? rawHost ?? '-'
     const bucket = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs)

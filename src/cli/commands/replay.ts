@@ -57,13 +57,15 @@ export const replay: Command = {
       const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
       const pipeline = new Pipeline({
         store, config: ctx.config, clock: ctx.clock, statements, onHit,
+        // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
+        // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
+        maxKeys: 200_000, maxUnflushedLines: 2_000_000,
         onFlushError: (e) => ctx.stderr.write(`replay: writing counts failed, will retry: ${(e as Error).message}\n`),
       })
       const ac = new AbortController()
       const stop = () => ac.abort()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
-      pipeline.start(1000)
       const maxLineBytes = ctx.config.match.maxLineBytes
       const host = values.host as string | undefined
       try {

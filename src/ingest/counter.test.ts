@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import type { LogEntry } from '../core/types.js'
+import { Counter } from './counter.js'
+
+const entry = (raw: string): LogEntry => ({ n: 1, raw, message: raw, level: 'error', time: null, host: null, file: null, line: null, logger: null })
+
+describe('Counter', () => {
+  it('keeps one delta per statement × host × bucket, also past the linear-scan size', () => {
+    const c = new Counter(2)
+    for (let round = 0; round < 3; round++) for (let h = 0; h < 60; h++) for (const b of [0, 300_000]) c.occurrence('s1', `h${h}`, b, b + round, 'error', entry(`r${round}`))
+    c.occurrence('s2', 'h0', 0, 5, null, entry('x'))
+    expect(c.size).toBe(121)
+    const { occurrences } = c.drain()
+    expect(occurrences).toHaveLength(121)
+    const one = occurrences.find((o) => o.statementId === 's1' && o.host === 'h59' && o.bucket === 300_000)!
+    expect(one).toMatchObject({ count: 3, firstSeen: 300_000, lastSeen: 300_002, samples: ['r0', 'r1'] })
+    expect(c.size).toBe(0)
+  })
+
+  it('merges a failed batch back with what arrived since', () => {
+    const c = new Counter(3)
+    c.occurrence('s1', 'h', 0, 10, 'error', entry('a'))
+    c.unownedShape('x', 'disk <NUM> full', 'h', 0, 10, 'warn', entry('disk 1 full'))
+    const failed = c.drain()
+    c.occurrence('s1', 'h', 0, 20, 'error', entry('b'))
+    c.restore(failed)
+    const { occurrences, unowned } = c.drain()
+    expect(occurrences).toEqual([expect.objectContaining({ count: 2, firstSeen: 10, lastSeen: 20, samples: ['a', 'b'] })])
+    expect(unowned).toEqual([expect.objectContaining({ count: 1, shape: 'disk <NUM> full' })])
+  })
+})
