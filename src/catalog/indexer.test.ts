@@ -37,6 +37,14 @@ const SOURCES: Record<string, { path: string; code: (msg: string) => string; lan
   c: { path: 'src/net/ipsec.c', language: 'c', code: (m) => `#include <syslog.h>\nvoid f(int p) {\n  syslog(LOG_ERR, "${m} %d", p);\n}\n` },
   javascript: { path: 'web/app.js', language: 'javascript', code: (m) => `function f(p) {\n  console.error("${m} %s", p)\n}\n` },
   typescript: { path: 'web/api.ts', language: 'typescript', code: (m) => `export function f(p: number): void {\n  logger.error(\`${m} \${p}\`)\n}\n` },
+  cpp: { path: 'src/core/engine.cc', language: 'cpp', code: (m) => `#include <glog/logging.h>\nvoid f(int p) {\n  LOG(ERROR) << "${m} " << p;\n}\n` },
+  java: { path: 'src/main/java/App.java', language: 'java', code: (m) => `class App {\n  void f(int p) {\n    log.error("${m} {}", p);\n  }\n}\n` },
+  python: { path: 'app/worker.py', language: 'python', code: (m) => `import logging\nlog = logging.getLogger(__name__)\n\ndef f(p):\n    log.error("${m} %s", p)\n` },
+  go: { path: 'cmd/server/main.go', language: 'go', code: (m) => `package main\n\nfunc f(p int) {\n\tlog.Errorf("${m} %d", p)\n}\n` },
+  csharp: { path: 'Svc/App.cs', language: 'csharp', code: (m) => `class App {\n  void F(int p) {\n    _logger.LogError("${m} {P}", p);\n  }\n}\n` },
+  rust: { path: 'crates/x/src/lib.rs', language: 'rust', code: (m) => `fn f(p: i32) {\n    error!("${m} {}", p);\n}\n` },
+  ruby: { path: 'app/models/user.rb', language: 'ruby', code: (m) => `def f(p)\n  logger.error("${m} #{p}")\nend\n` },
+  php: { path: 'public/index.php', language: 'php', code: (m) => `<?php\nfunction f($p) {\n  $logger->error("${m} {$p}");\n}\n` },
 }
 
 describe('indexRepository', () => {
