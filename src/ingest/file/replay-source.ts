@@ -65,7 +65,7 @@ export class ReplaySource implements LogSource {
         }
       } else {
         let skip = start // uncompressed bytes already counted
-        const gunzip = fh.createReadStream({ start: 0, highWaterMark: chunk, autoClose: false }).pipe(createGunzip({ chunkSize: chunk }))
+        const gunzip = fh.createReadStream({ start: 0, highWaterMark: chunk, autoClose: false }).pipe(createGunzip({ chunkSize: Math.max(64, chunk) }))
         for await (const data of gunzip as AsyncIterable<Buffer>) {
           if (signal.aborted) return gunzip.destroy()
           let b = data
