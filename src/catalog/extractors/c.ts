@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter'
 import type { LanguageId } from '../languages.js'
 import { HOLE, lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 const PRI = /^(?:PRI|SCN)([diouxX])(?:8|16|32|64|MAX|PTR|FAST\d+|LEAST\d+)$/
 
@@ -66,9 +66,9 @@ export function cAdapter(language: LanguageId): Adapter {
     },
   })
 
-  const callSite = (node: Node, source: string): CallSite | null => {
-    const fn = node.childForFieldName('function')
-    const argList = node.childForFieldName('arguments')
+  const callSite = (node: Node, source: string, parts: CallParts): CallSite | null => {
+    const fn = parts.name ?? node.childForFieldName('function')
+    const argList = parts.args ?? node.childForFieldName('arguments')
     if (!fn || !argList) return null
     const t = fn.type
     if (t !== 'identifier' && t !== 'field_expression' && t !== 'qualified_identifier' && t !== 'template_function') return null
@@ -98,7 +98,7 @@ export function cAdapter(language: LanguageId): Adapter {
   return {
     language,
     // Macro bodies (`#define FAIL(t) ERROR_LOG("…")`) are raw text to the grammar: captured as snippets, parsed again.
-    query: '(call_expression function: (_) @name) @call (comment) @comment (preproc_arg) @snippet',
+    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment (preproc_arg) @snippet',
     callSite,
     piece,
     isString: (n) => n.type in strings,

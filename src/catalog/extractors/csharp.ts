@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 function delimiters(text: string): { open: number; close: number; verbatim: boolean; raw: boolean } {
   const prefix = /^[$@]*"+/.exec(text)?.[0] ?? '"'
@@ -83,10 +83,10 @@ export function csharpAdapter(): Adapter {
       return { callee: fn.text, args: csArgs(n.childForFieldName('arguments')), receiver: member ? fn.childForFieldName('expression') : null, method: member ? fn.childForFieldName('name')?.text ?? null : null }
     },
   })
-  const callSite = (node: Node): CallSite | null => {
+  const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
     if (node.type === 'attribute') return attributeSite(node)
-    const fn = node.childForFieldName('function')
-    const argList = node.childForFieldName('arguments')
+    const fn = parts.name ?? node.childForFieldName('function')
+    const argList = parts.args ?? node.childForFieldName('arguments')
     if (!fn || !argList) return null
     if (fn.type !== 'member_access_expression' && fn.type !== 'identifier' && fn.type !== 'conditional_access_expression') return null
     // `_logger.LogWarning<T>(…)` generic names: drop the type arguments from the callee.
@@ -94,7 +94,7 @@ export function csharpAdapter(): Adapter {
   }
   return {
     language: 'csharp',
-    query: '(invocation_expression function: (_) @name) @call (attribute name: (_) @name) @call (comment) @comment',
+    query: '(invocation_expression function: (_) @name arguments: (_) @args) @call (attribute name: (_) @name) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

@@ -328,7 +328,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
   const seen = new Set<number>()
   const verdicts = new Map<string, boolean>()
   for (const match of queryRun(tree.rootNode)) {
-    let cap = match.captures[0]
+    const cap = match.captures[0]
     if (!cap) continue
     if (match.captures.length > 1) {
       // A call: decide on its name first.
@@ -341,7 +341,8 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
         else if (c.name === 'args') argsNode = c.node
       }
       // A call with no node of its own (a Rust macro inside another macro's token tree): the name stands for it.
-      if (!callNode && nameNode && argsNode) callNode = nameNode
+      const inner = !callNode && nameNode !== null && argsNode !== null
+      if (inner) callNode = nameNode
       if (!callNode) continue
       if (nameNode) {
         const name = lastIdentifier(nameNode.text)
@@ -352,14 +353,11 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
         }
         if (!ok) continue
       }
-      cap = { name: 'call', node: callNode }
-      if (argsNode) {
-        if (seen.has(callNode.id)) continue
-        seen.add(callNode.id)
-        const site = adapter.callSite(callNode, source, argsNode)
-        if (site) record(site)
-        continue
-      }
+      if (seen.has(callNode.id)) continue
+      seen.add(callNode.id)
+      const site = adapter.callSite(callNode, source, { name: nameNode, args: argsNode, inner })
+      if (site) record(site)
+      continue
     }
     const node = cap.node
     if (cap.name === 'snippet') {
@@ -379,10 +377,11 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       })
       continue
     }
-    if (seen.has(node.id)) continue
-    seen.add(node.id)
-    const site = adapter.callSite(node, source)
-    if (site) record(site)
+    if (cap.name === 'call' && !seen.has(node.id)) {
+      seen.add(node.id)
+      const site = adapter.callSite(node, source, { name: null, args: null, inner: false })
+      if (site) record(site)
+    }
   }
   return { found, comments, snippets }
 

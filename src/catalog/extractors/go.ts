@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 /** The Go adapter. */
 export function goAdapter(): Adapter {
@@ -28,15 +28,15 @@ export function goAdapter(): Adapter {
       return { callee: fn.text, args: argNodes(n.childForFieldName('arguments')), receiver: sel ? fn.childForFieldName('operand') : null, method: sel ? fn.childForFieldName('field')?.text ?? null : null }
     },
   })
-  const callSite = (node: Node): CallSite | null => {
-    const fn = node.childForFieldName('function')
-    const argList = node.childForFieldName('arguments')
+  const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
+    const fn = parts.name ?? node.childForFieldName('function')
+    const argList = parts.args ?? node.childForFieldName('arguments')
     if (!fn || !argList || (fn.type !== 'selector_expression' && fn.type !== 'identifier')) return null
     return { ...naming(fn.text), node, args: argNodes(argList) }
   }
   return {
     language: 'go',
-    query: '(call_expression function: (_) @name) @call (comment) @comment',
+    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter'
 import type { LanguageId } from '../languages.js'
 import { stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 const first = (n: Node): Node | null => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null
 
@@ -50,9 +50,9 @@ export function jsAdapter(language: LanguageId): Adapter {
     },
   })
 
-  const callSite = (node: Node): CallSite | null => {
-    const fn = node.childForFieldName('function')
-    const argList = node.childForFieldName('arguments')
+  const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
+    const fn = parts.name ?? node.childForFieldName('function')
+    const argList = parts.args ?? node.childForFieldName('arguments')
     if (!fn || !argList || argList.type !== 'arguments') return null
     if (fn.type !== 'member_expression' && fn.type !== 'identifier') return null
     return { ...naming(fn.text), node, args: argNodes(argList) }
@@ -60,7 +60,7 @@ export function jsAdapter(language: LanguageId): Adapter {
 
   return {
     language,
-    query: '(call_expression function: (_) @name) @call (comment) @comment',
+    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

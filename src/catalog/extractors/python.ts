@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter'
 import { join, stringPiece, unescapeC, type Piece } from '../template.js'
 import { pythonLevel } from './engine.js'
 import { binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 function pyString(n: Node): Piece {
   const start = n.firstChild
@@ -61,16 +61,16 @@ export function pythonAdapter(): Adapter {
       return { callee: fn.text, args: positional(n.childForFieldName('arguments')), receiver: attr ? fn.childForFieldName('object') : null, method: attr ? fn.childForFieldName('attribute')?.text ?? null : null }
     },
   })
-  const callSite = (node: Node): CallSite | null => {
-    const fn = node.childForFieldName('function')
+  const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
+    const fn = parts.name ?? node.childForFieldName('function')
     if (!fn || (fn.type !== 'attribute' && fn.type !== 'identifier')) return null
-    const argList = node.childForFieldName('arguments')
+    const argList = parts.args ?? node.childForFieldName('arguments')
     if (!argList || argList.type !== 'argument_list') return null
     return { ...naming(fn.text), node, args: positional(argList) }
   }
   return {
     language: 'python',
-    query: '(call function: (_) @name) @call (comment) @comment',
+    query: '(call function: (_) @name arguments: (_) @args) @call (comment) @comment',
     callSite,
     piece,
     isString: (n) => n.type in strings,

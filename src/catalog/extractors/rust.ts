@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter'
 import { HOLE, lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 function rustString(n: Node): Piece {
   const open = /^b?"/.exec(n.text)?.[0].length ?? 1
@@ -65,9 +65,9 @@ export function rustAdapter(): Adapter {
     // A nested macro's token tree (`format!("x {}", y)`): its first string is the format.
     wrap: { token_tree: (n) => n.namedChildren.find((c) => c && (c.type === 'string_literal' || c.type === 'raw_string_literal')) ?? null },
   })
-  const callSite = (node: Node, _source: string, inner?: Node): CallSite | null => {
+  const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
     // `tokio::select! { … => { warn!("…") } }`: inside a token tree a macro call is just tokens.
-    if (inner) return { ...naming(`${node.text}!`), node, endNode: inner, args: args(inner) }
+    if (parts.inner && parts.args) return { ...naming(`${node.text}!`), node, endNode: parts.args, args: args(parts.args) }
     const mac = node.childForFieldName('macro')
     if (!mac) return null
     const tree = node.namedChildren.find((c) => c && c.type === 'token_tree') ?? null

@@ -26,6 +26,13 @@ export interface CallSite {
   block?: Node
 }
 
+/** Nodes the query captured along with a call. */
+export interface CallParts {
+  name: Node | null
+  args: Node | null
+  inner: boolean
+}
+
 /** What a language contributes: which nodes to look at and how to read calls and expressions. */
 export interface Adapter {
   language: LanguageId
@@ -36,9 +43,10 @@ export interface Adapter {
   query: string
   /**
    * Read a captured `@call` node (`source` is the whole file); null when it is not a call Dice can read.
-   * For a call without a node of its own the query captures `@name` and `@args`: then `node` is the name.
+   * `parts` holds the `@name` and `@args` nodes the query captured with it (saving tree look-ups); for a
+   * call without a node of its own (`inner`: a Rust macro inside a token tree) `node` is the name.
    */
-  callSite(node: Node, source: string, args?: Node): CallSite | null
+  callSite(node: Node, source: string, parts: CallParts): CallSite | null
   /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
   piece(node: Node): Piece
   /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
