@@ -42,8 +42,11 @@ export const LEVEL_PREFIXES = /^(?:Log(?=[A-Z])|at(?=[A-Z])|Level_?|LEVEL_|LOG_|
 /** Level words never taken from a method or constant name alone: too generic to mean a level. */
 export const NOT_LEVEL_WORDS: readonly string[] = ['log', 'print', 'println', 'config', 'note', 'i', 'd', 'e', 'w', 'f', 'n', 't']
 
-/** C/C++ macros: a level word joined to LOG by `_` (`ERROR_LOG`, `LOG_WARN`, `SPDLOG_LOGGER_ERROR`, `MYAPP_LOG_INFO`). */
-export const C_LEVEL_MACRO = /^(?:[A-Z0-9]+_)*?[A-Z0-9]*LOG(?:GER)?(?:_[A-Z0-9]+)*?_(TRACE|DEBUG|DBG|INFO|NOTICE|WARN|WARNING|WRN|ERR|ERROR|CRIT|CRITICAL|FATAL|ALERT|EMERG|PANIC)$|^(TRACE|DEBUG|DBG|INFO|NOTICE|WARN|WARNING|ERR|ERROR|CRIT|CRITICAL|FATAL|ALERT|EMERG|PANIC)_LOG$/
+/**
+ * C/C++ macros and functions that name a level next to LOG: `ERROR_LOG`, `LOG_WARN`, `SPDLOG_LOGGER_ERROR`,
+ * `MYAPP_LOG_INFO`, and the lower-case function forms `log_error`, `app_log_warn`, `logWarning`.
+ */
+export const C_LEVEL_MACRO = /^(?:[A-Z0-9]+_)*?[A-Z0-9]*LOG(?:GER)?(?:_[A-Z0-9]+)*?_(TRACE|TRC|VERBOSE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERR|ERROR|CRIT|CRITICAL|FATAL|FTL|ALERT|EMERG|PANIC)$|^(TRACE|VERBOSE|DEBUG|DBG|INFO|NOTICE|WARN|WARNING|ERR|ERROR|CRIT|CRITICAL|FATAL|ALERT|EMERG|PANIC)_LOG$|^(?:[a-z0-9]+_)*log_(trace|verbose|debug|info|notice|warn|warning|err|error|crit|critical|fatal|alert|emerg|panic)$|^log(Trace|Verbose|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal)$/
 
 /** Wrappers whose first argument is the message: gettext and friends, format helpers. Per language, by callee. */
 export const FORMAT_CALLS: Record<LanguageId, readonly string[]> = {

@@ -53,6 +53,16 @@ describe('C extraction', () => {
     expect(list.map((s) => s.level)).toEqual(['fatal', 'fatal', 'fatal', 'error', 'warn', 'notice', 'info', 'debug'])
   })
 
+  it('reads lower-case and camel-case log functions', async () => {
+    const src = 'void f(void) { log_error("open %s failed", p); app_log_warn("slow"); logWarning("camel"); LOG_VERBOSE("chatty"); catalog_error("no"); }'
+    expect(summary(await statements('a.c', src))).toEqual([
+      '1 error log_error "open %s failed"',
+      '1 warn app_log_warn "slow"',
+      '1 warn logWarning "camel"',
+      '1 trace LOG_VERBOSE "chatty"',
+    ])
+  })
+
   it('does not treat printf-family calls to stderr as logs', async () => {
     const list = await statements('a.c', 'void f(){ fprintf(stderr, "oops %d\\n", 1); printf("x"); puts("y"); perror("z"); }')
     expect(list).toEqual([])

@@ -204,7 +204,7 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
   }
   if (lang === 'c' || lang === 'cpp') {
     const m = C_LEVEL_MACRO.exec(site.name)
-    if (m) return { level: normalizeLevel(m[1] ?? m[2]) }
+    if (m) return { level: normalizeLevel(m[1] ?? m[2] ?? m[3] ?? m[4]) }
   }
   return null
 }
