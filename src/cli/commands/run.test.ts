@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../config/load.js'
 import type { Hit, Statement } from '../../core/types.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
+import { fileCheckpointKey } from '../../ingest/file/file-source.js'
 import { Router } from '../../route/router.js'
 import { statementActions } from '../../server/slack/views.js'
 import { blockAction, postAction } from '../../server/testutil/slack-requests.js'
@@ -67,7 +68,7 @@ describe('dice run (a real child process on SQLite)', () => {
     const click = blockAction({ user: 'UPIG', actionId: 'dice_mute', value: { statementId: 'hurts', scope: 'all' }, channel: { id: dm }, ts: msg.ts!, blocks: [statementActions('hurts')] })
     expect((await postAction(r.url, SECRET, click, { forge: true })).status).toBe(401)
     expect((await postAction(r.url, SECRET, click)).status).toBe(200)
-    await until(async () => (await store.listMutes()).length === 1, 'the mute')
+    await until(async () => (await store.listMutes()).length === 1 && (await store.listAudit()).length === 1, 'the mute and its audit row')
     expect((await store.listMutes())[0]).toMatchObject({ statementId: 'hurts', scope: 'all', by: 'UPIG' })
     expect((await store.listAudit())[0]).toMatchObject({ actor: 'UPIG', action: 'mute' })
     const config = loadConfig(undefined, dir).config
@@ -101,6 +102,27 @@ describe('dice run (a real child process on SQLite)', () => {
     await until(async () => r.stderr().includes('catalog reloaded: 3 statements'), 'the reload')
     expect((await ingest(r.url, ['ERROR the sky is crying'])).status).toBe(200)
     expect((await store.totals()).find((t) => t.statementId === 'sky')?.count).toBe(1)
+  })
+
+  it('tails a configured file, stores its checkpoint on SIGTERM, and resumes after it on restart without counting twice', async () => {
+    run!.child.kill('SIGKILL')
+    await run!.exited
+    const log = join(dir, 'app.log')
+    writeFileSync(log, Array.from({ length: 300 }, (_, i) => `ERROR it hurts me too ${i}\n`).join(''))
+    writeFileSync(join(dir, 'dice.yml'), CONFIG + `sources:\n  - { type: file, path: app.log, fromStart: true, format: 'regex:^(?<level>\\w+) (?<message>.*)$' }\n`)
+    const count = async () => (await store.totals()).find((t) => t.statementId === 'hurts')?.count ?? 0
+    const first = await startDiceRun(['--db', db, 'run', '--port', '0'], { cwd: dir })
+    await until(async () => (await count()) === 300, '300 counted')
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    const cp = await store.getCheckpoint(fileCheckpointKey(log))
+    expect(cp).toMatchObject({ lines: 300 })
+    expect(cp!.offset).toBe((await import('node:fs')).statSync(log).size)
+    writeFileSync(log, Array.from({ length: 200 }, (_, i) => `ERROR it hurts me too ${i}\n`).join(''), { flag: 'a' })
+    run = await startDiceRun(['--db', db, 'run', '--port', '0'], { cwd: dir })
+    await until(async () => (await count()) >= 500, '500 counted')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(await count()).toBe(500)
   })
 
   it('exits 2 naming --port for a bad port', async () => {
