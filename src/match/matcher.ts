@@ -51,12 +51,13 @@ interface Compiled {
   key: string
   /** Longest literal, for scan-list pre-filtering. */
   needle: string
-  /** Last match() call that visited this template (dedupe without allocating a Set per line). */
-  stamp: number
   /** First/last two characters of the message this template requires (-1: no requirement): a check that
    *  rejects most wrong candidates without touching the literal strings. */
   head: number
   tail: number
+  /** 64-bit signature (two halves) of the template's inner words: the message must have every bit. */
+  sigLo: number
+  sigHi: number
 }
 
 const FNV_OFFSET = 0x811c9dc5
@@ -71,6 +72,18 @@ function hashRange(s: string, a: number, b: number): number {
   let h = FNV_OFFSET
   for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
   return h & SMI
+}
+
+/** FNV-1a state (unmasked) over s[a..b), left to right / right to left: composite keys mix it further. */
+function hashFull(s: string, a: number, b: number): number {
+  let h = FNV_OFFSET
+  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
+  return h
+}
+function hashReverseFull(s: string, a: number, b: number): number {
+  let h = FNV_OFFSET
+  for (let i = b - 1; i >= a; i--) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
+  return h
 }
 
 /** FNV-1a over s[a..b) read right to left (suffix keys are hashed from the message's end). */
@@ -94,6 +107,10 @@ function trimMessage(m: string): string {
 /** Literal text with no letter or digit (`{}: {}`, `[%s] %s`) identifies nothing: such templates are skipped. */
 const MEANINGFUL = /[\p{L}\p{N}]/u
 
+/** Characters that make up inner words: ASCII letters, digits and `_` (every non-ASCII character too). */
+const WORD_CHAR = new Uint8Array(128)
+for (let c = 0; c < 128; c++) WORD_CHAR[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0
+
 /** Key slots: which part of a message a key hashes. Mixed into the key so kinds never collide. */
 const SLOT_PREFIX_WORDS = 0 // + depth 1..4
 const SLOT_SUFFIX_WORDS = 10 // + depth 1..4
@@ -101,8 +118,10 @@ const SLOT_WORD = 20
 const SLOT_PAIR = 21
 const SLOT_PREFIX_CHARS = 30 // + length 1..4
 const SLOT_SUFFIX_CHARS = 40 // + length 1..4
+const SLOT_PREFIX_WORDS_TAIL = 50 // + depth: first words together with the message's last two characters
+const SLOT_SUFFIX_WORDS_HEAD = 60 // + depth: last words together with the message's first two characters
 
-const SLOT_NAMES: Record<number, string> = { 0: 'first words', 10: 'last words', 20: 'word', 21: 'word pair', 30: 'first characters', 40: 'last characters' }
+const SLOT_NAMES: Record<number, string> = { 0: 'first words', 10: 'last words', 20: 'word', 21: 'word pair', 30: 'first characters', 40: 'last characters', 50: 'first words + last 2 characters', 60: 'last words + first 2 characters' }
 
 /** Called for every key a template offers: `option` keys may file it; all keys are counted as probes. */
 type KeyVisitor = (slot: number, key: number, option: boolean, lit: number, a: number, b: number) => void
@@ -110,34 +129,57 @@ type KeyVisitor = (slot: number, key: number, option: boolean, lit: number, a: n
 /** Compiled, indexed catalog templates. Build once per catalog version; `match` is pure and synchronous. */
 export class Matcher {
   /**
-   * Every key kind in one map: the key is the text's FNV hash mixed with its slot (first words at depth d,
-   * last words at depth d, inner word, inner word pair, first/last k characters).
-   * A bit filter in front answers "no such key" — the usual answer — without touching the map.
+   * Every key kind in one open-addressing table: the key is the text's FNV hash mixed with its slot (first
+   * words at depth d, last words at depth d, inner word, inner word pair, first/last k characters), the
+   * value a run of template numbers in `members`. A bit filter in front answers "no such key" — the usual
+   * answer — without touching the table. Per-template checks live in typed arrays, so rejecting a wrong
+   * candidate touches a few cache lines, never the template's strings.
    */
-  private readonly table = new Map<number, Compiled[]>()
+  private readonly compiled: Compiled[]
   private readonly bloom = new Uint8Array(BLOOM_BITS >>> 3)
+  private readonly slotKey: Int32Array
+  private readonly slotStart: Int32Array
+  private readonly slotCount: Int32Array
+  private readonly slotShift: number
+  private readonly members: Int32Array
+  private readonly tMinLen: Int32Array
+  private readonly tHead: Int32Array
+  private readonly tTail: Int32Array
+  private readonly tSigLo: Int32Array
+  private readonly tSigHi: Int32Array
+  private readonly tStamp: Int32Array
+  private readonly cand: Int32Array
+  private candN = 0
   private readonly wordShape = new Uint8Array(0x10000)
   private readonly pairShape = new Uint8Array(0x10000)
-  private readonly scan: Compiled[] = []
+  private readonly scan: number[] = []
   private hasWords = false
   private hasPairs = false
   private hasPrefixChars = false
   private hasSuffixChars = false
   private maxPrefixDepth = 0
+  private maxPrefixTailDepth = 0
+  private maxSuffixHeadDepth = 0
   private maxSuffixDepth = 0
   private stamp = 0
-  private readonly buf: Compiled[] = []
+  /** Word signature of the message last passed to candidates(). */
+  private sigLo = 0
+  private sigHi = 0
   /** Templates indexed / statements skipped (not matchable, no template, no literal word). */
   readonly size: { templates: number; statements: number; skipped: number }
 
   private constructor(compiled: Compiled[], skipped: number) {
+    this.compiled = compiled
+    const n = compiled.length
     // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
     // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
     const probes = new Map<number, number>()
     for (const c of compiled) enumerateKeys(c, (_slot, key, option) => option || probes.set(key, (probes.get(key) ?? 0) + 1))
     // Pass 2: file each template under the key lines probe least.
+    const buckets = new Map<number, number[]>()
     let statements = 0
-    for (const c of compiled) {
+    for (let ci = 0; ci < n; ci++) {
+      const c = compiled[ci]!
       statements += c.statements.length
       let best = -1
       let bestCost = Infinity
@@ -146,19 +188,23 @@ export class Matcher {
       enumerateKeys(c, (slot, key, option, lit, a, b) => {
         if (!option) return
         // Character keys are coarser than word keys: the same count means more unrelated lines probe them.
-        const cost = probes.get(key)! * (slot >= SLOT_PREFIX_CHARS ? 2 : 1)
+        const cost = probes.get(key)! * (slot >= SLOT_PREFIX_CHARS && slot < SLOT_PREFIX_WORDS_TAIL ? 2 : 1)
         if (cost < bestCost) (best = key), (bestCost = cost), (bestSlot = slot), (where = [lit, a, b])
       })
       if (best < 0) {
-        this.scan.push(c)
+        this.scan.push(ci)
         c.key = `scan ${JSON.stringify(c.needle)}`
         continue
       }
       const text = c.lits[where[0]]!.slice(where[1], where[2])
       c.key = `${SLOT_NAMES[bestSlot] ?? SLOT_NAMES[bestSlot - (bestSlot % 10)]} ${JSON.stringify(text)}`
       this.bloom[(best & (BLOOM_BITS - 1)) >>> 3]! |= 1 << (best & 7)
-      add(this.table, best, c)
-      if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
+      const list = buckets.get(best)
+      if (list) list.push(ci)
+      else buckets.set(best, [ci])
+      if (bestSlot >= SLOT_SUFFIX_WORDS_HEAD) this.maxSuffixHeadDepth = Math.max(this.maxSuffixHeadDepth, bestSlot - SLOT_SUFFIX_WORDS_HEAD)
+      else if (bestSlot >= SLOT_PREFIX_WORDS_TAIL) this.maxPrefixTailDepth = Math.max(this.maxPrefixTailDepth, bestSlot - SLOT_PREFIX_WORDS_TAIL)
+      else if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
       else if (bestSlot < SLOT_WORD) this.maxSuffixDepth = Math.max(this.maxSuffixDepth, bestSlot - SLOT_SUFFIX_WORDS)
       else if (bestSlot === SLOT_WORD) {
         this.wordShape[shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1))] = 1
@@ -169,12 +215,55 @@ export class Matcher {
       } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
       else this.hasSuffixChars = true
     }
-    this.size = { templates: compiled.length, statements, skipped }
+    // Freeze the buckets into the open-addressing table (load ≤ 0.5).
+    let bits = 4
+    while (1 << bits < buckets.size * 2) bits++
+    this.slotShift = 32 - bits
+    this.slotKey = new Int32Array(1 << bits)
+    this.slotStart = new Int32Array(1 << bits)
+    this.slotCount = new Int32Array(1 << bits)
+    this.members = new Int32Array(n)
+    let at = 0
+    for (const [key, list] of buckets) {
+      let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
+      while (this.slotKey[i] !== 0) i = (i + 1) & ((1 << bits) - 1)
+      this.slotKey[i] = key + 1
+      this.slotStart[i] = at
+      this.slotCount[i] = list.length
+      for (const t of list) this.members[at++] = t
+    }
+    this.tMinLen = Int32Array.from(compiled, (c) => c.minLen)
+    this.tHead = Int32Array.from(compiled, (c) => c.head)
+    this.tTail = Int32Array.from(compiled, (c) => c.tail)
+    this.tSigLo = Int32Array.from(compiled, (c) => c.sigLo)
+    this.tSigHi = Int32Array.from(compiled, (c) => c.sigHi)
+    this.tStamp = new Int32Array(n)
+    this.cand = new Int32Array(n)
+    this.size = { templates: n, statements, skipped }
   }
 
-  /** Templates filed under `key`, when the bit filter and then the map have it. */
-  private probe(key: number, stamp: number, out: Compiled[]): void {
-    if ((this.bloom[(key & (BLOOM_BITS - 1)) >>> 3]! & (1 << (key & 7))) !== 0) collect(this.table.get(key), stamp, out)
+  /** Add the templates filed under `key` (once per line) to the candidates, when the filter and table have it. */
+  private probe(key: number, stamp: number): void {
+    if ((this.bloom[(key & (BLOOM_BITS - 1)) >>> 3]! & (1 << (key & 7))) === 0) return
+    const keys = this.slotKey
+    const mask = keys.length - 1
+    let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
+    for (;;) {
+      const k = keys[i]!
+      if (k === 0) return
+      if (k === key + 1) break
+      i = (i + 1) & mask
+    }
+    const stamps = this.tStamp
+    const members = this.members
+    const cand = this.cand
+    for (let j = this.slotStart[i]!, end = j + this.slotCount[i]!; j < end; j++) {
+      const t = members[j]!
+      if (stamps[t] !== stamp) {
+        stamps[t] = stamp
+        cand[this.candN++] = t
+      }
+    }
   }
 
   /** Compile and index the matchable statements of a catalog. */
@@ -206,12 +295,25 @@ export class Matcher {
   /** The statement that printed `message`, or null. `hint` breaks ties between equally specific templates. */
   match(message: string, hint?: MatchHint): MatchResult | null {
     const m = trimMessage(message)
-    if (m.length === 0) return null
-    const cands = this.candidates(m)
+    const len = m.length
+    if (len === 0) return null
+    const count = this.candidates(m)
+    const lo = this.sigLo
+    const hi = this.sigHi
+    const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -2
+    const tail = len >= 2 ? lastTwo(m, len) : -2
+    const cand = this.cand
     let best: Compiled | null = null
     let ties: Compiled[] | null = null
-    for (let i = 0; i < cands.length; i++) {
-      const c = cands[i]!
+    for (let i = 0; i < count; i++) {
+      const t = cand[i]!
+      // Cheap rejections from typed arrays first; the literal strings only for survivors.
+      if (this.tMinLen[t]! > len || (this.tSigLo[t]! & ~lo) !== 0 || (this.tSigHi[t]! & ~hi) !== 0) continue
+      const th = this.tHead[t]!
+      if (th !== -1 && th !== head) continue
+      const tt = this.tTail[t]!
+      if (tt !== -1 && tt !== tail) continue
+      const c = this.compiled[t]!
       if (!fits(c, m)) continue
       if (best === null || better(c, best)) {
         best = c
@@ -234,8 +336,12 @@ export class Matcher {
     const result = this.match(message, hint)
     const candidates: ExplainCandidate[] = []
     if (m.length === 0) return { result, candidates }
-    for (const c of [...this.candidates(m)]) {
-      const failure = whyNot(c, m)
+    const count = this.candidates(m)
+    const cands = Array.from(this.cand.subarray(0, count), (t) => this.compiled[t]!)
+    const lo = this.sigLo
+    const hi = this.sigHi
+    for (const c of cands) {
+      const failure = whyNot(c, m, lo, hi)
       for (const s of c.statements) {
         const won = result?.statementId === s.id
         let why = failure ?? (won ? `matched via ${c.key}; chosen` : `matched via ${c.key}; lost`)
@@ -248,72 +354,116 @@ export class Matcher {
     return { result, candidates }
   }
 
-  /** Every template the index proposes for `m` (already trimmed), once each. Reuses one array. */
-  private candidates(m: string): Compiled[] {
-    const out = this.buf
-    out.length = 0
-    const stamp = ++this.stamp
+  /** Every template the index proposes for `m` (already trimmed), once each, into `cand`; returns the count. */
+  private candidates(m: string): number {
+    this.candN = 0
+    const stamp = (this.stamp = (this.stamp + 1) | 0)
     const len = m.length
-    // Leading words: hash the text up to the end of word 1, 2, … (spaces included), one probe per depth.
+    // Leading words: hash the text up to the end of word 1, 2, … (spaces included), one probe per depth,
+    // alone and together with the message's last two characters.
+    const tail = len >= 2 ? lastTwo(m, len) : -1
+    const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -1
     const maxP = this.maxPrefixDepth
-    if (maxP > 0) {
+    const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
+    const maxPA = maxP > maxPT ? maxP : maxPT
+    if (maxPA > 0) {
       let h = FNV_OFFSET
-      let pos = 0
       let depth = 0
-      while (depth < maxP && pos < len) {
-        let sp = m.indexOf(' ', pos)
-        if (sp < 0) sp = len
-        for (let i = pos; i < sp; i++) h = Math.imul(h ^ m.charCodeAt(i), FNV_PRIME)
-        if (sp > pos) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + ++depth), stamp, out)
+      let i = 0
+      while (depth < maxPA && i < len) {
+        const start = i
+        let c = 0
+        while (i < len && (c = m.charCodeAt(i)) !== 32) {
+          h = Math.imul(h ^ c, FNV_PRIME)
+          i++
+        }
+        if (i > start) {
+          depth++
+          if (depth <= maxP) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + depth), stamp)
+          if (depth <= maxPT) this.probe(mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + depth), stamp)
+        }
         h = Math.imul(h ^ 32, FNV_PRIME)
-        pos = sp + 1
+        i++
       }
     }
-    // Trailing words, hashed right to left.
+    // Trailing words, hashed right to left (a plain loop: String#lastIndexOf is a slow runtime call),
+    // alone and together with the message's first two characters.
     const maxS = this.maxSuffixDepth
-    if (maxS > 0) {
+    const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
+    const maxSA = maxS > maxSH ? maxS : maxSH
+    if (maxSA > 0) {
       let h = FNV_OFFSET
-      let end = len
       let depth = 0
-      while (depth < maxS && end > 0) {
-        const sp = m.lastIndexOf(' ', end - 1)
-        for (let i = end - 1; i > sp; i--) h = Math.imul(h ^ m.charCodeAt(i), FNV_PRIME)
-        if (sp < end - 1) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + ++depth), stamp, out)
+      let i = len - 1
+      while (depth < maxSA && i >= 0) {
+        const end = i
+        let c = 0
+        while (i >= 0 && (c = m.charCodeAt(i)) !== 32) {
+          h = Math.imul(h ^ c, FNV_PRIME)
+          i--
+        }
+        if (i < end) {
+          depth++
+          if (depth <= maxS) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + depth), stamp)
+          if (depth <= maxSH) this.probe(mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + depth), stamp)
+        }
         h = Math.imul(h ^ 32, FNV_PRIME)
-        end = sp
+        i--
       }
     }
-    // Inner words and adjacent pairs: find tokens with indexOf; screen each by (length, first, last
-    // character) before hashing it.
-    if (this.hasWords || this.hasPairs) {
+    // Inner words (runs of letters, digits, `_`, non-ASCII) and adjacent pairs of them. Every run sets one
+    // of 64 signature bits (a template is a candidate only if the message has all its words' bits); runs
+    // that pass the (length, first, last character) screen are probed.
+    {
       const words = this.wordShape
       const pairs = this.pairShape
-      let pos = 0
-      let prev = -1 // start of the previous token when it ended one space before this one
-      while (pos < len) {
-        let sp = m.indexOf(' ', pos)
-        if (sp < 0) sp = len
-        if (sp > pos) {
-          const last = m.charCodeAt(sp - 1)
-          if (words[shapeKey(sp - pos, m.charCodeAt(pos), last)] === 1) this.probe(mix(hashRange(m, pos, sp), SLOT_WORD), stamp, out)
-          if (prev >= 0 && pairs[shapeKey(sp - prev, m.charCodeAt(prev), last)] === 1) this.probe(mix(hashRange(m, prev, sp), SLOT_PAIR), stamp, out)
-          prev = pos
-        } else prev = -1
-        pos = sp + 1
+      const probeWords = this.hasWords
+      const probePairs = this.hasPairs
+      let lo = 0
+      let hi = 0
+      let h = FNV_OFFSET
+      let a = -1 // start of the current run
+      let prevA = -1 // start of the previous run
+      let prevB = -2 // end of the previous run
+      for (let i = 0; i <= len; i++) {
+        const c = i < len ? m.charCodeAt(i) : 32
+        if (c >= 128 || WORD_CHAR[c] === 1) {
+          if (a < 0) (a = i), (h = FNV_OFFSET)
+          h = Math.imul(h ^ c, FNV_PRIME)
+          continue
+        }
+        if (a >= 0) {
+          const k = h & SMI
+          if ((k & 32) === 0) lo |= 1 << (k & 31)
+          else hi |= 1 << (k & 31)
+          const last = m.charCodeAt(i - 1)
+          if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
+          if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
+          prevA = a
+          prevB = i
+          a = -1
+        }
       }
+      this.sigLo = lo
+      this.sigHi = hi
     }
-    if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp, out)
-    if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp, out)
+    if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
+    if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
     const scan = this.scan
     for (let i = 0; i < scan.length; i++) {
-      const c = scan[i]!
-      if (c.stamp !== stamp && m.includes(c.needle)) {
-        c.stamp = stamp
-        out.push(c)
+      const t = scan[i]!
+      if (this.tStamp[t] !== stamp && m.includes(this.compiled[t]!.needle)) {
+        this.tStamp[t] = stamp
+        this.cand[this.candN++] = t
       }
     }
-    return out
+    return this.candN
   }
+}
+
+/** Combine a words hash with two end characters of the message (a composite key). */
+function withEnd(h: number, two: number): number {
+  return (h ^ Math.imul(two, 0x27d4eb2d)) & SMI
 }
 
 /** Mix a text hash with its key slot (kind and depth), staying a small integer for the Map. */
@@ -324,23 +474,6 @@ function mix(h: number, slot: number): number {
 /** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
 function shapeKey(len: number, first: number, last: number): number {
   return (Math.imul(len, 0x9e37) ^ Math.imul(first, 0x3f1) ^ Math.imul(last, 0x1b)) & 0xffff
-}
-
-function collect(list: Compiled[] | undefined, stamp: number, out: Compiled[]): void {
-  if (list === undefined) return
-  for (let i = 0; i < list.length; i++) {
-    const t = list[i]!
-    if (t.stamp !== stamp) {
-      t.stamp = stamp
-      out.push(t)
-    }
-  }
-}
-
-function add(map: Map<number, Compiled[]>, key: number, c: Compiled): void {
-  const list = map.get(key)
-  if (list) list.push(c)
-  else map.set(key, [c])
 }
 
 function compile(template: string): Compiled | null {
@@ -354,7 +487,8 @@ function compile(template: string): Compiled | null {
     template, lits, mins, literalChars, needle,
     minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
     placeholders: p.placeholders.length,
-    statements: [], key: '', stamp: 0,
+    statements: [], key: '',
+    sigLo: 0, sigHi: 0,
     head: lits[0]!.length >= 2 ? lits[0]!.charCodeAt(0) | (lits[0]!.charCodeAt(1) << 16) : -1,
     tail: lits[lits.length - 1]!.length >= 2 ? lastTwo(lits[lits.length - 1]!, lits[lits.length - 1]!.length) : -1,
   }
@@ -373,65 +507,87 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
   const only = n === 1
   const first = lits[0]!
   const last = lits[n - 1]!
-  // Leading whole words.
+  const tail = last.length >= 2 ? lastTwo(last, last.length) : -1
+  const head = first.length >= 2 ? first.charCodeAt(0) | (first.charCodeAt(1) << 16) : -1
+  // Leading whole words (and the same with the message's last two characters, when the template fixes them).
   {
-    const ends: number[] = []
     let h = FNV_OFFSET
-    for (let i = 0; i <= first.length && ends.length < WORD_DEPTH; i++) {
+    let d = 0
+    let end = 0
+    for (let i = 0; i <= first.length && d < WORD_DEPTH; i++) {
       const atEnd = i === first.length
       if (atEnd && !only) break
       const ch = atEnd ? 32 : first.charCodeAt(i)
-      if (ch === 32 && i > 0 && first.charCodeAt(i - 1) !== 32) ends.push(i)
-      if (ends.length > 0 && ch === 32 && ends[ends.length - 1] === i) {
-        // hash so far covers [0, i): the key for depth ends.length
-        visit(SLOT_PREFIX_WORDS + ends.length, mix(h & SMI, SLOT_PREFIX_WORDS + ends.length), false, 0, 0, i)
+      if (ch === 32 && i > 0 && first.charCodeAt(i - 1) !== 32) {
+        d++
+        end = i
+        // the hash so far covers [0, i)
+        visit(SLOT_PREFIX_WORDS + d, mix(h & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, i)
+        if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, i)
       }
       h = Math.imul(h ^ ch, FNV_PRIME)
     }
-    if (ends.length > 0) {
-      const d = ends.length
-      visit(SLOT_PREFIX_WORDS + d, mix(hashRange(first, 0, ends[d - 1]!), SLOT_PREFIX_WORDS + d), true, 0, 0, ends[d - 1]!)
+    if (d > 0) {
+      const hd = hashFull(first, 0, end)
+      visit(SLOT_PREFIX_WORDS + d, mix(hd & SMI, SLOT_PREFIX_WORDS + d), true, 0, 0, end)
+      if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(hd, tail), SLOT_PREFIX_WORDS_TAIL + d), true, 0, 0, end)
     }
   }
-  // Trailing whole words.
+  // Trailing whole words, hashed right to left (and with the message's first two characters).
   {
-    const starts: number[] = []
     let h = FNV_OFFSET
-    for (let i = last.length - 1; i >= -1 && starts.length < WORD_DEPTH; i--) {
+    let d = 0
+    let start = last.length
+    for (let i = last.length - 1; i >= -1 && d < WORD_DEPTH; i--) {
       const atStart = i === -1
       if (atStart && !only) break
       const ch = atStart ? 32 : last.charCodeAt(i)
       if (ch === 32 && i + 1 < last.length && last.charCodeAt(i + 1) !== 32) {
-        starts.push(i + 1)
-        visit(SLOT_SUFFIX_WORDS + starts.length, mix(h & SMI, SLOT_SUFFIX_WORDS + starts.length), false, n - 1, i + 1, last.length)
+        d++
+        start = i + 1
+        visit(SLOT_SUFFIX_WORDS + d, mix(h & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
+        if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
       }
       h = Math.imul(h ^ ch, FNV_PRIME)
     }
-    if (starts.length > 0) {
-      const d = starts.length
-      const s = starts[d - 1]!
-      visit(SLOT_SUFFIX_WORDS + d, mix(hashReverse(last, s, last.length), SLOT_SUFFIX_WORDS + d), true, n - 1, s, last.length)
+    if (d > 0) {
+      const hd = hashReverseFull(last, start, last.length)
+      visit(SLOT_SUFFIX_WORDS + d, mix(hd & SMI, SLOT_SUFFIX_WORDS + d), true, n - 1, start, last.length)
+      if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(hd, head), SLOT_SUFFIX_WORDS_HEAD + d), true, n - 1, start, last.length)
     }
   }
-  // Inner whole words and adjacent pairs.
+  // Inner words (runs of word characters bounded by literal text or the template's ends, never by a
+  // placeholder) and pairs of such runs one separator apart.
   for (let li = 0; li < n; li++) {
     const lit = lits[li]!
-    let pos = 0
-    let prev = -1
-    while (pos <= lit.length) {
-      let sp = lit.indexOf(' ', pos)
-      if (sp < 0) sp = lit.length
-      const whole = sp > pos && (pos > 0 || li === 0) && (sp < lit.length || li === n - 1)
-      if (whole) {
-        visit(SLOT_WORD, mix(hashRange(lit, pos, sp), SLOT_WORD), true, li, pos, sp)
-        visit(SLOT_WORD, mix(hashRange(lit, pos, sp), SLOT_WORD), false, li, pos, sp)
-        if (prev >= 0) {
-          visit(SLOT_PAIR, mix(hashRange(lit, prev, sp), SLOT_PAIR), true, li, prev, sp)
-          visit(SLOT_PAIR, mix(hashRange(lit, prev, sp), SLOT_PAIR), false, li, prev, sp)
-        }
-        prev = pos
-      } else prev = -1
-      pos = sp + 1
+    let a = -1
+    let prevA = -1
+    let prevB = -2
+    for (let i = 0; i <= lit.length; i++) {
+      const ch = i < lit.length ? lit.charCodeAt(i) : 32
+      if (i < lit.length && (ch >= 128 || WORD_CHAR[ch] === 1)) {
+        if (a < 0) a = i
+        continue
+      }
+      if (a >= 0) {
+        const whole = (a > 0 || li === 0) && (i < lit.length || li === n - 1)
+        if (whole) {
+          const w = hashRange(lit, a, i)
+          if ((w & 32) === 0) c.sigLo |= 1 << (w & 31)
+          else c.sigHi |= 1 << (w & 31)
+          const k = mix(w, SLOT_WORD)
+          visit(SLOT_WORD, k, true, li, a, i)
+          visit(SLOT_WORD, k, false, li, a, i)
+          if (prevB === a - 1) {
+            const kp = mix(hashRange(lit, prevA, i), SLOT_PAIR)
+            visit(SLOT_PAIR, kp, true, li, prevA, i)
+            visit(SLOT_PAIR, kp, false, li, prevA, i)
+          }
+          prevA = a
+          prevB = i
+        } else prevB = -2
+        a = -1
+      }
     }
   }
   // Literal characters at either end.
@@ -460,8 +616,6 @@ function lastTwo(s: string, len: number): number {
 function fits(c: Compiled, m: string): boolean {
   const len = m.length
   if (len < c.minLen) return false
-  if (c.head !== -1 && (m.charCodeAt(0) | (m.charCodeAt(1) << 16)) !== c.head) return false
-  if (c.tail !== -1 && lastTwo(m, len) !== c.tail) return false
   const lits = c.lits
   const n = lits.length
   const first = lits[0]!
@@ -503,8 +657,9 @@ function capture(c: Compiled, m: string): string[] | null {
 }
 
 /** Human-readable reason a template does not fit, or null when it does. */
-function whyNot(c: Compiled, m: string): string | null {
-  if (fits(c, m)) return null
+function whyNot(c: Compiled, m: string, lo: number, hi: number): string | null {
+  if ((c.sigLo & ~lo) === 0 && (c.sigHi & ~hi) === 0 && fits(c, m)) return null
+
   const lits = c.lits
   const n = lits.length
   if (m.length < c.minLen) return `message shorter (${m.length}) than the template's fixed text (${c.minLen})`
