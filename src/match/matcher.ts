@@ -137,17 +137,12 @@ export class Matcher {
    */
   private readonly compiled: Compiled[]
   private readonly bloom = new Uint8Array(BLOOM_BITS >>> 3)
-  private readonly slotKey: Int32Array
-  private readonly slotStart: Int32Array
-  private readonly slotCount: Int32Array
+  /** Open-addressing slots, 3 ints each: key + 1 (0 = empty), start in `members`, count. */
+  private readonly slots: Int32Array
   private readonly slotShift: number
   private readonly members: Int32Array
-  private readonly tMinLen: Int32Array
-  private readonly tHead: Int32Array
-  private readonly tTail: Int32Array
-  private readonly tSigLo: Int32Array
-  private readonly tSigHi: Int32Array
-  private readonly tStamp: Int32Array
+  /** Per template, 8 ints (one half cache line): stamp, minLen, head, tail, sigLo, sigHi, -, -. */
+  private readonly facts: Int32Array
   private readonly cand: Int32Array
   private candN = 0
   private readonly wordShape = new Uint8Array(0x10000)
@@ -219,25 +214,25 @@ export class Matcher {
     let bits = 4
     while (1 << bits < buckets.size * 2) bits++
     this.slotShift = 32 - bits
-    this.slotKey = new Int32Array(1 << bits)
-    this.slotStart = new Int32Array(1 << bits)
-    this.slotCount = new Int32Array(1 << bits)
+    const slots = (this.slots = new Int32Array(3 << bits))
     this.members = new Int32Array(n)
     let at = 0
     for (const [key, list] of buckets) {
       let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
-      while (this.slotKey[i] !== 0) i = (i + 1) & ((1 << bits) - 1)
-      this.slotKey[i] = key + 1
-      this.slotStart[i] = at
-      this.slotCount[i] = list.length
+      while (slots[i * 3] !== 0) i = (i + 1) & ((1 << bits) - 1)
+      slots[i * 3] = key + 1
+      slots[i * 3 + 1] = at
+      slots[i * 3 + 2] = list.length
       for (const t of list) this.members[at++] = t
     }
-    this.tMinLen = Int32Array.from(compiled, (c) => c.minLen)
-    this.tHead = Int32Array.from(compiled, (c) => c.head)
-    this.tTail = Int32Array.from(compiled, (c) => c.tail)
-    this.tSigLo = Int32Array.from(compiled, (c) => c.sigLo)
-    this.tSigHi = Int32Array.from(compiled, (c) => c.sigHi)
-    this.tStamp = new Int32Array(n)
+    const facts = (this.facts = new Int32Array(n * 8))
+    compiled.forEach((c, t) => {
+      facts[t * 8 + 1] = c.minLen
+      facts[t * 8 + 2] = c.head
+      facts[t * 8 + 3] = c.tail
+      facts[t * 8 + 4] = c.sigLo
+      facts[t * 8 + 5] = c.sigHi
+    })
     this.cand = new Int32Array(n)
     this.size = { templates: n, statements, skipped }
   }
@@ -245,22 +240,22 @@ export class Matcher {
   /** Add the templates filed under `key` (once per line) to the candidates, when the filter and table have it. */
   private probe(key: number, stamp: number): void {
     if ((this.bloom[(key & (BLOOM_BITS - 1)) >>> 3]! & (1 << (key & 7))) === 0) return
-    const keys = this.slotKey
-    const mask = keys.length - 1
+    const slots = this.slots
+    const mask = slots.length / 3 - 1
     let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
     for (;;) {
-      const k = keys[i]!
+      const k = slots[i * 3]!
       if (k === 0) return
       if (k === key + 1) break
       i = (i + 1) & mask
     }
-    const stamps = this.tStamp
+    const facts = this.facts
     const members = this.members
     const cand = this.cand
-    for (let j = this.slotStart[i]!, end = j + this.slotCount[i]!; j < end; j++) {
+    for (let j = slots[i * 3 + 1]!, end = j + slots[i * 3 + 2]!; j < end; j++) {
       const t = members[j]!
-      if (stamps[t] !== stamp) {
-        stamps[t] = stamp
+      if (facts[t * 8] !== stamp) {
+        facts[t * 8] = stamp
         cand[this.candN++] = t
       }
     }
@@ -303,15 +298,17 @@ export class Matcher {
     const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -2
     const tail = len >= 2 ? lastTwo(m, len) : -2
     const cand = this.cand
+    const facts = this.facts
     let best: Compiled | null = null
     let ties: Compiled[] | null = null
     for (let i = 0; i < count; i++) {
       const t = cand[i]!
       // Cheap rejections from typed arrays first; the literal strings only for survivors.
-      if (this.tMinLen[t]! > len || (this.tSigLo[t]! & ~lo) !== 0 || (this.tSigHi[t]! & ~hi) !== 0) continue
-      const th = this.tHead[t]!
+      const f = t * 8
+      if (facts[f + 1]! > len || (facts[f + 4]! & ~lo) !== 0 || (facts[f + 5]! & ~hi) !== 0) continue
+      const th = facts[f + 2]!
       if (th !== -1 && th !== head) continue
-      const tt = this.tTail[t]!
+      const tt = facts[f + 3]!
       if (tt !== -1 && tt !== tail) continue
       const c = this.compiled[t]!
       if (!fits(c, m)) continue
@@ -452,8 +449,8 @@ export class Matcher {
     const scan = this.scan
     for (let i = 0; i < scan.length; i++) {
       const t = scan[i]!
-      if (this.tStamp[t] !== stamp && m.includes(this.compiled[t]!.needle)) {
-        this.tStamp[t] = stamp
+      if (this.facts[t * 8] !== stamp && m.includes(this.compiled[t]!.needle)) {
+        this.facts[t * 8] = stamp
         this.cand[this.candN++] = t
       }
     }
