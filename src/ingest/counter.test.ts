@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEntry } from '../core/types.js'
-import { Counter } from './counter.js'
+import { Counter, OVERFLOW_SHAPE } from './counter.js'
 
 const entry = (raw: string): LogEntry => ({ n: 1, raw, message: raw, level: 'error', time: null, host: null, file: null, line: null, logger: null })
 
@@ -15,6 +15,17 @@ describe('Counter', () => {
     const one = occurrences.find((o) => o.statementId === 's1' && o.host === 'h59' && o.bucket === 300_000)!
     expect(one).toMatchObject({ count: 3, firstSeen: 300_000, lastSeen: 300_002, samples: ['r0', 'r1'] })
     expect(c.size).toBe(0)
+  })
+
+  it('counts unowned shapes past the per-bucket bound under one overflow row, also across flushes', () => {
+    const c = new Counter(1, 3)
+    for (let i = 0; i < 5; i++) c.unownedShape(`h${i}`, `shape ${i}`, 'web', 0, 1, 'warn', entry(`line ${i}`))
+    c.unownedShape('h0', 'shape 0', 'web', 0, 2, 'warn', entry('again'))
+    const first = c.drain().unowned
+    expect(first.map((u) => [u.shape, u.count])).toEqual([['shape 0', 2], ['shape 1', 1], ['shape 2', 1], [OVERFLOW_SHAPE, 2]])
+    c.unownedShape('h9', 'shape 9', 'web', 0, 3, 'warn', entry('late'))
+    c.unownedShape('h9', 'shape 9', 'web', 300_000, 3, 'warn', entry('next bucket'))
+    expect(c.drain().unowned.map((u) => [u.shape, u.bucket])).toEqual([[OVERFLOW_SHAPE, 0], ['shape 9', 300_000]])
   })
 
   it('merges a failed batch back with what arrived since', () => {

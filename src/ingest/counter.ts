@@ -54,7 +54,14 @@ export class Counter {
   private unowned = new Map<string, UnownedBatchItem>()
   private occKeys = 0
 
-  constructor(private readonly samplesPerBucket: number) {}
+  /** Distinct unowned shapes seen per bucket, across flushes (the last MAX_SHAPE_BUCKETS buckets). */
+  private shapesSeen = new Map<number, Set<string>>()
+
+  /**
+   * `maxShapesPerBucket` bounds what a flood of unique garbage (random text at WARN) can add to the store:
+   * past it, new shapes of that bucket are counted under one OVERFLOW_SHAPE row.
+   */
+  constructor(private readonly samplesPerBucket: number, private readonly maxShapesPerBucket = 2000) {}
 
   /** Distinct keys held. */
   get size(): number {
@@ -98,6 +105,15 @@ export class Counter {
 
   /** Count one WARN+ entry that matched no statement, under its masked shape. */
   unownedShape(shapeHash: string, shape: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
+    let seen = this.shapesSeen.get(bucket)
+    if (seen === undefined) {
+      this.shapesSeen.set(bucket, (seen = new Set()))
+      if (this.shapesSeen.size > MAX_SHAPE_BUCKETS) this.shapesSeen.delete(Math.min(...this.shapesSeen.keys()))
+    }
+    if (!seen.has(shapeHash)) {
+      if (seen.size >= this.maxShapesPerBucket) (shapeHash = OVERFLOW_HASH), (shape = OVERFLOW_SHAPE)
+      else seen.add(shapeHash)
+    }
     const key = `${shapeHash}\u0001${host}\u0001${bucket}`
     const o = this.unowned.get(key)
     if (o === undefined) {
@@ -148,6 +164,11 @@ interface Slot {
 }
 
 const SCAN_MAX = 24
+const MAX_SHAPE_BUCKETS = 16
+
+/** The unowned row that collects the shapes of a bucket beyond `maxShapesPerBucket`. */
+export const OVERFLOW_SHAPE = '(other unowned messages: too many distinct shapes in this bucket)'
+export const OVERFLOW_HASH = 'overflow'
 
 function mergeInto<T extends OccurrenceDelta | UnownedBatchItem>(o: T, d: T, maxSamples: number): void {
   o.count += d.count

@@ -1,0 +1,153 @@
+/**
+ * Replay benchmark: `dice replay` of N generated log lines (syslog layout, read with the default `auto`
+ * format) against a catalog of M statements, into a fresh SQLite file, end to end: a real child process,
+ * startup, parsing, multiline, matching, counting and the final flush included. Baselines over the same
+ * file, measured in the same run: `wc -l`, and a plain Node line count (64 KB reads, each line decoded to
+ * a string, nothing else). Two level mixes:
+ *   warn     88% WARN/ERROR lines: every line is matched against the whole catalog and most are counted
+ *            (worst case: ~400k distinct statement × host × bucket / unowned keys to store per 1M lines)
+ *   typical  85% INFO/DEBUG, 15% WARN/ERROR, 1% of statements #channel-annotated (counted at any level)
+ * Wall time and CPU time (user+sys of the child) are both reported: on a shared machine wall time moves
+ * with the load, CPU time much less.
+ *
+ *   node --import tsx bench/replay/run.ts                          # 1M lines, 10k statements, both mixes
+ *   node --import tsx bench/replay/run.ts --lines 200000 --mix typical
+ *
+ * Builds dist/ first (the CLI runs the compiled code). Generated logs are cached in bench/out/.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { makeCatalog, makeLines, rng } from '../match/generate.js'
+import { openStore } from '../../src/store/registry.js'
+import type { Statement } from '../../src/core/types.js'
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
+const { values: args } = parseArgs({ options: {
+  lines: { type: 'string', default: '1000000' }, statements: { type: 'string', default: '10000' }, mix: { type: 'string', default: 'both' },
+} })
+const N = Number(args.lines)
+const M = Number(args.statements)
+const OUT = join(ROOT, 'bench', 'out', `replay-${N}l-${M}s`)
+type Mix = 'warn' | 'typical'
+const MIXES: Mix[] = args.mix === 'both' ? ['warn', 'typical'] : [args.mix as Mix]
+const AT = '2026-03-02T12:00:00Z'
+
+function statementsOf(templates: string[]): Statement[] {
+  return templates.map((template, i) => ({
+    id: `s${i}`, file: `src/mod${i % 97}/file${i % 503}.c`, line: 1 + i, endLine: 1 + i, language: 'c',
+    level: 'error', template, matchable: true, channels: i % 100 === 7 ? ['ops'] : [], mentions: [], blame: null, callee: 'log_error',
+  }))
+}
+
+async function generate(log: string, mix: Mix, templates: string[], vocabulary: Parameters<typeof makeLines>[2]): Promise<void> {
+  if (existsSync(log)) return
+  const r = rng(7)
+  const w = createWriteStream(log)
+  let buf = ''
+  let i = 0
+  let sec = 0
+  for (const msg of makeLines(11, templates, vocabulary, N, 0.7)) {
+    if (++i % 1000 === 0) sec++
+    const x = r()
+    const level = mix === 'warn' ? (x < 0.6 ? 'ERROR' : x < 0.88 ? 'WARNING' : 'INFO') : x < 0.05 ? 'ERROR' : x < 0.15 ? 'WARNING' : x < 0.85 ? 'INFO' : 'DEBUG'
+    const t = `Mar  2 ${String(10 + Math.floor(sec / 3600) % 14).padStart(2, '0')}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`
+    buf += `${t} web-${i % 12} app[${1000 + (i % 7)}]: ${level} ${msg}\n`
+    if (buf.length > 1 << 20) {
+      if (!w.write(buf)) await once(w, 'drain')
+      buf = ''
+    }
+  }
+  w.end(buf)
+  await once(w, 'finish')
+}
+
+function timed<T>(f: () => T): { ms: number; value: T } {
+  const t = performance.now()
+  const value = f()
+  return { ms: performance.now() - t, value }
+}
+
+const NODE_COUNT = `
+const fs = require('node:fs'); const fd = fs.openSync(process.argv[1], 'r'); const b = Buffer.allocUnsafe(65536)
+let n = 0, carry = '', len = 0
+for (;;) { const k = fs.readSync(fd, b, 0, 65536, null); if (!k) break
+  let p = 0, nl
+  while ((nl = b.indexOf(10, p)) >= 0 && nl < k) { const s = carry + b.toString('utf8', p, nl); len += s.length; carry = ''; n++; p = nl + 1 }
+  carry += b.toString('utf8', p, k) }
+process.stdout.write(String(n))`
+
+/** Run `dice replay` under bash's `time` so the child's CPU time (user+sys) is known too. */
+function replay(db: string, log: string, deliver: boolean) {
+  const argv = [process.execPath, join(ROOT, 'bin', 'dice.js'), '--db', db, '--at', AT, 'replay', log, '--json', ...(deliver ? [] : ['--no-deliver'])]
+  const env = { ...process.env, SLACK_BOT_TOKEN: '', DICE_DATABASE_URL: '', TIMEFORMAT: 'CPU %U %S' }
+  const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const r = timed(() => spawnSync('bash', ['-c', `time ${quoted} >"$OUT_JSON"`], { encoding: 'utf8', env: { ...env, OUT_JSON: `${db}.json` }, maxBuffer: 1 << 30 }))
+  if (r.value.status !== 0) throw new Error(`replay failed: ${r.value.stderr}`)
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(r.value.stderr)
+  const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN
+  return { ms: r.ms, cpuMs, summary: JSON.parse(readFileSync(`${db}.json`, 'utf8').trim().split('\n').at(-1)!) }
+}
+
+async function freshDb(name: string, statements: Statement[]): Promise<string> {
+  const db = join(OUT, name)
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
+  const store = await openStore({ dbFile: db })
+  const files = [...new Set(statements.map((s) => s.file))].map((file) => ({ file, hash: 'h' }))
+  await store.replaceFiles(files, statements, [])
+  await store.close()
+  return db
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true })
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'pipe' })
+  } catch {
+    // Type errors still emit (noEmitOnError: false), as in test/global-setup.ts; the run below shows what works.
+  }
+  const { templates, vocabulary } = makeCatalog(3, M)
+  const statements = statementsOf(templates)
+  const fmt = (n: number) => n.toLocaleString('en-US')
+  const out: string[] = [`${fmt(N)} lines per file (syslog layout, --format auto), ${fmt(M)} statements, SQLite, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start`, '']
+  out.push('| mix | run | wall ms | lines/s (wall) | CPU ms | lines/s per CPU-s | wall vs Node line count |', '|---|---|---:|---:|---:|---:|---:|')
+  for (const mix of MIXES) {
+    const log = join(OUT, `app-${mix}.log`)
+    await generate(log, mix, templates, vocabulary)
+    const wc = timed(() => execFileSync('wc', ['-l', log], { encoding: 'utf8' }))
+    const node = timed(() => execFileSync(process.execPath, ['-e', NODE_COUNT, log], { encoding: 'utf8' }))
+    if (Number(node.value) !== N) throw new Error(`node count ${node.value} != ${N}`)
+    const db = await freshDb(`dice-${mix}.db`, statements)
+    const first = replay(db, log, false)
+    const again = replay(db, log, false)
+    const withDelivery = replay(await freshDb(`dice-${mix}-deliver.db`, statements), log, true)
+    if (first.summary.lines !== N) throw new Error(`replay read ${first.summary.lines} lines, expected ${N}`)
+    if (again.summary.lines !== 0) throw new Error(`second replay read ${again.summary.lines} lines, expected 0`)
+    const store = await openStore({ dbFile: db })
+    const stored = (await store.totals()).reduce((s, t) => s + t.count, 0)
+    await store.close()
+    if (stored !== first.summary.counted) throw new Error(`stored ${stored} != counted ${first.summary.counted}`)
+    const rate = (ms: number) => Math.round(N / (ms / 1000))
+    const nodeRate = rate(node.ms)
+    const s = first.summary
+    const row = (name: string, ms: number, cpuMs: number | null, lines: boolean) =>
+      `| ${mix} | ${name} | ${fmt(Math.round(ms))} | ${lines ? fmt(rate(ms)) : '—'} | ${cpuMs === null || Number.isNaN(cpuMs) ? '—' : fmt(Math.round(cpuMs))} | ` +
+      `${lines && cpuMs !== null && !Number.isNaN(cpuMs) ? fmt(rate(cpuMs)) : '—'} | ${lines ? (rate(ms) / nodeRate).toFixed(2) : '—'} |`
+    out.push(
+      row('`wc -l` (baseline)', wc.ms, null, true),
+      row('plain Node line count (baseline)', node.ms, null, true),
+      row('`dice replay --no-deliver`', first.ms, first.cpuMs, true),
+      row('`dice replay` (delivery on, console notifier)', withDelivery.ms, withDelivery.cpuMs, true),
+      row('`dice replay` again, unchanged file (adds nothing)', again.ms, again.cpuMs, false),
+    )
+    process.stderr.write(`${mix}: ${(statSync(log).size / 1e6).toFixed(0)} MB; matched ${fmt(s.matched)}, counted ${fmt(s.counted)} (= stored), ` +
+      `unowned ${fmt(s.unowned)}, below_level ${fmt(s.below_level)}, malformed ${fmt(s.malformed)}\n`)
+  }
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+await main()
