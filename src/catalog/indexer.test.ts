@@ -244,6 +244,30 @@ describe('indexRepository', () => {
     expect(err.message).toMatch(/not inside a git work tree/)
   })
 
+  it('writes finished files in batches, so an interrupted index resumes where it stopped', async () => {
+    for (const n of [1, 2, 3, 4, 5, 6]) repo.write(`f${n}.js`, `log.error("file ${n} %s", a)\n`)
+    repo.commit(ALICE)
+    const boom = new Error('interrupted')
+    const err = await indexRepository({
+      dir: repo.dir, store, config: config(), writeBatch: 2, concurrency: 1,
+      onProgress: (p) => { if (p.done === 5) throw boom },
+    }).catch((e) => e)
+    expect(err).toBe(boom)
+    const kept = (await store.indexedFiles()).size
+    expect(kept).toBeGreaterThanOrEqual(2)
+    expect(kept).toBeLessThan(6)
+    const resumed = await index()
+    expect(resumed).toMatchObject({ files: 6, parsed: 6 - kept, unchanged: kept, statements: 6 })
+  })
+
+  it('re-indexes every file when the catalog settings change', async () => {
+    repo.write('a.js', 'log.error("a %s", a)\n').write('b.js', 'log.error("b %s", a)\n')
+    repo.commit(ALICE)
+    await index()
+    expect(await index(config({ maxFileBytes: 1_000_000 }))).toMatchObject({ parsed: 2, unchanged: 0 })
+    expect(await index(config({ maxFileBytes: 1_000_000 }))).toMatchObject({ parsed: 0, unchanged: 2 })
+  })
+
   it('reports progress for every changed file', async () => {
     for (const n of [1, 2, 3]) repo.write(`f${n}.js`, `log.error("file ${n} %s", a)\n`)
     repo.commit(ALICE)

@@ -52,11 +52,13 @@ export const INDEX_FORMAT = 1
 
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'
-export const META_FINGERPRINT = 'catalog.fingerprint'
 export const META_ROOT = 'catalog.root'
 
 /** Cap on the error list kept in a summary: a repository full of bad files must not grow it unbounded. */
 const MAX_ERRORS = 1000
+
+/** Files per catalog write during a long index run. */
+const WRITE_BATCH = 1000
 
 /**
  * Build or update the catalog of the git work tree at `dir`. Incremental: a file is read, parsed and
@@ -73,6 +75,8 @@ export async function indexRepository(o: {
   onProgress?: IndexProgress
   /** Parallel `git blame` processes (default: number of cores). */
   concurrency?: number
+  /** Files per catalog write (default 1000). */
+  writeBatch?: number
   /** Defaults to the built-in extractor; its parsers load only when some file changed. */
   extractor?: Extractor
 }): Promise<IndexSummary> {
@@ -80,11 +84,10 @@ export async function indexRepository(o: {
   const t0 = clock()
   const languageOf = o.extractor?.languageOf ?? (await import('./languages.js')).languageOf
   const root = await workTreeRoot(o.dir)
-  const [tracked, changes, commit, previous, prevFingerprint] = await Promise.all([
-    trackedFiles(root), workTreeChanges(root), headCommit(root), o.store.indexedFiles(), o.store.getMeta(META_FINGERPRINT),
+  const [tracked, changes, commit, previous] = await Promise.all([
+    trackedFiles(root), workTreeChanges(root), headCommit(root), o.store.indexedFiles(),
   ])
   const fingerprint = settingsFingerprint(root, o.config)
-  const full = prevFingerprint !== fingerprint
 
   // Which files are in scope: decided from paths alone, so a warm run reads no file.
   const keep = pathFilter(o.config.catalog)
@@ -97,11 +100,12 @@ export async function indexRepository(o: {
   const todo: Array<{ path: string; hash: string }> = []
   let unchanged = 0
   for (const f of candidates) {
-    // A file with uncommitted changes keeps a marker: once committed, its blame must be redone even if
-    // the content is identical.
-    const hash = (worktreeIds.get(f.path) ?? f.blob) + (changes.dirty.has(f.path) ? '~dirty' : '')
+    // Stored hash: content id, a marker for uncommitted changes (once committed, blame must be redone
+    // even if the content is identical), and the settings fingerprint (new settings redo every file, and
+    // an interrupted run resumes: files done under the new settings already carry it).
+    const hash = `${worktreeIds.get(f.path) ?? f.blob}${changes.dirty.has(f.path) ? '~dirty' : ''}@${fingerprint}`
     const stored = previous.get(f.path)
-    if (!full && stored !== undefined && stored.split('!')[0] === hash) unchanged++
+    if (stored !== undefined && stored.split('!')[0] === hash) unchanged++
     else todo.push({ path: f.path, hash })
   }
   const removed = [...previous.keys()].filter((p) => !inScope.has(p))
@@ -110,70 +114,96 @@ export async function indexRepository(o: {
   const addError = (file: string, reason: string): void => {
     if (errors.length < MAX_ERRORS) errors.push({ file, reason })
   }
-  const records: Array<{ file: string; hash: string }> = []
-  const statements: Statement[] = []
   let parsed = 0
   let skipped = 0
   let done = 0
-  const progress = (file?: string): void => {
+  // Finished files are written in batches, each atomic: an interrupted cold index resumes where it
+  // stopped, and a small update is still a single transaction.
+  let records: Array<{ file: string; hash: string }> = []
+  let statements: Statement[] = []
+  let writing: Promise<void> = Promise.resolve()
+  const flush = (removedFiles: string[] = []): Promise<void> => {
+    const [r, s] = [records, statements]
+    records = []
+    statements = []
+    writing = writing.then(() => o.store.replaceFiles(r, s, removedFiles))
+    return writing
+  }
+  // After a failure nothing more is written: what was written is consistent, and a re-run resumes.
+  // (a holder object: the flag is set from async callbacks, which control-flow narrowing cannot see)
+  const stop: { failure: { error: unknown } | null } = { failure: null }
+  const finish = (file: string, record: { file: string; hash: string } | null, found: Statement[] = []): void => {
+    if (stop.failure) return
+    if (record) records.push(record)
+    statements.push(...found)
+    if (records.length >= (o.writeBatch ?? WRITE_BATCH)) void flush().catch(() => { /* surfaces at the final await */ })
     done++
     o.onProgress?.({ done, total: todo.length, file })
   }
 
   if (todo.length) {
-    const extract = o.extractor?.extractFile ?? (await import('./extract-file.js')).extractFile
-    const ignoreRevsFile = existsSync(join(root, '.git-blame-ignore-revs')) ? '.git-blame-ignore-revs' : null
     const blames: Promise<void>[] = []
-    const limit = semaphore(o.concurrency ?? availableParallelism())
-    o.onProgress?.({ done: 0, total: todo.length })
-    // Parse on this thread one file at a time (tree-sitter is CPU work); blame runs in git processes
-    // meanwhile, at most `concurrency` at once, so parsing and blaming overlap.
-    for (const f of todo) {
-      const read = await readSource(root, f.path, o.config.catalog.maxFileBytes)
-      if ('skip' in read) {
-        skipped++
-        if (read.error) addError(f.path, read.skip)
-        // Unreadable files are retried next run; the others are remembered with why they were skipped.
-        if (read.remember) records.push({ file: f.path, hash: `${f.hash}!${read.skip.split(':')[0]}` })
-        progress(f.path)
-        continue
-      }
-      if (read.latin1) addError(f.path, 'not UTF-8: read as Latin-1')
-      let ex: FileExtraction
-      try {
-        ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers })
-      } catch (e) {
-        skipped++
-        addError(f.path, `extraction failed: ${(e as Error).message}`)
-        progress(f.path)
-        continue
-      }
-      parsed++
-      if (ex.syntaxErrors) addError(f.path, 'syntax errors: statements outside the broken parts were kept')
-      records.push({ file: f.path, hash: f.hash })
-      const fileStatements = toStatements(f.path, languageOf(f.path)!, read.text, ex)
-      statements.push(...fileStatements)
-      if (!fileStatements.length || commit === null) {
-        progress(f.path)
-        continue
-      }
-      blames.push(limit(async () => {
-        try {
-          const rev = changes.dirty.has(f.path) ? null : commit
-          const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
-          for (const s of fileStatements) s.blame = statementBlame(lines, s.line, s.endLine)
-        } catch (e) {
-          addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
+    try {
+      const extract = o.extractor?.extractFile ?? (await import('./extract-file.js')).extractFile
+      const ignoreRevsFile = existsSync(join(root, '.git-blame-ignore-revs')) ? '.git-blame-ignore-revs' : null
+      const limit = semaphore(o.concurrency ?? availableParallelism())
+      o.onProgress?.({ done: 0, total: todo.length })
+      // Parse on this thread one file at a time (tree-sitter is CPU work); blame runs in git processes
+      // meanwhile, at most `concurrency` at once, so parsing and blaming overlap.
+      for (const f of todo) {
+        if (stop.failure) break
+        const read = await readSource(root, f.path, o.config.catalog.maxFileBytes)
+        if ('skip' in read) {
+          skipped++
+          if (read.error) addError(f.path, read.skip)
+          // Unreadable files are retried next run; the others are remembered with why they were skipped.
+          finish(f.path, read.remember ? { file: f.path, hash: `${f.hash}!${read.skip.split(':')[0]}` } : null)
+          continue
         }
-        progress(f.path)
-      }))
+        if (read.latin1) addError(f.path, 'not UTF-8: read as Latin-1')
+        let ex: FileExtraction
+        try {
+          ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers })
+        } catch (e) {
+          skipped++
+          addError(f.path, `extraction failed: ${(e as Error).message}`)
+          finish(f.path, null)
+          continue
+        }
+        parsed++
+        if (ex.syntaxErrors) addError(f.path, 'syntax errors: statements outside the broken parts were kept')
+        const record = { file: f.path, hash: f.hash }
+        const fileStatements = toStatements(f.path, languageOf(f.path)!, read.text, ex)
+        if (!fileStatements.length || commit === null) {
+          finish(f.path, record, fileStatements)
+          continue
+        }
+        blames.push(limit(async () => {
+          if (stop.failure) return
+          try {
+            const rev = changes.dirty.has(f.path) ? null : commit
+            const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
+            for (const s of fileStatements) s.blame = statementBlame(lines, s.line, s.endLine)
+          } catch (e) {
+            addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
+          }
+          finish(f.path, record, fileStatements)
+        }).catch((error: unknown) => void (stop.failure ??= { error })))
+      }
+      await Promise.all(blames)
+      if (stop.failure) throw stop.failure.error
+    } catch (e) {
+      stop.failure ??= { error: e }
+      // Let batches already handed to the store land before failing, so a re-run resumes after them.
+      await Promise.allSettled(blames)
+      await writing.catch(() => undefined)
+      throw stop.failure.error
     }
-    await Promise.all(blames)
   }
 
-  if (todo.length || removed.length) await o.store.replaceFiles(records, statements, removed)
+  if (todo.length || removed.length) await flush(removed)
+  await writing
   const total = await o.store.countStatements()
-  if (full) await o.store.setMeta(META_FINGERPRINT, fingerprint)
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
   return { commit, files: candidates.length, parsed, skipped, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
