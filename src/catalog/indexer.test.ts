@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js'
 import { DiceError } from '../core/errors.js'
 import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
-import { tempSqliteStore } from '../store/testutil/stores.js'
+import { STORE_KINDS, tempSqliteStore } from '../store/testutil/stores.js'
 import { indexRepository, type IndexSummary } from './indexer.js'
 import { ALICE, BOB, CAROL, TempRepo } from './testutil/repo.js'
 
@@ -275,5 +275,25 @@ describe('indexRepository', () => {
     await indexRepository({ dir: repo.dir, store, config: config(), onProgress: (p) => seen.push({ done: p.done, total: p.total }) })
     expect(seen[0]).toEqual({ done: 0, total: 3 })
     expect(seen.at(-1)).toEqual({ done: 3, total: 3 })
+  })
+})
+
+describe.each(STORE_KINDS)('indexRepository on $name', ({ open }) => {
+  it('indexes, re-runs incrementally and drops deleted files', async () => {
+    const s = await open()
+    const r = TempRepo.create()
+    try {
+      r.write('a.js', 'log.error("a %s", a)\n').write('b.js', 'log.warn("b %s", a)\n')
+      r.commit(ALICE)
+      const run = () => indexRepository({ dir: r.dir, store: s, config: config() })
+      expect(await run()).toMatchObject({ files: 2, parsed: 2, statements: 2 })
+      expect(await run()).toMatchObject({ parsed: 0, unchanged: 2, statements: 2 })
+      r.remove('b.js')
+      r.commit(BOB)
+      expect(await run()).toMatchObject({ files: 1, parsed: 0, unchanged: 1, statements: 1 })
+      expect((await s.listStatements())[0]!.blame?.email).toBe(ALICE.email)
+    } finally {
+      await s.close()
+    }
   })
 })
