@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { Command } from '../command.js'
 import type { CliContext } from '../context.js'
 import { systemClock } from '../../core/clock.js'
-import { UsageError } from '../../core/errors.js'
+import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
 import { Delivery } from '../../deliver/delivery.js'
 import { createNotifier } from '../../deliver/registry.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
@@ -100,6 +100,11 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
       ingest: createIngestHandler({ pipeline, config }),
       slack: slack ? { apiCall: (method, args) => slack.call(method, args ?? {}) } : null,
       wallClock: systemClock,
+    }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        throw new DiceError(ErrorCode.Usage, `--port ${o.port} / --host ${o.host}: cannot listen (${e.code}${e.code === 'EADDRINUSE' ? ': another dice run?' : ''})`, 2)
+      }
+      throw e
     })
 
     // Catalog re-index and actions taken elsewhere (the CLI, another instance): reload promptly.

@@ -32,7 +32,7 @@ export function encodeFrame(opcode: number, payload: Buffer, mask: boolean): Buf
 
 /** Incremental frame decoder: feed bytes, get whole messages (fragments joined) and control frames. */
 export class FrameDecoder {
-  private buf = Buffer.alloc(0)
+  private buf: Buffer = Buffer.alloc(0)
   private fragments: Buffer[] = []
   private fragmentOpcode = 0
 

@@ -65,7 +65,7 @@ describe('web page in a real browser (Debian chromium)', () => {
     expect(await ipsec.locator('svg.spark').isVisible()).toBe(true)
     // Log text is shown, never run.
     expect(await page.locator('tr.stmt', { hasText: '<script>window.__pwned=1</script>' }).isVisible()).toBe(true)
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
     for (const text of ['disk <NUM> is <NUM>% full', 'pig@pen.mssn', '#hello-worlders', 'Elmore owns IPsec', 'reassign']) {
       expect(await page.locator('main').textContent()).toContain(text)
     }
