@@ -102,7 +102,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
       wallClock: systemClock,
     }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-        throw new DiceError(ErrorCode.Usage, `--port ${o.port} / --host ${o.host}: cannot listen (${e.code}${e.code === 'EADDRINUSE' ? ': another dice run?' : ''})`, 2)
+        // A runtime condition (exit 1), but the message names the flags that choose the address.
+        throw new DiceError(ErrorCode.Unknown, `--port ${o.port} / --host ${o.host}: cannot listen (${e.code}${e.code === 'EADDRINUSE' ? ': another dice run?' : ''})`, 1)
       }
       throw e
     })
