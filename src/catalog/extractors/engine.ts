@@ -24,8 +24,17 @@ export interface CompiledRule {
   glob: RegExp | null
   /** For `LOG(ERROR)`-style rules: the argument text that must match. */
   arg: string | null
-  /** The glob ends in `*`: any name may match, so no call is ruled out by its name alone. */
-  globAny: boolean
+  /** The callee's last name this rule can match (from the last segment of `call`); null: any name. */
+  name: RegExp | null
+}
+
+/**
+ * A rule glob as a regex over a callee key. A whole-segment `*` stands for any dotted path (`*.warn` matches
+ * `this.logger.warn`); a `*` inside a name stays inside it (`ROS_WARN*` matches `ROS_WARN_STREAM`).
+ */
+function globRe(glob: string): RegExp {
+  const segs = glob.split('.').map((seg) => (seg === '*' ? '.*' : seg.split('*').map((p) => p.replace(/[+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')))
+  return new RegExp(`^${segs.join('\\.')}$`)
 }
 
 /** Compile rules once (config rules first, then built-ins); the result is reused for every file. */
@@ -39,11 +48,10 @@ export function compileRules(rules: readonly LoggerRule[]): CompiledRule[] {
       arg = m[2].replace(/\s+/g, '')
     }
     const key = calleeKey(call)
-    if (key.includes('*')) {
-      const re = key.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
-      return { rule, exact: null, glob: new RegExp(`^${re}$`), arg, globAny: key.endsWith('*') }
-    }
-    return { rule, exact: key, glob: null, arg, globAny: false }
+    const last = key.slice(key.lastIndexOf('.') + 1)
+    const name = last === '*' ? null : globRe(last)
+    if (key.includes('*')) return { rule, exact: null, glob: globRe(key), arg, name }
+    return { rule, exact: key, glob: null, arg, name }
   })
 }
 
@@ -309,11 +317,7 @@ function lastIdentifier(text: string): string {
 export function mayLog(name: string, language: LanguageId, rules: CompiledRule[]): boolean {
   if (GENERIC_LOG_METHODS.includes(name) || methodLevel(name, true, true) !== null) return true
   if ((language === 'c' || language === 'cpp') && C_LEVEL_MACRO.test(name)) return true
-  for (const r of rules) {
-    if (r.exact !== null) {
-      if (r.exact === name || r.exact.endsWith(`.${name}`)) return true
-    } else if (r.glob!.test(name) || r.glob!.test(`x.${name}`) || r.glob!.test(`x.x.${name}`) || r.globAny) return true
-  }
+  for (const r of rules) if (r.name === null || r.name.test(name)) return true
   return false
 }
 
