@@ -216,6 +216,31 @@ for (const kind of STORE_KINDS) {
   })
 }
 
+describe('Slack acknowledgement', () => {
+  it('answers 200 at once even when Slack is slow, and finishes the work afterwards', async () => {
+    const store = await STORE_KINDS[0].open()
+    await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [stmt('s1')], [])
+    const slack = await startSlackStandin({ delayMs: 1500 })
+    const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
+    const config = defaultConfig()
+    const actions = new Actions({ store, config, clock: Date.now })
+    const server = await startServer({ store, config, clock: Date.now, actions, host: '127.0.0.1', port: 0, env: { SLACK_SIGNING_SECRET: SECRET }, slack: { apiCall: async (m, a) => (await web.apiCall(m, a)) as any }, log: () => {} })
+    try {
+      const t = performance.now()
+      const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D1' }, ts: '1.1' }))
+      expect(res.status).toBe(200)
+      expect(performance.now() - t).toBeLessThan(1000)
+      expect(slack.calls.filter((c) => c.method === 'views.open')).toHaveLength(0)
+      await server.settled()
+      expect(slack.ok('views.open')).toHaveLength(1)
+    } finally {
+      await server.close()
+      await slack.close()
+      await store.close()
+    }
+  })
+})
+
 describe('HTTP server basics', () => {
   let store: Store
   let server: RunningServer
