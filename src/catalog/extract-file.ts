@@ -87,7 +87,8 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
       const c = opts.loggers?.c
       const loggers = c && c.length > 0 ? { ...opts.loggers, cpp: [...c, ...(opts.loggers?.cpp ?? [])] } : opts.loggers
       const second = await run(source, 'cpp', 'cpp', adapterFor('cpp'), { loggers })
-      if (second && !second.syntaxErrors) return second
+      // Both may stumble (macro-heavy headers): keep the reading that found more.
+      if (second && (!second.syntaxErrors || second.statements.length > first.statements.length)) return second
     }
     return first
   } catch {

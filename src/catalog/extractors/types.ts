@@ -95,8 +95,10 @@ export function calleeKey(callee: string): string {
 
 /** Build a CallSite's naming fields from the callee text as written. */
 export function naming(calleeWritten: string): Pick<CallSite, 'callee' | 'key' | 'name' | 'receiver'> {
-  const callee = compactCallee(calleeWritten)
-  const key = calleeKey(callee)
+  const full = compactCallee(calleeWritten)
+  // Display only: a long chain keeps its end, where the logging method is.
+  const callee = full.length > 100 ? `…${full.slice(-99)}` : full
+  const key = calleeKey(full)
   const parts = key.split('.').filter((p) => p !== '')
   const name = parts.pop() ?? ''
   return { callee, key, name, receiver: parts }
