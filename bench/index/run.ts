@@ -3,7 +3,7 @@
 //
 //   node --import tsx bench/index/run.ts [--files 10000] [--commits 400] [--touches 40] [--repo DIR] [--concurrency N]
 //
-// The synthetic repository is generated once with `git fast-import` under bench/out/ and reused.
+// The synthetic repository is generated once with `git fast-import` under $TMPDIR/dice-bench/ and reused.
 import { execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -32,7 +32,8 @@ const commits = Number(values.commits)
 const touches = Number(values.touches)
 const concurrency = Number(values.concurrency ?? availableParallelism())
 const root = join(import.meta.dirname, '..', '..')
-const dir = values.repo ?? join(root, 'bench', 'out', `index-repo-${files}f-${commits}c-${touches}t`)
+// Outside the source tree: its generated .ts files must not reach `tsc -p tsconfig.check.json`.
+const dir = values.repo ?? join(tmpdir(), 'dice-bench', `index-repo-${files}f-${commits}c-${touches}t`)
 
 function gitBlame(path: string): Promise<number> {
   return new Promise((resolve, reject) => {
