@@ -47,12 +47,13 @@ async function run(source: string, language: LanguageId, grammar: GrammarId, ada
     const rows = snip.row - 1
     const shift = snip.startIndex - prefix.length
     // A wrapper (`#define WARN(fmt, ...) LOG_WARN("[net] " fmt, ##__VA_ARGS__)`) is no log site of its own:
-    // its message is the caller's, so a non-literal or spliced message inside a macro body is skipped.
-    const variadic = /__VA_ARGS__|\w\.\.\./.test(snip.text)
+    // its message is the caller's. Skipped: a non-literal message, and any call forwarding variadic arguments.
+    const lines = wrapped.split('\n')
     try {
       const inner = extractTree(t, wrapped, adapter, captures, rules)
       for (const f of inner.found) {
-        if (f.template === null || (variadic && f.template.includes('{}'))) continue
+        if (f.template === null) continue
+        if (/__VA_ARGS__|\w\.\.\.|##/.test(lines.slice(f.startRow, f.endRow + 1).join('\n'))) continue
         found.push({ ...f, line: f.line + rows, endLine: f.endLine + rows, startRow: f.startRow + rows, endRow: f.endRow + rows, startIndex: f.startIndex + shift, endIndex: f.endIndex + shift })
       }
       for (const c of inner.comments) comments.push({ ...c, startRow: c.startRow + rows, endRow: c.endRow + rows, startIndex: c.startIndex + shift })
