@@ -224,8 +224,8 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
   const args = site.args
   if (d.messageArg !== undefined) return args[d.messageArg] ? adapter.piece(args[d.messageArg]) : undefined
   if (site.stream && site.stream.length > 0) return join(site.stream.map((n) => adapter.piece(n)), site.streamSeparator ?? '')
-  const picked = adapter.messageIndex?.(site)
-  if (picked !== undefined) return args[picked] ? adapter.piece(args[picked]) : undefined
+  const picked = adapter.messageNode?.(site)
+  if (picked) return adapter.piece(picked)
   const style = adapter.style?.(site)
   if (style === 'println' || style === 'print') {
     const parts = args.filter((_, i) => i !== d.levelArg).map((n) => adapter.piece(n))

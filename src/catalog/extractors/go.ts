@@ -41,11 +41,11 @@ export function goAdapter(): Adapter {
     piece,
     isString: (n) => n.type in strings,
     // go-kit: `level.Warn(logger).Log("msg", "disk full", "path", p)`: the value after the "msg" key.
-    messageIndex: (site) => {
+    messageNode: (site) => {
       if (site.name !== 'Log') return undefined
       for (let i = 0; i + 1 < site.args.length; i += 2) {
         const a = site.args[i]
-        if (a.type === 'interpreted_string_literal' && (a.text === '"msg"' || a.text === '"message"')) return i + 1
+        if (a.type === 'interpreted_string_literal' && (a.text === '"msg"' || a.text === '"message"')) return site.args[i + 1]
       }
       return undefined
     },

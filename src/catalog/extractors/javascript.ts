@@ -65,5 +65,18 @@ export function jsAdapter(language: LanguageId): Adapter {
     piece,
     isString: (n) => n.type in strings,
     style: (site) => (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'console' : undefined),
+    // pino/bunyan `logger.info({ msg: "…", user })`, winston `logger.log({ level: "warn", message: "…" })`:
+    // with no string argument, the object's msg/message property is the message.
+    messageNode: (site) => {
+      if (site.receiver[0] === 'console' || site.args.length === 0 || site.args.some((a) => piece(a).literal)) return undefined
+      const obj = site.args[0]
+      if (obj.type !== 'object') return undefined
+      for (const pair of obj.namedChildren) {
+        if (!pair || pair.type !== 'pair') continue
+        const key = pair.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '')
+        if (key === 'msg' || key === 'message') return pair.childForFieldName('value') ?? undefined
+      }
+      return undefined
+    },
   }
 }

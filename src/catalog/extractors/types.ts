@@ -59,8 +59,11 @@ export interface Adapter {
    * marker, C#'s exception and Go's context.
    */
   messageFirst?: boolean
-  /** Where the message is when a convention says so (go-kit's `Log("msg", "…")`); undefined: the usual rules. */
-  messageIndex?(site: CallSite): number | undefined
+  /**
+   * The message when a convention puts it somewhere special (go-kit's `Log("msg", "…")`, pino's
+   * `{ msg: "…" }`); undefined: the usual rules.
+   */
+  messageNode?(site: CallSite): Node | undefined
   /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
   style?(site: CallSite): 'console' | 'println' | 'print' | undefined
 }
