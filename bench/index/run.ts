@@ -89,9 +89,11 @@ process.stderr.write(`dice index CLI warm: ${(cli.ms / 1000).toFixed(2)} s\n`)
 rmSync(dbDir, { recursive: true, force: true })
 
 const row = (name: string, ms: number, s?: IndexSummary): string =>
-  `| ${name} | ${(ms / 1000).toFixed(2)} s | ${(ms / blame.ms).toFixed(2)}× | ${s ? `${s.parsed} parsed, ${s.unchanged} unchanged, ${s.statements} statements, ${s.errors.length} errors` : `${sources.length} files`} |`
+  `| ${name} | ${(ms / 1000).toFixed(2)} s | ${(ms / blame.ms).toFixed(2)}× | ${s ? `${s.parsed} parsed, ${s.skipped} skipped, ${s.unchanged} unchanged, ${s.statements} statements, ${s.errors.length} errors` : `${sources.length} files`} |`
 const table = [
-  `repository: ${files} files, ${commits} commits (${touches} files touched per commit), concurrency ${concurrency}`,
+  values.repo
+    ? `repository: ${dir} (${sources.length} source files, ${execFileSync('git', ['-C', dir, 'rev-list', '--count', 'HEAD'], { encoding: 'utf8' }).trim()} commits), concurrency ${concurrency}`
+    : `repository: ${files} files, ${commits} commits (${touches} files touched per commit), concurrency ${concurrency}`,
   '',
   '| run | time | vs bare blame | work |',
   '|---|---|---|---|',

@@ -141,7 +141,7 @@ describe('indexRepository', () => {
     const summary = await index()
     expect((await store.listStatements()).map((s) => s.file)).toEqual(['ok.js'])
     // Generated-by-header files are in scope until read, then skipped without being errors.
-    expect(summary).toMatchObject({ files: 3, parsed: 1, skipped: 2, errors: [] })
+    expect(summary).toMatchObject({ files: 3, parsed: 1, skipped: 2, skippedBy: { generated: 2 }, errors: [] })
   })
 
   it('honours catalog.include and catalog.exclude globs', async () => {
@@ -160,7 +160,7 @@ describe('indexRepository', () => {
     repo.write('broken.ts', 'function (( {\nlog.error("broken %s", a)\n')
     repo.commit(ALICE)
     const summary = await index(config({ maxFileBytes: 1000 }))
-    expect(summary).toMatchObject({ files: 5, parsed: 3, skipped: 2 })
+    expect(summary).toMatchObject({ files: 5, parsed: 3, skipped: 2, skippedBy: { binary: 1, 'too large': 1 } })
     const reasons = Object.fromEntries(summary.errors.map((e) => [e.file, e.reason]))
     expect(reasons['blob.c']).toMatch(/binary/)
     expect(reasons['huge.js']).toMatch(/too large/)

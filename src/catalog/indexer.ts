@@ -23,6 +23,8 @@ export interface IndexSummary {
   parsed: number
   /** Files looked at this run and left out of the catalog (binary, huge, generated, unreadable). */
   skipped: number
+  /** `skipped` by reason: `generated`, `binary`, `too large`, `unreadable`, `extraction failed`. */
+  skippedBy: Record<string, number>
   /** Files whose content hash matched the stored one: not read, not parsed, not blamed. */
   unchanged: number
   /** Statements in the catalog after the run. */
@@ -116,6 +118,11 @@ export async function indexRepository(o: {
   }
   let parsed = 0
   let skipped = 0
+  const skippedBy: Record<string, number> = {}
+  const skip = (why: string): void => {
+    skipped++
+    skippedBy[why] = (skippedBy[why] ?? 0) + 1
+  }
   let done = 0
   // Finished files are written in batches, each atomic: an interrupted cold index resumes where it
   // stopped, and a small update is still a single transaction.
@@ -154,7 +161,7 @@ export async function indexRepository(o: {
         if (stop.failure) break
         const read = await readSource(root, f.path, o.config.catalog.maxFileBytes)
         if ('skip' in read) {
-          skipped++
+          skip(read.skip.split(':')[0]!)
           if (read.error) addError(f.path, read.skip)
           // Unreadable files are retried next run; the others are remembered with why they were skipped.
           finish(f.path, read.remember ? { file: f.path, hash: `${f.hash}!${read.skip.split(':')[0]}` } : null)
@@ -165,7 +172,7 @@ export async function indexRepository(o: {
         try {
           ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers })
         } catch (e) {
-          skipped++
+          skip('extraction failed')
           addError(f.path, `extraction failed: ${(e as Error).message}`)
           finish(f.path, null)
           continue
@@ -206,7 +213,7 @@ export async function indexRepository(o: {
   const total = await o.store.countStatements()
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
-  return { commit, files: candidates.length, parsed, skipped, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
+  return { commit, files: candidates.length, parsed, skipped, skippedBy, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
 }
 
 type ReadResult = { text: string; latin1: boolean } | { skip: string; error: boolean; remember: boolean }

@@ -27,7 +27,7 @@ export const index: Command = {
         return 0
       }
       ctx.stdout.write(`indexed ${dir} at ${s.commit ? s.commit.slice(0, 12) : '(no commits)'}: ${s.files} files, ` +
-        `${s.parsed} parsed, ${s.unchanged} unchanged, ${s.skipped} skipped; ${s.statements} statements (${s.ms} ms)\n`)
+        `${s.parsed} parsed, ${s.unchanged} unchanged, ${s.skipped} skipped${why(s.skippedBy)}; ${s.statements} statements (${s.ms} ms)\n`)
       for (const e of s.errors.slice(0, SHOWN_ERRORS)) ctx.stderr.write(`  ${e.file}: ${e.reason}\n`)
       if (s.errors.length > SHOWN_ERRORS) ctx.stderr.write(`  … and ${s.errors.length - SHOWN_ERRORS} more (see --json)\n`)
       return 0
@@ -36,4 +36,10 @@ export const index: Command = {
       await store.close()
     }
   },
+}
+
+// " (3 generated, 1 binary)" after the skipped count, or nothing.
+function why(by: Record<string, number>): string {
+  const parts = Object.entries(by).map(([k, n]) => `${n} ${k}`)
+  return parts.length ? ` (${parts.join(', ')})` : ''
 }
