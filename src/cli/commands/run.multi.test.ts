@@ -20,8 +20,8 @@ const STATEMENTS = [
   stmt('sky', 'the sky is crying', { level: 'warn', mentions: ['elmore'], callee: 'WARN_LOG' }),
 ]
 const CONFIG = `people:
-  pig@pen.mssn: { slack: UPIG, tz: UTC }
-  elmore: { slack: UELM, email: elmore@pen.mssn, tz: UTC }
+  pig@pen.mssn: { slack: U0000PIG1, tz: UTC }
+  elmore: { slack: U0000ELM1, email: elmore@pen.mssn, tz: UTC }
 digest: { workdays: [1, 2, 3, 4, 5, 6, 7], startHour: 0, endHour: 24, checkEveryMinutes: 60 }
 `
 const ingest = async (url: string, lines: string[]) => {
@@ -52,7 +52,7 @@ describe('two dice run instances on one PostgreSQL schema', () => {
       { statementId: 'hurts', host: 'h1', bucket: t, count: 4, firstSeen: t, lastSeen: t + 1000, level: 'error', samples: ['it hurts me too 1'] },
       { statementId: 'sky', host: 'h2', bucket: t, count: 2, firstSeen: t, lastSeen: t + 1000, level: 'warn', samples: ['the sky is crying'] },
     ] })
-    slack = await startSlackStandin({ users: [{ id: 'UPIG', email: 'pig@pen.mssn', tz: 'UTC' }, { id: 'UELM', email: 'elmore@pen.mssn', tz: 'UTC' }] })
+    slack = await startSlackStandin({ users: [{ id: 'U0000PIG1', email: 'pig@pen.mssn', tz: 'UTC' }, { id: 'U0000ELM1', email: 'elmore@pen.mssn', tz: 'UTC' }] })
     const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url }
     const [a, b] = await Promise.all([0, 1].map(() => startDiceRun(['--database-url', url, 'run', '--port', '0'], { cwd: dir, env })))
     runs.push(a!, b!)
@@ -76,12 +76,14 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     const toChannel = () => posts().filter((c) => slack.channelId(String(c.body.channel)) === channel)
     await until(async () => toChannel().length >= 1, 'the channel message')
     const digestsTo = (user: string) => posts().filter((c) => c.body.channel === user || slack.channelId(String(c.body.channel)) === slack.channelId(`dm-${user}`))
-    await until(async () => digestsTo('UPIG').length >= 1 && digestsTo('UELM').length >= 1, 'both digests')
+    await until(async () => digestsTo('U0000PIG1').length >= 1 && digestsTo('U0000ELM1').length >= 1, 'both digests').catch((e) => {
+      throw new Error(`${e.message}\ncalls: ${JSON.stringify(slack.calls.map((c) => [c.method, c.body.channel ?? c.body.user ?? c.body.email, c.ok]))}\nA: ${a!.stderr()}\nB: ${b!.stderr()}`)
+    })
     await sleep(3000)
     expect(toChannel()).toHaveLength(1)
-    expect(digestsTo('UPIG')).toHaveLength(1)
-    expect(digestsTo('UELM')).toHaveLength(1)
-    expect(JSON.stringify(digestsTo('UPIG')[0]!.body)).toContain('it hurts me too')
+    expect(digestsTo('U0000PIG1')).toHaveLength(1)
+    expect(digestsTo('U0000ELM1')).toHaveLength(1)
+    expect(JSON.stringify(digestsTo('U0000PIG1')[0]!.body)).toContain('it hurts me too')
 
     // kill -9 one instance. Work it left behind — items it had claimed (lease running) and items not yet
     // due — is finished by the survivor, once each.
@@ -89,8 +91,8 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     expect(await a!.exited).toBe('SIGKILL')
     const now = Date.now()
     for (let i = 0; i < 3; i++) {
-      await store.enqueue({ dedupKey: `test:left-behind:${i}`, kind: 'digest', recipient: 'UELM', createdAt: now, notBefore: i === 2 ? now + 1500 : now,
-        payload: { target: 'elmore', to: 'UELM', text: `left behind ${i}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `left behind ${i}` } }], marks: [] } })
+      await store.enqueue({ dedupKey: `test:left-behind:${i}`, kind: 'digest', recipient: 'U0000ELM1', createdAt: now, notBefore: i === 2 ? now + 1500 : now,
+        payload: { target: 'elmore', to: 'U0000ELM1', text: `left behind ${i}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `left behind ${i}` } }], marks: [] } })
     }
     const crashed = await store.claim({ kinds: ['digest'], limit: 2, holder: 'crashed-instance', now, leaseMs: 2000 })
     expect(crashed).toHaveLength(2)
