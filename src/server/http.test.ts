@@ -241,6 +241,26 @@ describe('Slack acknowledgement', () => {
   })
 })
 
+describe('Slack verification under --at', () => {
+  it("checks request freshness against the wall clock, not the shifted service clock", async () => {
+    const store = await STORE_KINDS[0].open()
+    const config = defaultConfig()
+    const shifted = () => Date.now() - 365 * 86_400_000
+    const actions = new Actions({ store, config, clock: shifted })
+    const server = await startServer({ store, config, clock: shifted, actions, host: '127.0.0.1', port: 0, env: { SLACK_SIGNING_SECRET: SECRET }, slack: null, log: () => {} })
+    try {
+      const ok = await postEvent(server.url, SECRET, { type: 'url_verification', challenge: 'now' })
+      expect(ok.status).toBe(200)
+      const body = JSON.stringify({ type: 'url_verification', challenge: 'then' })
+      const s = signed(SECRET, body, Math.floor(shifted() / 1000))
+      expect((await fetch(`${server.url}/slack/events`, { method: 'POST', headers: s.headers, body })).status).toBe(401)
+    } finally {
+      await server.close()
+      await store.close()
+    }
+  })
+})
+
 describe('HTTP server basics', () => {
   let store: Store
   let server: RunningServer
