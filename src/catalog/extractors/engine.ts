@@ -202,7 +202,7 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
         const l = levelFromArg(a, adapter)
         if (l) return { level: l, levelArg: i }
       }
-      const l = chainLevel(site)
+      const l = chainLevel(site) ?? levelFromArg(adapter.levelNode?.(site), adapter)
       if (l) return { level: l }
       return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null }
     }

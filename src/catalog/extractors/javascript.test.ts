@@ -59,11 +59,11 @@ describe('JavaScript / TypeScript extraction', () => {
     expect(list[0]).toMatchObject({ level: 'warn', template: 'disk %d%% full' })
   })
 
-  it('takes the msg/message property of a lone object argument', async () => {
+  it('takes the msg/message and level properties of a lone object argument', async () => {
     const src = "logger.info({ msg: 'user signed in', user })\nlog.log({ level: 'warn', 'message': `disk ${d} full` })\nlogger.error({ err })"
     expect(summary(await statements('a.js', src))).toEqual([
       '1 info logger.info "user signed in"',
-      '2 - log.log "disk ${d} full"',
+      '2 warn log.log "disk ${d} full"',
       '3 error logger.error <null> !m',
     ])
   })

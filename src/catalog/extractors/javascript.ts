@@ -11,6 +11,17 @@ import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 const first = (n: Node): Node | null => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null
 
+/** The value of the first of `keys` in an object literal (`{ msg: "…" }`, `{ 'level': 'warn' }`). */
+function property(obj: Node, ...keys: string[]): Node | undefined {
+  if (obj.type !== 'object') return undefined
+  for (const pair of obj.namedChildren) {
+    if (!pair || pair.type !== 'pair') continue
+    const key = pair.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '')
+    if (key && keys.includes(key)) return pair.childForFieldName('value') ?? undefined
+  }
+  return undefined
+}
+
 /** The adapter for `javascript` or `typescript` (the TSX grammar has the same node types). */
 export function jsAdapter(language: LanguageId): Adapter {
   const strings: Record<string, (n: Node) => Piece> = {
@@ -69,14 +80,8 @@ export function jsAdapter(language: LanguageId): Adapter {
     // with no string argument, the object's msg/message property is the message.
     messageNode: (site) => {
       if (site.receiver[0] === 'console' || site.args.length === 0 || site.args.some((a) => piece(a).literal)) return undefined
-      const obj = site.args[0]
-      if (obj.type !== 'object') return undefined
-      for (const pair of obj.namedChildren) {
-        if (!pair || pair.type !== 'pair') continue
-        const key = pair.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '')
-        if (key === 'msg' || key === 'message') return pair.childForFieldName('value') ?? undefined
-      }
-      return undefined
+      return property(site.args[0], 'msg', 'message')
     },
+    levelNode: (site) => (site.args.length > 0 ? property(site.args[0], 'level') : undefined),
   }
 }

@@ -64,6 +64,8 @@ export interface Adapter {
    * `{ msg: "…" }`); undefined: the usual rules.
    */
   messageNode?(site: CallSite): Node | undefined
+  /** For a generic `log(…)` call: where a convention puts the level (winston's `{ level: "warn" }`). */
+  levelNode?(site: CallSite): Node | undefined
   /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
   style?(site: CallSite): 'console' | 'println' | 'print' | undefined
 }
