@@ -117,7 +117,7 @@ describe('POST /ingest', () => {
     await start()
     const bad = await fetch(`${url}?format=nosuch`, { method: 'POST', body: 'x\n' })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error).toContain('nosuch')
+    expect(((await bad.json()) as { error: string }).error).toContain('nosuch')
     expect((await fetch(url, { method: 'POST', body: 'x', headers: { 'Content-Encoding': 'br' } })).status).toBe(415)
     const get = await fetch(url)
     expect(get.status).toBe(405)
