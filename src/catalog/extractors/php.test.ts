@@ -18,4 +18,14 @@ describe('PHP extraction', () => {
       '19 fatal $logger->critical <null> !m',
     ])
   })
+
+  it('takes the first argument as the message, PSR-3 context after it', async () => {
+    const src = "<?php\n$logger->error($e->getMessage(), ['trace' => 'x']);\n$logger->info('{user} logged in', ['user' => $u]);\n"
+    expect(summary(await statements('a.php', src))).toEqual(['2 error $logger->error <null> !m', '3 info $logger->info "{user} logged in"'])
+  })
+
+  it('maps syslog priorities and reads # and /* */ annotations', async () => {
+    const src = "<?php\nsyslog(LOG_WARNING, 'disk low'); # #ops\nsyslog(LOG_CRIT, \"raid {$n} degraded\"); /* @max */\n"
+    expect(summary(await statements('a.php', src))).toEqual(['2 warn syslog "disk low" #ops', '3 fatal syslog "raid {} degraded" @max'])
+  })
 })

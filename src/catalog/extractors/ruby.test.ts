@@ -17,4 +17,15 @@ describe('Ruby extraction', () => {
       '9 error logger.error <null> !m',
     ])
   })
+
+  it('reads a # comment above as annotations and keeps # inside strings out', async () => {
+    const src = '# #billing @zoe\nlogger.error "charge #{id} failed # not a comment"\n'
+    const [s] = await statements('a.rb', src)
+    expect(s).toMatchObject({ template: 'charge {} failed # not a comment', channels: ['billing'], mentions: ['zoe'] })
+  })
+
+  it('records a heredoc or variable message as non-literal', async () => {
+    const src = 'logger.warn(<<~MSG)\n  long #{x}\nMSG\nlogger.info(msg)\n'
+    expect(summary(await statements('a.rb', src))).toEqual(['1 warn logger.warn <null> !m', '4 info logger.info <null> !m'])
+  })
 })
