@@ -48,7 +48,11 @@ interface Compiled {
   /** Statements sharing this exact template (the same message logged from several places). */
   statements: Statement[]
   /** Key kind, for explain. */
-  key: string
+  /** The key it is filed under, for explain: slot (-1: scan list) and the literal range hashed. */
+  keySlot: number
+  keyLit: number
+  keyA: number
+  keyB: number
   /** Longest literal, for scan-list pre-filtering. */
   needle: string
   /** First/last two characters of the message this template requires (-1: no requirement): a check that
@@ -64,6 +68,8 @@ const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const SMI = 0x3fffffff
 const BLOOM_BITS = 1 << 22
+/** Size of the build-time count sketch of probed keys. */
+const PROBE_SKETCH = 1 << 22
 const AFFIX = 4
 /** Prefix/suffix keys use up to this many whole words. */
 const WORD_DEPTH = 4
@@ -152,6 +158,8 @@ export class Matcher {
   private hasPairs = false
   private hasPrefixChars = false
   private hasSuffixChars = false
+  /** Which slots (kind + depth) hold any template: the others are never probed. */
+  private readonly used = new Uint8Array(SLOT_SUFFIX_WORDS_HEAD + WORD_DEPTH + 1)
   private maxPrefixDepth = 0
   private maxPrefixTailDepth = 0
   private maxSuffixHeadDepth = 0
@@ -168,8 +176,13 @@ export class Matcher {
     const n = compiled.length
     // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
     // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
-    const probes = new Map<number, number>()
-    for (const c of compiled) enumerateKeys(c, (_slot, key, option) => option || probes.set(key, (probes.get(key) ?? 0) + 1))
+    // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
+    const probes = new Uint16Array(PROBE_SKETCH)
+    for (const c of compiled) {
+      enumerateKeys(c, (_slot, key, option) => {
+        if (!option && probes[key & (PROBE_SKETCH - 1)]! < 0xffff) probes[key & (PROBE_SKETCH - 1)]!++
+      })
+    }
     // Pass 2: file each template under the key lines probe least.
     const buckets = new Map<number, number[]>()
     let statements = 0
@@ -178,21 +191,20 @@ export class Matcher {
       statements += c.statements.length
       let best = -1
       let bestCost = Infinity
-      let bestSlot = 0
-      let where: [number, number, number] = [0, 0, 0]
       enumerateKeys(c, (slot, key, option, lit, a, b) => {
         if (!option) return
         // Character keys are coarser than word keys: the same count means more unrelated lines probe them.
-        const cost = probes.get(key)! * (slot >= SLOT_PREFIX_CHARS && slot < SLOT_PREFIX_WORDS_TAIL ? 2 : 1)
-        if (cost < bestCost) (best = key), (bestCost = cost), (bestSlot = slot), (where = [lit, a, b])
+        const cost = probes[key & (PROBE_SKETCH - 1)]! * (slot >= SLOT_PREFIX_CHARS && slot < SLOT_PREFIX_WORDS_TAIL ? 2 : 1)
+        if (cost < bestCost) (best = key), (bestCost = cost), (c.keySlot = slot), (c.keyLit = lit), (c.keyA = a), (c.keyB = b)
       })
       if (best < 0) {
         this.scan.push(ci)
-        c.key = `scan ${JSON.stringify(c.needle)}`
+        c.keySlot = -1
         continue
       }
-      const text = c.lits[where[0]]!.slice(where[1], where[2])
-      c.key = `${SLOT_NAMES[bestSlot] ?? SLOT_NAMES[bestSlot - (bestSlot % 10)]} ${JSON.stringify(text)}`
+      const bestSlot = c.keySlot
+      this.used[bestSlot] = 1
+      const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
       this.bloom[(best & (BLOOM_BITS - 1)) >>> 3]! |= 1 << (best & 7)
       const list = buckets.get(best)
       if (list) list.push(ci)
@@ -341,7 +353,7 @@ export class Matcher {
       const failure = whyNot(c, m, lo, hi)
       for (const s of c.statements) {
         const won = result?.statementId === s.id
-        let why = failure ?? (won ? `matched via ${c.key}; chosen` : `matched via ${c.key}; lost`)
+        let why = failure ?? (won ? `matched via ${describeKey(c)}; chosen` : `matched via ${describeKey(c)}; lost`)
         if (failure === null && !won && result) {
           why += result.literalChars > c.literalChars ? ` (fewer literal characters: ${c.literalChars} < ${result.literalChars})` : ' (tie broken by the line\'s file/logger hint, then catalog order)'
         }
@@ -360,6 +372,7 @@ export class Matcher {
     // alone and together with the message's last two characters.
     const tail = len >= 2 ? lastTwo(m, len) : -1
     const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -1
+    const used = this.used
     const maxP = this.maxPrefixDepth
     const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
     const maxPA = maxP > maxPT ? maxP : maxPT
@@ -376,8 +389,8 @@ export class Matcher {
         }
         if (i > start) {
           depth++
-          if (depth <= maxP) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + depth), stamp)
-          if (depth <= maxPT) this.probe(mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + depth), stamp)
+          if (depth <= maxP && used[SLOT_PREFIX_WORDS + depth] === 1) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + depth), stamp)
+          if (depth <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + depth] === 1) this.probe(mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + depth), stamp)
         }
         h = Math.imul(h ^ 32, FNV_PRIME)
         i++
@@ -401,8 +414,8 @@ export class Matcher {
         }
         if (i < end) {
           depth++
-          if (depth <= maxS) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + depth), stamp)
-          if (depth <= maxSH) this.probe(mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + depth), stamp)
+          if (depth <= maxS && used[SLOT_SUFFIX_WORDS + depth] === 1) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + depth), stamp)
+          if (depth <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + depth] === 1) this.probe(mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + depth), stamp)
         }
         h = Math.imul(h ^ 32, FNV_PRIME)
         i--
@@ -444,8 +457,8 @@ export class Matcher {
       this.sigLo = lo
       this.sigHi = hi
     }
-    if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
-    if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
+    if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
+    if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
     const scan = this.scan
     for (let i = 0; i < scan.length; i++) {
       const t = scan[i]!
@@ -456,6 +469,13 @@ export class Matcher {
     }
     return this.candN
   }
+}
+
+/** The key a template is filed under, in words (`first words "tunnel"`), for explain. */
+function describeKey(c: Compiled): string {
+  if (c.keySlot < 0) return `scan ${JSON.stringify(c.needle)}`
+  const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
+  return `${SLOT_NAMES[c.keySlot] ?? SLOT_NAMES[c.keySlot - (c.keySlot % 10)]} ${JSON.stringify(text)}`
 }
 
 /** Combine a words hash with two end characters of the message (a composite key). */
@@ -484,7 +504,7 @@ function compile(template: string): Compiled | null {
     template, lits, mins, literalChars, needle,
     minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
     placeholders: p.placeholders.length,
-    statements: [], key: '',
+    statements: [], keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
     sigLo: 0, sigHi: 0,
     head: lits[0]!.length >= 2 ? lits[0]!.charCodeAt(0) | (lits[0]!.charCodeAt(1) << 16) : -1,
     tail: lits[lits.length - 1]!.length >= 2 ? lastTwo(lits[lits.length - 1]!, lits[lits.length - 1]!.length) : -1,

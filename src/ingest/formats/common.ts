@@ -109,7 +109,13 @@ export function takeCallerPrefix(e: LogEntry): void {
   const c = e.message.charCodeAt(0)
   // Cheap guard: a location starts with a word character, a path character or a bracket.
   if (!(c === 91 || c === 40 || c === 46 || c === 47 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return
-  const m = CALLER_PREFIX.exec(e.message.length > 600 ? e.message.slice(0, 600) : e.message)
+  // and its first token holds a `.ext:` — most messages fail this without running the regex.
+  const msg = e.message
+  const colon = msg.indexOf(':')
+  if (colon < 2 || colon > 300 || msg.lastIndexOf('.', colon) < 0) return
+  const c1 = msg.charCodeAt(colon + 1)
+  if (c1 < 48 || c1 > 57) return
+  const m = CALLER_PREFIX.exec(msg.length > 600 ? msg.slice(0, 600) : msg)
   if (!m) return
   e.file = m[1]!
   e.line = Number(m[2])

@@ -11,7 +11,7 @@ import { entry, parseCaller, parseTime, takeCallerPrefix, truncateLine, type Par
 import { parseJsonLine } from './json.js'
 import { parseLogfmtLine } from './logfmt.js'
 import { parseSyslogLine } from './syslog.js'
-import { parseTextLayout } from './text.js'
+import { looksLikeSyslogFile, parseTextLayout } from './text.js'
 
 /** Parse one raw line (1-based number `n`). Null: malformed for this format (the caller counts and skips it). */
 export type LineParser = (line: string, n: number) => LogEntry | null
@@ -107,7 +107,7 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   }
   const t = parseTextLayout(line, n, clock)
   if (t) return t
-  if (c0 >= 65 && c0 <= 90) {
+  if (c0 >= 65 && c0 <= 90 && looksLikeSyslogFile(line)) {
     const e = parseSyslogLine(line, n, clock, text)
     if (e) return e
   }

@@ -50,6 +50,11 @@ const SYSLOG_FILE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /
 
 const GLOG_LEVEL: Record<string, Level> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' }
 
+/** True when `line` starts like a syslog file line (`Nov 25 10:00:01 `): parseAuto then tries syslog. */
+export function looksLikeSyslogFile(line: string): boolean {
+  return SYSLOG_FILE.test(line)
+}
+
 /** A logger name in `logger - message`: dotted (`c.e.Foo`, `app.db`), `root`/`__main__`, or a CamelCase class. */
 function looksLikeLogger(s: string): boolean {
   return s.includes('.') || s.includes('::') || s === 'root' || s === '__main__' || /^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$/.test(s)
@@ -194,9 +199,11 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       takeCallerPrefix(e)
       return e
     }
-    if (SYSLOG_FILE.test(line)) return null // the syslog parser handles it (see auto.ts)
+    if (SYSLOG_FILE.test(line)) return null // the syslog parser handles it (see parseAuto)
   }
-  m = LEVEL_PREFIX.exec(line)
+  // Bare level prefix: only when the line starts with `[` or two upper-case letters (cheap pre-check).
+  const c1 = line.charCodeAt(1)
+  m = (c0 === 91 || (c0 >= 65 && c0 <= 90 && c1 >= 65 && c1 <= 90)) ? LEVEL_PREFIX.exec(line) : null
   if (m && textLevel(m[1]!)) {
     const e = entry(n, line, m[2]!, textLevel(m[1]!))
     takeCallerPrefix(e)
