@@ -61,6 +61,19 @@ describe('FileSource', () => {
     expect(r.got.at(-1)!.checkpoint).toMatchObject({ source: fileCheckpointKey(p), offset: 8, lines: 2 })
   })
 
+  it('does not read a rotated file again when the glob also matches rotated names', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, 'a 0\na 1\n')
+    const r = reader(source(join(dir, 'app.log*')))
+    await r.until(2)
+    renameSync(p, p + '.1')
+    writeFileSync(p, 'b 0\n')
+    await r.until(3)
+    await new Promise((res) => setTimeout(res, 300)) // several re-scans see app.log.1
+    await r.stop()
+    expect(r.texts()).toEqual(['a 0', 'a 1', 'b 0'])
+  })
+
   it('restarts at 0 after copytruncate', async () => {
     const p = join(dir, 'app.log')
     writeFileSync(p, lines('old', 50).join('\n') + '\n')

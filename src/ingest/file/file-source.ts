@@ -72,6 +72,8 @@ export class FileSource implements LogSource {
   private readonly glob: FileGlob
   private readonly tracked = new Map<string, Tracked>()
   private readonly watchers = new Map<string, FSWatcher>()
+  /** Identities of rotated-away files read to their end: a glob that also matches rotated names must not read them again. */
+  private readonly done = new Set<string>()
   private dirty = false
   private wakeUp: (() => void) | null = null
 
@@ -98,6 +100,7 @@ export class FileSource implements LogSource {
             yield* this.read(t, f, buf, Infinity, true)
             await f.fh.close().catch(() => {})
             t.old.shift()
+            this.finished(f.identity)
             progressed = true
           }
           if (!t.cur) continue
@@ -199,8 +202,14 @@ export class FileSource implements LogSource {
     }
   }
 
+  private finished(identity: string): void {
+    if (this.done.size >= 1000) this.done.delete(this.done.values().next().value!)
+    this.done.add(identity)
+  }
+
   private isTrackedIdentity(id: string | null): boolean {
     if (!id) return false
+    if (this.done.has(id)) return true
     for (const t of this.tracked.values()) {
       if (t.cur?.identity === id || t.old.some((f) => f.identity === id)) return true
     }
