@@ -6,6 +6,7 @@ import type { Level, LogEntry, OccurrenceDelta, UnownedDelta } from '../core/typ
  * they are not looked up in the full catalog and are neither `matched` nor `unmatched`.
  */
 export const COUNTER_NAMES = ['lines', 'matched', 'counted', 'unmatched', 'unowned', 'below_level', 'bad_utf8', 'nul', 'too_long', 'malformed'] as const
+/** One of COUNTER_NAMES. */
 export type CounterName = (typeof COUNTER_NAMES)[number]
 
 /** Plain fields (not a Map) so the hot path increments a property. */
@@ -168,6 +169,7 @@ const MAX_SHAPE_BUCKETS = 16
 
 /** The unowned row that collects the shapes of a bucket beyond `maxShapesPerBucket`. */
 export const OVERFLOW_SHAPE = '(other unowned messages: too many distinct shapes in this bucket)'
+/** Shape hash of the overflow row. */
 export const OVERFLOW_HASH = 'overflow'
 
 function mergeInto<T extends OccurrenceDelta | UnownedBatchItem>(o: T, d: T, maxSamples: number): void {
