@@ -80,25 +80,12 @@ function hashRange(s: string, a: number, b: number): number {
   return h & SMI
 }
 
-/** FNV-1a state (unmasked) over s[a..b), left to right / right to left: composite keys mix it further. */
+/** FNV-1a state (unmasked) over s[a..b): token hashes are folded and mixed further. */
 function hashFull(s: string, a: number, b: number): number {
   let h = FNV_OFFSET
   for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
   return h
 }
-function hashReverseFull(s: string, a: number, b: number): number {
-  let h = FNV_OFFSET
-  for (let i = b - 1; i >= a; i--) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
-  return h
-}
-
-/** FNV-1a over s[a..b) read right to left (suffix keys are hashed from the message's end). */
-function hashReverse(s: string, a: number, b: number): number {
-  let h = FNV_OFFSET
-  for (let i = b - 1; i >= a; i--) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
-  return h & SMI
-}
-
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12
 }
@@ -165,6 +152,8 @@ export class Matcher {
   private maxSuffixHeadDepth = 0
   private maxSuffixDepth = 0
   private stamp = 0
+  /** Hashes of the last four space-delimited tokens of the message being probed. */
+  private readonly ring = new Int32Array(4)
   /** Word signature of the message last passed to candidates(). */
   private sigLo = 0
   private sigHi = 0
@@ -368,94 +357,76 @@ export class Matcher {
     this.candN = 0
     const stamp = (this.stamp = (this.stamp + 1) | 0)
     const len = m.length
-    // Leading words: hash the text up to the end of word 1, 2, … (spaces included), one probe per depth,
-    // alone and together with the message's last two characters.
+    // One pass, left to right. Space-delimited tokens are hashed (FNV-1a); the first ≤4 token hashes fold
+    // into the leading-words keys, the last ≤4 (kept in a ring) into the trailing-words keys at the end.
+    // Inside the same pass, runs of word characters (letters, digits, `_`, non-ASCII) are hashed too:
+    // each sets one of 64 signature bits (a template is a candidate only if the message has all of its
+    // words' bits) and, when it passes the (length, first, last character) screen, is probed as an inner
+    // word, and with the run before it (one separator apart) as a pair.
     const tail = len >= 2 ? lastTwo(m, len) : -1
     const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -1
     const used = this.used
     const maxP = this.maxPrefixDepth
     const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
     const maxPA = maxP > maxPT ? maxP : maxPT
-    if (maxPA > 0) {
-      let h = FNV_OFFSET
-      let depth = 0
-      let i = 0
-      while (depth < maxPA && i < len) {
-        const start = i
-        let c = 0
-        while (i < len && (c = m.charCodeAt(i)) !== 32) {
-          h = Math.imul(h ^ c, FNV_PRIME)
-          i++
+    const words = this.wordShape
+    const pairs = this.pairShape
+    const probeWords = this.hasWords
+    const probePairs = this.hasPairs
+    const ring = this.ring
+    let tokens = 0
+    let th = FNV_OFFSET // current space-token hash
+    let tokStart = -1
+    let ph = FNV_OFFSET // folded leading-words hash
+    let lo = 0
+    let hi = 0
+    let wh = FNV_OFFSET // current word-run hash
+    let a = -1 // start of the current run
+    let prevA = -1 // start of the previous run
+    let prevB = -2 // end of the previous run
+    for (let i = 0; i <= len; i++) {
+      const c = i < len ? m.charCodeAt(i) : 32
+      if (c !== 32) {
+        if (tokStart < 0) (tokStart = i), (th = FNV_OFFSET)
+        th = Math.imul(th ^ c, FNV_PRIME)
+      } else if (tokStart >= 0) {
+        ring[tokens & 3] = th
+        tokens++
+        if (tokens <= maxPA) {
+          ph = fold(ph, th)
+          if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
+          if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
         }
-        if (i > start) {
-          depth++
-          if (depth <= maxP && used[SLOT_PREFIX_WORDS + depth] === 1) this.probe(mix(h & SMI, SLOT_PREFIX_WORDS + depth), stamp)
-          if (depth <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + depth] === 1) this.probe(mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + depth), stamp)
-        }
-        h = Math.imul(h ^ 32, FNV_PRIME)
-        i++
+        tokStart = -1
+      }
+      if (c >= 128 || WORD_CHAR[c] === 1) {
+        if (a < 0) (a = i), (wh = FNV_OFFSET)
+        wh = Math.imul(wh ^ c, FNV_PRIME)
+        continue
+      }
+      if (a >= 0) {
+        const k = wh & SMI
+        if ((k & 32) === 0) lo |= 1 << (k & 31)
+        else hi |= 1 << (k & 31)
+        const last = m.charCodeAt(i - 1)
+        if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
+        if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
+        prevA = a
+        prevB = i
+        a = -1
       }
     }
-    // Trailing words, hashed right to left (a plain loop: String#lastIndexOf is a slow runtime call),
-    // alone and together with the message's first two characters.
+    this.sigLo = lo
+    this.sigHi = hi
+    // Trailing words: fold the last ≤4 token hashes, last token first.
     const maxS = this.maxSuffixDepth
     const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
     const maxSA = maxS > maxSH ? maxS : maxSH
-    if (maxSA > 0) {
-      let h = FNV_OFFSET
-      let depth = 0
-      let i = len - 1
-      while (depth < maxSA && i >= 0) {
-        const end = i
-        let c = 0
-        while (i >= 0 && (c = m.charCodeAt(i)) !== 32) {
-          h = Math.imul(h ^ c, FNV_PRIME)
-          i--
-        }
-        if (i < end) {
-          depth++
-          if (depth <= maxS && used[SLOT_SUFFIX_WORDS + depth] === 1) this.probe(mix(h & SMI, SLOT_SUFFIX_WORDS + depth), stamp)
-          if (depth <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + depth] === 1) this.probe(mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + depth), stamp)
-        }
-        h = Math.imul(h ^ 32, FNV_PRIME)
-        i--
-      }
-    }
-    // Inner words (runs of letters, digits, `_`, non-ASCII) and adjacent pairs of them. Every run sets one
-    // of 64 signature bits (a template is a candidate only if the message has all its words' bits); runs
-    // that pass the (length, first, last character) screen are probed.
-    {
-      const words = this.wordShape
-      const pairs = this.pairShape
-      const probeWords = this.hasWords
-      const probePairs = this.hasPairs
-      let lo = 0
-      let hi = 0
-      let h = FNV_OFFSET
-      let a = -1 // start of the current run
-      let prevA = -1 // start of the previous run
-      let prevB = -2 // end of the previous run
-      for (let i = 0; i <= len; i++) {
-        const c = i < len ? m.charCodeAt(i) : 32
-        if (c >= 128 || WORD_CHAR[c] === 1) {
-          if (a < 0) (a = i), (h = FNV_OFFSET)
-          h = Math.imul(h ^ c, FNV_PRIME)
-          continue
-        }
-        if (a >= 0) {
-          const k = h & SMI
-          if ((k & 32) === 0) lo |= 1 << (k & 31)
-          else hi |= 1 << (k & 31)
-          const last = m.charCodeAt(i - 1)
-          if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
-          if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
-          prevA = a
-          prevB = i
-          a = -1
-        }
-      }
-      this.sigLo = lo
-      this.sigHi = hi
+    let sh = FNV_OFFSET
+    for (let d = 1; d <= maxSA && d <= tokens; d++) {
+      sh = fold(sh, ring[(tokens - d) & 3]!)
+      if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
+      if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
     }
     if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
     if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
@@ -476,6 +447,11 @@ function describeKey(c: Compiled): string {
   if (c.keySlot < 0) return `scan ${JSON.stringify(c.needle)}`
   const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
   return `${SLOT_NAMES[c.keySlot] ?? SLOT_NAMES[c.keySlot - (c.keySlot % 10)]} ${JSON.stringify(text)}`
+}
+
+/** Fold one token's hash into a running words hash (order matters: `a b` ≠ `b a`). */
+function fold(acc: number, token: number): number {
+  return (Math.imul(acc ^ token, FNV_PRIME) + 0x9e3779b9) | 0
 }
 
 /** Combine a words hash with two end characters of the message (a composite key). */
@@ -526,51 +502,58 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
   const last = lits[n - 1]!
   const tail = last.length >= 2 ? lastTwo(last, last.length) : -1
   const head = first.length >= 2 ? first.charCodeAt(0) | (first.charCodeAt(1) << 16) : -1
-  // Leading whole words (and the same with the message's last two characters, when the template fixes them).
+  // Leading whole words: space-delimited tokens of the first literal followed by a space (or ending a
+  // literal-only template), their hashes folded as the message side folds them.
   {
-    let h = FNV_OFFSET
+    let ph = FNV_OFFSET
     let d = 0
     let end = 0
-    for (let i = 0; i <= first.length && d < WORD_DEPTH; i++) {
-      const atEnd = i === first.length
-      if (atEnd && !only) break
-      const ch = atEnd ? 32 : first.charCodeAt(i)
-      if (ch === 32 && i > 0 && first.charCodeAt(i - 1) !== 32) {
-        d++
-        end = i
-        // the hash so far covers [0, i)
-        visit(SLOT_PREFIX_WORDS + d, mix(h & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, i)
-        if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(h, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, i)
+    let pos = 0
+    while (d < WORD_DEPTH && pos < first.length) {
+      let sp = first.indexOf(' ', pos)
+      if (sp < 0) {
+        if (!only) break
+        sp = first.length
       }
-      h = Math.imul(h ^ ch, FNV_PRIME)
+      if (sp > pos) {
+        d++
+        end = sp
+        ph = fold(ph, hashFull(first, pos, sp))
+        visit(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, end)
+        if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, end)
+      }
+      pos = sp + 1
     }
     if (d > 0) {
-      const hd = hashFull(first, 0, end)
-      visit(SLOT_PREFIX_WORDS + d, mix(hd & SMI, SLOT_PREFIX_WORDS + d), true, 0, 0, end)
-      if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(hd, tail), SLOT_PREFIX_WORDS_TAIL + d), true, 0, 0, end)
+      visit(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), true, 0, 0, end)
+      if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), true, 0, 0, end)
     }
   }
-  // Trailing whole words, hashed right to left (and with the message's first two characters).
+  // Trailing whole words: tokens of the last literal preceded by a space (or starting a literal-only
+  // template), folded last token first.
   {
-    let h = FNV_OFFSET
+    let sh = FNV_OFFSET
     let d = 0
     let start = last.length
-    for (let i = last.length - 1; i >= -1 && d < WORD_DEPTH; i--) {
-      const atStart = i === -1
-      if (atStart && !only) break
-      const ch = atStart ? 32 : last.charCodeAt(i)
-      if (ch === 32 && i + 1 < last.length && last.charCodeAt(i + 1) !== 32) {
-        d++
-        start = i + 1
-        visit(SLOT_SUFFIX_WORDS + d, mix(h & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
-        if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(h, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
+    let end = last.length
+    while (d < WORD_DEPTH && end > 0) {
+      let sp = last.lastIndexOf(' ', end - 1)
+      if (sp < 0) {
+        if (!only) break
+        sp = -1
       }
-      h = Math.imul(h ^ ch, FNV_PRIME)
+      if (sp < end - 1) {
+        d++
+        start = sp + 1
+        sh = fold(sh, hashFull(last, sp + 1, end))
+        visit(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
+        if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
+      }
+      end = sp
     }
     if (d > 0) {
-      const hd = hashReverseFull(last, start, last.length)
-      visit(SLOT_SUFFIX_WORDS + d, mix(hd & SMI, SLOT_SUFFIX_WORDS + d), true, n - 1, start, last.length)
-      if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(hd, head), SLOT_SUFFIX_WORDS_HEAD + d), true, n - 1, start, last.length)
+      visit(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), true, n - 1, start, last.length)
+      if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), true, n - 1, start, last.length)
     }
   }
   // Inner words (runs of word characters bounded by literal text or the template's ends, never by a
