@@ -50,6 +50,8 @@ export function parseTime(value: unknown): number | null {
   if (typeof value !== 'string') return null
   const s = value.trim()
   if (s === '') return null
+  const fast = fastIso(s)
+  if (fast !== null) return fast
   if (/^\d+(\.\d+)?$/.test(s)) return epochToMs(Number(s))
   const m = ISO.exec(s)
   if (m) {
@@ -65,6 +67,47 @@ export function parseTime(value: unknown): number | null {
   }
   if (s.length > 64) return null
   const t = Date.parse(s)
+  return Number.isNaN(t) ? null : t
+}
+
+function digits(s: string, i: number, n: number): number {
+  let v = 0
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return v
+}
+
+/**
+ * The usual `YYYY-MM-DD[T ]HH:MM:SS[.,fraction][Z]` without a regex (the hot case: one per line);
+ * null for anything else (offsets, other layouts), which the general path handles.
+ */
+function fastIso(s: string): number | null {
+  const n = s.length
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null
+  const sep = s.charCodeAt(10)
+  if (sep !== 84 && sep !== 32) return null
+  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2), h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2)
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return null
+  let i = 19
+  let ms = 0
+  const dot = s.charCodeAt(19)
+  if (dot === 46 || dot === 44) {
+    let scale = 100
+    i = 20
+    while (i < n) {
+      const c = s.charCodeAt(i) - 48
+      if (c < 0 || c > 9) break
+      if (scale >= 1) ms += c * scale
+      scale /= 10
+      i++
+    }
+    if (i === 20) return null
+  }
+  if (i < n && !(i === n - 1 && (s.charCodeAt(i) === 90 || s.charCodeAt(i) === 122))) return null
+  const t = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(ms)
   return Number.isNaN(t) ? null : t
 }
 

@@ -61,7 +61,8 @@ function looksLikeLogger(s: string): boolean {
 }
 
 function splitLogger(e: LogEntry, rest: string, loose: boolean): void {
-  const m = LOGGER_DASH.exec(rest)
+  const dash = rest.indexOf(' - ')
+  const m = dash > 0 && dash <= 201 ? LOGGER_DASH.exec(rest) : null
   if (m && (loose || looksLikeLogger(m[1]!))) {
     e.logger = m[1]!
     e.message = m[2]!
@@ -76,46 +77,57 @@ function dropTabFields(e: LogEntry): void {
 
 /** What follows a leading timestamp: level, thread, host, logger in the layouts we know. */
 function afterTime(e: LogEntry, rest: string): void {
-  let m = SPRING.exec(rest)
-  if (m && textLevel(m[1]!)) {
-    e.level = textLevel(m[1]!)
-    e.logger = m[4]!
-    e.message = m[5]!
-    return
-  }
-  m = PY_DASHES.exec(rest)
-  if (m && textLevel(m[2]!)) {
-    e.logger = m[1]!
-    e.level = textLevel(m[2]!)
-    e.message = m[3]!
-    return
-  }
-  m = BRACKET_LEVEL.exec(rest)
-  if (m && textLevel(m[1]!)) {
-    e.level = textLevel(m[1]!)
-    const ng = NGINX.exec(m[2]!)
-    if (ng) e.message = ng[1]!
-    else splitLogger(e, m[2]!, false)
-    return
-  }
-  m = THREAD_LEVEL.exec(rest)
-  if (m && textLevel(m[2]!)) {
-    e.level = textLevel(m[2]!)
-    splitLogger(e, m[3]!, true)
-    return
-  }
-  m = WORD_LEVEL.exec(rest)
-  if (m && textLevel(m[1]!)) {
-    e.level = textLevel(m[1]!)
-    let tail = m[2]!
-    const h = BRACKET_HOST.exec(tail)
-    if (h) {
-      e.host = h[1]!
-      tail = h[2]!
+  // Dispatch on the first character so a line runs one or two of these regexes, not all of them.
+  const c0 = rest.charCodeAt(0)
+  let m: RegExpExecArray | null
+  if (c0 === 45 /* - */) {
+    m = PY_DASHES.exec(rest)
+    if (m && textLevel(m[2]!)) {
+      e.logger = m[1]!
+      e.level = textLevel(m[2]!)
+      e.message = m[3]!
+      return
     }
-    splitLogger(e, tail, false)
-    if (rest.includes('\t')) dropTabFields(e)
-    return
+  } else if (c0 === 91 /* [ */) {
+    m = BRACKET_LEVEL.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      e.level = textLevel(m[1]!)
+      const ng = NGINX.exec(m[2]!)
+      if (ng) e.message = ng[1]!
+      else splitLogger(e, m[2]!, false)
+      return
+    }
+    m = THREAD_LEVEL.exec(rest)
+    if (m && textLevel(m[2]!)) {
+      e.level = textLevel(m[2]!)
+      splitLogger(e, m[3]!, true)
+      return
+    }
+  } else {
+    if (rest.includes(' --- ')) {
+      m = SPRING.exec(rest)
+      if (m && textLevel(m[1]!)) {
+        e.level = textLevel(m[1]!)
+        e.logger = m[4]!
+        e.message = m[5]!
+        return
+      }
+    }
+    m = WORD_LEVEL.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      e.level = textLevel(m[1]!)
+      let tail = m[2]!
+      if (tail.charCodeAt(0) === 91) {
+        const h = BRACKET_HOST.exec(tail)
+        if (h) {
+          e.host = h[1]!
+          tail = h[2]!
+        }
+      }
+      splitLogger(e, tail, false)
+      if (rest.includes('\t')) dropTabFields(e)
+      return
+    }
   }
   e.message = rest
 }
