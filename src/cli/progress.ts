@@ -28,7 +28,7 @@ export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; c
         const width = 24
         const fill = Math.round((done / total) * width)
         const head = `${o.label} [${'#'.repeat(fill)}${' '.repeat(width - fill)}] ${String(pct).padStart(3)}% ${done}/${total} `
-        const room = Math.max(0, (out.columns ?? 80) - head.length - 1)
+        const room = Math.max(0, (out.columns || 80) - head.length - 1)
         const tail = file && room > 3 ? (file.length > room ? '…' + file.slice(file.length - room + 1) : file) : ''
         out.write(`\r\x1b[K${head}${tail}`)
         drawn = true
