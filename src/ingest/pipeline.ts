@@ -392,9 +392,18 @@ export class Pipeline {
 export async function ingest(o: { pipeline: Pipeline; source: LogSource; parser: LineParser; signal: AbortSignal }): Promise<void> {
   const { pipeline, source, parser } = o
   const name = source.name
-  for await (const raw of source.lines(o.signal)) {
-    pipeline.push(name, raw, parser)
-    if (pipeline.needsFlush()) await pipeline.flush()
+  if (source.batches) {
+    for await (const batch of source.batches(o.signal)) {
+      for (let i = 0; i < batch.length; i++) {
+        pipeline.push(name, batch[i]!, parser)
+        if (pipeline.needsFlush()) await pipeline.flush()
+      }
+    }
+  } else {
+    for await (const raw of source.lines(o.signal)) {
+      pipeline.push(name, raw, parser)
+      if (pipeline.needsFlush()) await pipeline.flush()
+    }
   }
   pipeline.endSource(name)
 }

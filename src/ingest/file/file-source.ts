@@ -83,6 +83,10 @@ export class FileSource implements LogSource {
   }
 
   async *lines(signal: AbortSignal): AsyncGenerator<RawLine> {
+    for await (const batch of this.batches(signal)) yield* batch
+  }
+
+  async *batches(signal: AbortSignal): AsyncGenerator<RawLine[]> {
     const o = this.o
     const now = o.now ?? Date.now
     const buf = Buffer.allocUnsafe(o.chunkBytes ?? 65_536)
@@ -130,7 +134,7 @@ export class FileSource implements LogSource {
   }
 
   /** Read up to `maxChunks` chunks of `f`; `final` also emits an unterminated last line (the file is done). */
-  private async *read(t: Tracked, f: OpenFile, buf: Buffer, maxChunks: number, final: boolean): AsyncGenerator<RawLine> {
+  private async *read(t: Tracked, f: OpenFile, buf: Buffer, maxChunks: number, final: boolean): AsyncGenerator<RawLine[]> {
     const out: SplitLine[] = []
     for (let i = 0; i < maxChunks; i++) {
       const { bytesRead } = await f.fh.read(buf, 0, buf.length, f.pos)
@@ -138,12 +142,12 @@ export class FileSource implements LogSource {
       f.pos += bytesRead
       out.length = 0
       f.splitter.push(buf.subarray(0, bytesRead), out)
-      for (const l of out) yield this.raw(t, f, l)
+      if (out.length) yield out.map((l) => this.raw(t, f, l))
     }
     if (final) {
       out.length = 0
       f.splitter.end(out)
-      for (const l of out) yield this.raw(t, f, l)
+      if (out.length) yield out.map((l) => this.raw(t, f, l))
     }
   }
 

@@ -31,6 +31,10 @@ export class ReplaySource implements LogSource {
   }
 
   async *lines(signal: AbortSignal): AsyncGenerator<RawLine> {
+    for await (const batch of this.batches(signal)) yield* batch
+  }
+
+  async *batches(signal: AbortSignal): AsyncGenerator<RawLine[]> {
     const chunk = this.o.chunkBytes ?? 65_536
     const key = fileCheckpointKey(this.path)
     const fh = await open(this.path, 'r')
@@ -61,7 +65,7 @@ export class ReplaySource implements LogSource {
           pos += n
           out.length = 0
           splitter.push(buf.subarray(0, n), out)
-          for (const l of out) yield emit(l)
+          if (out.length) yield out.map(emit)
         }
       } else {
         let skip = start // uncompressed bytes already counted
@@ -79,12 +83,12 @@ export class ReplaySource implements LogSource {
           }
           out.length = 0
           splitter.push(b, out)
-          for (const l of out) yield emit(l)
+          if (out.length) yield out.map(emit)
         }
       }
       out.length = 0
       splitter.end(out)
-      for (const l of out) yield emit(l)
+      if (out.length) yield out.map(emit)
     } finally {
       await fh.close().catch(() => {})
     }

@@ -22,6 +22,10 @@ export class StreamSource implements LogSource {
   }
 
   async *lines(signal: AbortSignal): AsyncGenerator<RawLine> {
+    for await (const batch of this.batches(signal)) yield* batch
+  }
+
+  async *batches(signal: AbortSignal): AsyncGenerator<RawLine[]> {
     const splitter = new LineSplitter(this.o.maxLineBytes)
     const out: SplitLine[] = []
     const host = this.o.host
@@ -29,10 +33,10 @@ export class StreamSource implements LogSource {
       if (signal.aborted) return
       out.length = 0
       splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, out)
-      for (const l of out) yield { text: l.text, flags: l.flags, host }
+      if (out.length) yield out.map((l) => ({ text: l.text, flags: l.flags, host }))
     }
     out.length = 0
     splitter.end(out)
-    for (const l of out) yield { text: l.text, flags: l.flags, host }
+    if (out.length) yield out.map((l) => ({ text: l.text, flags: l.flags, host }))
   }
 }
