@@ -62,9 +62,25 @@ describe('Pipeline', () => {
       ['hello', 'web-1', T0, []], ['sky', 'web-3', T0, []],
     ])
     const c = Object.fromEntries((await store.counters()).map((k) => [k.name, k.value]))
-    expect(c).toEqual({ lines: 8, matched: 6, counted: 5, unmatched: 2, unowned: 1 })
+    // Below minLevel only annotated statements are looked up: 'cache refreshed' and 'something unrelated' are below_level.
+    expect(c).toEqual({ lines: 8, matched: 5, counted: 5, unmatched: 1, unowned: 1, below_level: 2 })
     const occ = await store.listOccurrences({ statementId: 'full' })
     expect(occ.find((o) => o.host === 'web-1')).toMatchObject({ count: 2, bucket: T0, samples: ['ERROR web-1 queue jobs is full (12 items)', 'ERROR web-1 queue mail is full (1 items)'] })
+  })
+
+  it('does not count a low-level line for a looser annotated template when a more specific one printed it', async () => {
+    const statements = [
+      stmt('loose', 'job %s', { level: 'info', channels: ['ops'] }),
+      stmt('specific', 'job %s failed', { level: 'info' }),
+    ]
+    const p = new Pipeline({ store, config, clock: () => T0, statements })
+    const parser = parserFor(REGEX, config)
+    p.push('t', { text: 'INFO h job 7 failed' }, parser) // the specific statement printed it: not counted
+    p.push('t', { text: 'INFO h job 7 started' }, parser) // only the annotated one fits: counted
+    p.endSource('t')
+    await p.flush()
+    expect((await store.totals()).map((t) => [t.statementId, t.count])).toEqual([['loose', 1]])
+    expect(p.metrics().t).toMatchObject({ matched: 2, counted: 1 })
   })
 
   it('buckets by the entry time when the line has one, and keeps at most samplesPerBucket samples', async () => {
