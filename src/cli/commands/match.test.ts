@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
-import { runDice } from '../testutil.js'
+import { DICE_BIN, runDice } from '../testutil.js'
 
 function st(id: string, file: string, line: number, template: string, o: Partial<Statement> = {}): Statement {
   return { id, file, line, endLine: line, language: 'c', level: 'error', template, matchable: true, channels: [], mentions: [], blame: null, callee: 'ERROR_LOG', ...o }
@@ -109,6 +110,27 @@ describe('dice match', () => {
     const o = ndjson(j.stdout)[0]
     expect(o.statement.id).toBe('invoice-saved') // no hint: catalog order (file, line)
     expect(o.explain.candidates.map((c: { statementId: string }) => c.statementId).sort()).toEqual(['invoice-saved', 'order-saved'])
+  })
+
+  it('streams: answers a line before stdin is closed', async () => {
+    const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json'], { cwd: dir })
+    const first = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error(`no output while stdin was open; got ${JSON.stringify(out)}`)), 30_000)
+      child.stdout.on('data', (d) => {
+        out += d
+        if (out.includes('\n')) (clearTimeout(timer), resolve(out))
+      })
+      child.stdin.write('hello cruel world\n')
+    })
+    expect(JSON.parse(first.split('\n')[0]!)).toMatchObject({ n: 1, statement: { id: 'ipsec-hello' } })
+    child.stdin.end('tunnel z: phase 3 failed\n')
+    const rest = await new Promise<string>((resolve) => {
+      let out = ''
+      child.stdout.on('data', (d) => (out += d))
+      child.on('close', () => resolve(out))
+    })
+    expect(ndjson(rest)).toEqual([{ n: 2, level: null, host: null, statement: { id: 'ipsec-phase', file: 'src/net/ipsec.c', line: 120 } }])
   })
 
   it('rejects a bad --format with exit 2 naming --format', async () => {
