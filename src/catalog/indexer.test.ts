@@ -99,6 +99,17 @@ describe('indexRepository', () => {
     expect(after.blame).toMatchObject({ email: BOB.email, commit: second })
   })
 
+  it('gives a multi-line call to the author of its most recently changed line', async () => {
+    repo.write('a.js', 'function f() {\n  log.error(\n    "boom %s",\n    a,\n  )\n}\n')
+    repo.commit(ALICE)
+    repo.write('a.js', 'function f() {\n  log.error(\n    "boom %s",\n    a.name,\n  )\n}\n')
+    const second = repo.commit(BOB)
+    await index()
+    const [st] = await store.listStatements()
+    expect(st).toMatchObject({ line: 2, endLine: 5, template: 'boom %s' })
+    expect(st!.blame).toMatchObject({ email: BOB.email, commit: second })
+  })
+
   it('skips reformat commits listed in .git-blame-ignore-revs, keeping the original author', async () => {
     repo.write('a.js', 'function f() {\nlog.error("boom %s", a)\nlog.warn("meh %s", b)\n}\n')
     const original = repo.commit(ALICE)
