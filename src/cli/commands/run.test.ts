@@ -112,15 +112,19 @@ describe('dice run (a real child process on SQLite)', () => {
     writeFileSync(join(dir, 'dice.yml'), CONFIG + `sources:\n  - { type: file, path: app.log, fromStart: true, format: 'regex:^(?<level>\\w+) (?<message>.*)$' }\n`)
     const count = async () => (await store.totals()).find((t) => t.statementId === 'hurts')?.count ?? 0
     const first = await startDiceRun(['--db', db, 'run', '--port', '0'], { cwd: dir })
-    await until(async () => (await count()) === 300, '300 counted')
+    await until(async () => (await count()) === 300, '300 counted').catch((e) => {
+      throw new Error(`${e.message}\n${first.stderr()}`)
+    })
     first.child.kill('SIGTERM')
-    expect(await first.exited).toBe(0)
+    expect(await first.exited, first.stderr()).toBe(0)
     const cp = await store.getCheckpoint(fileCheckpointKey(log))
-    expect(cp).toMatchObject({ lines: 300 })
+    expect(cp, first.stderr()).toMatchObject({ lines: 300 })
     expect(cp!.offset).toBe((await import('node:fs')).statSync(log).size)
     writeFileSync(log, Array.from({ length: 200 }, (_, i) => `ERROR it hurts me too ${i}\n`).join(''), { flag: 'a' })
     run = await startDiceRun(['--db', db, 'run', '--port', '0'], { cwd: dir })
-    await until(async () => (await count()) >= 500, '500 counted')
+    await until(async () => (await count()) >= 500, '500 counted').catch((e) => {
+      throw new Error(`${e.message}\n${run!.stderr()}`)
+    })
     await new Promise((r) => setTimeout(r, 1500))
     expect(await count()).toBe(500)
   })
