@@ -67,7 +67,9 @@ interface Compiled {
 const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const SMI = 0x3fffffff
-const BLOOM_BITS = 1 << 22
+/** Bit filter size bounds: ~32 bits per template, so small catalogs stay in the L1/L2 cache. */
+const BLOOM_MIN_BITS = 1 << 15
+const BLOOM_MAX_BITS = 1 << 22
 /** Size of the build-time count sketch of probed keys. */
 const PROBE_SKETCH = 1 << 22
 const AFFIX = 4
@@ -129,7 +131,8 @@ export class Matcher {
    * candidate touches a few cache lines, never the template's strings.
    */
   private readonly compiled: Compiled[]
-  private readonly bloom = new Uint8Array(BLOOM_BITS >>> 3)
+  private readonly bloom: Uint8Array
+  private readonly bloomMask: number
   /** Open-addressing slots, 3 ints each: key + 1 (0 = empty), start in `members`, count. */
   private readonly slots: Int32Array
   private readonly slotShift: number
@@ -163,6 +166,10 @@ export class Matcher {
   private constructor(compiled: Compiled[], skipped: number) {
     this.compiled = compiled
     const n = compiled.length
+    let bloomBits = BLOOM_MIN_BITS
+    while (bloomBits < n * 32 && bloomBits < BLOOM_MAX_BITS) bloomBits *= 2
+    this.bloom = new Uint8Array(bloomBits >>> 3)
+    this.bloomMask = bloomBits - 1
     // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
     // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
     // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
@@ -194,7 +201,7 @@ export class Matcher {
       const bestSlot = c.keySlot
       this.used[bestSlot] = 1
       const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
-      this.bloom[(best & (BLOOM_BITS - 1)) >>> 3]! |= 1 << (best & 7)
+      this.bloom[(best & this.bloomMask) >>> 3]! |= 1 << (best & 7)
       const list = buckets.get(best)
       if (list) list.push(ci)
       else buckets.set(best, [ci])
@@ -240,7 +247,7 @@ export class Matcher {
 
   /** Add the templates filed under `key` (once per line) to the candidates, when the filter and table have it. */
   private probe(key: number, stamp: number): void {
-    if ((this.bloom[(key & (BLOOM_BITS - 1)) >>> 3]! & (1 << (key & 7))) === 0) return
+    if ((this.bloom[(key & this.bloomMask) >>> 3]! & (1 << (key & 7))) === 0) return
     const slots = this.slots
     const mask = slots.length / 3 - 1
     let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
