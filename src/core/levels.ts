@@ -24,6 +24,14 @@ const WORDS: Record<string, Level> = {
   fatal: 'fatal', crit: 'fatal', critical: 'fatal', alert: 'fatal', emerg: 'fatal', emergency: 'fatal', panic: 'fatal', f: 'fatal', dpanic: 'fatal', ftl: 'fatal',
 }
 
+/** WORDS in the spellings logs print them (`error`, `ERROR`, `Error`): one lookup on the hot path. */
+const ANY_CASE = new Map<string, Level>()
+for (const [w, l] of Object.entries(WORDS)) {
+  ANY_CASE.set(w, l)
+  ANY_CASE.set(w.toUpperCase(), l)
+  ANY_CASE.set(w[0]!.toUpperCase() + w.slice(1), l)
+}
+
 /** Syslog severities 0..7 (RFC 5424). */
 const SYSLOG: Level[] = ['fatal', 'fatal', 'fatal', 'error', 'warn', 'notice', 'info', 'debug']
 
@@ -44,8 +52,12 @@ export function normalizeLevel(value: unknown, opts: { syslog?: boolean } = {}):
     return null
   }
   if (typeof value !== 'string') return null
+  const direct = ANY_CASE.get(value)
+  if (direct !== undefined) return direct
   const w = value.trim().toLowerCase()
   if (w === '') return null
+  const word = WORDS[w]
+  if (word !== undefined) return word
   if (/^\d+$/.test(w)) return normalizeLevel(Number(w), opts)
-  return WORDS[w] ?? null
+  return null
 }

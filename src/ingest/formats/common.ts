@@ -35,8 +35,10 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
 
 /** Month index (0-based) of an English month abbreviation, or -1. */
 export function monthIndex(name: string): number {
-  return MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
+  return MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
 }
+
+const MONTHS_EXACT: Record<string, number> = Object.fromEntries(Object.entries(MONTHS).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]))
 
 const ISO = /^(\d{4})[-/](\d\d)[-/](\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i
 
@@ -119,6 +121,8 @@ function epochToMs(v: number): number | null {
   return Math.floor(v * 1000) // seconds
 }
 
+let yearCache = { year: 0, start: 0, end: 0 }
+
 /**
  * A time without a year (`Nov 25 10:00:01`, glog's `1125 10:00:01`): the year is the clock's, or the year
  * before when that would put the line more than a day in the future (a December line read in January).
@@ -126,7 +130,12 @@ function epochToMs(v: number): number | null {
 export function yearlessTime(month: number, day: number, hh: number, mm: number, ss: number, ms: number, clock: Clock): number | null {
   if (month < 0 || month > 11 || day < 1 || day > 31) return null
   const now = clock()
-  const year = new Date(now).getUTCFullYear()
+  // The clock's year, computed once per year rather than once per line.
+  if (now < yearCache.start || now >= yearCache.end) {
+    const y = new Date(now).getUTCFullYear()
+    yearCache = { year: y, start: Date.UTC(y, 0, 1), end: Date.UTC(y + 1, 0, 1) }
+  }
+  const year = yearCache.year
   let t = Date.UTC(year, month, day, hh, mm, ss, ms)
   if (t - now > 86_400_000) t = Date.UTC(year - 1, month, day, hh, mm, ss, ms)
   return Number.isNaN(t) ? null : t

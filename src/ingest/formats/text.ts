@@ -17,10 +17,17 @@ const TEXT_LEVELS = new Set([
   'emergency', 'panic', 'dpanic',
 ])
 
+const TEXT_LEVEL_CACHE = new Map<string, Level | null>()
+
 /** A level word as printed in a text layout (`ERROR`, `warn`, `Warning`), or null. */
 export function textLevel(word: string): Level | null {
+  const hit = TEXT_LEVEL_CACHE.get(word)
+  if (hit !== undefined) return hit
   const w = word.toLowerCase()
-  return TEXT_LEVELS.has(w) ? normalizeLevel(w) : null
+  const level = TEXT_LEVELS.has(w) ? normalizeLevel(w) : null
+  // Bounded: level words are few; arbitrary words (from layouts that guessed wrong) are not remembered.
+  if (level !== null && TEXT_LEVEL_CACHE.size < 256) TEXT_LEVEL_CACHE.set(word, level)
+  return level
 }
 
 const TS = String.raw`(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)`
