@@ -84,6 +84,13 @@ describe('anchoring and literals', () => {
     expect(one('[%s]rc=%d', '[a]rc=1')?.values).toEqual(['a', '1'])
   })
 
+  it('matches nothing with an empty catalog, and handles a 1 MB message', () => {
+    expect(Matcher.build([]).match('anything at all')).toBeNull()
+    const m = Matcher.build([st('blob %s end', { id: 'b' })])
+    expect(m.match(`blob ${'x '.repeat(500_000)}end`)?.statementId).toBe('b')
+    expect(m.match(`blob ${'x '.repeat(500_000)}`)).toBeNull()
+  })
+
   it('never matches templates without literal words, non-matchable statements or null templates', () => {
     const m = Matcher.build([st('{}: {}'), st('%s'), st(null), st('real %s', { matchable: false })])
     expect(m.match('a: b')).toBeNull()

@@ -362,7 +362,12 @@ export class Matcher {
   /** Every template the index proposes for `m` (already trimmed), once each, into `cand`; returns the count. */
   private candidates(m: string): number {
     this.candN = 0
-    const stamp = (this.stamp = (this.stamp + 1) | 0)
+    let stamp = (this.stamp = (this.stamp + 1) | 0)
+    if (stamp === 0) {
+      // Wrapped after 2^32 lines: clear the stamps so no template looks already visited.
+      for (let t = 0; t < this.facts.length; t += 8) this.facts[t] = 0
+      stamp = this.stamp = 1
+    }
     const len = m.length
     // One pass, left to right. Space-delimited tokens are hashed (FNV-1a); the first ≤4 token hashes fold
     // into the leading-words keys, the last ≤4 (kept in a ring) into the trailing-words keys at the end.
