@@ -19,12 +19,17 @@ async function router(raw: Record<string, unknown> = {}) {
 }
 
 describe('Router', () => {
-  it('sends #channel statements to their channel at any level, and the owner gets the digest', async () => {
+  it('sends #channel statements to their channel at any level and to nobody\'s digest unless a person is named', async () => {
+    const r = await router()
     const s = statement({ id: 'a', level: 'info', channels: ['hello-worlders'] })
-    const d = (await router()).route(hit(s, { time: now, level: 'info' }))
+    const d = r.route(hit(s, { time: now, level: 'info' }))
     expect(d.channels).toEqual(['hello-worlders'])
-    expect(d.person).toBe('pig@pen.mssn')
+    expect(d.person).toBeNull()
     expect(d.owner.kind).toBe('blame')
+    expect(r.digestTarget(s)).toBeNull()
+    const named = statement({ id: 'a2', level: 'info', channels: ['hello-worlders'], mentions: ['elmore'] })
+    expect(r.route(hit(named, { time: now, level: 'info' }))).toMatchObject({ channels: ['hello-worlders'], person: 'elmore' })
+    expect(r.digestTarget(named)).toEqual({ kind: 'person', key: 'elmore' })
   })
 
   it('drops plain statements below route.minLevel (default warn), keeps @mentioned ones at any level', async () => {

@@ -117,6 +117,15 @@ export class Router {
     return person ? { kind: 'override', who: person } : owner
   }
 
+  /**
+   * A `#channel`-annotated statement is the channel's: it goes there in real time and to nobody's digest,
+   * unless a person was named for it explicitly (`@person`, an override, a route rule) — `git blame` alone
+   * does not pull it into the last author's digest.
+   */
+  channelOnly(s: Statement, owner: Owner): boolean {
+    return s.channels.length > 0 && owner.kind !== 'annotation' && owner.kind !== 'override'
+  }
+
   /** Statements with `#channel` or `@person` annotations are delivered at any level. */
   isAnnotated(s: Statement): boolean {
     return s.channels.length > 0 || s.mentions.length > 0
@@ -133,6 +142,7 @@ export class Router {
   /** Where a statement's digest entries go, or null when nobody and no fallback channel. */
   digestTarget(s: Statement): DigestTarget | null {
     const owner = this.ownerOf(s)
+    if (this.channelOnly(s, owner)) return null
     if (owner.who) return { kind: 'person', key: owner.who }
     return this.config.route.fallbackChannel ? { kind: 'channel', channel: bare(this.config.route.fallbackChannel) } : null
   }
@@ -158,7 +168,9 @@ export class Router {
     let person: string | null = null
     let fallbackChannel: string | null = null
     if (!passes) suppressed.push({ target: owner.who ?? 'nobody', reason: 'level' })
-    else if (owner.who) {
+    else if (this.channelOnly(s, owner)) {
+      // Delivered to its channels only.
+    } else if (owner.who) {
       const why = this.suppression(s.id, { person: owner.who })
       if (why) suppressed.push({ target: owner.who, reason: why })
       else person = owner.who
