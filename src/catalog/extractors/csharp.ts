@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
-import { binaryWith, firstNamed, makePiece } from './pieces.js'
+import { argumentExpressions, binaryWith, firstNamed, makePiece } from './pieces.js'
 import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
 
 function delimiters(text: string): { open: number; close: number; verbatim: boolean; raw: boolean } {
@@ -20,19 +20,6 @@ function csString(n: Node): Piece {
   const d = delimiters(n.text)
   const unescape = d.raw ? (s: string) => s : d.verbatim ? (s: string) => s.replace(/""/g, '"') : (s: string) => unescapeC(s)
   return stringPiece(n, { open: d.open, close: d.close, unescape, hole: (c) => (c.type === 'interpolation' ? c.text : undefined) })
-}
-
-/** Arguments of an argument_list: each `argument`'s expression, named ones included (`message: "…"`). */
-function csArgs(list: Node | null): Node[] {
-  if (!list) return []
-  const out: Node[] = []
-  for (const a of list.namedChildren) {
-    if (!a || a.type !== 'argument') continue
-    const named = a.childForFieldName('name')
-    const expr = a.namedChildren.find((c) => c && !c.type.includes('comment') && (!named || c.id !== named.id))
-    if (expr) out.push(expr)
-  }
-  return out
 }
 
 /**
@@ -80,7 +67,7 @@ export function csharpAdapter(): Adapter {
       const fn = n.childForFieldName('function')
       if (!fn) return null
       const member = fn.type === 'member_access_expression'
-      return { callee: fn.text, args: csArgs(n.childForFieldName('arguments')), receiver: member ? fn.childForFieldName('expression') : null, method: member ? fn.childForFieldName('name')?.text ?? null : null }
+      return { callee: fn.text, args: argumentExpressions(n.childForFieldName('arguments')), receiver: member ? fn.childForFieldName('expression') : null, method: member ? fn.childForFieldName('name')?.text ?? null : null }
     },
   })
   const callSite = (node: Node, _source: string, parts: CallParts): CallSite | null => {
@@ -90,7 +77,7 @@ export function csharpAdapter(): Adapter {
     if (!fn || !argList) return null
     if (fn.type !== 'member_access_expression' && fn.type !== 'identifier' && fn.type !== 'conditional_access_expression') return null
     // `_logger.LogWarning<T>(…)` generic names: drop the type arguments from the callee.
-    return { ...naming(fn.text.replace(/<[^<>()]*>$/, '')), node, args: csArgs(argList) }
+    return { ...naming(fn.text.replace(/<[^<>()]*>$/, '')), node, args: argumentExpressions(argList) }
   }
   return {
     language: 'csharp',

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter'
 import { stringPiece, unescapeC, unescapeSingle, type Piece } from '../template.js'
-import { binaryWith, firstNamed, makePiece } from './pieces.js'
+import { argumentExpressions, binaryWith, firstNamed, makePiece } from './pieces.js'
 import { naming, type Adapter, type CallSite } from './types.js'
 
 const CONTENT = new Set(['string_content', 'escape_sequence', 'string_value'])
@@ -22,18 +22,6 @@ function doubleQuoted(n: Node): Piece {
 
 function singleQuoted(n: Node): Piece {
   return stringPiece(n, { open: 1, close: 1, unescape: unescapeSingle })
-}
-
-function phpArgs(list: Node | null): Node[] {
-  if (!list) return []
-  const out: Node[] = []
-  for (const a of list.namedChildren) {
-    if (!a || a.type !== 'argument') continue
-    const named = a.childForFieldName('name')
-    const expr = a.namedChildren.find((c) => c && !c.type.includes('comment') && (!named || c.id !== named.id))
-    if (expr) out.push(expr)
-  }
-  return out
 }
 
 function calleeOf(n: Node): string | null {
@@ -66,14 +54,14 @@ export function phpAdapter(): Adapter {
     call: (n) => {
       const callee = calleeOf(n)
       if (!callee) return null
-      return { callee, args: phpArgs(n.childForFieldName('arguments')), receiver: n.childForFieldName('object'), method: n.childForFieldName('name')?.text ?? null }
+      return { callee, args: argumentExpressions(n.childForFieldName('arguments')), receiver: n.childForFieldName('object'), method: n.childForFieldName('name')?.text ?? null }
     },
   })
   const callSite = (node: Node): CallSite | null => {
     const callee = calleeOf(node)
     const argList = node.childForFieldName('arguments')
     if (!callee || !argList) return null
-    return { ...naming(callee), node, args: phpArgs(argList) }
+    return { ...naming(callee), node, args: argumentExpressions(argList) }
   }
   return {
     language: 'php',

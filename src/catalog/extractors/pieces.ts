@@ -92,3 +92,19 @@ export function binaryWith(op: string): (n: Node) => Node[] | null {
     return l && r ? [l, r] : null
   }
 }
+
+/**
+ * Arguments of an argument list whose children are `argument` nodes (C#, PHP): each one's expression,
+ * named ones included (`message: "…"`).
+ */
+export function argumentExpressions(list: Node | null): Node[] {
+  if (!list) return []
+  const out: Node[] = []
+  for (const a of list.namedChildren) {
+    if (!a || a.type !== 'argument') continue
+    const named = a.childForFieldName('name')
+    const expr = a.namedChildren.find((c) => c && !c.type.includes('comment') && (!named || c.id !== named.id))
+    if (expr) out.push(expr)
+  }
+  return out
+}
