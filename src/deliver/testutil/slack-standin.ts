@@ -16,7 +16,8 @@
  * ```
  *
  * Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, users.lookupByEmail, users.info,
- * users.getPresence, conversations.open, conversations.members, views.open, views.publish, views.update.
+ * users.getPresence, conversations.open, conversations.members, views.open, views.publish, views.update,
+ * apps.connections.open (Socket Mode: answers the URL given to `setSocketModeUrl`).
  * Anything else answers `{ ok: false, error: 'unknown_method' }`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -77,6 +78,8 @@ export interface SlackStandin {
   setPresence(userId: string, presence: 'active' | 'away'): void
   /** Members answered by conversations.members for a channel (default: every user). */
   setMembers(channel: string, userIds: string[]): void
+  /** The WebSocket URL apps.connections.open answers (Socket Mode tests); until set it answers an error. */
+  setSocketModeUrl(url: string): void
   /** Fail the next `times` (default 1) calls of `method`. */
   failNext(method: string, failure: StandinFailure): void
   /** Calls of one method that succeeded. */
@@ -139,6 +142,7 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
   const channels = new Map<string, string>()
   let seq = 0
   let tsSeq = 0
+  let socketModeUrl: string | null = null
 
   const channelId = (nameOrId: string): string => {
     const s = nameOrId.replace(/^#/, '')
@@ -211,6 +215,7 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     },
     'views.open': (b) => (b.trigger_id ? { view: { id: `V${String(++seq).padStart(8, '0')}`, ...(b.view ?? {}) } } : { ok: false, error: 'invalid_trigger_id' }),
     'views.publish': (b) => (b.user_id ? { view: { id: `V${String(++seq).padStart(8, '0')}`, ...(b.view ?? {}) } } : { ok: false, error: 'invalid_arguments' }),
+    'apps.connections.open': () => (socketModeUrl ? { url: socketModeUrl } : { ok: false, error: 'not_allowed_token_type' }),
     'views.update': (b) => (b.view_id || b.external_id ? { view: { id: b.view_id ?? `V${String(++seq).padStart(8, '0')}`, ...(b.view ?? {}) } } : { ok: false, error: 'invalid_arguments' }),
   }
 
@@ -267,6 +272,9 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     },
     setMembers(channel, ids) {
       members.set(channel.replace(/^#/, ''), ids)
+    },
+    setSocketModeUrl(url) {
+      socketModeUrl = url
     },
     failNext(method, failure) {
       const q = failures.get(method) ?? []
