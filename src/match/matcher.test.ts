@@ -159,4 +159,33 @@ describe('choosing among several fits', () => {
     expect(m.match('worker x failed to process job 7')?.statementId).toBe('any')
     expect(m.match('worker x failed to process job')).toBeNull()
   })
+
+  it('a small catalog keyed only by its templates\' first and last words still checks the middle of the line', () => {
+    // Few templates with distinctive first/last words: the index reads only the ends of the line, so the
+    // literal text in the middle must still be verified before a template wins.
+    const m = Matcher.build([
+      st('payment gateway timeout after %d ms for order %s', { id: 'pay', channels: ['ops'] }),
+      st('disk quota exceeded on volume %s', { id: 'disk' }),
+      st('{} retries exhausted', { id: 'retry' }),
+    ])
+    const long = 'x'.repeat(5000)
+    expect(m.match(`payment gateway timeout after 30 ms for order ${long}`)?.statementId).toBe('pay')
+    expect(m.match(`payment gateway timeout after 30 s for order ${long}`)).toBeNull()
+    expect(m.match(`payment gateway slow after 30 ms for order A1`)).toBeNull()
+    expect(m.match('disk quota exceeded on volume /data')?.values).toEqual(['/data'])
+    expect(m.match(`job ${long} retries exhausted`)?.statementId).toBe('retry')
+    expect(m.match('x retries exhausted')?.values).toEqual(['x'])
+    expect(m.match('nothing to see here')).toBeNull()
+  })
+
+  it('breaks ties by hint the same way for many look-alike statements of one template', () => {
+    const files = ['src/billing/Invoice.java', 'src/billing/invoice_test.go', 'lib/a/b/c.py', 'src/shipping/Invoice.kt']
+    const m = Matcher.build(files.map((file, i) => st('invoice %s rejected', { id: `i${i}`, file, line: 10 * (i + 1) })))
+    expect(m.match('invoice 7 rejected', { logger: 'a.b.c' })?.statementId).toBe('i2')
+    expect(m.match('invoice 7 rejected', { logger: 'com.acme.Invoice' })?.statementId).toBe('i0')
+    expect(m.match('invoice 7 rejected', { file: 'shipping\\Invoice.kt' })?.statementId).toBe('i3')
+    expect(m.match('invoice 7 rejected', { file: 'Invoice.kt', line: 1 })?.statementId).toBe('i3')
+    expect(m.match('invoice 7 rejected', { file: 'other/Invoice.java', line: 11 })?.statementId).toBe('i0')
+    expect(m.match('invoice 7 rejected', { logger: 'nobody' })?.statementId).toBe('i0')
+  })
 })

@@ -40,6 +40,8 @@ export interface ExplainCandidate {
 
 interface Compiled {
   template: string
+  /** Position in the catalog (first statement with this template): the last tie-break. */
+  index: number
   lits: string[]
   mins: number[]
   minLen: number
@@ -47,6 +49,8 @@ interface Compiled {
   placeholders: number
   /** Statements sharing this exact template (the same message logged from several places). */
   statements: Statement[]
+  /** Per statement (same order), the path forms the hint comparison needs, derived once at build time. */
+  paths: StatementPaths[]
   /** Key kind, for explain. */
   /** The key it is filed under, for explain: slot (-1: scan list) and the literal range hashed. */
   keySlot: number
@@ -64,6 +68,16 @@ interface Compiled {
   sigHi: number
 }
 
+/** A statement's file as the hint check compares it: computed at build time, not per tied line. */
+interface StatementPaths {
+  file: string
+  base: string
+  stem: string
+  stemLower: string
+  /** `src/a/b.py` → `src.a.b`, compared with a logger name. */
+  dotted: string
+}
+
 const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const SMI = 0x3fffffff
@@ -73,6 +87,8 @@ const BLOOM_MAX_BITS = 1 << 22
 /** Size of the build-time count sketch of probed keys. */
 const PROBE_SKETCH = 1 << 22
 const AFFIX = 4
+/** Catalogs up to this many templates skip the whole-line word pass when no template is filed under an inner word. */
+const SMALL_CATALOG = 1000
 /** Prefix/suffix keys use up to this many whole words. */
 const WORD_DEPTH = 4
 
@@ -145,6 +161,8 @@ export class Matcher {
   private readonly pairShape = new Uint8Array(0x10000)
   private readonly scan: number[] = []
   private hasWords = false
+  /** Whether candidates() reads the whole line for inner words and the signature (see there). */
+  private readonly wordPass: boolean
   private hasPairs = false
   private hasPrefixChars = false
   private hasSuffixChars = false
@@ -218,6 +236,9 @@ export class Matcher {
       } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
       else this.hasSuffixChars = true
     }
+    // Without inner-word keys the signature only spares fits() calls; below this size there are too few
+    // candidates per line for that to pay for a pass over the whole line.
+    this.wordPass = this.hasWords || this.hasPairs || n > SMALL_CATALOG
     // Freeze the buckets into the open-addressing table (load ≤ 0.5).
     let bits = 4
     while (1 << bits < buckets.size * 2) bits++
@@ -282,6 +303,7 @@ export class Matcher {
       const have = byTemplate.get(key)
       if (have) {
         have.statements.push(s)
+        have.paths.push(pathsOf(s))
         continue
       }
       const c = compile(key)
@@ -290,6 +312,8 @@ export class Matcher {
         continue
       }
       c.statements.push(s)
+      c.paths.push(pathsOf(s))
+      c.index = byTemplate.size
       byTemplate.set(key, c)
     }
     return new Matcher([...byTemplate.values()], skipped)
@@ -374,71 +398,81 @@ export class Matcher {
     // Inside the same pass, runs of word characters (letters, digits, `_`, non-ASCII) are hashed too:
     // each sets one of 64 signature bits (a template is a candidate only if the message has all of its
     // words' bits) and, when it passes the (length, first, last character) screen, is probed as an inner
-    // word, and with the run before it (one separator apart) as a pair.
+    // word, and with the run before it (one separator apart) as a pair. (Reading both ends separately
+    // instead measured slower on typical lines: they are short, and the ends then get read twice.)
     const tail = len >= 2 ? lastTwo(m, len) : -1
     const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -1
     const used = this.used
-    const maxP = this.maxPrefixDepth
-    const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
-    const maxPA = maxP > maxPT ? maxP : maxPT
-    const words = this.wordShape
-    const pairs = this.pairShape
-    const probeWords = this.hasWords
-    const probePairs = this.hasPairs
-    const ring = this.ring
-    let tokens = 0
-    let th = FNV_OFFSET // current space-token hash
-    let tokStart = -1
-    let ph = FNV_OFFSET // folded leading-words hash
-    let lo = 0
-    let hi = 0
-    let wh = FNV_OFFSET // current word-run hash
-    let a = -1 // start of the current run
-    let prevA = -1 // start of the previous run
-    let prevB = -2 // end of the previous run
-    for (let i = 0; i <= len; i++) {
-      const c = i < len ? m.charCodeAt(i) : 32
-      if (c !== 32) {
-        if (tokStart < 0) (tokStart = i), (th = FNV_OFFSET)
-        th = Math.imul(th ^ c, FNV_PRIME)
-      } else if (tokStart >= 0) {
-        ring[tokens & 3] = th
-        tokens++
-        if (tokens <= maxPA) {
-          ph = fold(ph, th)
-          if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
-          if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
+    if (!this.wordPass) {
+      // No template is filed under an inner word and the catalog is small (e.g. the annotated statements
+      // only): read just the tokens at both ends, not the whole line. The signature is then "every bit",
+      // a pre-filter only — fits() decides either way.
+      this.affixes(m, len, head, tail, stamp)
+      this.sigLo = -1
+      this.sigHi = -1
+    } else {
+      const maxP = this.maxPrefixDepth
+      const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
+      const maxPA = maxP > maxPT ? maxP : maxPT
+      const words = this.wordShape
+      const pairs = this.pairShape
+      const probeWords = this.hasWords
+      const probePairs = this.hasPairs
+      const ring = this.ring
+      let tokens = 0
+      let th = FNV_OFFSET // current space-token hash
+      let tokStart = -1
+      let ph = FNV_OFFSET // folded leading-words hash
+      let lo = 0
+      let hi = 0
+      let wh = FNV_OFFSET // current word-run hash
+      let a = -1 // start of the current run
+      let prevA = -1 // start of the previous run
+      let prevB = -2 // end of the previous run
+      for (let i = 0; i <= len; i++) {
+        const c = i < len ? m.charCodeAt(i) : 32
+        if (c !== 32) {
+          if (tokStart < 0) (tokStart = i), (th = FNV_OFFSET)
+          th = Math.imul(th ^ c, FNV_PRIME)
+        } else if (tokStart >= 0) {
+          ring[tokens & 3] = th
+          tokens++
+          if (tokens <= maxPA) {
+            ph = fold(ph, th)
+            if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
+            if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
+          }
+          tokStart = -1
         }
-        tokStart = -1
+        if (c >= 128 || WORD_CHAR[c] === 1) {
+          if (a < 0) (a = i), (wh = FNV_OFFSET)
+          wh = Math.imul(wh ^ c, FNV_PRIME)
+          continue
+        }
+        if (a >= 0) {
+          const k = wh & SMI
+          if ((k & 32) === 0) lo |= 1 << (k & 31)
+          else hi |= 1 << (k & 31)
+          const last = m.charCodeAt(i - 1)
+          if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
+          if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
+          prevA = a
+          prevB = i
+          a = -1
+        }
       }
-      if (c >= 128 || WORD_CHAR[c] === 1) {
-        if (a < 0) (a = i), (wh = FNV_OFFSET)
-        wh = Math.imul(wh ^ c, FNV_PRIME)
-        continue
+      this.sigLo = lo
+      this.sigHi = hi
+      // Trailing words: fold the last ≤4 token hashes, last token first.
+      const maxS = this.maxSuffixDepth
+      const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
+      const maxSA = maxS > maxSH ? maxS : maxSH
+      let sh = FNV_OFFSET
+      for (let d = 1; d <= maxSA && d <= tokens; d++) {
+        sh = fold(sh, ring[(tokens - d) & 3]!)
+        if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
+        if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
       }
-      if (a >= 0) {
-        const k = wh & SMI
-        if ((k & 32) === 0) lo |= 1 << (k & 31)
-        else hi |= 1 << (k & 31)
-        const last = m.charCodeAt(i - 1)
-        if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
-        if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
-        prevA = a
-        prevB = i
-        a = -1
-      }
-    }
-    this.sigLo = lo
-    this.sigHi = hi
-    // Trailing words: fold the last ≤4 token hashes, last token first.
-    const maxS = this.maxSuffixDepth
-    const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
-    const maxSA = maxS > maxSH ? maxS : maxSH
-    let sh = FNV_OFFSET
-    for (let d = 1; d <= maxSA && d <= tokens; d++) {
-      sh = fold(sh, ring[(tokens - d) & 3]!)
-      if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
-      if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
     }
     if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
     if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
@@ -452,6 +486,56 @@ export class Matcher {
     }
     return this.candN
   }
+
+  /** candidates() without the word pass: leading and trailing whole-word keys only. */
+  private affixes(m: string, len: number, head: number, tail: number, stamp: number): void {
+    const used = this.used
+    // Leading words: the first ≤4 space-delimited tokens, hashed and folded left to right. Only the
+    // line's start is read: the middle of a long line costs nothing here.
+    const maxP = this.maxPrefixDepth
+    const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
+    const maxPA = maxP > maxPT ? maxP : maxPT
+    if (maxPA > 0) {
+      let ph = FNV_OFFSET
+      let d = 0
+      let i = 0
+      while (d < maxPA) {
+        while (i < len && m.charCodeAt(i) === 32) i++
+        if (i >= len) break
+        let th = FNV_OFFSET
+        for (; i < len; i++) {
+          const c = m.charCodeAt(i)
+          if (c === 32) break
+          th = Math.imul(th ^ c, FNV_PRIME)
+        }
+        d++
+        ph = fold(ph, th)
+        if (d <= maxP && used[SLOT_PREFIX_WORDS + d] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + d), stamp)
+        if (d <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + d] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), stamp)
+      }
+    }
+    // Trailing words: the last ≤4 tokens, found right to left, each hashed left to right, last token first.
+    const maxS = this.maxSuffixDepth
+    const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
+    const maxSA = maxS > maxSH ? maxS : maxSH
+    if (maxSA > 0) {
+      let sh = FNV_OFFSET
+      let d = 0
+      let j = len
+      while (d < maxSA) {
+        while (j > 0 && m.charCodeAt(j - 1) === 32) j--
+        if (j === 0) break
+        let k = j - 1
+        while (k > 0 && m.charCodeAt(k - 1) !== 32) k--
+        d++
+        sh = fold(sh, hashFull(m, k, j))
+        if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
+        if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
+        j = k
+      }
+    }
+  }
+
 }
 
 /** The key a template is filed under, in words (`first words "tunnel"`), for explain. */
@@ -501,7 +585,7 @@ function compile(template: string): Compiled | null {
     template, lits, mins, literalChars, needle,
     minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
     placeholders: p.placeholders.length,
-    statements: [], keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
+    index: 0, statements: [], paths: [], keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
     sigLo: 0, sigHi: 0,
     head: lits[0]!.length >= 2 ? lits[0]!.charCodeAt(0) | (lits[0]!.charCodeAt(1) << 16) : -1,
     tail: lits[lits.length - 1]!.length >= 2 ? lastTwo(lits[lits.length - 1]!, lits[lits.length - 1]!.length) : -1,
@@ -708,21 +792,41 @@ function stem(p: string): string {
   return i > 0 ? b.slice(0, i) : b
 }
 
+/** Path forms of a statement's file, for hint scoring (built once per statement). */
+function pathsOf(s: Statement): StatementPaths {
+  const st = stem(s.file)
+  return { file: s.file, base: basename(s.file), stem: st, stemLower: st.toLowerCase(), dotted: s.file.replace(/\.[^./]+$/, '').replace(/\//g, '.') }
+}
+
+/** The hint's own forms, derived once per tie rather than once per tied statement. */
+interface HintForms {
+  file: string | null
+  base: string
+  stem: string
+  logger: string | null
+  lastSegLower: string
+}
+
+function hintForms(hint: MatchHint): HintForms {
+  const hf = hint.file ? hint.file.replace(/\\/g, '/') : null
+  const lg = hint.logger || null
+  const lastSeg = lg ? (lg.split(/[.:/\\]+/).filter(Boolean).pop() ?? lg) : ''
+  return { file: hf, base: hf ? basename(hf) : '', stem: hf ? stem(hf) : '', logger: lg, lastSegLower: lastSeg.toLowerCase() }
+}
+
 /** How well a statement fits the line's own file/logger hint: higher is better. */
-function hintScore(s: Statement, hint: MatchHint): number {
+function hintScore(p: StatementPaths, h: HintForms): number {
   let score = 0
-  if (hint.file) {
-    const hf = hint.file.replace(/\\/g, '/')
-    if (s.file === hf || s.file.endsWith(`/${hf}`) || hf.endsWith(`/${s.file}`)) score += 4
-    else if (basename(s.file) === basename(hf)) score += 3
-    else if (stem(s.file) === stem(hf)) score += 1
+  const hf = h.file
+  if (hf) {
+    if (p.file === hf || p.file.endsWith(`/${hf}`) || hf.endsWith(`/${p.file}`)) score += 4
+    else if (p.base === h.base) score += 3
+    else if (p.stem === h.stem) score += 1
   }
-  if (hint.logger) {
-    const lg = hint.logger
-    const path = s.file.replace(/\.[^./]+$/, '').replace(/\//g, '.')
-    const lastSeg = lg.split(/[.:/\\]+/).filter(Boolean).pop() ?? lg
-    if (path === lg || path.endsWith(`.${lg}`)) score += 3
-    else if (stem(s.file).toLowerCase() === lastSeg.toLowerCase()) score += 2
+  const lg = h.logger
+  if (lg) {
+    if (p.dotted === lg || p.dotted.endsWith(`.${lg}`)) score += 3
+    else if (p.stemLower === h.lastSegLower) score += 2
   }
   return score
 }
@@ -731,12 +835,14 @@ function hintScore(s: Statement, hint: MatchHint): number {
 function pick(tied: Compiled[], hint?: MatchHint): Statement {
   const all = tied.length === 1 ? tied[0]!.statements : tied.flatMap((c) => c.statements)
   if (all.length === 1 || !hint || (!hint.file && !hint.logger)) return all[0]!
+  const paths = tied.length === 1 ? tied[0]!.paths : tied.flatMap((c) => c.paths)
+  const h = hintForms(hint)
   let best = all[0]!
-  let bestScore = hintScore(best, hint)
+  let bestScore = hintScore(paths[0]!, h)
   let bestDist = dist(best, hint)
   for (let i = 1; i < all.length; i++) {
     const s = all[i]!
-    const sc = hintScore(s, hint)
+    const sc = hintScore(paths[i]!, h)
     const d = dist(s, hint)
     if (sc > bestScore || (sc === bestScore && sc > 0 && d < bestDist)) {
       best = s
