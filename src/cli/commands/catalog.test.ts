@@ -96,6 +96,13 @@ describe('dice index and dice catalog', () => {
     expect(r.stdout).toBe('')
   })
 
+  it('rejects a stray argument to dice catalog with exit 2 instead of listing everything', async () => {
+    const r = await runDice(['--db', tempDb(), 'catalog', '--json', 'src/net'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('catalog: unexpected argument "src/net"')
+    expect(r.stdout).toBe('')
+  })
+
   it('defaults DIR to the current directory', async () => {
     const { repo } = sampleRepo()
     const r = await runDice(['--db', tempDb(), 'index', '--json'], { cwd: repo.dir })

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js'
 import { writeJson } from '../context.js'
+import { UsageError } from '../../core/errors.js'
 import type { Config } from '../../config/schema.js'
 import type { CatalogEntry, Statement } from '../../core/types.js'
 import { resolveOwner } from '../../route/owner.js'
@@ -44,7 +45,9 @@ export const catalog: Command = {
   summary: 'list the catalog: log statements, templates and owners',
   usage: 'catalog [--json] [--owner WHO] [--file GLOB]',
   options: { json: { type: 'boolean' }, owner: { type: 'string' }, file: { type: 'string' } },
-  async run(ctx, { values }) {
+  async run(ctx, { values, positionals }) {
+    // A stray argument (`dice catalog src/net`) would otherwise list everything as if it filtered.
+    if (positionals.length) throw new UsageError(`catalog: unexpected argument ${JSON.stringify(positionals[0])} (filter with --file GLOB or --owner WHO)`)
     const store = await ctx.openStore()
     let entries: CatalogEntry[]
     try {

@@ -141,4 +141,11 @@ describe('dice match', () => {
     expect(u.code).toBe(2)
     expect(u.stderr).toMatch(/--format: unknown format "yaml"/)
   })
+
+  it('rejects a FILE argument with exit 2 instead of ignoring it and waiting on stdin', async () => {
+    const r = await match(['--json', 'app.log'], 'hello cruel world\n')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('match: unexpected argument "app.log"')
+    expect(r.stdout).toBe('')
+  })
 })

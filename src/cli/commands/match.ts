@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import type { Command } from '../command.js'
 import type { CliContext } from '../context.js'
+import { UsageError } from '../../core/errors.js'
 import type { LogEntry, MatchResult, Statement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { MultilineAssembler } from '../../ingest/multiline.js'
@@ -19,7 +20,9 @@ export const match: Command = {
   summary: 'read log lines on stdin; print the statement that printed each line',
   usage: 'match [--format F] [--json] [--explain]',
   options: { format: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'boolean' } },
-  async run(ctx, { values }) {
+  async run(ctx, { values, positionals }) {
+    // `dice match app.log` would otherwise ignore the file and wait on stdin.
+    if (positionals.length) throw new UsageError(`match: unexpected argument ${JSON.stringify(positionals[0])}; dice match reads stdin (dice match < FILE)`)
     const format: string = values.format ?? 'auto'
     // Bad --format is a usage error before anything is opened or read.
     const parser = createParser(format, ctx.config, { clock: ctx.clock })

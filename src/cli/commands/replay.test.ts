@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
@@ -89,5 +90,27 @@ describe('dice replay', () => {
     const badFormat = await runDice(['--db', db, 'replay', 'x', '--format', 'regex:(oops'], { cwd: dir, env: ENV })
     expect(badFormat.code).toBe(2)
     expect(badFormat.stderr).toContain('--format')
+  })
+
+  it('exits 2 naming a directory given as a FILE', async () => {
+    const r = await replay([dir, '--no-deliver'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`${dir} is a directory`)
+  })
+
+  it('keeps the lines before a truncated gzip file breaks, names it, still replays the other files, exits 1', async () => {
+    // Random values so the compressed stream is long enough for gunzip to yield lines before the cut.
+    const lines = Array.from({ length: 20_000 }, () => `ERROR web-1 queue ${randomBytes(8).toString('hex')} is full\n`).join('')
+    const gz = gzipSync(lines)
+    writeFileSync(join(dir, 'cut.log.gz'), gz.subarray(0, gz.length >> 1))
+    writeFileSync(join(dir, 'ok.log'), 'ERROR web-2 hello cruel world\n')
+    const r = await replay(['cut.log.gz', 'ok.log', '--no-deliver', '--json'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/replay: cut\.log\.gz: .*unexpected end of file/)
+    expect(JSON.parse(r.stdout).failed).toEqual(['cut.log.gz'])
+    const t = await totals()
+    expect(t.full).toBeGreaterThan(0)
+    expect(t.full).toBeLessThan(20_000)
+    expect(t.hello).toBe(1)
   })
 })

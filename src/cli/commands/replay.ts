@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises'
+import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
 import { writeJson } from '../context.js'
@@ -39,6 +39,7 @@ export const replay: Command = {
       } catch (e) {
         throw new UsageError(`replay: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
       }
+      if ((await stat(resolve(ctx.cwd, f))).isDirectory()) throw new UsageError(`replay: ${f} is a directory; give log files (a shell glob such as ${f}/*.log)`)
     }
     const started = Date.now()
     const store = await ctx.openStore()
@@ -68,13 +69,22 @@ export const replay: Command = {
       process.once('SIGTERM', stop)
       const maxLineBytes = ctx.config.match.maxLineBytes
       const host = values.host as string | undefined
+      // A file that fails part-way (a truncated .gz, an I/O error) keeps the lines read before the failure
+      // (their checkpoint lets a re-run resume) and does not stop the other files; the exit status says so.
+      const failed: string[] = []
       try {
         for (const f of positionals) {
           if (ac.signal.aborted) break
           const source: LogSource = f === '-'
             ? new StreamSource({ name: 'stdin', input: ctx.stdin as AsyncIterable<Buffer>, host, maxLineBytes })
             : new ReplaySource({ path: f, store, host, maxLineBytes, cwd: ctx.cwd })
-          await ingest({ pipeline, source, parser, signal: ac.signal })
+          try {
+            await ingest({ pipeline, source, parser, signal: ac.signal })
+          } catch (e) {
+            pipeline.endSource(source.name)
+            failed.push(f)
+            ctx.stderr.write(`replay: ${f}: ${(e as Error).message}; the lines before it are counted, the rest of the file is not\n`)
+          }
         }
         // Interrupted or not, what was read is written with the checkpoints covering it: a re-run resumes.
         await pipeline.stop()
@@ -98,8 +108,8 @@ export const replay: Command = {
         `${sum.counted} counted, ${sum.unowned} unowned, ${bad} bad (${sum.bad_utf8} invalid UTF-8, ${sum.nul} with NUL, ` +
         `${sum.too_long} too long, ${sum.malformed} malformed) in ${(ms / 1000).toFixed(1)} s` +
         `${ac.signal.aborted ? ' (interrupted; run again to resume)' : ''}\n`)
-      if (values.json) writeJson(ctx.stdout, { files: positionals.length, ...sum, bad, ms, interrupted: ac.signal.aborted })
-      return ac.signal.aborted ? 1 : 0
+      if (values.json) writeJson(ctx.stdout, { files: positionals.length, ...sum, bad, ms, interrupted: ac.signal.aborted, failed })
+      return ac.signal.aborted || failed.length > 0 ? 1 : 0
     } finally {
       await store.close()
     }
