@@ -38,6 +38,7 @@ export class ReplaySource implements LogSource {
     const chunk = this.o.chunkBytes ?? 65_536
     const key = fileCheckpointKey(this.path)
     const fh = await open(this.path, 'r')
+    let pending: Promise<{ bytesRead: number }> | null = null
     try {
       const st = await fh.stat({ bigint: true })
       const identity = identityOf(st)
@@ -56,13 +57,21 @@ export class ReplaySource implements LogSource {
         return { text: l.text, flags: l.flags, host, checkpoint }
       }
       if (!gz) {
-        const buf = Buffer.allocUnsafe(chunk)
+        // Two buffers: the next chunk is read while this one is split and counted, so the pipeline does
+        // not sit idle waiting for the disk between chunks (the splitter copies what it keeps).
+        const bufs = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)]
+        let which = 0
         let pos = start
+        pending = fh.read(bufs[0]!, 0, chunk, pos)
         for (;;) {
           if (signal.aborted) return
-          const { bytesRead: n } = await fh.read(buf, 0, chunk, pos)
+          const { bytesRead: n } = await pending
+          pending = null
           if (n === 0) break
+          const buf = bufs[which]!
           pos += n
+          which ^= 1
+          pending = fh.read(bufs[which]!, 0, chunk, pos)
           out.length = 0
           splitter.push(buf.subarray(0, n), out)
           if (out.length) yield out.map(emit)
@@ -90,6 +99,8 @@ export class ReplaySource implements LogSource {
       splitter.end(out)
       if (out.length) yield out.map(emit)
     } finally {
+      // A read still in flight (the consumer stopped early) must finish before the handle closes.
+      if (pending) await pending.catch(() => {})
       await fh.close().catch(() => {})
     }
   }

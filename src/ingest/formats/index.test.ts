@@ -193,6 +193,32 @@ describe('logfmt and syslog formats', () => {
     expect(sys('Nov 25 10:00:01 web-1 app[311]: WARNING low memory', 1)).toMatchObject({ message: 'low memory', level: 'warn', host: 'web-1', logger: 'app' })
     expect(sys('{"msg":"json is not syslog"}', 1)).toBeNull()
   })
+
+  it('auto remembers a stream\'s syslog-file layout, and reads every other layout as a fresh parser would', () => {
+    const lines = [
+      'Nov 25 10:00:01 web-1 app[311]: WARNING low memory',
+      'Nov 25 10:00:02 web-1 app[311]: ERROR main.go:42: disk full',
+      'Nov 25 10:00:03 web-2 kernel: plain message without level',
+      'Nov 25 10:00:04 web-1 app[311]: level=warn msg="logfmt wins over syslog"',
+      '{"level":"error","msg":"a JSON line in between"}',
+      'Nov 25 10:00:05 web-1 app[311]: INFO back to syslog',
+      '2026-11-25 10:00:06,001 ERROR [host-7] a text layout',
+      'Nov 25 10:00:07 web-3 app[9]: WARN after the text line',
+      'Nov 25 10:00:0x broken timestamp',
+      'Nov 25 10:00:08 ',
+      '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed',
+      'Nov 25 10:00:09 web-1 app[311]: ERROR last one',
+    ]
+    const remembering = createParser('auto', config(), { clock })
+    const got = lines.map((l, i) => remembering(l, i + 1))
+    // A new parser per line never has a remembered layout: the reference answer.
+    const fresh = lines.map((l, i) => createParser('auto', config(), { clock })(l, i + 1))
+    expect(got).toEqual(fresh)
+    expect(got[1]).toMatchObject({ message: 'disk full', level: 'error', file: 'main.go', line: 42, host: 'web-1' })
+    expect(got[3]).toMatchObject({ message: 'logfmt wins over syslog', level: 'warn' })
+    expect(got[4]).toMatchObject({ message: 'a JSON line in between', level: 'error' })
+    expect(got[7]).toMatchObject({ message: 'after the text line', level: 'warn', host: 'web-3' })
+  })
 })
 
 describe('regex format and presets', () => {

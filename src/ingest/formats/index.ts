@@ -71,7 +71,7 @@ export function formatFoldsContinuations(format: string, config: Config): boolea
 function baseParser(f: string, o: ParseOptions): LineParser {
   switch (f) {
     case 'auto':
-      return (line, n) => parseAuto(line, n, o.clock)
+      return autoParser(o.clock)
     case 'json':
       return (line, n) => parseJsonLine(line, n, (s) => parseTextLayout(s, n, o.clock))
     case 'logfmt':
@@ -114,6 +114,33 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   const e = entry(n, line, line)
   takeCallerPrefix(e)
   return e
+}
+
+/**
+ * `auto` for one stream: the layout that read the previous line is tried first. Only the syslog-file
+ * layout (`Mar  2 10:00:00 host app[1]: …`, whose detection runs the text layouts' regexes first) is
+ * worth remembering, and it is taken early only when the full detection would reach it anyway: the line
+ * starts with that layout's timestamp, so neither JSON, `<PRI>` nor a text layout can read it, and it does
+ * not look like logfmt. Any other line goes through parseAuto and resets the memo.
+ */
+function autoParser(clock: Clock): LineParser {
+  let syslogFile = false
+  let n0 = 0
+  // One callback for the syslog parser's level lookup, reading the current line number (no closure per line).
+  const text = (s: string) => parseTextLayout(s, n0, clock)
+  return (line, n) => {
+    if (syslogFile) {
+      const c0 = line.charCodeAt(0)
+      if (c0 >= 65 && c0 <= 90 && looksLikeSyslogFile(line) && !looksLikeLogfmt(line)) {
+        n0 = n
+        const e = parseSyslogLine(line, n, clock, text)
+        if (e) return e
+      }
+    }
+    const c0 = line.charCodeAt(0)
+    syslogFile = c0 >= 65 && c0 <= 90 && looksLikeSyslogFile(line)
+    return parseAuto(line, n, clock)
+  }
 }
 
 function looksLikeLogfmt(line: string): boolean {
