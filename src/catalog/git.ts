@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { DiceError, ErrorCode } from '../core/errors.js'
 
 /** Output of one git invocation. */
@@ -58,6 +59,21 @@ export async function workTreeRoot(dir: string): Promise<string> {
 export async function headCommit(root: string): Promise<string | null> {
   const r = await git(root, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'])
   return r.code === 0 ? r.stdout.toString('utf8').trim() || null : null
+}
+
+/**
+ * The commits a shallow clone's history is cut at (`.git/shallow`), empty for a full clone. `git blame`
+ * gives every line older than the cut to the cut commit, whoever wrote it.
+ */
+export async function shallowCommits(root: string): Promise<Set<string>> {
+  const r = await git(root, ['rev-parse', '--git-path', 'shallow'])
+  const p = r.stdout.toString('utf8').trim()
+  if (r.code !== 0 || !p) return new Set()
+  try {
+    return new Set((await readFile(resolve(root, p), 'utf8')).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l)))
+  } catch {
+    return new Set()
+  }
 }
 
 /** One tracked file as `git ls-files -s` reports it. */

@@ -239,6 +239,31 @@ describe('indexRepository', () => {
     expect(both.map((s) => s.id)).toEqual([first!.id, expect.not.stringMatching(first!.id)])
   })
 
+  it('leaves blame unknown for lines a shallow clone gives to its cut commit, says so, and re-blames once unshallowed', async () => {
+    repo.write('a.js', 'log.error("old %s", a)\nlog.warn("edited %s", b)\n')
+    const first = repo.commit(ALICE)
+    repo.write('a.js', 'log.error("old %s", a)\nlog.warn("edited %s", b.name)\n').write('b.js', 'log.info("new")\n')
+    repo.commit(BOB)
+    repo.write('b.js', 'log.info("new")\n// later\n')
+    const tip = repo.commit(CAROL)
+    // A CI-style depth-1 checkout: git blame gives every line to the tip commit, i.e. to Carol.
+    const clone = mkdtempSync(join(tmpdir(), 'dice-shallow-'))
+    repo.git('clone', '-q', '--depth', '1', `file://${repo.dir}`, clone)
+    const run = () => indexRepository({ dir: clone, store, config: config() })
+    const s1 = await run()
+    expect(s1).toMatchObject({ commit: tip, parsed: 2, statements: 3 })
+    expect(s1.errors).toEqual([expect.objectContaining({ file: '.git/shallow', reason: expect.stringContaining('shallow clone: 3 statement(s) have no blame owner') })])
+    expect((await store.listStatements()).map((s) => s.blame)).toEqual([null, null, null])
+    // Full history: every file is redone and each line goes to its real author.
+    repo.git('-C', clone, 'fetch', '-q', '--unshallow')
+    const s2 = await run()
+    expect(s2).toMatchObject({ parsed: 2, unchanged: 0, errors: [] })
+    const by = new Map((await store.listStatements()).map((s) => [s.template, s.blame]))
+    expect(by.get('old %s')).toMatchObject({ email: ALICE.email, commit: first })
+    expect(by.get('edited %s')).toMatchObject({ email: BOB.email })
+    expect(by.get('new')).toMatchObject({ email: BOB.email })
+  })
+
   it('indexes a repository with no commits yet, with null blame', async () => {
     repo.write('a.js', 'log.error("a %s", a)\n')
     repo.git('add', '-A')

@@ -9,7 +9,7 @@ import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
 import type { FileExtraction } from './extract.js'
 import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
-import { hashObjects, headCommit, linguistExcluded, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
+import { hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
 
@@ -86,10 +86,13 @@ export async function indexRepository(o: {
   const t0 = clock()
   const languageOf = o.extractor?.languageOf ?? (await import('./languages.js')).languageOf
   const root = await workTreeRoot(o.dir)
-  const [tracked, changes, commit, previous] = await Promise.all([
-    trackedFiles(root), workTreeChanges(root), headCommit(root), o.store.indexedFiles(),
+  const [tracked, changes, commit, previous, shallow] = await Promise.all([
+    trackedFiles(root), workTreeChanges(root), headCommit(root), o.store.indexedFiles(), shallowCommits(root),
   ])
-  const fingerprint = settingsFingerprint(root, o.config)
+  // A deeper or full history changes blame, so the cut is part of the settings.
+  const fingerprint = settingsFingerprint(root, o.config, [...shallow].sort().join(','))
+  // Statements whose latest line git can only give to a shallow clone's cut commit: blame unknown.
+  let cutBlames = 0
 
   // Which files are in scope: decided from paths alone, so a warm run reads no file.
   const keep = pathFilter(o.config.catalog)
@@ -190,7 +193,12 @@ export async function indexRepository(o: {
           try {
             const rev = changes.dirty.has(f.path) ? null : commit
             const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
-            for (const s of fileStatements) s.blame = statementBlame(lines, s.line, s.endLine)
+            for (const s of fileStatements) {
+              const b = statementBlame(lines, s.line, s.endLine)
+              // The cut commit "wrote" every older line too: naming its author would send them all to one person.
+              if (b && shallow.has(b.commit)) cutBlames++
+              s.blame = b && shallow.has(b.commit) ? null : b
+            }
           } catch (e) {
             addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
           }
@@ -208,6 +216,7 @@ export async function indexRepository(o: {
     }
   }
 
+  if (cutBlames) addError('.git/shallow', `shallow clone: ${cutBlames} statement(s) have no blame owner (git blame cannot tell who wrote lines older than the clone's cut); index a full clone, or run git fetch --unshallow`)
   if (todo.length || removed.length) await flush(removed)
   await writing
   const total = await o.store.countStatements()
@@ -276,8 +285,9 @@ async function blameWithFallback(root: string, file: string, ranges: Array<[numb
 }
 
 // Everything besides file content that changes what the catalog holds; when it changes, all files are redone.
-function settingsFingerprint(root: string, config: Config): string {
+function settingsFingerprint(root: string, config: Config, shallow: string): string {
   const h = createHash('sha256').update(JSON.stringify({ v: INDEX_FORMAT, catalog: config.catalog }))
+  if (shallow) h.update(`\u0000shallow\u0000${shallow}`)
   for (const f of ['.mailmap', '.git-blame-ignore-revs']) {
     const p = join(root, f)
     h.update(`\u0000${f}\u0000`)
