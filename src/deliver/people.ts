@@ -60,6 +60,12 @@ export class People {
       }
       const tz = validTimeZone(p?.tz) ? p!.tz! : validTimeZone(row.tz) ? row.tz : config.digest.defaultTimezone
       r = { key, slackId: row.slackId, name: p?.name ?? row.name, tz, known: !!row.slackId }
+      // A bare Slack id (an "it wasn't me" hand-over picks one) is the same person as their email, which
+      // keys their blame and configured statements: resolve through it so they get one digest, not two.
+      if (!p && row.slackId && row.email && row.email !== who && /^[UW][A-Z0-9]{6,}$/.test(who)) {
+        const viaEmail = await this.resolve(row.email)
+        if (viaEmail.slackId === row.slackId) r = viaEmail
+      }
     }
     this.o.router?.noteUser(key, r.slackId)
     if (this.cache.size >= MAX_CACHE) this.cache.clear()

@@ -221,4 +221,18 @@ describe('digests', () => {
     await delivery().tick()
     expect(dms()).toHaveLength(0)
   })
+
+  it("hands a statement over to a Slack id (\"it wasn't me\") into that person's one digest, not a second one", async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - HOUR })
+    await count(taro, { at: MONDAY_10 - HOUR })
+    // The reassign modal's user picker gives a Slack id; Pig's own statements are keyed by blame email.
+    await store.setOverride({ statementId: 'taro', to: 'UPIG00001', by: 'UTARO0001', reason: null, createdAt: now })
+    const previews = await buildDigests({ store, config: config(), clock, preview: true, slack: new SlackWebApi({ token: 'xoxb-test', url: slack.url }) })
+    const toPig = previews.filter((p) => p.to === 'UPIG00001')
+    expect(toPig).toHaveLength(1)
+    expect(toPig[0]!.items.map((i) => i.statementId).sort()).toEqual(['sky', 'taro'])
+    await delivery().tick()
+    expect(dmTo('UPIG00001')).toHaveLength(1)
+  })
 })
