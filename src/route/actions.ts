@@ -30,6 +30,11 @@ export interface Actor {
    * of the channel Dice posts that statement to); without it only the click's own channel counts.
    */
   isMember?: (channel: string) => Promise<boolean>
+  /**
+   * The actor's email as Slack knows it (users.info). A blamed owner is named by their git email, which
+   * Dice may never have looked up in Slack yet; this lets them act as owner all the same.
+   */
+  email?: () => Promise<string | null>
 }
 
 /** Thrown when the actor may not do what they asked (Slack answers with an ephemeral explanation). */
@@ -235,7 +240,11 @@ export class Actions {
     if (p) for (const x of [p.slack, p.email, p.name, ...p.aliases]) if (x) ids.add(x)
     const slack = await this.slackIdOf(key)
     if (slack) ids.add(slack)
-    return ids.has(actor.id)
+    if (ids.has(actor.id)) return true
+    const email = actor.email ? await actor.email().catch(() => null) : null
+    if (!email) return false
+    const lower = new Set([...ids].map((x) => x.toLowerCase()))
+    return lower.has(email.toLowerCase()) || (await this.personKey(email)) === key
   }
 
   private async mayActForEveryone(s: Statement, actor: Actor, what: string): Promise<void> {

@@ -87,6 +87,17 @@ for (const kind of STORE_KINDS) {
       expect(d.suppressed).toEqual([{ target: 'pig@pen.mssn', reason: 'muted' }])
     })
 
+    it('lets a blamed owner whom Dice knows only by email (no people entry, never looked up) mute for everyone', async () => {
+      const S3 = stmt('s3', { line: 140, template: 'riley wrote %s', blame: { email: 'riley@pen.mssn', name: 'Riley', commit: 'b'.repeat(40), time: '2026-01-01T00:00:00Z' } })
+      await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h2' }], [S1, S2, S3], [])
+      slack.setUsers([{ id: 'URILEY', email: 'riley@pen.mssn' }])
+      const m = await postMessage(slack.channelId('dm-URILEY'), 's3')
+      await postAction(server.url, SECRET, blockAction({ user: 'URILEY', actionId: 'dice_mute', value: { statementId: 's3', scope: 'all' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
+      await server.settled()
+      expect(slack.ok('chat.postEphemeral')).toEqual([])
+      expect(await store.listMutes()).toMatchObject([{ statementId: 's3', scope: 'all', by: 'URILEY' }])
+    })
+
     it('refuses mute-for-everyone from a stranger with an ephemeral explanation and changes nothing', async () => {
       const m = await postMessage('general', 's1')
       await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_mute', value: { statementId: 's1', scope: 'all' }, channel: { id: m.channel, name: 'general' }, ts: m.ts }))

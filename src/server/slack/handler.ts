@@ -59,7 +59,7 @@ export class SlackActionHandler {
 
   private async act(a: Act): Promise<void> {
     const s = await this.actions.statement(a.statementId)
-    const actor: Actor = { id: a.user, channel: a.channel, isMember: (c) => this.isMember(s.id, c, a.user) }
+    const actor: Actor = { id: a.user, channel: a.channel, isMember: (c) => this.isMember(s.id, c, a.user), email: () => this.emailOf(a.user) }
     const meta = (scope: Scope | null = null): ModalMeta => ({
       statementId: s.id, channel: a.channel, message: a.message ? { channel: a.message.channel, ts: a.message.ts } : null, scope,
     })
@@ -165,6 +165,14 @@ export class SlackActionHandler {
       if (!cursor) return false
     }
     return false
+  }
+
+  /** The clicker's email from their Slack profile (users.info), or null. */
+  private async emailOf(user: string): Promise<string | null> {
+    if (!this.slack) return null
+    const r = (await this.slack.apiCall('users.info', { user })) as { ok?: boolean; user?: { profile?: { email?: unknown } } }
+    const email = r?.ok === false ? null : r?.user?.profile?.email
+    return typeof email === 'string' && email ? email : null
   }
 
   private remember(m: MessageRef, blocks: unknown[]): void {
