@@ -178,6 +178,23 @@ describe('choosing among several fits', () => {
     expect(m.match('nothing to see here')).toBeNull()
   })
 
+  it('a small catalog still finds templates whose only words sit between placeholders', () => {
+    // `{} leader %s failed {}` has no first or last word: in a small catalog it is found by a substring
+    // check of its longest literal rather than by reading every word of every line.
+    const m = Matcher.build([
+      st('{} leader %s election failed {}', { id: 'leader' }),
+      st('%d: {} unsupported codec', { id: 'codec' }),
+      st('payment gateway timeout after %d ms', { id: 'pay' }),
+    ])
+    expect(m.match('raft: leader n3 election failed after 3 rounds')?.values).toEqual(['raft:', 'n3', 'after 3 rounds'])
+    expect(m.match('a leader  election failed b')?.values).toEqual(['a', '', 'b'])
+    expect(m.match('leader n3 election failed')).toBeNull()
+    expect(m.match('raft: election failed for leader n3')).toBeNull()
+    expect(m.match('7: h265 unsupported codec')?.statementId).toBe('codec')
+    expect(m.match('h265 unsupported codec')).toBeNull()
+    expect(m.explain('raft: leader n3 election failed now').candidates.find((c) => c.statementId === 'leader')?.matched).toBe(true)
+  })
+
   it('breaks ties by hint the same way for many look-alike statements of one template', () => {
     const files = ['src/billing/Invoice.java', 'src/billing/invoice_test.go', 'lib/a/b/c.py', 'src/shipping/Invoice.kt']
     const m = Matcher.build(files.map((file, i) => st('invoice %s rejected', { id: `i${i}`, file, line: 10 * (i + 1) })))

@@ -89,6 +89,8 @@ const PROBE_SKETCH = 1 << 22
 const AFFIX = 4
 /** Catalogs up to this many templates skip the whole-line word pass when no template is filed under an inner word. */
 const SMALL_CATALOG = 1000
+/** …and list up to this many inner-word-keyed templates for a substring check instead. */
+const SMALL_SCAN = 32
 /** Prefix/suffix keys use up to this many whole words. */
 const WORD_DEPTH = 4
 
@@ -197,12 +199,20 @@ export class Matcher {
         if (!option && probes[key & (PROBE_SKETCH - 1)]! < 0xffff) probes[key & (PROBE_SKETCH - 1)]!++
       })
     }
+    // A small catalog (e.g. only the annotated statements) where few templates need an inner-word key
+    // lists those few for a substring check instead, so lines are read at their ends only (see wordPass).
+    const scanOnly = n <= SMALL_CATALOG ? innerWordOnly(compiled, probes) : null
     // Pass 2: file each template under the key lines probe least.
     const buckets = new Map<number, number[]>()
     let statements = 0
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
       statements += c.statements.length
+      if (scanOnly !== null && scanOnly.has(ci)) {
+        this.scan.push(ci)
+        c.keySlot = -1
+        continue
+      }
       let best = -1
       let bestCost = Infinity
       enumerateKeys(c, (slot, key, option, lit, a, b) => {
@@ -353,6 +363,8 @@ export class Matcher {
     let win = best
     let st = best.statements[0]!
     if (ties !== null || best.statements.length > 1) {
+      // Equally specific templates in catalog order, whichever key proposed them first.
+      if (ties !== null) ties.sort(byIndex)
       st = pick(ties ?? [best], hint)
       if (ties !== null) win = ties.find((t) => t.statements.includes(st))!
     }
@@ -538,6 +550,28 @@ export class Matcher {
 
 }
 
+/**
+ * Templates (by index) whose cheapest key is an inner word or pair, when there are at most SMALL_SCAN of
+ * them; otherwise an empty set (the word pass is needed anyway).
+ */
+function innerWordOnly(compiled: Compiled[], probes: Uint16Array): Set<number> {
+  const out = new Set<number>()
+  for (let ci = 0; ci < compiled.length; ci++) {
+    let bestSlot = -1
+    let bestCost = Infinity
+    enumerateKeys(compiled[ci]!, (slot, key, option) => {
+      if (!option) return
+      const cost = probes[key & (PROBE_SKETCH - 1)]! * slotWeight(slot)
+      if (cost < bestCost) (bestCost = cost), (bestSlot = slot)
+    })
+    if (bestSlot === SLOT_WORD || bestSlot === SLOT_PAIR) {
+      out.add(ci)
+      if (out.size > SMALL_SCAN) return new Set()
+    }
+  }
+  return out
+}
+
 /** The key a template is filed under, in words (`first words "tunnel"`), for explain. */
 function describeKey(c: Compiled): string {
   if (c.keySlot < 0) return `scan ${JSON.stringify(c.needle)}`
@@ -572,6 +606,10 @@ function mix(h: number, slot: number): number {
 /** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
 function shapeKey(len: number, first: number, last: number): number {
   return (Math.imul(len, 0x9e37) ^ Math.imul(first, 0x3f1) ^ Math.imul(last, 0x1b)) & 0xffff
+}
+
+function byIndex(a: Compiled, b: Compiled): number {
+  return a.index - b.index
 }
 
 function compile(template: string): Compiled | null {
