@@ -140,6 +140,14 @@ describe('real-time channel delivery', () => {
     expect(await store.listOutbox({ status: 'sent' })).toHaveLength(1)
   })
 
+  it('counts a 429 waited out inside the Slack client in its retries metric', async () => {
+    const d = await delivery()
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 })
+    d.onHit(hit(hello, { time: now }))
+    await d.idle()
+    expect(d.metrics()).toMatchObject({ posts: 1, retries: 1, failures: 0 })
+  })
+
   it('renders <!channel> and <https://evil|click> from log text inert', async () => {
     const evil = statement({ id: 'evil', template: 'user said %s', channels: ['ops'] })
     const d = await delivery()

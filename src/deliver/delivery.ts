@@ -108,6 +108,15 @@ export class Delivery {
     this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
   }
 
+  /**
+   * This process's delivery counters for /metrics. `retries` adds the 429s the Slack client waited out
+   * itself (those never reach the outbox as a retryable failure).
+   */
+  metrics(): Record<string, number> {
+    const limited = (this.o.slack as { rateLimited?: unknown } | null | undefined)?.rateLimited
+    return { ...this.stats, retries: this.stats.retries + (typeof limited === 'number' ? limited : 0) }
+  }
+
   /** Real-time path: synchronous, cheap. Posting happens in the background (see `idle()`). */
   onHit(hit: Hit): void {
     if (this.stopped) return
