@@ -140,6 +140,21 @@ describe('real-time channel delivery', () => {
     expect(await store.listOutbox({ status: 'sent' })).toHaveLength(1)
   })
 
+  it('keeps one abort listener per background loop however long it runs (no listener per round)', async () => {
+    const { getEventListeners } = await import('node:events')
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const d = new Delivery({ store, config: config(), clock, notifier: new SlackNotifier(api), slack: api, router: new Router({ store, config: config(), clock }), pollMs: 10, log: () => {} })
+    open.push(d)
+    const ac = new AbortController()
+    d.start(ac.signal)
+    await new Promise((r) => setTimeout(r, 400))
+    const listeners = getEventListeners(ac.signal, 'abort').length
+    ac.abort()
+    // The outbox loop, the digest loop and stop(): three, not one more every 10 ms round.
+    expect(listeners).toBeLessThanOrEqual(3)
+  })
+
   it('counts a 429 waited out inside the Slack client in its retries metric', async () => {
     const d = await delivery()
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 })

@@ -33,6 +33,8 @@ export interface DeliveryOptions {
   updateEveryMs?: number
   /** Outbox lease: how long a claimed item is ours before another instance may take it over. */
   leaseMs?: number
+  /** How often `start()` drains the outbox and refreshes the router. Default 5000 ms. */
+  pollMs?: number
   /** Where operational problems are reported (default stderr). */
   log?: (line: string) => void
 }
@@ -453,14 +455,16 @@ export class Delivery {
         while (!signal.aborted) {
           await fn().catch((e) => this.fail('scheduler', e))
           await new Promise<void>((r) => {
-            const t = setTimeout(r, ms)
-            signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true })
+            // Remove the listener when the timer fires: one left behind per round would pile up forever.
+            const onAbort = () => (clearTimeout(t), r())
+            const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), r()), ms)
+            signal.addEventListener('abort', onAbort, { once: true })
           })
         }
       }
       void loop()
     }
-    every(5_000, async () => {
+    every(this.o.pollMs ?? 5_000, async () => {
       await this.o.router.refresh()
       await this.pump()
     })
