@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, appendFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, appendFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -90,6 +90,16 @@ describe('dice replay', () => {
     const badFormat = await runDice(['--db', db, 'replay', 'x', '--format', 'regex:(oops'], { cwd: dir, env: ENV })
     expect(badFormat.code).toBe(2)
     expect(badFormat.stderr).toContain('--format')
+  })
+
+  it('reads a file named twice in one run (same path, ./path, a symlink) once', async () => {
+    writeFileSync(join(dir, 'app.txt'), 'ERROR web-1 queue a is full\nERROR web-2 queue b is full\n')
+    symlinkSync(join(dir, 'app.txt'), join(dir, 'link.txt'))
+    const r = await replay(['app.txt', './app.txt', 'link.txt', '--no-deliver', '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 1, lines: 2, counted: 2 })
+    expect(r.stderr).toContain('replay: ./app.txt was already given')
+    expect(await totals()).toEqual({ full: 2 })
   })
 
   it('exits 2 naming a directory given as a FILE', async () => {

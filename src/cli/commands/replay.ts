@@ -1,4 +1,4 @@
-import { access, constants, stat } from 'node:fs/promises'
+import { access, constants, realpath, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
 import { writeJson } from '../context.js'
@@ -32,14 +32,26 @@ export const replay: Command = {
   async run(ctx, { values, positionals }) {
     if (positionals.length === 0) throw new UsageError('replay: give at least one FILE (or - for stdin)\nusage: dice replay FILE... [--format F] [--no-deliver]')
     const parser = parserFor(values.format ?? 'auto', ctx.config, ctx.clock)
+    // Each file once: counts are written at the end, so a file named twice (overlapping globs, ./a.log and
+    // a.log, a symlink) would otherwise be read twice from the same stored checkpoint and counted twice.
+    const files: string[] = []
+    const seen = new Set<string>()
     for (const f of positionals) {
-      if (f === '-') continue
+      if (f === '-') {
+        if (!seen.has('-')) files.push(f)
+        seen.add('-')
+        continue
+      }
       try {
         await access(resolve(ctx.cwd, f), constants.R_OK)
       } catch (e) {
         throw new UsageError(`replay: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
       }
       if ((await stat(resolve(ctx.cwd, f))).isDirectory()) throw new UsageError(`replay: ${f} is a directory; give log files (a shell glob such as ${f}/*.log)`)
+      const real = await realpath(resolve(ctx.cwd, f))
+      if (seen.has(real)) ctx.stderr.write(`replay: ${f} was already given (as the same file); reading it once\n`)
+      else files.push(f)
+      seen.add(real)
     }
     const started = Date.now()
     const store = await ctx.openStore()
@@ -73,7 +85,7 @@ export const replay: Command = {
       // (their checkpoint lets a re-run resume) and does not stop the other files; the exit status says so.
       const failed: string[] = []
       try {
-        for (const f of positionals) {
+        for (const f of files) {
           if (ac.signal.aborted) break
           const source: LogSource = f === '-'
             ? new StreamSource({ name: 'stdin', input: ctx.stdin as AsyncIterable<Buffer>, host, maxLineBytes })
@@ -104,11 +116,11 @@ export const replay: Command = {
       }
       const ms = Date.now() - started
       const bad = sum.bad_utf8 + sum.nul + sum.too_long + sum.malformed
-      ctx.stderr.write(`replay: ${positionals.length} file${positionals.length === 1 ? '' : 's'}, ${sum.lines} lines, ${sum.matched} matched, ` +
+      ctx.stderr.write(`replay: ${files.length} file${files.length === 1 ? '' : 's'}, ${sum.lines} lines, ${sum.matched} matched, ` +
         `${sum.counted} counted, ${sum.unowned} unowned, ${bad} bad (${sum.bad_utf8} invalid UTF-8, ${sum.nul} with NUL, ` +
         `${sum.too_long} too long, ${sum.malformed} malformed) in ${(ms / 1000).toFixed(1)} s` +
         `${ac.signal.aborted ? ' (interrupted; run again to resume)' : ''}\n`)
-      if (values.json) writeJson(ctx.stdout, { files: positionals.length, ...sum, bad, ms, interrupted: ac.signal.aborted, failed })
+      if (values.json) writeJson(ctx.stdout, { files: files.length, ...sum, bad, ms, interrupted: ac.signal.aborted, failed })
       return ac.signal.aborted || failed.length > 0 ? 1 : 0
     } finally {
       await store.close()
