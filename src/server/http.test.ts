@@ -170,6 +170,8 @@ for (const kind of STORE_KINDS) {
       expect(msg.updates).toBe(1)
       expect(JSON.stringify(msg.blocks)).toMatch(/handed over to <@UELM> by <@UPIG>/)
       expect(JSON.stringify(msg.blocks)).not.toContain('dice_reassign')
+      // Its text (the notification fallback) is still the message's own, not the note.
+      expect(msg.text).toBe('dice message')
       // Undo from the new owner's DM button.
       await postAction(server.url, SECRET, blockAction({ user: 'UELM', actionId: 'dice_undo_override', value: { statementId: 's1' }, channel: { id: 'D0000001' } }))
       await server.settled()

@@ -33,7 +33,7 @@ export class SlackActionHandler {
   private slack: SlackWeb | null
   private log: (line: string) => void
   /** Blocks of messages whose "it wasn't me" modal is open, to update them after submission. Bounded. */
-  private pending = new Map<string, unknown[]>()
+  private pending = new Map<string, { blocks: unknown[]; text?: string }>()
 
   constructor(o: { actions: Actions; store: Store; clock: Clock; slack: SlackWeb | null; log?: (line: string) => void }) {
     this.actions = o.actions
@@ -178,15 +178,18 @@ export class SlackActionHandler {
   private remember(m: MessageRef, blocks: unknown[]): void {
     const k = `${m.channel} ${m.ts}`
     this.pending.delete(k)
-    this.pending.set(k, blocks)
+    this.pending.set(k, { blocks, text: m.text })
     while (this.pending.size > MAX_REMEMBERED) this.pending.delete(this.pending.keys().next().value!)
   }
 
   private async update(m: MessageRef, statementId: string, note: string): Promise<void> {
     const k = `${m.channel} ${m.ts}`
-    const blocks = m.blocks ?? this.pending.get(k)
+    const kept = this.pending.get(k)
+    const blocks = m.blocks ?? kept?.blocks
     this.pending.delete(k)
-    const text = m.text ?? note.replace(/[*_`]/g, '')
+    // The message's own text stays its notification fallback; else the note, without mrkdwn marks
+    // (underscores kept: they belong to emoji names and identifiers).
+    const text = m.text ?? kept?.text ?? note.replace(/[*`]/g, '')
     await this.call('chat.update', { channel: m.channel, ts: m.ts, text, blocks: annotateMessage(blocks, m.text, statementId, note) })
   }
 
