@@ -162,6 +162,8 @@ export class Matcher {
   private readonly wordShape = new Uint8Array(0x10000)
   private readonly pairShape = new Uint8Array(0x10000)
   private readonly scan: number[] = []
+  /** Any needle of the scan list (built once), when it has two or more. */
+  private readonly scanAny: RegExp | null
   private hasWords = false
   /** Whether candidates() reads the whole line for inner words and the signature (see there). */
   private readonly wordPass: boolean
@@ -249,6 +251,7 @@ export class Matcher {
     // Without inner-word keys the signature only spares fits() calls; below this size there are too few
     // candidates per line for that to pay for a pass over the whole line.
     this.wordPass = this.hasWords || this.hasPairs || n > SMALL_CATALOG
+    this.scanAny = this.scan.length > 1 ? new RegExp(this.scan.map((t) => compiled[t]!.needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : null
     // Freeze the buckets into the open-addressing table (load ≤ 0.5).
     let bits = 4
     while (1 << bits < buckets.size * 2) bits++
@@ -489,6 +492,8 @@ export class Matcher {
     if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
     if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
     const scan = this.scan
+    // One native scan for "contains any listed needle" first: most lines contain none.
+    if (scan.length > 1 && !this.scanAny!.test(m)) return this.candN
     for (let i = 0; i < scan.length; i++) {
       const t = scan[i]!
       if (this.facts[t * 8] !== stamp && m.includes(this.compiled[t]!.needle)) {
@@ -514,12 +519,10 @@ export class Matcher {
       while (d < maxPA) {
         while (i < len && m.charCodeAt(i) === 32) i++
         if (i >= len) break
-        let th = FNV_OFFSET
-        for (; i < len; i++) {
-          const c = m.charCodeAt(i)
-          if (c === 32) break
-          th = Math.imul(th ^ c, FNV_PRIME)
-        }
+        let e = m.indexOf(' ', i)
+        if (e < 0) e = len
+        const th = hashFull(m, i, e)
+        i = e
         d++
         ph = fold(ph, th)
         if (d <= maxP && used[SLOT_PREFIX_WORDS + d] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + d), stamp)
@@ -537,8 +540,8 @@ export class Matcher {
       while (d < maxSA) {
         while (j > 0 && m.charCodeAt(j - 1) === 32) j--
         if (j === 0) break
-        let k = j - 1
-        while (k > 0 && m.charCodeAt(k - 1) !== 32) k--
+        // The token's start: native search, then one pass to hash it.
+        const k = m.lastIndexOf(' ', j - 1) + 1
         d++
         sh = fold(sh, hashFull(m, k, j))
         if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
