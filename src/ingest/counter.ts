@@ -83,7 +83,7 @@ export class Counter {
           break
         }
       }
-    } else o = slot.map.get(`${host}\u0001${bucket}`)
+    } else o = slot.map.get(host)?.get(bucket)
     if (o === undefined) {
       this.add(slot, {
         statementId, host, bucket, count: 1, firstSeen: time, lastSeen: time, level,
@@ -100,8 +100,11 @@ export class Counter {
   private add(slot: Slot, d: OccurrenceDelta): void {
     slot.list.push(d)
     this.occKeys++
-    if (slot.map !== null) slot.map.set(`${d.host}\u0001${d.bucket}`, d)
-    else if (slot.list.length > SCAN_MAX) slot.map = new Map(slot.list.map((x) => [`${x.host}\u0001${x.bucket}`, x]))
+    if (slot.map !== null) byHost(slot.map, d)
+    else if (slot.list.length > SCAN_MAX) {
+      slot.map = new Map()
+      for (const x of slot.list) byHost(slot.map, x)
+    }
   }
 
   /** Count one WARN+ entry that matched no statement, under its masked shape. */
@@ -161,7 +164,15 @@ export class Counter {
 
 interface Slot {
   list: OccurrenceDelta[]
-  map: Map<string, OccurrenceDelta> | null
+  /** host → bucket → delta, once the list is longer than SCAN_MAX. */
+  map: Map<string, Map<number, OccurrenceDelta>> | null
+}
+
+/** File a delta under host, then bucket: no key string is built per counted line. */
+function byHost(map: Map<string, Map<number, OccurrenceDelta>>, d: OccurrenceDelta): void {
+  let b = map.get(d.host)
+  if (b === undefined) map.set(d.host, (b = new Map()))
+  b.set(d.bucket, d)
 }
 
 const SCAN_MAX = 24
