@@ -31,6 +31,16 @@ describe('statement ids', () => {
     expect(identityKey({ ...s, callee: 'log.warn' }, 'log.error(err)')).not.toBe(a)
   })
 
+  it('ignore a trailing comment that has a quote in it, and code after an inline block comment still counts', () => {
+    const s = { template: null, matchable: false, callee: 'log.error', level: 'error' as const }
+    const a = identityKey(s, 'log.error(err);')
+    expect(identityKey(s, "log.error(err); // #ops don't page @bob")).toBe(a)
+    expect(identityKey(s, 'log.error(err)  # it\'s "known"')).toBe(identityKey(s, 'log.error(err)'))
+    expect(identityKey(s, 'log.error(/* why */ err);')).toBe(a)
+    expect(identityKey(s, 'log.error(/* why */ other);')).not.toBe(a)
+    expect(normaliseCallText('log.error(fmt("a // b\'s"), e) // c')).toBe('log.error(fmt("a//b\'s"),e)')
+  })
+
   it('keep a comment marker that sits inside a string', () => {
     expect(normaliseCallText('log("http://x", u)')).toBe('log("http://x",u)')
     expect(normaliseCallText('log.info(x)  # note @al')).toBe('log.info(x)')

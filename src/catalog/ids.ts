@@ -9,12 +9,38 @@ export const ID_LENGTH = 12
  * adding a `// #channel` annotation does not change the id of a statement whose message is not a literal.
  */
 export function normaliseCallText(text: string): string {
-  return text
-    .split('\n')
-    // A trailing `// …`, `/* … */` or ` # …` comment with no quote in it (a quote would mean we are inside a string).
-    .map((l) => l.replace(/(?:\/\/|\/\*|(?<=\s)#)[^'"`]*$/, ''))
-    .join(' ')
-    .replace(/\s+/g, '')
+  return stripComments(text).replace(/\s+/g, '')
+}
+
+/**
+ * Drop comments (`//` and `/* … *\/`, and `#` after whitespace as in Python, Ruby and PHP) that sit outside
+ * string literals. Scanning quotes, instead of only cutting a comment with no quote in it, keeps the id of
+ * `log.error(err) // don't page` the same as before the comment was written.
+ */
+function stripComments(text: string): string {
+  let out = ''
+  let quote = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quote) {
+      out += c
+      if (c === '\\' && i + 1 < text.length) out += text[++i]
+      // Only template literals span lines; an unclosed ' or " (a Rust lifetime, a stray apostrophe) ends with its line.
+      else if (c === quote || (c === '\n' && quote !== '`')) quote = ''
+      continue
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      quote = c
+      out += c
+    } else if ((c === '/' && text[i + 1] === '/') || (c === '#' && i > 0 && /\s/.test(text[i - 1]!))) {
+      // A line comment: skip to the end of the line.
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      i = end < 0 ? text.length : end + 1
+    } else out += c
+  }
+  return out
 }
 
 /**
