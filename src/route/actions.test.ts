@@ -66,6 +66,13 @@ for (const kind of STORE_KINDS) {
       await expect(actions.snooze({ statementId: 's1', actor: { id: 'U1' }, count: 0 })).rejects.toThrow(/--count/)
     })
 
+    it('rejects a snooze longer than a year (99999999w would end past any date) and stores nothing', async () => {
+      await expect(actions.snooze({ statementId: 's1', actor: { id: 'U1' }, for: '99999999w' })).rejects.toThrow(/--for: .*at most 365d.*mute/)
+      await expect(actions.snooze({ statementId: 's1', actor: { id: 'U1' }, for: 1e300 })).rejects.toThrow(/--for/)
+      expect(await store.activeSnoozes(now)).toEqual([])
+      expect((await actions.snooze({ statementId: 's1', actor: { id: 'U1' }, for: '365d' })).until).toBe(T0 + 365 * 86_400_000)
+    })
+
     it('rejects unknown statement ids with a clear message and changes nothing', async () => {
       await expect(actions.mute({ statementId: 'nope', actor: { id: 'UADMIN' }, scope: 'all' })).rejects.toThrow(/no log statement with id "nope"/)
       expect(await store.listMutes()).toEqual([])

@@ -69,6 +69,7 @@ export interface ReassignResult {
 }
 
 const MAX_COUNT = 1_000_000
+const MAX_SNOOZE_MS = 365 * 86_400_000
 
 /** Store meta key bumped by every action; `dice run` polls it and refreshes its router. */
 export const ACTIONS_META_KEY = 'actions.at'
@@ -106,6 +107,8 @@ export class Actions {
     const now = this.clock()
     const ms = r.for == null ? null : typeof r.for === 'number' ? r.for : parseDuration(r.for, '--for')
     if (ms != null && !(ms > 0)) throw new UsageError(`--for: expected a positive duration, got ${r.for}`)
+    // Longer is a mute; and an end past what a Date can hold breaks every page and App Home that shows it.
+    if (ms != null && ms > MAX_SNOOZE_MS) throw new UsageError(`--for: at most 365d, got ${r.for}; to silence it for good, mute it`)
     if (r.count != null && !(Number.isInteger(r.count) && r.count > 0 && r.count <= MAX_COUNT)) {
       throw new UsageError(`--count: expected a whole number 1-${MAX_COUNT}, got ${r.count}`)
     }

@@ -105,6 +105,14 @@ describe('renderPage', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
   })
 
+  it('renders a stored snooze whose end is past what a date can hold instead of failing the page', () => {
+    const d: PageData = {
+      now: 0, q: '', statements: [stmt('x', 'a.c', 1, 'x')], overrides: [], hourly: new Map(), totals: new Map(), commit: null, unowned: [], outbox: [], mutes: [], audit: [],
+      snoozes: [{ id: 1, statementId: 'x', scope: 'user', scopeId: 'U1', until: 6e16, remaining: null, by: 'U1', createdAt: 0 }],
+    }
+    expect(renderPage(d, defaultConfig())).toContain('<section id="snoozes">')
+  })
+
   it('draws a sparkline with one point per hour scaled to the busiest hour', () => {
     const svg = sparkline([0, 5, 10], 100, 24)
     expect(svg).toContain('polyline fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" points="0.0,22.0 50.0,12.0 100.0,2.0"')

@@ -23,7 +23,8 @@ export function sparkline(counts: number[], w = 120, h = 24): string {
     `<polyline fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" points="${pts}"/></svg>`
 }
 
-const fmt = (ms: number | null | undefined) => (ms == null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + 'Z')
+// A stored time beyond what a Date holds (an old huge snooze) shows as '—' rather than failing the page.
+const fmt = (ms: number | null | undefined) => (ms == null || !Number.isFinite(new Date(ms).getTime()) ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + 'Z')
 const lastSeen = (t: StatementTotal | undefined) =>
   t ? `${fmt(t.lastSeen)}<div class="muted">${t.count} total · ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'}</div>` : '<span class="muted">never</span>'
 const scopeText = (scope: string, id: string) => (scope === 'all' ? 'everyone' : scope === 'channel' ? `#${id}` : id)
