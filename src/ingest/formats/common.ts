@@ -35,10 +35,12 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
 
 /** Month index (0-based) of an English month abbreviation, or -1. */
 export function monthIndex(name: string): number {
-  return MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
+  // `Nov` as syslog prints it: one Map lookup (a dynamic key on a plain object is slower per line).
+  return MONTHS_TITLE.get(name) ?? MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
 }
 
 const MONTHS_EXACT: Record<string, number> = Object.fromEntries(Object.entries(MONTHS).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]))
+const MONTHS_TITLE = new Map(Object.entries(MONTHS_EXACT))
 
 const ISO = /^(\d{4})[-/](\d\d)[-/](\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i
 
@@ -122,6 +124,7 @@ function epochToMs(v: number): number | null {
 }
 
 let yearCache = { year: 0, start: 0, end: 0 }
+let dayCache = { key: -1, start: 0 }
 
 /**
  * A time without a year (`Nov 25 10:00:01`, glog's `1125 10:00:01`): the year is the clock's, or the year
@@ -136,7 +139,11 @@ export function yearlessTime(month: number, day: number, hh: number, mm: number,
     yearCache = { year: y, start: Date.UTC(y, 0, 1), end: Date.UTC(y + 1, 0, 1) }
   }
   const year = yearCache.year
-  let t = Date.UTC(year, month, day, hh, mm, ss, ms)
+  // Date.UTC is linear in hours, minutes, seconds and ms (out-of-range values roll over the same way), so
+  // the day's start is computed once per day seen rather than once per line.
+  const dayKey = (year * 12 + month) * 32 + day
+  if (dayKey !== dayCache.key) dayCache = { key: dayKey, start: Date.UTC(year, month, day) }
+  let t = dayCache.start + hh * 3_600_000 + mm * 60_000 + ss * 1000 + ms
   if (t - now > 86_400_000) t = Date.UTC(year - 1, month, day, hh, mm, ss, ms)
   return Number.isNaN(t) ? null : t
 }

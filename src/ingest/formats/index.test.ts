@@ -194,6 +194,20 @@ describe('logfmt and syslog formats', () => {
     expect(sys('{"msg":"json is not syslog"}', 1)).toBeNull()
   })
 
+  it('syslog-file times are right when lines alternate between days (the day start is cached)', () => {
+    const sys = createParser('syslog', config(), { clock })
+    const cases: Array<[string, number]> = [
+      ['Nov 25 23:59:59 h a: x', Date.UTC(2026, 10, 25, 23, 59, 59)],
+      ['Nov 26 00:00:00 h a: x', Date.UTC(2026, 10, 26, 0, 0, 0)],
+      ['Nov 25 10:00:01.5 h a: x', Date.UTC(2026, 10, 25, 10, 0, 1, 500)],
+      ['Feb  3 07:08:09 h a: x', Date.UTC(2026, 1, 3, 7, 8, 9)],
+      ['Nov 26 11:59:59 h a: x', Date.UTC(2026, 10, 26, 11, 59, 59)],
+      ['Dec 31 23:00:00 h a: x', Date.UTC(2025, 11, 31, 23, 0, 0)], // more than a day ahead: last year
+      ['Nov 25 00:00:00 h a: x', Date.UTC(2026, 10, 25, 0, 0, 0)],
+    ]
+    for (const [line, time] of cases) expect(sys(line, 1)?.time).toBe(time)
+  })
+
   it('auto remembers a stream\'s syslog-file layout, and reads every other layout as a fresh parser would', () => {
     const lines = [
       'Nov 25 10:00:01 web-1 app[311]: WARNING low memory',
