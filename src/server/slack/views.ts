@@ -97,7 +97,8 @@ export function homeView(o: {
   const where = (scope: Scope, id: string) => (scope === 'user' ? (id === o.user ? 'for you' : `for ${who(id)}`) : scope === 'channel' ? `for #${esc(id)}` : 'for everyone')
   const button = (text: string, action: string, value: Record<string, unknown>) => ({ type: 'button', action_id: action, text: plain(text), value: JSON.stringify(value) })
   section('Snoozes', o.snoozes.map((z) => {
-    const until = [z.until != null ? `until <!date^${Math.floor(z.until / 1000)}^{date_short_pretty} {time}|${new Date(z.until).toISOString()}>` : null,
+    // An end past what a Date holds (a huge snooze stored before the 365d cap) reads as no end, not a crash.
+    const until = [z.until != null && Number.isFinite(new Date(z.until).getTime()) ? `until <!date^${Math.floor(z.until / 1000)}^{date_short_pretty} {time}|${new Date(z.until).toISOString()}>` : null,
       z.remaining != null ? `for ${z.remaining} more` : null].filter(Boolean).join(' or ')
     return { type: 'section', text: mrkdwn(`${short(o.statements.get(z.statementId), z.statementId)} ${where(z.scope, z.scopeId)} ${until}`),
       accessory: button('Unsnooze', 'dice_unsnooze', { statementId: z.statementId, scope: z.scope, scopeId: z.scopeId }) }
