@@ -124,6 +124,14 @@ for (const kind of STORE_KINDS) {
       expect(refreshed).toBe(3)
     })
 
+    it('refuses to hand over a statement whose @person annotation decides its owner, storing and telling nothing', async () => {
+      await store.replaceFiles([{ file: 'src/b.c', hash: 'h2' }], [stmt('s3', { file: 'src/b.c', mentions: ['bob'] })], [])
+      await expect(actions.reassign({ statementId: 's3', actor: { id: 'UPIG' }, to: 'UELM' })).rejects.toThrow(/annotated @bob at src\/b\.c:120/)
+      expect(await store.listOverrides()).toEqual([])
+      expect(sent).toEqual([])
+      expect(await store.listAudit()).toEqual([])
+    })
+
     it('escapes attacker-controlled text in the hand-over message', async () => {
       await store.replaceFiles([{ file: 'x.c', hash: 'h' }], [stmt('s3', { file: 'x.c', template: '<!channel> & <http://evil|x>' })], [])
       await actions.reassign({ statementId: 's3', actor: { id: 'UPIG' }, to: 'elmore' })

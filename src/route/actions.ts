@@ -190,6 +190,11 @@ export class Actions {
     const s = await this.statement(o.statementId)
     const to = o.to.trim().replace(/^@/, '')
     if (!to) throw new UsageError('--to: expected a person (Slack user id, email or name)')
+    // An `@person` comment in the code outranks an override (annotation → override → blame): storing one
+    // would report a hand-over that never takes effect.
+    if (s.mentions.length) {
+      throw new UsageError(`${s.id} is annotated @${s.mentions.join(' @')} at ${s.file}:${s.line}; the annotation decides who gets it, so change that comment in the code`)
+    }
     const key = await this.personKey(to)
     const row: OverrideRow = { statementId: s.id, to: key, by: o.actor.id, reason: o.reason ?? null, createdAt: this.clock() }
     const before = await this.store.setOverride(row)
