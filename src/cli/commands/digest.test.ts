@@ -56,6 +56,9 @@ describe('dice digest', () => {
     const send = await runDice(['--db', db, 'digest', '--at', SATURDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     expect(send.code).toBe(0)
     expect(send.stdout).not.toContain('×7')
+    // Sending does not build what is not due, so it must not claim "0 statements" are waiting.
+    expect(send.stdout).toContain('not due: Saturday is not a workday in UTC')
+    expect(send.stdout).not.toContain('0 statements')
   })
 
   it('without --preview sends the due digest once (console notifier, no token)', async () => {
