@@ -195,6 +195,29 @@ describe('choosing among several fits', () => {
     expect(m.explain('raft: leader n3 election failed now').candidates.find((c) => c.statementId === 'leader')?.matched).toBe(true)
   })
 
+  it('a small catalog\'s check of the line\'s first and last characters never hides a template that fits', () => {
+    // Filed by their longest edge: 8+ leading characters, 8+ trailing, 3–7 leading, 3–7 trailing, or
+    // neither (found by their longest literal).
+    const m = Matcher.build([
+      st('payment gateway timeout %s', { id: 'long-head' }),
+      st('%s: replication lag too high', { id: 'long-tail' }),
+      st('db %s down', { id: 'short-head' }),
+      st('%s is gone', { id: 'short-tail' }),
+      st('{}: {} quota {}', { id: 'middle' }),
+      st('ok', { id: 'tiny' }),
+    ])
+    expect(m.match('payment gateway timeout after 3s')?.statementId).toBe('long-head')
+    expect(m.match('pg-2: replication lag too high')?.statementId).toBe('long-tail')
+    expect(m.match('db users down')?.statementId).toBe('short-head')
+    expect(m.match('db  down')?.statementId).toBe('short-head')
+    expect(m.match('the cache is gone')?.statementId).toBe('short-tail')
+    expect(m.match('a: b quota c')?.statementId).toBe('middle')
+    expect(m.match('  ok ')?.statementId).toBe('tiny')
+    expect(m.match('payment gateway slow')).toBeNull()
+    expect(m.match('db users up')).toBeNull()
+    expect(m.match('nothing here at all')).toBeNull()
+  })
+
   it('breaks ties by hint the same way for many look-alike statements of one template', () => {
     const files = ['src/billing/Invoice.java', 'src/billing/invoice_test.go', 'lib/a/b/c.py', 'src/shipping/Invoice.kt']
     const m = Matcher.build(files.map((file, i) => st('invoice %s rejected', { id: `i${i}`, file, line: 10 * (i + 1) })))

@@ -91,6 +91,12 @@ const AFFIX = 4
 const SMALL_CATALOG = 1000
 /** …and list up to this many inner-word-keyed templates for a substring check instead. */
 const SMALL_SCAN = 32
+/** Lines up to this long are read in one forward pass by the ends-only path. */
+const SHORT_LINE = 160
+/** Catalogs up to this many templates check a line's first/last EDGE characters before anything else. */
+const PREFILTER_MAX = 256
+const EDGE = 3
+const EDGE_LONG = 8
 /** Prefix/suffix keys use up to this many whole words. */
 const WORD_DEPTH = 4
 
@@ -162,6 +168,13 @@ export class Matcher {
   private readonly wordShape = new Uint8Array(0x10000)
   private readonly pairShape = new Uint8Array(0x10000)
   private readonly scan: number[] = []
+  /** Small catalogs: a line can only fit if it starts with one of `heads` or ends with one of `tails` (each by
+   *  length: EDGE_LONG, then EDGE characters), or contains a needle of `rest` (see mayFit). */
+  private readonly heads: Set<string> | null = null
+  private readonly tails: Set<string> | null = null
+  private readonly headsLong: Set<string> | null = null
+  private readonly tailsLong: Set<string> | null = null
+  private readonly rest: RegExp | null = null
   /** Any needle of the scan list (built once), when it has two or more. */
   private readonly scanAny: RegExp | null
   private hasWords = false
@@ -251,7 +264,26 @@ export class Matcher {
     // Without inner-word keys the signature only spares fits() calls; below this size there are too few
     // candidates per line for that to pay for a pass over the whole line.
     this.wordPass = this.hasWords || this.hasPairs || n > SMALL_CATALOG
-    this.scanAny = this.scan.length > 1 ? new RegExp(this.scan.map((t) => compiled[t]!.needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : null
+    if (n > 0 && n <= PREFILTER_MAX) {
+      // Every template is filed by the longest edge it has: its first or last EDGE_LONG literal characters,
+      // else its first or last EDGE, else (both literals shorter) its longest literal in `rest`.
+      const heads = (this.heads = new Set())
+      const tails = (this.tails = new Set())
+      const headsLong = (this.headsLong = new Set())
+      const tailsLong = (this.tailsLong = new Set())
+      const rest: string[] = []
+      for (const c of compiled) {
+        const first = c.lits[0]!
+        const last = c.lits[c.lits.length - 1]!
+        if (first.length >= EDGE_LONG) headsLong.add(first.slice(0, EDGE_LONG))
+        else if (last.length >= EDGE_LONG) tailsLong.add(last.slice(last.length - EDGE_LONG))
+        else if (first.length >= EDGE) heads.add(first.slice(0, EDGE))
+        else if (last.length >= EDGE) tails.add(last.slice(last.length - EDGE))
+        else rest.push(c.needle)
+      }
+      if (rest.length) this.rest = new RegExp(rest.map(escapeRegExp).join('|'))
+    }
+    this.scanAny = this.scan.length > 1 ? new RegExp(this.scan.map((t) => escapeRegExp(compiled[t]!.needle)).join('|')) : null
     // Freeze the buckets into the open-addressing table (load ≤ 0.5).
     let bits = 4
     while (1 << bits < buckets.size * 2) bits++
@@ -337,6 +369,7 @@ export class Matcher {
     const m = trimMessage(message)
     const len = m.length
     if (len === 0) return null
+    if (this.heads !== null && !this.mayFit(m)) return null
     const count = this.candidates(m)
     const lo = this.sigLo
     const hi = this.sigHi
@@ -372,6 +405,24 @@ export class Matcher {
       if (ties !== null) win = ties.find((t) => t.statements.includes(st))!
     }
     return { statementId: st.id, literalChars: win.literalChars, values: capture(win, m) ?? [] }
+  }
+
+  /**
+   * False when no template of a small catalog can fit `m` (trimmed, ≥ 3 characters): a template fits only
+   * a message that starts with its first literal and ends with its last one, and contains its longest.
+   * Two 3-character lookups (native string hashing) instead of reading every token: most lines checked
+   * against the annotated statements only fit none.
+   */
+  private mayFit(m: string): boolean {
+    const len = m.length
+    if (len < EDGE) return true
+    if (len >= EDGE_LONG) {
+      if (this.headsLong!.size > 0 && this.headsLong!.has(m.slice(0, EDGE_LONG))) return true
+      if (this.tailsLong!.size > 0 && this.tailsLong!.has(m.slice(len - EDGE_LONG))) return true
+    }
+    if (this.heads!.size > 0 && this.heads!.has(m.slice(0, EDGE))) return true
+    if (this.tails!.size > 0 && this.tails!.has(m.slice(len - EDGE))) return true
+    return this.rest !== null && this.rest.test(m)
   }
 
   /** `match` plus every candidate the index proposed and why each did or did not win (`--explain`). */
@@ -504,8 +555,50 @@ export class Matcher {
     return this.candN
   }
 
+  /**
+   * affixes() for a short line: one forward pass hashing every token (a ring keeps the last four), which
+   * costs less than finding the last tokens from the end when there is little in between.
+   */
+  private affixesShort(m: string, len: number, head: number, tail: number, stamp: number): void {
+    const used = this.used
+    const maxP = this.maxPrefixDepth
+    const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
+    const maxPA = maxP > maxPT ? maxP : maxPT
+    const ring = this.ring
+    let tokens = 0
+    let th = FNV_OFFSET
+    let inToken = false
+    let ph = FNV_OFFSET
+    for (let i = 0; i <= len; i++) {
+      const c = i < len ? m.charCodeAt(i) : 32
+      if (c !== 32) {
+        if (!inToken) (inToken = true), (th = FNV_OFFSET)
+        th = Math.imul(th ^ c, FNV_PRIME)
+      } else if (inToken) {
+        ring[tokens & 3] = th
+        tokens++
+        if (tokens <= maxPA) {
+          ph = fold(ph, th)
+          if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
+          if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
+        }
+        inToken = false
+      }
+    }
+    const maxS = this.maxSuffixDepth
+    const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
+    const maxSA = maxS > maxSH ? maxS : maxSH
+    let sh = FNV_OFFSET
+    for (let d = 1; d <= maxSA && d <= tokens; d++) {
+      sh = fold(sh, ring[(tokens - d) & 3]!)
+      if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
+      if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
+    }
+  }
+
   /** candidates() without the word pass: leading and trailing whole-word keys only. */
   private affixes(m: string, len: number, head: number, tail: number, stamp: number): void {
+    if (len <= SHORT_LINE) return this.affixesShort(m, len, head, tail, stamp)
     const used = this.used
     // Leading words: the first ≤4 space-delimited tokens, hashed and folded left to right. Only the
     // line's start is read: the middle of a long line costs nothing here.
@@ -540,8 +633,8 @@ export class Matcher {
       while (d < maxSA) {
         while (j > 0 && m.charCodeAt(j - 1) === 32) j--
         if (j === 0) break
-        // The token's start: native search, then one pass to hash it.
-        const k = m.lastIndexOf(' ', j - 1) + 1
+        let k = j - 1
+        while (k > 0 && m.charCodeAt(k - 1) !== 32) k--
         d++
         sh = fold(sh, hashFull(m, k, j))
         if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
@@ -609,6 +702,10 @@ function mix(h: number, slot: number): number {
 /** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
 function shapeKey(len: number, first: number, last: number): number {
   return (Math.imul(len, 0x9e37) ^ Math.imul(first, 0x3f1) ^ Math.imul(last, 0x1b)) & 0xffff
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 function byIndex(a: Compiled, b: Compiled): number {
