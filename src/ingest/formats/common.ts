@@ -35,12 +35,21 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
 
 /** Month index (0-based) of an English month abbreviation, or -1. */
 export function monthIndex(name: string): number {
-  // `Nov` as syslog prints it: one Map lookup (a dynamic key on a plain object is slower per line).
-  return MONTHS_TITLE.get(name) ?? MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
+  // `Nov` as syslog prints it: a lookup by its three character codes, no string hashed per line.
+  if (name.length === 3) {
+    const a = name.charCodeAt(0)
+    const b = name.charCodeAt(1)
+    const c = name.charCodeAt(2)
+    if ((a | b | c) < 128) {
+      const hit = MONTHS_TITLE.get((a << 16) | (b << 8) | c)
+      if (hit !== undefined) return hit
+    }
+  }
+  return MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
 }
 
 const MONTHS_EXACT: Record<string, number> = Object.fromEntries(Object.entries(MONTHS).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]))
-const MONTHS_TITLE = new Map(Object.entries(MONTHS_EXACT))
+const MONTHS_TITLE = new Map(Object.entries(MONTHS_EXACT).map(([k, v]) => [(k.charCodeAt(0) << 16) | (k.charCodeAt(1) << 8) | k.charCodeAt(2), v]))
 
 const ISO = /^(\d{4})[-/](\d\d)[-/](\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i
 
