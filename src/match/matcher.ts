@@ -49,8 +49,9 @@ interface Compiled {
   placeholders: number
   /** Statements sharing this exact template (the same message logged from several places). */
   statements: Statement[]
-  /** Per statement (same order), the path forms the hint comparison needs, derived once at build time. */
-  paths: StatementPaths[]
+  /** Per statement (same order), the path forms the hint comparison needs: derived at the first tie that
+   *  needs them (most templates never tie; keeping them for all costs ~40 MB at 100k statements). */
+  paths: StatementPaths[] | null
   /** Key kind, for explain. */
   /** The key it is filed under, for explain: slot (-1: scan list) and the literal range hashed. */
   keySlot: number
@@ -348,7 +349,6 @@ export class Matcher {
       const have = byTemplate.get(key)
       if (have) {
         have.statements.push(s)
-        have.paths.push(pathsOf(s))
         continue
       }
       const c = compile(key)
@@ -357,7 +357,6 @@ export class Matcher {
         continue
       }
       c.statements.push(s)
-      c.paths.push(pathsOf(s))
       c.index = byTemplate.size
       byTemplate.set(key, c)
     }
@@ -723,7 +722,7 @@ function compile(template: string): Compiled | null {
     template, lits, mins, literalChars, needle,
     minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
     placeholders: p.placeholders.length,
-    index: 0, statements: [], paths: [], keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
+    index: 0, statements: [], paths: null, keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
     sigLo: 0, sigHi: 0,
     head: lits[0]!.length >= 2 ? lits[0]!.charCodeAt(0) | (lits[0]!.charCodeAt(1) << 16) : -1,
     tail: lits[lits.length - 1]!.length >= 2 ? lastTwo(lits[lits.length - 1]!, lits[lits.length - 1]!.length) : -1,
@@ -930,6 +929,11 @@ function stem(p: string): string {
   return i > 0 ? b.slice(0, i) : b
 }
 
+/** A template's statements' path forms, derived once, when a tie first needs them. */
+function pathsFor(c: Compiled): StatementPaths[] {
+  return (c.paths ??= c.statements.map(pathsOf))
+}
+
 /** Path forms of a statement's file, for hint scoring (built once per statement). */
 function pathsOf(s: Statement): StatementPaths {
   const st = stem(s.file)
@@ -973,7 +977,7 @@ function hintScore(p: StatementPaths, h: HintForms): number {
 function pick(tied: Compiled[], hint?: MatchHint): Statement {
   const all = tied.length === 1 ? tied[0]!.statements : tied.flatMap((c) => c.statements)
   if (all.length === 1 || !hint || (!hint.file && !hint.logger)) return all[0]!
-  const paths = tied.length === 1 ? tied[0]!.paths : tied.flatMap((c) => c.paths)
+  const paths = tied.length === 1 ? pathsFor(tied[0]!) : tied.flatMap(pathsFor)
   const h = hintForms(hint)
   let best = all[0]!
   let bestScore = hintScore(paths[0]!, h)
