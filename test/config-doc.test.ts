@@ -13,6 +13,7 @@ function fields(t: ZodTypeAny, path = '', out = new Map<string, { def: unknown; 
     const n = t._def.typeName
     if (n === 'ZodDefault') (def ??= t._def.defaultValue()), (t = t._def.innerType)
     else if (n === 'ZodOptional') t = t._def.innerType
+    else if (n === 'ZodEffects') t = t._def.schema
     else break
   }
   const n = t._def.typeName

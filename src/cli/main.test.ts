@@ -54,3 +54,24 @@ describe('dice command line', () => {
     expect(r.stderr).toMatch(/\/nonexistent\/dice\.yml: cannot read/)
   })
 })
+
+describe('configuration values that would silently misbehave', () => {
+  it('rejects an unknown time zone, a repo.url that is not a URL and an empty working day, naming each field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const file = join(dir, 'dice.yml')
+    writeFileSync(file, 'people:\n  x:\n    tz: Mars/Olympus\nrepo:\n  url: notaurl\ndigest:\n  startHour: 18\n  endHour: 9\n')
+    const r = await runDice(['--config', file, 'config', 'check'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/people\.x\.tz: not a known IANA time zone: "Mars\/Olympus"/)
+    expect(r.stderr).toMatch(/repo\.url: expected an absolute URL/)
+    expect(r.stderr).toMatch(/digest\.endHour: must be after startHour \(18\)/)
+  })
+
+  it('accepts real time zones and a working day that ends at midnight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const file = join(dir, 'dice.yml')
+    writeFileSync(file, 'people:\n  x:\n    tz: Asia/Kathmandu\nrepo:\n  url: https://gitlab.example.com/g/r\ndigest:\n  startHour: 0\n  endHour: 24\n  defaultTimezone: America/Los_Angeles\n')
+    const r = await runDice(['--config', file, 'config', 'check'])
+    expect(r.code, r.stderr).toBe(0)
+  })
+})

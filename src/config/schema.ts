@@ -16,11 +16,21 @@ const loggerRule = z.object({
   levelArg: z.number().int().min(0).optional(),
 }).strict()
 
+/** An IANA time zone this Node knows (`Europe/Berlin`); a typo would silently mean UTC otherwise. */
+const timeZone = str.refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}, (tz) => ({ message: `not a known IANA time zone: ${JSON.stringify(tz)} (e.g. Europe/Berlin)` }))
+
 const person = z.object({
   slack: str.optional(),
   name: str.optional(),
   email: str.optional(),
-  tz: str.optional(),
+  tz: timeZone.optional(),
   aliases: z.array(str).default([]),
 }).strict()
 
@@ -43,7 +53,7 @@ export const configSchema = z.object({
   repo: z.object({
     path: str.default('.'),
     /** Web URL of the repository, for code links (`https://github.com/org/repo`). */
-    url: str.optional(),
+    url: z.string().url({ message: 'expected an absolute URL like https://github.com/org/repo' }).optional(),
     /** `github` or `gitlab` link style; guessed from the URL when omitted. */
     linkStyle: z.enum(['github', 'gitlab']).optional(),
   }).strict().default({}),
@@ -86,9 +96,12 @@ export const configSchema = z.object({
     startHour: z.number().int().min(0).max(23).default(9),
     endHour: z.number().int().min(1).max(24).default(18),
     checkEveryMinutes: z.number().int().positive().default(10),
-    defaultTimezone: str.default('UTC'),
+    defaultTimezone: timeZone.default('UTC'),
     maxItems: z.number().int().positive().default(40),
-  }).strict().default({}),
+  }).strict().refine((d) => d.startHour < d.endHour, (d) => ({
+    path: ['endHour'],
+    message: `must be after startHour (${d.startHour}), got ${d.endHour}: the working day would be empty`,
+  })).default({}),
   slack: z.object({
     /** Slack user ids allowed to mute for everyone and reassign any statement. */
     admins: z.array(str).default([]),

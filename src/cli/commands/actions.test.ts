@@ -56,7 +56,8 @@ describe('dice snooze/mute/unmute/reassign/overrides', () => {
     expect(dice('mute', 's1').code).toBe(0)
     expect(dice('mute', 's2', '--user', 'pig@pen.mssn').out).toMatch(/muted s2 for pig@pen.mssn/)
     let store = await openStore({ dbFile: db })
-    expect((await store.listMutes()).map((m) => [m.statementId, m.scope, m.scopeId])).toEqual([['s1', 'all', '*'], ['s2', 'user', 'pig@pen.mssn']])
+    // Each CLI process's pinned clock advances from its own start, so creation order is not asserted.
+    expect((await store.listMutes()).map((m) => [m.statementId, m.scope, m.scopeId]).sort()).toEqual([['s1', 'all', '*'], ['s2', 'user', 'pig@pen.mssn']])
     await store.close()
     expect(dice('unmute', 's1').out).toMatch(/1 mute/)
     store = await openStore({ dbFile: db })
