@@ -7,7 +7,7 @@ import type { Statement } from '../core/types.js'
 import { openStore } from '../store/registry.js'
 import { freshSchema, TEST_PG_URL } from '../store/testutil/stores.js'
 import type { StoreOptions } from '../store/registry.js'
-import { fileCheckpointKey } from './file/file-source.js'
+import { checkpointKeyOfPath } from './file/identity.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHILD = join(ROOT, 'test', 'fixtures', 'ingest-child.mjs')
@@ -77,7 +77,7 @@ async function killAndResume(opts: StoreOptions, db: string, seed: number, kills
     if ((await runChild(db, file, k)) !== 'killed') continue
     killed++
     const s = await openStore(opts)
-    const cp = await s.getCheckpoint(fileCheckpointKey(file))
+    const cp = await s.getCheckpoint(await checkpointKeyOfPath(file))
     await s.close()
     if (cp && cp.offset > 0 && cp.offset < text.length) partial.add(cp.offset)
   }

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js'
 import type { Hit, Statement } from '../core/types.js'
 import { tempSqliteStore } from '../store/testutil/stores.js'
 import type { Store } from '../store/store.js'
+import { checkpointKeyOfPath } from './file/identity.js'
 import { ReplaySource } from './file/replay-source.js'
 import { ingest, parserFor, Pipeline } from './pipeline.js'
 import { LINE_BAD_UTF8, LINE_NUL } from './source.js'
@@ -125,11 +126,11 @@ describe('Pipeline', () => {
     const src = new ReplaySource({ path: file, store, maxLineBytes: 1024 })
     for await (const raw of src.lines(new AbortController().signal)) p.push(src.name, raw, parser)
     await p.flush() // the second entry may still get continuation lines: not counted, not covered
-    const cp = await store.getCheckpoint(`file:${file}`)
+    const cp = await store.getCheckpoint(await checkpointKeyOfPath(file))
     expect(cp).toMatchObject({ offset: 'ERROR h queue a is full (1 items)\n  at one\n'.length, lines: 2 })
     expect((await store.totals())[0]).toMatchObject({ count: 1 })
     await p.flush() // idle for a whole interval: the entry is complete
-    expect(await store.getCheckpoint(`file:${file}`)).toMatchObject({ lines: 4 })
+    expect(await store.getCheckpoint(await checkpointKeyOfPath(file))).toMatchObject({ lines: 4 })
     expect((await store.totals())[0]).toMatchObject({ count: 2 })
   })
 

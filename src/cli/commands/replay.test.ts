@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, appendFileSync, symlinkSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, appendFileSync, symlinkSync, renameSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -122,5 +122,46 @@ describe('dice replay', () => {
     expect(t.full).toBeGreaterThan(0)
     expect(t.full).toBeLessThan(20_000)
     expect(t.hello).toBe(1)
+  })
+  it('counts the lines replayed under a file\'s old name once after a rename rotation (app.log → app.log.1)', async () => {
+    writeFileSync(join(dir, 'app.log'), 'ERROR h queue a is full\nERROR h queue b is full\n')
+    await replay(['app.log', '--no-deliver'])
+    renameSync(join(dir, 'app.log'), join(dir, 'app.log.1'))
+    appendFileSync(join(dir, 'app.log.1'), 'ERROR h queue c is full\n') // written before the writer reopened
+    writeFileSync(join(dir, 'app.log'), 'ERROR h queue d is full\n')
+    const r = await replay(['app.log.1', 'app.log', '--no-deliver', '--json'])
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 2, lines: 2, counted: 2 })
+    expect(await totals()).toEqual({ full: 4 })
+  })
+
+  it('counts a file once across runs through a symlink and its real path', async () => {
+    writeFileSync(join(dir, 'real.log'), 'ERROR h queue a is full\n')
+    symlinkSync(join(dir, 'real.log'), join(dir, 'current.log'))
+    await replay(['current.log', '--no-deliver'])
+    appendFileSync(join(dir, 'real.log'), 'ERROR h queue b is full\n')
+    await replay(['real.log', '--no-deliver'])
+    await replay(['current.log', '--no-deliver'])
+    expect(await totals()).toEqual({ full: 2 })
+  })
+
+  it('leaves a half-written last line of a file being written for the next run, which counts it whole', async () => {
+    writeFileSync(join(dir, 'app.log'), 'ERROR h queue a is full\nERROR h queue b is fu')
+    const r1 = await replay(['app.log', '--no-deliver', '--json'])
+    expect(JSON.parse(r1.stdout)).toMatchObject({ lines: 1, counted: 1, unowned: 0 })
+    expect(r1.stderr).toContain('app.log: the last line has no newline yet')
+    appendFileSync(join(dir, 'app.log'), 'll\n')
+    const r2 = await replay(['app.log', '--no-deliver', '--json'])
+    expect(JSON.parse(r2.stdout)).toMatchObject({ lines: 1, counted: 1, unowned: 0 })
+    expect(await totals()).toEqual({ full: 2 })
+  })
+
+  it('counts the unterminated last line of a file not modified for minutes (the writer is done)', async () => {
+    writeFileSync(join(dir, 'old.log'), 'ERROR h queue a is full\nERROR h queue b is full')
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    utimesSync(join(dir, 'old.log'), hourAgo, hourAgo)
+    const r = await replay(['old.log', '--no-deliver', '--json'])
+    expect(JSON.parse(r.stdout)).toMatchObject({ lines: 2, counted: 2 })
+    expect(r.stderr).not.toContain('no newline yet')
+    expect(await totals()).toEqual({ full: 2 })
   })
 })

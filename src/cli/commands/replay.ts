@@ -1,10 +1,11 @@
-import { access, constants, realpath, stat } from 'node:fs/promises'
+import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
 import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { Hit } from '../../core/types.js'
-import { ReplaySource } from '../../ingest/file/replay-source.js'
+import { identityOf } from '../../ingest/file/identity.js'
+import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-source.js'
 import { COUNTER_NAMES } from '../../ingest/counter.js'
 import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
 import type { LogSource } from '../../ingest/source.js'
@@ -16,8 +17,9 @@ import { StreamSource } from '../../ingest/stdin/stream-source.js'
 
 /**
  * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
- * each file's checkpoint, so replaying an unchanged file again adds nothing; `-` reads stdin. Plain or
- * gzip'd files. Prints a summary to stderr (and with --json a summary object to stdout).
+ * each file's checkpoint (kept by file identity: a rotated or symlinked name resumes too), so replaying an
+ * unchanged file again adds nothing; `-` reads stdin. Plain or gzip'd files. An unterminated last line of a
+ * plain file written recently is left for the next run (the writer may be in the middle of it). Prints a summary to stderr (and with --json a summary object to stdout).
  */
 export const replay: Command = {
   name: 'replay',
@@ -48,10 +50,11 @@ export const replay: Command = {
         throw new UsageError(`replay: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
       }
       if ((await stat(resolve(ctx.cwd, f))).isDirectory()) throw new UsageError(`replay: ${f} is a directory; give log files (a shell glob such as ${f}/*.log)`)
-      const real = await realpath(resolve(ctx.cwd, f))
-      if (seen.has(real)) ctx.stderr.write(`replay: ${f} was already given (as the same file); reading it once\n`)
+      // The same file is the same dev:ino, whatever the name (symlink, hard link, ./a.log and a.log).
+      const id = identityOf(await stat(resolve(ctx.cwd, f), { bigint: true }))
+      if (seen.has(id)) ctx.stderr.write(`replay: ${f} was already given (as the same file); reading it once\n`)
       else files.push(f)
-      seen.add(real)
+      seen.add(id)
     }
     const started = Date.now()
     const store = await ctx.openStore()
@@ -92,6 +95,10 @@ export const replay: Command = {
             : new ReplaySource({ path: f, store, host, maxLineBytes, cwd: ctx.cwd })
           try {
             await ingest({ pipeline, source, parser, signal: ac.signal })
+            if (source instanceof ReplaySource && source.heldPartial > 0) {
+              ctx.stderr.write(`replay: ${f}: the last line has no newline yet and the file was modified less than ` +
+                `${PARTIAL_LINE_QUIET_MS / 60_000} min ago: left (${source.heldPartial} bytes) for the next run, which reads it whole\n`)
+            }
           } catch (e) {
             pipeline.endSource(source.name)
             failed.push(f)

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../config/load.js'
 import type { Hit, Statement } from '../../core/types.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
-import { fileCheckpointKey } from '../../ingest/file/file-source.js'
+import { checkpointKeyOfPath } from '../../ingest/file/identity.js'
 import { Router } from '../../route/router.js'
 import { statementActions } from '../../server/slack/views.js'
 import { blockAction, postAction } from '../../server/testutil/slack-requests.js'
@@ -117,7 +117,7 @@ describe('dice run (a real child process on SQLite)', () => {
     })
     first.child.kill('SIGTERM')
     expect(await first.exited, first.stderr()).toBe(0)
-    const cp = await store.getCheckpoint(fileCheckpointKey(log))
+    const cp = await store.getCheckpoint(await checkpointKeyOfPath(log))
     expect(cp, first.stderr()).toMatchObject({ lines: 300 })
     expect(cp!.offset).toBe((await import('node:fs')).statSync(log).size)
     writeFileSync(log, Array.from({ length: 200 }, (_, i) => `ERROR it hurts me too ${i}\n`).join(''), { flag: 'a' })

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { tempSqliteStore } from '../../store/testutil/stores.js'
 import type { Store } from '../../store/store.js'
 import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG, type LogSource, type RawLine } from '../source.js'
-import { FileSource, fileCheckpointKey } from './file-source.js'
+import { FileSource } from './file-source.js'
+import { checkpointKeyOfPath, identityOf, legacyCheckpointKey } from './identity.js'
 
 function reader(src: LogSource) {
   const ac = new AbortController()
@@ -56,9 +57,9 @@ describe('FileSource', () => {
     writeFileSync(p, lines('b', 2).join('\n') + '\n')
     expect(await r.until(6)).toEqual([...lines('a', 3), 'a last', ...lines('b', 2)])
     await r.stop()
-    const ids = new Set(r.got.map((l) => l.checkpoint!.identity))
+    const ids = new Set(r.got.map((l) => l.checkpoint!.source)) // one checkpoint key per file (its identity)
     expect(ids.size).toBe(2)
-    expect(r.got.at(-1)!.checkpoint).toMatchObject({ source: fileCheckpointKey(p), offset: 8, lines: 2 })
+    expect(r.got.at(-1)!.checkpoint).toMatchObject({ source: await checkpointKeyOfPath(p), offset: 8, lines: 2 })
   })
 
   it('does not read a rotated file again when the glob also matches rotated names', async () => {
@@ -119,6 +120,45 @@ describe('FileSource', () => {
     const r3 = reader(source(p))
     expect(await r3.until(6)).toEqual(['a 6', 'a 7', 'a 8', 'a 9', 'a 10', 'b 0'])
     await r3.stop()
+  })
+
+  it('after a restart, resumes a file rotated away while it was down under its new name, and reads the new file from 0', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, 'a 0\na 1\na 2\n')
+    const r1 = reader(source(p))
+    await r1.until(3)
+    await r1.stop()
+    await store.applyCounts({ occurrences: [], unowned: [], checkpoints: [r1.got[1]!.checkpoint!] }) // through 'a 1'
+    renameSync(p, p + '.1')
+    writeFileSync(p, 'b 0\n')
+    // The glob matches the rotated name too, and files without a checkpoint would start at their end.
+    const r2 = reader(source(join(dir, 'app.log*'), { fromStart: false }))
+    await r2.until(2)
+    await new Promise((res) => setTimeout(res, 200)) // re-scans must not read app.log.1 again
+    await r2.stop()
+    expect(r2.texts().sort()).toEqual(['a 2', 'b 0'])
+  })
+
+  it('finishes a file rotated while it was down from a checkpoint an older version stored under the path', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, 'a 0\na 1\na 2\n')
+    const st = statSync(p, { bigint: true })
+    await store.applyCounts({ occurrences: [], unowned: [], checkpoints: [{ source: legacyCheckpointKey(p), identity: identityOf(st), offset: 4, lines: 1 }] })
+    renameSync(p, p + '.1')
+    writeFileSync(p, 'b 0\n')
+    const r = reader(source(p, { fromStart: false }))
+    expect(await r.until(3)).toEqual(['a 1', 'a 2', 'b 0'])
+    await r.stop()
+  })
+
+  it('starts a file that reuses a deleted file\'s inode at 0 (its first bytes differ from the checkpoint\'s fingerprint)', async () => {
+    const p = join(dir, 'app.log')
+    writeFileSync(p, 'new 0\nnew 1\n')
+    const st = statSync(p, { bigint: true })
+    await store.applyCounts({ occurrences: [], unowned: [], checkpoints: [{ source: await checkpointKeyOfPath(p), identity: `${identityOf(st)}:6:0123456789abcdef`, offset: 6, lines: 1 }] })
+    const r = reader(source(p, { fromStart: false }))
+    expect(await r.until(2)).toEqual(['new 0', 'new 1'])
+    await r.stop()
   })
 
   it('starts at the end of a file with no checkpoint when fromStart is false', async () => {

@@ -6,6 +6,8 @@ import type { Store } from '../../store/store.js'
 import { LineSplitter, type SplitLine } from '../line-splitter.js'
 import type { LogSource, RawLine } from '../source.js'
 import { compileGlob, type FileGlob } from './glob.js'
+import { checkpointIdentity, fileCheckpointKey, FINGERPRINT_BYTES, fingerprintOf, identityOf, legacyCheckpointKey, resumePoint, sameFile } from './identity.js'
+
 
 /** How a FileSource finds, tails and resumes its files. */
 export interface FileSourceOptions {
@@ -30,19 +32,16 @@ export interface FileSourceOptions {
   now?: () => number
 }
 
-/** Checkpoint key of a file: its absolute path, shared by `dice run` and `dice replay` so neither recounts the other's lines. */
-export function fileCheckpointKey(absPath: string): string {
-  return `file:${absPath}`
-}
-
-/** dev:ino of an open file or a path; identifies a file across renames. */
-export function identityOf(st: { dev: bigint | number; ino: bigint | number }): string {
-  return `${st.dev}:${st.ino}`
-}
-
 interface OpenFile {
   fh: FileHandle
+  /** dev:ino (in-memory comparisons). */
   identity: string
+  /** Checkpoint key (by identity, shared with `dice replay`). */
+  key: string
+  /** Bytes covered by `fingerprint`: grows with the file up to FINGERPRINT_BYTES. */
+  fpLen: number
+  /** Stored identity: dev:ino plus the fingerprint of the first fpLen bytes. */
+  cpIdentity: string
   /** Bytes read (the splitter's offset). */
   pos: number
   lines: number
@@ -51,7 +50,6 @@ interface OpenFile {
 
 interface Tracked {
   path: string
-  key: string
   cur: OpenFile | null
   /** Rotated-away files still to be read to their end before `cur` (rename rotation). */
   old: OpenFile[]
@@ -140,19 +138,27 @@ export class FileSource implements LogSource {
       const { bytesRead } = await f.fh.read(buf, 0, buf.length, f.pos)
       if (bytesRead === 0) break
       f.pos += bytesRead
+      // A file still shorter than the fingerprint: widen it to the bytes now read (they no longer change).
+      if (f.fpLen < FINGERPRINT_BYTES && f.pos > f.fpLen) await this.refingerprint(f)
       out.length = 0
       f.splitter.push(buf.subarray(0, bytesRead), out)
-      if (out.length) yield out.map((l) => this.raw(t, f, l))
+      if (out.length) yield out.map((l) => this.raw(f, l))
     }
     if (final) {
       out.length = 0
       f.splitter.end(out)
-      if (out.length) yield out.map((l) => this.raw(t, f, l))
+      if (out.length) yield out.map((l) => this.raw(f, l))
     }
   }
 
-  private raw(t: Tracked, f: OpenFile, l: SplitLine): RawLine {
-    const checkpoint: Checkpoint = { source: t.key, identity: f.identity, offset: l.end, lines: ++f.lines }
+  private async refingerprint(f: OpenFile): Promise<void> {
+    const fp = await fingerprintOf(f.fh, f.pos)
+    f.fpLen = Number(fp.slice(0, fp.indexOf(':')))
+    f.cpIdentity = checkpointIdentity(f.identity, fp)
+  }
+
+  private raw(f: OpenFile, l: SplitLine): RawLine {
+    const checkpoint: Checkpoint = { source: f.key, identity: f.cpIdentity, offset: l.end, lines: ++f.lines }
     return { text: l.text, flags: l.flags, host: this.o.host, checkpoint }
   }
 
@@ -187,6 +193,7 @@ export class FileSource implements LogSource {
       // copytruncate: the file was copied elsewhere and emptied in place.
       cur.pos = 0
       cur.lines = 0
+      cur.fpLen = 0 // new content: a new fingerprint
       cur.splitter.reset(0)
       return true
     }
@@ -195,11 +202,12 @@ export class FileSource implements LogSource {
 
   private async scan(startup: boolean): Promise<void> {
     const paths = await this.glob.expand(this.o.maxFiles ?? 1000)
+    const dirs = new Map<string, string[]>() // one readdir per directory per scan
     for (const p of paths) {
       if (this.tracked.has(p)) continue
       if (this.isTrackedIdentity(await statIdentity(p))) continue // a rotated name of a file we already read
       try {
-        await this.track(p, startup)
+        await this.track(p, startup, dirs)
       } catch {
         // Unreadable or vanished between readdir and open: the next scan retries.
       }
@@ -220,41 +228,89 @@ export class FileSource implements LogSource {
     return false
   }
 
-  private async track(path: string, startup: boolean): Promise<void> {
-    const key = fileCheckpointKey(path)
-    const fh = await open(path, 'r')
-    const st = await fh.stat({ bigint: true })
-    const identity = identityOf(st)
-    const size = Number(st.size)
-    const cp = await this.o.store.getCheckpoint(key)
-    const t: Tracked = { path, key, cur: null, old: [], missingSince: null }
-    let pos = 0
-    let lines = 0
-    if (cp && cp.identity === identity) {
-      // Same file: resume exactly after the last counted line; it shrank while we were down → copytruncate.
-      if (cp.offset <= size) (pos = cp.offset), (lines = cp.lines)
-    } else if (cp) {
-      // Rotated while we were down: finish the old file if it still sits next to the path.
-      const oldPath = await findByIdentity(dirname(path), basename(path), cp.identity)
-      if (oldPath) {
-        const ofh = await open(oldPath, 'r')
-        const ost = await ofh.stat({ bigint: true })
-        if (identityOf(ost) === cp.identity && cp.offset <= Number(ost.size)) {
-          t.old.push({ fh: ofh, identity: cp.identity, pos: cp.offset, lines: cp.lines, splitter: new LineSplitter(this.o.maxLineBytes, cp.offset) })
-        } else await ofh.close()
+  private async track(path: string, startup: boolean, dirs: Map<string, string[]>): Promise<void> {
+    const t: Tracked = { path, cur: null, old: [], missingSince: null }
+    const cur = await this.openFile(path, 0, 0)
+    try {
+      const size = Number((await cur.fh.stat()).size)
+      const { cp, stale } = await resumePoint(this.o.store, path, cur.fh, await cur.fh.stat({ bigint: true }))
+      if (cp) {
+        // Read before, under this name or another (rotation renames, symlinks): resume exactly after the last
+        // counted line; it shrank while we were down → copytruncate, start over.
+        if (cp.offset <= size) (cur.pos = cp.offset), (cur.lines = cp.lines), cur.splitter.reset(cp.offset)
+      } else {
+        // New to us. Rotated while we were down? Then the file we were reading now sits next to the path under
+        // a rotated name (app.log.1, app.log-20260301): finish it first, and read this one from its start. So
+        // too when it took the inode of a file we read (deleted, then a new one created): it is newer than us.
+        const rotated = await this.rotatedSiblings(path, dirs)
+        t.old.push(...rotated.partial)
+        if (!rotated.seen && !stale && startup && !this.o.fromStart) (cur.pos = size), cur.splitter.reset(size)
       }
-    } else if (startup && !this.o.fromStart) {
-      pos = size
+    } catch (e) {
+      await cur.fh.close().catch(() => {})
+      throw e
     }
-    t.cur = { fh, identity, pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos) }
+    t.cur = cur
     this.tracked.set(path, t)
     this.watchDir(dirname(path))
   }
 
+  /**
+   * Files next to `path` whose names extend its name and that we have checkpoints for: `seen` when any
+   * exists (the path's current file was created after we last read there), `partial` the ones not read to
+   * their end, oldest first.
+   */
+  private async rotatedSiblings(path: string, dirs: Map<string, string[]>): Promise<{ seen: boolean; partial: OpenFile[] }> {
+    const dir = dirname(path)
+    const name = basename(path)
+    let entries = dirs.get(dir)
+    if (entries === undefined) {
+      entries = await readdir(dir).catch(() => [] as string[])
+      dirs.set(dir, entries)
+    }
+    // A store from before identity keys names the file last read at this path.
+    const legacy = await this.o.store.getCheckpoint(legacyCheckpointKey(path))
+    let seen = legacy !== null
+    const partial: Array<{ f: OpenFile; mtime: number }> = []
+    for (const e of entries.filter((e) => e !== name && e.startsWith(name)).slice(0, 200)) {
+      let f: OpenFile | null = null
+      try {
+        f = await this.openFile(join(dir, e), 0, 0)
+        const st = await f.fh.stat({ bigint: true })
+        let cp = await this.o.store.getCheckpoint(f.key)
+        if (cp && !(await sameFile(cp.identity, f.identity, f.fh))) cp = null
+        if (!cp && legacy && legacy.identity === f.identity) cp = legacy
+        if (cp) seen = true
+        if (cp && cp.offset < Number(st.size) && !this.isTrackedIdentity(f.identity)) {
+          f.pos = cp.offset
+          f.lines = cp.lines
+          f.splitter.reset(cp.offset)
+          partial.push({ f, mtime: Number(st.mtimeMs) })
+          f = null
+        }
+      } catch {
+        // Vanished or unreadable: nothing to finish.
+      } finally {
+        await f?.fh.close().catch(() => {})
+      }
+    }
+    return { seen, partial: partial.sort((a, b) => a.mtime - b.mtime).map((p) => p.f) }
+  }
+
   private async openFile(path: string, pos: number, lines: number): Promise<OpenFile> {
     const fh = await open(path, 'r')
-    const st = await fh.stat({ bigint: true })
-    return { fh, identity: identityOf(st), pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos) }
+    try {
+      const st = await fh.stat({ bigint: true })
+      const identity = identityOf(st)
+      const fp = await fingerprintOf(fh, Number(st.size))
+      return {
+        fh, identity, key: fileCheckpointKey(st), fpLen: Number(fp.slice(0, fp.indexOf(':'))), cpIdentity: checkpointIdentity(identity, fp),
+        pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos),
+      }
+    } catch (e) {
+      await fh.close().catch(() => {})
+      throw e
+    }
   }
 
   private watchDir(dir: string): void {
@@ -304,18 +360,4 @@ async function statIdentity(path: string): Promise<string | null> {
   } catch {
     return null
   }
-}
-
-/** A rotated file (`app.log.1`, `app.log-20260101`) next to `name` in `dir` with the given dev:ino. */
-async function findByIdentity(dir: string, name: string, identity: string): Promise<string | null> {
-  let entries: string[]
-  try {
-    entries = await readdir(dir)
-  } catch {
-    return null
-  }
-  for (const e of entries.filter((e) => e !== name && e.startsWith(name)).slice(0, 200)) {
-    if ((await statIdentity(join(dir, e))) === identity) return join(dir, e)
-  }
-  return null
 }

@@ -5,7 +5,13 @@ import type { Checkpoint } from '../../core/types.js'
 import type { Store } from '../../store/store.js'
 import { LineSplitter, type SplitLine } from '../line-splitter.js'
 import type { LogSource, RawLine } from '../source.js'
-import { fileCheckpointKey, identityOf } from './file-source.js'
+import { checkpointIdentity, fileCheckpointKey, fingerprintOf, identityOf, resumePoint } from './identity.js'
+
+/**
+ * A plain file that ends in the middle of a line and was modified less than this long ago may still be
+ * written: its last line is left for the next run. Quiet for longer, the file is taken as complete.
+ */
+export const PARTIAL_LINE_QUIET_MS = 5 * 60_000
 
 /** Options of a ReplaySource. */
 export interface ReplaySourceOptions {
@@ -15,16 +21,24 @@ export interface ReplaySourceOptions {
   maxLineBytes: number
   chunkBytes?: number
   cwd?: string
+  /** Wall clock compared with the file's mtime (filesystem times are real times, not `--at`). */
+  now?: () => number
+  /** See PARTIAL_LINE_QUIET_MS. */
+  quietMs?: number
 }
 
 /**
  * Reads one file once, from its checkpoint to its end (`dice replay`): plain text or gzip (detected by the
- * magic bytes, not the name). Offsets of a gzip file count uncompressed bytes. It shares the checkpoint
- * key of the file source, so replaying an unchanged file again, or tailing it afterwards, adds nothing.
+ * magic bytes, not the name). Offsets of a gzip file count uncompressed bytes. Checkpoints are keyed by
+ * file identity (dev:ino + a fingerprint of the first bytes), like the file source's: replaying an unchanged
+ * file again, the same file under its rotated name or through a symlink, or tailing it afterwards, adds
+ * nothing. An unterminated last line of a plain file modified recently is not read (see `heldPartial`).
  */
 export class ReplaySource implements LogSource {
   readonly name: string
   readonly path: string
+  /** Bytes of an unterminated last line left unread by the last `batches()` (the writer may still finish it). */
+  heldPartial = 0
   constructor(private readonly o: ReplaySourceOptions) {
     this.path = resolve(o.cwd ?? process.cwd(), o.path)
     this.name = `file:${this.path}`
@@ -36,23 +50,25 @@ export class ReplaySource implements LogSource {
 
   async *batches(signal: AbortSignal): AsyncGenerator<RawLine[]> {
     const chunk = this.o.chunkBytes ?? 65_536
-    const key = fileCheckpointKey(this.path)
     const fh = await open(this.path, 'r')
     let pending: Promise<{ bytesRead: number }> | null = null
     try {
       const st = await fh.stat({ bigint: true })
-      const identity = identityOf(st)
+      const key = fileCheckpointKey(st)
+      const identity = checkpointIdentity(identityOf(st), await fingerprintOf(fh, Number(st.size)))
       const magic = Buffer.alloc(2)
       const { bytesRead } = await fh.read(magic, 0, 2, 0)
       const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b
-      const cp = await this.o.store.getCheckpoint(key)
+      const { cp } = await resumePoint(this.o.store, this.path, fh, st)
       let start = 0
       let lines = 0
-      if (cp && cp.identity === identity && (gz || cp.offset <= Number(st.size))) (start = cp.offset), (lines = cp.lines)
+      if (cp && (gz || cp.offset <= Number(st.size))) (start = cp.offset), (lines = cp.lines)
       const splitter = new LineSplitter(this.o.maxLineBytes, start)
       const out: SplitLine[] = []
       const host = this.o.host
+      let lastEnd = start
       const emit = (l: SplitLine): RawLine => {
+        lastEnd = l.end
         const checkpoint: Checkpoint = { source: key, identity, offset: l.end, lines: ++lines }
         return { text: l.text, flags: l.flags, host, checkpoint }
       }
@@ -97,6 +113,17 @@ export class ReplaySource implements LogSource {
       }
       out.length = 0
       splitter.end(out)
+      this.heldPartial = 0
+      if (out.length && !gz) {
+        // No newline yet: a writer may be in the middle of this line. Counting the head now would lose the
+        // occurrence (its tail would be read later as a line of its own), so unless the file has been quiet
+        // long enough to be complete, the checkpoint stays before it and the next run reads it whole.
+        const mtime = Number((await fh.stat()).mtimeMs)
+        if ((this.o.now ?? Date.now)() - mtime < (this.o.quietMs ?? PARTIAL_LINE_QUIET_MS)) {
+          this.heldPartial = Math.max(1, out[0]!.end - lastEnd)
+          out.length = 0
+        }
+      }
       if (out.length) yield out.map(emit)
     } finally {
       // A read still in flight (the consumer stopped early) must finish before the handle closes.
