@@ -275,9 +275,14 @@ export class FileSource implements LogSource {
     for (const e of entries.filter((e) => e !== name && e.startsWith(name)).slice(0, 200)) {
       let f: OpenFile | null = null
       try {
+        // Most rotated names were never read by us: look their identity up before opening them.
+        const pst = await stat(join(dir, e), { bigint: true })
+        if (!pst.isFile()) continue
+        const known = await this.o.store.getCheckpoint(fileCheckpointKey(pst))
+        if (!known && !(legacy && legacy.identity === identityOf(pst))) continue
         f = await this.openFile(join(dir, e), 0, 0)
         const st = await f.fh.stat({ bigint: true })
-        let cp = await this.o.store.getCheckpoint(f.key)
+        let cp = f.identity === identityOf(pst) ? known : await this.o.store.getCheckpoint(f.key)
         if (cp && !(await sameFile(cp.identity, f.identity, f.fh))) cp = null
         if (!cp && legacy && legacy.identity === f.identity) cp = legacy
         if (cp) seen = true
