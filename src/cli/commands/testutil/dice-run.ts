@@ -19,7 +19,8 @@ export async function startDiceRun(args: string[], o: { cwd: string; env?: NodeJ
   let err = ''
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
-  const exited = new Promise<number | string>((r) => child.on('exit', (code, sig) => r(code ?? sig ?? -1)))
+  // 'close', not 'exit': it fires once stdout/stderr are drained, so an early exit's message is complete.
+  const exited = new Promise<number | string>((r) => child.on('close', (code, sig) => r(code ?? sig ?? -1)))
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`dice run did not start:\n${err}`)), o.timeoutMs ?? 20_000)
     child.stderr!.on('data', (d) => {
