@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
 import type { Hit, Statement } from '../core/types.js'
-import type { OutboxItem, Store } from '../store/store.js'
+import type { OutboxItem, RealtimeCountDelta, RealtimeCounts, Store } from '../store/store.js'
 import type { Router } from '../route/router.js'
 import type { Notifier, SendResult } from './notifier.js'
 import type { SlackApi } from './slack/api.js'
@@ -48,12 +48,24 @@ export interface DeliveryStats {
   retries: number
 }
 
-interface Pending { statement: Statement; count: number; hosts: Set<string>; firstSeen: number; lastSeen: number; sample: string; level: Hit['entry']['level'] }
+interface HostDelta { count: number; firstSeen: number; lastSeen: number }
+/** What this instance saw of one statement × channel since its last write to the store. */
+interface Pending {
+  statement: Statement
+  hosts: Map<string, HostDelta>
+  lastSeen: number
+  sample: string
+  /** Key in `hosts` the sample came from. */
+  sampleHost: string
+  level: Hit['entry']['level']
+}
 
 const MAX_STATES = 10_000
 const MAX_PENDING = 50_000
 const HOST_MAX_CHARS = 100
 const MAX_MORE_HOSTS = 200
+/** Distinct hosts stored per message window; occurrences from further hosts are added under host ''. */
+const MAX_HOST_ROWS = MAX_HOSTS + MAX_MORE_HOSTS
 /** chat.update errors after which the message cannot be edited any more. */
 const UNEDITABLE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed'])
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
@@ -67,11 +79,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * Real time: `onHit` (synchronous, from the pipeline) routes the hit and folds it into a per statement ×
  * channel accumulator; an async round then, per key, opens a window (first hit: a state row and an outbox
  * item under the dedup key `rt:<statement>:<channel>:<window start>:<window seq>`) or adds to the open one. The outbox
- * item is posted at once by the worker; later hits in the window only change the state, and the message is
+ * item is posted at once by the worker; later hits in the window only add to the counts, and the message is
  * edited in place with chat.update at most once per `updateEveryMs`. The state row (store.putRealtime)
- * carries ts and counts, so a restarted instance keeps editing the same message. A post is recorded (ts in
- * the state row) before the outbox item is marked sent, so a re-claimed item that was in fact posted is
- * not posted again.
+ * carries the window and the message's ts, so a restarted instance keeps editing the same message. A post is
+ * recorded (ts in the state row) before the outbox item is marked sent, so a re-claimed item that was in
+ * fact posted is not posted again.
+ *
+ * Counts, hosts and last seen are additive in the store (store.addRealtimeCounts): every instance on one
+ * database adds only what it saw since its last write, and each post or update renders the stored sums, so
+ * no instance erases another's counts. After each post or update the sums are read again and the message
+ * updated once more if they grew meanwhile: whichever send lands last, the message ends at the full count.
  *
  * Digests: `tick()` (and the loop `start()` runs every `digest.checkEveryMinutes`) takes the scheduler
  * lease, builds what is due into the outbox, then drains it.
@@ -131,13 +148,19 @@ export class Delivery {
       if (!p) {
         // Never drop a hit: at the cap the accumulator is processed now rather than grown.
         if (this.pending.size >= MAX_PENDING) this.scheduleRealtime(true)
-        p = { statement: hit.statement, count: 0, hosts: new Set(), firstSeen: hit.time, lastSeen: hit.time, sample: raw, level: d.level }
+        p = { statement: hit.statement, hosts: new Map(), lastSeen: hit.time, sample: raw, sampleHost: '', level: d.level }
         this.pending.set(key, p)
       }
-      p.count++
-      if (p.hosts.size < MAX_HOSTS * 2) p.hosts.add(hit.host.slice(0, HOST_MAX_CHARS))
-      p.firstSeen = Math.min(p.firstSeen, hit.time)
-      if (hit.time >= p.lastSeen) (p.lastSeen = hit.time), (p.sample = raw)
+      // Host '' is the overflow row: a real host never has that name.
+      let host = hit.host.slice(0, HOST_MAX_CHARS) || '-'
+      let h = p.hosts.get(host)
+      if (!h && p.hosts.size >= MAX_HOST_ROWS) h = p.hosts.get((host = ''))
+      if (!h) p.hosts.set(host, (h = { count: 0, firstSeen: hit.time, lastSeen: hit.time }))
+      h.count++
+      h.firstSeen = Math.min(h.firstSeen, hit.time)
+      h.lastSeen = Math.max(h.lastSeen, hit.time)
+      if (hit.time >= p.lastSeen) (p.lastSeen = hit.time), (p.sample = raw), (p.sampleHost = host)
+      if (d.level) p.level = d.level
     }
     this.scheduleRealtime()
   }
@@ -171,9 +194,8 @@ export class Delivery {
         if (!(await this.o.store.tryLease(`rt:${statementId}:${channel}`, this.instanceId, now, this.windowMs))) {
           const theirs = await this.reload(key, statementId, channel)
           if (theirs && now < theirs.windowStart + this.windowMs) {
-            merge(theirs, p)
-            await this.saveState(key, theirs)
-            if (theirs.ts) this.scheduleUpdate(key)
+            if (await this.addCounts(key, theirs, p)) await this.afterAdd(key, theirs)
+            else retry = true
           } else {
             // Their state row is not written yet: keep the hits and look again shortly.
             this.requeue(key, p)
@@ -184,19 +206,23 @@ export class Delivery {
         const seq = (st?.seq ?? 0) + 1
         st = {
           statementId, channel, channelId: null, ts: '', windowStart: now, seq, count: 0, hosts: [], hostsMore: 0,
-          firstSeen: p.firstSeen, lastSeen: p.lastSeen, sample: p.sample, level: p.level, sentCount: 0,
+          firstSeen: p.lastSeen, lastSeen: p.lastSeen, sample: p.sample, level: p.level, sentCount: 0,
         }
-        merge(st, p)
         this.ownWindows.add(`${key}\u0000${now}`)
         if (this.ownWindows.size > MAX_STATES) this.ownWindows.delete(this.ownWindows.values().next().value!)
+        // The window's row first, then its counts, then the outbox item: whoever posts it finds all three.
         await this.saveState(key, st)
+        if (!(await this.addCounts(key, st, p))) {
+          retry = true
+          continue
+        }
         const payload: RealtimePayload = { statementId, channel, windowStart: now, seq }
         await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}:${seq}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
         opened = true
+      } else if (await this.addCounts(key, st, p)) {
+        await this.afterAdd(key, st)
       } else {
-        merge(st, p)
-        await this.saveState(key, st)
-        if (st.ts) this.scheduleUpdate(key)
+        retry = true
       }
     }
     if (retry) this.later(100, () => this.scheduleRealtime())
@@ -206,10 +232,77 @@ export class Delivery {
   private requeue(key: string, p: Pending): void {
     const q = this.pending.get(key)
     if (!q) return void this.pending.set(key, p)
-    q.count += p.count
-    for (const h of p.hosts) if (q.hosts.size < MAX_HOSTS * 2) q.hosts.add(h)
-    q.firstSeen = Math.min(q.firstSeen, p.firstSeen)
-    if (p.lastSeen >= q.lastSeen) (q.lastSeen = p.lastSeen), (q.sample = p.sample)
+    for (const [host, d] of p.hosts) {
+      let k = host
+      let h = q.hosts.get(k)
+      if (!h && q.hosts.size >= MAX_HOST_ROWS) h = q.hosts.get((k = ''))
+      if (!h) q.hosts.set(k, (h = { count: 0, firstSeen: d.firstSeen, lastSeen: d.lastSeen }))
+      h.count += d.count
+      h.firstSeen = Math.min(h.firstSeen, d.firstSeen)
+      h.lastSeen = Math.max(h.lastSeen, d.lastSeen)
+      if (host === p.sampleHost && p.lastSeen >= q.lastSeen) (q.lastSeen = p.lastSeen), (q.sample = p.sample), (q.sampleHost = k)
+    }
+    if (p.level) q.level = p.level
+  }
+
+  /**
+   * Add this instance's hits to the window's stored counts. False (hits kept for the next round) when the
+   * store refused: a hit is never dropped, and never added twice (the write is one transaction).
+   */
+  private async addCounts(key: string, st: RealtimeState, p: Pending): Promise<boolean> {
+    // Past the cap of stored hosts, hosts the window does not have yet are counted under ''.
+    const known = st.hosts.length + st.hostsMore >= MAX_HOST_ROWS ? new Set([...st.hosts, ...(st.moreHosts ?? [])]) : null
+    const rows = new Map<string, RealtimeCountDelta>()
+    for (const [host, d] of p.hosts) {
+      const h = known && !known.has(host) ? '' : host
+      const r = rows.get(h)
+      const sample = host === p.sampleHost ? p.sample : null
+      if (!r) {
+        rows.set(h, { statementId: st.statementId, channel: st.channel, windowStart: st.windowStart, seq: st.seq ?? 0, host: h, count: d.count,
+          firstSeen: d.firstSeen, lastSeen: d.lastSeen, sample, level: sample === null ? null : p.level })
+        continue
+      }
+      r.count += d.count
+      r.firstSeen = Math.min(r.firstSeen, d.firstSeen)
+      r.lastSeen = Math.max(r.lastSeen, d.lastSeen)
+      if (sample !== null) (r.sample = sample), (r.level = p.level)
+    }
+    try {
+      await this.o.store.addRealtimeCounts([...rows.values()])
+      return true
+    } catch (e) {
+      this.fail('real-time counts', e)
+      this.requeue(key, p)
+      return false
+    }
+  }
+
+  /**
+   * After adding to a window: update its message. A window whose post this instance has not seen yet is
+   * looked up again: either its poster read our counts after posting, or we see its ts here (we wrote
+   * before looking, it read after recording the ts), so no addition is left unshown.
+   */
+  private async afterAdd(key: string, st: RealtimeState): Promise<void> {
+    if (!st.ts) {
+      const fresh = await this.reload(key, st.statementId, st.channel)
+      if (!fresh?.ts || fresh.windowStart !== st.windowStart || (fresh.seq ?? 0) !== (st.seq ?? 0)) return
+    }
+    this.scheduleUpdate(key)
+  }
+
+  /** The stored sums of a window (every instance's counts), shown in `st`; null when none are stored. */
+  private async sums(st: RealtimeState): Promise<RealtimeCounts | null> {
+    const c = await this.o.store.realtimeCounts({ statementId: st.statementId, channel: st.channel, windowStart: st.windowStart, seq: st.seq ?? 0, hostLimit: MAX_HOST_ROWS })
+    if (!c) return null
+    st.count = c.count
+    st.firstSeen = c.firstSeen
+    st.lastSeen = c.lastSeen
+    st.hosts = c.hosts.slice(0, MAX_HOSTS)
+    st.moreHosts = c.hosts.slice(MAX_HOSTS)
+    st.hostsMore = Math.max(0, c.hostCount - st.hosts.length)
+    if (c.sample !== null) st.sample = c.sample
+    if (c.level) st.level = c.level
+    return c
   }
 
   private async reload(key: string, statementId: string, channel: string): Promise<RealtimeState | null> {
@@ -264,7 +357,11 @@ export class Delivery {
 
   private async update(key: string): Promise<void> {
     const st = this.states.get(key)
-    if (!st || !st.ts || st.count === st.sentCount) return
+    if (!st || !st.ts) return
+    // Render what every instance has added, not what this one saw. `sentCount` is what this instance last
+    // showed: counts only grow within a window, so a larger sum means the message is behind.
+    const sums = await this.sums(st)
+    if (!sums || sums.count <= st.sentCount) return
     const s = await this.statement(st.statementId)
     const count = st.count
     const r = await this.o.notifier.send({ ...realtimeMessage(st, s, this.o.config), updateTs: st.ts })
@@ -273,8 +370,8 @@ export class Delivery {
     if (r.ok) {
       this.stats.updates++
       st.sentCount = Math.max(st.sentCount, count)
-      await this.saveState(key, st)
-      if (st.count !== st.sentCount) this.scheduleUpdate(key)
+      // Another instance's older update may have landed after ours, or counts grew while we sent: look again.
+      await this.catchUp(key, st)
     } else if (r.retryable) {
       this.stats.retries++
       this.later(r.retryAfterMs ?? 5000, () => this.scheduleUpdate(key))
@@ -282,9 +379,13 @@ export class Delivery {
       this.stats.failures++
       this.log(`chat.update for ${st.statementId} in #${st.channel} failed: ${r.error}`)
       if (UNEDITABLE.has(r.error)) {
-        // Deleted, or too old to edit: close the window so the next occurrence posts a fresh message.
-        st.windowStart = 0
-        await this.saveState(key, st)
+        // Deleted, or too old to edit: close the window so the next occurrence posts a fresh message —
+        // unless another instance has already moved on to a newer message (never close theirs).
+        const row = await this.o.store.getRealtime(st.statementId, st.channel)
+        if (row && row.ts === st.ts && row.windowStart === st.windowStart) {
+          st.windowStart = 0
+          await this.saveState(key, st)
+        } else this.states.delete(key)
       }
     }
   }
@@ -369,6 +470,12 @@ export class Delivery {
     if (b.tokens < 0) await sleep((-b.tokens / rate) * 1000)
   }
 
+  /** Update again when the stored sums are ahead of what this instance last showed. */
+  private async catchUp(key: string, st: RealtimeState): Promise<void> {
+    const now = await this.o.store.realtimeCounts({ statementId: st.statementId, channel: st.channel, windowStart: st.windowStart, seq: st.seq ?? 0, hostLimit: 0 })
+    if (now && now.count > st.sentCount) this.scheduleUpdate(key)
+  }
+
   private onChain<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.rtChain.then(fn)
     this.rtChain = run.then(() => undefined, (e) => this.fail('real-time', e))
@@ -380,12 +487,14 @@ export class Delivery {
     const now = () => this.o.clock()
     const p = item.payload as RealtimePayload
     const key = `${p.statementId}\u0000${p.channel}`
-    const st = await this.state(key, p.statementId, p.channel)
+    // From the store, not memory: the window may be another instance's, or newer than what we remember.
+    const st = await this.reload(key, p.statementId, p.channel)
     if (!st || st.windowStart !== p.windowStart || (st.seq ?? 0) !== (p.seq ?? 0) || st.ts) {
       // Posted already (crash after posting, before marking sent) or superseded by a newer window.
       await this.o.store.markSent(item.id, this.instanceId, now(), { skipped: true })
       return null
     }
+    await this.sums(st)
     const count = st.count
     const r = await this.o.notifier.send(realtimeMessage(st, await this.statement(p.statementId), this.o.config))
     if (!r.ok) return r
@@ -397,7 +506,8 @@ export class Delivery {
     this.lastUpdate.set(key, performance.now())
     await this.o.store.markSent(item.id, this.instanceId, now(), { ts: st.ts, channel: st.channelId })
     this.stats.posts++
-    if (st.count !== st.sentCount) this.scheduleUpdate(key)
+    // Counts added while we posted (here or by other instances) go out as an update.
+    await this.catchUp(key, st)
     return null
   }
 
@@ -482,19 +592,3 @@ export class Delivery {
   }
 }
 
-function merge(st: RealtimeState, p: Pending): void {
-  st.count += p.count
-  for (const h of p.hosts) {
-    if (st.hosts.includes(h)) continue
-    if (st.hosts.length < MAX_HOSTS) st.hosts.push(h)
-    else {
-      // Count each further host once; past the cap of remembered ones the count is a lower bound.
-      const more = (st.moreHosts ??= [])
-      if (!more.includes(h) && more.length < MAX_MORE_HOSTS) more.push(h)
-      st.hostsMore = more.length
-    }
-  }
-  st.firstSeen = Math.min(st.firstSeen, p.firstSeen)
-  if (p.lastSeen >= st.lastSeen) (st.lastSeen = p.lastSeen), (st.sample = p.sample)
-  if (p.level) st.level = p.level
-}

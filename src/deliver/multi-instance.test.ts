@@ -86,3 +86,25 @@ describe('several instances racing on many statements at once', () => {
     expect(new Set(posted).size).toBe(30)
   })
 })
+
+describe('several instances adding to one channel message', () => {
+  it("counts every instance's occurrences in the message, with every instance's hosts", async () => {
+    const { store, ds } = await instances(3)
+    const s = statement({ id: 'tun', level: 'warn', template: 'tunnel %s went down', channels: ['net-ops'] })
+    await store.replaceFiles([{ file: 'src/gw.c', hash: 'h' }], [s], [])
+    ds[0]!.onHit(hit(s, { time: now, host: 'gw-0' }))
+    await ds[0]!.idle()
+    // Then all three see a burst at the same time, each from its own hosts.
+    for (let round = 0; round < 5; round++) {
+      for (const [i, d] of ds.entries()) for (let k = 0; k < 4; k++) d.onHit(hit(s, { time: now, host: `gw-${i}` }))
+      await Promise.all(ds.map((d) => d.idle()))
+    }
+    now += 2_000
+    for (const d of ds) d.onHit(hit(s, { time: now, host: 'gw-9' }))
+    await Promise.all(ds.map((d) => d.idle()))
+    expect(slack.ok('chat.postMessage')).toHaveLength(1)
+    const final = [...slack.messages.values()][0]!.text
+    expect(final).toContain(`×${1 + 5 * 3 * 4 + 3}`)
+    for (const h of ['gw-0', 'gw-1', 'gw-2', 'gw-9']) expect(final).toContain(h)
+  })
+})

@@ -52,6 +52,14 @@ CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until_at ${t.b
 CREATE TABLE digest_marks (
   person TEXT NOT NULL, statement_id TEXT NOT NULL, through ${t.bigint} NOT NULL, PRIMARY KEY (person, statement_id));
 `,
+  // Real-time message counts, one row per window × host, added to by every instance (never overwritten):
+  // instances sharing one database each add what they saw, and the message shows the sums.
+  (t) => `
+CREATE TABLE realtime_counts (
+  statement_id TEXT NOT NULL, channel TEXT NOT NULL, window_start ${t.bigint} NOT NULL, seq INTEGER NOT NULL, host TEXT NOT NULL,
+  count ${t.bigint} NOT NULL, first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, level TEXT, sample TEXT NOT NULL,
+  PRIMARY KEY (statement_id, channel, window_start, seq, host));
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

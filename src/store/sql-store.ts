@@ -3,7 +3,7 @@ import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
-  AuditRow, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeMessage, Scope, SnoozeRow,
+  AuditRow, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeCountDelta, RealtimeCounts, RealtimeMessage, Scope, SnoozeRow,
   StatementTotal, Store, UnownedRow, UserRow,
 } from './store.js'
 
@@ -320,6 +320,40 @@ export class SqlStore implements Store {
       ON CONFLICT (statement_id, channel) DO UPDATE SET ts = excluded.ts, window_start = excluded.window_start, state = excluded.state`,
       [m.statementId, m.channel, m.ts, m.windowStart, J(m.state)])
   }
+  async addRealtimeCounts(deltas: RealtimeCountDelta[]) {
+    if (!deltas.length) return
+    const { least, greatest } = this.f
+    await this.db.tx(async (tx) => {
+      for (const c of chunks(deltas)) {
+        // The newest sample wins; a delta without one ('') keeps the stored sample.
+        await tx.run(`INSERT INTO realtime_counts (statement_id, channel, window_start, seq, host, count, first_seen, last_seen, level, sample)
+          VALUES ${values(c.length, 10)} ON CONFLICT (statement_id, channel, window_start, seq, host) DO UPDATE SET
+          count = realtime_counts.count + excluded.count, first_seen = ${least}(realtime_counts.first_seen, excluded.first_seen),
+          last_seen = ${greatest}(realtime_counts.last_seen, excluded.last_seen),
+          sample = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
+            THEN excluded.sample ELSE realtime_counts.sample END,
+          level = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
+            THEN COALESCE(excluded.level, realtime_counts.level) ELSE COALESCE(realtime_counts.level, excluded.level) END`,
+          c.flatMap((d) => [d.statementId, d.channel, d.windowStart, d.seq, d.host, d.count, d.firstSeen, d.lastSeen, d.level, d.sample ?? '']))
+      }
+    })
+  }
+  async realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null> {
+    const key = `statement_id = ? AND channel = ? AND window_start = ? AND seq = ?`
+    const p: Param[] = [q.statementId, q.channel, q.windowStart, q.seq]
+    const sum = await this.db.get<Row>(`SELECT SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls,
+      SUM(CASE WHEN host = '' THEN 0 ELSE 1 END) AS hosts, SUM(CASE WHEN host = '' THEN 1 ELSE 0 END) AS more
+      FROM realtime_counts WHERE ${key}`, p)
+    if (!sum || sum.n == null) return null
+    const hosts = await this.db.all<Row>(`SELECT host FROM realtime_counts WHERE ${key} AND host <> '' ORDER BY first_seen, host LIMIT ?`,
+      [...p, q.hostLimit ?? 1000])
+    const latest = await this.db.get<Row>(`SELECT sample, level FROM realtime_counts WHERE ${key} AND sample <> ''
+      ORDER BY last_seen DESC, host LIMIT 1`, p)
+    return {
+      count: Number(sum.n), firstSeen: Number(sum.fs), lastSeen: Number(sum.ls), hosts: hosts.map((r) => r.host as string),
+      hostCount: Number(sum.hosts), moreUncounted: Number(sum.more) > 0, sample: latest?.sample ?? null, level: latest?.level ?? null,
+    }
+  }
   async getUser(key: string) {
     const r = await this.db.get<Row>(`SELECT * FROM users WHERE key = ?`, [key])
     return r ? { key: r.key, slackId: r.slack_id ?? null, name: r.name ?? null, email: r.email ?? null, tz: r.tz ?? null, fetchedAt: Number(r.fetched_at) } : null
@@ -352,6 +386,7 @@ export class SqlStore implements Store {
     return this.db.tx(async (tx) => {
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
         + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
+      await tx.run(`DELETE FROM realtime_counts WHERE window_start < ?`, [rawBefore])
       // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.
       const old = await tx.all<Row>(`SELECT statement_id, host, bucket, count, first_seen, last_seen, level, samples FROM occurrences
         WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])

@@ -117,6 +117,35 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getDigestMark('U1', 's')).toBe(10)
     })
 
+    it('adds every writer\'s real-time counts per window × host instead of overwriting them', async () => {
+      const w = { statementId: 's', channel: 'net-ops', windowStart: 1000, seq: 1 }
+      expect(await store.realtimeCounts(w)).toBeNull()
+      // Two instances write at the same time, one of them twice for the same host.
+      await Promise.all([
+        store.addRealtimeCounts([{ ...w, host: 'gw-0', count: 20, firstSeen: 1000, lastSeen: 1050, sample: 'tunnel gw-0 went down', level: 'warn' },
+          { ...w, host: 'gw-1', count: 5, firstSeen: 1001, lastSeen: 1040, sample: null, level: 'warn' }]),
+        store.addRealtimeCounts([{ ...w, host: 'gw-9', count: 20, firstSeen: 1002, lastSeen: 1060, sample: 'tunnel gw-9 went down', level: 'error' }]),
+      ])
+      await store.addRealtimeCounts([{ ...w, host: 'gw-0', count: 1, firstSeen: 990, lastSeen: 1055, sample: null, level: null },
+        { ...w, host: '', count: 7, firstSeen: 1003, lastSeen: 1003, sample: null, level: null }])
+      expect(await store.realtimeCounts(w)).toEqual({ count: 53, firstSeen: 990, lastSeen: 1060, hosts: ['gw-0', 'gw-1', 'gw-9'], hostCount: 3,
+        moreUncounted: true, sample: 'tunnel gw-9 went down', level: 'error' })
+      expect((await store.realtimeCounts({ ...w, hostLimit: 2 }))!.hosts).toEqual(['gw-0', 'gw-1'])
+      // An older sample never replaces a newer one; another window is counted apart.
+      await store.addRealtimeCounts([{ ...w, host: 'gw-9', count: 1, firstSeen: 1001, lastSeen: 1001, sample: 'old', level: 'info' }])
+      expect(await store.realtimeCounts(w)).toMatchObject({ count: 54, sample: 'tunnel gw-9 went down', level: 'error' })
+      await store.addRealtimeCounts([{ ...w, windowStart: 2000, seq: 2, host: 'gw-0', count: 1, firstSeen: 2000, lastSeen: 2000, sample: 'x', level: null }])
+      expect(await store.realtimeCounts({ ...w, windowStart: 2000, seq: 2 })).toMatchObject({ count: 1, hosts: ['gw-0'], moreUncounted: false })
+      // A fresh message opened in the same millisecond (the old one was deleted in Slack) has its own counts.
+      await store.addRealtimeCounts([{ ...w, seq: 3, host: 'gw-0', count: 2, firstSeen: 1000, lastSeen: 1000, sample: 'y', level: null }])
+      expect(await store.realtimeCounts({ ...w, seq: 3 })).toMatchObject({ count: 2 })
+      expect(await store.realtimeCounts(w)).toMatchObject({ count: 54 })
+      // Retention drops windows opened before the raw horizon.
+      await store.prune(1500, 0)
+      expect(await store.realtimeCounts(w)).toBeNull()
+      expect(await store.realtimeCounts({ ...w, windowStart: 2000, seq: 2 })).toMatchObject({ count: 1 })
+    })
+
     it('rolls old buckets up into days and deletes what is past retention', async () => {
       const H = 3_600_000, D = 24 * H
       const base = 100 * D

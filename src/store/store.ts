@@ -17,6 +17,30 @@ export interface OutboxItem {
   attempts: number; notBefore: number; createdAt: number; sentAt: number | null; result: unknown
 }
 export interface RealtimeMessage { statementId: string; channel: string; ts: string; windowStart: number; state: unknown }
+/**
+ * What one instance saw of a real-time message's window since its last write, for one host. Host '' holds
+ * occurrences from hosts past the caller's cap: counted, never listed.
+ */
+export interface RealtimeCountDelta {
+  statementId: string; channel: string; windowStart: number; seq: number; host: string
+  count: number; firstSeen: number; lastSeen: number
+  /** Latest raw line of this delta, or null to leave the stored one; the newest (by lastSeen) wins. */
+  sample: string | null
+  level: Level | null
+}
+/** The sums over every instance's deltas for one real-time message window. */
+export interface RealtimeCounts {
+  count: number; firstSeen: number; lastSeen: number
+  /** Up to `hostLimit` hosts ('' excluded), in the order first seen. */
+  hosts: string[]
+  /** Distinct hosts ('' excluded). */
+  hostCount: number
+  /** Some occurrences came from hosts past a cap (host ''): `hostCount` is a lower bound. */
+  moreUncounted: boolean
+  /** Newest sample and its level. */
+  sample: string | null
+  level: Level | null
+}
 export interface UserRow { key: string; slackId: string | null; name: string | null; email: string | null; tz: string | null; fetchedAt: number }
 export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { samples: string[] }
 export interface UnownedRow extends UnownedDelta { shapeHash: string }
@@ -86,6 +110,13 @@ export interface Store {
   outboxCounts(): Promise<Array<{ kind: string; status: string; count: number }>>
   getRealtime(statementId: string, channel: string): Promise<RealtimeMessage | null>
   putRealtime(m: RealtimeMessage): Promise<void>
+  /**
+   * Add deltas to the real-time counts (upsert-increment per window × host, atomically): each instance adds
+   * only what it saw, so concurrent instances never erase each other's counts.
+   */
+  addRealtimeCounts(deltas: RealtimeCountDelta[]): Promise<void>
+  /** The summed counts of one real-time message window, or null when nothing was added to it. */
+  realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null>
   getUser(key: string): Promise<UserRow | null>
   putUser(u: UserRow): Promise<void>
   getDigestMark(person: string, statementId: string): Promise<number | null>
@@ -93,6 +124,9 @@ export interface Store {
   /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
   tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>
 
-  /** Roll occurrences older than `rawBefore` into daily buckets; delete those older than `keepBefore`. */
+  /**
+   * Roll occurrences older than `rawBefore` into daily buckets; delete those older than `keepBefore`, and
+   * real-time counts of windows opened before `rawBefore` (those messages are long closed).
+   */
   prune(rawBefore: number, keepBefore: number): Promise<{ rolledUp: number; deleted: number }>
 }
