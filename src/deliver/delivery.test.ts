@@ -225,3 +225,29 @@ describe('real-time channel delivery', () => {
     expect(posts()).toHaveLength(1)
   })
 })
+
+describe('graceful shutdown', () => {
+  it('gives back the posts it claimed but has not sent, so the next instance posts them at once, each once', async () => {
+    const cfg = config({ realtime: { maxPostsPerSecond: 1 } })
+    const a = await delivery(cfg)
+    const many = Array.from({ length: 25 }, (_, i) => statement({ id: `q${i}`, file: 'src/many.c', line: i + 1, template: `event ${i}`, channels: ['ops'] }))
+    await store.replaceFiles([{ file: 'src/many.c', hash: 'm' }], many, [])
+    for (const s of many) a.onHit(hit(s, { time: now }))
+    const draining = a.idle()
+    // 20 go out at once (the burst); the next 5 are claimed and wait for the pace of one a second.
+    const claimed = async () => (await store.listOutbox({ status: 'claimed' })).length
+    for (let i = 0; i < 200 && !(posts().length >= 20 && (await claimed()) === 5); i++) await new Promise((r) => setTimeout(r, 10))
+    expect(await claimed()).toBe(5)
+    await a.close()
+    expect(await claimed()).toBe(0)
+    // Without the give-back they would stay leased to the closed instance for two minutes.
+    const b = await delivery(cfg)
+    const t = performance.now()
+    await b.idle()
+    expect(performance.now() - t).toBeLessThan(1000)
+    await draining
+    expect(posts()).toHaveLength(25)
+    expect(new Set(posts().map((c) => c.body.text.split('\n')[0])).size).toBe(25)
+    expect(await store.listOutbox({ status: 'sent' })).toHaveLength(25)
+  })
+})

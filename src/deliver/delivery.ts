@@ -112,6 +112,10 @@ export class Delivery {
   private pumping: Promise<void> | null = null
   private pumpAgain = false
   private stopped = false
+  /** Set by `close()`: claimed items are given back instead of sent. */
+  private releasing = false
+  /** Outbox items this instance claimed and has not started sending (given back by `close()`). */
+  private claimed = new Map<number, OutboxItem>()
   private windowMs: number
   private updateEveryMs: number
   private leaseMs: number
@@ -403,15 +407,22 @@ export class Delivery {
       try {
         do {
           this.pumpAgain = false
-          for (;;) {
+          while (!this.releasing) {
             const items = await this.o.store.claim({ kinds, limit: 20, holder: this.instanceId, now: this.o.clock(), leaseMs: this.leaseMs })
             if (!items.length) break
-            for (const item of items) await this.sendItem(item)
+            for (const item of items) this.claimed.set(item.id, item)
+            for (const item of items) {
+              if (this.releasing) break
+              await this.sendItem(item)
+              this.claimed.delete(item.id)
+            }
           }
         } while (this.pumpAgain && !this.stopped)
       } catch (e) {
         this.fail('outbox', e)
       } finally {
+        // Items left after a failed round stay leased (retried when the lease runs out); forget them here.
+        if (!this.releasing) this.claimed.clear()
         this.pumping = null
       }
     })()
@@ -429,6 +440,7 @@ export class Delivery {
       if (posted === null) return
       r = posted
     } else if (item.kind === DIGEST_KIND) {
+      if (!this.sending(item)) return
       const p = item.payload as DigestPayload
       r = await this.o.notifier.send({ to: p.to, text: p.text, blocks: p.blocks })
       if (r.ok) {
@@ -486,6 +498,7 @@ export class Delivery {
   private async postRealtime(item: OutboxItem): Promise<SendResult | null> {
     const now = () => this.o.clock()
     const p = item.payload as RealtimePayload
+    if (!this.sending(item)) return null
     const key = `${p.statementId}\u0000${p.channel}`
     // From the store, not memory: the window may be another instance's, or newer than what we remember.
     const st = await this.reload(key, p.statementId, p.channel)
@@ -509,6 +522,17 @@ export class Delivery {
     // Counts added while we posted (here or by other instances) go out as an update.
     await this.catchUp(key, st)
     return null
+  }
+
+  /**
+   * Called right before an item goes to the notifier: false when `close()` gave it back (another instance
+   * or the restart sends it). From here on the item is in flight and is no longer given back: whether
+   * Slack got it is unknown, so it stays leased to us (the post records its ts before it is marked sent).
+   */
+  private sending(item: OutboxItem): boolean {
+    if (this.releasing) return false
+    this.claimed.delete(item.id)
+    return true
   }
 
   private later(ms: number, fn: () => void): void {
@@ -580,6 +604,23 @@ export class Delivery {
     })
     every(this.o.config.digest.checkEveryMinutes * 60_000, () => this.checkDigests())
     signal.addEventListener('abort', () => this.stop(), { once: true })
+  }
+
+  /**
+   * Graceful shutdown: stop, and give back every outbox item this instance claimed but has not started
+   * sending, so a restart or another instance posts it at once instead of after the lease (`leaseMs`).
+   */
+  async close(): Promise<void> {
+    this.stop()
+    this.releasing = true
+    const items = [...this.claimed.values()]
+    this.claimed.clear()
+    const now = this.o.clock()
+    for (const item of items) {
+      // Due at once; `result` says why it came back.
+      await this.o.store.release(item.id, this.instanceId, Math.min(now, item.notBefore), false, { released: 'shutdown' })
+        .catch((e) => this.fail('release on shutdown', e))
+    }
   }
 
   /** Stop timers (pending work stays in the store for the next instance). */

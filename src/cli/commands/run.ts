@@ -146,7 +146,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     if (delivery) {
       const dl = delivery
       await Promise.race([dl.idle().catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())])
-      dl.stop()
+      // Posts claimed but not sent yet go back to the outbox: a restart or another instance sends them now.
+      await dl.close().catch(() => {})
     }
     if (server) await server.close().catch(() => {})
     await store.close().catch(() => {})
