@@ -110,6 +110,100 @@ describe('auto format: text layouts', () => {
   })
 })
 
+describe('auto format: more real-world layouts', () => {
+  it('reads Python `%(asctime)s %(levelname)s %(name)s: %(message)s` with the logger out of the message', () => {
+    expect(parse('2026-11-25 10:00:01,123 WARNING app.jobs: retrying x after 2 failures')).toMatchObject({ level: 'warn', logger: 'app.jobs', message: 'retrying x after 2 failures' })
+    expect(parse('2026-11-25 10:00:01,123 ERROR root: job failed')).toMatchObject({ logger: 'root', message: 'job failed' })
+  })
+
+  it('keeps a leading word, an exception type or a file:line before `: ` in the message', () => {
+    expect(parse('2026-11-25 10:00:01 ERROR retrying: foo')).toMatchObject({ logger: null, message: 'retrying: foo' })
+    expect(parse('2026-11-25 10:00:01 ERROR java.io.IOException: Broken pipe')).toMatchObject({ logger: null, message: 'java.io.IOException: Broken pipe' })
+    expect(parse('2026-11-25 10:00:01 INFO main.go:42: listening')).toMatchObject({ logger: null, file: 'main.go', line: 42, message: 'listening' })
+  })
+
+  it('reads log4j `%d %-5p [%t] %c - %m`: the bracket is the thread, not the host, and the logger is kept', () => {
+    expect(parse('2026-11-25 10:00:01,123 ERROR [http-nio-8080-exec-3] com.ex.svc.UserService - Could not load profile for x')).toMatchObject({
+      host: null, level: 'error', logger: 'com.ex.svc.UserService', message: 'Could not load profile for x',
+    })
+    expect(parse('2026-11-25 10:00:01,123 ERROR [host-7] disk a - b full')).toMatchObject({ host: 'host-7', logger: null, message: 'disk a - b full' })
+  })
+
+  it('drops Monolog context when the message itself holds ` {`, and both a non-empty context and extra', () => {
+    expect(parse('[2026-11-25 10:00:01] production.WARNING: cart {id} abandoned {"id":1} []').message).toBe('cart {id} abandoned')
+    expect(parse('[2026-11-25 10:00:01] production.ERROR: Item sku-9 out of stock {"exception":"x"} {"request_id":"r-1"}').message).toBe('Item sku-9 out of stock')
+    expect(parse('[2026-11-25 10:00:01] production.ERROR: msg {"a":{"b":1}} {"c":[1,2]}').message).toBe('msg')
+  })
+
+  it('strips ANSI colour codes before parsing', () => {
+    expect(parse('\u001b[31mERROR\u001b[0m:app.jobs:job a crashed')).toMatchObject({ level: 'error', message: 'job a crashed' })
+    expect(parse('2026-11-25T10:00:01.123Z\t\u001b[31mERROR\u001b[0m\tcmd/main.go:14\tpayment declined')).toMatchObject({ level: 'error', message: 'payment declined', file: 'cmd/main.go', line: 14 })
+    expect(parse('\u001b[2K\u001b[1;31mERROR\u001b[0m boom')).toMatchObject({ level: 'error', message: 'boom' })
+  })
+
+  it('strips a leading UTF-8 byte order mark (the first line of a file a Windows program wrote)', () => {
+    expect(parse('\uFEFF{"level":"error","msg":"job a crashed"}')).toMatchObject({ level: 'error', message: 'job a crashed' })
+    expect(parse('\uFEFF2026-11-25 10:00:01 ERROR boom')).toMatchObject({ level: 'error', message: 'boom' })
+  })
+
+  it('reads journalctl -o short-iso / rsyslog high-precision `ISO-TIME host ident[pid]: message` with the host', () => {
+    expect(parse('2026-11-25T10:00:01.123456+00:00 gw-8 charon[9]: tunnel x: phase 4 failed')).toMatchObject({
+      host: 'gw-8', logger: 'charon', message: 'tunnel x: phase 4 failed', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('2026-11-25T10:00:01+0000 web-1 app[3]: ERROR boom')).toMatchObject({ host: 'web-1', level: 'error', message: 'boom' })
+    // Without a zone offset or a [pid] a `word word: text` tail is a message.
+    expect(parse('2026-11-25 10:00:01 something happened: foo')).toMatchObject({ host: null, message: 'something happened: foo' })
+  })
+
+  it('reads journalctl -o short-precise `Nov 25 10:00:01.123456 host ident[pid]: message`', () => {
+    expect(parse('Nov 25 10:00:01.123456 gw-1 charon[311]: tunnel vpn-a: phase 3 failed')).toMatchObject({
+      host: 'gw-1', logger: 'charon', message: 'tunnel vpn-a: phase 3 failed', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+  })
+
+  it('reads the logrus text formatter on a terminal `ERRO[0003] message   k=v` without the fields', () => {
+    expect(parse('ERRO[0003] connection reset by peer')).toMatchObject({ level: 'error', message: 'connection reset by peer' })
+    expect(parse('WARN[0000] cache miss for key "abc"                    k=1')).toMatchObject({ level: 'warn', message: 'cache miss for key "abc"' })
+    expect(parse('INFO[0001] a  b  c=d e=f')).toMatchObject({ level: 'info', message: 'a  b' })
+  })
+
+  it('reads Rust env_logger `[TIME LEVEL target] message` with the target as logger', () => {
+    expect(parse('[2026-11-25T10:00:01Z WARN  store] compaction lagging by 12 segments')).toMatchObject({
+      level: 'warn', logger: 'store', message: 'compaction lagging by 12 segments', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+  })
+
+  it('reads Rust tracing fmt `TIME  LEVEL target: message`', () => {
+    expect(parse('2026-11-25T10:00:01.123456Z  INFO myapp: inline 1.2.3.4 ok')).toMatchObject({ level: 'info', logger: 'myapp', message: 'inline 1.2.3.4 ok' })
+    expect(parse('2026-11-25T10:00:01.123456Z ERROR myapp::db: pool exhausted')).toMatchObject({ level: 'error', logger: 'myapp::db', message: 'pool exhausted' })
+  })
+
+  it('reads Serilog console `[HH:mm:ss LVL] message`', () => {
+    expect(parse('[10:00:01 WRN] Charge of 1 for a was retried')).toMatchObject({ level: 'warn', message: 'Charge of 1 for a was retried' })
+  })
+
+  it('reads tracing-subscriber JSON: message under fields.message, target as logger', () => {
+    expect(parse('{"timestamp":"2026-11-25T10:00:01.123Z","level":"ERROR","fields":{"message":"failed to bind 0.0.0.0:80","error":"x"},"target":"myapp"}')).toMatchObject({
+      message: 'failed to bind 0.0.0.0:80', level: 'error', logger: 'myapp',
+    })
+  })
+
+  it('drops Rails tagged-logging `[tag] ` prefixes (config.log_tags) from Ruby Logger messages', () => {
+    expect(parse('E, [2026-11-25T10:00:01.123456 #1234] ERROR -- : [0a1b2c3d-1111-2222-3333-444455556666] delivery to a@b.c bounced')).toMatchObject({ level: 'error', message: 'delivery to a@b.c bounced' })
+    expect(parse('I, [2026-11-25T10:00:01.123456 #1234]  INFO -- : [req-1] [acme] Completed 200 OK')).toMatchObject({ level: 'info', message: 'Completed 200 OK' })
+  })
+
+  it('reads Celery `[TIME: LEVEL/Process] message` and gunicorn `[TIME +0000] [pid] [LEVEL] message`', () => {
+    expect(parse('[2026-11-25 10:00:01,123: ERROR/MainProcess] job nightly crashed')).toMatchObject({ level: 'error', logger: null, message: 'job nightly crashed' })
+    expect(parse('[2026-11-25 10:00:01 +0000] [123] [ERROR] job nightly crashed')).toMatchObject({ level: 'error', message: 'job nightly crashed', time: Date.UTC(2026, 10, 25, 10, 0, 1) })
+  })
+
+  it('reads AWS Lambda runtime lines (Python `[LEVEL]\\tTIME\\tREQUEST-ID\\tmessage`, Node `TIME\\tREQUEST-ID\\tLEVEL\\tmessage`)', () => {
+    expect(parse('[ERROR]\t2026-11-25T10:00:01.123Z\t8f5e-11aa-22bb\tjob a crashed')).toMatchObject({ level: 'error', message: 'job a crashed', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123) })
+    expect(parse('2026-11-25T10:00:01.123Z\t8f5e-11aa-22bb\tERROR\tjob a crashed')).toMatchObject({ level: 'error', message: 'job a crashed' })
+  })
+})
+
 describe('level words', () => {
   const level = (word: string) => parse(`2026-11-25 10:00:01 ${word} something happened`).level
   it.each([

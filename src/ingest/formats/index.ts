@@ -34,7 +34,7 @@ export function createParser(format: string, config: Config, o: { clock?: Clock 
   return (line, n) => {
     const t = truncateLine(line, max)
     try {
-      const e = inner(t.text, n)
+      const e = inner(clean(t.text), n)
       if (e && t.truncated) e.truncated = true
       return e
     } catch {
@@ -42,6 +42,20 @@ export function createParser(format: string, config: Config, o: { clock?: Clock 
       return null
     }
   }
+}
+
+// SGR colour codes and other CSI sequences (`\x1b[31m`, `\x1b[0m`, `\x1b[2K`) that coloured consoles print.
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]/g
+
+/**
+ * Strip what is not the log's text before any parsing: a UTF-8 byte order mark leading a file's first line
+ * (Windows writers) and ANSI colour codes (`docker logs` / `kubectl logs` of a coloured console). Two
+ * character tests for the usual line; the regex runs only on a line holding an ESC.
+ */
+export function clean(line: string): string {
+  let s = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line
+  if (s.indexOf('\x1b') >= 0) s = s.replace(ANSI, '')
+  return s
 }
 
 /** Follow preset names (`formats: { nginx: 'regex:…', app: json }`) to a built-in name or `regex:…`. */

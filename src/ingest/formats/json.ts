@@ -5,11 +5,12 @@ import { entry, parseCaller, parseTime, takeCallerPrefix } from './common.js'
 
 type Obj = Record<string, unknown>
 
-const MESSAGE_KEYS = ['msg', 'message', '@message', '@m', 'MESSAGE', 'log', 'text', 'event', '@mt']
+// `fields.message`: tracing-subscriber's JSON layer nests the event's fields.
+const MESSAGE_KEYS = ['msg', 'message', '@message', '@m', 'MESSAGE', 'log', 'text', 'event', '@mt', 'fields.message']
 const LEVEL_KEYS = ['level', 'severity', 'lvl', 'log.level', '@l', 'levelname', 'loglevel', 'log_level', 'Level']
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', '@t', 'asctime', 't', '__REALTIME_TIMESTAMP']
 const HOST_KEYS = ['host', 'hostname', 'host.name', '_HOSTNAME', 'HOSTNAME']
-const LOGGER_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'name', 'SYSLOG_IDENTIFIER']
+const LOGGER_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'name', 'SYSLOG_IDENTIFIER', 'target']
 const FILE_KEYS = ['file', 'filename', 'pathname', 'log.origin.file.name', 'CODE_FILE']
 const LINE_KEYS = ['line', 'lineno', 'lineNumber', 'log.origin.file.line', 'CODE_LINE']
 

@@ -33,6 +33,25 @@ export function textLevel(word: string): Level | null {
 const TS = String.raw`(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)`
 const LEADING_TIME = new RegExp(`^${TS}\\s+`)
 const BRACKET_TIME = new RegExp(`^\\[${TS}\\]\\s*`)
+// gunicorn: `[2026-11-25 10:00:01 +0000] [123] [ERROR] message` (a space before the offset).
+const BRACKET_TIME_ZONE = /^\[(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})? [+-]\d\d:?\d\d)\]\s*/
+// env_logger `[TIME LEVEL  target] msg`, Serilog `[10:00:01 WRN] msg`, Celery `[TIME: LEVEL/MainProcess] msg`.
+const BRACKET_TIME_LEVEL = new RegExp(`^\\[${TS}:?\\s+([A-Za-z]+)(?:\\s+([^\\]\\s]+)|/([^\\]\\s]+))?\\s*\\]\\s+(.*)$`, 's')
+// gunicorn after its time: `[pid] [LEVEL] message`
+const PID_LEVEL = /^\[\d+\]\s+\[([A-Za-z]+)\]\s+(.*)$/s
+// rsyslog RSYSLOG_FileFormat / journalctl -o short-iso after the time: `host ident[pid]: message`
+const SYSLOG_TAIL = /^([\w.-]{1,255}) ([^\s:[\]]{1,128})(\[\d+\])?: (.*)$/s
+// AWS Lambda Node.js after the time: `REQUEST-ID\tLEVEL\tmessage`
+const LAMBDA_NODE = /^([\w-]{1,64})\t([A-Za-z]+)\t(.*)$/s
+// AWS Lambda Python after `[LEVEL]\t`: `TIME\tREQUEST-ID\tmessage`
+const LAMBDA_PY = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t([\w-]{1,64})\t(.*)$/s
+// logrus text formatter on a terminal: `ERRO[0003] message   k=v`
+const LOGRUS = /^([A-Z]{4})\[(\d{4,})\] (.*)$/s
+const LOGRUS_LEVEL: Record<string, Level> = { TRAC: 'trace', DEBU: 'debug', INFO: 'info', WARN: 'warn', ERRO: 'error', FATA: 'fatal', PANI: 'fatal' }
+// `logger: message` after the level (Python `%(levelname)s %(name)s: %(message)s`, Rust tracing `target: msg`).
+const LOGGER_COLON = /^([\w$.:/-]{1,200}): (.*)$/s
+// Rails tagged logging (`config.log_tags`): `[uuid] [sub] message`
+const RAILS_TAGS = /^(?:\[[^\]\s]{1,100}\] )+/
 // Spring Boot: `WARN 1234 --- [main] c.e.Foo : message` (3.x adds `[app]` before the thread).
 const SPRING = /^([A-Za-z]+)\s+(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s*:\s(.*)$/s
 // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`
@@ -53,7 +72,8 @@ const PY_BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):([^:\s]*):(.*)$/s
 const RUBY = /^[DIWEFAU], \[([^\]#]+?)(?: #\d+)?\]\s+([A-Z]+)\s+--\s+([^:]*?):\s(.*)$/s
 // Bare level prefix: `ERROR: message`, `[WARN] message`, `WARNING message` (upper case only).
 const LEVEL_PREFIX = /^\[?([A-Z]{3,13})\]?:?\s+(.*)$/s
-const SYSLOG_FILE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /
+// journalctl -o short-precise adds a fraction: `Nov 25 10:00:01.123456 host …`
+const SYSLOG_FILE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d[ .]/
 
 const GLOG_LEVEL: Record<string, Level> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' }
 
@@ -82,8 +102,46 @@ function dropTabFields(e: LogEntry): void {
   if (i >= 0 && e.message.endsWith('}')) e.message = e.message.slice(0, i)
 }
 
-/** What follows a leading timestamp: level, thread, host, logger in the layouts we know. */
-function afterTime(e: LogEntry, rest: string): void {
+/**
+ * `logger: message` after the level: Python `%(levelname)s %(name)s: %(message)s` and Rust tracing's
+ * `LEVEL target: message`. Only a name that looks like one is taken (dotted, `a::b`, `root`, `__main__`),
+ * never an exception type (`java.io.IOException: Broken pipe` stays the message) nor a `file:line`; a bare
+ * lower-case word (`myapp: …`) only after tracing's own timestamp (27 characters, microseconds and `Z`),
+ * because in other layouts `retrying: …` is as likely the message's first word.
+ */
+function loggerColon(e: LogEntry, ts: string): void {
+  const msg = e.message
+  // The name is the first token and ends with `:` — found by reading to the first space only.
+  const sp = msg.indexOf(' ')
+  if (sp < 2 || sp > 201 || msg.charCodeAt(sp - 1) !== 58 /* : */) return
+  const i = sp - 1
+  const name = msg.slice(0, i)
+  if (name.includes('\t')) return
+  const colons = name.includes(':')
+  if (colons && !name.includes('::')) return // `main.go:42`: a source location, taken later
+  let ok = name.includes('.') || colons || name === 'root' || name === '__main__'
+  if (ok && /(?:Exception|Error)$/.test(name)) ok = false
+  if (!ok && ts.length === 27 && ts.charCodeAt(10) === 84 /* T */ && ts.charCodeAt(26) === 90 /* Z */) ok = /^[a-z_][a-z0-9_]*$/.test(name)
+  if (!ok || !LOGGER_COLON.test(msg)) return
+  e.logger = name
+  e.message = msg.slice(i + 2)
+}
+
+/** logrus pads the message to 44 characters, then prints ` key=value` fields: drop them and the padding. */
+function dropLogrusFields(msg: string): string {
+  let i = msg.indexOf('  ')
+  while (i >= 0) {
+    let j = i
+    while (msg.charCodeAt(j) === 32) j++
+    if (j >= msg.length) return msg.slice(0, i)
+    if (/^[\w.-]+=/.test(msg.slice(j, j + 200))) return msg.slice(0, i)
+    i = msg.indexOf('  ', j)
+  }
+  return msg
+}
+
+/** What follows a leading timestamp `ts`: level, thread, host, logger in the layouts we know. */
+function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
   // Dispatch on the first character so a line runs one or two of these regexes, not all of them.
   const c0 = rest.charCodeAt(0)
   let m: RegExpExecArray | null
@@ -110,6 +168,13 @@ function afterTime(e: LogEntry, rest: string): void {
       splitLogger(e, m[3]!, true)
       return
     }
+    m = PID_LEVEL.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      // gunicorn: `[pid] [LEVEL] message`
+      e.level = textLevel(m[1]!)
+      e.message = m[2]!
+      return
+    }
   } else {
     if (rest.includes(' --- ')) {
       m = SPRING.exec(rest)
@@ -123,39 +188,78 @@ function afterTime(e: LogEntry, rest: string): void {
     m = WORD_LEVEL.exec(rest)
     if (m && textLevel(m[1]!)) {
       e.level = textLevel(m[1]!)
-      let tail = m[2]!
+      const tail = m[2]!
       if (tail.charCodeAt(0) === 91) {
         const h = BRACKET_HOST.exec(tail)
         if (h) {
-          e.host = h[1]!
-          tail = h[2]!
+          splitLogger(e, h[2]!, false)
+          // log4j `%d %-5p [%t] %c - %m`: a bracket followed by `logger - ` is the thread, not a host.
+          if (e.logger === null) e.host = h[1]!
+          if (rest.includes('\t')) dropTabFields(e)
+          return
         }
       }
       splitLogger(e, tail, false)
+      if (e.logger === null) loggerColon(e, ts)
       if (rest.includes('\t')) dropTabFields(e)
+      return
+    }
+    if (rest.includes('\t') && (m = LAMBDA_NODE.exec(rest)) && textLevel(m[2]!)) {
+      // AWS Lambda Node.js: `TIME\tREQUEST-ID\tLEVEL\tmessage`
+      e.level = textLevel(m[2]!)
+      e.message = m[3]!
+      return
+    }
+    m = SYSLOG_TAIL.exec(rest)
+    // rsyslog's high-precision file format and journalctl -o short-iso: `host ident[pid]: message`. Without
+    // a `[pid]`, only after a time with a numeric offset (both print one), so `… done: ok` is not split.
+    if (m && (m[3] !== undefined || /[+-]\d\d:?\d\d$/.test(ts))) {
+      e.host = m[1]!
+      e.logger = m[2]!
+      e.message = m[4]!
+      const sub = parseTextLayout(m[4]!, e.n, clock)
+      if (sub && sub.level) {
+        e.level = sub.level
+        e.message = sub.message
+        e.file = sub.file
+        e.line = sub.line
+      }
       return
     }
   }
   e.message = rest
 }
 
-/** Monolog prints `%context% %extra%` after the message; empty ones are `[]`, others JSON objects. */
+/**
+ * Monolog prints `%context% %extra%` after the message; empty ones are `[]`, others JSON objects. Both are
+ * dropped, extra first: each is ` []` or the longest ` {…}` tail that is valid JSON, so a message holding
+ * ` {` itself (an uninterpolated PSR-3 `{id}`) keeps it.
+ */
 function dropMonologContext(msg: string): string {
   let s = msg
-  if (s.endsWith(' []')) s = s.slice(0, -3)
-  if (s.endsWith(' []')) return s.slice(0, -3)
-  if (s.endsWith('}')) {
-    const i = s.indexOf(' {')
-    if (i >= 0) {
-      try {
-        JSON.parse(s.slice(i + 1))
-        return s.slice(0, i)
-      } catch {
-        /* not a context object: keep the message whole */
-      }
-    }
+  for (let k = 0; k < 2; k++) {
+    if (s.endsWith(' []')) s = s.slice(0, -3)
+    else if (s.endsWith('}')) {
+      const cut = jsonTail(s)
+      if (cut < 0) break
+      s = s.slice(0, cut)
+    } else break
   }
   return s
+}
+
+/** Index of the ` ` before the longest `{…}` tail of `s` that parses as JSON, or -1 (tries at most 8). */
+function jsonTail(s: string): number {
+  let i = s.indexOf(' {')
+  for (let tries = 0; i >= 0 && tries < 8; tries++) {
+    try {
+      JSON.parse(s.slice(i + 1))
+      return i
+    } catch {
+      i = s.indexOf(' {', i + 2)
+    }
+  }
+  return -1
 }
 
 /**
@@ -171,7 +275,7 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
     if (!m) return null
     const e = entry(n, line, '')
     e.time = timeOf(m[1]!, clock)
-    afterTime(e, line.slice(m[0].length))
+    afterTime(e, line.slice(m[0].length), m[1]!, clock)
     takeCallerPrefix(e)
     return e
   }
@@ -184,11 +288,21 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       takeCallerPrefix(e)
       return e
     }
-    m = BRACKET_TIME.exec(line)
+    m = BRACKET_TIME.exec(line) ?? BRACKET_TIME_ZONE.exec(line)
     if (m) {
       const e = entry(n, line, '')
       e.time = timeOf(m[1]!, clock)
-      afterTime(e, line.slice(m[0].length))
+      afterTime(e, line.slice(m[0].length), m[1]!, clock)
+      takeCallerPrefix(e)
+      return e
+    }
+    m = BRACKET_TIME_LEVEL.exec(line)
+    if (m && textLevel(m[2]!)) {
+      // env_logger `[TIME LEVEL target] msg` (target → logger), Serilog `[10:00:01 WRN] msg`, Celery
+      // `[TIME: LEVEL/MainProcess] msg` (a process name, not a logger).
+      const e = entry(n, line, m[5]!, textLevel(m[2]!))
+      e.time = timeOf(m[1]!, clock)
+      e.logger = m[3] ?? null
       takeCallerPrefix(e)
       return e
     }
@@ -208,10 +322,20 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
     const e = entry(n, line, m[4]!, textLevel(m[2]!))
     e.time = parseTime(m[1]!)
     e.logger = m[3]! === '' ? null : m[3]!
+    // Rails tagged logging (`config.log_tags`, no progname): `[request-id] [sub] message`.
+    if (e.logger === null && e.message.charCodeAt(0) === 91) {
+      const tags = RAILS_TAGS.exec(e.message)
+      if (tags) e.message = e.message.slice(tags[0].length)
+    }
     takeCallerPrefix(e)
     return e
   }
   if (c0 >= 65 && c0 <= 90) {
+    if (line.charCodeAt(4) === 91 && (m = LOGRUS.exec(line)) && LOGRUS_LEVEL[m[1]!]) {
+      const e = entry(n, line, dropLogrusFields(m[3]!).trimEnd(), LOGRUS_LEVEL[m[1]!]!)
+      takeCallerPrefix(e)
+      return e
+    }
     if ((m = PY_BASIC.exec(line))) {
       const e = entry(n, line, m[3]!, textLevel(m[1]!))
       e.logger = m[2]! === '' ? null : m[2]!
@@ -225,6 +349,13 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
   m = (c0 === 91 || (c0 >= 65 && c0 <= 90 && c1 >= 65 && c1 <= 90)) ? LEVEL_PREFIX.exec(line) : null
   if (m && textLevel(m[1]!)) {
     const e = entry(n, line, m[2]!, textLevel(m[1]!))
+    const d = e.message.charCodeAt(0)
+    let l: RegExpExecArray | null
+    if (d >= 48 && d <= 57 && c0 === 91 && (l = LAMBDA_PY.exec(e.message))) {
+      // AWS Lambda Python: `[LEVEL]\tTIME\tREQUEST-ID\tmessage`
+      e.time = parseTime(e.message.slice(0, e.message.indexOf('\t')))
+      e.message = l[2]!
+    }
     takeCallerPrefix(e)
     return e
   }
