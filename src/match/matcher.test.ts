@@ -61,6 +61,18 @@ describe('anchoring and literals', () => {
     expect(one('exact message', 'exact message!')).toBeNull()
   })
 
+  it('matches a trailing empty value though trimming took the space before it (`connection closed by `)', () => {
+    const small = Matcher.build([st('connection closed', { id: 'closed' }), st('connection closed by %s', { id: 'by' })])
+    expect(small.match('connection closed by ')).toEqual({ statementId: 'by', literalChars: expect.any(Number), values: [''] })
+    expect(small.match('connection closed ')?.statementId).toBe('closed')
+    expect(small.match('connection closed by')).toBeNull()
+    expect(small.explain('connection closed by ').candidates.find((c) => c.statementId === 'by')?.matched).toBe(true)
+    // The same through the index of a large catalog.
+    const big = Matcher.build([...Array.from({ length: 3000 }, (_, i) => st(`job ${i} finished in %d ms`)), st('connection closed by %s', { id: 'by' })])
+    expect(big.match('connection closed by ')?.statementId).toBe('by')
+    expect(big.match('connection closed by 10.0.0.1')?.statementId).toBe('by')
+  })
+
   it('ignores a trailing newline written in the template (real or escaped)', () => {
     expect(one('oops %d\\n', 'oops 3')).not.toBeNull()
     expect(one('oops %d\n', 'oops 3')).not.toBeNull()

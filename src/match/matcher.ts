@@ -366,8 +366,19 @@ export class Matcher {
   /** The statement that printed `message`, or null. `hint` breaks ties between equally specific templates. */
   match(message: string, hint?: MatchHint): MatchResult | null {
     const m = trimMessage(message)
+    if (m.length === 0) return null
+    const r = this.find(m, hint)
+    if (r !== null || !isSpace(message.charCodeAt(message.length - 1))) return r
+    // Trimming took the space before an empty trailing value (`connection closed by ` printed by
+    // `connection closed by %s`): only when nothing matched, retry with the trailing whitespace kept.
+    // Rare (an unmatched line ending in whitespace), so the usual line never pays for it.
+    const kept = message.trimStart()
+    return kept.length > m.length ? this.find(kept, hint) : null
+  }
+
+  /** `match` on an already trimmed, non-empty message. */
+  private find(m: string, hint: MatchHint | undefined): MatchResult | null {
     const len = m.length
-    if (len === 0) return null
     if (this.heads !== null && !this.mayFit(m)) return null
     const count = this.candidates(m)
     const lo = this.sigLo
@@ -426,10 +437,12 @@ export class Matcher {
 
   /** `match` plus every candidate the index proposed and why each did or did not win (`--explain`). */
   explain(message: string, hint?: MatchHint): { result: MatchResult | null; candidates: ExplainCandidate[] } {
-    const m = trimMessage(message)
+    let m = trimMessage(message)
     const result = this.match(message, hint)
     const candidates: ExplainCandidate[] = []
     if (m.length === 0) return { result, candidates }
+    // The candidates of the text that matched: with its trailing whitespace when only that fit (see match).
+    if (result !== null && this.find(m, hint) === null) m = message.trimStart()
     const count = this.candidates(m)
     const cands = Array.from(this.cand.subarray(0, count), (t) => this.compiled[t]!)
     const lo = this.sigLo
