@@ -323,8 +323,27 @@ export class SqlStore implements Store {
   async addRealtimeCounts(deltas: RealtimeCountDelta[]) {
     if (!deltas.length) return
     const { least, greatest } = this.f
+    // Rows locked in one order by every writer: two instances upserting the same hosts cannot deadlock.
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+    // One row per key: PostgreSQL refuses to upsert the same row twice in one statement.
+    const byKey = new Map<string, RealtimeCountDelta>()
+    for (const d of deltas) {
+      const k = `${d.statementId}\u0000${d.channel}\u0000${d.windowStart}\u0000${d.seq}\u0000${d.host}`
+      const m = byKey.get(k)
+      if (!m) {
+        byKey.set(k, { ...d })
+        continue
+      }
+      const newer = d.sample !== null && d.sample !== '' && (m.sample === null || m.sample === '' || d.lastSeen >= m.lastSeen)
+      m.count += d.count
+      m.firstSeen = Math.min(m.firstSeen, d.firstSeen)
+      m.lastSeen = Math.max(m.lastSeen, d.lastSeen)
+      if (newer) (m.sample = d.sample), (m.level = d.level ?? m.level)
+    }
+    const sorted = [...byKey.values()].sort((a, b) => cmp(a.statementId, b.statementId) || cmp(a.channel, b.channel)
+      || a.windowStart - b.windowStart || a.seq - b.seq || cmp(a.host, b.host))
     await this.db.tx(async (tx) => {
-      for (const c of chunks(deltas)) {
+      for (const c of chunks(sorted)) {
         // The newest sample wins; a delta without one ('') keeps the stored sample.
         await tx.run(`INSERT INTO realtime_counts (statement_id, channel, window_start, seq, host, count, first_seen, last_seen, level, sample)
           VALUES ${values(c.length, 10)} ON CONFLICT (statement_id, channel, window_start, seq, host) DO UPDATE SET
