@@ -216,10 +216,8 @@ export class Delivery {
         if (this.ownWindows.size > MAX_STATES) this.ownWindows.delete(this.ownWindows.values().next().value!)
         // The window's row first, then its counts, then the outbox item: whoever posts it finds all three.
         await this.saveState(key, st)
-        if (!(await this.addCounts(key, st, p))) {
-          retry = true
-          continue
-        }
+        // Counts the store refused are added next round (then shown by an update); the post goes out anyway.
+        if (!(await this.addCounts(key, st, p))) retry = true
         const payload: RealtimePayload = { statementId, channel, windowStart: now, seq }
         await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}:${seq}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
         opened = true
