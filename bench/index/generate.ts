@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { rng } from '../match/generate.js'
 
 export interface RepoSpec {
   files: number
@@ -14,18 +15,6 @@ export interface RepoSpec {
 
 const AUTHORS = ['Alice Anders <alice@example.com>', 'Bob Brown <bob@example.com>', 'Carol Chen <carol@example.com>',
   'Dan Diaz <dan@example.com>', 'Eve Evans <eve@example.com>', 'Fay Fox <fay@example.com>', 'Gus Gray <gus@example.com>', 'Hal Hu <hal@example.com>']
-
-// Mulberry32: small, seeded, good enough to make the same repository every time.
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const LANGS = [
   { ext: 'c', log: (m: string) => `    syslog(LOG_ERR, "${m} %s: %d", name, code);`, code: (i: number) => `    int v${i} = compute_${i}(name, code);`, head: '#include <syslog.h>\n\nint handler(const char *name, int code) {', tail: '    return 0;\n}' },

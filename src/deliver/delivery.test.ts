@@ -141,7 +141,7 @@ describe('real-time channel delivery', () => {
   })
 
   it('keeps one abort listener per background loop however long it runs (no listener per round)', async () => {
-    const { getEventListeners } = await import('node:events')
+    const { getEventListeners } = (await import('node:events')).EventEmitter
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
     const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
     const d = new Delivery({ store, config: config(), clock, notifier: new SlackNotifier(api), slack: api, router: new Router({ store, config: config(), clock }), pollMs: 10, log: () => {} })

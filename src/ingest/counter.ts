@@ -91,6 +91,11 @@ export class Counter {
       })
       return
     }
+    this.bump(o, time, entry)
+  }
+
+  /** One more entry for an existing aggregate (matched or unowned): count, time frame, bounded samples. */
+  private bump(o: { count: number; firstSeen: number; lastSeen: number; samples: string[] }, time: number, entry: LogEntry): void {
     o.count++
     if (time < o.firstSeen) o.firstSeen = time
     if (time > o.lastSeen) o.lastSeen = time
@@ -127,10 +132,7 @@ export class Counter {
       })
       return
     }
-    o.count++
-    if (time < o.firstSeen) o.firstSeen = time
-    if (time > o.lastSeen) o.lastSeen = time
-    if (o.samples.length < this.samplesPerBucket) o.samples.push(sample(entry))
+    this.bump(o, time, entry)
   }
 
   /** Take everything aggregated so far and start empty. */

@@ -53,13 +53,7 @@ export class LineSplitter {
       const nl = chunk.indexOf(10)
       if (nl < 0) return this.extend(chunk, 0, n)
       this.extend(chunk, 0, nl)
-      const line = this.carry
-      const flags = this.skipping ? LINE_TOO_LONG : 0
-      this.carry = null
-      this.skipping = false
-      let e = line.length
-      if (e > 0 && line[e - 1] === 13) e--
-      out.push(this.make(line, 0, e, flags, base + nl + 1, true, true))
+      this.flushCarry(out, base + nl + 1)
       pos = nl + 1
     }
     const last = chunk.lastIndexOf(10)
@@ -86,14 +80,18 @@ export class LineSplitter {
 
   /** End of input: emit the unterminated last line, if any. */
   end(out: SplitLine[]): void {
-    if (this.carry === null) return
-    const line = this.carry
+    if (this.carry !== null) this.flushCarry(out, this.offset)
+  }
+
+  /** Emit the carried partial line as complete (its end is at byte `endOffset`) and start afresh. */
+  private flushCarry(out: SplitLine[], endOffset: number): void {
+    const line = this.carry!
     const flags = this.skipping ? LINE_TOO_LONG : 0
     this.carry = null
     this.skipping = false
     let e = line.length
     if (e > 0 && line[e - 1] === 13) e--
-    out.push(this.make(line, 0, e, flags, this.offset, true, true))
+    out.push(this.make(line, 0, e, flags, endOffset, true, true))
   }
 
   private extend(chunk: Buffer, a: number, b: number): void {

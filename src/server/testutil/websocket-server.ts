@@ -69,7 +69,7 @@ export async function startTestWebSocketServer(): Promise<TestWebSocketServer> {
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
     sockets.push(socket)
     socket.on('error', () => {})
-    let buf = Buffer.alloc(0)
+    let buf: Buffer = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
       const d = decode(Buffer.concat([buf, chunk]))
       buf = d.rest
