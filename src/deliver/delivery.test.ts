@@ -4,6 +4,8 @@ import type { Store } from '../store/store.js'
 import { Router } from '../route/router.js'
 import { Delivery } from './delivery.js'
 import { SlackNotifier } from './slack/notifier.js'
+import { ConsoleNotifier } from './console/notifier.js'
+import { PassThrough } from 'node:stream'
 import { SlackWebApi } from './slack/api.js'
 import { startSlackStandin, type SlackStandin } from './testutil/slack-standin.js'
 import { config, hit, statement } from './testutil/fixtures.js'
@@ -105,6 +107,26 @@ describe('real-time channel delivery', () => {
     // 20 at once, then 10 more at 10 per second: about a second more.
     expect(at[29]! - at[0]!).toBeGreaterThanOrEqual(850)
     expect(at[19]! - at[0]!).toBeLessThan(850)
+  })
+
+  it('does not pace posts to the console notifier (no rate limit to protect): a replay is not held up', async () => {
+    const cfg = config({ realtime: { maxPostsPerSecond: 1 } })
+    const many = Array.from({ length: 30 }, (_, i) => statement({ id: `c${i}`, line: i + 1, template: `event ${i}`, channels: ['ops'] }))
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
+    const router = new Router({ store, config: cfg, clock })
+    await router.refresh()
+    const out = new PassThrough()
+    let text = ''
+    out.on('data', (b: Buffer) => (text += b.toString()))
+    const d = new Delivery({ store, config: cfg, clock, notifier: new ConsoleNotifier(out), router, updateEveryMs: 100, log: () => {} })
+    open.push(d)
+    for (const s of many) d.onHit(hit(s, { time: now }))
+    const t = performance.now()
+    await d.idle()
+    // Paced at 1/s after a burst of 20, the last 10 posts would take about 10 s.
+    expect(performance.now() - t).toBeLessThan(3000)
+    expect(d.stats.posts).toBe(30)
+    expect(text.match(/── #ops ──/g)).toHaveLength(30)
   })
 
   it('lists 20 hosts and counts the others once each', async () => {

@@ -37,6 +37,12 @@ export interface DeliveryOptions {
   pollMs?: number
   /** Where operational problems are reported (default stderr). */
   log?: (line: string) => void
+  /**
+   * Pace new channel posts at `realtime.maxPostsPerSecond` (token bucket per channel). Default: on for
+   * every notifier but the console, which has no rate limit to protect (Slack's is about a post a second
+   * per channel; a webhook may forward to Slack).
+   */
+  pacePosts?: boolean
 }
 
 /** Counters for /metrics and tests. */
@@ -120,6 +126,7 @@ export class Delivery {
   private updateEveryMs: number
   private leaseMs: number
   private log: (line: string) => void
+  private pacePosts: boolean
 
   constructor(o: DeliveryOptions) {
     this.o = o
@@ -129,6 +136,7 @@ export class Delivery {
     this.updateEveryMs = o.updateEveryMs ?? 1000
     this.leaseMs = o.leaseMs ?? 120_000
     this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
+    this.pacePosts = o.pacePosts ?? o.notifier.name !== 'console'
   }
 
   /**
@@ -432,7 +440,7 @@ export class Delivery {
     let r: SendResult
     if (item.kind === REALTIME_KIND) {
       // Pace new posts per channel (Slack allows about one a second per channel, with short bursts).
-      await this.throttle((item.payload as RealtimePayload).channel)
+      if (this.pacePosts) await this.throttle((item.payload as RealtimePayload).channel)
       // On the real-time chain: no accumulation round may read or write this state while it is posted.
       const posted = await this.onChain(() => this.postRealtime(item))
       if (posted === null) return
