@@ -178,6 +178,25 @@ describe('auto format: more real-world layouts', () => {
     expect(parse('2026-11-25T10:00:01.123456Z ERROR myapp::db: pool exhausted')).toMatchObject({ level: 'error', logger: 'myapp::db', message: 'pool exhausted' })
   })
 
+  it('reads Rust tracing fmt lines with spans: the spans are context, the target is the logger', () => {
+    expect(parse('2026-03-02T10:00:00.123456Z  WARN request{id=1 path=/x}: db{name=main}: my_crate::db: connection lost')).toMatchObject({
+      level: 'warn', logger: 'my_crate::db', message: 'connection lost', time: Date.UTC(2026, 2, 2, 10, 0, 0, 123),
+    })
+    // tracing-subscriber 0.3 joins the spans without a space; a span without fields is `name:`.
+    expect(parse('2026-03-02T10:00:00.123456Z ERROR request{id=1 path=/x}:handler:db{name=main}: my_crate::db: pool {size=3} exhausted')).toMatchObject({
+      level: 'error', logger: 'my_crate::db', message: 'pool {size=3} exhausted',
+    })
+    // Field values are Debug output (braces inside), and a bare crate name is a target after spans.
+    expect(parse('2026-03-02T10:00:00.123Z  INFO conn{peer=Addr { ip: 1.2.3.4 }}: server: accepted')).toMatchObject({
+      level: 'info', logger: 'server', message: 'accepted',
+    })
+  })
+
+  it('leaves a message that only looks like tracing spans alone: no braces, or text between', () => {
+    expect(parse('2026-03-02T10:00:00.123Z WARN retrying: upstream gone')).toMatchObject({ level: 'warn', logger: null, message: 'retrying: upstream gone' })
+    expect(parse('2026-03-02T10:00:00.123Z WARN cache {a=1} miss: k')).toMatchObject({ level: 'warn', logger: null, message: 'cache {a=1} miss: k' })
+  })
+
   it('reads Serilog console `[HH:mm:ss LVL] message`', () => {
     expect(parse('[10:00:01 WRN] Charge of 1 for a was retried')).toMatchObject({ level: 'warn', message: 'Charge of 1 for a was retried' })
   })

@@ -109,7 +109,7 @@ function dropTabFields(e: LogEntry): void {
  * lower-case word (`myapp: …`) only after tracing's own timestamp (27 characters, microseconds and `Z`),
  * because in other layouts `retrying: …` is as likely the message's first word.
  */
-function loggerColon(e: LogEntry, ts: string): void {
+function loggerColon(e: LogEntry, ts: string, afterSpans = false): void {
   const msg = e.message
   // The name is the first token and ends with `:` — found by reading to the first space only.
   const sp = msg.indexOf(' ')
@@ -121,10 +121,57 @@ function loggerColon(e: LogEntry, ts: string): void {
   if (colons && !name.includes('::')) return // `main.go:42`: a source location, taken later
   let ok = name.includes('.') || colons || name === 'root' || name === '__main__'
   if (ok && /(?:Exception|Error)$/.test(name)) ok = false
-  if (!ok && ts.length === 27 && ts.charCodeAt(10) === 84 /* T */ && ts.charCodeAt(26) === 90 /* Z */) ok = /^[a-z_][a-z0-9_]*$/.test(name)
+  if (!ok && (afterSpans || (ts.length === 27 && ts.charCodeAt(10) === 84 /* T */ && ts.charCodeAt(26) === 90 /* Z */))) ok = /^[a-z_][a-z0-9_]*$/.test(name)
   if (!ok || !LOGGER_COLON.test(msg)) return
   e.logger = name
   e.message = msg.slice(i + 2)
+}
+
+/** `[A-Za-z0-9_.-]`: a span name's characters. */
+function spanNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+}
+const MAX_SPANS_CHARS = 4000
+
+/**
+ * Rust tracing fmt prints the event's span context between the level and the target:
+ * `name{field=value …}:` per span from the root, joined without a space (`req{id=1}:db{name=main}: `), or
+ * with one (older versions and custom formats: `req{id=1}: db{name=main}: `); a span without fields is
+ * `name:`. Returns where the spans end (the index after their `: `), or 0 when `tail` does not start with
+ * them. A group counts as spans only if one of its spans has `{fields}`: a bare `word: ` is as likely the
+ * target or the message's first word.
+ */
+function tracingSpansEnd(tail: string): number {
+  let end = 0
+  let i = 0
+  const max = Math.min(tail.length, MAX_SPANS_CHARS)
+  for (;;) {
+    // One group: `name({…})?:` repeated, up to a space.
+    let braced = false
+    let j = i
+    for (;;) {
+      const start = j
+      while (j < max && spanNameChar(tail.charCodeAt(j))) j++
+      if (j === start) return end
+      if (tail.charCodeAt(j) === 123 /* { */) {
+        // Field values are Debug output and may hold braces of their own.
+        let depth = 0
+        for (; j < max; j++) {
+          const c = tail.charCodeAt(j)
+          if (c === 123) depth++
+          else if (c === 125 && --depth === 0) break
+        }
+        if (j >= max) return end
+        j++
+        braced = true
+      }
+      if (tail.charCodeAt(j) !== 58 /* : */) return end
+      j++
+      if (tail.charCodeAt(j) === 32 /* space */) break
+    }
+    if (!braced) return end
+    end = i = j + 1
+  }
 }
 
 /** logrus pads the message to 44 characters, then prints ` key=value` fields: drop them and the padding. */
@@ -199,8 +246,15 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
           return
         }
       }
-      splitLogger(e, tail, false)
-      if (e.logger === null) loggerColon(e, ts)
+      const spans = tail.charCodeAt(0) !== 91 ? tracingSpansEnd(tail) : 0
+      if (spans > 0) {
+        // tracing fmt prints the event's target after its spans (unless disabled): take it as the logger.
+        e.message = tail.slice(spans)
+        loggerColon(e, ts, true)
+      } else {
+        splitLogger(e, tail, false)
+        if (e.logger === null) loggerColon(e, ts)
+      }
       if (rest.includes('\t')) dropTabFields(e)
       return
     }
