@@ -26,6 +26,7 @@ async function run(source: string, language: LanguageId, grammar: GrammarId, ada
   const query: Query = queryFor(grammar, parser, adapter.query)
   const rules = rulesFor(language, opts.loggers)
   const captures = (root: Node) => query.matches(root)
+  if (adapter.prepareSource) source = adapter.prepareSource(source)
   const tree = parser.parse(source)
   if (!tree) return null
   let result: TreeExtraction

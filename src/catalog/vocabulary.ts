@@ -72,6 +72,24 @@ export const CONCAT_CALLS: Record<LanguageId, readonly string[]> = {
 const glog = (call: string): LoggerRule[] => [{ call, levelArg: 0 }]
 
 /**
+ * Linux kernel logging. `printk` takes its level from a `KERN_*` macro written before the format
+ * (`printk(KERN_ERR "…")`, read by the C adapter's `messageLevel`); without one it logs at the default
+ * level, info. The `pr_*`, `dev_*` (after the device), `netdev_*` and `netif_*` helpers name the level,
+ * with their `_once` and `_ratelimited` forms. `pr_cont`/`KERN_CONT` only continue the previous line: no statement.
+ */
+const KERNEL_LEVELS: ReadonlyArray<[string, 'fatal' | 'error' | 'warn' | 'notice' | 'info' | 'debug']> = [
+  ['emerg', 'fatal'], ['alert', 'fatal'], ['crit', 'fatal'], ['err', 'error'], ['warn', 'warn'], ['notice', 'notice'], ['info', 'info'],
+]
+const KERNEL_RULES: LoggerRule[] = [
+  ...['printk', 'printk_once', 'printk_ratelimited', 'printk_deferred', 'printk_deferred_once'].map((call) => ({ call, level: 'info' as const })),
+  ...['pr', 'dev', 'netdev', 'netif'].flatMap((family) => [
+    ...KERNEL_LEVELS,
+    ...(family === 'pr' ? [['warning', 'warn'], ['debug', 'debug'], ['devel', 'debug']] as const : [['dbg', 'debug']] as const),
+  ].flatMap(([name, level]) => ['', '_once', '_ratelimited'].map((suffix) => ({ call: `${family}_${name}${suffix}`, level })))),
+  { call: 'dev_err_probe', level: 'error' },
+]
+
+/**
  * Explicit rules per language, tried before the heuristics. Globs here end in a name, not in `*.…*`, so
  * the name pre-filter (engine `mayLog`) can still rule out calls cheaply.
  */
@@ -80,10 +98,7 @@ export const BUILTIN_RULES: Record<LanguageId, readonly LoggerRule[]> = {
     { call: 'syslog', levelArg: 0, messageArg: 1 },
     { call: 'vsyslog', levelArg: 0, messageArg: 1 },
     { call: 'LOG', levelArg: 0 },
-    { call: 'pr_emerg', level: 'fatal' }, { call: 'pr_alert', level: 'fatal' }, { call: 'pr_crit', level: 'fatal' },
-    { call: 'pr_err', level: 'error' }, { call: 'pr_warn', level: 'warn' }, { call: 'pr_warning', level: 'warn' },
-    { call: 'pr_notice', level: 'notice' }, { call: 'pr_info', level: 'info' }, { call: 'pr_debug', level: 'debug' },
-    { call: 'dev_err', level: 'error' }, { call: 'dev_warn', level: 'warn' }, { call: 'dev_info', level: 'info' }, { call: 'dev_dbg', level: 'debug' },
+    ...KERNEL_RULES,
     { call: 'ALOGE', level: 'error' }, { call: 'ALOGW', level: 'warn' }, { call: 'ALOGI', level: 'info' }, { call: 'ALOGD', level: 'debug' }, { call: 'ALOGV', level: 'trace' },
     { call: 'g_error', level: 'fatal' }, { call: 'g_critical', level: 'error' }, { call: 'g_warning', level: 'warn' },
     { call: 'g_message', level: 'notice' }, { call: 'g_info', level: 'info' }, { call: 'g_debug', level: 'debug' },

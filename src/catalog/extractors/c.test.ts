@@ -63,6 +63,81 @@ describe('C extraction', () => {
     ])
   })
 
+  it('reads Linux kernel logging: printk levels from KERN_* macros, pr_*, dev_* and netdev_* helpers', async () => {
+    const src = [
+      'static void tun_down(struct net_device *ndev, struct device *dev, const char *name, int err) {',
+      '  printk(KERN_ERR "tunnel %s down\\n", name);',
+      '  printk(KERN_WARNING "tunnel %s: " "rekey late\\n", name);',
+      '  printk(KERN_EMERG "panic on %s\\n", name);',
+      '  printk(KERN_CRIT "crit\\n");',
+      '  printk(KERN_NOTICE "notice\\n");',
+      '  printk(KERN_INFO "info\\n");',
+      '  printk(KERN_DEBUG "debug\\n");',
+      '  printk("no level given %d\\n", err);',
+      '  printk(KERN_CONT " continued\\n");',
+      '  pr_err("pr err %d\\n", err);',
+      '  pr_warn("pr warn\\n");',
+      '  pr_warning("pr warning\\n");',
+      '  pr_crit("pr crit\\n");',
+      '  pr_alert("pr alert\\n");',
+      '  pr_emerg("pr emerg\\n");',
+      '  pr_notice("pr notice\\n");',
+      '  pr_info("pr info\\n");',
+      '  pr_debug("pr debug\\n");',
+      '  pr_cont("more\\n");',
+      '  dev_err(dev, "dev err %s\\n", name);',
+      '  dev_warn(dev, "dev warn\\n");',
+      '  netdev_err(ndev, "netdev err %d\\n", err);',
+      '  netdev_warn(ndev, "netdev warn\\n");',
+      '  pr_err_ratelimited("rate limited\\n");',
+      '  dev_warn_once(dev, "once\\n");',
+      '}',
+    ].join('\n')
+    expect(summary(await statements('drivers/net/tun.c', src))).toEqual([
+      '2 error printk "tunnel %s down\\n"',
+      '3 warn printk "tunnel %s: rekey late\\n"',
+      '4 fatal printk "panic on %s\\n"',
+      '5 fatal printk "crit\\n"',
+      '6 notice printk "notice\\n"',
+      '7 info printk "info\\n"',
+      '8 debug printk "debug\\n"',
+      '9 info printk "no level given %d\\n"',
+      '11 error pr_err "pr err %d\\n"',
+      '12 warn pr_warn "pr warn\\n"',
+      '13 warn pr_warning "pr warning\\n"',
+      '14 fatal pr_crit "pr crit\\n"',
+      '15 fatal pr_alert "pr alert\\n"',
+      '16 fatal pr_emerg "pr emerg\\n"',
+      '17 notice pr_notice "pr notice\\n"',
+      '18 info pr_info "pr info\\n"',
+      '19 debug pr_debug "pr debug\\n"',
+      '21 error dev_err "dev err %s\\n"',
+      '22 warn dev_warn "dev warn\\n"',
+      '23 error netdev_err "netdev err %d\\n"',
+      '24 warn netdev_warn "netdev warn\\n"',
+      '25 error pr_err_ratelimited "rate limited\\n"',
+      '26 warn dev_warn_once "once\\n"',
+    ])
+  })
+
+  it('turns a macro between KERN_* and the format into a placeholder, as other macros between literals', async () => {
+    const src = [
+      'void f(int n) {',
+      '  printk(KERN_ERR DRV_NAME ": link %d lost\\n", n); // #net-drivers',
+      '  printk(KERN_WARNING',
+      '         PFX "slow %d" "ms\\n", n);',
+      '  pr_info("use (KERN_ERR level" "s\\n");',
+      '  printk(KERN_INFO DRV_NAME);',
+      '}',
+    ].join('\n')
+    expect(summary(await statements('drv.c', src))).toEqual([
+      '2 error printk "{}: link %d lost\\n" #net-drivers',
+      '3-4 warn printk "{}slow %dms\\n"',
+      '5 info pr_info "use (KERN_ERR levels\\n"',
+      '6 info printk "{}" !m',
+    ])
+  })
+
   it('does not treat printf-family calls to stderr as logs', async () => {
     const list = await statements('a.c', 'void f(){ fprintf(stderr, "oops %d\\n", 1); printf("x"); puts("y"); perror("z"); }')
     expect(list).toEqual([])

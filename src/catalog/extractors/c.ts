@@ -1,9 +1,12 @@
 /**
  * C and C++: macros (`ERROR_LOG("…")`, `LOG_WARN(…)`, `SPDLOG_ERROR(…)`), syslog, glog streams
  * (`LOG(ERROR) << "x=" << x`), spdlog (`spdlog::warn`, `logger->error`), Qt (`qWarning() << …`).
- * Strings: adjacent literals concatenate, `PRIu64`-style macros between them become `d` (`x` for hex).
+ * Linux kernel: `printk(KERN_ERR "…")` takes its level from the `KERN_*` macro, which is no text of the message.
+ * Strings: adjacent literals concatenate, `PRIu64`-style macros between them become `d` (`x` for hex),
+ * other macros `{}` (`printk(KERN_ERR DRV_NAME ": down")` → `{}: down`).
  */
 import type { Node } from 'web-tree-sitter'
+import type { Level } from '../../core/types.js'
 import type { LanguageId } from '../languages.js'
 import { HOLE, lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, makePiece } from './pieces.js'
@@ -23,14 +26,64 @@ function rawString(n: Node): Piece {
   return lit(n.text.slice(m[0].length, n.text.length - m[1].length - 2))
 }
 
+/**
+ * The kernel's level markers: `KERN_ERR` is `"\001" "3"`, the SOH character and a level character that printk
+ * strips from the line, so no text of the template. `KERN_CONT` ('c') continues the previous line;
+ * `KERN_DEFAULT` ('d') is the default level, info.
+ */
+const KERN_MACROS: Record<string, string> = {
+  KERN_EMERG: '0', KERN_ALERT: '1', KERN_CRIT: '2', KERN_ERR: '3', KERN_WARNING: '4',
+  KERN_NOTICE: '5', KERN_INFO: '6', KERN_DEBUG: '7', KERN_DEFAULT: 'd', KERN_CONT: 'c',
+}
+const KERN_LEVELS: Record<string, Level | 'continuation'> = {
+  0: 'fatal', 1: 'fatal', 2: 'fatal', 3: 'error', 4: 'warn', 5: 'notice', 6: 'info', 7: 'debug', d: 'info', c: 'continuation',
+}
+const SOH = /^\x01([0-7dc])/
+
+/**
+ * `printk(KERN_ERR DRV_NAME ": …")`: two macros in a row before a string are no C the grammar can read
+ * (it loses the whole call), so the level macro is written as the string it stands for, `"\0013"`, padded
+ * to its length so every row and offset stays where it was.
+ */
+const KERN_BEFORE_MACRO = new RegExp(`(?<=[(,]\\s*)(${Object.keys(KERN_MACROS).join('|')})(?=\\s+[A-Za-z_]\\w*\\s*["A-Za-z_])`, 'g')
+
+function kernelSource(source: string): string {
+  if (!source.includes('KERN_')) return source
+  return source.replace(KERN_BEFORE_MACRO, (m: string, _name: string, at: number) => {
+    // Inside a string (`pr_info("(KERN_ERR is " "3")`) the words are text: an odd count of quotes before it on its line.
+    const before = source.slice(source.lastIndexOf('\n', at) + 1, at).replace(/\\./g, '')
+    if ((before.match(/"/g)?.length ?? 0) % 2 === 1) return m
+    return `"\\001${KERN_MACROS[m]}"`.padEnd(m.length, ' ')
+  })
+}
+
+/** The kernel level a call's first argument starts with (`printk(KERN_ERR "…")`, `printk(KERN_CONT "…")`). */
+function kernelLevel(site: CallSite): Level | 'continuation' | undefined {
+  const first = site.args[0]
+  if (!first) return undefined
+  const head = first.type === 'concatenated_string' ? first.namedChildren.find((c) => c && !c.type.includes('comment')) : first
+  if (!head) return undefined
+  if (head.type === 'identifier') return Object.hasOwn(KERN_MACROS, head.text) ? KERN_LEVELS[KERN_MACROS[head.text]] : undefined
+  if (head.type !== 'string_literal') return undefined
+  const m = SOH.exec(cString(head).text)
+  return m ? KERN_LEVELS[m[1]] : undefined
+}
+
 function concatenated(n: Node, piece: (n: Node) => Piece): Piece {
   let text = ''
+  let first = true
   for (const c of n.namedChildren) {
-    if (!c) continue
+    if (!c || c.type.includes('comment')) continue
+    const head = first
+    first = false
     if (c.type === 'identifier') {
+      if (head && Object.hasOwn(KERN_MACROS, c.text)) continue
       const m = PRI.exec(c.text)
       text += m ? (m[1] === 'x' || m[1] === 'X' ? m[1] : 'd') : '{}'
-    } else if (!c.type.includes('comment')) text += piece(c).text
+    } else {
+      const t = piece(c).text
+      text += head ? t.replace(SOH, '') : t
+    }
   }
   return lit(text)
 }
@@ -100,7 +153,9 @@ export function cAdapter(language: LanguageId): Adapter {
     // Macro bodies (`#define FAIL(t) ERROR_LOG("…")`) are raw text to the grammar: captured as snippets, parsed again.
     query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment (preproc_arg) @snippet',
     callSite,
+    prepareSource: kernelSource,
     piece,
     isString: (n) => n.type in strings,
+    messageLevel: kernelLevel,
   }
 }

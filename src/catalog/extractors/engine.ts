@@ -185,7 +185,11 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
   for (const r of rules) {
     if (!ruleMatches(r, site)) continue
     const { level, levelArg, messageArg } = r.rule
-    if (level) return { level, levelArg, messageArg }
+    if (level) {
+      const carried = adapter.messageLevel?.(site)
+      if (carried === 'continuation') return null
+      return { level: carried ?? level, levelArg, messageArg }
+    }
     if (levelArg !== undefined) return { level: levelFromArg(site.args[levelArg], adapter), levelArg, messageArg }
     // No level in the rule: the chain may name it (go-kit `level.Warn(logger).Log(…)`).
     return { level: chainLevel(site), messageArg }

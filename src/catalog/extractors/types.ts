@@ -47,6 +47,11 @@ export interface Adapter {
    * call without a node of its own (`inner`: a Rust macro inside a token tree) `node` is the name.
    */
   callSite(node: Node, source: string, parts: CallParts): CallSite | null
+  /**
+   * The source as the grammar should see it, same length and rows (every offset stays valid): a rewrite of an
+   * idiom the grammar cannot parse (C's `printk(KERN_ERR DRV_NAME "…")`); default: the source itself.
+   */
+  prepareSource?(source: string): string
   /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
   piece(node: Node): Piece
   /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
@@ -66,6 +71,11 @@ export interface Adapter {
   messageNode?(site: CallSite): Node | undefined
   /** For a generic `log(…)` call: where a convention puts the level (winston's `{ level: "warn" }`). */
   levelNode?(site: CallSite): Node | undefined
+  /**
+   * A level the message itself carries, which wins over the rule's (the kernel's `printk(KERN_ERR "…")`);
+   * 'continuation' when the call only continues the previous line (`KERN_CONT`) and is no statement.
+   */
+  messageLevel?(site: CallSite): import('../../core/types.js').Level | 'continuation' | undefined
   /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
   style?(site: CallSite): 'console' | 'println' | 'print' | undefined
 }
