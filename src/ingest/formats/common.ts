@@ -48,6 +48,11 @@ export function monthIndex(name: string): number {
   return MONTHS_EXACT[name] ?? MONTHS[name.slice(0, 3).toLowerCase()] ?? -1
 }
 
+/** Month index of the title-case ASCII abbreviation at `line[i..i+3)` (`Nov`), or -1: monthIndex without a substring. */
+export function monthAt(line: string, i: number): number {
+  return MONTHS_TITLE.get((line.charCodeAt(i) << 16) | (line.charCodeAt(i + 1) << 8) | line.charCodeAt(i + 2)) ?? -1
+}
+
 const MONTHS_EXACT: Record<string, number> = Object.fromEntries(Object.entries(MONTHS).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]))
 const MONTHS_TITLE = new Map(Object.entries(MONTHS_EXACT).map(([k, v]) => [(k.charCodeAt(0) << 16) | (k.charCodeAt(1) << 8) | k.charCodeAt(2), v]))
 
@@ -81,6 +86,12 @@ export function parseTime(value: unknown): number | null {
   if (s.length > 64) return null
   const t = Date.parse(s)
   return Number.isNaN(t) ? null : t
+}
+
+/** True for the characters JavaScript's `\s` matches (so hand-written scanners agree with the regexes). */
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff))
 }
 
 function digits(s: string, i: number, n: number): number {

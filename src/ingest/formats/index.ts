@@ -31,7 +31,16 @@ export function createParser(format: string, config: Config, o: { clock?: Clock 
   const opts: ParseOptions = { maxLineBytes: config.match.maxLineBytes, clock: o.clock ?? systemClock }
   const inner = baseParser(resolveFormat(format, config), opts)
   const max = opts.maxLineBytes
+  // The usual line is far below the cap (3 bytes per UTF-16 unit at most): no result object per line.
+  const short = max / 3
   return (line, n) => {
+    if (line.length <= short) {
+      try {
+        return inner(clean(line), n)
+      } catch {
+        return null
+      }
+    }
     const t = truncateLine(line, max)
     try {
       const e = inner(clean(t.text), n)

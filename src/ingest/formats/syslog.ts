@@ -2,7 +2,7 @@
 import type { Clock } from '../../core/clock.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
-import { entry, monthIndex, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
+import { entry, isSpace, monthAt, monthIndex, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
 
 // <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
 const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\"]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: (.*))?$/s
@@ -25,16 +25,19 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
     takeCallerPrefix(e)
     return e
   }
-  m = RFC3164.exec(line)
-  if (!m) return null
-  const e = entry(n, line, m[11]!)
-  if (m[1] !== undefined) {
-    const pri = Number(m[1])
-    e.level = pri <= 191 ? normalizeLevel(pri % 8, { syslog: true }) : null
+  let e = line.charCodeAt(0) !== 60 ? syslogFileLine(line, n, clock) : null
+  if (e === null) {
+    m = RFC3164.exec(line)
+    if (!m) return null
+    e = entry(n, line, m[11]!)
+    if (m[1] !== undefined) {
+      const pri = Number(m[1])
+      e.level = pri <= 191 ? normalizeLevel(pri % 8, { syslog: true }) : null
+    }
+    e.time = yearlessTime(monthIndex(m[2]!), Number(m[3]!.trim()), +m[4]!, +m[5]!, +m[6]!, m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0, clock)
+    e.host = m[8]!
+    e.logger = m[9] ?? null
   }
-  e.time = yearlessTime(monthIndex(m[2]!), Number(m[3]!.trim()), +m[4]!, +m[5]!, +m[6]!, m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0, clock)
-  e.host = m[8]!
-  e.logger = m[9] ?? null
   if (textLevel) {
     // The application often prints its own level inside the syslog message (`app[1]: ERROR boom`).
     const sub = textLevel(e.message)
@@ -46,5 +49,71 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
     }
   }
   takeCallerPrefix(e)
+  return e
+}
+
+const d = (line: string, i: number) => line.charCodeAt(i) - 48
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/**
+ * The PRI-less syslog file line (`Mar  2 10:00:00 web-3 app[1003]: message`, one per line in /var/log and
+ * in a replay) read by character codes instead of RFC3164's eleven capture groups: the same fields as
+ * that regex gives. Null when the line is anything else, or an unusual case (a fraction that is not
+ * followed by a space, a host not ended by a space): RFC3164 then decides, as before.
+ */
+function syslogFileLine(line: string, n: number, clock: Clock): LogEntry | null {
+  const len = line.length
+  if (len < 17) return null
+  const c0 = line.charCodeAt(0)
+  const c1 = line.charCodeAt(1)
+  const c2 = line.charCodeAt(2)
+  const c4 = line.charCodeAt(4)
+  if (c0 < 65 || c0 > 90 || c1 < 97 || c1 > 122 || c2 < 97 || c2 > 122 || line.charCodeAt(3) !== 32) return null
+  if (!(c4 === 32 || isDigit(c4)) || !isDigit(line.charCodeAt(5)) || line.charCodeAt(6) !== 32) return null
+  if (!isDigit(line.charCodeAt(7)) || !isDigit(line.charCodeAt(8)) || line.charCodeAt(9) !== 58) return null
+  if (!isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11)) || line.charCodeAt(12) !== 58) return null
+  if (!isDigit(line.charCodeAt(13)) || !isDigit(line.charCodeAt(14))) return null
+  let p = 15
+  let ms = 0
+  if (line.charCodeAt(p) === 46 /* . */) {
+    // Up to 6 digits; milliseconds are the first three, padded (`.5` → 500).
+    let k = 0
+    p++
+    while (k < 7 && isDigit(line.charCodeAt(p))) {
+      if (k < 3) ms += d(line, p) * (k === 0 ? 100 : k === 1 ? 10 : 1)
+      k++
+      p++
+    }
+    if (k === 0 || k > 6) return null
+  }
+  if (line.charCodeAt(p) !== 32) return null
+  const hostStart = ++p
+  while (p < len && !isSpace(line.charCodeAt(p))) p++
+  if (p === hostStart || line.charCodeAt(p) !== 32) return null
+  const hostEnd = p++
+  // Optional `tag[pid]: `: the tag runs to the first space, `:`, `[` or `]`.
+  const tagStart = p
+  let c = line.charCodeAt(p)
+  while (p < len && !isSpace(c) && c !== 58 && c !== 91 && c !== 93) c = line.charCodeAt(++p)
+  const tagEnd = p
+  let logger: string | null = null
+  let msgStart = tagStart
+  if (tagEnd > tagStart) {
+    let q = tagEnd
+    if (c === 91) {
+      let r = q + 1
+      while (isDigit(line.charCodeAt(r))) r++
+      if (r > q + 1 && line.charCodeAt(r) === 93) q = r + 1
+    }
+    if (line.charCodeAt(q) === 58 && line.charCodeAt(q + 1) === 32) {
+      logger = line.slice(tagStart, tagEnd)
+      msgStart = q + 2
+    }
+  }
+  const e = entry(n, line, line.slice(msgStart))
+  const day = (c4 === 32 ? 0 : c4 - 48) * 10 + d(line, 5)
+  e.time = yearlessTime(monthAt(line, 0), day, d(line, 7) * 10 + d(line, 8), d(line, 10) * 10 + d(line, 11), d(line, 13) * 10 + d(line, 14), ms, clock)
+  e.host = line.slice(hostStart, hostEnd)
+  e.logger = logger
   return e
 }
