@@ -30,9 +30,39 @@ describe('parseComment', () => {
 
 describe('annotations on statements', () => {
   it('take the comment on the last line of a multi-line call', async () => {
-    const [s] = await statements('a.js', 'log.warn(\n  "x %s", // #not-this-one\n  y) // #this-one @me\n')
+    const [s] = await statements('a.js', 'log.warn(\n  "x %s",\n  y) // #this-one @me\n')
     expect(s.channels).toEqual(['this-one'])
     expect(s.mentions).toEqual(['me'])
+  })
+
+  it('take a trailing comment on the first line of a multi-line call, and not for the statement below', async () => {
+    const src = [
+      'package ipsec',
+      'func down(name string, err error) {',
+      '\tlog.Errorf("tunnel %s down: %v", // #ipsec-debug',
+      '\t\tname,',
+      '\t\terr)',
+      '\tlog.Warnf("rekey of %s late", name)',
+      '}',
+    ].join('\n')
+    const list = await statements('ipsec.go', src)
+    expect(list.map((s) => [s.line, s.endLine, s.template, s.channels])).toEqual([
+      [3, 5, 'tunnel %s down: %v', ['ipsec-debug']],
+      [6, 6, 'rekey of %s late', []],
+    ])
+  })
+
+  it('take trailing comments on every line of a multi-line call, merged', async () => {
+    const [s] = await statements('a.js', 'log.warn(\n  "x %s", // #middle\n  y) // #last @me\n')
+    expect([s.channels, s.mentions]).toEqual([['middle', 'last'], ['me']])
+  })
+
+  it('give a comment inside a call to that call, not to the statement ending before it on the same line', async () => {
+    const list = await statements('a.py', 'log.info("done"); log.error("failed %s",  # #jobs @kim\n    name)\n')
+    expect(list.map((s) => [s.template, s.channels, s.mentions])).toEqual([
+      ['done', [], []],
+      ['failed %s', ['jobs'], ['kim']],
+    ])
   })
 
   it('go to the last statement before the comment when two share a line', async () => {

@@ -1,7 +1,8 @@
 /**
  * Code annotations: `#channel` and `@person` tokens in a comment that trails a log statement on its last
- * line (`ERROR_LOG("x"); // #ipsec-debug @elmore`), or in a comment alone on the line directly above it
- * that holds nothing but such tokens.
+ * line (`ERROR_LOG("x"); // #ipsec-debug @elmore`), in a comment inside a multi-line call, first line included
+ * (`log.Errorf("tunnel %s down: %v", // #ipsec-debug` with the arguments below), or in a comment alone on the
+ * line directly above it that holds nothing but such tokens.
  *
  * Decisions (documented in docs, tested):
  * - Tokens are `[A-Za-z0-9][A-Za-z0-9._-]*`, preceded by the start of the comment, whitespace or `(`/`[`/`,`,
@@ -88,9 +89,10 @@ function add(target: string[], names: string[]): void {
 }
 
 /**
- * Give each statement the annotations of its trailing comment (a comment starting on the statement's
- * last line after the statement; with several statements ending on that line, the last one before the
- * comment) and of an own-line, tokens-only comment ending on the line above its first line.
+ * Give each statement the annotations of the comments inside its call (any line of a multi-line call: a
+ * comment there can be about no other statement), of its trailing comment (a comment starting on the
+ * statement's last line after the statement; with several statements ending on that line, the last one
+ * before the comment), and of an own-line, tokens-only comment ending on the line above its first line.
  * `statements` and `comments` are in source order.
  */
 export function attachAnnotations(statements: AnnotatedSpan[], comments: CommentSpan[]): void {
@@ -104,7 +106,15 @@ export function attachAnnotations(statements: AnnotatedSpan[], comments: Comment
     const first = byStartRow.get(s.startRow)
     if (!first || s.startIndex < first.startIndex) byStartRow.set(s.startRow, s)
   }
+  const byStart = [...statements].sort((a, b) => a.startIndex - b.startIndex)
   for (const c of comments) {
+    const inside = containing(byStart, c.startIndex)
+    if (inside) {
+      const a = parseComment(c.text)
+      add(inside.channels, a.channels)
+      add(inside.mentions, a.mentions)
+      continue
+    }
     const ends = byEndRow.get(c.startRow)
     if (ends) {
       let best: AnnotatedSpan | null = null
@@ -124,4 +134,24 @@ export function attachAnnotations(statements: AnnotatedSpan[], comments: Comment
     add(below.channels, a.channels)
     add(below.mentions, a.mentions)
   }
+}
+
+/**
+ * The statement whose call encloses `offset` (sorted by start; statements do not nest, a logging call inside
+ * another is part of it), or null. The last one starting before `offset` is the only candidate.
+ */
+function containing(byStart: AnnotatedSpan[], offset: number): AnnotatedSpan | null {
+  let lo = 0
+  let hi = byStart.length - 1
+  let found = -1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (byStart[mid].startIndex <= offset) {
+      found = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  if (found < 0) return null
+  const s = byStart[found]
+  return offset > s.startIndex && offset < s.endIndex ? s : null
 }
