@@ -211,6 +211,29 @@ export class Actions {
     return before
   }
 
+  /**
+   * The channel, as the code or a route rule names it (`ipsec-debug`), that Dice posted a statement's message
+   * for into Slack channel `clicked.id`, whatever Slack calls that channel (`ipsec-debug-prod`, or no name at
+   * all in the payload): the real-time row of each of the statement's channels keeps the Slack channel id and
+   * ts of its message. The row whose ts is the clicked message wins; else the one posting to that channel id.
+   * Null when Dice posted the statement to none of its channels there.
+   */
+  async postedChannel(s: Statement, clicked: { id?: string | null; ts?: string | null }): Promise<string | null> {
+    if (!clicked.id) return null
+    const names = new Set<string>()
+    for (const c of s.channels) names.add(c.replace(/^#/, ''))
+    for (const r of this.config.route.rules) if (r.channel) names.add(r.channel.replace(/^#/, ''))
+    let sameChannel: string | null = null
+    for (const name of names) {
+      const rt = await this.store.getRealtime(s.id, name)
+      const channelId = (rt?.state as { channelId?: string | null } | null)?.channelId
+      if (!rt || channelId !== clicked.id) continue
+      if (clicked.ts && rt.ts === clicked.ts) return name
+      sameChannel ??= name
+    }
+    return sameChannel
+  }
+
   /** A web link to the statement's line, when `repo.url` is configured. */
   codeLink(s: Statement): string | null {
     return codeLink(this.config, s)

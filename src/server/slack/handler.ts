@@ -57,8 +57,9 @@ export class SlackActionHandler {
     }
   }
 
-  private async act(a: Act): Promise<void> {
-    const s = await this.actions.statement(a.statementId)
+  private async act(click: Act): Promise<void> {
+    const s = await this.actions.statement(click.statementId)
+    const a = await this.postedFrom(s, click)
     const actor: Actor = { id: a.user, channel: a.channel, isMember: (c) => this.isMember(s.id, c, a.user), email: () => this.emailOf(a.user) }
     const meta = (scope: Scope | null = null): ModalMeta => ({
       statementId: s.id, channel: a.channel, message: a.message ? { channel: a.message.channel, ts: a.message.ts } : null, scope,
@@ -135,6 +136,19 @@ export class SlackActionHandler {
     const inDm = a.message?.channel.startsWith('D') ?? false
     if (a.message && (!personal || inDm)) return this.update(a.message, s.id, note)
     await this.tell(a.user, a.channel?.id ?? a.message?.channel ?? null, note)
+  }
+
+  /**
+   * The click with its channel named as the statement names it, when Dice posted the clicked message there
+   * for one of the statement's channels: Slack's name may differ (`ipsec-debug-prod` for `#ipsec-debug`) or be
+   * missing (only the id), and a channel snooze or mute must be stored under the name the router compares.
+   * The clicker saw the message in that channel, so acting there counts as acting from inside it.
+   */
+  private async postedFrom<T extends Act>(s: Statement, a: T): Promise<T> {
+    const id = a.channel?.id ?? a.message?.channel
+    if (!id || (a.channel?.name && s.channels.includes(a.channel.name))) return a
+    const name = await this.actions.postedChannel(s, { id, ts: a.message?.ts ?? null })
+    return name ? { ...a, channel: { id, name } } : a
   }
 
   private defaultScope(s: Statement, channel: ActOrigin['channel']): Scope {
