@@ -161,13 +161,33 @@ export class Matcher {
   /** Open-addressing slots, 3 ints each: key + 1 (0 = empty), start in `members`, count. */
   private readonly slots: Int32Array
   private readonly slotShift: number
-  private readonly members: Int32Array
-  /** Per template, 8 ints (one half cache line): stamp, minLen, head, tail, sigLo, sigHi, -, -. */
-  private readonly facts: Int32Array
+  /** Per member (bucket order, then the scan list), 8 ints (half a cache line): template, minLen, head, tail,
+   *  sigLo, sigHi, literal characters, placeholders | (first placeholder's minimum << 16). A bucket's templates and the facts that reject them sit side by side, so a probe that
+   *  finds a bucket reads one or two cache lines, not one per template (what made large catalogs slower). */
+  private readonly mem: Int32Array
+  /** Per template, its first and last literal and its first statement's id: verifying a candidate and
+   *  naming the winner read these, not the Compiled object and its arrays (a chain of cache misses). */
+  private readonly firsts: string[]
+  private readonly lasts: string[]
+  private readonly ids: string[]
+  /** Per template: 1 when several statements share it (ties need the hint). */
+  private readonly shared: Uint8Array
+  /** Per template: the line it was last proposed for (a repeated word probes the same bucket twice). */
+  private readonly stamps: Int32Array
+  /** Member positions proposed for the current line (screened unless `explaining`). */
   private readonly cand: Int32Array
+  /** Where the scan list starts in `mem`. */
+  private readonly scanStart: number
+  /** The current line's length and first/last two characters (-2: too short), for the screen in probe(). */
+  private lineLen = 0
+  private lineHead = -2
+  private lineTail = -2
+  /** explain() lists every proposed template, screened out or not. */
+  private explaining = false
   private candN = 0
-  private readonly wordShape = new Uint8Array(0x10000)
-  private readonly pairShape = new Uint8Array(0x10000)
+  /** (length, first, last character) screens as bit sets: 8 KB each, so they stay in the L1 cache. */
+  private readonly wordShape = new Int32Array(0x10000 >>> 5)
+  private readonly pairShape = new Int32Array(0x10000 >>> 5)
   private readonly scan: number[] = []
   /** Small catalogs: a line can only fit if it starts with one of `heads` or ends with one of `tails` (each by
    *  length: EDGE_LONG, then EDGE characters), or contains a needle of `rest` (see mayFit). */
@@ -254,10 +274,10 @@ export class Matcher {
       else if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
       else if (bestSlot < SLOT_WORD) this.maxSuffixDepth = Math.max(this.maxSuffixDepth, bestSlot - SLOT_SUFFIX_WORDS)
       else if (bestSlot === SLOT_WORD) {
-        this.wordShape[shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1))] = 1
+        setBit(this.wordShape, shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1)))
         this.hasWords = true
       } else if (bestSlot === SLOT_PAIR) {
-        this.pairShape[shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1))] = 1
+        setBit(this.pairShape, shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1)))
         this.hasPairs = true
       } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
       else this.hasSuffixChars = true
@@ -290,25 +310,36 @@ export class Matcher {
     while (1 << bits < buckets.size * 2) bits++
     this.slotShift = 32 - bits
     const slots = (this.slots = new Int32Array(3 << bits))
-    this.members = new Int32Array(n)
+    const mem = (this.mem = new Int32Array(n * 8))
     let at = 0
+    const put = (t: number): void => {
+      const c = compiled[t]!
+      const f = at++ * 8
+      mem[f] = t
+      mem[f + 1] = c.minLen
+      mem[f + 2] = c.head
+      mem[f + 3] = c.tail
+      mem[f + 4] = c.sigLo
+      mem[f + 5] = c.sigHi
+      mem[f + 6] = c.literalChars
+      mem[f + 7] = c.placeholders | ((c.mins[0] ?? 0) << 16)
+    }
     for (const [key, list] of buckets) {
       let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
       while (slots[i * 3] !== 0) i = (i + 1) & ((1 << bits) - 1)
       slots[i * 3] = key + 1
       slots[i * 3 + 1] = at
       slots[i * 3 + 2] = list.length
-      for (const t of list) this.members[at++] = t
+      for (const t of list) put(t)
     }
-    const facts = (this.facts = new Int32Array(n * 8))
-    compiled.forEach((c, t) => {
-      facts[t * 8 + 1] = c.minLen
-      facts[t * 8 + 2] = c.head
-      facts[t * 8 + 3] = c.tail
-      facts[t * 8 + 4] = c.sigLo
-      facts[t * 8 + 5] = c.sigHi
-    })
+    this.scanStart = at
+    for (const t of this.scan) put(t)
+    this.stamps = new Int32Array(n)
     this.cand = new Int32Array(n)
+    this.firsts = compiled.map((c) => c.lits[0]!)
+    this.lasts = compiled.map((c) => c.lits[c.lits.length - 1]!)
+    this.ids = compiled.map((c) => c.statements[0]!.id)
+    this.shared = Uint8Array.from(compiled, (c) => (c.statements.length > 1 ? 1 : 0))
     this.size = { templates: n, statements, skipped }
   }
 
@@ -324,14 +355,31 @@ export class Matcher {
       if (k === key + 1) break
       i = (i + 1) & mask
     }
-    const facts = this.facts
-    const members = this.members
+    this.propose(slots[i * 3 + 1]!, slots[i * 3 + 2]!, stamp)
+  }
+
+  /** Add members [from, from+count) that can fit the current line (length, first/last two characters). */
+  private propose(from: number, count: number, stamp: number): void {
+    const mem = this.mem
+    const stamps = this.stamps
     const cand = this.cand
-    for (let j = slots[i * 3 + 1]!, end = j + slots[i * 3 + 2]!; j < end; j++) {
-      const t = members[j]!
-      if (facts[t * 8] !== stamp) {
-        facts[t * 8] = stamp
-        cand[this.candN++] = t
+    const len = this.lineLen
+    const head = this.lineHead
+    const tail = this.lineTail
+    const all = this.explaining
+    for (let j = from, end = from + count; j < end; j++) {
+      const f = j * 8
+      if (!all) {
+        if (mem[f + 1]! > len) continue
+        const th = mem[f + 2]!
+        if (th !== -1 && th !== head) continue
+        const tt = mem[f + 3]!
+        if (tt !== -1 && tt !== tail) continue
+      }
+      const t = mem[f]!
+      if (stamps[t] !== stamp) {
+        stamps[t] = stamp
+        cand[this.candN++] = j
       }
     }
   }
@@ -383,39 +431,48 @@ export class Matcher {
     const count = this.candidates(m)
     const lo = this.sigLo
     const hi = this.sigHi
-    const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -2
-    const tail = len >= 2 ? lastTwo(m, len) : -2
     const cand = this.cand
-    const facts = this.facts
-    let best: Compiled | null = null
-    let ties: Compiled[] | null = null
+    const mem = this.mem
+    const firsts = this.firsts
+    const lasts = this.lasts
+    let best = -1 // member position of the most specific fit
+    let ties: number[] | null = null
     for (let i = 0; i < count; i++) {
-      const t = cand[i]!
-      // Cheap rejections from typed arrays first; the literal strings only for survivors.
-      const f = t * 8
-      if (facts[f + 1]! > len || (facts[f + 4]! & ~lo) !== 0 || (facts[f + 5]! & ~hi) !== 0) continue
-      const th = facts[f + 2]!
-      if (th !== -1 && th !== head) continue
-      const tt = facts[f + 3]!
-      if (tt !== -1 && tt !== tail) continue
-      const c = this.compiled[t]!
-      if (!fits(c, m)) continue
-      if (best === null || better(c, best)) {
-        best = c
+      // Length and end characters were screened when proposed; the word signature is complete only now.
+      const f = cand[i]! * 8
+      if ((mem[f + 4]! & ~lo) !== 0 || (mem[f + 5]! & ~hi) !== 0) continue
+      const t = mem[f]!
+      const ph = mem[f + 7]! & 0xffff
+      const first = firsts[t]!
+      if (ph === 0) {
+        if (m !== first) continue
+      } else {
+        if (first.length !== 0 && !m.startsWith(first)) continue
+        const last = lasts[t]!
+        if (last.length !== 0 && !m.endsWith(last)) continue
+        if (ph === 1 ? len - first.length - last.length < mem[f + 7]! >>> 16 : !fitsInner(this.compiled[t]!, m)) continue
+      }
+      if (best < 0) {
+        best = f
+        continue
+      }
+      const chars = mem[f + 6]!
+      const bestChars = mem[best + 6]!
+      if (chars > bestChars || (chars === bestChars && ph < (mem[best + 7]! & 0xffff))) {
+        best = f
         ties = null
-      } else if (c.literalChars === best.literalChars && c.placeholders === best.placeholders) (ties ??= [best]).push(c)
+      } else if (chars === bestChars && ph === (mem[best + 7]! & 0xffff)) (ties ??= [mem[best]!]).push(t)
     }
-    if (best === null) return null
-    let win = best
-    let st = best.statements[0]!
-    if (ties !== null || best.statements.length > 1) {
-      // Equally specific templates in catalog order, whichever key proposed them first.
-      if (ties !== null) ties.sort(byIndex)
-      st = pick(ties ?? [best], hint)
-      if (ties !== null) win = ties.find((t) => t.statements.includes(st))!
-    }
-    return { statementId: st.id, literalChars: win.literalChars, values: capture(win, m) ?? [] }
+    if (best < 0) return null
+    const t = mem[best]!
+    if (ties === null && this.shared[t] === 0) return new Hit(this.ids[t]!, mem[best + 6]!, this.compiled[t]!, m)
+    // Equally specific templates in catalog order, whichever key proposed them first.
+    const tied = ties === null ? [this.compiled[t]!] : ties.map((x) => this.compiled[x]!).sort(byIndex)
+    const st = pick(tied, hint)
+    const win = tied.length === 1 ? tied[0]! : tied.find((c) => c.statements.includes(st))!
+    return new Hit(st.id, win.literalChars, win, m)
   }
+
 
   /**
    * False when no template of a small catalog can fit `m` (trimmed, ≥ 3 characters): a template fits only
@@ -443,8 +500,14 @@ export class Matcher {
     if (m.length === 0) return { result, candidates }
     // The candidates of the text that matched: with its trailing whitespace when only that fit (see match).
     if (result !== null && this.find(m, hint) === null) m = message.trimStart()
-    const count = this.candidates(m)
-    const cands = Array.from(this.cand.subarray(0, count), (t) => this.compiled[t]!)
+    this.explaining = true
+    let count: number
+    try {
+      count = this.candidates(m)
+    } finally {
+      this.explaining = false
+    }
+    const cands = Array.from(this.cand.subarray(0, count), (j) => this.compiled[this.mem[j * 8]!]!)
     const lo = this.sigLo
     const hi = this.sigHi
     for (const c of cands) {
@@ -467,7 +530,7 @@ export class Matcher {
     let stamp = (this.stamp = (this.stamp + 1) | 0)
     if (stamp === 0) {
       // Wrapped after 2^32 lines: clear the stamps so no template looks already visited.
-      for (let t = 0; t < this.facts.length; t += 8) this.facts[t] = 0
+      this.stamps.fill(0)
       stamp = this.stamp = 1
     }
     const len = m.length
@@ -481,6 +544,9 @@ export class Matcher {
     const tail = len >= 2 ? lastTwo(m, len) : -1
     const head = len >= 2 ? m.charCodeAt(0) | (m.charCodeAt(1) << 16) : -1
     const used = this.used
+    this.lineLen = len
+    this.lineHead = head === -1 ? -2 : head
+    this.lineTail = tail === -1 ? -2 : tail
     if (!this.wordPass) {
       // No template is filed under an inner word and the catalog is small (e.g. the annotated statements
       // only): read just the tokens at both ends, not the whole line. The signature is then "every bit",
@@ -532,8 +598,8 @@ export class Matcher {
           if ((k & 32) === 0) lo |= 1 << (k & 31)
           else hi |= 1 << (k & 31)
           const last = m.charCodeAt(i - 1)
-          if (probeWords && words[shapeKey(i - a, m.charCodeAt(a), last)] === 1) this.probe(mix(k, SLOT_WORD), stamp)
-          if (probePairs && prevB === a - 1 && pairs[shapeKey(i - prevA, m.charCodeAt(prevA), last)] === 1) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
+          if (probeWords && hasBit(words, shapeKey(i - a, m.charCodeAt(a), last))) this.probe(mix(k, SLOT_WORD), stamp)
+          if (probePairs && prevB === a - 1 && hasBit(pairs, shapeKey(i - prevA, m.charCodeAt(prevA), last))) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
           prevA = a
           prevB = i
           a = -1
@@ -557,13 +623,7 @@ export class Matcher {
     const scan = this.scan
     // One native scan for "contains any listed needle" first: most lines contain none.
     if (scan.length > 1 && !this.scanAny!.test(m)) return this.candN
-    for (let i = 0; i < scan.length; i++) {
-      const t = scan[i]!
-      if (this.facts[t * 8] !== stamp && m.includes(this.compiled[t]!.needle)) {
-        this.facts[t * 8] = stamp
-        this.cand[this.candN++] = t
-      }
-    }
+    for (let i = 0; i < scan.length; i++) if (m.includes(this.compiled[scan[i]!]!.needle)) this.propose(this.scanStart + i, 1, stamp)
     return this.candN
   }
 
@@ -709,6 +769,14 @@ function withEnd(h: number, two: number): number {
 /** Mix a text hash with its key slot (kind and depth), staying a small integer for the Map. */
 function mix(h: number, slot: number): number {
   return (h ^ Math.imul(slot, 0x9e3779b1)) & SMI
+}
+
+function setBit(bits: Int32Array, k: number): void {
+  bits[k >>> 5]! |= 1 << (k & 31)
+}
+
+function hasBit(bits: Int32Array, k: number): boolean {
+  return (bits[k >>> 5]! & (1 << (k & 31))) !== 0
 }
 
 /** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
@@ -859,15 +927,60 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
   }
 }
 
-function better(a: Compiled, b: Compiled): boolean {
-  return a.literalChars > b.literalChars || (a.literalChars === b.literalChars && a.placeholders < b.placeholders)
-}
-
 function lastTwo(s: string, len: number): number {
   return s.charCodeAt(len - 2) | (s.charCodeAt(len - 1) << 16)
 }
 
-/** Anchored check: literals in order, leftmost placement, each placeholder at least its minimum length. */
+/**
+ * A match result whose placeholder values are cut from the message on first read: counting needs only the
+ * statement, so most lines never pay for the slices (samples and real-time messages read them).
+ */
+class Hit implements MatchResult {
+  readonly statementId: string
+  readonly literalChars: number
+  // Private fields: not own enumerable properties, so the result still reads (and compares) as a plain
+  // { statementId, literalChars, values }.
+  #c: Compiled | null
+  #m: string
+  #values: string[] | null = null
+  constructor(statementId: string, literalChars: number, c: Compiled, m: string) {
+    this.statementId = statementId
+    this.literalChars = literalChars
+    this.#c = c
+    this.#m = m
+  }
+  get values(): string[] {
+    if (this.#values === null) {
+      this.#values = capture(this.#c!, this.#m) ?? []
+      this.#c = null
+      this.#m = ''
+    }
+    return this.#values
+  }
+  toJSON(): MatchResult {
+    return { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
+  }
+}
+
+/** fits() for a template with two or more placeholders whose first and last literals already fit. */
+function fitsInner(c: Compiled, m: string): boolean {
+  const lits = c.lits
+  const n = lits.length
+  const end = m.length - lits[n - 1]!.length
+  const mins = c.mins
+  let pos = lits[0]!.length
+  for (let i = 1; i < n - 1; i++) {
+    pos += mins[i - 1]!
+    const lit = lits[i]!
+    const j = lit.length === 0 ? pos : m.indexOf(lit, pos)
+    if (j < 0 || j + lit.length > end) return false
+    pos = j + lit.length
+  }
+  return end - pos >= mins[n - 2]!
+}
+
+/** Anchored check: literals in order, leftmost placement, each placeholder at least its minimum length
+ *  (find() inlines the same check in steps; this whole form serves explain). */
 function fits(c: Compiled, m: string): boolean {
   const len = m.length
   if (len < c.minLen) return false
