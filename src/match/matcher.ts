@@ -241,22 +241,31 @@ export class Matcher {
     // Pass 2: file each template under the key lines probe least.
     const buckets = new Map<number, number[]>()
     let statements = 0
+    const keyOf = new Array<number>(n).fill(-1)
+    const perSlot = new Int32Array(this.used.length)
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
       statements += c.statements.length
-      if (scanOnly !== null && scanOnly.has(ci)) {
-        this.scan.push(ci)
-        c.keySlot = -1
-        continue
-      }
-      let best = -1
-      let bestCost = Infinity
-      enumerateKeys(c, (slot, key, option, lit, a, b) => {
-        if (!option) return
-        // The count is how many templates would make a line probe the key.
-        const cost = probes[key & (PROBE_SKETCH - 1)]! * slotWeight(slot)
-        if (cost < bestCost) (best = key), (bestCost = cost), (c.keySlot = slot), (c.keyLit = lit), (c.keyA = a), (c.keyB = b)
-      })
+      if (scanOnly !== null && scanOnly.has(ci)) continue
+      keyOf[ci] = chooseKey(c, probes, null)
+      if (keyOf[ci]! >= 0) perSlot[c.keySlot]!++
+    }
+    // Every slot some template uses costs every line a probe (and some a hash): a slot that only a few
+    // templates chose gives them up to their next best key elsewhere, when they have one.
+    const rare = new Uint8Array(perSlot.length)
+    const few = Math.max(4, n >> 9)
+    for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! > 0 && perSlot[k]! < few) rare[k] = 1
+    for (let ci = 0; ci < n; ci++) {
+      const c = compiled[ci]!
+      if (keyOf[ci]! < 0 || rare[c.keySlot] !== 1) continue
+      const { keySlot, keyLit, keyA, keyB } = c
+      const other = chooseKey(c, probes, rare)
+      if (other >= 0) keyOf[ci] = other
+      else Object.assign(c, { keySlot, keyLit, keyA, keyB })
+    }
+    for (let ci = 0; ci < n; ci++) {
+      const c = compiled[ci]!
+      const best = keyOf[ci]!
       if (best < 0) {
         this.scan.push(ci)
         c.keySlot = -1
@@ -716,6 +725,22 @@ export class Matcher {
     }
   }
 
+}
+
+/**
+ * The key `c` is filed under: of the keys it offers outside `exclude`d slots, the one the fewest templates
+ * make lines probe (recorded in c.keySlot/keyLit/keyA/keyB for explain); -1 when it offers none.
+ */
+function chooseKey(c: Compiled, probes: Uint16Array, exclude: Uint8Array | null): number {
+  let best = -1
+  let bestCost = Infinity
+  enumerateKeys(c, (slot, key, option, lit, a, b) => {
+    if (!option || (exclude !== null && exclude[slot] === 1)) return
+    // The count is how many templates would make a line probe the key.
+    const cost = probes[key & (PROBE_SKETCH - 1)]! * slotWeight(slot)
+    if (cost < bestCost) (best = key), (bestCost = cost), (c.keySlot = slot), (c.keyLit = lit), (c.keyA = a), (c.keyB = b)
+  })
+  return best
 }
 
 /**
