@@ -251,15 +251,15 @@ export class Matcher {
       if (keyOf[ci]! >= 0) perSlot[c.keySlot]!++
     }
     // Every slot some template uses costs every line a probe (and some a hash): a slot that only a few
-    // templates chose gives them up to their next best key elsewhere, when they have one.
-    const rare = new Uint8Array(perSlot.length)
+    // templates chose gives them up to their best key in a slot many others use, when they have one.
+    const unpopular = new Uint8Array(perSlot.length)
     const few = Math.max(4, n >> 9)
-    for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! > 0 && perSlot[k]! < few) rare[k] = 1
+    for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! < few) unpopular[k] = 1
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
-      if (keyOf[ci]! < 0 || rare[c.keySlot] !== 1) continue
+      if (keyOf[ci]! < 0 || unpopular[c.keySlot] !== 1) continue
       const { keySlot, keyLit, keyA, keyB } = c
-      const other = chooseKey(c, probes, rare)
+      const other = chooseKey(c, probes, unpopular)
       if (other >= 0) keyOf[ci] = other
       else Object.assign(c, { keySlot, keyLit, keyA, keyB })
     }
