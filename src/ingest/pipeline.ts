@@ -290,13 +290,12 @@ export class Pipeline {
     if (st.heldFlags & LINE_TOO_LONG) st.heldLong++
     if (st.heldBad | st.heldNul | st.heldLong) (c.bad_utf8 += st.heldBad), (c.nul += st.heldNul), (c.too_long += st.heldLong)
     st.heldLines = st.heldBad = st.heldNul = st.heldLong = st.heldFlags = 0
-    this.count(st.source, e, st.pendingHost)
+    this.count(st.source, e, st.pendingHost, c)
     if (st.pendingEnd) (st.safe = st.pendingEnd), (st.dirty = true)
     st.pendingEnd = undefined
   }
 
-  private count(source: string, e: LogEntry, rawHost: string | undefined): void {
-    const c = this.counters(source)
+  private count(source: string, e: LogEntry, rawHost: string | undefined, c: SourceCounters): void {
     let hint: typeof this.hint | undefined
     if (e.file !== null || e.logger !== null) {
       // One reused hint object: the matcher only reads it during the call.

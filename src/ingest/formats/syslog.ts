@@ -11,9 +11,10 @@ const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)
 
 /**
  * Parse one syslog line. The level comes from PRI's severity (`<11>` → error). A line without PRI (a
- * syslog file) gets its level from a level word leading the message, if any. Null when neither layout fits.
+ * syslog file) gets its level from a level word leading the message, if any (`textLevel`: parseTextLayout,
+ * which also takes a caller prefix off the message). Null when neither layout fits.
  */
-export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel?: (msg: string) => Partial<LogEntry> | null): LogEntry | null {
+export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel?: (msg: string) => LogEntry | null): LogEntry | null {
   let m = line.charCodeAt(0) === 60 ? RFC5424.exec(line) : null
   if (m) {
     const pri = Number(m[1])
@@ -43,9 +44,11 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
     const sub = textLevel(e.message)
     if (sub && sub.level) {
       e.level ??= sub.level
-      e.message = sub.message ?? e.message
-      e.file ??= sub.file ?? null
-      e.line ??= sub.line ?? null
+      e.message = sub.message
+      e.file ??= sub.file
+      e.line ??= sub.line
+      // parseTextLayout has already taken (or ruled out) a caller prefix of exactly this message.
+      return e
     }
   }
   takeCallerPrefix(e)
