@@ -4,6 +4,9 @@ import { UsageError } from '../../core/errors.js'
 import { Actions, type Actor } from '../../route/actions.js'
 import type { Notifier } from '../../deliver/notifier.js'
 import { createNotifier } from '../../deliver/registry.js'
+import { People } from '../../deliver/people.js'
+import { slackFromEnv } from '../../deliver/slack/api.js'
+import { slackUserNames } from '../../route/owner.js'
 import type { Store } from '../../store/store.js'
 
 /**
@@ -37,6 +40,17 @@ async function withActions<T>(ctx: CliContext, f: (a: Actions, store: Store) => 
 /** The notifier `dice run` would use: Slack with a token, else a webhook, else the console (on stderr here). */
 async function loadNotifier(ctx: CliContext): Promise<Notifier> {
   return createNotifier({ config: ctx.config, env: ctx.env, out: ctx.stderr })
+}
+
+/**
+ * Names for the raw Slack user ids among `ids` (hand-overs to people not in `people`): config, the `users`
+ * cache, else Slack's users.info through delivery's people look-up (which fills that cache) when
+ * SLACK_BOT_TOKEN is set.
+ */
+export async function slackNames(ctx: CliContext, store: Store, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+  const slack = slackFromEnv(ctx.env)
+  const people = slack ? new People({ store, config: ctx.config, clock: ctx.clock, slack }) : null
+  return slackUserNames(ids, { config: ctx.config, store, lookup: people && (async (id) => (await people.resolve(id)).name) })
 }
 
 const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOString())
@@ -144,16 +158,22 @@ export const overrides: Command = {
     if (positionals.length) throw new UsageError(`overrides: unexpected argument ${JSON.stringify(positionals[0])}`)
     const rows = await withActions(ctx, async (_a, store) => {
       const list = await store.listOverrides()
+      const names = await slackNames(ctx, store, list.flatMap((o) => [o.to, o.by]))
       const out = []
       for (const o of list) {
         const s = await store.getStatement(o.statementId)
-        out.push({ ...o, createdAt: new Date(o.createdAt).toISOString(), file: s?.file ?? null, line: s?.line ?? null, template: s?.template ?? null })
+        // `to` and `by` stay as stored (the id `dice reassign` and the router use); the names sit beside them.
+        out.push({
+          ...o, createdAt: new Date(o.createdAt).toISOString(), file: s?.file ?? null, line: s?.line ?? null, template: s?.template ?? null,
+          toName: names.get(o.to) ?? null, byName: names.get(o.by) ?? null,
+        })
       }
       return out
     })
+    const named = (who: string, name: string | null) => (name ? `${name} (${who})` : who)
     if (values.json) writeJson(ctx.stdout, rows)
     else if (!rows.length) ctx.stdout.write('no overrides\n')
-    else for (const r of rows) ctx.stdout.write(`${r.statementId}  ${r.file ?? '?'}:${r.line ?? '?'}  → ${r.to}  (by ${r.by}, ${r.createdAt}${r.reason ? `, ${r.reason}` : ''})\n`)
+    else for (const r of rows) ctx.stdout.write(`${r.statementId}  ${r.file ?? '?'}:${r.line ?? '?'}  → ${named(r.to, r.toName)}  (by ${named(r.by, r.byName)}, ${r.createdAt}${r.reason ? `, ${r.reason}` : ''})\n`)
     return 0
   },
 }

@@ -6,6 +6,7 @@ import type { CatalogEntry, Statement } from '../../core/types.js'
 import { resolveOwner } from '../../route/owner.js'
 import { globToRegExp } from '../../catalog/select.js'
 import { personFor } from '../../catalog/people.js'
+import { slackNames } from './actions.js'
 
 /** One `dice catalog --json` element, keys in the contract's order and nothing else. */
 export interface CatalogJson {
@@ -50,10 +51,13 @@ export const catalog: Command = {
     if (positionals.length) throw new UsageError(`catalog: unexpected argument ${JSON.stringify(positionals[0])} (filter with --file GLOB or --owner WHO)`)
     const store = await ctx.openStore()
     let entries: CatalogEntry[]
+    let names = new Map<string, string>()
     try {
       const [statements, overrides] = await Promise.all([store.listStatements(), store.listOverrides()])
       const byId = new Map(overrides.map((o) => [o.statementId, o.to]))
       entries = statements.map((s) => ({ ...s, owner: resolveOwner(s, byId) }))
+      // Only the table shows names; --json keeps the owner as stored.
+      if (!values.json) names = await slackNames(ctx, store, entries.map((e) => e.owner.who))
     } finally {
       await store.close()
     }
@@ -66,19 +70,19 @@ export const catalog: Command = {
       writeJson(ctx.stdout, entries.map(toCatalogJson))
       return 0
     }
-    ctx.stdout.write(table(entries))
+    ctx.stdout.write(table(entries, names))
     return 0
   },
 }
 
 /** A readable fixed-width table; templates are cut to keep one statement per line. */
-export function table(entries: CatalogEntry[]): string {
+export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string> = new Map()): string {
   if (!entries.length) return '(catalog is empty: run `dice index` first)\n'
   const rows = entries.map((e) => [
     e.id,
     e.level ?? '-',
     `${e.file}:${e.line}`,
-    e.owner.who ? `${e.owner.who}${e.owner.kind === 'blame' ? '' : ` (${e.owner.kind})`}` : '-',
+    e.owner.who ? `${names.get(e.owner.who) ?? e.owner.who}${e.owner.kind === 'blame' ? '' : ` (${e.owner.kind})`}` : '-',
     [e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...e.channels.map((c) => `#${c}`)].join(' '),
   ])
   const head = ['ID', 'LEVEL', 'WHERE', 'OWNER', 'MESSAGE']

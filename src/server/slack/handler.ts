@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js'
 import { DiceError, ErrorCode } from '../../core/errors.js'
 import type { Statement } from '../../core/types.js'
 import type { Actions, Actor } from '../../route/actions.js'
+import { SLACK_USER_ID } from '../../route/owner.js'
 import type { Scope, Store } from '../../store/store.js'
 import type { MessageRef, ModalMeta, SlackAction } from './action.js'
 import { annotateMessage, esc, homeView, reassignModal, snoozeModal } from './views.js'
@@ -98,6 +99,7 @@ export class SlackActionHandler {
       }
       case 'reassign': {
         const r = await this.actions.reassign({ statementId: s.id, actor, to: a.to, reason: a.reason })
+        await this.rememberUser(r.after.to)
         const target = (await this.actions.slackIdOf(r.after.to)) ?? r.after.to
         const note = `:leftwards_arrow_with_hook: ${label(s)} handed over to ${who(target)} by ${who(a.user)} ("it wasn't me")${r.before ? `, was ${who(r.before.to)}` : ''}.`
         // The original message shows the hand-over in place, for everyone who sees it.
@@ -181,6 +183,24 @@ export class SlackActionHandler {
     return false
   }
 
+  /**
+   * A hand-over to someone not in `people` stores their bare Slack id: keep their Slack profile in the `users`
+   * cache (the rows delivery's people look-ups keep), so the web page and `dice overrides` can show a name.
+   */
+  private async rememberUser(key: string): Promise<void> {
+    if (!this.slack || !SLACK_USER_ID.test(key)) return
+    try {
+      if ((await this.store.getUser(key))?.name) return
+      const r = (await this.slack.apiCall('users.info', { user: key })) as { ok?: boolean; user?: SlackProfile }
+      const u = r?.ok === false ? null : r?.user
+      if (!u || u.deleted) return
+      const name = u.real_name || u.profile?.real_name || u.name || null
+      await this.store.putUser({ key, slackId: u.id ?? key, name, email: u.profile?.email ?? null, tz: u.tz ?? null, fetchedAt: this.clock() })
+    } catch (e) {
+      this.log(`could not look up Slack user ${key}: ${(e as Error).message}`)
+    }
+  }
+
   /** The clicker's email from their Slack profile (users.info), or null. */
   private async emailOf(user: string): Promise<string | null> {
     if (!this.slack) return null
@@ -225,3 +245,4 @@ export class SlackActionHandler {
 }
 
 type ActOrigin = Extract<SlackAction, { kind: 'snooze' }>
+type SlackProfile = { id?: string; name?: string; real_name?: string; deleted?: boolean; tz?: string; profile?: { real_name?: string; email?: string } }

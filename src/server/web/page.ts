@@ -1,7 +1,8 @@
 import type { Config } from '../../config/schema.js'
 import type { Statement } from '../../core/types.js'
 import { codeLink } from '../../route/actions.js'
-import { resolveOwner } from '../../route/owner.js'
+import { personFor } from '../../catalog/people.js'
+import { resolveOwner, SLACK_USER_ID, slackUserNames } from '../../route/owner.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
@@ -67,6 +68,8 @@ export interface PageData {
   mutes: MuteRow[]
   audit: AuditRow[]
   commit: string | null
+  /** Names Slack gave the raw Slack user ids among override targets and actors (from the `users` cache). */
+  names?: Map<string, string>
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
@@ -86,19 +89,30 @@ export async function loadPageData(store: Store, now: number, q: string): Promis
     if (!row) hourly.set(o.statementId, (row = Array(24).fill(0)))
     row[i] += o.count
   }
-  return { now, q, statements, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null }
+  const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
+  return { now, q, statements, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
 export function renderPage(d: PageData, config: Config): string {
   const ov = new Map(d.overrides.map((o) => [o.statementId, o.to]))
   const byId = new Map(d.statements.map((s) => [s.id, s]))
+  // A hand-over to someone not in `people` stores their raw Slack id: show their name, the id on hover.
+  const nameOf = (who: string): string | null => {
+    if (!SLACK_USER_ID.test(who)) return null
+    const p = personFor(who, config)
+    return p ? (p.name ?? p.key) : (d.names?.get(who) ?? null)
+  }
+  const person = (who: string) => {
+    const name = nameOf(who)
+    return name ? `<span title="${html(who)}">${html(name)}</span>` : html(who)
+  }
   const q = d.q.trim().toLowerCase()
   const rows = d.statements.map((s) => {
     const owner = resolveOwner(s, ov)
     const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
     const n = counts.reduce((a, b) => a + b, 0)
-    const hay = [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
+    const hay = [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', (owner.who && nameOf(owner.who)) ?? '', ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
     return { s, owner, counts, n, hay }
   }).filter((r) => !q || r.hay.includes(q))
   rows.sort((a, b) => b.n - a.n || a.s.file.localeCompare(b.s.file) || a.s.line - b.s.line)
@@ -116,7 +130,7 @@ export function renderPage(d: PageData, config: Config): string {
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
 <td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
 <td>${link(s)}</td>
-<td>${owner.who ? html(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
+<td>${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
 <td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
@@ -125,7 +139,7 @@ export function renderPage(d: PageData, config: Config): string {
   const outbox = d.outbox.map((o) => `<tr><td>${html(o.kind)}</td><td>${html(o.recipient)}</td><td>${html(o.status)}</td><td class="num">${o.attempts}</td><td>${fmt(o.notBefore)}</td></tr>`)
   const snoozes = d.snoozes.map((z) => `<tr><td>${label(z.statementId)}</td><td>${html(scopeText(z.scope, z.scopeId))}</td><td>${fmt(z.until)}</td><td class="num">${z.remaining ?? '—'}</td><td>${html(z.by)}</td></tr>`)
   const mutes = d.mutes.map((m) => `<tr><td>${label(m.statementId)}</td><td>${html(scopeText(m.scope, m.scopeId))}</td><td>${html(m.by)}</td><td>${fmt(m.createdAt)}</td></tr>`)
-  const overrides = d.overrides.map((o) => `<tr><td>${label(o.statementId)}</td><td>${html(o.to)}</td><td>${html(o.by)}</td><td>${html(o.reason ?? '')}</td><td>${fmt(o.createdAt)}</td></tr>`)
+  const overrides = d.overrides.map((o) => `<tr><td>${label(o.statementId)}</td><td>${person(o.to)}</td><td>${person(o.by)}</td><td>${html(o.reason ?? '')}</td><td>${fmt(o.createdAt)}</td></tr>`)
   const audit = d.audit.map((a) => `<tr><td>${fmt(a.at)}</td><td>${html(a.actor)}</td><td>${html(a.action)}</td><td>${a.statementId ? label(a.statementId) : ''}</td><td class="small">${html(change(a))}</td></tr>`)
   const total24 = rows.reduce((a, r) => a + r.n, 0)
   return `<!doctype html>
