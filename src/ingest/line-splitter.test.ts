@@ -34,4 +34,12 @@ describe('LineSplitter', () => {
     const out = split([Buffer.concat([Buffer.from('good\n'), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from('good\n')])])
     expect(out.map((l) => l.flags)).toEqual([0, LINE_BAD_UTF8, 0])
   })
+
+  it('decodes every line of a chunk as UTF-8, whether the chunk is all ASCII or holds one multi-byte line', () => {
+    const ascii = Buffer.from('plain one\nplain two\n')
+    const mixed = Buffer.from('plain\nnaïve café ✓\n\u00ff\u0100 end\n')
+    expect(split([ascii, mixed]).map((l) => l.text)).toEqual(['plain one', 'plain two', 'plain', 'naïve café ✓', '\u00ff\u0100 end'])
+    // Bytes ≥ 0x80 read as Latin-1 would give 'Ã¿' for ÿ: the chunk must not be taken for ASCII.
+    expect(split([Buffer.from('x\nÿ\n')]).map((l) => l.text)).toEqual(['x', 'ÿ'])
+  })
 })

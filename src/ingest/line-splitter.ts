@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG } from './source.js'
 
 /** One line cut from a byte stream. */
@@ -11,6 +11,19 @@ export interface SplitLine {
 }
 
 const NUL_RE = /\0/g
+
+/**
+ * Buffer's own decoders without `toString`'s argument handling, which costs more than decoding a short
+ * line. Not in Node's typings: checked once, `toString` otherwise.
+ */
+type Slicing = Buffer & { utf8Slice(a: number, b: number): string; latin1Slice(a: number, b: number): string }
+const FAST_SLICE = typeof (Buffer.prototype as Partial<Slicing>).utf8Slice === 'function' && typeof (Buffer.prototype as Partial<Slicing>).latin1Slice === 'function'
+
+/** `buf[a..b)` as text; `ascii`: every byte is < 0x80, so Latin-1 decoding (a plain copy) gives the same string. */
+function decode(buf: Buffer, a: number, b: number, ascii: boolean): string {
+  if (!FAST_SLICE) return buf.toString('utf8', a, b)
+  return ascii ? (buf as Slicing).latin1Slice(a, b) : (buf as Slicing).utf8Slice(a, b)
+}
 
 /**
  * Cuts a byte stream into lines, shared by the file, stdin and HTTP sources. Memory is bounded: a line
@@ -60,7 +73,8 @@ export class LineSplitter {
     if (last >= pos) {
       const region = chunk.subarray(pos, last)
       const checkNul = region.indexOf(0) >= 0
-      const checkUtf8 = !isUtf8(region)
+      const ascii = isAscii(region)
+      const checkUtf8 = !ascii && !isUtf8(region)
       const max = this.maxLineBytes
       while (pos <= last) {
         const nl = chunk.indexOf(10, pos)
@@ -71,7 +85,7 @@ export class LineSplitter {
           e = pos + boundary(chunk, pos, max)
           flags = LINE_TOO_LONG
         }
-        out.push(this.make(chunk, pos, e, flags, base + nl + 1, checkNul, checkUtf8))
+        out.push(this.make(chunk, pos, e, flags, base + nl + 1, checkNul, checkUtf8, ascii))
         pos = nl + 1
       }
     }
@@ -91,7 +105,7 @@ export class LineSplitter {
     this.skipping = false
     let e = line.length
     if (e > 0 && line[e - 1] === 13) e--
-    out.push(this.make(line, 0, e, flags, endOffset, true, true))
+    out.push(this.make(line, 0, e, flags, endOffset, true, true, false))
   }
 
   private extend(chunk: Buffer, a: number, b: number): void {
@@ -107,10 +121,10 @@ export class LineSplitter {
     this.carry = this.carry === null ? Buffer.from(part) : Buffer.concat([this.carry, part])
   }
 
-  private make(buf: Buffer, a: number, b: number, flags: number, end: number, checkNul: boolean, checkUtf8: boolean): SplitLine {
+  private make(buf: Buffer, a: number, b: number, flags: number, end: number, checkNul: boolean, checkUtf8: boolean, ascii: boolean): SplitLine {
     if (checkNul && buf.subarray(a, b).indexOf(0) >= 0) flags |= LINE_NUL
     if (checkUtf8 && !isUtf8(buf.subarray(a, b))) flags |= LINE_BAD_UTF8
-    let text = buf.toString('utf8', a, b)
+    let text = decode(buf, a, b, ascii)
     if (flags & LINE_NUL) text = text.replace(NUL_RE, '')
     return { text, flags, end }
   }
