@@ -50,7 +50,7 @@ export interface Extractor {
  * Bump when what the indexer stores for the same input changes (ids, extraction rules): every file is
  * then re-parsed once.
  */
-export const INDEX_FORMAT = 4
+export const INDEX_FORMAT = 5
 
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'

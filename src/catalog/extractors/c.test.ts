@@ -63,7 +63,7 @@ describe('C extraction', () => {
     ])
   })
 
-  it('reads Linux kernel logging: printk levels from KERN_* macros, pr_*, dev_* and netdev_* helpers', async () => {
+  it('reads Linux kernel logging: printk levels from KERN_* macros, pr_*, dev_* and netdev_* helpers (whose device prefix is a placeholder)', async () => {
     const src = [
       'static void tun_down(struct net_device *ndev, struct device *dev, const char *name, int err) {',
       '  printk(KERN_ERR "tunnel %s down\\n", name);',
@@ -111,12 +111,12 @@ describe('C extraction', () => {
       '17 notice pr_notice "pr notice\\n"',
       '18 info pr_info "pr info\\n"',
       '19 debug pr_debug "pr debug\\n"',
-      '21 error dev_err "dev err %s\\n"',
-      '22 warn dev_warn "dev warn\\n"',
-      '23 error netdev_err "netdev err %d\\n"',
-      '24 warn netdev_warn "netdev warn\\n"',
+      '21 error dev_err "{}: dev err %s\\n"',
+      '22 warn dev_warn "{}: dev warn\\n"',
+      '23 error netdev_err "{}: netdev err %d\\n"',
+      '24 warn netdev_warn "{}: netdev warn\\n"',
       '25 error pr_err_ratelimited "rate limited\\n"',
-      '26 warn dev_warn_once "once\\n"',
+      '26 warn dev_warn_once "{}: once\\n"',
     ])
   })
 
@@ -136,6 +136,29 @@ describe('C extraction', () => {
       '5 info pr_info "use (KERN_ERR levels\\n"',
       '6 info printk "{}" !m',
     ])
+  })
+
+  it("puts the file's pr_fmt prefix before pr_* messages, not before printk or dev_* ones", async () => {
+    const src = [
+      '#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt',
+      '#include <linux/module.h>',
+      'void f(struct device *dev, int n) {',
+      '  pr_err("probe failed: %d\\n", n);',
+      '  pr_info_ratelimited("queue full\\n");',
+      '  printk(KERN_ERR "raw printk\\n");',
+      '  dev_err(dev, "dev message\\n");',
+      '}',
+    ].join('\n')
+    expect(summary(await statements('drivers/net/tun.c', src))).toEqual([
+      '4 error pr_err "{}: probe failed: %d\\n"',
+      '5 info pr_info_ratelimited "{}: queue full\\n"',
+      '6 error printk "raw printk\\n"',
+      '7 error dev_err "{}: dev message\\n"',
+    ])
+    const [own] = await statements('a.c', '#define pr_fmt(fmt) "%s: " fmt, __func__\nvoid f(void) { pr_warn("late\\n"); }')
+    expect(own!.template).toBe('%s: late\n')
+    const [none] = await statements('a.c', 'void f(void) { pr_warn("no pr_fmt\\n"); }')
+    expect(none!.template).toBe('no pr_fmt\n')
   })
 
   it('does not treat printf-family calls to stderr as logs', async () => {

@@ -69,6 +69,35 @@ function kernelLevel(site: CallSite): Level | 'continuation' | undefined {
   return m ? KERN_LEVELS[m[1]] : undefined
 }
 
+/** The kernel's device helpers print `driver device: ` (`netdev_*`: `driver device ifname: ` or `ifname: `) first. */
+const KERNEL_DEVICE_CALL = /^(?:dev|netdev|netif)_(?:emerg|alert|crit|err|warn|notice|info|dbg)(?:_once|_ratelimited)?$|^dev_err_probe$/
+const KERNEL_PR_CALL = /^pr_(?:emerg|alert|crit|err|warn|warning|notice|info|debug|devel)(?:_once|_ratelimited)?$/
+const DEVICE_PREFIX: Piece = { text: '{}: ', literal: false }
+
+let prFmtSource: string | null = null
+let prFmtPiece: Piece | undefined
+
+/**
+ * The prefix `#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt` gives every `pr_*` line of a file: its strings as
+ * text, macros as `{}`, up to the format. Undefined without such a define, or one Dice cannot read.
+ */
+function prFmt(source: string): Piece | undefined {
+  if (source === prFmtSource) return prFmtPiece
+  prFmtSource = source
+  prFmtPiece = undefined
+  const m = source.includes('pr_fmt') ? /^[ 	]*#[ 	]*define[ 	]+pr_fmt[ 	]*\([ 	]*(\w+)[ 	]*\)[ 	]+(.*)$/m.exec(source) : null
+  if (!m) return undefined
+  const at = new RegExp(`\\b${m[1]}\\b`).exec(m[2]!)
+  if (!at) return undefined
+  let text = ''
+  for (const t of m[2]!.slice(0, at.index).matchAll(/"((?:[^"\\\n]|\\.)*)"|([A-Za-z_]\w*)|(\S)/g)) {
+    if (t[3] !== undefined) return undefined
+    text += t[1] !== undefined ? unescapeC(t[1]) : '{}'
+  }
+  prFmtPiece = text ? { text, literal: false } : undefined
+  return prFmtPiece
+}
+
 function concatenated(n: Node, piece: (n: Node) => Piece): Piece {
   let text = ''
   let first = true
@@ -145,7 +174,9 @@ export function cAdapter(language: LanguageId): Adapter {
       const streamSeparator = /^q(?:Debug|Info|Warning|Critical|Fatal)$/.test(nm.name) ? ' ' : ''
       return { ...nm, callee: written.length <= 60 ? written : nm.callee, node: top, args, stream, streamSeparator }
     }
-    return { ...naming(fn.text), node, args }
+    const nm = naming(fn.text)
+    const prefix = KERNEL_DEVICE_CALL.test(nm.name) ? DEVICE_PREFIX : KERNEL_PR_CALL.test(nm.name) ? prFmt(source) : undefined
+    return { ...nm, node, args, ...(prefix ? { prefix } : {}) }
   }
 
   return {

@@ -396,8 +396,9 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
   function record(site: CallSite): void {
     const d = decide(site, adapter, rules)
     if (!d) return
-    const msg = messageOf(site, d, adapter)
+    let msg = messageOf(site, d, adapter)
     if (msg === undefined) return
+    if (site.prefix && msg?.literal) msg = join([site.prefix, msg])
     const { template, matchable } = finish(msg ?? HOLE)
     const n = site.node
     const end = site.endNode ?? n

@@ -24,6 +24,11 @@ export interface CallSite {
   streamSeparator?: string
   /** Ruby: the body of a `{ "msg" }` block, the message when there are no arguments. */
   block?: Node
+  /**
+   * Text the logger prints before the message, part of every line it writes (the kernel's `dev_err` puts
+   * `driver device: ` first, `pr_err` its file's `pr_fmt`): prepended to a literal message's template.
+   */
+  prefix?: Piece
 }
 
 /** Nodes the query captured along with a call. */
