@@ -129,6 +129,19 @@ describe('real-time channel delivery', () => {
     expect(text.match(/── #ops ──/g)).toHaveLength(30)
   })
 
+  it('posts a statement without #channel in real time when a route.rules rule names a channel for its file', async () => {
+    const cfg = config({ route: { rules: [{ path: 'src/net/**', channel: '#net' }] } })
+    const plain = statement({ id: 'plain', file: 'src/net/conn.c', template: 'connection lost', channels: [] })
+    const other = statement({ id: 'other', file: 'src/db/pool.c', line: 2, template: 'pool exhausted', channels: [] })
+    const d = await delivery(cfg)
+    await store.replaceFiles([{ file: 'src/net/conn.c', hash: 'n' }, { file: 'src/db/pool.c', hash: 'p' }], [plain, other], [])
+    d.onHit(hit(plain, { time: now }))
+    d.onHit(hit(other, { time: now }))
+    await d.idle()
+    expect(posts().map((c) => c.body.channel)).toEqual(['#net'])
+    expect(posts()[0]!.body.text).toContain('connection lost')
+  })
+
   it('lists 20 hosts and counts the others once each', async () => {
     const d = await delivery()
     for (let round = 0; round < 3; round++) {

@@ -23,6 +23,7 @@ interface RealtimePayload { statementId: string; channel: string; windowStart: n
 /** Options of `Delivery`. */
 export interface DeliveryOptions {
   store: Store
+  /** The configuration `router` was built with. */
   config: Config
   clock: Clock
   notifier: Notifier
@@ -127,6 +128,8 @@ export class Delivery {
   private leaseMs: number
   private log: (line: string) => void
   private pacePosts: boolean
+  /** `route.rules` name a channel: any statement may have real-time channels, not only `#channel` ones. */
+  private channelRules: boolean
 
   constructor(o: DeliveryOptions) {
     this.o = o
@@ -137,6 +140,7 @@ export class Delivery {
     this.leaseMs = o.leaseMs ?? 120_000
     this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
     this.pacePosts = o.pacePosts ?? o.notifier.name !== 'console'
+    this.channelRules = o.config.route.rules.some((r) => r.channel)
   }
 
   /**
@@ -151,6 +155,9 @@ export class Delivery {
   /** Real-time path: synchronous, cheap. Posting happens in the background (see `idle()`). */
   onHit(hit: Hit): void {
     if (this.stopped) return
+    // Real time is for channels: a statement without `#channel` gets one only from a `route.rules` channel
+    // rule. Without such rules most hits (a replay's every counted line) need no routing here at all.
+    if (!this.channelRules && hit.statement.channels.length === 0) return
     const d = this.o.router.route(hit)
     if (!d.channels.length) return
     const raw = hit.entry.raw.length > SAMPLE_MAX_CHARS ? hit.entry.raw.slice(0, SAMPLE_MAX_CHARS) : hit.entry.raw
