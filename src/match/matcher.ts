@@ -255,7 +255,7 @@ export class Matcher {
     // Every slot some template uses costs every line a probe (and some a hash): a slot that only a few
     // templates chose gives them up to their best key in a slot many others use, when they have one.
     const unpopular = new Uint8Array(perSlot.length)
-    const few = Math.max(4, n >> 9)
+    const few = Math.max(4, n >> 7)
     for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! < few) unpopular[k] = 1
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
