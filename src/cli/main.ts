@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
 import { asCodedError, DiceError, UsageError } from '../core/errors.js'
-import type { Command } from './command.js'
 import { makeContext } from './context.js'
-import { commands } from './commands/index.js'
+import { commands, type LazyCommand } from './commands/index.js'
 
 const GLOBAL = {
   config: { type: 'string' },
@@ -17,7 +16,7 @@ function help(): string {
   return `dice — Dice Is Cato's Envoy\n\nUsage: dice [--config FILE] [--db FILE | --database-url URL] COMMAND …\n\n${lines.join('\n')}\n`
 }
 
-function find(name: string | undefined): Command {
+function find(name: string | undefined): LazyCommand {
   const c = commands.find((c) => c.name === name)
   if (!c) throw new UsageError(name ? `unknown command '${name}'; see \`dice --help\`` : 'no command given; see `dice --help`')
   return c
@@ -46,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.values.help) return (process.stdout.write(`usage: dice ${cmd.usage}\n${cmd.summary}\n`), 0)
     const v = parsed.values as Record<string, any>
     const ctx = makeContext({ config: v.config, db: v.db, databaseUrl: v['database-url'], at: v.at })
-    return await cmd.run(ctx, { values: v, positionals: parsed.positionals })
+    return await (await cmd.load()).run(ctx, { values: v, positionals: parsed.positionals })
   } catch (e) {
     const err = asCodedError(e)
     process.stderr.write(`dice: ${err.message}\n`)

@@ -1,5 +1,4 @@
 import { SqliteDb } from './sqlite/db.js'
-import { openPostgresDb } from './postgres/db.js'
 import { SqlStore } from './sql-store.js'
 import type { Store } from './store.js'
 import { DiceError, ErrorCode } from '../core/errors.js'
@@ -23,6 +22,8 @@ export async function openStore(o: StoreOptions = {}): Promise<Store> {
       if (!/^postgres(ql)?:$/.test(u.protocol)) throw new DiceError(ErrorCode.Usage, `--database-url: expected postgres://…, got ${u.protocol}`, 2)
       const schema = o.schema ?? u.searchParams.get('schema') ?? process.env.DICE_DATABASE_SCHEMA ?? null
       u.searchParams.delete('schema')
+      // pg is loaded only for PostgreSQL: the embedded default never pays for it.
+      const { openPostgresDb } = await import('./postgres/db.js')
       const db = openPostgresDb(u.toString(), schema)
       if (schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch(async (e) => {
         // Two instances creating the schema at once: the loser sees a unique violation; the schema exists.

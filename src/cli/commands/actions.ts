@@ -1,4 +1,5 @@
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import { Actions, type Actor } from '../../route/actions.js'
@@ -13,7 +14,6 @@ import type { Store } from '../../store/store.js'
  * The CLI side of Slack's buttons. The actor is `--as WHO` or $USER; CLI operators hold the database
  * already, so they are trusted (no owner/admin check), and every action is audited under their name.
  */
-const AS = { as: { type: 'string' }, json: { type: 'boolean' } } as const
 
 function actorOf(ctx: CliContext, values: Record<string, any>): Actor {
   const id = (values.as as string | undefined) ?? ctx.env.USER ?? ctx.env.LOGNAME ?? 'cli'
@@ -57,10 +57,7 @@ const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOStr
 
 /** `dice snooze ID --for DURATION [--count N] [--channel C | --everyone]`. */
 export const snooze: Command = {
-  name: 'snooze',
-  summary: 'snooze a statement for a while (--for 1h/1d/1w) or its next N occurrences (--count N)',
-  usage: 'snooze ID --for DURATION [--count N] [--channel C]',
-  options: { ...AS, for: { type: 'string' }, count: { type: 'string' }, channel: { type: 'string' }, everyone: { type: 'boolean' } },
+  ...SPECS.snooze,
   async run(ctx, { values, positionals }) {
     const id = oneId('snooze', positionals)
     if (values.for == null && values.count == null) throw new UsageError('snooze: --for DURATION (1h, 1d, 1w, 90m) or --count N is required')
@@ -83,10 +80,7 @@ export const snooze: Command = {
 
 /** `dice mute ID [--user U | --channel C]`: for everyone unless a user or channel is named. */
 export const mute: Command = {
-  name: 'mute',
-  summary: 'mute a statement for good: for everyone, or one person (--user) or channel (--channel)',
-  usage: 'mute ID [--user U | --channel C] [--as WHO]',
-  options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+  ...SPECS.mute,
   async run(ctx, { values, positionals }) {
     const id = oneId('mute', positionals)
     if (values.user && values.channel) throw new UsageError('mute: --user and --channel cannot be combined')
@@ -100,10 +94,7 @@ export const mute: Command = {
 
 /** `dice unmute ID [--user U | --channel C]`: lifts every mute and snooze of the statement unless narrowed. */
 export const unmute: Command = {
-  name: 'unmute',
-  summary: 'lift the mutes and snoozes of a statement (all, or one --user / --channel)',
-  usage: 'unmute ID [--user U | --channel C] [--as WHO]',
-  options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+  ...SPECS.unmute,
   async run(ctx, { values, positionals }) {
     const id = oneId('unmute', positionals)
     if (values.user && values.channel) throw new UsageError('unmute: --user and --channel cannot be combined')
@@ -123,10 +114,7 @@ export const unmute: Command = {
 
 /** `dice reassign ID --to WHO` ("it wasn't me"), `dice reassign ID --undo`. */
 export const reassign: Command = {
-  name: 'reassign',
-  summary: 'hand a statement to its real owner (blame override); --undo removes the override',
-  usage: 'reassign ID --to WHO [--undo] [--reason TEXT]',
-  options: { ...AS, to: { type: 'string' }, undo: { type: 'boolean' }, reason: { type: 'string' } },
+  ...SPECS.reassign,
   async run(ctx, { values, positionals }) {
     const id = oneId('reassign', positionals)
     const actor = actorOf(ctx, values)
@@ -150,10 +138,7 @@ export const reassign: Command = {
 
 /** `dice overrides [--json]`: the blame overrides in force. */
 export const overrides: Command = {
-  name: 'overrides',
-  summary: 'list blame overrides ("it wasn\'t me" hand-overs)',
-  usage: 'overrides [--json]',
-  options: { json: { type: 'boolean' } },
+  ...SPECS.overrides,
   async run(ctx, { values, positionals }) {
     if (positionals.length) throw new UsageError(`overrides: unexpected argument ${JSON.stringify(positionals[0])}`)
     const rows = await withActions(ctx, async (_a, store) => {

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { Config } from '../../config/schema.js'
@@ -42,10 +43,7 @@ function sameOwner(who: string | null, wanted: string, config: Config): boolean 
 
 /** `dice catalog [--json] [--owner WHO] [--file GLOB]`: list the catalog with resolved owners. */
 export const catalog: Command = {
-  name: 'catalog',
-  summary: 'list the catalog: log statements, templates and owners',
-  usage: 'catalog [--json] [--owner WHO] [--file GLOB]',
-  options: { json: { type: 'boolean' }, owner: { type: 'string' }, file: { type: 'string' } },
+  ...SPECS.catalog,
   async run(ctx, { values, positionals }) {
     // A stray argument (`dice catalog src/net`) would otherwise list everything as if it filtered.
     if (positionals.length) throw new UsageError(`catalog: unexpected argument ${JSON.stringify(positionals[0])} (filter with --file GLOB or --owner WHO)`)

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
 import { loadConfig } from '../../config/load.js'
 import type { Config } from '../../config/schema.js'
@@ -76,10 +77,7 @@ function demoConfig(ctx: CliContext): Config {
 
 /** `dice demo`: index → replay → channel messages → digest previews → local page, on bundled sample code and logs. */
 export const demo: Command = {
-  name: 'demo',
-  summary: 'a self-contained run on bundled sample code and logs, on the embedded default, with no Slack token',
-  usage: 'demo [--no-serve] [--port N] [--keep]',
-  options: { 'no-serve': { type: 'boolean' }, port: { type: 'string' }, keep: { type: 'boolean' } },
+  ...SPECS.demo,
   async run(ctx, { values }) {
     const port = values.port === undefined ? undefined : Number(values.port)
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`demo: --port must be 0-65535, got ${JSON.stringify(values.port)}`)

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { Router } from '../../route/router.js'
 import { Delivery, buildDigests, type DigestPreview } from '../../deliver/delivery.js'
@@ -20,10 +21,7 @@ function header(d: DigestPreview, preview: boolean): string {
 
 /** `dice digest [--user WHO] [--preview] [--at ISO-TIME] [--json]`: build (and without --preview, send) the digests due. */
 export const digest: Command = {
-  name: 'digest',
-  summary: 'build (and with no --preview, send) the digests due',
-  usage: 'digest [--user WHO] [--preview] [--at ISO-TIME] [--json]',
-  options: { user: { type: 'string' }, preview: { type: 'boolean' }, json: { type: 'boolean' } },
+  ...SPECS.digest,
   async run(ctx, { values }) {
     const store = await ctx.openStore()
     try {

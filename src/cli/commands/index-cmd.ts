@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import { indexRepository } from '../../catalog/indexer.js'
@@ -10,10 +11,7 @@ const SHOWN_ERRORS = 20
 
 /** `dice index [DIR]`: build or update the catalog from the git work tree at DIR (incremental). */
 export const index: Command = {
-  name: 'index',
-  summary: 'build or update the catalog from the git repository at DIR (default .); incremental on re-run',
-  usage: 'index [DIR] [--json] [--quiet]',
-  options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  ...SPECS.index,
   async run(ctx, { values, positionals }) {
     if (positionals.length > 1) throw new UsageError(`index: expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`)
     const dir = resolve(ctx.cwd, positionals[0] ?? ctx.config.repo.path)

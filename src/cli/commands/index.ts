@@ -1,13 +1,24 @@
-import type { Command } from '../command.js'
-import { configCheck } from './config-check.js'
-import { index } from './index-cmd.js'
-import { catalog } from './catalog.js'
-import { match } from './match.js'
-import { replay } from './replay.js'
-import { run } from './run.js'
-import { digest } from './digest.js'
-import { snooze, mute, unmute, reassign, overrides } from './actions.js'
-import { demo } from './demo.js'
+import type { Command, CommandSpec } from '../command.js'
+import { SPECS } from './specs.js'
+
+/** A registry entry: the spec now, the command's module when it runs. */
+export interface LazyCommand extends CommandSpec {
+  load(): Promise<Command>
+}
 
 /** The command registry: `dice COMMAND` looks here. */
-export const commands: Command[] = [index, catalog, match, replay, run, digest, snooze, mute, unmute, reassign, overrides, demo, configCheck]
+export const commands: LazyCommand[] = [
+  { ...SPECS.index, load: async () => (await import('./index-cmd.js')).index },
+  { ...SPECS.catalog, load: async () => (await import('./catalog.js')).catalog },
+  { ...SPECS.match, load: async () => (await import('./match.js')).match },
+  { ...SPECS.replay, load: async () => (await import('./replay.js')).replay },
+  { ...SPECS.run, load: async () => (await import('./run.js')).run },
+  { ...SPECS.digest, load: async () => (await import('./digest.js')).digest },
+  { ...SPECS.snooze, load: async () => (await import('./actions.js')).snooze },
+  { ...SPECS.mute, load: async () => (await import('./actions.js')).mute },
+  { ...SPECS.unmute, load: async () => (await import('./actions.js')).unmute },
+  { ...SPECS.reassign, load: async () => (await import('./actions.js')).reassign },
+  { ...SPECS.overrides, load: async () => (await import('./actions.js')).overrides },
+  { ...SPECS.demo, load: async () => (await import('./demo.js')).demo },
+  { ...SPECS.configCheck, load: async () => (await import('./config-check.js')).configCheck },
+]

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { LogEntry, MatchResult, Statement } from '../../core/types.js'
@@ -16,10 +17,7 @@ const FLUSH_BYTES = 64 * 1024
  * (for the chosen format) report null and are counted on stderr at the end.
  */
 export const match: Command = {
-  name: 'match',
-  summary: 'read log lines on stdin; print the statement that printed each line',
-  usage: 'match [--format F] [--json] [--explain]',
-  options: { format: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'boolean' } },
+  ...SPECS.match,
   async run(ctx, { values, positionals }) {
     // `dice match app.log` would otherwise ignore the file and wait on stdin.
     if (positionals.length) throw new UsageError(`match: unexpected argument ${JSON.stringify(positionals[0])}; dice match reads stdin (dice match < FILE)`)

@@ -1,6 +1,7 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { Hit } from '../../core/types.js'
@@ -22,15 +23,7 @@ import { StreamSource } from '../../ingest/stdin/stream-source.js'
  * plain file written recently is left for the next run (the writer may be in the middle of it). Prints a summary to stderr (and with --json a summary object to stdout).
  */
 export const replay: Command = {
-  name: 'replay',
-  summary: 'ingest log files (plain or .gz, - for stdin) once into the store, deliver unless --no-deliver, exit',
-  usage: 'replay FILE... [--format F] [--no-deliver] [--host H] [--json]',
-  options: {
-    format: { type: 'string' },
-    'no-deliver': { type: 'boolean' },
-    host: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  ...SPECS.replay,
   async run(ctx, { values, positionals }) {
     if (positionals.length === 0) throw new UsageError('replay: give at least one FILE (or - for stdin)\nusage: dice replay FILE... [--format F] [--no-deliver]')
     const parser = parserFor(values.format ?? 'auto', ctx.config, ctx.clock)

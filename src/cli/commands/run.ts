@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Command } from '../command.js'
+import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
 import { systemClock } from '../../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
@@ -39,10 +40,7 @@ async function catalogStamp(store: Store): Promise<string> {
  * (sources stopped, counts and checkpoints flushed, server and store closed, exit 0).
  */
 export const run: Command = {
-  name: 'run',
-  summary: 'the service: sources, matching, real-time delivery, digests, Slack actions, web page',
-  usage: 'run [--port N] [--host H] [--at ISO-TIME]',
-  options: { port: { type: 'string' }, host: { type: 'string' } },
+  ...SPECS.run,
   async run(ctx, { values, positionals }) {
     if (positionals.length) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`)
     const p = port(values.port, ctx.config.server.port)
