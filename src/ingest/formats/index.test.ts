@@ -412,3 +412,31 @@ describe('hostile input', () => {
     expect(createParser('logfmt', config())(line, 1)).toBeNull()
   })
 })
+
+describe('Linux kernel lines', () => {
+  it('reads dmesg output: the uptime stamp is not part of the message, a large uptime is not a host', () => {
+    expect(parse('[   12.345678] e1000e 0000:00:19.0 eth0: tx timeout on queue 2')).toMatchObject({
+      message: 'e1000e 0000:00:19.0 eth0: tx timeout on queue 2', level: null, host: null,
+    })
+    expect(parse('[1234567.000001] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost', host: null })
+  })
+
+  it('reads dmesg -T (wall time) and dmesg -x (facility and level)', () => {
+    expect(parse('[Thu Nov 26 02:30:25 2026] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost', time: Date.UTC(2026, 10, 26, 2, 30, 25) })
+    expect(parse('kern  :err   : [   12.345678] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost', level: 'error' })
+    expect(parse('kern  :warn  : [Thu Nov 26 02:30:25 2026] eth0: carrier lost')).toMatchObject({ message: 'eth0: carrier lost', level: 'warn' })
+  })
+
+  it('drops the kernel uptime stamp from kern.log syslog lines, with or without a PRI', () => {
+    expect(parse('Nov 26 02:30:25 fw-1 kernel: [   12.345678] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost', host: 'fw-1', logger: 'kernel' })
+    expect(parse('<3>Nov 26 02:30:25 fw-1 kernel: [   12.345678] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost', level: 'error' })
+    expect(parse('<3>1 2026-11-26T02:30:25Z fw-1 kernel - - - [   12.345678] tun: link 3 lost')).toMatchObject({ message: 'tun: link 3 lost' })
+  })
+
+  it('leaves lines that only look like kernel ones to the other layouts', () => {
+    expect(parse('[ERROR] boom')).toMatchObject({ level: 'error', message: 'boom' })
+    expect(parse('[2026-11-25 10:00:01] production.ERROR: payment declined')).toMatchObject({ level: 'error', message: 'payment declined', logger: 'production' })
+    expect(parse('user: bob logged in').message).toBe('user: bob logged in')
+    expect(parse('[12.5] not a printk stamp').message).toBe('[12.5] not a printk stamp')
+  })
+})

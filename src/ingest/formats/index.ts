@@ -10,6 +10,7 @@ import type { LogEntry } from '../../core/types.js'
 import { entry, parseCaller, parseTime, takeCallerPrefix, truncateLine, type ParseOptions } from './common.js'
 import { parseJsonLine } from './json.js'
 import { parseLogfmtLine } from './logfmt.js'
+import { parseDmesgLine } from './kernel.js'
 import { parseSyslogLine } from './syslog.js'
 import { looksLikeSyslogFile, parseTextLayout } from './text.js'
 
@@ -123,6 +124,11 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
       const e = parseSyslogLine(line, n, clock, text)
       if (e) return e
     }
+  } else if (c0 === 91 /* [ */ || (c0 >= 97 && c0 <= 122)) {
+    // dmesg: `[   12.345678] …`, `[Thu Nov 26 …] …`, `kern  :err   : …` (before the bracket layouts read
+    // the stamp as a host).
+    const e = parseDmesgLine(line, n)
+    if (e) return e
   }
   if (looksLikeLogfmt(line)) {
     const e = parseLogfmtLine(line, n)

@@ -2,6 +2,7 @@
 import type { Clock } from '../../core/clock.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
+import { dropKernelTime } from './kernel.js'
 import { entry, isSpace, monthAt, monthIndex, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
 
 // <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
@@ -18,7 +19,7 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
   let m = line.charCodeAt(0) === 60 ? RFC5424.exec(line) : null
   if (m) {
     const pri = Number(m[1])
-    const msg = (m[9] ?? '').replace(/^\uFEFF/, '')
+    const msg = dropKernelTime((m[9] ?? '').replace(/^\uFEFF/, ''))
     const e = entry(n, line, msg, pri <= 191 ? normalizeLevel(pri % 8, { syslog: true }) : null)
     e.time = m[3] === '-' ? null : parseTime(m[3])
     e.host = m[4] === '-' ? null : m[4]!
@@ -39,6 +40,8 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
     e.host = m[8]!
     e.logger = m[9] ?? null
   }
+  // kern.log keeps the kernel's own uptime stamp (`kernel: [   12.345678] e1000e: …`): not the message.
+  e.message = dropKernelTime(e.message)
   if (textLevel) {
     // The application often prints its own level inside the syslog message (`app[1]: ERROR boom`).
     const sub = textLevel(e.message)
