@@ -31,6 +31,11 @@ export function parseDmesgLine(line: string, n: number): LogEntry | null {
   let level = null
   const c0 = line.charCodeAt(0)
   if (c0 >= 97 && c0 <= 122) {
+    // Most lower-case lines are plain messages: a facility is a short word, then spaces and `:`.
+    let i = 1
+    while (i < 9 && isWordChar(line.charCodeAt(i))) i++
+    while (line.charCodeAt(i) === 32) i++
+    if (line.charCodeAt(i) !== 58 /* : */) return null
     const d = DECODED.exec(line)
     if (!d || !FACILITIES.has(d[1]!)) return null
     level = normalizeLevel(d[2]!)
@@ -52,4 +57,8 @@ export function parseDmesgLine(line: string, n: number): LogEntry | null {
   const e = entry(n, line, rest, level)
   e.time = time
   return e
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 55)
 }
