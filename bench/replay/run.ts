@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { openStore } from '../../src/store/registry.js'
+import { statementsOf, writeCatalogDb } from './catalog.js'
 import type { Statement } from '../../src/core/types.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
@@ -37,12 +38,6 @@ type Mix = 'warn' | 'typical'
 const MIXES: Mix[] = args.mix === 'both' ? ['warn', 'typical'] : [args.mix as Mix]
 const AT = '2026-03-02T12:00:00Z'
 
-function statementsOf(templates: string[]): Statement[] {
-  return templates.map((template, i) => ({
-    id: `s${i}`, file: `src/mod${i % 97}/file${i % 503}.c`, line: 1 + i, endLine: 1 + i, language: 'c',
-    level: 'error', template, matchable: true, channels: i % 100 === 7 ? ['ops'] : [], mentions: [], blame: null, callee: 'log_error',
-  }))
-}
 
 async function generate(log: string, mix: Mix, templates: string[], vocabulary: Parameters<typeof makeLines>[2]): Promise<void> {
   if (existsSync(log)) return
@@ -95,11 +90,7 @@ function replay(db: string, log: string, deliver: boolean) {
 
 async function freshDb(name: string, statements: Statement[]): Promise<string> {
   const db = join(OUT, name)
-  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
-  const store = await openStore({ dbFile: db })
-  const files = [...new Set(statements.map((s) => s.file))].map((file) => ({ file, hash: 'h' }))
-  await store.replaceFiles(files, statements, [])
-  await store.close()
+  await writeCatalogDb(db, statements)
   return db
 }
 
