@@ -989,7 +989,7 @@ class Hit implements MatchResult {
   }
 }
 
-/** fits() for a template with two or more placeholders whose first and last literals already fit. */
+/** fits() once the first and last literals fit (any number of placeholders ≥ 1): the middle literals in order. */
 function fitsInner(c: Compiled, m: string): boolean {
   const lits = c.lits
   const n = lits.length
@@ -1018,17 +1018,7 @@ function fits(c: Compiled, m: string): boolean {
   if (first.length !== 0 && !m.startsWith(first)) return false
   const last = lits[n - 1]!
   if (last.length !== 0 && !m.endsWith(last)) return false
-  const end = len - last.length
-  const mins = c.mins
-  let pos = first.length
-  for (let i = 1; i < n - 1; i++) {
-    pos += mins[i - 1]!
-    const lit = lits[i]!
-    const j = lit.length === 0 ? pos : m.indexOf(lit, pos)
-    if (j < 0 || j + lit.length > end) return false
-    pos = j + lit.length
-  }
-  return end - pos >= mins[n - 2]!
+  return fitsInner(c, m)
 }
 
 /** The placeholder values of a template known to fit `m`, in order. */
