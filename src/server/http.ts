@@ -10,7 +10,7 @@ import { renderMetrics, type MetricsSource } from './metrics.js'
 import { parseSlackRequest, SlackPayloadError, type SlackAction } from './slack/action.js'
 import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
 import { startSocketMode } from './slack/socket-mode.js'
-import { ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
+import { REPLAY_WINDOW_MS, ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
 import { loadPageData, renderPage } from './web/page.js'
 
 /** What the server needs from the pipeline: its numbers (for /metrics) and, for /ingest, the pipeline itself. */
@@ -100,6 +100,15 @@ export async function startServer(o: {
   const d = o.delivery as { metrics?: () => Record<string, number | Record<string, number>>; stats?: Record<string, number> } | undefined
   const deliveryMetrics = d?.metrics ? () => d.metrics!() : d?.stats ? () => ({ ...d.stats! }) : null
 
+  // A Socket Mode envelope is taken once across instances; settled() must not return between that check and
+  // the work it lets through (started a microtask later), so the check counts as in flight until the next turn.
+  const claim = (key: string): Promise<boolean> => {
+    const taken = o.store.firstSeen(`slack-socket:${key}`, wall(), REPLAY_WINDOW_MS)
+    const gate = taken.then(() => new Promise<void>((r) => setImmediate(r)), () => {})
+    inflight.add(gate)
+    void gate.finally(() => inflight.delete(gate))
+    return taken
+  }
   const work = (a: SlackAction) => {
     const p = handler.handle(a).catch((e) => log(`slack work failed: ${(e as Error).stack ?? e}`))
     inflight.add(p)
@@ -113,7 +122,9 @@ export async function startServer(o: {
     const signature = String(req.headers['x-slack-signature'] ?? '')
     try {
       verifySlack(secret, { timestamp: req.headers['x-slack-request-timestamp'] as string | undefined, signature, body }, wall())
+      // This process first (no database write for a replay it saw itself), then every instance on the store.
       if (!replays.firstSeen(signature, wall())) throw new SlackSignatureError('replayed request')
+      if (!(await o.store.firstSeen(`slack-signature:${signature}`, wall(), REPLAY_WINDOW_MS))) throw new SlackSignatureError('replayed request (seen by another instance)')
     } catch (e) {
       if (!(e instanceof SlackSignatureError)) throw e
       counts.slack_rejected!++
@@ -190,7 +201,7 @@ export async function startServer(o: {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   // Socket Mode: the same actions over a WebSocket Dice opens, for hosts Slack cannot reach.
   const socket = o.env.SLACK_APP_TOKEN && o.socketMode !== false
-    ? startSocketMode({ appToken: o.env.SLACK_APP_TOKEN, apiUrl: o.env.DICE_SLACK_API_URL, work, log })
+    ? startSocketMode({ appToken: o.env.SLACK_APP_TOKEN, apiUrl: o.env.DICE_SLACK_API_URL, work, log, claim })
     : null
   const settled = async () => {
     while (inflight.size) await Promise.allSettled([...inflight])

@@ -60,6 +60,11 @@ CREATE TABLE realtime_counts (
   count ${t.bigint} NOT NULL, first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, level TEXT, sample TEXT NOT NULL,
   PRIMARY KEY (statement_id, channel, window_start, seq, host));
 `,
+  // Keys taken once across instances (Slack request signatures, Socket Mode envelope ids): a request replayed
+  // to another instance is refused there too.
+  (t) => `
+CREATE TABLE seen_keys (key TEXT PRIMARY KEY, seen_at ${t.bigint} NOT NULL);
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -408,6 +408,14 @@ export class SqlStore implements Store {
       }
     })
   }
+  private firstSeenCalls = 0
+  async firstSeen(key: string, now: number, ttlMs: number) {
+    // Forget expired keys now and then: the table holds about ttlMs of requests.
+    if (this.firstSeenCalls++ % 100 === 0) await this.db.run(`DELETE FROM seen_keys WHERE seen_at <= ?`, [now - ttlMs])
+    const r = await this.db.run(`INSERT INTO seen_keys (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE
+      SET seen_at = excluded.seen_at WHERE seen_keys.seen_at <= ?`, [key, now, now - ttlMs])
+    return r.changes > 0
+  }
   async tryLease(name: string, holder: string, now: number, ttlMs: number) {
     const r = await this.db.run(`INSERT INTO leases (name, holder, until_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
       SET holder = excluded.holder, until_at = excluded.until_at WHERE leases.holder = excluded.holder OR leases.until_at <= ?`,

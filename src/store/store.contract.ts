@@ -107,6 +107,15 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.tryLease('digest', 'B', 161, 100)).toBe(true)
     })
 
+    it('takes a key once within its time to live', async () => {
+      expect(await store.firstSeen('sig:a', 1_000, 600_000)).toBe(true)
+      expect(await store.firstSeen('sig:a', 2_000, 600_000)).toBe(false)
+      expect(await store.firstSeen('sig:b', 2_000, 600_000)).toBe(true)
+      // Expired: a new request may reuse it (Slack's timestamp check refuses an old one anyway).
+      expect(await store.firstSeen('sig:a', 601_001, 600_000)).toBe(true)
+      expect(await store.firstSeen('sig:a', 601_002, 600_000)).toBe(false)
+    })
+
     it('keeps realtime message state, user cache and digest marks', async () => {
       await store.putRealtime({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })
       expect(await store.getRealtime('s', 'C1')).toEqual({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })

@@ -123,6 +123,12 @@ export interface Store {
   setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>): Promise<void>
   /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
   tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /**
+   * True the first time `key` is offered within `ttlMs` across every instance sharing the store (a Slack request
+   * signature, a Socket Mode envelope id); false when some instance already took it. Keys older than `ttlMs`
+   * are forgotten.
+   */
+  firstSeen(key: string, now: number, ttlMs: number): Promise<boolean>
 
   /**
    * Roll occurrences older than `rawBefore` into daily buckets; delete those older than `keepBefore`, and

@@ -133,6 +133,33 @@ describe('startSocketMode', () => {
     expect(wss.connections()).toBe(2)
   })
 
+  it('does not act on an envelope Slack redelivers to another instance sharing the store', async () => {
+    const { store } = await tempSqliteStore()
+    const claim = (key: string) => store.firstSeen(`slack-socket:${key}`, Date.now(), 600_000)
+    const worked: string[] = []
+    const logs: string[] = []
+    const a = startSocketMode({ appToken: 'xapp-1-test', apiUrl: slack.url, work: () => worked.push('a'), log: () => {}, claim })
+    let b: SocketMode | null = null
+    try {
+      await a.ready
+      wss.send(muteEnvelope('e9'))
+      expect(await wss.ackFor('e9')).toBeDefined()
+      for (let i = 0; i < 100 && worked.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      // A second instance connects; Slack's redelivery arrives on its (the newest) connection.
+      b = startSocketMode({ appToken: 'xapp-1-test', apiUrl: slack.url, work: () => worked.push('b'), log: (l) => logs.push(l), claim })
+      await b.ready
+      wss.send(muteEnvelope('e9', 1))
+      expect(await wss.ackFor('e9', 2)).toEqual({ envelope_id: 'e9', payload: {} })
+      for (let i = 0; i < 100 && !logs.some((l) => l.includes('envelope e9 redelivered')); i++) await new Promise((r) => setTimeout(r, 10))
+      expect(worked).toEqual(['a'])
+      expect(logs.some((l) => l.includes('envelope e9 redelivered (retry 1, timeout)'))).toBe(true)
+    } finally {
+      await a.close()
+      await b?.close()
+      await store.close()
+    }
+  })
+
   it('rejects ready and logs when Slack refuses the app token', async () => {
     const logs: string[] = []
     slack.failNext('apps.connections.open', { error: 'invalid_auth' })

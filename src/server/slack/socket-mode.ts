@@ -59,7 +59,8 @@ export function envelopeAction(type: string, payload: unknown): SlackAction {
  * the app token. Redeliveries: Slack resends an envelope it saw no ack for (`retry_attempt` > 0, same
  * envelope_id; for Events API also the same `event_id`). Dice acks every delivery again but hands an
  * envelope to `work` only the first time its envelope_id (or event_id) is seen, so a mute or hand-over
- * never runs twice. The memory of ids is capped at SEEN_CAP and per process.
+ * never runs twice. The memory of ids in the process is capped at SEEN_CAP; with `claim` (the store) an
+ * envelope redelivered to another instance's connection is recognised there too.
  */
 export function startSocketMode(o: {
   appToken: string
@@ -68,6 +69,9 @@ export function startSocketMode(o: {
   log: (line: string) => void
   /** The client's ping timeout in ms (also its reconnect step); tests shorten it. Default 5000. */
   pingTimeoutMs?: number
+  /** True when no instance has taken `key` yet (the store's firstSeen): Slack may redeliver an envelope to
+   *  another instance's connection. Without it, redeliveries are recognised within this process only. */
+  claim?: (key: string) => Promise<boolean>
 }): SocketMode {
   const client = new SocketModeClient({
     appToken: o.appToken,
@@ -102,10 +106,16 @@ export function startSocketMode(o: {
     if (action.kind === 'invalid_submission') return ack({ response_action: 'errors', errors: action.errors })
     ack()
     const eventId = env.type === 'events_api' ? (env.body as { event_id?: string } | null)?.event_id : undefined
-    if (!firstTime([`envelope ${env.envelope_id}`, eventId && `event ${eventId}`])) {
-      return o.log(`socket mode: envelope ${env.envelope_id} redelivered (retry ${env.retry_num ?? '?'}, ${env.retry_reason ?? 'no reason'}); already handled`)
-    }
-    if (action.kind !== 'ignore' && action.kind !== 'url_verification') o.work(action)
+    const keys = [`envelope ${env.envelope_id}`, eventId && `event ${eventId}`]
+    const redelivered = () => o.log(`socket mode: envelope ${env.envelope_id} redelivered (retry ${env.retry_num ?? '?'}, ${env.retry_reason ?? 'no reason'}); already handled`)
+    if (!firstTime(keys)) return redelivered()
+    if (action.kind === 'ignore' || action.kind === 'url_verification') return
+    if (!o.claim) return o.work(action)
+    const claim = o.claim
+    void Promise.all(keys.filter((k): k is string => !!k).map((k) => claim(k))).then(
+      (firsts) => (firsts.every(Boolean) ? o.work(action) : redelivered()),
+      (e: Error) => o.log(`socket mode: could not check envelope ${env.envelope_id} against other instances: ${e.message}`),
+    )
   })
 
   // start() resolves at the first hello; it rejects only for errors the client will not retry (bad token).

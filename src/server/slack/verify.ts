@@ -20,6 +20,8 @@ export interface RawSlackRequest {
 
 /** Slack's tolerance: requests older (or further in the future) than this are refused. */
 export const MAX_AGE_MS = 5 * 60_000
+/** How long a seen signature is remembered: a request stamped up to 5 minutes ahead stays valid for 10 minutes after arrival. */
+export const REPLAY_WINDOW_MS = 2 * MAX_AGE_MS
 
 /** `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`, as Slack signs requests. */
 export function slackSignature(secret: string, timestamp: string | number, body: string | Buffer): string {
@@ -51,8 +53,7 @@ export function verifySlack(secret: string, req: RawSlackRequest, now: number): 
 export class ReplayGuard {
   private seen = new Map<string, number>()
 
-  // Twice the tolerance: a request stamped up to 5 minutes ahead stays valid for 10 minutes after arrival.
-  constructor(private cap = 10_000, private windowMs = 2 * MAX_AGE_MS) {}
+  constructor(private cap = 10_000, private windowMs = REPLAY_WINDOW_MS) {}
 
   /** True the first time a signature is offered within the window; false for a replay. */
   firstSeen(signature: string, now: number): boolean {
