@@ -594,8 +594,7 @@ export class Matcher {
           tokens++
           if (tokens <= maxPA) {
             ph = fold(ph, th)
-            if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
-            if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
+            this.probeLeading(ph, tokens, tail, stamp)
           }
           tokStart = -1
         }
@@ -618,16 +617,7 @@ export class Matcher {
       }
       this.sigLo = lo
       this.sigHi = hi
-      // Trailing words: fold the last ≤4 token hashes, last token first.
-      const maxS = this.maxSuffixDepth
-      const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
-      const maxSA = maxS > maxSH ? maxS : maxSH
-      let sh = FNV_OFFSET
-      for (let d = 1; d <= maxSA && d <= tokens; d++) {
-        sh = fold(sh, ring[(tokens - d) & 3]!)
-        if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
-        if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
-      }
+      this.probeRing(tokens, head, stamp)
     }
     if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
     if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
@@ -662,20 +652,38 @@ export class Matcher {
         tokens++
         if (tokens <= maxPA) {
           ph = fold(ph, th)
-          if (tokens <= maxP && used[SLOT_PREFIX_WORDS + tokens] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + tokens), stamp)
-          if (tokens <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + tokens] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + tokens), stamp)
+          this.probeLeading(ph, tokens, tail, stamp)
         }
         inToken = false
       }
     }
+    this.probeRing(tokens, head, stamp)
+  }
+
+  /** Probe the leading-words keys of depth d: `ph` folds the line's first d token hashes; `tail` is its last two
+   *  characters (-1: too short). */
+  private probeLeading(ph: number, d: number, tail: number, stamp: number): void {
+    const used = this.used
+    if (d <= this.maxPrefixDepth && used[SLOT_PREFIX_WORDS + d] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + d), stamp)
+    if (tail !== -1 && d <= this.maxPrefixTailDepth && used[SLOT_PREFIX_WORDS_TAIL + d] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), stamp)
+  }
+
+  /** Probe the trailing-words keys of depth d: `sh` folds the line's last d token hashes, last first. */
+  private probeTrailing(sh: number, d: number, head: number, stamp: number): void {
+    const used = this.used
+    if (d <= this.maxSuffixDepth && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
+    if (head !== -1 && d <= this.maxSuffixHeadDepth && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
+  }
+
+  /** The trailing-words probes from the ring of the last four token hashes (`tokens` tokens read). */
+  private probeRing(tokens: number, head: number, stamp: number): void {
     const maxS = this.maxSuffixDepth
     const maxSH = head === -1 ? 0 : this.maxSuffixHeadDepth
     const maxSA = maxS > maxSH ? maxS : maxSH
     let sh = FNV_OFFSET
     for (let d = 1; d <= maxSA && d <= tokens; d++) {
-      sh = fold(sh, ring[(tokens - d) & 3]!)
-      if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
-      if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
+      sh = fold(sh, this.ring[(tokens - d) & 3]!)
+      this.probeTrailing(sh, d, head, stamp)
     }
   }
 
@@ -701,8 +709,7 @@ export class Matcher {
         i = e
         d++
         ph = fold(ph, th)
-        if (d <= maxP && used[SLOT_PREFIX_WORDS + d] === 1) this.probe(mix(ph & SMI, SLOT_PREFIX_WORDS + d), stamp)
-        if (d <= maxPT && used[SLOT_PREFIX_WORDS_TAIL + d] === 1) this.probe(mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), stamp)
+        this.probeLeading(ph, d, tail, stamp)
       }
     }
     // Trailing words: the last ≤4 tokens, found right to left, each hashed left to right, last token first.
@@ -720,8 +727,7 @@ export class Matcher {
         while (k > 0 && m.charCodeAt(k - 1) !== 32) k--
         d++
         sh = fold(sh, hashFull(m, k, j))
-        if (d <= maxS && used[SLOT_SUFFIX_WORDS + d] === 1) this.probe(mix(sh & SMI, SLOT_SUFFIX_WORDS + d), stamp)
-        if (d <= maxSH && used[SLOT_SUFFIX_WORDS_HEAD + d] === 1) this.probe(mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), stamp)
+        this.probeTrailing(sh, d, head, stamp)
         j = k
       }
     }
