@@ -164,8 +164,9 @@ export class Matcher {
   private readonly slots: Int32Array
   private readonly slotShift: number
   /** Per member (bucket order, then the scan list), 8 ints (half a cache line): template, minLen, head, tail,
-   *  sigLo, sigHi, literal characters, placeholders | (first placeholder's minimum << 16). A bucket's templates and the facts that reject them sit side by side, so a probe that
-   *  finds a bucket reads one or two cache lines, not one per template (what made large catalogs slower). */
+   *  sigLo, sigHi, literal characters, placeholders | (first placeholder's minimum << 16). A bucket's templates
+   *  and the facts that reject them sit side by side, so a probe that finds a bucket reads one or two cache
+   *  lines, not one per template (what made large catalogs slower). */
   private readonly mem: Int32Array
   /** Per template, its first and last literal and its first statement's id: verifying a candidate and
    *  naming the winner read these, not the Compiled object and its arrays (a chain of cache misses). */
@@ -260,10 +261,9 @@ export class Matcher {
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
       if (keyOf[ci]! < 0 || unpopular[c.keySlot] !== 1) continue
-      const { keySlot, keyLit, keyA, keyB } = c
+      // chooseKey records a key in c only when it finds one: with none, c keeps the key it has.
       const other = chooseKey(c, probes, unpopular)
       if (other >= 0) keyOf[ci] = other
-      else Object.assign(c, { keySlot, keyLit, keyA, keyB })
     }
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
@@ -461,6 +461,7 @@ export class Matcher {
         if (first.length !== 0 && !m.startsWith(first)) continue
         const last = lasts[t]!
         if (last.length !== 0 && !m.endsWith(last)) continue
+        // One placeholder: fitsInner's check done from `mem`, without reaching for the Compiled object.
         if (ph === 1 ? len - first.length - last.length < mem[f + 7]! >>> 16 : !fitsInner(this.compiled[t]!, m)) continue
       }
       if (best < 0) {

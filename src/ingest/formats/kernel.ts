@@ -33,7 +33,7 @@ export function parseDmesgLine(line: string, n: number): LogEntry | null {
   if (c0 >= 97 && c0 <= 122) {
     // Most lower-case lines are plain messages: a facility is a short word, then spaces and `:`.
     let i = 1
-    while (i < 9 && isWordChar(line.charCodeAt(i))) i++
+    while (i < 9 && isFacilityChar(line.charCodeAt(i))) i++
     while (line.charCodeAt(i) === 32) i++
     if (line.charCodeAt(i) !== 58 /* : */) return null
     const d = DECODED.exec(line)
@@ -59,6 +59,6 @@ export function parseDmesgLine(line: string, n: number): LogEntry | null {
   return e
 }
 
-function isWordChar(c: number): boolean {
+function isFacilityChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 55)
 }
