@@ -100,6 +100,30 @@ const SHORT_LINE = 160
 const PREFILTER_MAX = 256
 const EDGE = 3
 const EDGE_LONG = 8
+/** Keys a line can hold for lookup after its word pass (more are looked up at once, less screened). */
+const KEYS = 256
+/** A row's fields (see Matcher.rows). */
+const ROW = 16
+const R_KEY = 0
+const R_T = 1
+const R_MINLEN = 2
+const R_HEAD = 3
+const R_TAIL = 4
+const R_SIGLO = 5
+const R_SIGHI = 6
+const R_CHARS = 7
+const R_PH = 8
+const R_TEXT = 9
+const R_FIRST = 10
+const R_LAST = 11
+const R_INNER = 12
+const R_STAMP = 13
+const R_NEXT = 14
+const R_REST = 15
+/** Middle literals up to this long, in lines up to INNER_LINE long, are searched character by character in
+ *  `text` (bounded work per candidate); longer ones use the native indexOf on the template's strings. */
+const INNER_MAX = 32
+const INNER_LINE = 1024
 /** Prefix/suffix keys use up to this many whole words. */
 const WORD_DEPTH = 4
 
@@ -158,28 +182,42 @@ export class Matcher {
    * candidate touches a few cache lines, never the template's strings.
    */
   private readonly compiled: Compiled[]
-  private readonly bloom: Uint8Array
+  /** Blocked bit filter: a key sets two bits of one 32-bit word, so a test reads one word. */
+  private readonly bloom: Int32Array
   private readonly bloomMask: number
-  /** Open-addressing slots, 3 ints each: key + 1 (0 = empty), start in `members`, count. */
-  private readonly slots: Int32Array
+  /**
+   * One row (ROW ints, a cache line's worth) per template, with every fact that screens and verifies it:
+   * R_KEY key + 1 (0: empty), R_T template, R_MINLEN, R_HEAD / R_TAIL the first/last two characters it needs
+   * (-1: none), R_SIGLO / R_SIGHI its inner words' signature bits, R_CHARS literal characters, R_PH
+   * placeholders | (first placeholder's minimum << 16) | (shared << 24: several statements print it, ties need
+   * the hint), R_TEXT where its literals start in `text`, R_FIRST / R_LAST its first and last literal's
+   * lengths, R_INNER where `inner` describes its middle literals (-1: none, or too long for the character loop),
+   * R_STAMP the line it was last proposed for, R_NEXT the next row filed under the same key (-1: none), and
+   * R_REST the signature bits (folded to 32) every template after this one in that chain needs.
+   * Rows [0, 2^bits) are an open-addressing table holding each key's first template: a key found is one
+   * cache line read, which also screens that template. At 100k templates every structure larger than a few
+   * MB costs a cache miss per touch (~150 ns here, vs ~6 ns in L2), so a probe that found a key used to pay
+   * two (slot table, then the member), and the member's strings a chain more.
+   * Rows after the table: the other templates of multi-template keys, then the scan list.
+   */
+  private readonly rows: Int32Array
+  /** Keys that passed the bit filter during the word pass, looked up once the line's signature is complete. */
+  private readonly keys = new Int32Array(KEYS)
+  private nk = 0
   private readonly slotShift: number
-  /** Per member (bucket order, then the scan list), 8 ints (half a cache line): template, minLen, head, tail,
-   *  sigLo, sigHi, literal characters, placeholders | (first placeholder's minimum << 16). A bucket's templates
-   *  and the facts that reject them sit side by side, so a probe that finds a bucket reads one or two cache
-   *  lines, not one per template (what made large catalogs slower). */
-  private readonly mem: Int32Array
-  /** Per template, its first and last literal and its first statement's id: verifying a candidate and
-   *  naming the winner read these, not the Compiled object and its arrays (a chain of cache misses). */
-  private readonly firsts: string[]
-  private readonly lasts: string[]
+  /** Every row's literals, back to back: verifying a candidate compares characters here, not
+   *  the template's own strings (at 100k templates each was a chain of cache misses: array, object, string). */
+  private readonly text: string
+  /** Per row with middle literals: their count, then (length, minimum of the placeholder before it) each,
+   *  then the last placeholder's minimum. */
+  private readonly inner: Int32Array
+  /** Per template, its first statement's id. */
   private readonly ids: string[]
-  /** Per template: 1 when several statements share it (ties need the hint). */
-  private readonly shared: Uint8Array
-  /** Per template: the line it was last proposed for (a repeated word probes the same bucket twice). */
-  private readonly stamps: Int32Array
-  /** Member positions proposed for the current line (screened unless `explaining`). */
+  /** Rows proposed for the current line (screened unless `explaining`). */
   private readonly cand: Int32Array
-  /** Where the scan list starts in `mem`. */
+  /** True during the word pass: the signature is not complete yet, so keys wait in `keys`. */
+  private deferring = false
+  /** The scan list's first row. */
   private readonly scanStart: number
   /** The current line's length and first/last two characters (-2: too short), for the screen in probe(). */
   private lineLen = 0
@@ -227,8 +265,8 @@ export class Matcher {
     const n = compiled.length
     let bloomBits = BLOOM_MIN_BITS
     while (bloomBits < n * 32 && bloomBits < BLOOM_MAX_BITS) bloomBits *= 2
-    this.bloom = new Uint8Array(bloomBits >>> 3)
-    this.bloomMask = bloomBits - 1
+    this.bloom = new Int32Array(bloomBits >>> 5)
+    this.bloomMask = (bloomBits >>> 5) - 1
     // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
     // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
     // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
@@ -276,7 +314,7 @@ export class Matcher {
       const bestSlot = c.keySlot
       this.used[bestSlot] = 1
       const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
-      this.bloom[(best & this.bloomMask) >>> 3]! |= 1 << (best & 7)
+      this.bloom[best & this.bloomMask]! |= bloomBits2(best)
       const list = buckets.get(best)
       if (list) list.push(ci)
       else buckets.set(best, [ci])
@@ -316,82 +354,116 @@ export class Matcher {
       if (rest.length) this.rest = new RegExp(rest.map(escapeRegExp).join('|'))
     }
     this.scanAny = this.scan.length > 1 ? new RegExp(this.scan.map((t) => escapeRegExp(compiled[t]!.needle)).join('|')) : null
-    // Freeze the buckets into the open-addressing table (load ≤ 0.5).
+    // Freeze: each key's first template in the open-addressing table (load ≤ 0.5), the others after it.
     let bits = 4
     while (1 << bits < buckets.size * 2) bits++
     this.slotShift = 32 - bits
-    const slots = (this.slots = new Int32Array(3 << bits))
-    const mem = (this.mem = new Int32Array(n * 8))
-    let at = 0
-    const put = (t: number): void => {
+    const tableRows = 1 << bits
+    const rows = (this.rows = new Int32Array((tableRows + n - buckets.size) * ROW))
+    let spare = tableRows // next free row after the table
+    const parts: string[] = []
+    let textLen = 0
+    const inner: number[] = []
+    const put = (r: number, t: number, key: number): void => {
       const c = compiled[t]!
-      const f = at++ * 8
-      mem[f] = t
-      mem[f + 1] = c.minLen
-      mem[f + 2] = c.head
-      mem[f + 3] = c.tail
-      mem[f + 4] = c.sigLo
-      mem[f + 5] = c.sigHi
-      mem[f + 6] = c.literalChars
-      mem[f + 7] = c.placeholders | ((c.mins[0] ?? 0) << 16)
+      const f = r * ROW
+      rows[f + R_KEY] = key + 1
+      rows[f + R_T] = t
+      rows[f + R_MINLEN] = c.minLen
+      rows[f + R_HEAD] = c.head
+      rows[f + R_TAIL] = c.tail
+      rows[f + R_SIGLO] = c.sigLo
+      rows[f + R_SIGHI] = c.sigHi
+      rows[f + R_CHARS] = c.literalChars
+      rows[f + R_PH] = c.placeholders | ((c.mins[0] ?? 0) << 16) | ((c.statements.length > 1 ? 1 : 0) << 24)
+      rows[f + R_TEXT] = textLen
+      rows[f + R_FIRST] = c.lits[0]!.length
+      rows[f + R_LAST] = c.lits[c.lits.length - 1]!.length
+      const k = c.lits.length - 2
+      if (k > 0 && c.lits.every((l, i) => i === 0 || i === k + 1 || l.length <= INNER_MAX)) {
+        rows[f + R_INNER] = inner.length
+        inner.push(k)
+        for (let i = 1; i <= k; i++) inner.push(c.lits[i]!.length, c.mins[i - 1]!)
+        inner.push(c.mins[k]!)
+      } else rows[f + R_INNER] = -1
+      rows[f + R_NEXT] = -1
+      rows[f + R_REST] = 0
+      for (const l of c.lits) parts.push(l)
+      textLen += c.literalChars
     }
     for (const [key, list] of buckets) {
       let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
-      while (slots[i * 3] !== 0) i = (i + 1) & ((1 << bits) - 1)
-      slots[i * 3] = key + 1
-      slots[i * 3 + 1] = at
-      slots[i * 3 + 2] = list.length
-      for (const t of list) put(t)
+      while (rows[i * ROW + R_KEY] !== 0) i = (i + 1) & (tableRows - 1)
+      const chain = [i]
+      put(i, list[0]!, key)
+      for (let j = 1; j < list.length; j++) {
+        put(spare, list[j]!, key)
+        rows[chain[j - 1]! * ROW + R_NEXT] = spare
+        chain.push(spare++)
+      }
+      // Each row's R_REST: the bits every template after it in the chain needs (walked backwards).
+      let rest = -1
+      for (let j = list.length - 1; j >= 0; j--) {
+        rows[chain[j]! * ROW + R_REST] = rest
+        const c = compiled[list[j]!]!
+        rest &= c.sigLo | c.sigHi
+      }
     }
-    this.scanStart = at
-    for (const t of this.scan) put(t)
-    this.stamps = new Int32Array(n)
-    this.cand = new Int32Array(n)
-    this.firsts = compiled.map((c) => c.lits[0]!)
-    this.lasts = compiled.map((c) => c.lits[c.lits.length - 1]!)
+    this.scanStart = spare
+    for (const t of this.scan) put(spare++, t, -1)
+    this.cand = new Int32Array(rows.length / ROW)
+    // join() builds one flat string: charCodeAt on it is a plain load.
+    this.text = parts.join('')
+    this.inner = Int32Array.from(inner)
     this.ids = compiled.map((c) => c.statements[0]!.id)
-    this.shared = Uint8Array.from(compiled, (c) => (c.statements.length > 1 ? 1 : 0))
     this.size = { templates: n, statements, skipped }
   }
 
-  /** Add the templates filed under `key` (once per line) to the candidates, when the filter and table have it. */
+  /** A key the line offers: when the bit filter has it, look it up now, or after the word pass (`deferring`). */
   private probe(key: number, stamp: number): void {
-    if ((this.bloom[(key & this.bloomMask) >>> 3]! & (1 << (key & 7))) === 0) return
-    const slots = this.slots
-    const mask = slots.length / 3 - 1
+    const want = bloomBits2(key)
+    if ((this.bloom[key & this.bloomMask]! & want) !== want) return
+    // A line with more keys than the buffer holds looks the rest up at once, with the signature screen off.
+    if (this.deferring && this.nk < KEYS) this.keys[this.nk++] = key
+    else this.lookup(key, stamp)
+  }
+
+  /** Add the templates filed under `key` that can fit the current line to the candidates (once per line). */
+  private lookup(key: number, stamp: number): void {
+    const rows = this.rows
+    const mask = (1 << (32 - this.slotShift)) - 1
     let i = Math.imul(key, 0x9e3779b1) >>> this.slotShift
     for (;;) {
-      const k = slots[i * 3]!
+      const k = rows[i * ROW + R_KEY]!
       if (k === 0) return
       if (k === key + 1) break
       i = (i + 1) & mask
     }
-    this.propose(slots[i * 3 + 1]!, slots[i * 3 + 2]!, stamp)
+    const sig32 = this.sigLo | this.sigHi
+    for (;;) {
+      this.propose(i, stamp)
+      const f = i * ROW
+      i = rows[f + R_NEXT]!
+      // The rest of the chain lives elsewhere (a cache miss each): skip it when none of it can fit.
+      if (i < 0 || (!this.explaining && (rows[f + R_REST]! & ~sig32) !== 0)) return
+    }
   }
 
-  /** Add members [from, from+count) that can fit the current line (length, first/last two characters). */
-  private propose(from: number, count: number, stamp: number): void {
-    const mem = this.mem
-    const stamps = this.stamps
-    const cand = this.cand
-    const len = this.lineLen
-    const head = this.lineHead
-    const tail = this.lineTail
-    const all = this.explaining
-    for (let j = from, end = from + count; j < end; j++) {
-      const f = j * 8
-      if (!all) {
-        if (mem[f + 1]! > len) continue
-        const th = mem[f + 2]!
-        if (th !== -1 && th !== head) continue
-        const tt = mem[f + 3]!
-        if (tt !== -1 && tt !== tail) continue
-      }
-      const t = mem[f]!
-      if (stamps[t] !== stamp) {
-        stamps[t] = stamp
-        cand[this.candN++] = j
-      }
+  /** Add row r to the candidates when it can fit the current line (signature, length, first/last two characters). */
+  private propose(r: number, stamp: number): void {
+    const rows = this.rows
+    const f = r * ROW
+    if (!this.explaining) {
+      if ((rows[f + R_SIGLO]! & ~this.sigLo) !== 0 || (rows[f + R_SIGHI]! & ~this.sigHi) !== 0) return
+      if (rows[f + R_MINLEN]! > this.lineLen) return
+      const th = rows[f + R_HEAD]!
+      if (th !== -1 && th !== this.lineHead) return
+      const tt = rows[f + R_TAIL]!
+      if (tt !== -1 && tt !== this.lineTail) return
+    }
+    if (rows[f + R_STAMP] !== stamp) {
+      rows[f + R_STAMP] = stamp
+      this.cand[this.candN++] = r
     }
   }
 
@@ -443,46 +515,51 @@ export class Matcher {
     const lo = this.sigLo
     const hi = this.sigHi
     const cand = this.cand
-    const mem = this.mem
-    const firsts = this.firsts
-    const lasts = this.lasts
+    const rows = this.rows
+    const text = this.text
     let best = -1 // member position of the most specific fit
     let ties: number[] | null = null
     for (let i = 0; i < count; i++) {
       // Length and end characters were screened when proposed; the word signature is complete only now.
-      const f = cand[i]! * 8
-      if ((mem[f + 4]! & ~lo) !== 0 || (mem[f + 5]! & ~hi) !== 0) continue
-      const t = mem[f]!
-      const ph = mem[f + 7]! & 0xffff
-      const first = firsts[t]!
+      const f = cand[i]! * ROW
+      if ((rows[f + R_SIGLO]! & ~lo) !== 0 || (rows[f + R_SIGHI]! & ~hi) !== 0) continue
+      const t = rows[f + R_T]!
+      const ph = rows[f + R_PH]! & 0xffff
+      const at = rows[f + R_TEXT]!
+      const fl = rows[f + R_FIRST]!
       if (ph === 0) {
-        if (m !== first) continue
+        if (len !== fl || !same(m, 0, text, at, fl)) continue
       } else {
-        if (first.length !== 0 && !m.startsWith(first)) continue
-        const last = lasts[t]!
-        if (last.length !== 0 && !m.endsWith(last)) continue
-        // One placeholder: fitsInner's check done from `mem`, without reaching for the Compiled object.
-        if (ph === 1 ? len - first.length - last.length < mem[f + 7]! >>> 16 : !fitsInner(this.compiled[t]!, m)) continue
+        // The length screen (minLen) guarantees room for both ends.
+        if (fl !== 0 && !same(m, 0, text, at, fl)) continue
+        const ll = rows[f + R_LAST]!
+        if (ll !== 0 && !same(m, len - ll, text, at + rows[f + R_CHARS]! - ll, ll)) continue
+        if (ph === 1) {
+          if (len - fl - ll < ((rows[f + R_PH]! >>> 16) & 1)) continue
+        } else {
+          const k = rows[f + R_INNER]!
+          if (k >= 0 && len <= INNER_LINE ? !fitsMiddle(m, ll, text, at + fl, fl, this.inner, k) : !fitsInner(this.compiled[t]!, m)) continue
+        }
       }
       if (best < 0) {
         best = f
         continue
       }
-      const chars = mem[f + 6]!
-      const bestChars = mem[best + 6]!
-      if (chars > bestChars || (chars === bestChars && ph < (mem[best + 7]! & 0xffff))) {
+      const chars = rows[f + R_CHARS]!
+      const bestChars = rows[best + R_CHARS]!
+      if (chars > bestChars || (chars === bestChars && ph < (rows[best + R_PH]! & 0xffff))) {
         best = f
         ties = null
-      } else if (chars === bestChars && ph === (mem[best + 7]! & 0xffff)) (ties ??= [mem[best]!]).push(t)
+      } else if (chars === bestChars && ph === (rows[best + R_PH]! & 0xffff)) (ties ??= [rows[best + R_T]!]).push(t)
     }
     if (best < 0) return null
-    const t = mem[best]!
-    if (ties === null && this.shared[t] === 0) return new Hit(this.ids[t]!, mem[best + 6]!, this.compiled[t]!, m)
+    const t = rows[best + R_T]!
+    if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(this.ids[t]!, rows[best + R_CHARS]!, this.compiled, t, m)
     // Equally specific templates in catalog order, whichever key proposed them first.
     const tied = ties === null ? [this.compiled[t]!] : ties.map((x) => this.compiled[x]!).sort(byIndex)
     const st = pick(tied, hint)
     const win = tied.length === 1 ? tied[0]! : tied.find((c) => c.statements.includes(st))!
-    return new Hit(st.id, win.literalChars, win, m)
+    return new Hit(st.id, win.literalChars, this.compiled, win.index, m)
   }
 
 
@@ -519,7 +596,7 @@ export class Matcher {
     } finally {
       this.explaining = false
     }
-    const cands = Array.from(this.cand.subarray(0, count), (j) => this.compiled[this.mem[j * 8]!]!)
+    const cands = Array.from(this.cand.subarray(0, count), (r) => this.compiled[this.rows[r * ROW + R_T]!]!)
     const lo = this.sigLo
     const hi = this.sigHi
     for (const c of cands) {
@@ -542,7 +619,7 @@ export class Matcher {
     let stamp = (this.stamp = (this.stamp + 1) | 0)
     if (stamp === 0) {
       // Wrapped after 2^32 lines: clear the stamps so no template looks already visited.
-      this.stamps.fill(0)
+      for (let f = R_STAMP; f < this.rows.length; f += ROW) this.rows[f] = 0
       stamp = this.stamp = 1
     }
     const len = m.length
@@ -563,9 +640,9 @@ export class Matcher {
       // No template is filed under an inner word and the catalog is small (e.g. the annotated statements
       // only): read just the tokens at both ends, not the whole line. The signature is then "every bit",
       // a pre-filter only — fits() decides either way.
-      this.affixes(m, len, head, tail, stamp)
       this.sigLo = -1
       this.sigHi = -1
+      this.affixes(m, len, head, tail, stamp)
     } else {
       const maxP = this.maxPrefixDepth
       const maxPT = tail === -1 ? 0 : this.maxPrefixTailDepth
@@ -585,6 +662,11 @@ export class Matcher {
       let a = -1 // start of the current run
       let prevA = -1 // start of the previous run
       let prevB = -2 // end of the previous run
+      // Until the pass ends the signature screen must pass everything (lookups the buffer has no room for).
+      this.sigLo = -1
+      this.sigHi = -1
+      this.nk = 0
+      this.deferring = true
       for (let i = 0; i <= len; i++) {
         const c = i < len ? m.charCodeAt(i) : 32
         if (c !== 32) {
@@ -616,16 +698,19 @@ export class Matcher {
           a = -1
         }
       }
+      this.probeRing(tokens, head, stamp)
+      this.deferring = false
       this.sigLo = lo
       this.sigHi = hi
-      this.probeRing(tokens, head, stamp)
+      const keys = this.keys
+      for (let k = 0, nk = this.nk; k < nk; k++) this.lookup(keys[k]!, stamp)
     }
     if (this.hasPrefixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_PREFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, 0, k), SLOT_PREFIX_CHARS + k), stamp)
     if (this.hasSuffixChars) for (let k = 1; k <= AFFIX && k <= len; k++) if (used[SLOT_SUFFIX_CHARS + k] === 1) this.probe(mix(hashRange(m, len - k, len), SLOT_SUFFIX_CHARS + k), stamp)
     const scan = this.scan
     // One native scan for "contains any listed needle" first: most lines contain none.
     if (scan.length > 1 && !this.scanAny!.test(m)) return this.candN
-    for (let i = 0; i < scan.length; i++) if (m.includes(this.compiled[scan[i]!]!.needle)) this.propose(this.scanStart + i, 1, stamp)
+    for (let i = 0; i < scan.length; i++) if (m.includes(this.compiled[scan[i]!]!.needle)) this.propose(this.scanStart + i, stamp)
     return this.candN
   }
 
@@ -805,6 +890,13 @@ function mix(h: number, slot: number): number {
   return (h ^ Math.imul(slot, 0x9e3779b1)) & SMI
 }
 
+/** A key's two bits in its filter word (two bits instead of one: at 100k templates a one-bit filter let ~4% of
+ *  absent keys through, each a cache miss in the table). */
+function bloomBits2(key: number): number {
+  const h = Math.imul(key, 0x9e3779b1)
+  return (1 << (h >>> 27)) | (1 << ((h >>> 22) & 31))
+}
+
 function setBit(bits: Int32Array, k: number): void {
   bits[k >>> 5]! |= 1 << (k & 31)
 }
@@ -973,20 +1065,23 @@ class Hit implements MatchResult {
   readonly statementId: string
   readonly literalChars: number
   // Private fields: not own enumerable properties, so the result still reads (and compares) as a plain
-  // { statementId, literalChars, values }.
-  #c: Compiled | null
+  // { statementId, literalChars, values }. The template is found from its number only when values are read:
+  // most lines are counted and never reach for it.
+  #all: Compiled[] | null
+  #t: number
   #m: string
   #values: string[] | null = null
-  constructor(statementId: string, literalChars: number, c: Compiled, m: string) {
+  constructor(statementId: string, literalChars: number, all: Compiled[], t: number, m: string) {
     this.statementId = statementId
     this.literalChars = literalChars
-    this.#c = c
+    this.#all = all
+    this.#t = t
     this.#m = m
   }
   get values(): string[] {
     if (this.#values === null) {
-      this.#values = capture(this.#c!, this.#m) ?? []
-      this.#c = null
+      this.#values = capture(this.#all![this.#t]!, this.#m) ?? []
+      this.#all = null
       this.#m = ''
     }
     return this.#values
@@ -994,6 +1089,40 @@ class Hit implements MatchResult {
   toJSON(): MatchResult {
     return { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
   }
+}
+
+/** m[a, a+n) equals text[o, o+n). */
+function same(m: string, a: number, text: string, o: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (m.charCodeAt(a + i) !== text.charCodeAt(o + i)) return false
+  return true
+}
+
+/**
+ * fitsInner() from the flat arrays: the middle literals (from text[o…)) in order, leftmost placement, in a
+ * message whose first literal is `fl` long and last `ll` long (both already checked).
+ */
+function fitsMiddle(m: string, ll: number, text: string, o: number, fl: number, inner: Int32Array, k: number): boolean {
+  const end = m.length - ll
+  let pos = fl
+  const count = inner[k]!
+  for (let i = 0; i < count; i++) {
+    const l = inner[k + 1 + 2 * i]!
+    pos += inner[k + 2 + 2 * i]!
+    if (l > 0) {
+      const c0 = text.charCodeAt(o)
+      let j = pos
+      for (; j + l <= end; j++) {
+        if (m.charCodeAt(j) !== c0) continue
+        let q = 1
+        while (q < l && m.charCodeAt(j + q) === text.charCodeAt(o + q)) q++
+        if (q === l) break
+      }
+      if (j + l > end) return false
+      pos = j + l
+      o += l
+    } else if (pos > end) return false
+  }
+  return end - pos >= inner[k + 1 + 2 * count]!
 }
 
 /** fits() once the first and last literals fit (any number of placeholders ≥ 1): the middle literals in order. */
