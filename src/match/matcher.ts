@@ -8,10 +8,11 @@
  * message the template prints. Each template takes the key that lines are least likely to probe (counted
  * over the catalog: "failed" starts many templates, so lines starting with "failed" are common).
  * Match time: hash the message's first and last few words, and its tokens and token pairs that pass a
- * (length, first, last character) screen; each probe is a bit-filter test and, rarely, a Map lookup.
- * Candidates are verified by an anchored check made of startsWith / endsWith / indexOf (leftmost placement
- * is exact for wildcard-only patterns), never a regex. The cost per line depends on its length and the
- * few templates sharing its rarest keys, not on the catalog's size.
+ * (length, first, last character) screen; each probe is a bit-filter test and, rarely, a table lookup, made
+ * once the line's word signature is known so that the row it reads screens the template at once.
+ * Candidates are verified by an anchored check — literal characters compared at both ends, the middle
+ * literals found in order (leftmost placement is exact for wildcard-only patterns) — never a regex. The cost
+ * per line depends on its length and the few templates sharing its rarest keys, not on the catalog's size.
  *
  * Semantics (docs/FORMATS.md "Matching"): the whole message must match the whole template (anchored at
  * both ends, outer whitespace ignored); a placeholder matches any text, non-greedy — string placeholders
@@ -177,9 +178,9 @@ export class Matcher {
   /**
    * Every key kind in one open-addressing table: the key is the text's FNV hash mixed with its slot (first
    * words at depth d, last words at depth d, inner word, inner word pair, first/last k characters), the
-   * value a run of template numbers in `members`. A bit filter in front answers "no such key" — the usual
-   * answer — without touching the table. Per-template checks live in typed arrays, so rejecting a wrong
-   * candidate touches a few cache lines, never the template's strings.
+   * value the chain of rows of the templates filed under it (see `rows`). A bit filter in front answers "no
+   * such key" — the usual answer — without touching the table. Per-template checks live in typed arrays, so
+   * rejecting a wrong candidate touches one cache line, never the template's strings.
    */
   private readonly compiled: Compiled[]
   /** Blocked bit filter: a key sets two bits of one 32-bit word, so a test reads one word. */
@@ -219,7 +220,7 @@ export class Matcher {
   private deferring = false
   /** The scan list's first row. */
   private readonly scanStart: number
-  /** The current line's length and first/last two characters (-2: too short), for the screen in probe(). */
+  /** The current line's length and first/last two characters (-2: too short), for the screen in propose(). */
   private lineLen = 0
   private lineHead = -2
   private lineTail = -2
@@ -354,9 +355,11 @@ export class Matcher {
       if (rest.length) this.rest = new RegExp(rest.map(escapeRegExp).join('|'))
     }
     this.scanAny = this.scan.length > 1 ? new RegExp(this.scan.map((t) => escapeRegExp(compiled[t]!.needle)).join('|')) : null
-    // Freeze: each key's first template in the open-addressing table (load ≤ 0.5), the others after it.
+    // Freeze: each key's first template in the open-addressing table, the others after it. Load 0.4–0.8: a
+    // row is a cache line, so a sparser table costs megabytes (RSS); linear probing reads the next line, which
+    // the hardware fetches ahead.
     let bits = 4
-    while (1 << bits < buckets.size * 2) bits++
+    while ((1 << bits) * 0.8 < buckets.size) bits++
     this.slotShift = 32 - bits
     const tableRows = 1 << bits
     const rows = (this.rows = new Int32Array((tableRows + n - buckets.size) * ROW))
@@ -411,7 +414,7 @@ export class Matcher {
     }
     this.scanStart = spare
     for (const t of this.scan) put(spare++, t, -1)
-    this.cand = new Int32Array(rows.length / ROW)
+    this.cand = new Int32Array(n)
     // join() builds one flat string: charCodeAt on it is a plain load.
     this.text = parts.join('')
     this.inner = Int32Array.from(inner)
@@ -470,6 +473,8 @@ export class Matcher {
   /** Compile and index the matchable statements of a catalog. */
   static build(statements: Statement[]): Matcher {
     const byTemplate = new Map<string, Compiled>()
+    // Placeholder minimums are a few patterns shared by most templates ([0], [1], [0, 1] …): one array each.
+    const mins = new Map<string, number[]>()
     let skipped = 0
     for (const s of statements) {
       if (!s.matchable || !s.template) {
@@ -482,12 +487,13 @@ export class Matcher {
         have.statements.push(s)
         continue
       }
-      const c = compile(key)
+      const c = compile(key, mins)
       if (!c) {
         skipped++
         continue
       }
-      c.statements.push(s)
+      // Exactly one element: an array grown by push() keeps room for 16 (~12 MB at 100k templates).
+      c.statements = [s]
       c.index = byTemplate.size
       byTemplate.set(key, c)
     }
@@ -918,11 +924,15 @@ function byIndex(a: Compiled, b: Compiled): number {
   return a.index - b.index
 }
 
-function compile(template: string): Compiled | null {
+function compile(template: string, shared: Map<string, number[]>): Compiled | null {
   const p = parseTemplate(template)
-  const lits = p.literals
-  if (!lits.some((l) => MEANINGFUL.test(l))) return null
-  const mins = p.placeholders.map((x) => x.min)
+  if (!p.literals.some((l) => MEANINGFUL.test(l))) return null
+  // Copies sized exactly (parseTemplate's push()-grown arrays keep spare room: ~10 MB at 100k templates).
+  const lits = p.literals.slice()
+  const own = p.placeholders.map((x) => x.min)
+  const key = own.join('')
+  let mins = shared.get(key)
+  if (mins === undefined) shared.set(key, (mins = own))
   const literalChars = lits.reduce((n, l) => n + l.length, 0)
   const needle = lits.reduce((a, b) => (b.length > a.length ? b : a), '')
   return {
