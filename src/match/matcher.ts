@@ -134,12 +134,33 @@ function hashRange(s: string, a: number, b: number): number {
   return h & SMI
 }
 
-/** FNV-1a state (unmasked) over s[a..b): token hashes are folded and mixed further. */
-function hashFull(s: string, a: number, b: number): number {
-  let h = FNV_OFFSET
-  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
-  return h
+/**
+ * Hash of the space-free token s[a..b): its runs of word characters (each FNV-1a hashed, as `hashRange` hashes
+ * an inner word) and its other characters, folded in order. Built from the run hashes, so the line pass that
+ * already hashes every run for the signature pays one multiply per character, not two.
+ */
+function tokenHash(s: string, a: number, b: number): number {
+  let th = FNV_OFFSET
+  let wh = FNV_OFFSET
+  let inRun = false
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || WORD_CHAR[c] === 1) {
+      if (!inRun) (inRun = true), (wh = FNV_OFFSET)
+      wh = Math.imul(wh ^ c, FNV_PRIME)
+    } else {
+      if (inRun) (th = Math.imul(th ^ wh, FNV_PRIME)), (inRun = false)
+      th = Math.imul(th ^ c, FNV_PRIME)
+    }
+  }
+  return inRun ? Math.imul(th ^ wh, FNV_PRIME) : th
 }
+
+/** Key text of two word runs one separator apart, from their hashes (`hashRange` of each). */
+function pairHash(first: number, separator: number, second: number): number {
+  return Math.imul(Math.imul(first ^ separator, FNV_PRIME) ^ second, FNV_PRIME) & SMI
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12
 }
@@ -660,7 +681,6 @@ export class Matcher {
       const ring = this.ring
       let tokens = 0
       let th = FNV_OFFSET // current space-token hash
-      let tokStart = -1
       let ph = FNV_OFFSET // folded leading-words hash
       let lo = 0
       let hi = 0
@@ -668,6 +688,8 @@ export class Matcher {
       let a = -1 // start of the current run
       let prevA = -1 // start of the previous run
       let prevB = -2 // end of the previous run
+      let prevK = 0 // hash of the previous run
+      let inTok = false
       // Until the pass ends the signature screen must pass everything (lookups the buffer has no room for).
       this.sigLo = -1
       this.sigHi = -1
@@ -675,18 +697,6 @@ export class Matcher {
       this.deferring = true
       for (let i = 0; i <= len; i++) {
         const c = i < len ? m.charCodeAt(i) : 32
-        if (c !== 32) {
-          if (tokStart < 0) (tokStart = i), (th = FNV_OFFSET)
-          th = Math.imul(th ^ c, FNV_PRIME)
-        } else if (tokStart >= 0) {
-          ring[tokens & 3] = th
-          tokens++
-          if (tokens <= maxPA) {
-            ph = fold(ph, th)
-            this.probeLeading(ph, tokens, tail, stamp)
-          }
-          tokStart = -1
-        }
         if (c >= 128 || WORD_CHAR[c] === 1) {
           if (a < 0) (a = i), (wh = FNV_OFFSET)
           wh = Math.imul(wh ^ c, FNV_PRIME)
@@ -698,16 +708,32 @@ export class Matcher {
           else hi |= 1 << (k & 31)
           const last = m.charCodeAt(i - 1)
           if (probeWords && hasBit(words, shapeKey(i - a, m.charCodeAt(a), last))) this.probe(mix(k, SLOT_WORD), stamp)
-          if (probePairs && prevB === a - 1 && hasBit(pairs, shapeKey(i - prevA, m.charCodeAt(prevA), last))) this.probe(mix(hashRange(m, prevA, i), SLOT_PAIR), stamp)
+          if (probePairs && prevB === a - 1 && hasBit(pairs, shapeKey(i - prevA, m.charCodeAt(prevA), last))) this.probe(mix(pairHash(prevK, m.charCodeAt(prevB), k), SLOT_PAIR), stamp)
+          th = Math.imul(th ^ wh, FNV_PRIME)
+          inTok = true
+          prevK = k
           prevA = a
           prevB = i
           a = -1
         }
+        if (c !== 32) {
+          th = Math.imul(th ^ c, FNV_PRIME)
+          inTok = true
+        } else if (inTok) {
+          ring[tokens & 3] = th
+          tokens++
+          if (tokens <= maxPA) {
+            ph = fold(ph, th)
+            this.probeLeading(ph, tokens, tail, stamp)
+          }
+          inTok = false
+          th = FNV_OFFSET
+        }
       }
-      this.probeRing(tokens, head, stamp)
-      this.deferring = false
       this.sigLo = lo
       this.sigHi = hi
+      this.probeRing(tokens, head, stamp)
+      this.deferring = false
       const keys = this.keys
       for (let k = 0, nk = this.nk; k < nk; k++) this.lookup(keys[k]!, stamp)
     }
@@ -732,13 +758,22 @@ export class Matcher {
     const ring = this.ring
     let tokens = 0
     let th = FNV_OFFSET
+    let wh = FNV_OFFSET
+    let inRun = false
     let inToken = false
     let ph = FNV_OFFSET
+    // Token hashes as tokenHash() computes them, in one pass.
     for (let i = 0; i <= len; i++) {
       const c = i < len ? m.charCodeAt(i) : 32
+      if (c >= 128 || WORD_CHAR[c] === 1) {
+        if (!inRun) (inRun = true), (wh = FNV_OFFSET)
+        wh = Math.imul(wh ^ c, FNV_PRIME)
+        continue
+      }
+      if (inRun) (th = Math.imul(th ^ wh, FNV_PRIME)), (inRun = false), (inToken = true)
       if (c !== 32) {
-        if (!inToken) (inToken = true), (th = FNV_OFFSET)
         th = Math.imul(th ^ c, FNV_PRIME)
+        inToken = true
       } else if (inToken) {
         ring[tokens & 3] = th
         tokens++
@@ -747,6 +782,7 @@ export class Matcher {
           this.probeLeading(ph, tokens, tail, stamp)
         }
         inToken = false
+        th = FNV_OFFSET
       }
     }
     this.probeRing(tokens, head, stamp)
@@ -797,7 +833,7 @@ export class Matcher {
         if (i >= len) break
         let e = m.indexOf(' ', i)
         if (e < 0) e = len
-        const th = hashFull(m, i, e)
+        const th = tokenHash(m, i, e)
         i = e
         d++
         ph = fold(ph, th)
@@ -818,7 +854,7 @@ export class Matcher {
         let k = j - 1
         while (k > 0 && m.charCodeAt(k - 1) !== 32) k--
         d++
-        sh = fold(sh, hashFull(m, k, j))
+        sh = fold(sh, tokenHash(m, k, j))
         this.probeTrailing(sh, d, head, stamp)
         j = k
       }
@@ -977,7 +1013,7 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
       if (sp > pos) {
         d++
         end = sp
-        ph = fold(ph, hashFull(first, pos, sp))
+        ph = fold(ph, tokenHash(first, pos, sp))
         visit(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, end)
         if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, end)
       }
@@ -1004,7 +1040,7 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
       if (sp < end - 1) {
         d++
         start = sp + 1
-        sh = fold(sh, hashFull(last, sp + 1, end))
+        sh = fold(sh, tokenHash(last, sp + 1, end))
         visit(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
         if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
       }
@@ -1022,6 +1058,7 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
     let a = -1
     let prevA = -1
     let prevB = -2
+    let prevW = 0
     for (let i = 0; i <= lit.length; i++) {
       const ch = i < lit.length ? lit.charCodeAt(i) : 32
       if (i < lit.length && (ch >= 128 || WORD_CHAR[ch] === 1)) {
@@ -1038,12 +1075,13 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
           visit(SLOT_WORD, k, true, li, a, i)
           visit(SLOT_WORD, k, false, li, a, i)
           if (prevB === a - 1) {
-            const kp = mix(hashRange(lit, prevA, i), SLOT_PAIR)
+            const kp = mix(pairHash(prevW, lit.charCodeAt(prevB), w), SLOT_PAIR)
             visit(SLOT_PAIR, kp, true, li, prevA, i)
             visit(SLOT_PAIR, kp, false, li, prevA, i)
           }
           prevA = a
           prevB = i
+          prevW = w
         } else prevB = -2
         a = -1
       }
