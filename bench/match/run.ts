@@ -34,9 +34,11 @@ function statementsOf(templates: string[]): Statement[] {
   }))
 }
 
-/** Read `file` line by line in 1 MB chunks through Dice's own LineSplitter (the decoding the file, replay,
- *  stdin and HTTP sources use), no whole-file string. */
-function forEachLine(file: string, f: (line: string) => void): number {
+/** Read `file` in 1 MB chunks through Dice's own LineSplitter (the decoding the file, replay, stdin and HTTP
+ *  sources use), no whole-file string; `f` gets each chunk's decoded lines. Each measuring loop iterates a chunk
+ *  itself: one per-line callback shared by every pass made that call site megamorphic, and V8's inlining
+ *  around it flipped between runs (the same build measured 0.67 M or 1.15 M lines/s at 1k templates). */
+function forEachChunk(file: string, f: (lines: SplitLine[]) => void): number {
   const fd = openSync(file, 'r')
   const buf = Buffer.allocUnsafe(1 << 20)
   const splitter = new LineSplitter(1 << 20)
@@ -46,12 +48,13 @@ function forEachLine(file: string, f: (line: string) => void): number {
     const got = readSync(fd, buf, 0, buf.length, null)
     if (got === 0) break
     splitter.push(buf.subarray(0, got), out)
-    for (let i = 0; i < out.length; i++) f(out[i]!.text)
+    f(out)
     n += out.length
     out.length = 0
   }
   splitter.end(out)
-  for (const l of out) (f(l.text), n++)
+  f(out)
+  n += out.length
   closeSync(fd)
   return n
 }
@@ -76,11 +79,14 @@ function childMatcher(templatesFile: string, linesFile: string): void {
   const parse = createParser('auto', configSchema.parse({}))
   try {
     let w = 0
-    forEachLine(linesFile, (line) => {
-      if (++w > WARM) throw new Error('warm')
-      m.match(line)
-      const e = parse(line, w)
-      if (e) m.match(e.message, e.file !== null || e.logger !== null ? e : undefined)
+    forEachChunk(linesFile, (chunk) => {
+      for (let i = 0; i < chunk.length; i++) {
+        const line = chunk[i]!.text
+        if (++w > WARM) throw new Error('warm')
+        m.match(line)
+        const e = parse(line, w)
+        if (e) m.match(e.message, e.file !== null || e.logger !== null ? e : undefined)
+      }
     })
   } catch {
     /* warmed */
@@ -93,8 +99,8 @@ function childMatcher(templatesFile: string, linesFile: string): void {
     matched = 0
     const t1 = performance.now()
     const c1 = process.cpuUsage()
-    lines = forEachLine(linesFile, (line) => {
-      if (m.match(line) !== null) matched++
+    lines = forEachChunk(linesFile, (chunk) => {
+      for (let i = 0; i < chunk.length; i++) if (m.match(chunk[i]!.text) !== null) matched++
     })
     const cpu1 = process.cpuUsage(c1)
     passes.push({ seconds: (cpu1.user + cpu1.system) / 1e6, wall: (performance.now() - t1) / 1000 })
@@ -105,9 +111,11 @@ function childMatcher(templatesFile: string, linesFile: string): void {
   // The same, reading every result's placeholder values (what a real-time message or a sample needs).
   let vals = 0
   const cv = process.cpuUsage()
-  forEachLine(linesFile, (line) => {
-    const r = m.match(line)
-    if (r !== null) vals += r.values.length
+  forEachChunk(linesFile, (chunk) => {
+    for (let i = 0; i < chunk.length; i++) {
+      const r = m.match(chunk[i]!.text)
+      if (r !== null) vals += r.values.length
+    }
   })
   const cpuV = process.cpuUsage(cv)
   const valuesSeconds = (cpuV.user + cpuV.system) / 1e6
@@ -115,9 +123,11 @@ function childMatcher(templatesFile: string, linesFile: string): void {
   let n = 0
   let matched2 = 0
   const c2 = process.cpuUsage()
-  forEachLine(linesFile, (line) => {
-    const e = parse(line, ++n)
-    if (e && m.match(e.message, e.file !== null || e.logger !== null ? e : undefined) !== null) matched2++
+  forEachChunk(linesFile, (chunk) => {
+    for (let i = 0; i < chunk.length; i++) {
+      const e = parse(chunk[i]!.text, ++n)
+      if (e && m.match(e.message, e.file !== null || e.logger !== null ? e : undefined) !== null) matched2++
+    }
   })
   const cpu2 = process.cpuUsage(c2)
   const seconds2 = (cpu2.user + cpu2.system) / 1e6
@@ -138,9 +148,11 @@ function childNaive(templatesFile: string, linesFile: string, sample: number): v
   const res = templates.map(naiveRegex)
   const lines: string[] = []
   try {
-    forEachLine(linesFile, (l) => {
-      if (lines.length >= sample) throw new Error('enough')
-      lines.push(l.trim())
+    forEachChunk(linesFile, (chunk) => {
+      for (const l of chunk) {
+        if (lines.length >= sample) throw new Error('enough')
+        lines.push(l.text.trim())
+      }
     })
   } catch {
     /* sample full */
