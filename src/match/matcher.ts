@@ -101,6 +101,12 @@ const SHORT_LINE = 160
 const PREFILTER_MAX = 256
 const EDGE = 3
 const EDGE_LONG = 8
+/** Edge kinds (bits of Matcher.edgeKinds, mixed into the edge's hash) and the edge bit set's size. */
+const HEAD_LONG = 1
+const TAIL_LONG = 2
+const HEAD_SHORT = 4
+const TAIL_SHORT = 8
+const EDGE_BITS = 1 << 16
 /** Keys a line can hold for lookup after its word pass (more are looked up at once, less screened). */
 const KEYS = 256
 /** A row's fields (see Matcher.rows). */
@@ -252,12 +258,12 @@ export class Matcher {
   private readonly wordShape = new Int32Array(0x10000 >>> 5)
   private readonly pairShape = new Int32Array(0x10000 >>> 5)
   private readonly scan: number[] = []
-  /** Small catalogs: a line can only fit if it starts with one of `heads` or ends with one of `tails` (each by
-   *  length: EDGE_LONG, then EDGE characters), or contains a needle of `rest` (see mayFit). */
-  private readonly heads: Set<string> | null = null
-  private readonly tails: Set<string> | null = null
-  private readonly headsLong: Set<string> | null = null
-  private readonly tailsLong: Set<string> | null = null
+  /** Small catalogs: a line can only fit if it starts or ends with one of the templates' edges (their first or
+   *  last EDGE_LONG, else EDGE, characters: hashed into one bit set by kind, `edgeKinds` says which kinds
+   *  exist), or contains a needle of `rest` (see mayFit). A bit set, not sets of strings: no slice is cut
+   *  and hashed per line, and a false positive only costs the lookup that follows. */
+  private readonly edges: Int32Array | null = null
+  private edgeKinds = 0
   private readonly rest: RegExp | null = null
   /** Any needle of the scan list (built once), when it has two or more. */
   private readonly scanAny: RegExp | null
@@ -359,18 +365,19 @@ export class Matcher {
     if (n > 0 && n <= PREFILTER_MAX) {
       // Every template is filed by the longest edge it has: its first or last EDGE_LONG literal characters,
       // else its first or last EDGE, else (both literals shorter) its longest literal in `rest`.
-      const heads = (this.heads = new Set())
-      const tails = (this.tails = new Set())
-      const headsLong = (this.headsLong = new Set())
-      const tailsLong = (this.tailsLong = new Set())
+      const edges = (this.edges = new Int32Array(EDGE_BITS >>> 5))
       const rest: string[] = []
+      const file = (kind: number, text: string, a: number, b: number): void => {
+        setBit(edges, edgeKey(text, a, b, kind))
+        this.edgeKinds |= kind
+      }
       for (const c of compiled) {
         const first = c.lits[0]!
         const last = c.lits[c.lits.length - 1]!
-        if (first.length >= EDGE_LONG) headsLong.add(first.slice(0, EDGE_LONG))
-        else if (last.length >= EDGE_LONG) tailsLong.add(last.slice(last.length - EDGE_LONG))
-        else if (first.length >= EDGE) heads.add(first.slice(0, EDGE))
-        else if (last.length >= EDGE) tails.add(last.slice(last.length - EDGE))
+        if (first.length >= EDGE_LONG) file(HEAD_LONG, first, 0, EDGE_LONG)
+        else if (last.length >= EDGE_LONG) file(TAIL_LONG, last, last.length - EDGE_LONG, last.length)
+        else if (first.length >= EDGE) file(HEAD_SHORT, first, 0, EDGE)
+        else if (last.length >= EDGE) file(TAIL_SHORT, last, last.length - EDGE, last.length)
         else rest.push(c.needle)
       }
       if (rest.length) this.rest = new RegExp(rest.map(escapeRegExp).join('|'))
@@ -537,7 +544,7 @@ export class Matcher {
   /** `match` on an already trimmed, non-empty message. */
   private find(m: string, hint: MatchHint | undefined): MatchResult | null {
     const len = m.length
-    if (this.heads !== null && !this.mayFit(m)) return null
+    if (this.edges !== null && !this.mayFit(m)) return null
     const count = this.candidates(m)
     const lo = this.sigLo
     const hi = this.sigHi
@@ -593,18 +600,20 @@ export class Matcher {
   /**
    * False when no template of a small catalog can fit `m` (trimmed, ≥ 3 characters): a template fits only
    * a message that starts with its first literal and ends with its last one, and contains its longest.
-   * Two 3-character lookups (native string hashing) instead of reading every token: most lines checked
-   * against the annotated statements only fit none.
+   * A few short hashes of the line's ends instead of reading every token: most lines checked against the
+   * annotated statements only fit none.
    */
   private mayFit(m: string): boolean {
     const len = m.length
     if (len < EDGE) return true
+    const edges = this.edges!
+    const kinds = this.edgeKinds
     if (len >= EDGE_LONG) {
-      if (this.headsLong!.size > 0 && this.headsLong!.has(m.slice(0, EDGE_LONG))) return true
-      if (this.tailsLong!.size > 0 && this.tailsLong!.has(m.slice(len - EDGE_LONG))) return true
+      if ((kinds & HEAD_LONG) !== 0 && hasBit(edges, edgeKey(m, 0, EDGE_LONG, HEAD_LONG))) return true
+      if ((kinds & TAIL_LONG) !== 0 && hasBit(edges, edgeKey(m, len - EDGE_LONG, len, TAIL_LONG))) return true
     }
-    if (this.heads!.size > 0 && this.heads!.has(m.slice(0, EDGE))) return true
-    if (this.tails!.size > 0 && this.tails!.has(m.slice(len - EDGE))) return true
+    if ((kinds & HEAD_SHORT) !== 0 && hasBit(edges, edgeKey(m, 0, EDGE, HEAD_SHORT))) return true
+    if ((kinds & TAIL_SHORT) !== 0 && hasBit(edges, edgeKey(m, len - EDGE, len, TAIL_SHORT))) return true
     return this.rest !== null && this.rest.test(m)
   }
 
@@ -937,6 +946,11 @@ function mix(h: number, slot: number): number {
 function bloomBits2(key: number): number {
   const h = Math.imul(key, 0x9e3779b1)
   return (1 << (h >>> 27)) | (1 << ((h >>> 22) & 31))
+}
+
+/** Bit of text[a..b) as an edge of `kind` in the edge bit set. */
+function edgeKey(text: string, a: number, b: number, kind: number): number {
+  return mix(hashRange(text, a, b), kind) & (EDGE_BITS - 1)
 }
 
 function setBit(bits: Int32Array, k: number): void {
