@@ -8,7 +8,7 @@
  * message the template prints. Each template takes the key that lines are least likely to probe (counted
  * over the catalog: "failed" starts many templates, so lines starting with "failed" are common).
  * Match time: hash the message's first and last few words, and its tokens and token pairs that pass a
- * (length, first, last character) screen; each probe is a bit-filter test and, rarely, a table lookup, made
+ * screen (16 bits of its hash); each probe is a bit-filter test and, rarely, a table lookup, made
  * once the line's word signature is known so that the row it reads screens the template at once.
  * Candidates are verified by an anchored check — literal characters compared at both ends, the middle
  * literals found in order (leftmost placement is exact for wildcard-only patterns) — never a regex. The cost
@@ -254,7 +254,8 @@ export class Matcher {
   /** explain() lists every proposed template, screened out or not. */
   private explaining = false
   private candN = 0
-  /** (length, first, last character) screens as bit sets: 8 KB each, so they stay in the L1 cache. */
+  /** Inner-word and pair screens (16 bits of the hash, see screenBit) as bit sets: 8 KB each, so they stay in
+   *  the L1 cache. */
   private readonly wordShape = new Int32Array(0x10000 >>> 5)
   private readonly pairShape = new Int32Array(0x10000 >>> 5)
   private readonly scan: number[] = []
@@ -351,10 +352,13 @@ export class Matcher {
       else if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
       else if (bestSlot < SLOT_WORD) this.maxSuffixDepth = Math.max(this.maxSuffixDepth, bestSlot - SLOT_SUFFIX_WORDS)
       else if (bestSlot === SLOT_WORD) {
-        setBit(this.wordShape, shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1)))
+        setBit(this.wordShape, screenBit(hashRange(text, 0, text.length)))
         this.hasWords = true
       } else if (bestSlot === SLOT_PAIR) {
-        setBit(this.pairShape, shapeKey(text.length, text.charCodeAt(0), text.charCodeAt(text.length - 1)))
+        // The pair's text: a run, one separator, a run (see enumerateKeys).
+        let p = 0
+        while (p < text.length && isWordChar(text.charCodeAt(p))) p++
+        setBit(this.pairShape, screenBit(pairHash(hashRange(text, 0, p), text.charCodeAt(p), hashRange(text, p + 1, text.length))))
         this.hasPairs = true
       } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
       else this.hasSuffixChars = true
@@ -663,7 +667,7 @@ export class Matcher {
     // into the leading-words keys, the last ≤4 (kept in a ring) into the trailing-words keys at the end.
     // Inside the same pass, runs of word characters (letters, digits, `_`, non-ASCII) are hashed too:
     // each sets one of 64 signature bits (a template is a candidate only if the message has all of its
-    // words' bits) and, when it passes the (length, first, last character) screen, is probed as an inner
+    // words' bits) and, when it passes the screen of 16 of its hash bits, is probed as an inner
     // word, and with the run before it (one separator apart) as a pair. (Reading both ends separately
     // instead measured slower on typical lines: they are short, and the ends then get read twice.)
     const tail = len >= 2 ? lastTwo(m, len) : -1
@@ -715,9 +719,11 @@ export class Matcher {
           const k = wh & SMI
           if ((k & 32) === 0) lo |= 1 << (k & 31)
           else hi |= 1 << (k & 31)
-          const last = m.charCodeAt(i - 1)
-          if (probeWords && hasBit(words, shapeKey(i - a, m.charCodeAt(a), last))) this.probe(mix(k, SLOT_WORD), stamp)
-          if (probePairs && prevB === a - 1 && hasBit(pairs, shapeKey(i - prevA, m.charCodeAt(prevA), last))) this.probe(mix(pairHash(prevK, m.charCodeAt(prevB), k), SLOT_PAIR), stamp)
+          if (probeWords && hasBit(words, screenBit(k))) this.probe(mix(k, SLOT_WORD), stamp)
+          if (probePairs && prevB === a - 1) {
+            const pk = pairHash(prevK, m.charCodeAt(prevB), k)
+            if (hasBit(pairs, screenBit(pk))) this.probe(mix(pk, SLOT_PAIR), stamp)
+          }
           th = Math.imul(th ^ wh, FNV_PRIME)
           inTok = true
           prevK = k
@@ -961,9 +967,13 @@ function hasBit(bits: Int32Array, k: number): boolean {
   return (bits[k >>> 5]! & (1 << (k & 31))) !== 0
 }
 
-/** A 16-bit digest of a token's length and its first and last characters: a cheap screen before hashing it. */
-function shapeKey(len: number, first: number, last: number): number {
-  return (Math.imul(len, 0x9e37) ^ Math.imul(first, 0x3f1) ^ Math.imul(last, 0x1b)) & 0xffff
+/** A word's or pair's screen bit: high bits of its hash (the bit filter is indexed by the low ones). */
+function screenBit(h: number): number {
+  return (h >>> 14) & 0xffff
+}
+
+function isWordChar(c: number): boolean {
+  return c >= 128 || WORD_CHAR[c] === 1
 }
 
 function escapeRegExp(s: string): string {
