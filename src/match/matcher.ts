@@ -697,9 +697,6 @@ export class Matcher {
       let ph = FNV_OFFSET // folded leading-words hash
       let lo = 0
       let hi = 0
-      let wh = FNV_OFFSET // current word-run hash
-      let a = -1 // start of the current run
-      let prevA = -1 // start of the previous run
       let prevB = -2 // end of the previous run
       let prevK = 0 // hash of the previous run
       let inTok = false
@@ -708,14 +705,18 @@ export class Matcher {
       this.sigHi = -1
       this.nk = 0
       this.deferring = true
-      for (let i = 0; i <= len; i++) {
-        const c = i < len ? m.charCodeAt(i) : 32
+      // A run of word characters is read by its own tight loop (load, class, multiply); the outer loop handles
+      // what ends it. i === len acts as a space: it ends the last run and token.
+      let i = 0
+      while (i <= len) {
+        let c = i < len ? m.charCodeAt(i) : 32
         if (c >= 128 || WORD_CHAR[c] === 1) {
-          if (a < 0) (a = i), (wh = FNV_OFFSET)
-          wh = Math.imul(wh ^ c, FNV_PRIME)
-          continue
-        }
-        if (a >= 0) {
+          const a = i
+          let wh = FNV_OFFSET
+          do {
+            wh = Math.imul(wh ^ c, FNV_PRIME)
+            c = ++i < len ? m.charCodeAt(i) : 32
+          } while (c >= 128 || WORD_CHAR[c] === 1)
           const k = wh & SMI
           if ((k & 32) === 0) lo |= 1 << (k & 31)
           else hi |= 1 << (k & 31)
@@ -727,10 +728,9 @@ export class Matcher {
           th = Math.imul(th ^ wh, FNV_PRIME)
           inTok = true
           prevK = k
-          prevA = a
           prevB = i
-          a = -1
         }
+        // c (at i) is not a word character.
         if (c !== 32) {
           th = Math.imul(th ^ c, FNV_PRIME)
           inTok = true
@@ -744,6 +744,7 @@ export class Matcher {
           inTok = false
           th = FNV_OFFSET
         }
+        i++
       }
       this.sigLo = lo
       this.sigHi = hi
