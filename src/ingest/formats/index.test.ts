@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { configSchema, type Config } from '../../config/schema.js'
 import { UsageError } from '../../core/errors.js'
 import { createParser } from './index.js'
+import { parseTextLayout } from './text.js'
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0)
 const clock = () => NOW
@@ -319,6 +320,20 @@ describe('logfmt and syslog formats', () => {
       ['Nov 25 00:00:00 h a: x', Date.UTC(2026, 10, 25, 0, 0, 0)],
     ]
     for (const [line, time] of cases) expect(sys(line, 1)?.time).toBe(time)
+  })
+
+  it('a syslog-file message led by an upper-case level word reads as the text layouts read that message', () => {
+    const msgs = ['WARNING  two spaces', 'ERROR main.go:42: disk full', 'HTTP not a level', 'INFO:root:py basic', 'CRITICAL x', 'ERR\tx', 'WARN',
+      'DEBUGGING x', 'NOTICE x', 'ALERT x', 'EMERGENCY x', 'INFORMATIONAL x', 'INFO ', 'DPANIC x', 'FINEST x', 'ERRO[0003] logrus', 'FATAL \u00a0nbsp']
+    for (const format of ['auto', 'syslog']) {
+      const p = createParser(format, config(), { clock })
+      for (const msg of msgs) {
+        const e = p(`Nov 25 10:00:01 web-1 app[1]: ${msg}`, 1)!
+        const t = parseTextLayout(msg, 1, clock)
+        const want = t?.level ? { level: t.level, message: t.message, file: t.file, line: t.line } : { level: null }
+        expect(e, `${format}: ${msg}`).toMatchObject({ ...want, host: 'web-1', logger: 'app' })
+      }
+    }
   })
 
   it('auto remembers a stream\'s syslog-file layout, and reads every other layout as a fresh parser would', () => {

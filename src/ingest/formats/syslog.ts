@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
 import { dropKernelTime } from './kernel.js'
+import { upperLevelAt } from './text.js'
 import { entry, isSpace, monthAt, monthIndex, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
 
 // <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
@@ -27,7 +28,12 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
     takeCallerPrefix(e)
     return e
   }
-  let e = line.charCodeAt(0) !== 60 ? syslogFileLine(line, n, clock) : null
+  let e = line.charCodeAt(0) !== 60 ? syslogFileLine(line, n, clock, textLevel !== undefined) : null
+  if (e !== null && e.level !== null) {
+    // syslogFileLine read `LEVEL message` itself: what textLevel (parseTextLayout) gives for that message.
+    takeCallerPrefix(e)
+    return e
+  }
   if (e === null) {
     m = RFC3164.exec(line)
     if (!m) return null
@@ -64,10 +70,11 @@ const isDigit = (c: number) => c >= 48 && c <= 57
 /**
  * The PRI-less syslog file line (`Mar  2 10:00:00 web-3 app[1003]: message`, one per line in /var/log and
  * in a replay) read by character codes instead of RFC3164's eleven capture groups: the same fields as
- * that regex gives. Null when the line is anything else, or an unusual case (a fraction that is not
+ * that regex gives. With `levelWord`, a message led by an upper-case level word comes back with that level
+ * and the message after it (the level is otherwise always null here). Null when the line is anything else, or an unusual case (a fraction that is not
  * followed by a space, a host not ended by a space): RFC3164 then decides, as before.
  */
-function syslogFileLine(line: string, n: number, clock: Clock): LogEntry | null {
+function syslogFileLine(line: string, n: number, clock: Clock, levelWord: boolean): LogEntry | null {
   const len = line.length
   if (len < 17) return null
   const c0 = line.charCodeAt(0)
@@ -116,7 +123,10 @@ function syslogFileLine(line: string, n: number, clock: Clock): LogEntry | null 
       msgStart = q + 2
     }
   }
-  const e = entry(n, line, line.slice(msgStart))
+  // The usual message starts `LEVEL `: parseTextLayout would read just that (upperLevelPrefix), so read
+  // it here and slice the message once, after the level word, instead of building a second entry.
+  const lw = levelWord ? upperLevelAt(line, msgStart) : null
+  const e = lw === null ? entry(n, line, line.slice(msgStart)) : entry(n, line, line.slice(lw.end), lw.level)
   const day = (c4 === 32 ? 0 : c4 - 48) * 10 + d(line, 5)
   e.time = yearlessTime(monthAt(line, 0), day, d(line, 7) * 10 + d(line, 8), d(line, 10) * 10 + d(line, 11), d(line, 13) * 10 + d(line, 14), ms, clock)
   e.host = line.slice(hostStart, hostEnd)

@@ -30,6 +30,41 @@ export function textLevel(word: string): Level | null {
   return level
 }
 
+// The upper-case spellings of TEXT_LEVELS by length, for reading a level word in place (upperLevelAt).
+const UPPER_LEVELS: Array<Array<[string, Level]>> = []
+for (const w of TEXT_LEVELS) {
+  const level = normalizeLevel(w)
+  if (level !== null) (UPPER_LEVELS[w.length] ??= []).push([w.toUpperCase(), level])
+}
+
+/**
+ * What parseTextLayout reads at the start of `line.slice(start)` when that is `LEVEL message` (3 to 13
+ * upper-case letters and a space) with a level word: the level, and `end`, where the message starts
+ * after the whitespace. Null otherwise (then parseTextLayout must decide). No string is built: a syslog
+ * file line's message is sliced once, after its level word.
+ */
+export function upperLevelAt(line: string, start: number): { level: Level; end: number } | null {
+  let k = start
+  while (k < start + 14 && upper(line.charCodeAt(k))) k++
+  const len = k - start
+  if (len < 3 || len > 13 || line.charCodeAt(k) !== 32) return null
+  const words = UPPER_LEVELS[len]
+  if (words === undefined) return null
+  for (let j = 0; j < words.length; j++) {
+    const w = words[j]!
+    if (line.startsWith(w[0], start)) {
+      let i = k + 1
+      while (i < line.length && isSpace(line.charCodeAt(i))) i++
+      LEVEL_AT.level = w[1]
+      LEVEL_AT.end = i
+      return LEVEL_AT
+    }
+  }
+  return null
+}
+/** upperLevelAt's answer, reused: read at once by its caller. */
+const LEVEL_AT: { level: Level; end: number } = { level: 'info', end: 0 }
+
 const TS = String.raw`(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)`
 const LEADING_TIME = new RegExp(`^${TS}\\s+`)
 const BRACKET_TIME = new RegExp(`^\\[${TS}\\]\\s*`)
