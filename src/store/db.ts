@@ -10,6 +10,11 @@ export interface Db {
   all<T = Record<string, unknown>>(sql: string, params?: Param[]): Promise<T[]>
   get<T = Record<string, unknown>>(sql: string, params?: Param[]): Promise<T | undefined>
   run(sql: string, params?: Param[]): Promise<{ changes: number }>
+  /**
+   * Optional: run `sql` once per item of `xs` with `params(x)`, as a loop of run() would. SQLite does it in
+   * one synchronous loop over its prepared statement (no promise per row: a flush writes ~10^5 rows).
+   */
+  runEach?<T>(sql: string, xs: readonly T[], params: (x: T) => Param[]): Promise<void>
   /** Several statements, no parameters (DDL). */
   exec(sql: string): Promise<void>
   /** Run `fn` in one transaction; `fn` must use the Db it is given. */

@@ -20,6 +20,7 @@ function chunks<T>(xs: T[], n = CHUNK): T[][] {
 }
 /** Run `sql(n)` over `xs`, `per` rows a statement; the SQL text is built once per statement size, not per run. */
 async function upsertRows<T>(db: Db, xs: T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
+  if (per === 1 && db.runEach) return db.runEach(sql(1), xs, params)
   const texts = new Map<number, string>()
   for (let i = 0; i < xs.length; i += per) {
     const n = Math.min(per, xs.length - i)

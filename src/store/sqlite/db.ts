@@ -56,6 +56,10 @@ export class SqliteDb implements Db {
       async run(sql: string, params?: Param[]) {
         return { changes: self.stmt(sql).run(...norm(params)).changes }
       },
+      async runEach<T>(sql: string, xs: readonly T[], params: (x: T) => Param[]) {
+        const s = self.stmt(sql)
+        for (let i = 0; i < xs.length; i++) s.run(...norm(params(xs[i]!)))
+      },
       async exec(sql: string) {
         self.db.exec(sql)
       },
