@@ -26,3 +26,28 @@ export interface LogSource {
   /** The same lines, a read chunk at a time (optional): one await per chunk instead of per line on the hot path. */
   batches?(signal: AbortSignal): AsyncIterable<RawLine[]>
 }
+
+/**
+ * A file line with its checkpoint, as the file sources emit them. Classes, not object literals: a batch of
+ * lines (and the checkpoints the pipeline holds) is alive when a young-generation GC samples its
+ * allocation site, and V8 may then pretenure a literal's site so that every later line is allocated in the
+ * old generation (see the Line class in line-splitter.ts). Constructed objects are not pretenured that way.
+ */
+export class FileLine implements RawLine {
+  constructor(
+    readonly text: string,
+    readonly flags: number,
+    readonly host: string | undefined,
+    readonly checkpoint: Checkpoint,
+  ) {}
+}
+
+/** A file source's position after one line (a class for the reason FileLine gives). */
+export class FileCheckpoint implements Checkpoint {
+  constructor(
+    readonly source: string,
+    readonly identity: string,
+    readonly offset: number,
+    readonly lines: number,
+  ) {}
+}

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import type { Checkpoint } from '../../core/types.js'
 import type { Store } from '../../store/store.js'
 import { LineSplitter, type SplitLine } from '../line-splitter.js'
-import type { LogSource, RawLine } from '../source.js'
+import { FileCheckpoint, FileLine, type LogSource, type RawLine } from '../source.js'
 import { compileGlob, type FileGlob } from './glob.js'
 import { checkpointIdentity, fileCheckpointKey, FINGERPRINT_BYTES, fingerprintOf, identityOf, legacyCheckpointKey, resumePoint, sameFile } from './identity.js'
 
@@ -158,8 +158,7 @@ export class FileSource implements LogSource {
   }
 
   private raw(f: OpenFile, l: SplitLine): RawLine {
-    const checkpoint: Checkpoint = { source: f.key, identity: f.cpIdentity, offset: l.end, lines: ++f.lines }
-    return { text: l.text, flags: l.flags, host: this.o.host, checkpoint }
+    return new FileLine(l.text, l.flags, this.o.host, new FileCheckpoint(f.key, f.cpIdentity, l.end, ++f.lines))
   }
 
   /** After draining `t.cur` to EOF: detect rename rotation, copytruncate, or a vanished file. */

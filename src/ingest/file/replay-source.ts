@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createGunzip } from 'node:zlib'
-import type { Checkpoint } from '../../core/types.js'
 import type { Store } from '../../store/store.js'
 import { LineSplitter, type SplitLine } from '../line-splitter.js'
-import type { LogSource, RawLine } from '../source.js'
+import { FileCheckpoint, FileLine, type LogSource, type RawLine } from '../source.js'
 import { checkpointIdentity, fileCheckpointKey, fingerprintOf, identityOf, resumePoint } from './identity.js'
 
 /**
@@ -69,8 +68,7 @@ export class ReplaySource implements LogSource {
       let lastEnd = start
       const emit = (l: SplitLine): RawLine => {
         lastEnd = l.end
-        const checkpoint: Checkpoint = { source: key, identity, offset: l.end, lines: ++lines }
-        return { text: l.text, flags: l.flags, host, checkpoint }
+        return new FileLine(l.text, l.flags, host, new FileCheckpoint(key, identity, l.end, ++lines))
       }
       if (!gz) {
         // Two buffers: the next chunk is read while this one is split and counted, so the pipeline does
