@@ -90,7 +90,13 @@ export class Pipeline {
   private byId = new Map<string, StatementInfo>()
   private counter: Counter
   private streams = new Map<string, Stream>()
+  /** The stream of the previous line and its key: a source's lines come in runs (a replayed file, a batch). */
+  private lastKey: string | null = null
+  private lastStream: Stream | null = null
   private delta = new Map<string, SourceCounters>()
+  /** this.delta's entry last asked for (forgotten when the map is replaced). */
+  private lastSource: string | null = null
+  private lastCounters: SourceCounters | null = null
   private totals = new Map<string, SourceCounters>()
   private unflushed = 0
   private flushes = 0
@@ -129,8 +135,14 @@ export class Pipeline {
     this.unflushed++
     const cp = raw.checkpoint
     const key = cp ? cp.source : source
-    let st = this.streams.get(key)
-    if (st === undefined) st = this.newStream(key, source)
+    let st: Stream | undefined
+    if (key === this.lastKey) st = this.lastStream!
+    else {
+      st = this.streams.get(key)
+      if (st === undefined) st = this.newStream(key, source)
+      this.lastKey = key
+      this.lastStream = st
+    }
     st.touched = true
     const n = cp ? cp.lines : ++st.n
     const text = raw.text
@@ -228,14 +240,18 @@ export class Pipeline {
   }
 
   private counters(source: string): SourceCounters {
+    if (source === this.lastSource) return this.lastCounters!
     let c = this.delta.get(source)
     if (c === undefined) this.delta.set(source, (c = new SourceCounters()))
+    this.lastSource = source
+    this.lastCounters = c
     return c
   }
 
   private newStream(key: string, source: string): Stream {
     if (this.streams.size >= MAX_STREAMS) {
       for (const [k, s] of this.streams) if (s.pending === null && !s.dirty) this.streams.delete(k)
+      this.lastKey = this.lastStream = null
     }
     const st: Stream = {
       source, pending: null, pendingHost: undefined, pendingEnd: undefined, safe: undefined, dirty: false, touched: false, n: 0,
@@ -358,6 +374,7 @@ export class Pipeline {
     }
     const deltas = this.delta
     this.delta = new Map()
+    this.lastSource = this.lastCounters = null
     const counters: Array<{ source: string; name: string; value: number }> = []
     for (const [source, c] of deltas) for (const [name, value] of Object.entries(c.toJSON())) if (value) counters.push({ source, name, value })
     if (!batch.occurrences.length && !batch.unowned.length && !checkpoints.length && !counters.length) {

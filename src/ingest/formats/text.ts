@@ -30,11 +30,13 @@ export function textLevel(word: string): Level | null {
   return level
 }
 
-// The upper-case spellings of TEXT_LEVELS by length, for reading a level word in place (upperLevelAt).
+// The upper-case spellings of TEXT_LEVELS by length and first letter, for reading a level word in place
+// (upperLevelAt): one candidate or two to compare.
 const UPPER_LEVELS: Array<Array<[string, Level]>> = []
+const upperKey = (len: number, c0: number) => len * 32 + (c0 & 31)
 for (const w of TEXT_LEVELS) {
   const level = normalizeLevel(w)
-  if (level !== null) (UPPER_LEVELS[w.length] ??= []).push([w.toUpperCase(), level])
+  if (level !== null) (UPPER_LEVELS[upperKey(w.length, w.charCodeAt(0))] ??= []).push([w.toUpperCase(), level])
 }
 
 /**
@@ -48,7 +50,7 @@ export function upperLevelAt(line: string, start: number): { level: Level; end: 
   while (k < start + 14 && upper(line.charCodeAt(k))) k++
   const len = k - start
   if (len < 3 || len > 13 || line.charCodeAt(k) !== 32) return null
-  const words = UPPER_LEVELS[len]
+  const words = UPPER_LEVELS[upperKey(len, line.charCodeAt(start))]
   if (words === undefined) return null
   for (let j = 0; j < words.length; j++) {
     const w = words[j]!
