@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEntry } from '../core/types.js'
-import { Counter, OVERFLOW_SHAPE } from './counter.js'
+import { Counter, OccurrenceKey, OVERFLOW_SHAPE } from './counter.js'
 
 const entry = (raw: string): LogEntry => ({ n: 1, raw, message: raw, level: 'error', time: null, host: null, file: null, line: null, logger: null })
 
@@ -15,6 +15,20 @@ describe('Counter', () => {
     const one = occurrences.find((o) => o.statementId === 's1' && o.host === 'h59' && o.bucket === 300_000)!
     expect(one).toMatchObject({ count: 3, firstSeen: 300_000, lastSeen: 300_002, samples: ['r0', 'r1'] })
     expect(c.size).toBe(0)
+  })
+
+  it('occurrenceOf counts as occurrence does, across drains and restores (a key never writes into a drained batch)', () => {
+    const c = new Counter(1)
+    const k = new OccurrenceKey('s1')
+    c.occurrenceOf(k, 'h', 0, 1, 'error', entry('a'))
+    c.occurrence('s1', 'h', 0, 2, 'error', entry('b'))
+    const first = c.drain().occurrences
+    expect(first).toMatchObject([{ statementId: 's1', count: 2, firstSeen: 1, lastSeen: 2, samples: ['a'] }])
+    c.occurrenceOf(k, 'h', 0, 3, 'error', entry('c'))
+    expect(first[0]!.count).toBe(2)
+    c.restore({ occurrences: first, unowned: [] })
+    c.occurrenceOf(k, 'h', 0, 4, 'error', entry('d'))
+    expect(c.drain().occurrences).toMatchObject([{ statementId: 's1', count: 4, firstSeen: 1, lastSeen: 4 }])
   })
 
   it('counts unowned shapes past the per-bucket bound under one overflow row, also across flushes', () => {

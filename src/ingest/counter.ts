@@ -54,6 +54,8 @@ export class Counter {
   private occ = new Map<string, Slot>()
   private unowned = new Map<string, UnownedBatchItem>()
   private occKeys = 0
+  /** Bumped whenever `occ` is replaced: an OccurrenceKey's slot is good only for the generation it was found in. */
+  private gen = 0
 
   /** Distinct unowned shapes seen per bucket, across flushes (the last MAX_SHAPE_BUCKETS buckets). */
   private shapesSeen = new Map<number, Set<string>>()
@@ -71,8 +73,26 @@ export class Counter {
 
   /** Count one matched entry. */
   occurrence(statementId: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
+    this.count(this.slotOf(statementId), statementId, host, bucket, time, level, entry)
+  }
+
+  /** occurrence() through the statement's key: its slot is looked up once per flush, not once per line. */
+  occurrenceOf(key: OccurrenceKey, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
+    let slot = key.slot
+    if (key.gen !== this.gen || slot === null) {
+      slot = key.slot = this.slotOf(key.statementId)
+      key.gen = this.gen
+    }
+    this.count(slot, key.statementId, host, bucket, time, level, entry)
+  }
+
+  private slotOf(statementId: string): Slot {
     let slot = this.occ.get(statementId)
     if (slot === undefined) this.occ.set(statementId, (slot = { list: [], map: null }))
+    return slot
+  }
+
+  private count(slot: Slot, statementId: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
     let o: OccurrenceDelta | undefined
     if (slot.map === null) {
       const list = slot.list
@@ -141,6 +161,7 @@ export class Counter {
     for (const slot of this.occ.values()) for (const o of slot.list) occurrences.push(o)
     const out = { occurrences, unowned: [...this.unowned.values()] }
     this.occ = new Map()
+    this.gen++
     this.unowned = new Map()
     this.occKeys = 0
     return out
@@ -162,6 +183,13 @@ export class Counter {
       else mergeInto(o, d, this.samplesPerBucket)
     }
   }
+}
+
+/** A statement's handle for Counter.occurrenceOf (one per statement, kept by the caller). */
+export class OccurrenceKey {
+  /** @internal */ slot: Slot | null = null
+  /** @internal */ gen = -1
+  constructor(readonly statementId: string) {}
 }
 
 interface Slot {

@@ -5,7 +5,7 @@ import type { Checkpoint, Hit, LogEntry, Statement } from '../core/types.js'
 import { Matcher } from '../match/matcher.js'
 import { shapeOf } from '../match/shape.js'
 import type { Store } from '../store/store.js'
-import { Counter, SourceCounters } from './counter.js'
+import { Counter, OccurrenceKey, SourceCounters } from './counter.js'
 import { createParser, formatFoldsContinuations, type LineParser } from './formats/index.js'
 import { MultilineAssembler } from './multiline.js'
 import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG, type LogSource, type RawLine } from './source.js'
@@ -66,6 +66,7 @@ interface StatementInfo {
   statement: Statement
   /** Channels or mentions: counted whatever the level. */
   always: boolean
+  key: OccurrenceKey
 }
 
 const MAX_STREAMS = 10_000
@@ -126,7 +127,7 @@ export class Pipeline {
     const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
     this.annotated = annotated.length ? Matcher.build(annotated) : null
     const byId = new Map<string, StatementInfo>()
-    for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0 })
+    for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id) })
     this.byId = byId
   }
 
@@ -339,7 +340,7 @@ export class Pipeline {
       const level = e.level ?? info.statement.level
       if (!info.always && !atLeast(level, this.minLevel)) return
       c.counted++
-      this.counter.occurrence(info.statement.id, host, bucket, time, level, e)
+      this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
       if (this.onHit !== undefined) {
         try {
           this.onHit({ entry: e, statement: info.statement, values: m!.values, host, time, source })
