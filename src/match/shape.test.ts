@@ -18,6 +18,12 @@ describe('shapeOf', () => {
     expect(c.hash).not.toBe(a.hash)
   })
 
+  it('folds every whitespace run (tabs, repeats, Unicode spaces) to one space, and digits left in words', () => {
+    expect(shapeOf('a\tb  c\u00a0d\u2003e \n f').shape).toBe('a b c d e f')
+    expect(shapeOf('user42  on shard-x9y').shape).toBe('user<NUM> on shard-x<NUM>y')
+    expect(shapeOf('plain words only').shape).toBe('plain words only')
+  })
+
   it('shapes only the start of a huge message', () => {
     const s = shapeOf(`x ${'a'.repeat(100_000)}`)
     expect(s.shape.length).toBeLessThanOrEqual(2000)

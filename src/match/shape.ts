@@ -33,8 +33,29 @@ const MAX_SHAPE_INPUT = 2000
 export function shapeOf(message: string): { shape: string; hash: string } {
   const input = message.length > MAX_SHAPE_INPUT ? message.slice(0, MAX_SHAPE_INPUT) : message
   let shape = input.trim().replace(COMBINED, maskToken)
-  shape = shape.replace(DIGITS_IN_WORD, '<NUM>').replace(/\s+/g, ' ')
+  // Each pass only when it can change something: a regex pass over the whole shape costs more than the scan.
+  if (hasDigit(shape)) shape = shape.replace(DIGITS_IN_WORD, '<NUM>')
+  if (mayFoldSpace(shape)) shape = shape.replace(SPACES, ' ')
   return { shape, hash: shapeHash(shape) }
+}
+
+const SPACES = /\s+/g
+
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) return true
+  }
+  return false
+}
+
+/** False only when `\s+` → ' ' cannot change `s`: every whitespace run is one ASCII space (anything else may be `\s`). */
+function mayFoldSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 32 || c >= 0x80 || (c === 32 && s.charCodeAt(i + 1) === 32)) return true
+  }
+  return false
 }
 
 /** Replacer for COMBINED: the token of the first group that took part (groups are numbered as in MASKS). */
