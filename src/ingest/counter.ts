@@ -54,6 +54,8 @@ export class Counter {
   private occ = new Map<string, Slot>()
   private unowned = new Map<string, UnownedBatchItem>()
   private occKeys = 0
+  /** A small number per host seen since the last drain: what a slot's scan compares instead of strings. */
+  private hostNo = new Map<string, number>()
   /** Bumped whenever `occ` is replaced: an OccurrenceKey's slot is good only for the generation it was found in. */
   private gen = 0
 
@@ -88,18 +90,25 @@ export class Counter {
 
   private slotOf(statementId: string): Slot {
     let slot = this.occ.get(statementId)
-    if (slot === undefined) this.occ.set(statementId, (slot = { list: [], map: null }))
+    if (slot === undefined) this.occ.set(statementId, (slot = new Slot()))
     return slot
+  }
+
+  private hostNumber(host: string): number {
+    let n = this.hostNo.get(host)
+    if (n === undefined) this.hostNo.set(host, (n = this.hostNo.size))
+    return n
   }
 
   private count(slot: Slot, statementId: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
     let o: OccurrenceDelta | undefined
     if (slot.map === null) {
-      const list = slot.list
-      for (let i = 0; i < list.length; i++) {
-        const d = list[i]!
-        if (d.bucket === bucket && d.host === host) {
-          o = d
+      const hn = this.hostNumber(host)
+      const hs = slot.hosts
+      const bs = slot.buckets
+      for (let i = 0; i < bs.length; i++) {
+        if (bs[i] === bucket && hs[i] === hn) {
+          o = slot.list[i]
           break
         }
       }
@@ -124,6 +133,8 @@ export class Counter {
 
   private add(slot: Slot, d: OccurrenceDelta): void {
     slot.list.push(d)
+    slot.hosts.push(this.hostNumber(d.host))
+    slot.buckets.push(d.bucket)
     this.occKeys++
     if (slot.map !== null) byHost(slot.map, d)
     else if (slot.list.length > SCAN_MAX) {
@@ -162,6 +173,7 @@ export class Counter {
     const out = { occurrences, unowned: [...this.unowned.values()] }
     this.occ = new Map()
     this.gen++
+    this.hostNo = new Map()
     this.unowned = new Map()
     this.occKeys = 0
     return out
@@ -171,7 +183,7 @@ export class Counter {
   restore(batch: { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] }): void {
     for (const d of batch.occurrences) {
       let slot = this.occ.get(d.statementId)
-      if (slot === undefined) this.occ.set(d.statementId, (slot = { list: [], map: null }))
+      if (slot === undefined) this.occ.set(d.statementId, (slot = new Slot()))
       const o = slot.list.find((x) => x.bucket === d.bucket && x.host === d.host)
       if (o === undefined) this.add(slot, d)
       else mergeInto(o, d, this.samplesPerBucket)
@@ -192,10 +204,18 @@ export class OccurrenceKey {
   constructor(readonly statementId: string) {}
 }
 
-interface Slot {
-  list: OccurrenceDelta[]
+/** One statement's deltas since the last drain. */
+class Slot {
+  readonly list: OccurrenceDelta[] = []
+  /**
+   * The host number and bucket of each delta in `list`, side by side: the scan reads two flat arrays instead
+   * of loading every delta (and its boxed bucket) and comparing host strings, which is what a statement with
+   * a dozen hosts × buckets spent its time on (the WARN-heavy mix counts most lines).
+   */
+  readonly hosts: number[] = []
+  readonly buckets: number[] = []
   /** host → bucket → delta, once the list is longer than SCAN_MAX. */
-  map: Map<string, Map<number, OccurrenceDelta>> | null
+  map: Map<string, Map<number, OccurrenceDelta>> | null = null
 }
 
 /** File a delta under host, then bucket: no key string is built per counted line. */
