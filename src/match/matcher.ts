@@ -197,8 +197,50 @@ const SLOT_SUFFIX_WORDS_HEAD = 60 // + depth: last words together with the messa
 
 const SLOT_NAMES: Record<number, string> = { 0: 'first words', 10: 'last words', 20: 'word', 21: 'word pair', 30: 'first characters', 40: 'last characters', 50: 'first words + last 2 characters', 60: 'last words + first 2 characters' }
 
-/** Called for every key a template offers: `option` keys may file it; all keys are counted as probes. */
-type KeyVisitor = (slot: number, key: number, option: boolean, lit: number, a: number, b: number) => void
+/**
+ * The keys one template offers, in order (see enumerateKeys): `option` keys may file it, the others are what
+ * lines probe. Parallel arrays reused from template to template: building a 100k catalog enumerates millions
+ * of keys, and a callback per key (several callers, so a megamorphic call) was most of the build's time.
+ */
+class KeyList {
+  n = 0
+  slot = new Int32Array(64)
+  key = new Int32Array(64)
+  option = new Uint8Array(64)
+  /** The literal and the range of it the key hashes (for explain). */
+  lit = new Int32Array(64)
+  a = new Int32Array(64)
+  b = new Int32Array(64)
+
+  push(slot: number, key: number, option: boolean, lit: number, a: number, b: number): void {
+    if (this.n === this.slot.length) this.grow()
+    const i = this.n++
+    this.slot[i] = slot
+    this.key[i] = key
+    this.option[i] = option ? 1 : 0
+    this.lit[i] = lit
+    this.a[i] = a
+    this.b[i] = b
+  }
+
+  private grow(): void {
+    const size = this.slot.length * 2
+    const more = <T extends Int32Array | Uint8Array>(x: T): T => {
+      const y = new (x.constructor as new (n: number) => T)(size)
+      y.set(x)
+      return y
+    }
+    this.slot = more(this.slot)
+    this.key = more(this.key)
+    this.option = more(this.option)
+    this.lit = more(this.lit)
+    this.a = more(this.a)
+    this.b = more(this.b)
+  }
+}
+
+/** Scratch list for enumerateKeys (the build is synchronous: one at a time). */
+const KEYS_OF = new KeyList()
 
 /** Compiled, indexed catalog templates. Build once per catalog version; `match` is pure and synchronous. */
 export class Matcher {
@@ -301,9 +343,12 @@ export class Matcher {
     // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
     const probes = new Uint16Array(PROBE_SKETCH)
     for (const c of compiled) {
-      enumerateKeys(c, (_slot, key, option) => {
-        if (!option && probes[key & (PROBE_SKETCH - 1)]! < 0xffff) probes[key & (PROBE_SKETCH - 1)]!++
-      })
+      const list = enumerateKeys(c, KEYS_OF)
+      for (let i = 0; i < list.n; i++) {
+        if (list.option[i] === 1) continue
+        const h = list.key[i]! & (PROBE_SKETCH - 1)
+        if (probes[h]! < 0xffff) probes[h]!++
+      }
     }
     // A small catalog (e.g. only the annotated statements) where few templates need an inner-word key
     // lists those few for a substring check instead, so lines are read at their ends only (see wordPass).
@@ -884,14 +929,27 @@ export class Matcher {
  * make lines probe (recorded in c.keySlot/keyLit/keyA/keyB for explain); -1 when it offers none.
  */
 function chooseKey(c: Compiled, probes: Uint16Array, exclude: Uint8Array | null): number {
+  const list = enumerateKeys(c, KEYS_OF)
+  const i = cheapest(list, probes, exclude)
+  if (i < 0) return -1
+  c.keySlot = list.slot[i]!
+  c.keyLit = list.lit[i]!
+  c.keyA = list.a[i]!
+  c.keyB = list.b[i]!
+  return list.key[i]!
+}
+
+/** Position in `list` of the option key (outside `exclude`d slots) the fewest templates make lines probe; -1: none. */
+function cheapest(list: KeyList, probes: Uint16Array, exclude: Uint8Array | null): number {
   let best = -1
   let bestCost = Infinity
-  enumerateKeys(c, (slot, key, option, lit, a, b) => {
-    if (!option || (exclude !== null && exclude[slot] === 1)) return
+  for (let i = 0; i < list.n; i++) {
+    const slot = list.slot[i]!
+    if (list.option[i] === 0 || (exclude !== null && exclude[slot] === 1)) continue
     // The count is how many templates would make a line probe the key.
-    const cost = probes[key & (PROBE_SKETCH - 1)]! * slotWeight(slot)
-    if (cost < bestCost) (best = key), (bestCost = cost), (c.keySlot = slot), (c.keyLit = lit), (c.keyA = a), (c.keyB = b)
-  })
+    const cost = probes[list.key[i]! & (PROBE_SKETCH - 1)]! * slotWeight(slot)
+    if (cost < bestCost) (best = i), (bestCost = cost)
+  }
   return best
 }
 
@@ -902,13 +960,9 @@ function chooseKey(c: Compiled, probes: Uint16Array, exclude: Uint8Array | null)
 function innerWordOnly(compiled: Compiled[], probes: Uint16Array): Set<number> {
   const out = new Set<number>()
   for (let ci = 0; ci < compiled.length; ci++) {
-    let bestSlot = -1
-    let bestCost = Infinity
-    enumerateKeys(compiled[ci]!, (slot, key, option) => {
-      if (!option) return
-      const cost = probes[key & (PROBE_SKETCH - 1)]! * slotWeight(slot)
-      if (cost < bestCost) (bestCost = cost), (bestSlot = slot)
-    })
+    const list = enumerateKeys(compiled[ci]!, KEYS_OF)
+    const i = cheapest(list, probes, null)
+    const bestSlot = i < 0 ? -1 : list.slot[i]!
     if (bestSlot === SLOT_WORD || bestSlot === SLOT_PAIR) {
       out.add(ci)
       if (out.size > SMALL_SCAN) return new Set()
@@ -1014,7 +1068,8 @@ function compile(template: string, shared: Map<string, number[]>): Compiled | nu
  * space apart), and its first/last 1–4 literal characters. A word is whole when spaces or the template's
  * ends bound it, never a placeholder.
  */
-function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
+function enumerateKeys(c: Compiled, out: KeyList): KeyList {
+  out.n = 0
   const lits = c.lits
   const n = lits.length
   const only = n === 1
@@ -1039,14 +1094,14 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
         d++
         end = sp
         ph = fold(ph, tokenHash(first, pos, sp))
-        visit(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, end)
-        if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, end)
+        out.push(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), false, 0, 0, end)
+        if (tail !== -1) out.push(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), false, 0, 0, end)
       }
       pos = sp + 1
     }
     if (d > 0) {
-      visit(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), true, 0, 0, end)
-      if (tail !== -1) visit(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), true, 0, 0, end)
+      out.push(SLOT_PREFIX_WORDS + d, mix(ph & SMI, SLOT_PREFIX_WORDS + d), true, 0, 0, end)
+      if (tail !== -1) out.push(SLOT_PREFIX_WORDS_TAIL + d, mix(withEnd(ph, tail), SLOT_PREFIX_WORDS_TAIL + d), true, 0, 0, end)
     }
   }
   // Trailing whole words: tokens of the last literal preceded by a space (or starting a literal-only
@@ -1066,14 +1121,14 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
         d++
         start = sp + 1
         sh = fold(sh, tokenHash(last, sp + 1, end))
-        visit(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
-        if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
+        out.push(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), false, n - 1, start, last.length)
+        if (head !== -1) out.push(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), false, n - 1, start, last.length)
       }
       end = sp
     }
     if (d > 0) {
-      visit(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), true, n - 1, start, last.length)
-      if (head !== -1) visit(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), true, n - 1, start, last.length)
+      out.push(SLOT_SUFFIX_WORDS + d, mix(sh & SMI, SLOT_SUFFIX_WORDS + d), true, n - 1, start, last.length)
+      if (head !== -1) out.push(SLOT_SUFFIX_WORDS_HEAD + d, mix(withEnd(sh, head), SLOT_SUFFIX_WORDS_HEAD + d), true, n - 1, start, last.length)
     }
   }
   // Inner words (runs of word characters bounded by literal text or the template's ends, never by a
@@ -1097,12 +1152,12 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
           if ((w & 32) === 0) c.sigLo |= 1 << (w & 31)
           else c.sigHi |= 1 << (w & 31)
           const k = mix(w, SLOT_WORD)
-          visit(SLOT_WORD, k, true, li, a, i)
-          visit(SLOT_WORD, k, false, li, a, i)
+          out.push(SLOT_WORD, k, true, li, a, i)
+          out.push(SLOT_WORD, k, false, li, a, i)
           if (prevB === a - 1) {
             const kp = mix(pairHash(prevW, lit.charCodeAt(prevB), w), SLOT_PAIR)
-            visit(SLOT_PAIR, kp, true, li, prevA, i)
-            visit(SLOT_PAIR, kp, false, li, prevA, i)
+            out.push(SLOT_PAIR, kp, true, li, prevA, i)
+            out.push(SLOT_PAIR, kp, false, li, prevA, i)
           }
           prevA = a
           prevB = i
@@ -1114,16 +1169,17 @@ function enumerateKeys(c: Compiled, visit: KeyVisitor): void {
   }
   // Literal characters at either end.
   if (first.length > 0) {
-    for (let k = 1; k <= Math.min(AFFIX, first.length); k++) visit(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), false, 0, 0, k)
+    for (let k = 1; k <= Math.min(AFFIX, first.length); k++) out.push(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), false, 0, 0, k)
     const k = Math.min(AFFIX, first.length)
-    visit(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), true, 0, 0, k)
+    out.push(SLOT_PREFIX_CHARS + k, mix(hashRange(first, 0, k), SLOT_PREFIX_CHARS + k), true, 0, 0, k)
   }
   if (last.length > 0) {
     const L = last.length
-    for (let k = 1; k <= Math.min(AFFIX, L); k++) visit(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), false, n - 1, L - k, L)
+    for (let k = 1; k <= Math.min(AFFIX, L); k++) out.push(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), false, n - 1, L - k, L)
     const k = Math.min(AFFIX, L)
-    visit(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), true, n - 1, L - k, L)
+    out.push(SLOT_SUFFIX_CHARS + k, mix(hashRange(last, L - k, L), SLOT_SUFFIX_CHARS + k), true, n - 1, L - k, L)
   }
+  return out
 }
 
 function lastTwo(s: string, len: number): number {
