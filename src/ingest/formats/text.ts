@@ -46,10 +46,9 @@ for (const w of TEXT_LEVELS) {
  * file line's message is sliced once, after its level word.
  */
 export function upperLevelAt(line: string, start: number): { level: Level; end: number } | null {
-  let k = start
-  while (k < start + 14 && upper(line.charCodeAt(k))) k++
+  const k = upperWordEnd(line, start)
+  if (k < 0) return null
   const len = k - start
-  if (len < 3 || len > 13 || line.charCodeAt(k) !== 32) return null
   const words = UPPER_LEVELS[upperKey(len, line.charCodeAt(start))]
   if (words === undefined) return null
   for (let j = 0; j < words.length; j++) {
@@ -64,6 +63,14 @@ export function upperLevelAt(line: string, start: number): { level: Level; end: 
   }
   return null
 }
+/** Where the word of 3 to 13 upper-case letters at `start` ends, when a space follows it; else -1. */
+function upperWordEnd(line: string, start: number): number {
+  let k = start
+  while (k < start + 14 && upper(line.charCodeAt(k))) k++
+  const len = k - start
+  return len < 3 || len > 13 || line.charCodeAt(k) !== 32 ? -1 : k
+}
+
 /** `line` holds `word` at `start` (a character loop: startsWith with a position is a slower builtin call here). */
 function sameChars(line: string, start: number, word: string): boolean {
   for (let i = 0; i < word.length; i++) if (line.charCodeAt(start + i) !== word.charCodeAt(i)) return false
@@ -142,14 +149,10 @@ const digit = (c: number) => c >= 48 && c <= 57
  * whitespace. Undefined when the line does not start that way (the layouts are tried in order).
  */
 function upperLevelPrefix(line: string, n: number): LogEntry | null | undefined {
-  let k = 0
-  while (k < 14 && upper(line.charCodeAt(k))) k++
-  if (k < 3 || k > 13 || line.charCodeAt(k) !== 32) return undefined
-  const level = textLevel(line.slice(0, k))
-  if (level === null) return null
-  let i = k + 1
-  while (i < line.length && isSpace(line.charCodeAt(i))) i++
-  const e = entry(n, line, line.slice(i), level)
+  if (upperWordEnd(line, 0) < 0) return undefined
+  const at = upperLevelAt(line, 0)
+  if (at === null) return null
+  const e = entry(n, line, line.slice(at.end), at.level)
   takeCallerPrefix(e)
   return e
 }
