@@ -387,7 +387,6 @@ export class Matcher {
       }
       const bestSlot = c.keySlot
       this.used[bestSlot] = 1
-      const text = c.lits[c.keyLit]!.slice(c.keyA, c.keyB)
       this.bloom[best & this.bloomMask]! |= bloomBits2(best)
       const list = buckets.get(best)
       if (list) list.push(ci)
@@ -397,13 +396,10 @@ export class Matcher {
       else if (bestSlot < SLOT_SUFFIX_WORDS) this.maxPrefixDepth = Math.max(this.maxPrefixDepth, bestSlot - SLOT_PREFIX_WORDS)
       else if (bestSlot < SLOT_WORD) this.maxSuffixDepth = Math.max(this.maxSuffixDepth, bestSlot - SLOT_SUFFIX_WORDS)
       else if (bestSlot === SLOT_WORD) {
-        setBit(this.wordShape, screenBit(hashRange(text, 0, text.length)))
+        setBit(this.wordShape, screenBit(unmix(best, SLOT_WORD)))
         this.hasWords = true
       } else if (bestSlot === SLOT_PAIR) {
-        // The pair's text: a run, one separator, a run (see enumerateKeys).
-        let p = 0
-        while (p < text.length && isWordChar(text.charCodeAt(p))) p++
-        setBit(this.pairShape, screenBit(pairHash(hashRange(text, 0, p), text.charCodeAt(p), hashRange(text, p + 1, text.length))))
+        setBit(this.pairShape, screenBit(unmix(best, SLOT_PAIR)))
         this.hasPairs = true
       } else if (bestSlot < SLOT_SUFFIX_CHARS) this.hasPrefixChars = true
       else this.hasSuffixChars = true
@@ -1002,6 +998,11 @@ function mix(h: number, slot: number): number {
   return (h ^ Math.imul(slot, 0x9e3779b1)) & SMI
 }
 
+/** The text hash a key of `slot` was mixed from (mix() undone: text hashes are already masked to SMI). */
+function unmix(key: number, slot: number): number {
+  return (key ^ Math.imul(slot, 0x9e3779b1)) & SMI
+}
+
 /** A key's two bits in its filter word (two bits instead of one: at 100k templates a one-bit filter let ~4% of
  *  absent keys through, each a cache miss in the table). */
 function bloomBits2(key: number): number {
@@ -1025,10 +1026,6 @@ function hasBit(bits: Int32Array, k: number): boolean {
 /** A word's or pair's screen bit: high bits of its hash (the bit filter is indexed by the low ones). */
 function screenBit(h: number): number {
   return (h >>> 14) & 0xffff
-}
-
-function isWordChar(c: number): boolean {
-  return c >= 128 || WORD_CHAR[c] === 1
 }
 
 function escapeRegExp(s: string): string {
