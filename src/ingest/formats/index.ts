@@ -3,7 +3,7 @@
  * Parsers are pure and never throw per line; a line the chosen format cannot read yields null.
  */
 import type { Config } from '../../config/schema.js'
-import { systemClock, type Clock } from '../../core/clock.js'
+import { perTurn, systemClock, type Clock } from '../../core/clock.js'
 import { UsageError } from '../../core/errors.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
@@ -29,7 +29,7 @@ const REGEX_GROUPS = ['message', 'time', 'level', 'host', 'file', 'line', 'logge
  * Every line longer than `config.match.maxLineBytes` is cut to that size first (`entry.truncated`).
  */
 export function createParser(format: string, config: Config, o: { clock?: Clock } = {}): LineParser {
-  const opts: ParseOptions = { maxLineBytes: config.match.maxLineBytes, clock: o.clock ?? systemClock }
+  const opts: ParseOptions = { maxLineBytes: config.match.maxLineBytes, clock: perTurn(o.clock ?? systemClock) }
   const inner = baseParser(resolveFormat(format, config), opts)
   const max = opts.maxLineBytes
   // The usual line is far below the cap (3 bytes per UTF-16 unit at most): no result object per line.
