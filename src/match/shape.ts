@@ -1,24 +1,74 @@
 /**
  * Shapes of unowned lines: a WARN+ message that matched no statement is grouped with its look-alikes by
- * masking what varies between occurrences (Drain3-style masking, one combined regex built once).
+ * masking what varies between occurrences (Drain3-style masking, one alternation of the masks).
  */
-/** Masks in priority order: the first alternative that matches at a position wins. */
-const MASKS: Array<[string, string]> = [
-  ['UUID', String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`],
-  ['EMAIL', String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`],
-  ['URL', String.raw`\b[a-z][a-z0-9+.-]*://[^\s"'<>]+`],
-  ['TIME', String.raw`\b\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)?\b|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b`],
-  ['IP', String.raw`\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?(?![\w:])|(?<![\w:])::(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?(?![\w:])|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b`],
-  ['HEX', String.raw`\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b`],
-  ['STR', String.raw`"(?:[^"\\\n]|\\.){0,500}"|'(?:[^'\\\n]|\\.){0,500}'`],
-  ['PATH', String.raw`(?<![\w.])(?:/[\w.@%+-]+){2,}/?`],
-  ['NUM', String.raw`(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\d)`],
+/** Characters a message holds, as bits (see presence()): which masks can match anywhere in it. */
+const DIGIT = 1
+const DASH = 2
+const COLON = 4
+const DOT = 8
+const AT = 16
+const QUOTE = 32
+const SLASH = 64
+
+/**
+ * Masks in priority order: the first alternative that matches at a position wins. `can` says from the
+ * characters a message holds whether the mask can match anywhere in it (a necessary condition only).
+ */
+export const MASKS: Array<{ name: string; re: string; can: (p: number) => boolean }> = [
+  { name: 'UUID', re: String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`, can: (p) => (p & DASH) !== 0 },
+  { name: 'EMAIL', re: String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`, can: (p) => (p & AT) !== 0 },
+  { name: 'URL', re: String.raw`\b[a-z][a-z0-9+.-]*://[^\s"'<>]+`, can: (p) => (p & (COLON | SLASH)) === (COLON | SLASH) },
+  { name: 'TIME', re: String.raw`\b\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)?\b|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b`,
+    can: (p) => (p & DIGIT) !== 0 && (p & (DASH | COLON)) !== 0 },
+  { name: 'IP', re: String.raw`\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?(?![\w:])|(?<![\w:])::(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?(?![\w:])|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b`,
+    can: (p) => (p & COLON) !== 0 || (p & (DIGIT | DOT)) === (DIGIT | DOT) },
+  { name: 'HEX', re: String.raw`\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b`, can: (p) => (p & DIGIT) !== 0 },
+  { name: 'STR', re: String.raw`"(?:[^"\\\n]|\\.){0,500}"|'(?:[^'\\\n]|\\.){0,500}'`, can: (p) => (p & QUOTE) !== 0 },
+  { name: 'PATH', re: String.raw`(?<![\w.])(?:/[\w.@%+-]+){2,}/?`, can: (p) => (p & SLASH) !== 0 },
+  { name: 'NUM', re: String.raw`(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\d)`, can: (p) => (p & DIGIT) !== 0 },
 ]
 
-// Plain (numbered) groups, one per mask: the replacer reads the argument of the group that matched rather
-// than a named-groups object V8 would build for every match. The mask patterns have no groups of their own.
-const COMBINED = new RegExp(MASKS.map(([, re]) => `(${re})`).join('|'), 'g')
-const TOKENS = MASKS.map(([name]) => `<${name}>`)
+/** The characters of `s` that some mask needs, as bits. */
+function presence(s: string): number {
+  let p = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) p |= DIGIT
+    else if (c === 45) p |= DASH
+    else if (c === 58) p |= COLON
+    else if (c === 46) p |= DOT
+    else if (c === 64) p |= AT
+    else if (c === 34 || c === 39) p |= QUOTE
+    else if (c === 47) p |= SLASH
+  }
+  return p
+}
+
+/**
+ * One alternation of the masks that can match a message (plain numbered groups, one per mask, so the
+ * replacer reads which group matched rather than a named-groups object V8 would build per match). Leaving
+ * out a mask that cannot match anywhere changes no match: at every position the same alternative wins.
+ * Most unowned messages hold only letters, spaces and numbers: two masks instead of nine, and the regex
+ * tries each at every position of the message.
+ */
+interface Masker {
+  re: RegExp
+  replace: (m: string, ...groups: string[]) => string
+}
+const MASKERS = new Map<number, Masker | null>()
+
+function maskerFor(p: number): Masker | null {
+  let set = 0
+  for (let i = 0; i < MASKS.length; i++) if (MASKS[i]!.can(p)) set |= 1 << i
+  let m = MASKERS.get(set)
+  if (m !== undefined) return m
+  const used = MASKS.filter((_, i) => set & (1 << i))
+  const tokens = used.map((x) => `<${x.name}>`)
+  m = used.length === 0 ? null : { re: new RegExp(used.map((x) => `(${x.re})`).join('|'), 'g'), replace: replacer(tokens) }
+  MASKERS.set(set, m)
+  return m
+}
 const DIGITS_IN_WORD = /\d+/g
 
 /** Longest message part we shape; the rest of a huge line adds nothing to its identity. */
@@ -32,7 +82,9 @@ const MAX_SHAPE_INPUT = 2000
  */
 export function shapeOf(message: string): { shape: string; hash: string } {
   const input = message.length > MAX_SHAPE_INPUT ? message.slice(0, MAX_SHAPE_INPUT) : message
-  let shape = input.trim().replace(COMBINED, maskToken)
+  let shape = input.trim()
+  const masker = maskerFor(presence(shape))
+  if (masker !== null) shape = shape.replace(masker.re, masker.replace)
   // Each pass only when it can change something: a regex pass over the whole shape costs more than the scan.
   if (hasDigit(shape)) shape = shape.replace(DIGITS_IN_WORD, '<NUM>')
   if (mayFoldSpace(shape)) shape = shape.replace(SPACES, ' ')
@@ -58,18 +110,24 @@ function mayFoldSpace(s: string): boolean {
   return false
 }
 
-/** Replacer for COMBINED: the token of the first group that took part (groups are numbered as in MASKS). */
-function maskToken(m: string, g0?: string, g1?: string, g2?: string, g3?: string, g4?: string, g5?: string, g6?: string, g7?: string, g8?: string): string {
-  if (g0 !== undefined) return TOKENS[0]!
-  if (g1 !== undefined) return TOKENS[1]!
-  if (g2 !== undefined) return TOKENS[2]!
-  if (g3 !== undefined) return TOKENS[3]!
-  if (g4 !== undefined) return TOKENS[4]!
-  if (g5 !== undefined) return TOKENS[5]!
-  if (g6 !== undefined) return TOKENS[6]!
-  if (g7 !== undefined) return TOKENS[7]!
-  if (g8 !== undefined) return TOKENS[8]!
-  return m
+/**
+ * Replacer for a Masker's regex: the token of the group that took part. Exactly one group does, so the
+ * arguments after the groups (offset, string) are never reached. Fixed parameters: a rest parameter would
+ * build an array per match.
+ */
+function replacer(t: string[]): (m: string, ...groups: string[]) => string {
+  return (m: string, g0?: string, g1?: string, g2?: string, g3?: string, g4?: string, g5?: string, g6?: string, g7?: string, g8?: string): string => {
+    if (g0 !== undefined) return t[0]!
+    if (g1 !== undefined) return t[1]!
+    if (g2 !== undefined) return t[2]!
+    if (g3 !== undefined) return t[3]!
+    if (g4 !== undefined) return t[4]!
+    if (g5 !== undefined) return t[5]!
+    if (g6 !== undefined) return t[6]!
+    if (g7 !== undefined) return t[7]!
+    if (g8 !== undefined) return t[8]!
+    return m
+  }
 }
 
 /**
