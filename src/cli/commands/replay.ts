@@ -10,10 +10,7 @@ import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-so
 import { COUNTER_NAMES } from '../../ingest/counter.js'
 import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
 import type { LogSource } from '../../ingest/source.js'
-import { Delivery } from '../../deliver/delivery.js'
-import { createNotifier } from '../../deliver/registry.js'
-import { slackFromEnv } from '../../deliver/slack/api.js'
-import { Router } from '../../route/router.js'
+import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
 
 /**
@@ -56,6 +53,11 @@ export const replay: Command = {
       if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
       let delivery: Delivery | null = null
       if (!values['no-deliver']) {
+        // Loaded only to deliver: the Slack client and the delivery modules are ~60 ms of start-up a
+        // --no-deliver backfill does not need.
+        const [{ Router }, { Delivery }, { createNotifier }, { slackFromEnv }] = await Promise.all([
+          import('../../route/router.js'), import('../../deliver/delivery.js'), import('../../deliver/registry.js'), import('../../deliver/slack/api.js'),
+        ])
         const router = new Router({ store, config: ctx.config, clock: ctx.clock })
         await router.refresh()
         const slack = slackFromEnv(ctx.env)
