@@ -1,6 +1,6 @@
 /**
  * The replay benchmark's catalog: M statements from bench/match's generator (1% `#ops`-annotated), written to a
- * fresh SQLite file. Also a command, for back-to-back runs of two code versions on the same catalog:
+ * fresh SQLite file with its matcher plan, as `dice index` writes them. Also a command, for back-to-back runs of two code versions on the same catalog:
  *
  *   node --import tsx bench/replay/catalog.ts OUT.db [--statements 10000]
  */
@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { makeCatalog } from '../match/generate.js'
 import { openStore } from '../../src/store/registry.js'
+import { Matcher } from '../../src/match/matcher.js'
+import { keepPlan } from '../../src/match/stored-plan.js'
 import type { Statement } from '../../src/core/types.js'
 
 export function statementsOf(templates: string[]): Statement[] {
@@ -23,6 +25,8 @@ export async function writeCatalogDb(db: string, statements: Statement[]): Promi
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
   const store = await openStore({ dbFile: db })
   await store.replaceFiles([...new Set(statements.map((s) => s.file))].map((file) => ({ file, hash: 'h' })), statements, [])
+  // As `dice index` does: the matcher plan of the new catalog.
+  await keepPlan(store, Matcher.build(await store.listStatements()))
   await store.close()
 }
 

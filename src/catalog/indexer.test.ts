@@ -9,6 +9,8 @@ import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
 import { STORE_KINDS, tempSqliteStore } from '../store/testutil/stores.js'
 import { indexRepository, type IndexSummary } from './indexer.js'
+import { Matcher } from '../match/matcher.js'
+import { storedPlan } from '../match/stored-plan.js'
 import { ALICE, BOB, CAROL, TempRepo } from './testutil/repo.js'
 
 let store: Store
@@ -200,6 +202,24 @@ describe('indexRepository', () => {
     expect(await index()).toMatchObject({ files: 2, parsed: 0, unchanged: 2, statements: 3 })
     expect([...(await store.indexedFiles()).keys()].sort()).toEqual(['f1.js', 'f2.js'])
     expect((await store.listStatements()).some((s) => s.file === 'f3.js')).toBe(false)
+  })
+
+  it('stores the matcher plan of each new catalog, which a matcher of that catalog then follows', async () => {
+    repo.write('a.js', `log.error("disk %s full", d)\nlog.warn("user %s logged in", u)\n`)
+    repo.commit(ALICE)
+    await index()
+    const plan = await storedPlan(store)
+    expect(plan).not.toBeNull()
+    const m = Matcher.build(await store.listStatements(), plan)
+    expect(m.planned).toBe(true)
+    expect(m.match('disk sda full')?.statementId).toBe((await store.listStatements()).find((s) => s.template?.startsWith('disk '))!.id)
+    // A new statement: a new plan, followed; the old one is not followed by the new catalog.
+    repo.write('b.js', `log.error("queue %d stuck", q)\n`)
+    repo.commit(BOB)
+    await index()
+    const list = await store.listStatements()
+    expect(Matcher.build(list, plan).planned).toBe(false)
+    expect(Matcher.build(list, await storedPlan(store)).planned).toBe(true)
   })
 
   it('indexes working-tree edits with null blame for uncommitted lines, and re-blames once they are committed', async () => {

@@ -7,6 +7,8 @@ import type { Config } from '../config/schema.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
+import { Matcher } from '../match/matcher.js'
+import { keepPlan, storedPlan } from '../match/stored-plan.js'
 import type { FileExtraction } from './extract.js'
 import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
 import { hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
@@ -220,6 +222,8 @@ export async function indexRepository(o: {
   if (todo.length || removed.length) await flush(removed)
   await writing
   const total = await o.store.countStatements()
+  // The matcher's keys for the new catalog, chosen once here rather than by the next replay or run.
+  if (todo.length || removed.length || (await storedPlan(o.store)) === null) await keepPlan(o.store, Matcher.build(await o.store.listStatements()))
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
   return { commit, files: candidates.length, parsed, skipped, skippedBy, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
 import { atLeast } from '../core/levels.js'
 import type { Checkpoint, Hit, LogEntry, Statement } from '../core/types.js'
-import { Matcher } from '../match/matcher.js'
+import { Matcher, type MatcherPlan } from '../match/matcher.js'
 import { shapeOf } from '../match/shape.js'
 import type { Store } from '../store/store.js'
 import { Counter, OccurrenceKey, SourceCounters } from './counter.js'
@@ -26,6 +26,8 @@ export interface PipelineOptions {
   config: Config
   clock: Clock
   statements: Statement[]
+  /** The catalog's stored matcher plan (storedPlan), when there is one: a faster start. */
+  plan?: MatcherPlan | null
   /** Called for each counted matched entry (real-time delivery). Must not throw; errors are swallowed. */
   onHit?: (h: Hit) => void
   /** Flush once this many distinct statement × host × bucket keys are held. */
@@ -118,12 +120,12 @@ export class Pipeline {
     this.maxUnflushed = o.maxUnflushedLines ?? 500_000
     this.counter = new Counter(o.config.match.samplesPerBucket)
     this.matcher = Matcher.build([])
-    this.setStatements(o.statements)
+    this.setStatements(o.statements, o.plan)
   }
 
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
-  setStatements(statements: Statement[]): void {
-    this.matcher = Matcher.build(statements)
+  setStatements(statements: Statement[], plan: MatcherPlan | null = null): void {
+    this.matcher = Matcher.build(statements, plan)
     const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
     this.annotated = annotated.length ? Matcher.build(annotated) : null
     const byId = new Map<string, StatementInfo>()
@@ -178,6 +180,16 @@ export class Pipeline {
   /** The input of `source` ended (replay of a file, end of stdin, an HTTP body): count its last entries. */
   endSource(source: string): void {
     for (const st of this.streams.values()) if (st.source === source && st.pending !== null) this.finalize(st)
+  }
+
+  /** Whether the catalog's matcher was built from a stored plan. */
+  get planned(): boolean {
+    return this.matcher.planned
+  }
+
+  /** The catalog's matcher plan, to store (keepPlan). */
+  plan(): MatcherPlan {
+    return this.matcher.plan()
   }
 
   /** True when the in-memory aggregate should be written before reading more (bounded memory). */

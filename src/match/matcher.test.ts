@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MatchResult, Statement } from '../core/types.js'
-import { Matcher } from './matcher.js'
+import { decodePlan, encodePlan, Matcher } from './matcher.js'
 import { parseTemplate } from './template.js'
 
 let seq = 0
@@ -25,7 +25,7 @@ function one(template: string, message: string) {
  * characters winning, then the fewest placeholders, then catalog order. Returns the lines answered
  * differently and how many lines the reference matched (so a vacuous run shows).
  */
-function differential(count: number, seedIn: number): { wrong: string[]; matched: number } {
+function differential(count: number, seedIn: number, build: (sts: Statement[]) => Matcher = (sts) => Matcher.build(sts)): { wrong: string[]; matched: number } {
   let seed = seedIn
   const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
   const pick = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)]!
@@ -79,7 +79,7 @@ function differential(count: number, seedIn: number): { wrong: string[]; matched
     ref.push(...many.map((w) => ({ re: new RegExp(`^[\\s\\S]*? ${w} [\\s\\S]*?$`), chars: w.length + 2, ph: 2 })))
     for (let i = 0; i < 30; i++) lines.push(`x ${many.slice(i).join(' ')} ${pick(words)} ${pick(words)} end`)
   }
-  const m = Matcher.build(sts)
+  const m = build(sts)
   const wrong = lines.filter((l) => (m.match(l)?.statementId ?? null) !== oracle(l))
   const matched = lines.filter((l) => oracle(l) !== null).length
   if (matched < lines.length / 4) throw new Error(`only ${matched} of ${lines.length} lines match: the test would prove little`)
@@ -312,6 +312,37 @@ describe('choosing among several fits', () => {
     for (const [count, seed] of [[40, 1], [200, 2], [900, 3]] as const) expect(differential(count, seed)).toEqual({ wrong: [], matched: expect.any(Number) })
   })
 
+  it('answers as the reference does when built from a stored plan of the same catalog (large and small catalogs)', () => {
+    for (const [count, seed] of [[3000, 17], [900, 18], [40, 19]] as const) {
+      const fromPlan = (sts: Statement[]) => {
+        const m = Matcher.build(sts, decodePlan(encodePlan(Matcher.build(sts).plan())))
+        expect(m.planned).toBe(true)
+        return m
+      }
+      expect(differential(count, seed, fromPlan)).toEqual({ wrong: [], matched: expect.any(Number) })
+    }
+  })
+
+  it('ignores a plan made for another catalog, or naming keys its templates do not offer, and still answers right', () => {
+    const sts = ['disk {} full on {}', 'user %s logged in', 'retry %d of %d failed', 'cache miss for {}'].map((t, i) => st(t, { id: `p${i}` }))
+    const plan = Matcher.build(sts).plan()
+    expect(Matcher.build(sts, plan).planned).toBe(true)
+    // Another catalog: one template more, one changed, another order.
+    expect(Matcher.build([...sts, st('new one {}')], plan).planned).toBe(false)
+    expect(Matcher.build([st('disk {} full on {} now'), ...sts.slice(1)], plan).planned).toBe(false)
+    expect(Matcher.build([...sts].reverse(), plan).planned).toBe(false)
+    // Same catalog, a key changed (the first template is always among those re-derived), or a signature.
+    for (const at of [0, 5]) {
+      const bad = { id: plan.id, rows: plan.rows.slice() }
+      bad.rows[at] = bad.rows[at]! ^ 0x55
+      const m = Matcher.build(sts, bad)
+      expect(m.planned).toBe(false)
+      expect(m.match('disk sda full on web-1')?.statementId).toBe('p0')
+    }
+    expect(decodePlan('nonsense')).toBeNull()
+    expect(decodePlan(`${plan.id}:AAA`)).toBeNull()
+    expect(Matcher.build(sts, decodePlan(`${plan.id}:AAAA`)).planned).toBe(false)
+  })
 
   it('breaks ties by hint the same way for many look-alike statements of one template', () => {
     const files = ['src/billing/Invoice.java', 'src/billing/invoice_test.go', 'lib/a/b/c.py', 'src/shipping/Invoice.kt']

@@ -21,6 +21,7 @@
  * statement in the file/logger the line names, nearest line first, then catalog order.
  */
 import type { MatchResult, Statement } from '../core/types.js'
+import { createHash } from 'node:crypto'
 import { parseTemplate, trimTemplate } from './template.js'
 
 /** Where the log line says it came from (the logger's own `file:line` or logger name). */
@@ -37,6 +38,33 @@ export interface ExplainCandidate {
   literalChars: number
   matched: boolean
   why: string
+}
+
+/**
+ * The key each template of a catalog is filed under, as a build chose them (PLAN_INTS per template), and
+ * the id of the catalog and key scheme it was made for. Storable (encodePlan): choosing keys is most of a
+ * cold build (~0.5 s at 100k templates), following a plan a few milliseconds.
+ */
+export interface MatcherPlan {
+  id: string
+  rows: Int32Array
+}
+
+/** A plan as text (for the store's meta table). */
+export function encodePlan(plan: MatcherPlan): string {
+  return `${plan.id}:${Buffer.from(plan.rows.buffer, plan.rows.byteOffset, plan.rows.byteLength).toString('base64')}`
+}
+
+/** encodePlan's text back as a plan; null for anything else (it is then rebuilt). */
+export function decodePlan(text: string | null | undefined): MatcherPlan | null {
+  if (!text) return null
+  const colon = text.indexOf(':')
+  if (colon < 0) return null
+  const bytes = Buffer.from(text.slice(colon + 1), 'base64')
+  if (bytes.length % 4 !== 0) return null
+  const rows = new Int32Array(bytes.length / 4)
+  new Uint8Array(rows.buffer).set(bytes)
+  return { id: text.slice(0, colon), rows }
 }
 
 interface Compiled {
@@ -281,6 +309,10 @@ export class Matcher {
   /** Per row with middle literals: their count, then (length, minimum of the placeholder before it) each,
    *  then the last placeholder's minimum. */
   private readonly inner: Int32Array
+  /** Whether the build followed a stored plan (true) or counted keys itself. */
+  readonly planned: boolean
+  /** Per template, the key it is filed under (-1: the scan list), for plan(). */
+  private readonly keyOf: Int32Array
   /** Per template, its first statement's id. */
   private readonly ids: string[]
   /** Rows proposed for the current line (screened unless `explaining`). */
@@ -331,52 +363,21 @@ export class Matcher {
   /** Templates indexed / statements skipped (not matchable, no template, no literal word). */
   readonly size: { templates: number; statements: number; skipped: number }
 
-  private constructor(compiled: Compiled[], skipped: number) {
+  private constructor(compiled: Compiled[], skipped: number, plan: MatcherPlan | null) {
     this.compiled = compiled
     const n = compiled.length
     let bloomBits = BLOOM_MIN_BITS
     while (bloomBits < n * 32 && bloomBits < BLOOM_MAX_BITS) bloomBits *= 2
     this.bloom = new Int32Array(bloomBits >>> 5)
     this.bloomMask = (bloomBits >>> 5) - 1
-    // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
-    // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
-    // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
-    const probes = new Uint16Array(PROBE_SKETCH)
-    for (const c of compiled) {
-      const list = enumerateKeys(c, KEYS_OF)
-      for (let i = 0; i < list.n; i++) {
-        if (list.option[i] === 1) continue
-        const h = list.key[i]! & (PROBE_SKETCH - 1)
-        if (probes[h]! < 0xffff) probes[h]!++
-      }
-    }
-    // A small catalog (e.g. only the annotated statements) where few templates need an inner-word key
-    // lists those few for a substring check instead, so lines are read at their ends only (see wordPass).
-    const scanOnly = n <= SMALL_CATALOG ? innerWordOnly(compiled, probes) : null
-    // Pass 2: file each template under the key lines probe least.
-    const buckets = new Map<number, number[]>()
     let statements = 0
-    const keyOf = new Array<number>(n).fill(-1)
-    const perSlot = new Int32Array(this.used.length)
-    for (let ci = 0; ci < n; ci++) {
-      const c = compiled[ci]!
-      statements += c.statements.length
-      if (scanOnly !== null && scanOnly.has(ci)) continue
-      keyOf[ci] = chooseKey(c, probes, null)
-      if (keyOf[ci]! >= 0) perSlot[c.keySlot]!++
-    }
-    // Every slot some template uses costs every line a probe (and some a hash): a slot that only a few
-    // templates chose gives them up to their best key in a slot many others use, when they have one.
-    const unpopular = new Uint8Array(perSlot.length)
-    const few = Math.max(4, n >> 7)
-    for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! < few) unpopular[k] = 1
-    for (let ci = 0; ci < n; ci++) {
-      const c = compiled[ci]!
-      if (keyOf[ci]! < 0 || unpopular[c.keySlot] !== 1) continue
-      // chooseKey records a key in c only when it finds one: with none, c keeps the key it has.
-      const other = chooseKey(c, probes, unpopular)
-      if (other >= 0) keyOf[ci] = other
-    }
+    for (const c of compiled) statements += c.statements.length
+    // The key each template is filed under: chosen by counting (most of a cold build's time), or as a stored
+    // plan of this same catalog says it was chosen.
+    this.planned = plan !== null && planFits(compiled, plan)
+    const keyOf = this.planned ? followPlan(compiled, plan!) : chooseKeys(compiled, this.used.length)
+    this.keyOf = Int32Array.from(keyOf)
+    const buckets = new Map<number, number[]>()
     for (let ci = 0; ci < n; ci++) {
       const c = compiled[ci]!
       const best = keyOf[ci]!
@@ -543,8 +544,12 @@ export class Matcher {
     }
   }
 
-  /** Compile and index the matchable statements of a catalog. */
-  static build(statements: Statement[]): Matcher {
+  /**
+   * Compile and index the matchable statements of a catalog. `plan` (from `plan()` of a matcher built for the
+   * same catalog, e.g. stored by an earlier run) saves counting keys again: followed only when it was made
+   * for exactly these templates by this key scheme, else ignored.
+   */
+  static build(statements: Statement[], plan: MatcherPlan | null = null): Matcher {
     const byTemplate = new Map<string, Compiled>()
     // Placeholder minimums are a few patterns shared by most templates ([0], [1], [0, 1] …): one array each.
     const mins = new Map<string, number[]>()
@@ -570,7 +575,24 @@ export class Matcher {
       c.index = byTemplate.size
       byTemplate.set(key, c)
     }
-    return new Matcher([...byTemplate.values()], skipped)
+    return new Matcher([...byTemplate.values()], skipped, plan)
+  }
+
+  /** The keys this matcher's templates are filed under, for Matcher.build of the same catalog later. */
+  plan(): MatcherPlan {
+    const rows = new Int32Array(this.compiled.length * PLAN_INTS)
+    for (let ci = 0; ci < this.compiled.length; ci++) {
+      const c = this.compiled[ci]!
+      const f = ci * PLAN_INTS
+      rows[f] = this.keyOf[ci]!
+      rows[f + 1] = c.keySlot
+      rows[f + 2] = c.keyLit
+      rows[f + 3] = c.keyA
+      rows[f + 4] = c.keyB
+      rows[f + 5] = c.sigLo
+      rows[f + 6] = c.sigHi
+    }
+    return { id: planId(this.compiled), rows }
   }
 
   /** The statement that printed `message`, or null. `hint` breaks ties between equally specific templates. */
@@ -918,6 +940,124 @@ export class Matcher {
     }
   }
 
+}
+
+/**
+ * The key each template is filed under (-1: the scan list), recorded in its keySlot/keyLit/keyA/keyB, and
+ * its inner-word signature (enumerateKeys computes it).
+ */
+function chooseKeys(compiled: Compiled[], slots: number): number[] {
+  const n = compiled.length
+  // Pass 1: how many templates would make a line probe each key ("failed" starts many templates, so
+  // lines starting with "failed" are common). Keys are numbers: no strings kept per template.
+  // A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
+  const probes = new Uint16Array(PROBE_SKETCH)
+  for (const c of compiled) {
+    const list = enumerateKeys(c, KEYS_OF)
+    for (let i = 0; i < list.n; i++) {
+      if (list.option[i] === 1) continue
+      const h = list.key[i]! & (PROBE_SKETCH - 1)
+      if (probes[h]! < 0xffff) probes[h]!++
+    }
+  }
+  // A small catalog (e.g. only the annotated statements) where few templates need an inner-word key
+  // lists those few for a substring check instead, so lines are read at their ends only (see wordPass).
+  const scanOnly = n <= SMALL_CATALOG ? innerWordOnly(compiled, probes) : null
+  // Pass 2: file each template under the key lines probe least.
+  const keyOf = new Array<number>(n).fill(-1)
+  const perSlot = new Int32Array(slots)
+  for (let ci = 0; ci < n; ci++) {
+    const c = compiled[ci]!
+    if (scanOnly !== null && scanOnly.has(ci)) continue
+    keyOf[ci] = chooseKey(c, probes, null)
+    if (keyOf[ci]! >= 0) perSlot[c.keySlot]!++
+  }
+  // Every slot some template uses costs every line a probe (and some a hash): a slot that only a few
+  // templates chose gives them up to their best key in a slot many others use, when they have one.
+  const unpopular = new Uint8Array(perSlot.length)
+  const few = Math.max(4, n >> 7)
+  for (let k = 0; k < perSlot.length; k++) if (perSlot[k]! < few) unpopular[k] = 1
+  for (let ci = 0; ci < n; ci++) {
+    const c = compiled[ci]!
+    if (keyOf[ci]! < 0 || unpopular[c.keySlot] !== 1) continue
+    // chooseKey records a key in c only when it finds one: with none, c keeps the key it has.
+    const other = chooseKey(c, probes, unpopular)
+    if (other >= 0) keyOf[ci] = other
+  }
+  return keyOf
+}
+
+/** Ints per template in a MatcherPlan: key, slot, literal, range start, range end, signature low, high. */
+const PLAN_INTS = 7
+
+/** The id of a catalog's plan: the key scheme's fingerprint and every template, in order. */
+function planId(compiled: Compiled[]): string {
+  const h = createHash('sha256').update(keyScheme())
+  for (const c of compiled) h.update(c.template).update('\0')
+  return h.digest('base64url').slice(0, 32)
+}
+
+let scheme: string | null = null
+/**
+ * The keys and signatures of a few fixed templates: changes whenever the key or signature hashing does,
+ * so a plan stored by another version of this code is never followed.
+ */
+function keyScheme(): string {
+  if (scheme !== null) return scheme
+  const parts: number[] = [PLAN_INTS, WORD_DEPTH, AFFIX]
+  for (const t of ['connection to {} failed after {} retries', 'x', 'disk_full: {}', '{} ends here now', 'éclair 7 Über-alles']) {
+    const c = compile(t, new Map())!
+    const list = enumerateKeys(c, new KeyList())
+    parts.push(c.sigLo, c.sigHi)
+    for (let i = 0; i < list.n; i++) parts.push(list.slot[i]!, list.key[i]!, list.option[i]!)
+  }
+  return (scheme = parts.join(','))
+}
+
+/** Whether `plan` was made for exactly these templates (id) and, checked on a sample, their keys. */
+function planFits(compiled: Compiled[], plan: MatcherPlan): boolean {
+  const n = compiled.length
+  if (plan.rows.length !== n * PLAN_INTS || plan.id !== planId(compiled)) return false
+  // A sample re-derived: a plan that names a key its template does not offer would lose that template's lines.
+  const step = Math.max(1, n >> 6)
+  for (let ci = 0; ci < n; ci += step) {
+    const c = compiled[ci]!
+    const f = ci * PLAN_INTS
+    const sigLo = c.sigLo
+    const sigHi = c.sigHi
+    const list = enumerateKeys(c, KEYS_OF)
+    const ok = c.sigLo === plan.rows[f + 5] && c.sigHi === plan.rows[f + 6]
+    c.sigLo = sigLo
+    c.sigHi = sigHi
+    if (!ok) return false
+    const key = plan.rows[f]!
+    if (key < 0) continue
+    let found = false
+    for (let i = 0; i < list.n && !found; i++) {
+      found = list.option[i] === 1 && list.key[i] === key && list.slot[i] === plan.rows[f + 1] && list.lit[i] === plan.rows[f + 2] &&
+        list.a[i] === plan.rows[f + 3] && list.b[i] === plan.rows[f + 4]
+    }
+    if (!found) return false
+  }
+  return true
+}
+
+/** chooseKeys' answer, read from a plan that fits. */
+function followPlan(compiled: Compiled[], plan: MatcherPlan): number[] {
+  const keyOf = new Array<number>(compiled.length)
+  const r = plan.rows
+  for (let ci = 0; ci < compiled.length; ci++) {
+    const c = compiled[ci]!
+    const f = ci * PLAN_INTS
+    keyOf[ci] = r[f]!
+    c.keySlot = r[f + 1]!
+    c.keyLit = r[f + 2]!
+    c.keyA = r[f + 3]!
+    c.keyB = r[f + 4]!
+    c.sigLo = r[f + 5]!
+    c.sigHi = r[f + 6]!
+  }
+  return keyOf
 }
 
 /**

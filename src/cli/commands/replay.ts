@@ -9,6 +9,7 @@ import { identityOf } from '../../ingest/file/identity.js'
 import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-source.js'
 import { COUNTER_NAMES } from '../../ingest/counter.js'
 import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import type { LogSource } from '../../ingest/source.js'
 import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
@@ -67,7 +68,7 @@ export const replay: Command = {
       }
       const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
       const pipeline = new Pipeline({
-        store, config: ctx.config, clock: ctx.clock, statements, onHit,
+        store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store),
         // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
         // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
         maxKeys: 200_000, maxUnflushedLines: 2_000_000,
@@ -102,6 +103,8 @@ export const replay: Command = {
         }
         // Interrupted or not, what was read is written with the checkpoints covering it: a re-run resumes.
         await pipeline.stop()
+        // The next replay or `dice run` of this catalog starts without choosing keys again.
+        await keepPlan(store, pipeline)
         // Deliver what was counted: real-time channel posts, then any digests due now.
         if (delivery) {
           await delivery.tick()

@@ -10,6 +10,7 @@ import { createNotifier } from '../../deliver/registry.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
 import { createIngestHandler } from '../../ingest/http/handler.js'
 import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import { createSource } from '../../ingest/registry.js'
 import { Actions, ACTIONS_META_KEY } from '../../route/actions.js'
 import { Router } from '../../route/router.js'
@@ -82,7 +83,11 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     await router.refresh()
     delivery = new Delivery({ store, config, clock, notifier, slack, router, instanceId, log })
     const d = delivery
-    pipeline = new Pipeline({ store, config, clock, statements, onHit: (h) => d.onHit(h), onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`) })
+    pipeline = new Pipeline({
+      store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h),
+      onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`),
+    })
+    await keepPlan(store, pipeline)
     pipeline.start(1000)
     const actions = new Actions({ store, config, clock, router, notifier })
     delivery.start(sources.signal)
@@ -116,7 +121,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
         if (now !== stamp) {
           stamp = now
           const list = await store.listStatements()
-          pipe.setStatements(list)
+          pipe.setStatements(list, await storedPlan(store))
+          await keepPlan(store, pipe)
           await router.refresh()
           log(`catalog reloaded: ${list.length} statements`)
         }

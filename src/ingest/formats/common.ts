@@ -188,10 +188,13 @@ export function takeCallerPrefix(e: LogEntry): void {
   const c = e.message.charCodeAt(0)
   // Cheap guard: a location starts with a word character, a path character or a bracket.
   if (!(c === 91 || c === 40 || c === 46 || c === 47 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return
-  // and its first token holds a `.ext:` — most messages fail this without running the regex.
+  // and its first token holds a `.ext:` — most messages fail this without running the regex. The location
+  // has no space before its colon: the scan stops at the first word's end, not at the message's.
   const msg = e.message
-  const colon = msg.indexOf(':')
-  if (colon < 2 || colon > 300 || msg.lastIndexOf('.', colon) < 0) return
+  const end = Math.min(msg.length, 301)
+  let colon = 1
+  for (let c1 = msg.charCodeAt(1); colon < end && c1 !== 58; c1 = msg.charCodeAt(++colon)) if (c1 <= 32) return
+  if (colon < 2 || colon === end || msg.lastIndexOf('.', colon) < 0) return
   const c1 = msg.charCodeAt(colon + 1)
   if (c1 < 48 || c1 > 57) return
   const m = CALLER_PREFIX.exec(msg.length > 600 ? msg.slice(0, 600) : msg)
