@@ -9,8 +9,10 @@
  * Each measurement runs in a fresh child process (clean JIT and heap; RSS is that process's own). Rates are per
  * CPU-second (user + system) of that process — lines/s/core — so other jobs on a shared machine skew them less.
  * The naive loop runs on a sample of lines (≈2e7 regex tests per size) and is extrapolated to lines/s.
+ * Then `--rounds` (7) interleaved rounds: one matcher pass per size back to back, all sizes' matchers alive at
+ * once, so the slowdown ratio compares passes that met the same machine state.
  */
-import { spawnSync } from 'node:child_process'
+import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, createWriteStream } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -170,7 +172,68 @@ function childNaive(templatesFile: string, linesFile: string, sample: number): v
   process.stdout.write(JSON.stringify({ lines: lines.length, seconds, matched }))
 }
 
+/**
+ * A matcher kept alive for interleaved rounds: built and warmed like childMatcher, then one timed pass per
+ * 'pass' message from the parent. The parent runs one pass of every catalog size per round, so all sizes
+ * meet the same machine state (this VM's speed drifts by up to 2× within minutes).
+ */
+function childServe(templatesFile: string, linesFile: string): void {
+  const m = Matcher.build(statementsOf(JSON.parse(readFileSync(templatesFile, 'utf8')) as string[]))
+  let w = 0
+  try {
+    forEachChunk(linesFile, (chunk) => {
+      for (let i = 0; i < chunk.length; i++) {
+        if (++w > 100_000) throw new Error('warm')
+        m.match(chunk[i]!.text)
+      }
+    })
+  } catch {
+    /* warmed */
+  }
+  process.on('message', (msg) => {
+    if (msg !== 'pass') return process.exit(0)
+    let matched = 0
+    const c1 = process.cpuUsage()
+    const lines = forEachChunk(linesFile, (chunk) => {
+      for (let i = 0; i < chunk.length; i++) if (m.match(chunk[i]!.text) !== null) matched++
+    })
+    const cpu = process.cpuUsage(c1)
+    process.send!({ seconds: (cpu.user + cpu.system) / 1e6, lines, matched })
+  })
+  process.send!('ready')
+}
+
 // ---------------------------------------------------------------- parent
+
+/** `rounds` rounds of one pass per size (sizes in rotating order): per-line seconds, by size, per round. */
+async function interleaved(files: Array<{ size: number; tFile: string; lFile: string }>, rounds: number): Promise<Map<number, number[]>> {
+  const kids: Array<{ size: number; p: ChildProcess }> = []
+  for (const f of files) {
+    const p = fork(SELF, ['--child', 'serve', f.tFile, f.lFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const [first] = (await once(p, 'message')) as [unknown]
+    if (first !== 'ready') throw new Error(`serve child for ${f.size} did not start`)
+    kids.push({ size: f.size, p })
+  }
+  const out = new Map<number, number[]>(files.map((f) => [f.size, []]))
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < kids.length; k++) {
+        const kid = kids[(k + r) % kids.length]!
+        kid.p.send('pass')
+        const [res] = (await once(kid.p, 'message')) as [{ seconds: number; lines: number }]
+        out.get(kid.size)!.push(res.seconds / res.lines)
+      }
+    }
+  } finally {
+    for (const k of kids) k.p.send('exit')
+  }
+  return out
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
 
 function child(args: string[]): any {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 })
@@ -210,6 +273,7 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: join(tmpdir(), 'dice-bench-match') },
       'naive-tests': { type: 'string', default: '20000000' },
       results: { type: 'string' },
+      rounds: { type: 'string', default: '7' },
     },
   })
   const count = Number(values.lines)
@@ -244,8 +308,11 @@ async function main(): Promise<void> {
     const grepHits = Number(out[0])
     if (!Number.isFinite(grepHits)) throw new Error(`grep failed: ${g.stderr}`)
     process.stderr.write(`  grep -F -f: ${Math.round(count / grepSeconds)} lines/s (${grepHits} lines hit)\n`)
-    rows.push({ size, ours, naive, grepSeconds, grepHits, patterns: patterns.length, bytes })
+    rows.push({ size, ours, naive, grepSeconds, grepHits, patterns: patterns.length, bytes, tFile, lFile })
   }
+  const rounds = Number(values.rounds)
+  process.stderr.write(`interleaved: ${rounds} rounds of one pass per size\n`)
+  const inter = rounds > 0 && rows.length > 1 ? await interleaved(rows.map((r) => ({ size: r.size, tFile: r.tFile, lFile: r.lFile })), rounds) : null
 
   const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0))
   const lines: string[] = []
@@ -263,9 +330,17 @@ async function main(): Promise<void> {
     const s = (last.ours.seconds / last.ours.lines) / (first.ours.seconds / first.ours.lines)
     summary.push(`Slowdown ${first.size.toLocaleString('en')} → ${last.size.toLocaleString('en')} templates: ${s.toFixed(2)}× (per-line time ratio).`)
   }
+  if (inter && first && last && first !== last) {
+    const a = inter.get(first.size)!
+    const b = inter.get(last.size)!
+    const ratios = b.map((x, i) => x / a[i]!)
+    summary.push(`Interleaved (${rounds} rounds, each one pass per size back to back, sizes in rotating order — the same machine state for every size): ` +
+      `slowdown ${first.size.toLocaleString('en')} → ${last.size.toLocaleString('en')} median ${median(ratios).toFixed(2)}× (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')}); ` +
+      rows.map((r) => `${r.size.toLocaleString('en')}: median ${fmt(1 / median(inter.get(r.size)!))} lines/s/core`).join(', ') + '.')
+  }
   if (last) summary.push(`RSS at ${last.size.toLocaleString('en')} templates: ${mb(last.ours.rssBuilt)} MB after building the index, ${mb(last.ours.maxRss)} MB peak while streaming ${count.toLocaleString('en')} lines.`)
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
-  const cmd = `node --import tsx bench/match/run.ts --lines ${count} --sizes ${sizes.join(',')}${values.seed !== '42' ? ` --seed ${seed}` : ''}`
+  const cmd = `node --import tsx bench/match/run.ts --lines ${count} --sizes ${sizes.join(',')}${values.seed !== '42' ? ` --seed ${seed}` : ''}${values.rounds !== '7' ? ` --rounds ${rounds}` : ''}`
   const md = [
     '## Matching',
     '',
@@ -301,6 +376,7 @@ const argv = process.argv.slice(2)
 if (argv[0] === '--child') {
   if (argv[1] === 'matcher') childMatcher(argv[2]!, argv[3]!)
   else if (argv[1] === 'naive') childNaive(argv[2]!, argv[3]!, Number(argv[4]))
+  else if (argv[1] === 'serve') childServe(argv[2]!, argv[3]!)
 } else {
   await main()
 }
