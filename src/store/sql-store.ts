@@ -13,7 +13,7 @@ const DAY = 86_400_000
 /** Rows per multi-row INSERT: well under SQLite's 32k and PostgreSQL's 65k parameter limits. */
 const CHUNK = 200
 
-function chunks<T>(xs: T[], n = CHUNK): T[][] {
+function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
   return out
@@ -50,6 +50,10 @@ const toSnooze = (r: Row): SnoozeRow => ({
   remaining: r.remaining == null ? null : Number(r.remaining), by: r.by_who, createdAt: Number(r.created_at),
 })
 const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, by: r.by_who, createdAt: Number(r.created_at) })
+const toOccurrence = (r: Row): OccurrenceRow => ({
+  statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
+  lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
+})
 const toOutbox = (r: Row): OutboxItem => ({
   id: Number(r.id), dedupKey: r.dedup_key, kind: r.kind, recipient: r.recipient, payload: P(r.payload, null), status: r.status,
   attempts: Number(r.attempts), notBefore: Number(r.not_before), createdAt: Number(r.created_at), sentAt: r.sent_at == null ? null : Number(r.sent_at),
@@ -183,10 +187,37 @@ export class SqlStore implements Store {
     p.push(q.limit ?? 10_000)
     const rows = await this.db.all<Row>(`SELECT * FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY bucket DESC, statement_id, host LIMIT ?`, p)
-    return rows.map((r) => ({
-      statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
-      lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
-    }))
+    return rows.map(toOccurrence)
+  }
+
+  async listOccurrencesOf(q: {
+    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number
+  }): Promise<Map<string, OccurrenceRow[]>> {
+    const out = new Map<string, OccurrenceRow[]>()
+    if (new Set(q.statements.map((s) => s.statementId)).size !== q.statements.length) throw new Error('listOccurrencesOf: a statement id twice')
+    // PostgreSQL types a VALUES list of bare parameters as text; SQLite's CAST would truncate a fraction.
+    const since = this.kind === 'postgres' ? 'CAST(? AS BIGINT)' : '?'
+    // 500 statements (1,000 parameters) a query: far below either database's parameter limit. The SQL text
+    // depends on the number of statements only, so it is prepared once per chunk size.
+    for (const c of chunks(q.statements, 500)) {
+      // Each statement with its own `since` (null: none), as listOccurrences({ statementId, since }) filters.
+      const p: Param[] = c.flatMap((s) => [s.statementId, s.since ?? null])
+      let where = `(q.column2 IS NULL OR o.last_seen > q.column2)`
+      if (q.until != null) (where += ' AND o.first_seen <= ?', p.push(q.until))
+      const from = `(VALUES ${c.map(() => `(?, ${since})`).join(',')}) AS q JOIN occurrences o ON o.statement_id = q.column1 WHERE ${where}`
+      // Each statement's newest `limitPerStatement` rows in listOccurrences' order: its LIMIT, per statement.
+      const rows = q.limitPerStatement == null
+        ? await this.db.all<Row>(`SELECT o.* FROM ${from} ORDER BY o.statement_id, o.bucket DESC, o.host`, p)
+        : await this.db.all<Row>(`SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.statement_id ORDER BY o.bucket DESC, o.host) AS rn
+          FROM ${from}) AS r WHERE rn <= ? ORDER BY statement_id, bucket DESC, host`, [...p, q.limitPerStatement])
+      for (const r of rows) {
+        const o = toOccurrence(r)
+        const l = out.get(o.statementId)
+        if (l) l.push(o)
+        else out.set(o.statementId, [o])
+      }
+    }
+    return out
   }
 
   async totals(q: { since?: number; until?: number } = {}): Promise<StatementTotal[]> {
@@ -400,6 +431,10 @@ export class SqlStore implements Store {
   async getDigestMark(person: string, statementId: string) {
     const r = await this.db.get<Row>(`SELECT through FROM digest_marks WHERE person = ? AND statement_id = ?`, [person, statementId])
     return r ? Number(r.through) : null
+  }
+  async digestMarks(person: string) {
+    const rows = await this.db.all<Row>(`SELECT statement_id, through FROM digest_marks WHERE person = ?`, [person])
+    return new Map(rows.map((r) => [r.statement_id as string, Number(r.through)]))
   }
   async setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>) {
     await this.db.tx(async (tx) => {

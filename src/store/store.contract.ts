@@ -126,6 +126,46 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getDigestMark('U1', 's')).toBe(10)
     })
 
+    it('reads many statements\' occurrences at once, exactly as one listOccurrences per statement would', async () => {
+      // 1,100 statements (more than one query's 500), up to 5 rows each over two buckets and three hosts.
+      const hosts = ['web-2', 'Web-1', 'db_1']
+      const ids = Array.from({ length: 1100 }, (_, i) => `c${i}`)
+      const occurrences = ids.flatMap((id, i) => Array.from({ length: i % 6 }, (_, j) => ({
+        statementId: id, host: hosts[(i + j) % 3]!, bucket: 1000 + (j % 2) * 300, count: 1 + j, firstSeen: 1000 + j * 100,
+        lastSeen: j === 0 && (i % 8 === 1 || i % 8 === 4) ? 0 : 1000 + j * 100 + (i % 50), level: j === 2 ? ('warn' as const) : ('error' as const), samples: j === 1 ? [] : [`${id}/${j}`],
+      })).filter((o) => !(o.host === hosts[(i + 1) % 3] && o.bucket === 1000 && o.count === 5)))
+      await store.applyCounts({ occurrences, unowned: [], checkpoints: [] })
+      // Per statement: no since, since 0 (a row seen at 0 is left out), one in the middle, one past everything.
+      const since = (i: number) => [null, 0, 1150, 10_000][i % 4]!
+      const statements = [...ids.map((statementId, i) => ({ statementId, since: since(i) })), { statementId: 'never-counted', since: null }]
+      for (const o of [{}, { until: 1200 }, { limitPerStatement: 2 }, { until: 1300, limitPerStatement: 1 }] as Array<{ until?: number; limitPerStatement?: number }>) {
+        const expected: Record<string, unknown> = {}
+        for (const s of statements) {
+          const rows = await store.listOccurrences({ statementId: s.statementId, since: s.since ?? undefined, until: o.until, limit: o.limitPerStatement ?? 1_000_000 })
+          if (rows.length) expected[s.statementId] = rows
+        }
+        const got = await store.listOccurrencesOf({ statements, ...o })
+        expect(Object.fromEntries(got)).toEqual(expected)
+        expect(got.size).toBeGreaterThan(300)
+      }
+      // Newest bucket first, then by host (in the database's collation, as listOccurrences).
+      expect((await store.listOccurrencesOf({ statements: [{ statementId: 'c5' }] })).get('c5')!.map((r) => r.bucket)).toEqual([1300, 1300, 1000, 1000])
+      expect((await store.listOccurrencesOf({ statements: [] })).size).toBe(0)
+      await expect(store.listOccurrencesOf({ statements: [{ statementId: 'c1' }, { statementId: 'c1', since: 5 }] })).rejects.toThrow()
+    })
+
+    it('reads all digest marks of one person at once, partial-bucket marks included', async () => {
+      const marks = Array.from({ length: 700 }, (_, i) => ({ person: 'U1', statementId: i % 7 === 3 ? `s${i - 1}#p${i * 300_000}` : `s${i}`, through: i * 300_000 - (i % 2) }))
+      await store.setDigestMarks([...marks, { person: 'U2', statementId: 's1', through: 1 }, { person: 'U10', statementId: 's2', through: 2 }])
+      await store.setDigestMarks([{ person: 'U1', statementId: 's4', through: 1 }])
+      const got = await store.digestMarks('U1')
+      expect(got).toEqual(new Map(marks.map((m) => [m.statementId, m.through])))
+      for (const m of marks.slice(0, 50)) expect(got.get(m.statementId)).toBe(await store.getDigestMark('U1', m.statementId))
+      expect(got.get('s2#p900000')).toBe(899_999)
+      expect(await store.digestMarks('U2')).toEqual(new Map([['s1', 1]]))
+      expect((await store.digestMarks('nobody')).size).toBe(0)
+    })
+
     it('adds every writer\'s real-time counts per window × host instead of overwriting them', async () => {
       const w = { statementId: 's', channel: 'net-ops', windowStart: 1000, seq: 1 }
       expect(await store.realtimeCounts(w)).toBeNull()

@@ -77,6 +77,16 @@ export interface Store {
   applyCounts(batch: CountBatch): Promise<void>
   counters(): Promise<Array<{ source: string; name: string; value: number }>>
   listOccurrences(q?: { statementId?: string; since?: number; until?: number; limit?: number }): Promise<OccurrenceRow[]>
+  /**
+   * The occurrences of many statements in one query per 500: for each `{ statementId, since }` exactly the rows
+   * `listOccurrences({ statementId, since, until, limit: limitPerStatement })` returns, in its order (bucket
+   * descending, host), keyed by statement id; statements without rows are left out. `since` is per statement
+   * (null: none); without `limitPerStatement` nothing is cut. Each id at most once. For a large catalog, pass a
+   * few hundred statements per call, so a call's rows stay few.
+   */
+  listOccurrencesOf(q: {
+    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number
+  }): Promise<Map<string, OccurrenceRow[]>>
   /** Per-statement totals over occurrences with last_seen in (since, until]. */
   totals(q?: { since?: number; until?: number }): Promise<StatementTotal[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
@@ -120,6 +130,8 @@ export interface Store {
   getUser(key: string): Promise<UserRow | null>
   putUser(u: UserRow): Promise<void>
   getDigestMark(person: string, statementId: string): Promise<number | null>
+  /** Every digest mark of `person` (statement id → through) in one query, partial-bucket ones (`<id>#p<bucket>`) included. */
+  digestMarks(person: string): Promise<Map<string, number>>
   setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>): Promise<void>
   /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
   tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>

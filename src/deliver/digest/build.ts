@@ -199,12 +199,12 @@ type Row = OccurrenceRow | UnownedRow
  * is included the mark stops just before it and a second mark (`<id>#p<bucket>`) remembers how many of its
  * occurrences went out — the next digest subtracts those, so nothing is counted twice or dropped.
  */
-async function fresh(store: Store, target: string, id: string, all: Row[], now: number, bucketMs: number): Promise<{ rows: Row[]; count: number; marks: Mark[] } | null> {
-  const mark = (await store.getDigestMark(target, id)) ?? -Infinity
+function fresh(sent: Map<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[] } | null {
+  const mark = sent.get(id) ?? -Infinity
   const rows = all.filter((r) => r.bucket > mark)
   if (!rows.length) return null
   const partial = Number.isFinite(mark) && mark % bucketMs !== 0 ? mark + 1 : null
-  const sentOfPartial = partial === null ? 0 : (await store.getDigestMark(target, `${id}#p${partial}`)) ?? 0
+  const sentOfPartial = partial === null ? 0 : sent.get(`${id}#p${partial}`) ?? 0
   const count = rows.reduce((n, r) => n + r.count, 0) - sentOfPartial
   const newest = Math.max(...rows.map((r) => r.bucket))
   const marks: Mark[] = []
@@ -216,17 +216,28 @@ async function fresh(store: Store, target: string, id: string, all: Row[], now: 
   return { rows, count, marks }
 }
 
+/** Statements whose occurrences are read in one query. */
+const STATEMENTS_PER_READ = 500
+/** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
+const ROWS_PER_STATEMENT = 100_000
+
 async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; now: number; preview: boolean }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
   const bucketMs = c.config.match.bucketSeconds * 1000
   const target = g.kind === 'channel' ? { channel: g.channel! } : { person: g.target, slackId: g.recipient?.slackId }
-  for (const s of g.statements) {
-    const mark = await c.store.getDigestMark(g.target, s.id)
-    const all = (await c.store.listOccurrences({ statementId: s.id, since: mark ?? undefined, limit: 100_000 }))
-      .filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
-    const f = await fresh(c.store, g.target, s.id, all, c.now, bucketMs)
+  // The target's marks in one query, then its statements' occurrences a chunk at a time: a few queries per
+  // digest however large the catalog, and a chunk's rows in memory at once.
+  const sent = await c.store.digestMarks(g.target)
+  let chunk = new Map<string, OccurrenceRow[]>()
+  for (const [n, s] of g.statements.entries()) {
+    if (n % STATEMENTS_PER_READ === 0) {
+      const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
+      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
+    }
+    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
+    const f = fresh(sent, g.target, s.id, all, c.now, bucketMs)
     if (!f) continue
     if (f.count <= 0) continue
     const item = { ...toItem(s.id, f.rows, f.count), marks: f.marks }
@@ -259,7 +270,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     }
     for (const [hash, all] of shapeRows) {
       const id = `shape:${hash}`
-      const f = await fresh(c.store, g.target, id, all, c.now, bucketMs)
+      const f = fresh(sent, g.target, id, all, c.now, bucketMs)
       if (!f || f.count <= 0) continue
       items.push({ ...toItem(id, f.rows, f.count), template: all[0]!.shape, marks: f.marks })
     }

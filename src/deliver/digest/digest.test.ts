@@ -4,6 +4,7 @@ import type { Store } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import { Delivery } from '../delivery.js'
 import { buildDigests } from './build.js'
+import { maxItemsPerMessage } from './blocks.js'
 import { SlackNotifier } from '../slack/notifier.js'
 import { SlackWebApi } from '../slack/api.js'
 import { startSlackStandin, type SlackStandin } from '../testutil/slack-standin.js'
@@ -220,6 +221,84 @@ describe('digests', () => {
     await store.addMute({ statementId: 'sky', scope: 'user', scopeId: 'UPIG00001', by: 'UPIG00001', createdAt: now })
     await delivery().tick()
     expect(dms()).toHaveLength(0)
+  })
+
+  it('reads a large owner\'s statements a chunk at a time, not one statement at a time, with the same items, marks and snoozes', async () => {
+    // 1,200 statements of Pig's in four buckets: two hours ago, one hour ago, the one still filling, a future one.
+    const B1 = MONDAY_10 - 2 * HOUR, B2 = MONDAY_10 - HOUR, B3 = MONDAY_10, FUTURE = MONDAY_10 + HOUR
+    now = MONDAY_10 + 2 * MIN
+    const bulk = Array.from({ length: 1200 }, (_, i) => statement({ id: `bulk${String(i).padStart(4, '0')}`, level: 'error', file: 'src/bulk.c', line: i + 1, template: `bulk ${i} %s` }))
+    await store.replaceFiles([{ file: 'src/bulk.c', hash: 'b' }], bulk, [])
+    type R = { host: string; bucket: number; n: number; level: 'error' | 'info' }
+    const rowsOf = (i: number): R[] => [
+      { host: 'web-1', bucket: B1, n: 1 + (i % 7), level: 'error' },
+      { host: 'web-2', bucket: B2, n: 2, level: 'error' },
+      ...(i % 3 === 0 ? [{ host: 'web-1', bucket: B3, n: 3, level: 'error' as const }] : []),
+      ...(i % 11 === 0 ? [{ host: 'web-3', bucket: FUTURE, n: 5, level: 'error' as const }] : []), // after now: not yet
+      ...(i % 13 === 0 ? [{ host: 'db-1', bucket: B2, n: 4, level: 'info' as const }] : []), // below route.minLevel
+    ]
+    const at = (r: R) => r.bucket + 30_000 + (r.host === 'web-2' ? 1 : 0)
+    await store.applyCounts({
+      occurrences: bulk.flatMap((s, i) => rowsOf(i).map((r) => ({ statementId: s.id, host: r.host, bucket: r.bucket, count: r.n, firstSeen: at(r), lastSeen: at(r), level: r.level, samples: [`${s.id}@${r.host}`] }))),
+      unowned: [], checkpoints: [],
+    })
+    // Earlier digests: none, through B1, through B2, B2 partly (1 of it sent), through everything.
+    const person = 'pig@pen.mssn'
+    const marked = (i: number) => [null, B1, B2, B2 - 1, FUTURE, null][i % 6]!
+    await store.setDigestMarks(bulk.flatMap((s, i) => {
+      const m = marked(i)
+      if (m === null) return []
+      return [{ person, statementId: s.id, through: m }, ...(i % 6 === 3 ? [{ person, statementId: `${s.id}#p${B2}`, through: 1 }] : [])]
+    }))
+    await store.addMute({ statementId: 'bulk0005', scope: 'all', scopeId: '*', by: 'U', createdAt: 0 })
+    const counted = await store.addSnooze({ statementId: 'bulk0011', scope: 'all', scopeId: '*', until: null, remaining: 1, by: 'U', createdAt: 0 })
+    await store.addSnooze({ statementId: 'bulk0017', scope: 'all', scopeId: '*', until: now + HOUR, remaining: null, by: 'U', createdAt: 0 })
+
+    // What each statement's own queries give, worked out from the rows above.
+    const bucketMs = 300_000
+    const expected = bulk.flatMap((s, i) => {
+      const mark = marked(i) ?? -Infinity
+      const rows = rowsOf(i).filter((r) => r.bucket <= now && r.level !== 'info' && r.bucket > mark)
+      if (!rows.length) return []
+      const count = rows.reduce((n, r) => n + r.n, 0) - (i % 6 === 3 && rows.some((r) => r.bucket === B2) ? 1 : 0)
+      const newest = Math.max(...rows.map((r) => r.bucket))
+      const last = rows.find((r) => r.bucket === newest)!
+      const marks = newest + bucketMs <= now ? [{ person, statementId: s.id, through: newest }]
+        : [{ person, statementId: s.id, through: newest - 1 }, { person, statementId: `${s.id}#p${newest}`, through: last.n }]
+      return [{ id: s.id, count, hosts: [...new Set(rows.map((r) => r.host))].sort(), firstSeen: Math.min(...rows.map(at)), lastSeen: at(last), sample: `${s.id}@${last.host}`, marks }]
+    })
+    const suppressed = expected.filter((e) => e.id === 'bulk0005' || e.id === 'bulk0017')
+    const items = expected.filter((e) => !suppressed.includes(e)).sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+    const fit = maxItemsPerMessage(config().digest.maxItems)
+    expect(suppressed).toHaveLength(2)
+    expect(items.length).toBeGreaterThan(700)
+
+    // Every store call counted: a few per digest, however many statements.
+    const calls = new Map<string, number>()
+    const countingStore = new Proxy(store, {
+      get(t, k) {
+        const v = Reflect.get(t, k)
+        return typeof v === 'function' ? (...a: unknown[]) => (calls.set(String(k), (calls.get(String(k)) ?? 0) + 1), v.apply(t, a)) : v
+      },
+    })
+    const [d] = await buildDigests({ store: countingStore, config: config(), clock, preview: false })
+    expect(calls.get('getDigestMark') ?? 0).toBe(0)
+    expect(calls.get('listOccurrences') ?? 0).toBe(0)
+    expect(calls.get('digestMarks')).toBe(1)
+    expect(calls.get('listOccurrencesOf')).toBe(3) // 1,200 statements, 500 a query
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(20)
+
+    expect(d!.status).toBe('enqueued')
+    expect(d!.items.map((i) => ({ id: i.statementId, count: i.count, hosts: i.hosts, firstSeen: i.firstSeen, lastSeen: i.lastSeen, sample: i.sample, level: i.level })))
+      .toEqual(items.slice(0, fit).map(({ marks: _m, ...e }) => ({ ...e, level: 'error' })))
+    expect(d!.hidden).toBe(items.length - fit)
+    // Marks: the shown items' and the muted/snoozed ones'; the hidden ones keep theirs and roll over.
+    const [queued] = await store.listOutbox({ kind: 'digest' })
+    const byKey = (m: { statementId: string }) => m.statementId
+    expect([...(queued!.payload as { marks: Array<{ statementId: string }> }).marks].sort((a, b) => byKey(a).localeCompare(byKey(b))))
+      .toEqual([...suppressed, ...items.slice(0, fit)].flatMap((e) => e.marks).sort((a, b) => byKey(a).localeCompare(byKey(b))))
+    // bulk0011 (count 7) used up its count-based snooze of 1 and is delivered (among the items, so no mark above).
+    expect((await store.activeSnoozes(now)).map((z) => z.id)).not.toContain(counted.id)
   })
 
   it("hands a statement over to a Slack id (\"it wasn't me\") into that person's one digest, not a second one", async () => {
