@@ -6,7 +6,8 @@ import { UsageError } from '../../core/errors.js'
 import type { LogEntry, MatchResult, Statement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { MultilineAssembler } from '../../ingest/multiline.js'
-import { Matcher, type ExplainCandidate } from '../../match/matcher.js'
+import { Matcher, type ExplainCandidate, type MatcherPlan } from '../../match/matcher.js'
+import { storedPlan } from '../../match/stored-plan.js'
 
 const FLUSH_BYTES = 64 * 1024
 
@@ -26,12 +27,14 @@ export const match: Command = {
     const parser = createParser(format, ctx.config, { clock: ctx.clock })
     const store = await ctx.openStore()
     let statements: Statement[]
+    let plan: MatcherPlan | null
     try {
       statements = await store.listStatements()
+      plan = await storedPlan(store)
     } finally {
       await store.close()
     }
-    const matcher = Matcher.build(statements)
+    const matcher = Matcher.build(statements, plan)
     if (matcher.size.templates === 0) ctx.stderr.write('dice match: the catalog has no matchable statements; run `dice index` first\n')
     const out = new Output(ctx.stdout)
     const render = values.json ? jsonRenderer(statements, !!values.explain) : textRenderer(statements, !!values.explain)
