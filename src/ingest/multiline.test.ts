@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { configSchema } from '../config/schema.js'
 import { createParser } from './formats/index.js'
 import { isContinuation, MultilineAssembler } from './multiline.js'
+import type { LogEntry } from '../core/types.js'
 
 const auto = createParser('auto', configSchema.parse({}))
 
@@ -79,5 +80,45 @@ describe('MultilineAssembler', () => {
     const asm = new MultilineAssembler(createParser('json', configSchema.parse({})))
     expect(asm.push('{"msg":', 1).kind).toBe('malformed')
     expect(asm.push('\tat x', 2).kind).toBe('malformed')
+  })
+})
+
+describe('Kubernetes (CRI) container log records', () => {
+  const cri = (stream: string, tag: string, text: string, t = '2026-11-25T10:00:01.123456789Z') => `${t} ${stream} ${tag} ${text}`
+
+  it('folds a Java stack trace whose lines are records of their own into the entry before it', () => {
+    const r = assemble([
+      cri('stderr', 'F', '2026-11-25 10:00:01,123 ERROR [main] com.acme.Pay - payment 42 failed'),
+      cri('stderr', 'F', 'java.lang.IllegalStateException: boom'),
+      cri('stderr', 'F', '\tat com.acme.Pay.f(Pay.java:3)'),
+      cri('stderr', 'F', '\t... 12 more'),
+      cri('stdout', 'F', '2026-11-25 10:00:02,000 INFO [main] com.acme.Pay - next'),
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'entry'])
+    const e = (r[0] as { entry: LogEntry }).entry
+    expect(e).toMatchObject({ level: 'error', message: 'payment 42 failed', logger: 'com.acme.Pay' })
+    expect(e.continuation).toEqual(['java.lang.IllegalStateException: boom', '\tat com.acme.Pay.f(Pay.java:3)', '\t... 12 more'])
+  })
+
+  it('puts a line the runtime split (P records, then F) back together before reading it, JSON included', () => {
+    const json = JSON.stringify({ level: 'error', msg: `payment ${'x'.repeat(40)} failed`, caller: 'pay/pay.go:10' })
+    const r = assemble([
+      cri('stdout', 'P', json.slice(0, 20)),
+      cri('stderr', 'F', '\tat an.interleaved.Frame(Other.java:1)'),
+      cri('stdout', 'P', json.slice(20, 50)),
+      cri('stdout', 'F', json.slice(50)),
+      cri('stdout', 'F', 'WARNING:app.disk:disk sda at 91% capacity'),
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'entry'])
+    const e = (r[0] as { entry: LogEntry }).entry
+    expect(e).toMatchObject({ n: 1, level: 'error', message: `payment ${'x'.repeat(40)} failed`, file: 'pay/pay.go', line: 10 })
+    expect(e.raw).toBe(cri('stdout', 'P', json.slice(0, 20)))
+    expect((r[4] as { entry: LogEntry }).entry).toMatchObject({ level: 'warn', logger: 'app.disk', message: 'disk sda at 91% capacity' })
+  })
+
+  it('starts a new entry when a partial line is followed by a record of it that is not a continuation, or by another line', () => {
+    const r = assemble([cri('stdout', 'P', 'ERROR half a li'), 'plain line after it', cri('stdout', 'F', 'ne')])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'entry', 'entry'])
+    expect((r[0] as { entry: LogEntry }).entry.message).toBe('half a li')
   })
 })

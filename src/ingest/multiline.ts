@@ -4,7 +4,11 @@
  * tracebacks and Go panics need (their last/frame lines are not indented) and bounds what it keeps.
  */
 import type { LogEntry } from '../core/types.js'
+import { criRecord, type CriRecord } from './formats/cri.js'
 import type { LineParser } from './formats/index.js'
+
+/** Characters of one container line rebuilt from CRI partial records (P) at most; later parts are dropped. */
+const MAX_JOINED = 65_536
 
 // `java.lang.IllegalStateException: boom` / `com.x.FooError` printed on the line after the log message.
 const JAVA_EXCEPTION = /^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Fault)(?::\s.*)?$/
@@ -47,6 +51,13 @@ export class MultilineAssembler {
   private kept = 0
   private keptBytes = 0
   private mode: 'none' | 'python' | 'go' = 'none'
+  /**
+   * When the current entry came from a CRI record marked P (a line the container runtime split): the stream
+   * whose next record goes on with it, that record's prefix, and the line's text so far.
+   */
+  private partial: CriRecord['stream'] | null = null
+  private partialPrefix = ''
+  private partialText = ''
   private readonly maxLines: number
   private readonly maxBytes: number
   private readonly enabled: boolean
@@ -59,12 +70,17 @@ export class MultilineAssembler {
 
   /** Feed the next raw line (1-based number `n`). */
   push(line: string, n: number): Assembled {
-    if (this.enabled && this.current !== null && this.continues(line)) {
+    // Kubernetes container logs: each record wraps one line of the container's output (criRecord), so
+    // continuation lines are recognised by the text inside, and split lines are put back together.
+    const cri = this.enabled && line.charCodeAt(10) === 84 ? criRecord(line) : null
+    if (cri !== null && this.current !== null && this.partial === cri.stream) return this.rejoin(this.current, cri)
+    const text = cri !== null ? cri.text : line
+    if (this.enabled && this.current !== null && this.continues(text)) {
       const e = this.current
-      if (this.kept < this.maxLines && this.keptBytes + line.length <= this.maxBytes) {
-        ;(e.continuation ??= []).push(line)
+      if (this.kept < this.maxLines && this.keptBytes + text.length <= this.maxBytes) {
+        ;(e.continuation ??= []).push(text)
         this.kept++
-        this.keptBytes += line.length
+        this.keptBytes += text.length
       }
       return { kind: 'continuation', entry: e }
     }
@@ -73,15 +89,44 @@ export class MultilineAssembler {
     this.current = e
     this.kept = 0
     this.keptBytes = 0
+    this.partial = null
     if (e === null) return { kind: 'malformed', n }
-    if (this.enabled) this.modeFrom(line)
+    if (cri !== null && cri.partial) {
+      this.partial = cri.stream
+      this.partialPrefix = line.slice(0, line.length - cri.text.length)
+      this.partialText = cri.text
+    }
+    if (this.enabled) this.modeFrom(text)
     return { kind: 'entry', entry: e }
+  }
+
+  /**
+   * The next part of a line the container runtime split into several records: the entry is read again from
+   * the text so far (a JSON line split in two only parses whole), keeping its first line's number and raw text.
+   */
+  private rejoin(e: LogEntry, cri: CriRecord): Assembled {
+    if (!cri.partial) this.partial = null
+    if (this.partialText.length + cri.text.length > MAX_JOINED) return { kind: 'continuation', entry: e }
+    this.partialText += cri.text
+    const whole = this.parse(this.partialPrefix + this.partialText, e.n)
+    if (whole !== null) {
+      e.message = whole.message
+      e.level = whole.level
+      e.time = whole.time
+      e.host = whole.host
+      e.file = whole.file
+      e.line = whole.line
+      e.logger = whole.logger
+      if (whole.truncated) e.truncated = true
+    }
+    return { kind: 'continuation', entry: e }
   }
 
   /** Forget the current entry (a source switched files, a stream restarted). */
   reset(): void {
     this.current = null
     this.mode = 'none'
+    this.partial = null
   }
 
   private continues(line: string): boolean {

@@ -63,6 +63,25 @@ describe('dice match', () => {
     ])
   })
 
+  it('reads Kubernetes (CRI) container records: a split line is matched whole, a stack trace folds into its entry', async () => {
+    const input = [
+      '2026-11-25T10:00:01.1Z stderr P {"level":"error","msg":"tunnel vpn-3: pha',
+      '2026-11-25T10:00:01.1Z stderr F se 2 failed","host":"gw-1"}',
+      '2026-11-25T10:00:02Z stdout F 2026-11-25 10:00:02,000 ERROR [host-7] tunnel vpn-4: phase 1 failed',
+      '2026-11-25T10:00:02Z stdout F java.io.IOException: x',
+      '2026-11-25T10:00:02Z stdout F \tat a.B.c(B.java:1)',
+    ].join('\n') + '\n'
+    const r = await match(['--json'], input)
+    expect(r.code).toBe(0)
+    const phase = { id: 'ipsec-phase', file: 'src/net/ipsec.c', line: 120 }
+    expect(ndjson(r.stdout).slice(1)).toEqual([
+      { n: 2, level: 'error', host: 'gw-1', statement: phase },
+      { n: 3, level: 'error', host: 'host-7', statement: phase },
+      { n: 4, level: 'error', host: 'host-7', statement: phase },
+      { n: 5, level: 'error', host: 'host-7', statement: phase },
+    ])
+  })
+
   it('reports malformed lines as statement null and counts them on stderr', async () => {
     const r = await match(['--json', '--format', 'json'], '{"level":"error","msg":"tunnel t: phase 9 failed"}\n{"msg": "cut\nnot json\n')
     expect(r.code).toBe(0)

@@ -41,7 +41,14 @@ export const match: Command = {
     const assembler = new MultilineAssembler(parser, { enabled: formatFoldsContinuations(format, ctx.config), maxLines: 0, maxBytes: 0 })
     let malformed = 0
     let truncated = 0
-    let current: { entry: LogEntry; result: MatchResult | null; explain?: ExplainCandidate[] } | null = null
+    let current: { entry: LogEntry; message: string; result: MatchResult | null; explain?: ExplainCandidate[] } | null = null
+    const matchEntry = (e: LogEntry): void => {
+      const hint = e.file !== null || e.logger !== null ? e : undefined
+      if (values.explain) {
+        const x = matcher.explain(e.message, hint)
+        current = { entry: e, message: e.message, result: x.result, explain: x.candidates }
+      } else current = { entry: e, message: e.message, result: matcher.match(e.message, hint) }
+    }
 
     const onLine = (line: string, n: number): void => {
       const a = assembler.push(line, n)
@@ -52,17 +59,14 @@ export const match: Command = {
         return
       }
       if (a.kind === 'entry') {
-        const e = a.entry
-        if (e.truncated) truncated++
-        const hint = e.file !== null || e.logger !== null ? e : undefined
-        if (values.explain) {
-          const x = matcher.explain(e.message, hint)
-          current = { entry: e, result: x.result, explain: x.candidates }
-        } else current = { entry: e, result: matcher.match(e.message, hint) }
-        out.push(render(n, current.entry, current.result, current.explain))
+        if (a.entry.truncated) truncated++
+        matchEntry(a.entry)
+        out.push(render(n, current!.entry, current!.result, current!.explain))
         return
       }
-      // Continuation: the line belongs to the entry it continues.
+      // Continuation: the line belongs to the entry it continues. The rest of a line a container runtime split
+      // changes the entry's message: it is matched again, and this line shows the whole line's statement.
+      if (current !== null && current.entry === a.entry && a.entry.message !== current.message) matchEntry(a.entry)
       out.push(render(n, a.entry, current?.result ?? null, undefined, true))
     }
 

@@ -455,3 +455,27 @@ describe('Linux kernel lines', () => {
     expect(parse('[12.5] not a printk stamp').message).toBe('[12.5] not a printk stamp')
   })
 })
+
+describe('auto format: Kubernetes (CRI) container log records', () => {
+  it('reads the container line inside a record with the layout it has, its time first, else the record time', () => {
+    expect(parse('2026-11-25T10:00:01.123456789Z stderr F 2026-11-25 10:00:03,500 ERROR [web-2] payment 42 failed')).toMatchObject({
+      message: 'payment 42 failed', level: 'error', host: 'web-2', time: Date.UTC(2026, 10, 25, 10, 0, 3, 500),
+      raw: '2026-11-25T10:00:01.123456789Z stderr F 2026-11-25 10:00:03,500 ERROR [web-2] payment 42 failed',
+    })
+    expect(parse('2026-11-25T10:00:01.123456789Z stdout F {"level":"warn","msg":"disk sda at 91% capacity","caller":"disk/d.go:7"}')).toMatchObject({
+      message: 'disk sda at 91% capacity', level: 'warn', file: 'disk/d.go', line: 7, time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('2026-11-25T10:00:01+01:00 stdout F level=error msg="queue stuck"')).toMatchObject({ message: 'queue stuck', level: 'error', time: Date.UTC(2026, 10, 25, 9, 0, 1) })
+    expect(parse('2026-11-25T10:00:01Z stdout F WARNING:app.disk:disk sda full')).toMatchObject({ message: 'disk sda full', level: 'warn', logger: 'app.disk' })
+    expect(parse('2026-11-25T10:00:01Z stderr P plain text, half of it')).toMatchObject({ message: 'plain text, half of it', level: null, time: Date.UTC(2026, 10, 25, 10, 0, 1) })
+    expect(parse('2026-11-25T10:00:01Z stdout F')).toMatchObject({ message: '', level: null })
+  })
+
+  it('leaves lines that only look like a record to the text layouts', () => {
+    // `kubectl logs --timestamps`: a time and the line, no stream or tag.
+    expect(parse('2026-11-25T10:00:01.123Z WARN disk almost full')).toMatchObject({ message: 'disk almost full', level: 'warn' })
+    expect(parse('2026-11-25T10:00:01Z stdoutx F ERROR x')).toMatchObject({ message: 'stdoutx F ERROR x', level: null })
+    expect(parse('2026-11-25T10:00:01Z stderr X ERROR x').message).toBe('stderr X ERROR x')
+    expect(parse('2026-11-25T10:00:01Z stderr Fx ERROR x').message).toBe('stderr Fx ERROR x')
+  })
+})

@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
 import { entry, parseCaller, parseTime, takeCallerPrefix, truncateLine, type ParseOptions } from './common.js'
+import { criRecord } from './cri.js'
 import { parseJsonLine } from './json.js'
 import { parseLogfmtLine } from './logfmt.js'
 import { parseDmesgLine } from './kernel.js'
@@ -108,13 +109,24 @@ function baseParser(f: string, o: ParseOptions): LineParser {
 }
 
 /**
- * `auto`: decide per line from its first characters. `{` → JSON; `<digits>` → syslog; `key=value` with
+ * `auto`: decide per line from its first characters. A CRI container record (`<RFC 3339 time> stdout|stderr F|P
+ * text`) → its text, read the same way; `{` → JSON; `<digits>` → syslog; `key=value` with
  * `msg=`/`level=` → logfmt; a known text layout; else the whole line is the message with level null.
  * Never returns null.
  */
 export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   const c0 = line.charCodeAt(0)
   const text = (s: string) => parseTextLayout(s, n, clock)
+  if (c0 >= 48 && c0 <= 57 && line.charCodeAt(10) === 84 /* T */) {
+    // A Kubernetes (CRI) container log record: the container's own line inside, read like any other.
+    const r = criRecord(line)
+    if (r !== null) {
+      const e = parseAuto(r.text, n, clock)
+      e.raw = line
+      e.time ??= r.time
+      return e
+    }
+  }
   if (c0 === 123 /* { */) {
     const e = parseJsonLine(line, n, text)
     if (e) return e
