@@ -122,3 +122,24 @@ describe('Kubernetes (CRI) container log records', () => {
     expect((r[0] as { entry: LogEntry }).entry.message).toBe('half a li')
   })
 })
+
+describe('.NET console formatter entries', () => {
+  it('take their message from the indented line after the header, and fold the exception after it', () => {
+    const r = assemble([
+      'fail: MyApp.Pay[0]',
+      '      Payment 52 failed for user kim',
+      '      System.InvalidOperationException: boom',
+      '         at MyApp.Pay.F() in /src/Pay.cs:line 10',
+      'info: Microsoft.Hosting.Lifetime[14]',
+      '      Now listening on: http://[::]:8080',
+      'warn: MyApp.Disk[1002] disk sda at 91% capacity',
+      '      not its message: the header had one',
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'continuation', 'entry', 'continuation', 'entry', 'continuation'])
+    const e = (r[0] as { entry: LogEntry }).entry
+    expect(e).toMatchObject({ level: 'error', logger: 'MyApp.Pay', message: 'Payment 52 failed for user kim' })
+    expect(e.continuation).toEqual(['      System.InvalidOperationException: boom', '         at MyApp.Pay.F() in /src/Pay.cs:line 10'])
+    expect((r[4] as { entry: LogEntry }).entry.message).toBe('Now listening on: http://[::]:8080')
+    expect((r[6] as { entry: LogEntry }).entry).toMatchObject({ message: 'disk sda at 91% capacity', continuation: ['      not its message: the header had one'] })
+  })
+})

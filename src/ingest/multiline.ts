@@ -5,6 +5,7 @@
  */
 import type { LogEntry } from '../core/types.js'
 import { criRecord, type CriRecord } from './formats/cri.js'
+import { DOTNET } from './formats/text.js'
 import type { LineParser } from './formats/index.js'
 
 /** Characters of one container line rebuilt from CRI partial records (P) at most; later parts are dropped. */
@@ -56,6 +57,8 @@ export class MultilineAssembler {
    * whose next record goes on with it, that record's prefix, and the line's text so far.
    */
   private partial: CriRecord['stream'] | null = null
+  /** The current entry's header said its message is on the next line (.NET's console formatter: DOTNET). */
+  private messageNext = false
   private partialPrefix = ''
   private partialText = ''
   private readonly maxLines: number
@@ -77,6 +80,11 @@ export class MultilineAssembler {
     const text = cri !== null ? cri.text : line
     if (this.enabled && this.current !== null && this.continues(text)) {
       const e = this.current
+      if (this.messageNext) {
+        this.messageNext = false
+        e.message = text.trim()
+        return { kind: 'continuation', entry: e }
+      }
       if (this.kept < this.maxLines && this.keptBytes + text.length <= this.maxBytes) {
         ;(e.continuation ??= []).push(text)
         this.kept++
@@ -90,7 +98,8 @@ export class MultilineAssembler {
     this.kept = 0
     this.keptBytes = 0
     this.partial = null
-    if (e === null) return { kind: 'malformed', n }
+    if (e === null) return (this.messageNext = false), { kind: 'malformed', n }
+    this.messageNext = e.message === '' && text.charCodeAt(4) === 58 && DOTNET.test(text)
     if (cri !== null && cri.partial) {
       this.partial = cri.stream
       this.partialPrefix = line.slice(0, line.length - cri.text.length)
@@ -127,6 +136,7 @@ export class MultilineAssembler {
     this.current = null
     this.mode = 'none'
     this.partial = null
+    this.messageNext = false
   }
 
   private continues(line: string): boolean {

@@ -479,3 +479,22 @@ describe('auto format: Kubernetes (CRI) container log records', () => {
     expect(parse('2026-11-25T10:00:01Z stderr Fx ERROR x').message).toBe('stderr Fx ERROR x')
   })
 })
+
+describe('auto format: loguru and .NET console layouts', () => {
+  it('reads loguru `time | LEVEL | module:function:line - message`', () => {
+    expect(parse('2026-11-25 10:00:01.123 | ERROR    | app.pay:charge:42 - payment 7 failed')).toMatchObject({
+      message: 'payment 7 failed', level: 'error', logger: 'app.pay', line: 42, time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('2026-11-25 10:00:01.123 | WARNING  | __main__:<module>:7 - low disk')).toMatchObject({ message: 'low disk', level: 'warn', logger: '__main__', line: 7 })
+  })
+
+  it('reads the .NET console header `fail: Category[eventId]` (message on the next line) and its single-line form', () => {
+    expect(parse('fail: MyApp.Payments.Charger[0]')).toMatchObject({ message: '', level: 'error', logger: 'MyApp.Payments.Charger' })
+    expect(parse('warn: MyApp.Disk[1002] disk sda at 91% capacity')).toMatchObject({ message: 'disk sda at 91% capacity', level: 'warn', logger: 'MyApp.Disk' })
+    expect(parse('crit: X[-1]')).toMatchObject({ level: 'fatal' })
+    expect(parse('dbug: X[3]').level).toBe('debug')
+    // Not a header: no event id, another word.
+    expect(parse('fail: the thing').level).toBeNull()
+    expect(parse('pass: X[0]').level).toBeNull()
+  })
+})

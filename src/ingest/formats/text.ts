@@ -115,6 +115,14 @@ const LOGGER_DASH = /^([\w$.:/-]{1,200})\s+-\s(.*)$/s
 const MONOLOG = new RegExp(`^\\[${TS}\\]\\s+([\\w-]+)\\.([A-Za-z]+):\\s(.*)$`, 's')
 // glog / klog: `E1125 10:00:01.123456 1234 file.cc:42] message`
 const GLOG = /^([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?\s+\d+ ([^:\]\s]+):(\d+)\] (.*)$/s
+// loguru's default: `2026-11-25 10:00:01.123 | ERROR    | app.pay:charge:42 - message` (after the time)
+const LOGURU = /^\|\s*([A-Za-z]+)\s*\|\s*([^\s:|]+):([^\s:|]+):(\d+) - (.*)$/s
+/**
+ * Microsoft.Extensions.Logging's console formatter (ASP.NET Core, .NET workers): `fail: MyApp.Pay[0]`, the
+ * message on the next line(s), indented by six spaces (see MultilineAssembler); with SingleLine, on the same line.
+ */
+export const DOTNET = /^(trce|dbug|info|warn|fail|crit): ([^\s[]+)\[(-?\d+)\](?: (.*))?$/s
+const DOTNET_LEVEL: Record<string, Level> = { trce: 'trace', dbug: 'debug', info: 'info', warn: 'warn', fail: 'error', crit: 'fatal' }
 // Python logging.basicConfig(): `WARNING:root:message`
 const PY_BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):([^:\s]*):(.*)$/s
 // Ruby Logger: `E, [2026-11-25T10:00:01.123456 #1234] ERROR -- app: message`
@@ -267,7 +275,16 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
   // Dispatch on the first character so a line runs one or two of these regexes, not all of them.
   const c0 = rest.charCodeAt(0)
   let m: RegExpExecArray | null
-  if (c0 === 45 /* - */) {
+  if (c0 === 124 /* | */) {
+    m = LOGURU.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      e.level = textLevel(m[1]!)
+      e.logger = m[2]!
+      e.line = Number(m[4])
+      e.message = m[5]!
+      return
+    }
+  } else if (c0 === 45 /* - */) {
     m = PY_DASHES.exec(rest)
     if (m && textLevel(m[2]!)) {
       e.logger = m[1]!
@@ -450,6 +467,11 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       e.line = Number(m[9])
       return e
     }
+  }
+  if (c0 >= 97 && c0 <= 122 && line.charCodeAt(4) === 58 /* : */ && (m = DOTNET.exec(line))) {
+    const e = entry(n, line, m[4] ?? '', DOTNET_LEVEL[m[1]!]!)
+    e.logger = m[2]!
+    return e
   }
   if (line.charCodeAt(1) === 44 /* , */ && (m = RUBY.exec(line)) && textLevel(m[2]!)) {
     const e = entry(n, line, m[4]!, textLevel(m[2]!))
