@@ -143,3 +143,32 @@ describe('.NET console formatter entries', () => {
     expect((r[6] as { entry: LogEntry }).entry).toMatchObject({ message: 'disk sda at 91% capacity', continuation: ['      not its message: the header had one'] })
   })
 })
+
+describe('Docker json-file records', () => {
+  const rec = (log: string, stream = 'stderr') => JSON.stringify({ log, stream, time: '2026-11-25T10:00:01.123456789Z' })
+
+  it('fold a stack trace whose lines are records of their own, and put a split line (no newline) back together', () => {
+    const json = JSON.stringify({ level: 'error', msg: `payment ${'y'.repeat(30)} failed` })
+    const r = assemble([
+      rec('2026-11-25 10:00:01,123 ERROR [main] com.acme.Pay - payment 42 failed\n'),
+      rec('java.lang.IllegalStateException: boom\n'),
+      rec('\tat com.acme.Pay.f(Pay.java:3)\n'),
+      rec(json.slice(0, 25), 'stdout'),
+      rec(`${json.slice(25)}\n`, 'stdout'),
+      rec('2026-11-25 10:00:02,000 INFO [main] com.acme.Pay - next\n', 'stdout'),
+    ])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'continuation', 'continuation', 'entry', 'continuation', 'entry'])
+    expect((r[0] as { entry: LogEntry }).entry).toMatchObject({
+      level: 'error', message: 'payment 42 failed', continuation: ['java.lang.IllegalStateException: boom', '\tat com.acme.Pay.f(Pay.java:3)'],
+    })
+    expect((r[3] as { entry: LogEntry }).entry).toMatchObject({ n: 4, level: 'error', message: `payment ${'y'.repeat(30)} failed` })
+    expect((r[5] as { entry: LogEntry }).entry).toMatchObject({ level: 'info', message: 'next' })
+  })
+
+  it('leave other JSON lines and invalid records to the parser as before', () => {
+    const r = assemble(['{"log":"not closed', '{"level":"warn","msg":"\\tindented message"}', rec('plain\n')])
+    expect(r.map((x) => x.kind)).toEqual(['entry', 'entry', 'entry'])
+    expect((r[0] as { entry: LogEntry }).entry.message).toBe('{"log":"not closed')
+    expect((r[1] as { entry: LogEntry }).entry.message).toBe('\tindented message')
+  })
+})

@@ -4,11 +4,11 @@
  * tracebacks and Go panics need (their last/frame lines are not indented) and bounds what it keeps.
  */
 import type { LogEntry } from '../core/types.js'
-import { criRecord, type CriRecord } from './formats/cri.js'
+import { criRecord, dockerRecord, type ContainerRecord } from './formats/container.js'
 import { DOTNET } from './formats/text.js'
 import type { LineParser } from './formats/index.js'
 
-/** Characters of one container line rebuilt from CRI partial records (P) at most; later parts are dropped. */
+/** Characters of one container line rebuilt from partial records at most; later parts are dropped. */
 const MAX_JOINED = 65_536
 
 // `java.lang.IllegalStateException: boom` / `com.x.FooError` printed on the line after the log message.
@@ -33,6 +33,13 @@ const PY_EXC_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|I
 // Go: frames in a goroutine dump alternate `pkg.func(...)` and `\t/path/file.go:12 +0x1d`.
 const GO_FRAME = /^(?:[\w./*()\[\]-]+\(.*\)|created by .*)$/
 
+/** `line` as a container runtime's record (CRI or Docker json-file), or null; cheap for other lines. */
+function containerRecord(line: string): ContainerRecord | null {
+  const c0 = line.charCodeAt(0)
+  if (c0 === 123 /* { */) return dockerRecord(line)
+  return c0 >= 48 && c0 <= 57 && line.charCodeAt(10) === 84 ? criRecord(line) : null
+}
+
 /** What happened to one pushed line. */
 export type Assembled =
   | { kind: 'entry'; entry: LogEntry }
@@ -53,13 +60,13 @@ export class MultilineAssembler {
   private keptBytes = 0
   private mode: 'none' | 'python' | 'go' = 'none'
   /**
-   * When the current entry came from a CRI record marked P (a line the container runtime split): the stream
-   * whose next record goes on with it, that record's prefix, and the line's text so far.
+   * When the current entry came from a partial container record (a line the runtime split): the stream whose
+   * next record goes on with it, how to wrap the whole line as one record, and the line's text so far.
    */
-  private partial: CriRecord['stream'] | null = null
+  private partial: string | null = null
   /** The current entry's header said its message is on the next line (.NET's console formatter: DOTNET). */
   private messageNext = false
-  private partialPrefix = ''
+  private partialWrap: ((text: string) => string) | null = null
   private partialText = ''
   private readonly maxLines: number
   private readonly maxBytes: number
@@ -73,11 +80,12 @@ export class MultilineAssembler {
 
   /** Feed the next raw line (1-based number `n`). */
   push(line: string, n: number): Assembled {
-    // Kubernetes container logs: each record wraps one line of the container's output (criRecord), so
-    // continuation lines are recognised by the text inside, and split lines are put back together.
-    const cri = this.enabled && line.charCodeAt(10) === 84 ? criRecord(line) : null
-    if (cri !== null && this.current !== null && this.partial === cri.stream) return this.rejoin(this.current, cri)
-    const text = cri !== null ? cri.text : line
+    // Container runtimes' log files (Kubernetes CRI, Docker json-file): each record wraps one line of the
+    // container's output, so continuation lines are recognised by the text inside, and split lines are put
+    // back together.
+    const rec = this.enabled ? containerRecord(line) : null
+    if (rec !== null && this.current !== null && this.partial === rec.stream) return this.rejoin(this.current, rec)
+    const text = rec !== null ? rec.text : line
     if (this.enabled && this.current !== null && this.continues(text)) {
       const e = this.current
       if (this.messageNext) {
@@ -100,10 +108,10 @@ export class MultilineAssembler {
     this.partial = null
     if (e === null) return (this.messageNext = false), { kind: 'malformed', n }
     this.messageNext = e.message === '' && text.charCodeAt(4) === 58 && DOTNET.test(text)
-    if (cri !== null && cri.partial) {
-      this.partial = cri.stream
-      this.partialPrefix = line.slice(0, line.length - cri.text.length)
-      this.partialText = cri.text
+    if (rec !== null && rec.partial) {
+      this.partial = rec.stream
+      this.partialWrap = rec.wrap
+      this.partialText = rec.text
     }
     if (this.enabled) this.modeFrom(text)
     return { kind: 'entry', entry: e }
@@ -113,11 +121,11 @@ export class MultilineAssembler {
    * The next part of a line the container runtime split into several records: the entry is read again from
    * the text so far (a JSON line split in two only parses whole), keeping its first line's number and raw text.
    */
-  private rejoin(e: LogEntry, cri: CriRecord): Assembled {
-    if (!cri.partial) this.partial = null
-    if (this.partialText.length + cri.text.length > MAX_JOINED) return { kind: 'continuation', entry: e }
-    this.partialText += cri.text
-    const whole = this.parse(this.partialPrefix + this.partialText, e.n)
+  private rejoin(e: LogEntry, rec: ContainerRecord): Assembled {
+    if (!rec.partial) this.partial = null
+    if (this.partialText.length + rec.text.length > MAX_JOINED) return { kind: 'continuation', entry: e }
+    this.partialText += rec.text
+    const whole = this.parse(this.partialWrap!(this.partialText), e.n)
     if (whole !== null) {
       e.message = whole.message
       e.level = whole.level

@@ -282,6 +282,12 @@ describe('json format', () => {
     })
   })
 
+  it('reads a JSON application line inside a Docker `log` field (pino, zap in a container), with json and auto', () => {
+    const line = JSON.stringify({ log: '{"level":50,"msg":"payment 7 failed","hostname":"web-3"}\n', stream: 'stdout', time: '2026-11-25T10:00:01.5Z' })
+    for (const p of [json, auto]) expect(p(line, 1)).toMatchObject({ message: 'payment 7 failed', level: 'error', host: 'web-3' })
+    expect(auto(JSON.stringify({ log: 'level=warn msg="disk full"\n', stream: 'stderr' }), 1)).toMatchObject({ message: 'disk full', level: 'warn' })
+  })
+
   it('returns null for truncated JSON, a non-object and a text line', () => {
     expect(json('{"level":"error","msg":"cut', 1)).toBeNull()
     expect(json('[1,2]', 1)).toBeNull()

@@ -8,7 +8,7 @@ import { UsageError } from '../../core/errors.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { LogEntry } from '../../core/types.js'
 import { entry, parseCaller, parseTime, takeCallerPrefix, truncateLine, type ParseOptions } from './common.js'
-import { criRecord } from './cri.js'
+import { criRecord } from './container.js'
 import { parseJsonLine } from './json.js'
 import { parseLogfmtLine } from './logfmt.js'
 import { parseDmesgLine } from './kernel.js'
@@ -98,7 +98,7 @@ function baseParser(f: string, o: ParseOptions): LineParser {
     case 'auto':
       return autoParser(o.clock)
     case 'json':
-      return (line, n) => parseJsonLine(line, n, (s) => parseTextLayout(s, n, o.clock))
+      return (line, n) => parseJsonLine(line, n, (s) => (s.charCodeAt(0) === 123 ? parseJsonLine(s, n) : null) ?? parseTextLayout(s, n, o.clock))
     case 'logfmt':
       return parseLogfmtLine
     case 'syslog':
@@ -128,7 +128,8 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
     }
   }
   if (c0 === 123 /* { */) {
-    const e = parseJsonLine(line, n, text)
+    // A Docker record's `log` holds the container's own line, in whatever layout it has (JSON included).
+    const e = parseJsonLine(line, n, (s) => parseAuto(s, n, clock))
     if (e) return e
   } else if (c0 === 60 /* < */) {
     const c1 = line.charCodeAt(1)

@@ -2,6 +2,7 @@
 import { normalizeLevel } from '../../core/levels.js'
 import type { Level, LogEntry } from '../../core/types.js'
 import { entry, parseCaller, parseTime, takeCallerPrefix } from './common.js'
+import { dockerObject } from './container.js'
 
 type Obj = Record<string, unknown>
 
@@ -48,10 +49,13 @@ function text(v: unknown): string | null {
  */
 export function parseJsonLine(line: string, n: number, inner?: (text: string) => Partial<LogEntry> | null): LogEntry | null {
   let o: unknown
-  try {
-    o = JSON.parse(line)
-  } catch {
-    return null
+  if (line.startsWith('{"log":')) o = dockerObject(line) // parsed once with the multiline assembler's look
+  else {
+    try {
+      o = JSON.parse(line)
+    } catch {
+      return null
+    }
   }
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return null
   const obj = o as Obj
