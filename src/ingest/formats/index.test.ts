@@ -60,6 +60,10 @@ describe('auto format: text layouts', () => {
     expect(parse('2026-11-25T10:00:01.123Z ERROR 1234 --- [myapp] [           main] com.example.Bar : boom: x')).toMatchObject({
       message: 'boom: x', level: 'error', logger: 'com.example.Bar',
     })
+    // Spring Cloud Sleuth: `[app,traceId,spanId]` after the level.
+    expect(parse('2026-11-25T10:00:01.123+0000 ERROR [pay,5f1c,9ab2] 1 --- [nio-8080-exec-1] c.a.Pay : payment 7 failed')).toMatchObject({
+      message: 'payment 7 failed', level: 'error', logger: 'c.a.Pay',
+    })
   })
 
   it('reads `time [LEVEL] logger - message` and log4j `time [thread] LEVEL logger - message`', () => {

@@ -102,7 +102,8 @@ const LOGGER_COLON = /^([\w$.:/-]{1,200}): (.*)$/s
 // Rails tagged logging (`config.log_tags`): `[uuid] [sub] message`
 const RAILS_TAGS = /^(?:\[[^\]\s]{1,100}\] )+/
 // Spring Boot: `WARN 1234 --- [main] c.e.Foo : message` (3.x adds `[app]` before the thread).
-const SPRING = /^([A-Za-z]+)\s+(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s*:\s(.*)$/s
+// Spring Boot `LEVEL pid --- [app] [thread] logger : message`; Sleuth puts `[app,traceId,spanId]` before the pid.
+const SPRING = /^([A-Za-z]+)\s+(?:\[[^\]]*\]\s+)?(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s*:\s(.*)$/s
 // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`
 const PY_DASHES = /^-\s+(\S+)\s+-\s+([A-Za-z]+)\s+-\s(.*)$/s
 const BRACKET_LEVEL = /^\[\s*([A-Za-z]+)\s*\]:?\s+(.*)$/s
