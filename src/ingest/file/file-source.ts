@@ -7,6 +7,7 @@ import { LineSplitter, type SplitLine } from '../line-splitter.js'
 import { FileCheckpoint, FileLine, type LogSource, type RawLine } from '../source.js'
 import { compileGlob, type FileGlob } from './glob.js'
 import { checkpointIdentity, fileCheckpointKey, FINGERPRINT_BYTES, fingerprintOf, identityOf, legacyCheckpointKey, resumePoint, sameFile } from './identity.js'
+import { podOf } from './pod-host.js'
 
 
 /** How a FileSource finds, tails and resumes its files. */
@@ -46,6 +47,8 @@ interface OpenFile {
   pos: number
   lines: number
   splitter: LineSplitter
+  /** The source's `host`, else the Kubernetes pod the path names (podOf). */
+  host: string | undefined
 }
 
 interface Tracked {
@@ -158,7 +161,7 @@ export class FileSource implements LogSource {
   }
 
   private raw(f: OpenFile, l: SplitLine): RawLine {
-    return new FileLine(l.text, l.flags, this.o.host, new FileCheckpoint(f.key, f.cpIdentity, l.end, ++f.lines))
+    return new FileLine(l.text, l.flags, f.host, new FileCheckpoint(f.key, f.cpIdentity, l.end, ++f.lines))
   }
 
   /** After draining `t.cur` to EOF: detect rename rotation, copytruncate, or a vanished file. */
@@ -309,7 +312,7 @@ export class FileSource implements LogSource {
       const fp = await fingerprintOf(fh, Number(st.size))
       return {
         fh, identity, key: fileCheckpointKey(st), fpLen: Number(fp.slice(0, fp.indexOf(':'))), cpIdentity: checkpointIdentity(identity, fp),
-        pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos),
+        pos, lines, splitter: new LineSplitter(this.o.maxLineBytes, pos), host: this.o.host ?? podOf(path) ?? undefined,
       }
     } catch (e) {
       await fh.close().catch(() => {})

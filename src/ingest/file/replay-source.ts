@@ -5,6 +5,7 @@ import type { Store } from '../../store/store.js'
 import { LineSplitter, type SplitLine } from '../line-splitter.js'
 import { FileCheckpoint, FileLine, type LogSource, type RawLine } from '../source.js'
 import { checkpointIdentity, fileCheckpointKey, fingerprintOf, identityOf, resumePoint } from './identity.js'
+import { podOf } from './pod-host.js'
 
 /**
  * A plain file that ends in the middle of a line and was modified less than this long ago may still be
@@ -64,7 +65,7 @@ export class ReplaySource implements LogSource {
       if (cp && (gz || cp.offset <= Number(st.size))) (start = cp.offset), (lines = cp.lines)
       const splitter = new LineSplitter(this.o.maxLineBytes, start)
       const out: SplitLine[] = []
-      const host = this.o.host
+      const host = this.o.host ?? podOf(this.path) ?? undefined
       let lastEnd = start
       const emit = (l: SplitLine): RawLine => {
         lastEnd = l.end
