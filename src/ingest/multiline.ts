@@ -4,7 +4,7 @@
  * tracebacks and Go panics need (their last/frame lines are not indented) and bounds what it keeps.
  */
 import type { LogEntry } from '../core/types.js'
-import { criRecord, dockerRecord, type ContainerRecord } from './formats/container.js'
+import { containerRecord, type ContainerRecord } from './formats/container.js'
 import { DOTNET } from './formats/text.js'
 import type { LineParser } from './formats/index.js'
 
@@ -33,13 +33,6 @@ const PY_EXC_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|I
 // Go: frames in a goroutine dump alternate `pkg.func(...)` and `\t/path/file.go:12 +0x1d`.
 const GO_FRAME = /^(?:[\w./*()\[\]-]+\(.*\)|created by .*)$/
 
-/** `line` as a container runtime's record (CRI or Docker json-file), or null; cheap for other lines. */
-function containerRecord(line: string): ContainerRecord | null {
-  const c0 = line.charCodeAt(0)
-  if (c0 === 123 /* { */) return dockerRecord(line)
-  return c0 >= 48 && c0 <= 57 && line.charCodeAt(10) === 84 ? criRecord(line) : null
-}
-
 /** What happened to one pushed line. */
 export type Assembled =
   | { kind: 'entry'; entry: LogEntry }
@@ -64,10 +57,10 @@ export class MultilineAssembler {
    * next record goes on with it, how to wrap the whole line as one record, and the line's text so far.
    */
   private partial: string | null = null
-  /** The current entry's header said its message is on the next line (.NET's console formatter: DOTNET). */
-  private messageNext = false
   private partialWrap: ((text: string) => string) | null = null
   private partialText = ''
+  /** The current entry's header said its message is on the next line (.NET's console formatter: DOTNET). */
+  private messageNext = false
   private readonly maxLines: number
   private readonly maxBytes: number
   private readonly enabled: boolean

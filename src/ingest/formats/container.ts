@@ -19,10 +19,29 @@ export interface ContainerRecord {
   wrap(text: string): string
 }
 
-/** `line` as a CRI record, or null when it is not one (checked by characters: most lines fail at once). */
+/** `line` as a container runtime's record (CRI or Docker json-file), or null; cheap for other lines. */
+export function containerRecord(line: string): ContainerRecord | null {
+  return line.charCodeAt(0) === 123 /* { */ ? dockerRecord(line) : criRecord(line)
+}
+
+let lastCriLine: string | null = null
+let lastCri: ContainerRecord | null = null
+
+/**
+ * `line` as a CRI record, or null when it is not one (checked by characters: most lines fail at once). The
+ * answer for the line last asked about is remembered: the multiline assembler reads a record before the
+ * parser does, with the same string.
+ */
 export function criRecord(line: string): ContainerRecord | null {
   // The shortest: `2026-11-25T10:00:01Z stdout F` (the text may be empty).
-  if (line.length < 29 || line.charCodeAt(10) !== 84 /* T */ || line.charCodeAt(4) !== 45 || line.charCodeAt(7) !== 45) return null
+  const c0 = line.charCodeAt(0)
+  if (line.length < 29 || c0 < 48 || c0 > 57 || line.charCodeAt(10) !== 84 /* T */ || line.charCodeAt(4) !== 45 || line.charCodeAt(7) !== 45) return null
+  if (line === lastCriLine) return lastCri
+  lastCriLine = line
+  return (lastCri = readCri(line))
+}
+
+function readCri(line: string): ContainerRecord | null {
   const sp = line.indexOf(' ', 19)
   if (sp < 0 || sp > 40) return null
   const s = sp + 1

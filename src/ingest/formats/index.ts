@@ -117,15 +117,13 @@ function baseParser(f: string, o: ParseOptions): LineParser {
 export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   const c0 = line.charCodeAt(0)
   const text = (s: string) => parseTextLayout(s, n, clock)
-  if (c0 >= 48 && c0 <= 57 && line.charCodeAt(10) === 84 /* T */) {
-    // A Kubernetes (CRI) container log record: the container's own line inside, read like any other.
-    const r = criRecord(line)
-    if (r !== null) {
-      const e = parseAuto(r.text, n, clock)
-      e.raw = line
-      e.time ??= r.time
-      return e
-    }
+  // A Kubernetes (CRI) container log record: the container's own line inside, read like any other.
+  const r = criRecord(line)
+  if (r !== null) {
+    const e = parseAuto(r.text, n, clock)
+    e.raw = line
+    e.time ??= r.time
+    return e
   }
   if (c0 === 123 /* { */) {
     // A Docker record's `log` holds the container's own line, in whatever layout it has (JSON included).
