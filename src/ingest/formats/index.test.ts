@@ -228,6 +228,74 @@ describe('auto format: more real-world layouts', () => {
   })
 })
 
+describe('auto format: layouts of widely deployed servers and frameworks (found unread on loghub\'s real logs)', () => {
+  it('reads log4j `%d %p [%t] %c: %m` (Hadoop, Kafka): the bracket is the thread, even with spaces, and the class the logger', () => {
+    expect(parse('2026-11-25 10:00:01,978 WARN [main] org.example.jobs.JobRunner: retrying job 42 in 5s')).toMatchObject({
+      message: 'retrying job 42 in 5s', level: 'warn', logger: 'org.example.jobs.JobRunner', host: null, time: Date.UTC(2026, 10, 25, 10, 0, 1, 978),
+    })
+    expect(parse('2026-11-25 10:00:01,978 ERROR [RPC handler 3 on 8020] org.example.rpc.Server: call dropped: queue full')).toMatchObject({
+      message: 'call dropped: queue full', level: 'error', logger: 'org.example.rpc.Server', host: null,
+    })
+    // Without a logger after it, a bracket with spaces is part of the message, and a plain bracket stays the host.
+    expect(parse('2026-11-25 10:00:01,978 ERROR [not a thread] lost connection').message).toBe('[not a thread] lost connection')
+    expect(parse('2026-11-25 10:00:01,978 ERROR [web-3] lost connection')).toMatchObject({ host: 'web-3', message: 'lost connection' })
+  })
+
+  it('reads Spark\'s log4j `yy/MM/dd HH:mm:ss LEVEL logger: message`', () => {
+    expect(parse('26/11/25 10:00:01 ERROR storage.DiskStore: could not write block rdd_7_3')).toMatchObject({
+      message: 'could not write block rdd_7_3', level: 'error', logger: 'storage.DiskStore', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+  })
+
+  it('reads HDFS / Hadoop 1 `yyMMdd HHmmss thread LEVEL logger: message`', () => {
+    expect(parse('261125 100001 731 WARN dfs.DataNode$Receiver: checksum mismatch on blk_123')).toMatchObject({
+      message: 'checksum mismatch on blk_123', level: 'warn', logger: 'dfs.DataNode$Receiver', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+    // Six digits, six digits and a word that is no level: not this layout.
+    expect(parse('123456 654321 apples sold').message).toBe('123456 654321 apples sold')
+  })
+
+  it('reads ZooKeeper\'s `TIME - LEVEL [thread:Class@line] - message` with class and line', () => {
+    expect(parse('2026-11-25 10:00:01,747 - WARN  [SendWorker:5:QuorumCnxManager$SendWorker@912] - interrupted while waiting')).toMatchObject({
+      message: 'interrupted while waiting', level: 'warn', logger: 'QuorumCnxManager$SendWorker', line: 912, time: Date.UTC(2026, 10, 25, 10, 0, 1, 747),
+    })
+    expect(parse('2026-11-25 10:00:01,747 - ERROR [main] - cannot open data dir')).toMatchObject({ message: 'cannot open data dir', level: 'error', logger: null })
+  })
+
+  it('reads OpenStack (oslo.log) `TIME pid LEVEL logger [req-…] message` without the request context or instance prefix', () => {
+    expect(parse('2026-11-25 10:00:01.008 2931 WARNING nova.compute.manager [req-1b2c3d4e-0000-4000-8000-000000000001 abc def - - -] [instance: 0c8b6c2e-1111-4222-8333-944455556666] Took 3.10 seconds to spawn')).toMatchObject({
+      message: 'Took 3.10 seconds to spawn', level: 'warn', logger: 'nova.compute.manager', time: Date.UTC(2026, 10, 25, 10, 0, 1, 8),
+    })
+    expect(parse('2026-11-25 10:00:01.008 2931 ERROR oslo_messaging.rpc.server [-] Exception during message handling').message).toBe('Exception during message handling')
+  })
+
+  it('reads Android logcat threadtime `MM-DD TIME pid tid L tag: message`, with and without a year', () => {
+    expect(parse('11-25 10:00:01.811  1702  2395 E BillingClient: purchase failed: code 6')).toMatchObject({
+      message: 'purchase failed: code 6', level: 'error', logger: 'BillingClient', time: Date.UTC(2026, 10, 25, 10, 0, 1, 811),
+    })
+    expect(parse('2026-11-25 10:00:01.811  1702  2395 W ActivityManager : slow operation: 120ms')).toMatchObject({
+      message: 'slow operation: 120ms', level: 'warn', logger: 'ActivityManager',
+    })
+  })
+
+  it('reads Apache httpd error logs (2.2 and 2.4) without the `[client …]` httpd adds', () => {
+    expect(parse('[Wed Nov 25 10:00:01 2026] [error] [client 10.0.0.7] File does not exist: /srv/www/favicon.ico')).toMatchObject({
+      message: 'File does not exist: /srv/www/favicon.ico', level: 'error', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+    expect(parse('[Wed Nov 25 10:00:01.250000 2026] [proxy:warn] [pid 35708:tid 4328636416] [client 10.0.0.7:5050] AH01144: No protocol handler was valid')).toMatchObject({
+      message: 'AH01144: No protocol handler was valid', level: 'warn', logger: 'proxy', time: Date.UTC(2026, 10, 25, 10, 0, 1, 250),
+    })
+    // dmesg -T prints the same stamp; a kernel line keeps reading as one.
+    expect(parse('[Wed Nov 25 10:00:01 2026] usb 1-1: new high-speed USB device')).toMatchObject({ message: 'usb 1-1: new high-speed USB device', level: null })
+  })
+
+  it('reads Windows CBS.log `TIME, Level  Component  message`', () => {
+    expect(parse('2026-11-25 10:00:01, Error                 CSI    Failed to open package store (0x80070002)')).toMatchObject({
+      message: 'Failed to open package store (0x80070002)', level: 'error', logger: 'CSI', time: Date.UTC(2026, 10, 25, 10, 0, 1),
+    })
+  })
+})
+
 describe('level words', () => {
   const level = (word: string) => parse(`2026-11-25 10:00:01 ${word} something happened`).level
   it.each([

@@ -13,6 +13,7 @@ const UPTIME = /^\[\s*\d+\.\d{6}\] ?/
 const WALL = /^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\] ?/
 /** `dmesg -x`: `kern  :err   : ` (facility and level, padded). */
 const DECODED = /^([a-z]+[0-7]?)\s*:([a-z]+)\s*: ?/
+const APACHE_LEVEL = /^\[(?:[\w-]+:)?(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])\] /
 const FACILITIES = new Set(['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'])
 
 /** `msg` without a leading printk uptime stamp (kern.log: `kernel: [   12.345678] e1000e: …`). */
@@ -52,6 +53,9 @@ export function parseDmesgLine(line: string, n: number): LogEntry | null {
       const month = monthIndex(w[1]!)
       time = month < 0 ? null : Date.UTC(+w[6]!, month, +w[2]!.trim(), +w[3]!, +w[4]!, +w[5]!)
       rest = rest.slice(w[0].length)
+      // The same stamp starts Apache httpd's error log, followed by `[level]` or `[module:level]`: the text
+      // layouts read those (kernel messages do not start with a bracketed level).
+      if (level === null && rest.charCodeAt(0) === 91 && APACHE_LEVEL.test(rest)) return null
     } else if (level === null) return null
   }
   const e = entry(n, line, rest, level)

@@ -5,7 +5,7 @@
 import type { Clock } from '../../core/clock.js'
 import { normalizeLevel } from '../../core/levels.js'
 import type { Level, LogEntry } from '../../core/types.js'
-import { entry, isSpace, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
+import { entry, isSpace, monthIndex, parseTime, takeCallerPrefix, yearlessTime } from './common.js'
 
 /**
  * Level words accepted in free text. Narrower than normalizeLevel's vocabulary: `log`, `note` or a single
@@ -79,7 +79,8 @@ function sameChars(line: string, start: number, word: string): boolean {
 /** upperLevelAt's answer, reused: read at once by its caller. */
 const LEVEL_AT: { level: Level; end: number } = { level: 'info', end: 0 }
 
-const TS = String.raw`(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)`
+// ISO-like date and time, a time of day alone (logback's default), or log4j's `yy/MM/dd HH:mm:ss` (Spark's default).
+const TS = String.raw`(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|\d\d:\d\d:\d\d(?:[.,]\d{1,9})?|\d\d/\d\d/\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,3})?)`
 const LEADING_TIME = new RegExp(`^${TS}\\s+`)
 const BRACKET_TIME = new RegExp(`^\\[${TS}\\]\\s*`)
 // gunicorn: `[2026-11-25 10:00:01 +0000] [123] [ERROR] message` (a space before the offset).
@@ -133,6 +134,26 @@ const LEVEL_PREFIX = /^\[?([A-Z]{3,13})\]?:?\s+(.*)$/s
 // journalctl -o short-precise adds a fraction: `Nov 25 10:00:01.123456 host …`
 const SYSLOG_FILE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d[ .]/
 
+// Android logcat (`-v threadtime`): `03-17 16:13:38.811  1702  2395 D WindowManager: message`; with `-v year`
+// the date has a year and the rest is read after the time (LOGCAT_TAIL).
+const LOGCAT = /^(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3})\s+\d+\s+\d+ ([VDIWEFA]) (.*?)\s*: (.*)$/s
+const LOGCAT_TAIL = /^\d+\s+\d+ ([VDIWEFA]) (.*?)\s*: (.*)$/s
+// A process or thread id between the time and the level.
+const NUMBER_LEVEL = /^\d+\s+([A-Za-z]+)\s+(.*)$/s
+// OpenStack (oslo.log) after the level: `logger [req-… user project - - -] [instance: uuid] message` or `logger [-] …`.
+// The context and the instance are the formatter's, not the message's.
+const OSLO = /^([\w.]+) \[(?:req-[^\]]*|-)\] (?:\[instance: [\w-]+\] )?(.*)$/s
+// ZooKeeper (log4j `%d - %-5p [%t:%C{1}@%L] - %m`) after the time; the thread may hold brackets and colons.
+const DASH_LEVEL_THREAD = /^-\s+([A-Za-z]+)\s+\[(?:.*?:([\w$.]+)@(\d+)|[^\]]*)\]\s+-\s(.*)$/s
+// Windows CBS/CSI logs (CBS.log): `2016-09-28 04:30:30, Info                  CBS    message`
+const WINDOWS_CBS = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d), ([A-Za-z]+)\s+(\S+)\s+(.*)$/s
+// Hadoop 1 / HDFS (log4j `%d{yyMMdd HHmmss} %t %p %c: %m`): `081109 203615 148 INFO dfs.DataNode: message`
+const HADOOP1 = /^(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d) (?:\d+ )?([A-Z]+) (.*)$/s
+// log4j `[%t]` with spaces in the thread name (`[IPC Server handler 3 on 8020]`), before a logger.
+const THREAD_SPACES = /^\[[^\]]{1,200}\] (.*)$/s
+// Apache httpd error log: `[Sun Dec 04 04:47:44 2005] [error] msg` (2.2); 2.4 adds microseconds, the module
+// (`[core:error]`), `[pid N:tid N]` and `[client ip:port]`.
+const APACHE = /^\[(?:[A-Z][a-z]{2}) ([A-Z][a-z]{2}) (\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4})\] \[(?:([\w-]+):)?([a-z]+)\d?\](?: \[pid [^\]]*\])?(?: \[client [^\]]*\])? (.*)$/s
 const GLOG_LEVEL: Record<string, Level> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' }
 
 /** True when `line` starts like a syslog file line (`Nov 25 10:00:01 `): parseAuto then tries syslog. */
@@ -271,6 +292,55 @@ function dropLogrusFields(msg: string): string {
   return msg
 }
 
+/** What follows `TIME LEVEL ` (`tail`; `rest` is what followed the time): thread or host, logger, message. */
+function afterLevel(e: LogEntry, tail: string, ts: string, rest: string): void {
+  if (tail.charCodeAt(0) === 91) {
+    const h = BRACKET_HOST.exec(tail)
+    if (h) {
+      splitLogger(e, h[2]!, false)
+      // log4j `%d %-5p [%t] %c - %m` and `%d %p [%t] %c: %m` (Hadoop, Kafka): a bracket followed by a logger
+      // is the thread, not a host.
+      if (e.logger === null) loggerColon(e, ts)
+      if (e.logger === null) e.host = h[1]!
+      if (rest.includes('\t')) dropTabFields(e)
+      return
+    }
+    // A thread name with spaces (`[IPC Server handler 3 on 8020]`): taken only when a logger follows.
+    const t = THREAD_SPACES.exec(tail)
+    if (t) {
+      const before = e.message
+      e.message = t[1]!
+      splitLogger(e, t[1]!, false)
+      if (e.logger === null) loggerColon(e, ts)
+      if (e.logger !== null) {
+        if (rest.includes('\t')) dropTabFields(e)
+        return
+      }
+      e.message = before
+    }
+  }
+  const spans = tail.charCodeAt(0) !== 91 ? tracingSpansEnd(tail) : 0
+  if (spans > 0) {
+    // tracing fmt prints the event's target after its spans (unless disabled): take it as the logger.
+    e.message = tail.slice(spans)
+    loggerColon(e, ts, true)
+  } else {
+    splitLogger(e, tail, false)
+    if (e.logger === null) loggerColon(e, ts)
+  }
+  if (rest.includes('\t')) dropTabFields(e)
+}
+
+/** Android logcat's priority letters (`V/D/I/W/E/F/A`; A is an assertion, F a fatal). */
+const LOGCAT_LEVEL: Record<string, Level> = { V: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', A: 'fatal' }
+
+/** logcat's `pid tid L tag: message` fields after the time. */
+function logcat(e: LogEntry, letter: string, tag: string, msg: string): void {
+  e.level = LOGCAT_LEVEL[letter]!
+  e.logger = tag
+  e.message = msg
+}
+
 /** What follows a leading timestamp `ts`: level, thread, host, logger in the layouts we know. */
 function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
   // Dispatch on the first character so a line runs one or two of these regexes, not all of them.
@@ -291,6 +361,17 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
       e.logger = m[1]!
       e.level = textLevel(m[2]!)
       e.message = m[3]!
+      return
+    }
+    m = DASH_LEVEL_THREAD.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      // ZooKeeper's log4j layout: `- LEVEL [thread:Class@line] - message`
+      e.level = textLevel(m[1]!)
+      if (m[2] !== undefined) {
+        e.logger = m[2]
+        e.line = Number(m[3])
+      }
+      e.message = m[4]!
       return
     }
   } else if (c0 === 91 /* [ */) {
@@ -325,30 +406,29 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
         return
       }
     }
+    if (c0 >= 48 && c0 <= 57) {
+      // A number after the time: Android logcat (`pid tid L tag: msg`), a process id before the level
+      // (OpenStack/oslo.log `pid LEVEL logger [req-…] msg`) or a thread id (Hadoop 1 `thread LEVEL logger: msg`).
+      m = LOGCAT_TAIL.exec(rest)
+      if (m) {
+        logcat(e, m[1]!, m[2]!, m[3]!)
+        return
+      }
+      m = NUMBER_LEVEL.exec(rest)
+      if (m && textLevel(m[1]!)) {
+        e.level = textLevel(m[1]!)
+        const oslo = OSLO.exec(m[2]!)
+        if (oslo) {
+          e.logger = oslo[1]!
+          e.message = oslo[2]!
+        } else afterLevel(e, m[2]!, ts, rest)
+        return
+      }
+    }
     m = WORD_LEVEL.exec(rest)
     if (m && textLevel(m[1]!)) {
       e.level = textLevel(m[1]!)
-      const tail = m[2]!
-      if (tail.charCodeAt(0) === 91) {
-        const h = BRACKET_HOST.exec(tail)
-        if (h) {
-          splitLogger(e, h[2]!, false)
-          // log4j `%d %-5p [%t] %c - %m`: a bracket followed by `logger - ` is the thread, not a host.
-          if (e.logger === null) e.host = h[1]!
-          if (rest.includes('\t')) dropTabFields(e)
-          return
-        }
-      }
-      const spans = tail.charCodeAt(0) !== 91 ? tracingSpansEnd(tail) : 0
-      if (spans > 0) {
-        // tracing fmt prints the event's target after its spans (unless disabled): take it as the logger.
-        e.message = tail.slice(spans)
-        loggerColon(e, ts, true)
-      } else {
-        splitLogger(e, tail, false)
-        if (e.logger === null) loggerColon(e, ts)
-      }
-      if (rest.includes('\t')) dropTabFields(e)
+      afterLevel(e, m[2]!, ts, rest)
       return
     }
     if (rest.includes('\t') && (m = LAMBDA_NODE.exec(rest)) && textLevel(m[2]!)) {
@@ -423,7 +503,7 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
   if (c0 >= 48 && c0 <= 57) {
     // a digit: a leading timestamp
     m = LEADING_TIME.exec(line)
-    if (!m) return null
+    if (!m) return line.charCodeAt(2) === 45 /* - */ ? logcatLine(line, n, clock) : line.charCodeAt(19) === 44 /* , */ ? windowsLine(line, n) : hadoopLine(line, n)
     const e = entry(n, line, '')
     e.time = timeOf(m[1]!, clock)
     afterTime(e, line.slice(m[0].length), m[1]!, clock)
@@ -431,6 +511,18 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
     return e
   }
   if (c0 === 91 /* [ */) {
+    if (line.charCodeAt(4) === 32 && (m = APACHE.exec(line))) {
+      const level = m[9] === 'trace' ? 'trace' : textLevel(m[9]!)
+      if (level !== null) {
+        const e = entry(n, line, m[10]!, level)
+        const month = monthIndex(m[1]!)
+        const t = Date.UTC(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6] ? Math.floor(Number(m[6].padEnd(6, '0')) / 1000) : 0)
+        e.time = month < 0 || Number.isNaN(t) ? null : t
+        e.logger = m[8] ?? null
+        takeCallerPrefix(e)
+        return e
+      }
+    }
     m = MONOLOG.exec(line)
     if (m && textLevel(m[3]!)) {
       const e = entry(n, line, dropMonologContext(m[4]!), textLevel(m[3]!))
@@ -518,7 +610,45 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
   return null
 }
 
+/** Android logcat (`-v threadtime`, no year): `MM-DD HH:MM:SS.mmm  pid  tid L tag: message`. */
+function logcatLine(line: string, n: number, clock: Clock): LogEntry | null {
+  const m = LOGCAT.exec(line)
+  if (!m) return null
+  const e = entry(n, line, '')
+  e.time = yearlessTime(+m[1]! - 1, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, clock)
+  logcat(e, m[7]!, m[8]!, m[9]!)
+  return e
+}
+
+/** Windows CBS.log: `2016-09-28 04:30:30, Info                  CBS    message`. */
+function windowsLine(line: string, n: number): LogEntry | null {
+  const m = WINDOWS_CBS.exec(line)
+  const level = m ? textLevel(m[2]!) : null
+  if (level === null) return null
+  const e = entry(n, line, m![4]!, level)
+  e.time = parseTime(m![1]!)
+  e.logger = m![3]!
+  return e
+}
+
+/** Hadoop 1 / HDFS (log4j `%d{yyMMdd HHmmss} %t %p %c: %m`): `081109 203615 148 INFO dfs.DataNode: message`. */
+function hadoopLine(line: string, n: number): LogEntry | null {
+  const m = HADOOP1.exec(line)
+  const level = m ? textLevel(m[7]!) : null
+  if (level === null) return null
+  const t = Date.UTC(2000 + +m![1]!, +m![2]! - 1, +m![3]!, +m![4]!, +m![5]!, +m![6]!)
+  const e = entry(n, line, m![8]!, level)
+  e.time = Number.isNaN(t) ? null : t
+  loggerColon(e, '')
+  return e
+}
+
 function timeOf(ts: string, clock: Clock): number | null {
+  if (ts.charCodeAt(2) === 47 /* / */) {
+    // `yy/MM/dd HH:mm:ss[.SSS]`
+    const t = Date.UTC(2000 + +ts.slice(0, 2), +ts.slice(3, 5) - 1, +ts.slice(6, 8), +ts.slice(9, 11), +ts.slice(12, 14), +ts.slice(15, 17), ts.length > 18 ? +ts.slice(18).padEnd(3, '0') : 0)
+    return Number.isNaN(t) ? null : t
+  }
   if (ts.length <= 18 && ts.charCodeAt(2) === 58 /* : */) {
     // time of day only (logback's default): today's date from the clock
     const day = new Date(clock())

@@ -1,0 +1,117 @@
+/**
+ * Held-out check on real logs: the 16 systems of loghub (https://github.com/logpai/loghub, 2,000 labelled lines
+ * each, free for research use — not copied into this repository). Each system's labelled templates become a
+ * catalog (`<*>` → `{}`), its raw lines are parsed by `--format auto` and matched, and the answers are compared
+ * with loghub's labels:
+ *   - parse: the message Dice reads from the raw line equals loghub's `Content` column (whitespace-trimmed);
+ *   - match (Content): Dice's matcher on loghub's own message finds the labelled template;
+ *   - match (end to end): the same on the message Dice parsed from the raw line;
+ *   - level: the level Dice reads equals loghub's `Level` column (where it has one that names a level).
+ * Where loghub's Content keeps what a logging framework added, not what the code wrote, Dice drops it and the
+ * comparison does too: oslo.log's `[instance: uuid] ` (OpenStack) and httpd's `[client ip] ` (Apache) prefixes are
+ * removed from Content and templates. OpenStack's raw lines also start with the name of the file loghub took them
+ * from (not part of the log line): dropped before parsing.
+ *
+ *   node --import tsx bench/loghub/run.ts --dir /path/to/loghub [--only HDFS,Apache] [--show 5]
+ */
+import { readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Matcher } from '../../src/match/matcher.js'
+import { createParser } from '../../src/ingest/formats/index.js'
+import { defaultConfig } from '../../src/config/load.js'
+import type { Statement } from '../../src/core/types.js'
+import { normalizeLevel } from '../../src/core/levels.js'
+
+const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' } } })
+if (!values.dir) throw new Error('--dir: path of a loghub checkout (git clone https://github.com/logpai/loghub)')
+const SYSTEMS = ['Android', 'Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'HealthApp', 'Linux', 'Mac', 'OpenSSH', 'OpenStack', 'Proxifier', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper']
+const only = values.only ? values.only.split(',') : SYSTEMS
+const show = Number(values.show)
+
+/** RFC 4180 rows (quoted fields may hold commas, doubled quotes and newlines). */
+function csv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let f = ''
+  let q = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (q) {
+      if (c === '"') {
+        if (text[i + 1] === '"') (f += '"'), i++
+        else q = false
+      } else f += c
+    } else if (c === '"') q = true
+    else if (c === ',') row.push(f), (f = '')
+    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '')
+    else if (c !== '\r') f += c
+  }
+  if (f !== '' || row.length > 0) row.push(f), rows.push(row)
+  return rows
+}
+
+/** A loghub template in Dice's template syntax: `<*>` is a placeholder, everything else literal. */
+function toTemplate(t: string): string {
+  return t.split('<*>').map((lit) => lit.replace(/%/g, '%%').replace(/\{/g, '{{').replace(/\}/g, '}}')).join('{}')
+}
+
+const config = defaultConfig()
+const totals = { lines: 0, parsed: 0, content: 0, e2e: 0 }
+console.log('| system | templates | lines | parse = Content | match on Content | match end to end | level (lines with one) |')
+console.log('|---|---:|---:|---:|---:|---:|---:|')
+const notes: string[] = []
+for (const sys of only) {
+  const base = join(values.dir, sys, `${sys}_2k.log`)
+  if (!existsSync(base)) continue
+  const oslo = (t: string) => (sys === 'OpenStack' ? t.replace(/^\[instance: [^\]]*\] /, '') : sys === 'Apache' ? t.replace(/^\[client [^\]]*\] /, '') : t)
+  const tpl = csv(readFileSync(`${base}_templates.csv`, 'utf8')).slice(1).filter((r) => r.length >= 2).map(([id, t]) => [id!, oslo(t!)])
+  const statements: Statement[] = tpl.map(([id, t]) => ({ id: id!, file: `${sys}.log`, line: 1, endLine: 1, language: 'c', level: 'error', template: toTemplate(t!), matchable: true, channels: [], mentions: [], blame: null, callee: 'log' }))
+  const matcher = Matcher.build(statements)
+  const structured = csv(readFileSync(`${base}_structured.csv`, 'utf8'))
+  const head = structured[0]!
+  const ci = head.indexOf('Content')
+  const ei = head.indexOf('EventId')
+  const li = head.indexOf('Level')
+  const labelled = structured.slice(1).filter((r) => r.length === head.length)
+  const raw = readFileSync(base, 'utf8').split('\n')
+  const parse = createParser('auto', config)
+  let parsed = 0
+  let onContent = 0
+  let e2e = 0
+  let levels = 0
+  let levelled = 0
+  const misses: string[] = []
+  for (let i = 0; i < labelled.length; i++) {
+    const r = labelled[i]!
+    const content = oslo(r[ci]!.trim())
+    const want = r[ei]!
+    const line = raw[i]!.replace(/\r$/, '')
+    const entry = parse(sys === 'OpenStack' ? line.slice(line.indexOf(' ') + 1) : line, i + 1)
+    const wantLevel = li >= 0 ? normalizeLevel(r[li]!.length === 1 ? r[li]! : r[li]!.toLowerCase()) : null
+    if (wantLevel !== null) {
+      levelled++
+      if (entry?.level === wantLevel) levels++
+    }
+    const msg = entry?.message.trim() ?? ''
+    if (msg === content) parsed++
+    else if (misses.length < show) misses.push(`  parse  ${JSON.stringify(raw[i])}\n    got  ${JSON.stringify(msg)}\n    want ${JSON.stringify(content)}`)
+    const a = matcher.match(content)?.statementId ?? null
+    if (a === want) onContent++
+    else if (misses.length < show * 2) misses.push(`  match  ${JSON.stringify(content)}: got ${a}, want ${want} (${JSON.stringify(tpl.find((x) => x[0] === want)?.[1])}${a ? `; got ${JSON.stringify(tpl.find((x) => x[0] === a)?.[1])}` : ''})`)
+    const b = entry ? (matcher.match(entry.message, entry)?.statementId ?? null) : null
+    if (b === want) e2e++
+  }
+  const n = labelled.length
+  const pct = (x: number) => `${((100 * x) / n).toFixed(1)}%`
+  const lv = levelled === 0 ? '–' : `${((100 * levels) / levelled).toFixed(1)}% (${levelled})`
+  console.log(`| ${sys} | ${tpl.length} | ${n} | ${pct(parsed)} | ${pct(onContent)} | ${pct(e2e)} | ${lv} |`)
+  totals.lines += n
+  totals.parsed += parsed
+  totals.content += onContent
+  totals.e2e += e2e
+  if (misses.length > 0) notes.push(`${sys}:\n${misses.join('\n')}`)
+}
+const p = (x: number) => `${((100 * x) / totals.lines).toFixed(1)}%`
+console.log(`| all | | ${totals.lines} | ${p(totals.parsed)} | ${p(totals.content)} | ${p(totals.e2e)} |`)
+if (show > 0) console.log(`\n${notes.join('\n\n')}`)
