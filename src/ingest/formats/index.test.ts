@@ -289,6 +289,15 @@ describe('auto format: layouts of widely deployed servers and frameworks (found 
     expect(parse('[Wed Nov 25 10:00:01 2026] usb 1-1: new high-speed USB device')).toMatchObject({ message: 'usb 1-1: new high-speed USB device', level: null })
   })
 
+  it('reads macOS syslog lines with the sender\'s subsystem after the pid (`ident[pid] (subsystem): message`)', () => {
+    expect(parse('Nov 25 10:00:01 mac-7 sandboxd[129] ([31211]): Mail(31211) deny network-outbound /var/run/x')).toMatchObject({
+      message: 'Mail(31211) deny network-outbound /var/run/x', logger: 'sandboxd', host: 'mac-7',
+    })
+    expect(parse('Nov 25 10:00:01 mac-7 launchd[1] (com.apple.WebContent.35412): Service exited with abnormal code: 1').message).toBe('Service exited with abnormal code: 1')
+    // Parentheses at the start of the message itself stay.
+    expect(parse('Nov 25 10:00:01 mac-7 app[1]: (retry 2) upload failed').message).toBe('(retry 2) upload failed')
+  })
+
   it('reads Windows CBS.log `TIME, Level  Component  message`', () => {
     expect(parse('2026-11-25 10:00:01, Error                 CSI    Failed to open package store (0x80070002)')).toMatchObject({
       message: 'Failed to open package store (0x80070002)', level: 'error', logger: 'CSI', time: Date.UTC(2026, 10, 25, 10, 0, 1),

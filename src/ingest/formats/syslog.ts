@@ -117,6 +117,11 @@ function syslogFileLine(line: string, n: number, clock: Clock, levelWord: boolea
       let r = q + 1
       while (isDigit(line.charCodeAt(r))) r++
       if (r > q + 1 && line.charCodeAt(r) === 93) q = r + 1
+      // macOS adds the sender's subsystem after the pid: `sandboxd[129] ([31211]): `, `launchd[1] (com.apple.x.1): `.
+      if (q > tagEnd && line.charCodeAt(q) === 32 && line.charCodeAt(q + 1) === 40 /* ( */) {
+        const close = line.indexOf('): ', q + 2)
+        if (close > 0 && close < q + 200 && line.lastIndexOf(' ', close) < q + 2) q = close + 1
+      }
     }
     if (line.charCodeAt(q) === 58 && line.charCodeAt(q + 1) === 32) {
       logger = line.slice(tagStart, tagEnd)
