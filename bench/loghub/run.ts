@@ -12,7 +12,11 @@
  * removed from Content and templates. OpenStack's raw lines also start with the name of the file loghub took them
  * from (not part of the log line): dropped before parsing.
  *
- *   node --import tsx bench/loghub/run.ts --dir /path/to/loghub [--only HDFS,Apache] [--show 5]
+ * Five systems print layouts of their own (supercomputer RAS records, an app's pipe-separated fields, a proxy's
+ * log): `auto` takes their whole line as the message. With `--presets` they are read with the one-line `regex:`
+ * format a team would put in `formats:` of its config (REGEX below), the rest with `auto`.
+ *
+ *   node --import tsx bench/loghub/run.ts --dir /path/to/loghub [--only HDFS,Apache] [--show 5] [--presets]
  */
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,7 +27,7 @@ import { defaultConfig } from '../../src/config/load.js'
 import type { Statement } from '../../src/core/types.js'
 import { normalizeLevel } from '../../src/core/levels.js'
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' } } })
+const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' }, presets: { type: 'boolean', default: false } } })
 if (!values.dir) throw new Error('--dir: path of a loghub checkout (git clone https://github.com/logpai/loghub)')
 const SYSTEMS = ['Android', 'Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'HealthApp', 'Linux', 'Mac', 'OpenSSH', 'OpenStack', 'Proxifier', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper']
 const only = values.only ? values.only.split(',') : SYSTEMS
@@ -56,6 +60,15 @@ function toTemplate(t: string): string {
   return t.split('<*>').map((lit) => lit.replace(/%/g, '%%').replace(/\{/g, '{{').replace(/\}/g, '}}')).join('{}')
 }
 
+/** `regex:` formats for the layouts no mainstream framework prints (named groups as in docs/FORMATS.md). */
+const REGEX: Record<string, string> = {
+  BGL: String.raw`^\S+ \d+ \S+ (?<host>\S+) \S+ \S+ \S+ (?<logger>\S+) (?<level>[A-Z]+) (?<message>.*)$`,
+  HPC: String.raw`^\d+ (?<host>\S+) (?<logger>\S+) \S+ \d+ \d+ (?<message>.*)$`,
+  HealthApp: String.raw`^[^|]*\|(?<logger>[^|]*)\|\d+\|(?<message>.*)$`,
+  Proxifier: String.raw`^\[[^\]]*\] (?<logger>.+?) - (?<message>.*)$`,
+  Thunderbird: String.raw`^\S+ \d+ \S+ (?<host>\S+) \w{3} +\d+ [\d:]+ \S+ (?:(?<logger>[^:\[ ]+)(?:\[\d+\])?: )?(?<message>.*)$`,
+}
+
 const config = defaultConfig()
 const totals = { lines: 0, parsed: 0, content: 0, e2e: 0 }
 console.log('| system | templates | lines | parse = Content | match on Content | match end to end | level (lines with one) |')
@@ -75,7 +88,7 @@ for (const sys of only) {
   const li = head.indexOf('Level')
   const labelled = structured.slice(1).filter((r) => r.length === head.length)
   const raw = readFileSync(base, 'utf8').split('\n')
-  const parse = createParser('auto', config)
+  const parse = createParser(values.presets && REGEX[sys] ? `regex:${REGEX[sys]}` : 'auto', config)
   let parsed = 0
   let onContent = 0
   let e2e = 0
