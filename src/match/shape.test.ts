@@ -24,6 +24,11 @@ describe('shapeOf', () => {
     expect(shapeOf('plain words only').shape).toBe('plain words only')
   })
 
+  it('gives an id with a negative number after `_` the shape of a positive one (HDFS `blk_-695…`)', () => {
+    expect(shapeOf('PacketResponder 1 for block blk_-6952295868487656571 terminating')).toEqual(shapeOf('PacketResponder 0 for block blk_38865049064139660 terminating'))
+    expect(shapeOf('range a-5 x_-3').shape).toBe('range a-<NUM> x_<NUM>')
+  })
+
   it('keeps the hash of a shape the same across versions (stored unowned rows merge by it)', () => {
     expect(['', 'user <NUM> from <IP>', 'plain words only', 'é ü ✓ 𝄞', 'a'.repeat(2000)].map(shapeHash))
       .toEqual(['811c9dc50578', 'cc0b2f89d08f', 'a0419168cf17', 'eff933392919', '28534c55ed61'])
@@ -48,7 +53,7 @@ describe('shapeOf masking only with the masks a message can hold', () => {
   const PIECES = ['user', 'id', 'db-7', 'x9y', '0x1f', 'deadbeef12', 'deadbeef-dead-beef-dead-beefdeadbeef', '3fa85f64-5717-4562-b3fc-2c963f66afa6',
     '10.0.0.1:443', 'fe80::1ff:fe23', '::1', '::', 'a:b', '2026-11-25T10:00:01Z', '2026-11-25', '10:00:01,5', '"quoted 12"', '"open', "'x'", "it's",
     '/var/log/a1.log', '/a/b', 'a/b', 'a@b1.io', 'x@y', 'https://h/9', 'ftp://x', 'a:/', '1.5e3', '-42', '+7', 'v1.2.3', '1.2.3.4', '1.2.3', '99999',
-    'ab12cd34ef', 'abcdefab', '+12', 'a+1', '_1', '1_', 'ff', 'FF00AA11', 'deadbeefcafe', '0x', '0xg', '12e5', '1e+5', '1e', 'e5', 'x1e5', '12:34', '\t', '  ', 'é1', '٣', 'q', ':', '.', '-', '/', '@', '"', "'", '1', '22', '333', '4444', '55555555', 'x.1', 'a-b']
+    'ab12cd34ef', 'abcdefab', '+12', 'a+1', '_1', '1_', 'blk_-42', '_-', 'x_+3', 'ff', 'FF00AA11', 'deadbeefcafe', '0x', '0xg', '12e5', '1e+5', '1e', 'e5', 'x1e5', '12:34', '\t', '  ', 'é1', '٣', 'q', ':', '.', '-', '/', '@', '"', "'", '1', '22', '333', '4444', '55555555', 'x.1', 'a-b']
   function rng(seed: number): () => number {
     return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
   }

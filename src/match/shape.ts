@@ -26,7 +26,8 @@ export const MASKS: Array<{ name: string; re: string; can: (p: number) => boolea
   { name: 'HEX', re: String.raw`\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b`, can: (p) => (p & DIGIT) !== 0 },
   { name: 'STR', re: String.raw`"(?:[^"\\\n]|\\.){0,500}"|'(?:[^'\\\n]|\\.){0,500}'`, can: (p) => (p & QUOTE) !== 0 },
   { name: 'PATH', re: String.raw`(?<![\w.])(?:/[\w.@%+-]+){2,}/?`, can: (p) => (p & SLASH) !== 0 },
-  { name: 'NUM', re: String.raw`(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\d)`, can: (p) => (p & DIGIT) !== 0 },
+  // A sign after `_` is the number's too: HDFS prints `blk_-6952295868487656571` and `blk_38865049064139660` alike.
+  { name: 'NUM', re: String.raw`(?:(?<![\w.])|(?<=_)(?=-))[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\d)`, can: (p) => (p & DIGIT) !== 0 },
 ]
 
 /** The characters of `s` that some mask needs, as bits. */
