@@ -6,7 +6,9 @@
  *   - parse: the message Dice reads from the raw line equals loghub's `Content` column (whitespace-trimmed);
  *   - match (Content): Dice's matcher on loghub's own message finds the labelled template;
  *   - match (end to end): the same on the message Dice parsed from the raw line;
- *   - level: the level Dice reads equals loghub's `Level` column (where it has one that names a level).
+ *   - level: the level Dice reads equals loghub's `Level` column (where it has one that names a level);
+ *   - unowned shapes: how many shapes (`shapeOf`, what groups lines no statement owns) loghub's messages make, and
+ *     their purity (the share of lines whose shape's most common labelled template is their own).
  * Where loghub's Content keeps what a logging framework added, not what the code wrote, Dice drops it and the
  * comparison does too: oslo.log's `[instance: uuid] ` (OpenStack) and httpd's `[client ip] ` (Apache) prefixes are
  * removed from Content and templates. OpenStack's raw lines also start with the name of the file loghub took them
@@ -26,6 +28,7 @@ import { createParser } from '../../src/ingest/formats/index.js'
 import { defaultConfig } from '../../src/config/load.js'
 import type { Statement } from '../../src/core/types.js'
 import { normalizeLevel } from '../../src/core/levels.js'
+import { shapeOf } from '../../src/match/shape.js'
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' }, presets: { type: 'boolean', default: false } } })
 if (!values.dir) throw new Error('--dir: path of a loghub checkout (git clone https://github.com/logpai/loghub)')
@@ -70,9 +73,9 @@ const REGEX: Record<string, string> = {
 }
 
 const config = defaultConfig()
-const totals = { lines: 0, parsed: 0, content: 0, e2e: 0 }
-console.log('| system | templates | lines | parse = Content | match on Content | match end to end | level (lines with one) |')
-console.log('|---|---:|---:|---:|---:|---:|---:|')
+const totals = { lines: 0, parsed: 0, content: 0, e2e: 0, shapes: 0, pure: 0 }
+console.log('| system | templates | lines | parse = Content | match on Content | match end to end | level (lines with one) | unowned shapes (purity) |')
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
 const notes: string[] = []
 for (const sys of only) {
   const base = join(values.dir, sys, `${sys}_2k.log`)
@@ -94,6 +97,7 @@ for (const sys of only) {
   let e2e = 0
   let levels = 0
   let levelled = 0
+  const shapes = new Map<string, Map<string, number>>()
   const misses: string[] = []
   for (let i = 0; i < labelled.length; i++) {
     const r = labelled[i]!
@@ -109,6 +113,10 @@ for (const sys of only) {
     const msg = entry?.message.trim() ?? ''
     if (msg === content) parsed++
     else if (misses.length < show) misses.push(`  parse  ${JSON.stringify(raw[i])}\n    got  ${JSON.stringify(msg)}\n    want ${JSON.stringify(content)}`)
+    const shape = shapeOf(content).shape
+    let byEvent = shapes.get(shape)
+    if (byEvent === undefined) shapes.set(shape, (byEvent = new Map()))
+    byEvent.set(want, (byEvent.get(want) ?? 0) + 1)
     const a = matcher.match(content)?.statementId ?? null
     if (a === want) onContent++
     else if (misses.length < show * 2) misses.push(`  match  ${JSON.stringify(content)}: got ${a}, want ${want} (${JSON.stringify(tpl.find((x) => x[0] === want)?.[1])}${a ? `; got ${JSON.stringify(tpl.find((x) => x[0] === a)?.[1])}` : ''})`)
@@ -118,7 +126,11 @@ for (const sys of only) {
   const n = labelled.length
   const pct = (x: number) => `${((100 * x) / n).toFixed(1)}%`
   const lv = levelled === 0 ? '–' : `${((100 * levels) / levelled).toFixed(1)}% (${levelled})`
-  console.log(`| ${sys} | ${tpl.length} | ${n} | ${pct(parsed)} | ${pct(onContent)} | ${pct(e2e)} | ${lv} |`)
+  let pure = 0
+  for (const byEvent of shapes.values()) pure += Math.max(...byEvent.values())
+  console.log(`| ${sys} | ${tpl.length} | ${n} | ${pct(parsed)} | ${pct(onContent)} | ${pct(e2e)} | ${lv} | ${shapes.size} (${pct(pure)}) |`)
+  totals.shapes += shapes.size
+  totals.pure += pure
   totals.lines += n
   totals.parsed += parsed
   totals.content += onContent
@@ -126,5 +138,5 @@ for (const sys of only) {
   if (misses.length > 0) notes.push(`${sys}:\n${misses.join('\n')}`)
 }
 const p = (x: number) => `${((100 * x) / totals.lines).toFixed(1)}%`
-console.log(`| all | | ${totals.lines} | ${p(totals.parsed)} | ${p(totals.content)} | ${p(totals.e2e)} |`)
+console.log(`| all | | ${totals.lines} | ${p(totals.parsed)} | ${p(totals.content)} | ${p(totals.e2e)} | | ${totals.shapes} (${p(totals.pure)}) |`)
 if (show > 0) console.log(`\n${notes.join('\n\n')}`)
