@@ -309,7 +309,6 @@ function afterLevel(e: LogEntry, tail: string, ts: string, rest: string): void {
     const t = THREAD_SPACES.exec(tail)
     if (t) {
       const before = e.message
-      e.message = t[1]!
       splitLogger(e, t[1]!, false)
       if (e.logger === null) loggerColon(e, ts)
       if (e.logger !== null) {
@@ -512,7 +511,7 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
   }
   if (c0 === 91 /* [ */) {
     if (line.charCodeAt(4) === 32 && (m = APACHE.exec(line))) {
-      const level = m[9] === 'trace' ? 'trace' : textLevel(m[9]!)
+      const level = textLevel(m[9]!)
       if (level !== null) {
         const e = entry(n, line, m[10]!, level)
         const month = monthIndex(m[1]!)
