@@ -80,8 +80,8 @@ const notes: string[] = []
 for (const sys of only) {
   const base = join(values.dir, sys, `${sys}_2k.log`)
   if (!existsSync(base)) continue
-  const oslo = (t: string) => (sys === 'OpenStack' ? t.replace(/^\[instance: [^\]]*\] /, '') : sys === 'Apache' ? t.replace(/^\[client [^\]]*\] /, '') : t)
-  const tpl = csv(readFileSync(`${base}_templates.csv`, 'utf8')).slice(1).filter((r) => r.length >= 2).map(([id, t]) => [id!, oslo(t!)])
+  const withoutAddedPrefix = (t: string) => (sys === 'OpenStack' ? t.replace(/^\[instance: [^\]]*\] /, '') : sys === 'Apache' ? t.replace(/^\[client [^\]]*\] /, '') : t)
+  const tpl = csv(readFileSync(`${base}_templates.csv`, 'utf8')).slice(1).filter((r) => r.length >= 2).map(([id, t]) => [id!, withoutAddedPrefix(t!)])
   const statements: Statement[] = tpl.map(([id, t]) => ({ id: id!, file: `${sys}.log`, line: 1, endLine: 1, language: 'c', level: 'error', template: toTemplate(t!), matchable: true, channels: [], mentions: [], blame: null, callee: 'log' }))
   const matcher = Matcher.build(statements)
   const structured = csv(readFileSync(`${base}_structured.csv`, 'utf8'))
@@ -101,7 +101,7 @@ for (const sys of only) {
   const misses: string[] = []
   for (let i = 0; i < labelled.length; i++) {
     const r = labelled[i]!
-    const content = oslo(r[ci]!.trim())
+    const content = withoutAddedPrefix(r[ci]!.trim())
     const want = r[ei]!
     const line = raw[i]!.replace(/\r$/, '')
     const entry = parse(sys === 'OpenStack' ? line.slice(line.indexOf(' ') + 1) : line, i + 1)
