@@ -96,6 +96,26 @@ describe('real-time channel delivery', () => {
     for (const u of updates()) expect(u.body.ts).toBe(msg.ts)
   })
 
+  it('a backfill (realtimeEveryMs) posts its flood once at tick with the final count, never editing it', async () => {
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
+    const cfg = config()
+    const router = new Router({ store, config: cfg, clock })
+    await router.refresh()
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const d = new Delivery({ store, config: cfg, clock, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs: 50, log: () => {}, realtimeEveryMs: 60_000 })
+    open.push(d)
+    // The same flood as above, read over many turns of the event loop as a replay reads chunks.
+    for (let i = 0; i < 300; i++) {
+      d.onHit(hit(hello, { raw: `INFO hello cruel world ${i}`, host: `web-${i % 3}`, time: now + i }))
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 60))
+    }
+    expect(posts()).toHaveLength(0)
+    await d.tick()
+    expect(posts()).toHaveLength(1)
+    expect(updates()).toHaveLength(0)
+    expect(posts()[0]!.body.text).toContain('×300')
+  })
+
   it('paces new posts per channel at realtime.maxPostsPerSecond after a burst', async () => {
     const d = await delivery(config({ realtime: { maxPostsPerSecond: 10 } }))
     const many = Array.from({ length: 30 }, (_, i) => statement({ id: `p${i}`, line: i + 1, template: `event ${i}`, channels: ['ops'] }))

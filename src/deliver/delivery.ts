@@ -44,6 +44,13 @@ export interface DeliveryOptions {
    * per channel; a webhook may forward to Slack).
    */
   pacePosts?: boolean
+  /**
+   * How long hits may wait before they are folded into their channel messages. Default 0: at the next turn
+   * of the event loop (`dice run`: near real time). A backfill (`dice replay`) waits longer, so a message is
+   * posted once with the counts of many seconds of log instead of being edited after every chunk read; a
+   * replay that ends sooner posts at `tick()`, with its final counts.
+   */
+  realtimeEveryMs?: number
 }
 
 /** Counters for /metrics and tests. */
@@ -130,6 +137,7 @@ export class Delivery {
   private pacePosts: boolean
   /** `route.rules` name a channel: any statement may have real-time channels, not only `#channel` ones. */
   private channelRules: boolean
+  private realtimeEveryMs: number
 
   constructor(o: DeliveryOptions) {
     this.o = o
@@ -141,6 +149,7 @@ export class Delivery {
     this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
     this.pacePosts = o.pacePosts ?? o.notifier.name !== 'console'
     this.channelRules = o.config.route.rules.some((r) => r.channel)
+    this.realtimeEveryMs = o.realtimeEveryMs ?? 0
   }
 
   /**
@@ -192,6 +201,7 @@ export class Delivery {
       this.rtChain = this.rtChain.then(() => this.processRealtime()).catch((e) => this.fail('real-time', e))
     }
     if (now) run()
+    else if (this.realtimeEveryMs > 0) this.later(this.realtimeEveryMs, run)
     else setImmediate(run)
   }
 

@@ -15,6 +15,13 @@ import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
 
 /**
+ * A backfill reads minutes of log per second: its channel messages are brought up to date every 5 s (a
+ * replay shorter than that posts each once, at the end, with its final counts) rather than after every
+ * chunk read, which would edit each message again and again.
+ */
+const REPLAY_REALTIME_EVERY_MS = 5000
+
+/**
  * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
  * each file's checkpoint (kept by file identity: a rotated or symlinked name resumes too), so replaying an
  * unchanged file again adds nothing; `-` reads stdin. Plain or gzip'd files. An unterminated last line of a
@@ -64,7 +71,8 @@ export const replay: Command = {
         const slack = slackFromEnv(ctx.env)
         // Console messages go to stdout, unless stdout carries the --json summary.
         const notifier = createNotifier({ config: ctx.config, env: ctx.env, slack, out: values.json ? ctx.stderr : ctx.stdout })
-        delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`) })
+        delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`),
+          realtimeEveryMs: REPLAY_REALTIME_EVERY_MS })
       }
       const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
       const pipeline = new Pipeline({
