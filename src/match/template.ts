@@ -31,14 +31,18 @@ export function parseTemplate(template: string): ParsedTemplate {
   const t = trimTemplate(template)
   const literals: string[] = []
   const placeholders: Placeholder[] = []
+  // A literal is taken as slices of the template between escapes (V8 keeps a long slice as a view of the
+  // template, not a copy: a catalog's literals cost a fraction of their text); `lit` holds what came before.
   let lit = ''
+  let from = 0
   let i = 0
   while (i < t.length) {
     const c = t[i]!
     if (c === '%') {
       if (t[i + 1] === '%') {
-        lit += '%'
+        lit += t.slice(from, i + 1)
         i += 2
+        from = i
         continue
       }
       const rest = t.slice(i, i + 40)
@@ -46,42 +50,43 @@ export function parseTemplate(template: string): ParsedTemplate {
       if (m) {
         const conv = m[m.length - 1]!
         push({ text: m[0], min: conv === 's' || conv === 'v' || conv === '@' || conv === 'r' ? 0 : 1 })
-        i += m[0].length
+        from = i += m[0].length
         continue
       }
     } else if (c === '{') {
       if (t[i + 1] === '{') {
-        lit += '{'
+        lit += t.slice(from, i + 1)
         i += 2
+        from = i
         continue
       }
       const m = BRACE.exec(t.slice(i, i + 200))
       if (m) {
         // `{:fmt}` with a format spec prints something; a bare `{}` / `{name}` may print ''.
         push({ text: m[0], min: m[0].includes(':') ? 1 : 0 })
-        i += m[0].length
+        from = i += m[0].length
         continue
       }
     } else if (c === '}' && t[i + 1] === '}') {
-      lit += '}'
+      lit += t.slice(from, i + 1)
       i += 2
+      from = i
       continue
     } else if (c === '$' && t[i + 1] === '{') {
       const end = closingBrace(t, i + 1)
       if (end > 0) {
         push({ text: t.slice(i, end + 1), min: 0 })
-        i = end + 1
+        from = i = end + 1
         continue
       }
     }
-    lit += c
     i++
   }
-  literals.push(lit)
+  literals.push(lit + t.slice(from))
   return { literals, placeholders }
 
   function push(p: Placeholder): void {
-    literals.push(lit)
+    literals.push(lit + t.slice(from, i))
     placeholders.push(p)
     lit = ''
   }
