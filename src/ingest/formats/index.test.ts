@@ -298,6 +298,18 @@ describe('auto format: layouts of widely deployed servers and frameworks (found 
     expect(parse('Nov 25 10:00:01 mac-7 app[1]: (retry 2) upload failed').message).toBe('(retry 2) upload failed')
   })
 
+  it('reads macOS senders named with spaces and versions (`Pages Helper 12.1[4410]: message`) when the [pid]: follows', () => {
+    expect(parse('Nov 25 10:00:01 mac-7 Pages Helper[4410]: could not open document: permission denied')).toMatchObject({
+      message: 'could not open document: permission denied', logger: 'Pages Helper', host: 'mac-7',
+    })
+    expect(parse('Nov 25 10:00:01 mac-7 Backup Agent 3.2.1[88]: ERROR snapshot failed')).toMatchObject({
+      message: 'snapshot failed', logger: 'Backup Agent 3.2.1', level: 'error',
+    })
+    // Without a `[pid]: ` right after it, a message that has no tag keeps its words.
+    expect(parse('Nov 25 10:00:01 mac-7 disk full on volume [2]: stopping').message).toBe('disk full on volume [2]: stopping')
+    expect(parse('Nov 25 10:00:01 mac-7 retry failed: see job [12]: giving up').message).toBe('retry failed: see job [12]: giving up')
+  })
+
   it('reads Windows CBS.log `TIME, Level  Component  message`', () => {
     expect(parse('2026-11-25 10:00:01, Error                 CSI    Failed to open package store (0x80070002)')).toMatchObject({
       message: 'Failed to open package store (0x80070002)', level: 'error', logger: 'CSI', time: Date.UTC(2026, 10, 25, 10, 0, 1),

@@ -65,6 +65,15 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
 }
 
 const d = (line: string, i: number) => line.charCodeAt(i) - 48
+
+/** Whether line[from, to) can continue a tag: no `:`, `[`, `]`, tab or two spaces in a row. */
+function spacedTagRun(line: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i)
+    if (c === 58 || c === 91 || c === 93 || c === 9 || (c === 32 && line.charCodeAt(i + 1) === 32)) return false
+  }
+  return true
+}
 const isDigit = (c: number) => c >= 48 && c <= 57
 
 /**
@@ -108,6 +117,19 @@ function syslogFileLine(line: string, n: number, clock: Clock, levelWord: boolea
   const tagStart = p
   let c = line.charCodeAt(p)
   while (p < len && !isSpace(c) && c !== 58 && c !== 91 && c !== 93) c = line.charCodeAt(++p)
+  if (c === 32) {
+    // macOS names a sender by its application name, spaces and version included (`Microsoft Word[14463]: `,
+    // `BezelServices 255.10[94]: `): taken as the tag only with its `[pid]: `, which a message rarely has.
+    const open = line.indexOf('[', p)
+    if (open > 0 && open < tagStart + 64 && line.charCodeAt(open - 1) !== 32 && spacedTagRun(line, p, open)) {
+      let r = open + 1
+      while (isDigit(line.charCodeAt(r))) r++
+      if (r > open + 1 && line.charCodeAt(r) === 93 && line.charCodeAt(r + 1) === 58 && line.charCodeAt(r + 2) === 32) {
+        p = open
+        c = 91
+      }
+    }
+  }
   const tagEnd = p
   let logger: string | null = null
   let msgStart = tagStart
