@@ -310,6 +310,59 @@ describe('auto format: layouts of widely deployed servers and frameworks (found 
     expect(parse('Nov 25 10:00:01 mac-7 retry failed: see job [12]: giving up').message).toBe('retry failed: see job [12]: giving up')
   })
 
+  it('reads PostgreSQL server logs (`%m [%p] ` prefix, `LEVEL:  message`), LOG as info and DETAIL lines without a level', () => {
+    expect(parse('2026-11-25 10:00:01.123 UTC [4711] ERROR:  duplicate key value violates unique constraint "users_pkey"')).toMatchObject({
+      message: 'duplicate key value violates unique constraint "users_pkey"', level: 'error', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('2026-11-25 10:00:01.123 UTC [4711] shop@orders FATAL:  password authentication failed for user "shop"')).toMatchObject({ level: 'fatal', message: 'password authentication failed for user "shop"' })
+    expect(parse('2026-11-25 10:00:01.123 UTC [4711] LOG:  checkpoint starting: time')).toMatchObject({ level: 'info', message: 'checkpoint starting: time' })
+    expect(parse('2026-11-25 10:00:01.123 UTC [4711] DETAIL:  Key (id)=(7) already exists.')).toMatchObject({ level: null, message: 'Key (id)=(7) already exists.' })
+  })
+
+  it('reads MySQL 8 error logs (`TIME thread [Level] [MY-code] [Subsystem] message`)', () => {
+    expect(parse('2026-11-25T10:00:01.123456Z 12 [ERROR] [MY-012592] [InnoDB] Operating system error number 2 in a file operation.')).toMatchObject({
+      message: 'Operating system error number 2 in a file operation.', level: 'error', logger: 'InnoDB', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('2026-11-25T10:00:01.123456Z 0 [Warning] [MY-010068] [Server] CA certificate ca.pem is self signed.')).toMatchObject({ level: 'warn', logger: 'Server' })
+    expect(parse('2026-11-25T10:00:01.123456Z 0 [Note] [MY-010051] [Server] Event Scheduler: scheduler thread started')).toMatchObject({ level: 'notice' })
+  })
+
+  it('reads Redis logs (`pid:role DD Mon YYYY HH:MM:SS.mmm # message`, # a warning)', () => {
+    expect(parse('4711:M 25 Nov 2026 10:00:01.123 # WARNING overcommit_memory is set to 0!')).toMatchObject({
+      message: 'WARNING overcommit_memory is set to 0!', level: 'warn', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('4711:C 25 Nov 2026 10:00:01.123 * Ready to accept connections')).toMatchObject({ level: 'notice', message: 'Ready to accept connections' })
+  })
+
+  it('reads NestJS console lines: level, [context] as the logger, the en-US time, without the +Nms delta', () => {
+    expect(parse('[Nest] 4711  - 11/25/2026, 2:05:09 PM   ERROR [OrdersService] payment failed for order 7 +12ms')).toMatchObject({
+      message: 'payment failed for order 7', level: 'error', logger: 'OrdersService', time: Date.UTC(2026, 10, 25, 14, 5, 9),
+    })
+    expect(parse('[Nest] 4711  - 11/25/2026, 12:00:01 AM     LOG [NestApplication] Nest application successfully started')).toMatchObject({
+      level: 'info', logger: 'NestApplication', time: Date.UTC(2026, 10, 25, 0, 0, 1),
+    })
+    // Another locale's time is not read; the rest is.
+    expect(parse('[Nest] 4711  - 25.11.2026, 14:05:09    WARN [Cache] cache miss storm')).toMatchObject({ level: 'warn', logger: 'Cache', message: 'cache miss storm', time: null })
+  })
+
+  it('reads Kafka\'s log4j layout `[TIME] LEVEL message (logger)`: the trailing logger is not part of the message', () => {
+    expect(parse('[2026-11-25 10:00:01,123] WARN Session 0x0 for server null, unexpected error (org.apache.zookeeper.ClientCnxn)')).toMatchObject({
+      message: 'Session 0x0 for server null, unexpected error', level: 'warn', logger: 'org.apache.zookeeper.ClientCnxn',
+    })
+    // Parentheses of the message's own stay.
+    expect(parse('[2026-11-25 10:00:01,123] ERROR retry failed (attempt 3)').message).toBe('retry failed (attempt 3)')
+  })
+
+  it('reads Python `%(asctime)s - %(levelname)s - %(message)s` and a level before the time (`ERROR 2026-11-25 10:00:01,123 message`)', () => {
+    expect(parse('2026-11-25 10:00:01,123 - ERROR - payment declined for order 7')).toMatchObject({
+      message: 'payment declined for order 7', level: 'error', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123),
+    })
+    expect(parse('ERROR 2026-11-25 10:00:01,123 payment declined')).toMatchObject({ message: 'payment declined', level: 'error', time: Date.UTC(2026, 10, 25, 10, 0, 1, 123) })
+    expect(parse('[WARNING] 2026-11-25 10:00:01 disk almost full')).toMatchObject({ message: 'disk almost full', level: 'warn', time: Date.UTC(2026, 10, 25, 10, 0, 1) })
+    // A time of day alone after the level may be the message's own words.
+    expect(parse('ERROR 10:00:01 backup did not finish').message).toBe('10:00:01 backup did not finish')
+  })
+
   it('reads Windows CBS.log `TIME, Level  Component  message`', () => {
     expect(parse('2026-11-25 10:00:01, Error                 CSI    Failed to open package store (0x80070002)')).toMatchObject({
       message: 'Failed to open package store (0x80070002)', level: 'error', logger: 'CSI', time: Date.UTC(2026, 10, 25, 10, 0, 1),

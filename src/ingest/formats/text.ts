@@ -107,6 +107,22 @@ const RAILS_TAGS = /^(?:\[[^\]\s]{1,100}\] )+/
 const SPRING = /^([A-Za-z]+)\s+(?:\[[^\]]*\]\s+)?(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s*:\s(.*)$/s
 // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`
 const PY_DASHES = /^-\s+(\S+)\s+-\s+([A-Za-z]+)\s+-\s(.*)$/s
+// Python `%(asctime)s - %(levelname)s - %(message)s`: `- ERROR - message`.
+const PY_DASH_LEVEL = /^-\s+([A-Za-z]+)\s+-\s(.*)$/s
+// PostgreSQL's `log_line_prefix = '%m [%p] '` (the default) after the time: the zone, `[pid]`, `%q%u@%d ` when
+// configured, then `LEVEL:  message` (two spaces).
+const POSTGRES = /^(?:[A-Z]{2,5}|[+-]\d\d) \[\d+(?:-\d+)?\] (?:\S*@\S* )?([A-Z]+[1-5]?):  (.*)$/s
+// MySQL 8 error log after the time: `thread [Level] [MY-code] [Subsystem] message`.
+const MYSQL = /^\d+ \[(System|Warning|Note|ERROR|Error)\] (?:\[MY-\d+\] )?(?:\[(\w+)\] )?(.*)$/s
+// Redis: `pid:role DD Mon YYYY HH:MM:SS.mmm L message`, L one of `. - * #` (debug, verbose, notice, warning).
+const REDIS = /^\d+:[XCSM] (\d\d?) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d)(?:\.(\d{3}))? ([.*#-]) (.*)$/s
+// NestJS ConsoleLogger: `[Nest] pid  - 11/25/2026, 10:00:01 AM   ERROR [Context] message +3ms` (the time in the
+// server's locale; read when it is en-US).
+const NEST = /^\[[\w-]{1,64}\] \d+\s+- (.{1,40}?)\s+(LOG|ERROR|WARN|DEBUG|VERBOSE|FATAL) (?:\[([^\]]{0,200})\] )?(.*?)(?: \+\d+ms)?$/s
+const REDIS_LEVEL: Record<string, Level> = { '.': 'debug', '-': 'debug', '*': 'notice', '#': 'warn' }
+// Kafka `[%d] %p %m (%c)%n`: a dotted logger name in parentheses ending the message.
+const TRAILING_LOGGER = / \(([a-z][\w$-]*(?:\.[\w$-]+)+)\)$/
+const NEST_TIME = /^(\d\d?)\/(\d\d?)\/(\d{4}), (\d\d?):(\d\d):(\d\d)(?: ([AP]M))?$/
 const BRACKET_LEVEL = /^\[\s*([A-Za-z]+)\s*\]:?\s+(.*)$/s
 const THREAD_LEVEL = /^\[([^\]]{0,200})\]\s+([A-Za-z]+)\s+(.*)$/s
 const WORD_LEVEL = /^([A-Za-z]+)(?::\s*|\s+)(.*)$/s
@@ -178,13 +194,29 @@ const digit = (c: number) => c >= 48 && c <= 57
  * so it is exactly what LEVEL_PREFIX gives: the level word if it is one, then the message after the
  * whitespace. Undefined when the line does not start that way (the layouts are tried in order).
  */
-function upperLevelPrefix(line: string, n: number): LogEntry | null | undefined {
+function upperLevelPrefix(line: string, n: number, clock: Clock): LogEntry | null | undefined {
   if (upperWordEnd(line, 0) < 0) return undefined
   const at = upperLevelAt(line, 0)
   if (at === null) return null
   const e = entry(n, line, line.slice(at.end), at.level)
+  timeAfterLevel(e, clock)
   takeCallerPrefix(e)
   return e
+}
+
+/**
+ * `%(levelname)s %(asctime)s %(message)s`: a date and time right after a leading level is the entry's time
+ * (a time of day alone is not taken: `ERROR 10:00:01 backup failed` may be the message's own words).
+ */
+function timeAfterLevel(e: LogEntry, clock: Clock): void {
+  const d = e.message.charCodeAt(0)
+  if (d < 48 || d > 57) return
+  const sep = e.message.charCodeAt(4)
+  if (sep !== 45 && sep !== 47) return
+  const m = LEADING_TIME.exec(e.message)
+  if (m === null) return
+  e.time = timeOf(m[1]!, clock)
+  e.message = e.message.slice(m[0].length)
 }
 
 /** A logger name in `logger - message`: dotted (`c.e.Foo`, `app.db`), `root`/`__main__`, or a CamelCase class. */
@@ -340,6 +372,21 @@ function logcat(e: LogEntry, letter: string, tag: string, msg: string): void {
   e.message = msg
 }
 
+const digitAt = (s: string, i: number) => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57
+
+const MYSQL_LEVEL: Record<string, Level> = { System: 'info', Note: 'notice', Warning: 'warn', ERROR: 'error', Error: 'error' }
+/** PostgreSQL's message labels that continue the entry before them (not a severity). */
+const POSTGRES_DETAIL = new Set(['DETAIL', 'HINT', 'QUERY', 'CONTEXT', 'LOCATION', 'STATEMENT'])
+
+/** A PostgreSQL severity (`LOG` is its info, `DEBUG1`–`5` debug), null for a detail line, undefined otherwise. */
+function postgresLevel(word: string): Level | null | undefined {
+  if (word === 'LOG') return 'info'
+  if (word === 'PANIC') return 'fatal'
+  if (word.startsWith('DEBUG')) return 'debug'
+  if (POSTGRES_DETAIL.has(word)) return null
+  return textLevel(word) ?? undefined
+}
+
 /** What follows a leading timestamp `ts`: level, thread, host, logger in the layouts we know. */
 function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
   // Dispatch on the first character so a line runs one or two of these regexes, not all of them.
@@ -373,6 +420,12 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
       e.message = m[4]!
       return
     }
+    m = PY_DASH_LEVEL.exec(rest)
+    if (m && textLevel(m[1]!)) {
+      e.level = textLevel(m[1]!)
+      e.message = m[2]!
+      return
+    }
   } else if (c0 === 91 /* [ */) {
     m = BRACKET_LEVEL.exec(rest)
     if (m && textLevel(m[1]!)) {
@@ -396,6 +449,18 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
       return
     }
   } else {
+    // PostgreSQL: a zone of 2–5 characters, then ` [pid]`.
+    let zone = 2
+    while (zone <= 5 && rest.charCodeAt(zone) !== 32) zone++
+    const pg = zone <= 5 && rest.charCodeAt(zone + 1) === 91 && digitAt(rest, zone + 2)
+    if (pg && ((c0 >= 65 && c0 <= 90) || c0 === 43) && (m = POSTGRES.exec(rest))) {
+      const level = postgresLevel(m[1]!)
+      if (level !== undefined) {
+        e.level = level
+        e.message = m[2]!
+        return
+      }
+    }
     if (rest.includes(' --- ')) {
       m = SPRING.exec(rest)
       if (m && textLevel(m[1]!)) {
@@ -411,6 +476,13 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
       m = LOGCAT_TAIL.exec(rest)
       if (m) {
         logcat(e, m[1]!, m[2]!, m[3]!)
+        return
+      }
+      m = MYSQL.exec(rest)
+      if (m) {
+        e.level = MYSQL_LEVEL[m[1]!]!
+        e.logger = m[2] ?? null
+        e.message = m[3]!
         return
       }
       m = NUMBER_LEVEL.exec(rest)
@@ -495,14 +567,14 @@ function jsonTail(s: string): number {
 export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry | null {
   const c0 = line.charCodeAt(0)
   if (c0 >= 65 && c0 <= 90) {
-    const fast = upperLevelPrefix(line, n)
+    const fast = upperLevelPrefix(line, n, clock)
     if (fast !== undefined) return fast
   }
   let m: RegExpExecArray | null
   if (c0 >= 48 && c0 <= 57) {
     // a digit: a leading timestamp
     m = LEADING_TIME.exec(line)
-    if (!m) return line.charCodeAt(2) === 45 /* - */ ? logcatLine(line, n, clock) : line.charCodeAt(19) === 44 /* , */ ? windowsLine(line, n) : hadoopLine(line, n)
+    if (!m) return line.charCodeAt(2) === 45 /* - */ ? logcatLine(line, n, clock) : line.charCodeAt(19) === 44 /* , */ ? windowsLine(line, n) : hadoopLine(line, n) ?? redisLine(line, n)
     const e = entry(n, line, '')
     e.time = timeOf(m[1]!, clock)
     afterTime(e, line.slice(m[0].length), m[1]!, clock)
@@ -522,6 +594,8 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
         return e
       }
     }
+    const close = line.indexOf('] ')
+    if (close > 0 && close < 66 && line.charCodeAt(close + 2) >= 48 && line.charCodeAt(close + 2) <= 57 && (m = NEST.exec(line))) return nestLine(line, n, m)
     m = MONOLOG.exec(line)
     if (m && textLevel(m[3]!)) {
       const e = entry(n, line, dropMonologContext(m[4]!), textLevel(m[3]!))
@@ -535,6 +609,14 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       const e = entry(n, line, '')
       e.time = timeOf(m[1]!, clock)
       afterTime(e, line.slice(m[0].length), m[1]!, clock)
+      // Kafka's log4j layout `[%d] %p %m (%c)%n` names the logger after the message.
+      if (e.level !== null && e.logger === null && e.message.charCodeAt(e.message.length - 1) === 41 /* ) */) {
+        const k = TRAILING_LOGGER.exec(e.message)
+        if (k) {
+          e.logger = k[1]!
+          e.message = e.message.slice(0, k.index)
+        }
+      }
       takeCallerPrefix(e)
       return e
     }
@@ -602,7 +684,7 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       // AWS Lambda Python: `[LEVEL]\tTIME\tREQUEST-ID\tmessage`
       e.time = parseTime(e.message.slice(0, e.message.indexOf('\t')))
       e.message = l[2]!
-    }
+    } else timeAfterLevel(e, clock)
     takeCallerPrefix(e)
     return e
   }
@@ -639,6 +721,34 @@ function hadoopLine(line: string, n: number): LogEntry | null {
   const e = entry(n, line, m![8]!, level)
   e.time = Number.isNaN(t) ? null : t
   loggerColon(e, '')
+  return e
+}
+
+/** Redis: `1234:M 25 Nov 2026 10:00:01.123 # message`. */
+function redisLine(line: string, n: number): LogEntry | null {
+  const m = REDIS.exec(line)
+  if (!m) return null
+  const e = entry(n, line, m[9]!, REDIS_LEVEL[m[8]!]!)
+  const month = monthIndex(m[2]!)
+  const t = Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? +m[7] : 0)
+  e.time = month < 0 || Number.isNaN(t) ? null : t
+  return e
+}
+
+/** NestJS's ConsoleLogger line (see NEST): level, context as the logger, the time when it is en-US. */
+function nestLine(line: string, n: number, m: RegExpExecArray): LogEntry {
+  const word = m[2]!
+  const e = entry(n, line, m[4]!, word === 'LOG' ? 'info' : word === 'VERBOSE' ? 'trace' : textLevel(word))
+  e.logger = m[3] || null
+  const t = NEST_TIME.exec(m[1]!)
+  if (t) {
+    let h = +t[4]!
+    if (t[7] === 'PM' && h < 12) h += 12
+    else if (t[7] === 'AM' && h === 12) h = 0
+    const ms = Date.UTC(+t[3]!, +t[1]! - 1, +t[2]!, h, +t[5]!, +t[6]!)
+    e.time = Number.isNaN(ms) ? null : ms
+  }
+  takeCallerPrefix(e)
   return e
 }
 
