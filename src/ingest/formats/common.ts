@@ -131,9 +131,14 @@ function fastIso(s: string): number | null {
     if (i === 20) return null
   }
   if (i < n && !(i === n - 1 && (s.charCodeAt(i) === 90 || s.charCodeAt(i) === 122))) return null
-  const t = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(ms)
+  // Date.UTC once per day seen (a stream's lines share their day); linear in the time of day, as yearlessTime.
+  const key = y * 10000 + mo * 100 + d
+  if (key !== isoDay.key) isoDay = { key, start: Date.UTC(y, mo - 1, d) }
+  const t = isoDay.start + ((h * 60 + mi) * 60 + se) * 1000 + Math.floor(ms)
   return Number.isNaN(t) ? null : t
 }
+
+let isoDay = { key: -1, start: 0 }
 
 function epochToMs(v: number): number | null {
   if (v <= 0) return null

@@ -116,7 +116,6 @@ function baseParser(f: string, o: ParseOptions): LineParser {
  */
 export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   const c0 = line.charCodeAt(0)
-  const text = (s: string) => parseTextLayout(s, n, clock)
   // A Kubernetes (CRI) container log record: the container's own line inside, read like any other.
   const r = criRecord(line)
   if (r !== null) {
@@ -132,7 +131,7 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   } else if (c0 === 60 /* < */) {
     const c1 = line.charCodeAt(1)
     if (c1 >= 48 && c1 <= 57) {
-      const e = parseSyslogLine(line, n, clock, text)
+      const e = parseSyslogLine(line, n, clock, (s) => parseTextLayout(s, n, clock))
       if (e) return e
     }
   } else if (c0 === 91 /* [ */ || (c0 >= 97 && c0 <= 122)) {
@@ -148,7 +147,7 @@ export function parseAuto(line: string, n: number, clock: Clock): LogEntry {
   const t = parseTextLayout(line, n, clock)
   if (t) return t
   if (c0 >= 65 && c0 <= 90 && looksLikeSyslogFile(line)) {
-    const e = parseSyslogLine(line, n, clock, text)
+    const e = parseSyslogLine(line, n, clock, (s) => parseTextLayout(s, n, clock))
     if (e) return e
   }
   const e = entry(n, line, line)

@@ -461,7 +461,8 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
         return
       }
     }
-    if (rest.includes(' --- ')) {
+    // Spring Boot's ` --- ` follows the level and pid (and Sleuth's `[app,trace,span]`): look at the start only.
+    if (rest.lastIndexOf(' --- ', 160) >= 0) {
       m = SPRING.exec(rest)
       if (m && textLevel(m[1]!)) {
         e.level = textLevel(m[1]!)
