@@ -65,6 +65,7 @@ export function parseSyslogLine(line: string, n: number, clock: Clock, textLevel
 }
 
 const d = (line: string, i: number) => line.charCodeAt(i) - 48
+const isDigit = (c: number) => c >= 48 && c <= 57
 
 /** Whether line[from, to) can continue a tag: no `:`, `[`, `]`, tab or two spaces in a row. */
 function spacedTagRun(line: string, from: number, to: number): boolean {
@@ -74,7 +75,6 @@ function spacedTagRun(line: string, from: number, to: number): boolean {
   }
   return true
 }
-const isDigit = (c: number) => c >= 48 && c <= 57
 
 /**
  * The PRI-less syslog file line (`Mar  2 10:00:00 web-3 app[1003]: message`, one per line in /var/log and

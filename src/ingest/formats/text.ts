@@ -372,8 +372,6 @@ function logcat(e: LogEntry, letter: string, tag: string, msg: string): void {
   e.message = msg
 }
 
-const digitAt = (s: string, i: number) => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57
-
 const MYSQL_LEVEL: Record<string, Level> = { System: 'info', Note: 'notice', Warning: 'warn', ERROR: 'error', Error: 'error' }
 /** PostgreSQL's message labels that continue the entry before them (not a severity). */
 const POSTGRES_DETAIL = new Set(['DETAIL', 'HINT', 'QUERY', 'CONTEXT', 'LOCATION', 'STATEMENT'])
@@ -452,7 +450,7 @@ function afterTime(e: LogEntry, rest: string, ts: string, clock: Clock): void {
     // PostgreSQL: a zone of 2–5 characters, then ` [pid]`.
     let zone = 2
     while (zone <= 5 && rest.charCodeAt(zone) !== 32) zone++
-    const pg = zone <= 5 && rest.charCodeAt(zone + 1) === 91 && digitAt(rest, zone + 2)
+    const pg = zone <= 5 && rest.charCodeAt(zone + 1) === 91 && digit(rest.charCodeAt(zone + 2))
     if (pg && ((c0 >= 65 && c0 <= 90) || c0 === 43) && (m = POSTGRES.exec(rest))) {
       const level = postgresLevel(m[1]!)
       if (level !== undefined) {
@@ -596,7 +594,7 @@ export function parseTextLayout(line: string, n: number, clock: Clock): LogEntry
       }
     }
     const close = line.indexOf('] ')
-    if (close > 0 && close < 66 && line.charCodeAt(close + 2) >= 48 && line.charCodeAt(close + 2) <= 57 && (m = NEST.exec(line))) return nestLine(line, n, m)
+    if (close > 0 && close < 66 && digit(line.charCodeAt(close + 2)) && (m = NEST.exec(line))) return nestLine(line, n, m)
     m = MONOLOG.exec(line)
     if (m && textLevel(m[3]!)) {
       const e = entry(n, line, dropMonologContext(m[4]!), textLevel(m[3]!))
