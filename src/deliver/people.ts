@@ -5,6 +5,7 @@ import type { Store, UserRow } from '../store/store.js'
 import type { Router } from '../route/router.js'
 import type { SlackApi } from './slack/api.js'
 import { validTimeZone } from './digest/schedule.js'
+import { isSlackUserId } from './slack/ids.js'
 
 /** A person as delivery sees them. */
 export interface Recipient {
@@ -51,7 +52,7 @@ export class People {
       let row: UserRow | null = await store.getUser(key)
       if (!row || now - row.fetchedAt >= ttl) {
         try {
-          row = await this.fetch(key, p?.slackId ?? (/^[UW][A-Z0-9]{6,}$/.test(key) ? key : null), p?.email ?? (key.includes('@') ? key : null), now)
+          row = await this.fetch(key, p?.slackId ?? (isSlackUserId(key) ? key : null), p?.email ?? (key.includes('@') ? key : null), now)
           await store.putUser(row)
         } catch (e) {
           // Slack unreachable: a stale answer is better than none; with none, let the caller retry.
@@ -62,7 +63,7 @@ export class People {
       r = { key, slackId: row.slackId, name: p?.name ?? row.name, tz, known: !!row.slackId }
       // A bare Slack id (an "it wasn't me" hand-over picks one) is the same person as their email, which
       // keys their blame and configured statements: resolve through it so they get one digest, not two.
-      if (!p && row.slackId && row.email && row.email !== who && /^[UW][A-Z0-9]{6,}$/.test(who)) {
+      if (!p && row.slackId && row.email && row.email !== who && isSlackUserId(who)) {
         const viaEmail = await this.resolve(row.email)
         if (viaEmail.slackId === row.slackId) r = viaEmail
       }

@@ -2,7 +2,10 @@ import type { Config } from '../config/schema.js'
 import { parseDuration, type Clock } from '../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../core/errors.js'
 import type { Statement } from '../core/types.js'
+import { slackEscape as esc } from '../deliver/escape.js'
+import { codeLink } from '../deliver/links.js'
 import type { Notifier } from '../deliver/notifier.js'
+import { isSlackUserId, mentionOrText } from '../deliver/slack/ids.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow, Store } from '../store/store.js'
 import { resolveOwner } from './owner.js'
 
@@ -236,7 +239,7 @@ export class Actions {
 
   /** A web link to the statement's line, when `repo.url` is configured. */
   codeLink(s: Statement): string | null {
-    return codeLink(this.config, s)
+    return codeLink(this.config.repo, s, 'HEAD')
   }
 
   /** The person key Dice uses for a Slack id, email, name or alias (config.people), else the input. */
@@ -251,7 +254,7 @@ export class Actions {
   async slackIdOf(key: string): Promise<string | null> {
     const p = this.config.people[key]
     if (p?.slack) return p.slack
-    if (/^[UW][A-Z0-9]{2,}$/.test(key)) return key
+    if (isSlackUserId(key)) return key
     return (await this.store.getUser(key))?.slackId ?? null
   }
 
@@ -288,7 +291,7 @@ export class Actions {
     const slack = await this.slackIdOf(o.to)
     const to = slack ?? o.to
     if (!this.notifier) return { ok: false, to, error: 'no notifier' }
-    const by = /^[UW][A-Z0-9]{2,}$/.test(o.by) ? `<@${o.by}>` : esc(o.by)
+    const by = mentionOrText(o.by)
     const link = this.codeLink(s)
     const where = link ? `<${link}|${esc(s.file)}:${s.line}>` : `${esc(s.file)}:${s.line}`
     const text = `${by} handed you a log statement ("it wasn't me"): \`${esc(s.template ?? s.callee)}\` at ${where}.` +
@@ -322,17 +325,3 @@ function inChannel(actor: Actor, channel: string): boolean {
   return !!actor.channel && (actor.channel.name === channel || actor.channel.id === channel)
 }
 
-/** Slack mrkdwn escaping: log text and names are attacker-controlled. */
-function esc(t: string): string {
-  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-/** A web link to a statement's line (GitHub `blob/<ref>/file#Ln`, GitLab `-/blob/<ref>/file#Ln`). */
-export function codeLink(config: Config, s: Statement, ref = 'HEAD'): string | null {
-  const base = config.repo.url?.replace(/\/+$/, '')
-  if (!base) return null
-  const style = config.repo.linkStyle ?? (/gitlab/i.test(base) ? 'gitlab' : 'github')
-  // Not the blame commit: the line number is the indexed one, which only holds at the indexed revision.
-  const path = s.file.split('/').map(encodeURIComponent).join('/')
-  return style === 'gitlab' ? `${base}/-/blob/${ref}/${path}#L${s.line}` : `${base}/blob/${ref}/${path}#L${s.line}`
-}

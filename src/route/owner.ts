@@ -2,6 +2,7 @@ import { personFor } from '../catalog/people.js'
 import type { Config } from '../config/schema.js'
 import type { Owner, Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
+import { isSlackUserId } from '../deliver/slack/ids.js'
 
 /**
  * Who owns a statement, in the documented order: a `@person` annotation, else a stored override
@@ -16,9 +17,6 @@ export function resolveOwner(s: Statement, overrides: ReadonlyMap<string, string
   return { kind: 'none', who: null }
 }
 
-/** A raw Slack user id (`U0RILEY`, `W…`), as an "it wasn't me" hand-over stores someone not in `people`. */
-export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/
-
 /**
  * Names to show for the raw Slack user ids among `ids` (hand-over targets and actors): the configured person
  * with that Slack id (their `name`, else their key), else the name Slack gave as kept in the `users` cache
@@ -31,7 +29,7 @@ export async function slackUserNames(
 ): Promise<Map<string, string>> {
   const names = new Map<string, string>()
   for (const id of new Set(ids)) {
-    if (!id || !SLACK_USER_ID.test(id) || names.has(id)) continue
+    if (!id || !isSlackUserId(id) || names.has(id)) continue
     const p = o.config ? personFor(id, o.config) : null
     const name = p ? (p.name ?? p.key) : ((await o.store.getUser(id).catch(() => null))?.name ?? (o.lookup ? await o.lookup(id).catch(() => null) : null))
     if (name && name !== id) names.set(id, name)

@@ -4,6 +4,7 @@ import { defaultConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import type { Hit, Statement } from '../core/types.js'
 import { createNotifier } from '../deliver/registry.js'
+import { SlackWebApi } from '../deliver/slack/api.js'
 import { startSlackStandin, type SlackStandin } from '../deliver/testutil/slack-standin.js'
 import { Actions } from '../route/actions.js'
 import { Router } from '../route/router.js'
@@ -46,11 +47,11 @@ for (const kind of STORE_KINDS) {
     beforeEach(async () => {
       store = await kind.open()
       config = defaultConfig()
-      config.people = { 'pig@pen.mssn': { slack: 'UPIG', aliases: [] }, elmore: { slack: 'UELM', email: 'elmore@pen.mssn', aliases: [] } }
-      config.slack.admins = ['UADMIN']
+      config.people = { 'pig@pen.mssn': { slack: 'UPIG00001', aliases: [] }, elmore: { slack: 'UELM00001', email: 'elmore@pen.mssn', aliases: [] } }
+      config.slack.admins = ['UADMIN001']
       config.repo.url = 'https://github.com/org/repo'
       await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [S1, S2], [])
-      slack = await startSlackStandin({ users: [{ id: 'UPIG', email: 'pig@pen.mssn' }, { id: 'UELM', email: 'elmore@pen.mssn' }, { id: 'UBOB' }] })
+      slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn' }, { id: 'UELM00001', email: 'elmore@pen.mssn' }, { id: 'UBOB00001' }] })
       const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET }
       const clock = () => Date.now()
       router = new Router({ store, config, clock })
@@ -66,21 +67,21 @@ for (const kind of STORE_KINDS) {
     })
 
     it('mutes for the clicker only, acks with 200, audits, and the next occurrence still reaches its owner', async () => {
-      const m = await postMessage(slack.channelId('dm-UBOB'), 's1')
-      const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
+      const m = await postMessage(slack.channelId('dm-UBOB00001'), 's1')
+      const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
       expect(res.status).toBe(200)
       await server.settled()
-      expect(await store.listMutes()).toMatchObject([{ statementId: 's1', scope: 'user', scopeId: 'UBOB', by: 'UBOB' }])
-      expect((await store.listAudit())[0]).toMatchObject({ actor: 'UBOB', action: 'mute' })
+      expect(await store.listMutes()).toMatchObject([{ statementId: 's1', scope: 'user', scopeId: 'UBOB00001', by: 'UBOB00001' }])
+      expect((await store.listAudit())[0]).toMatchObject({ actor: 'UBOB00001', action: 'mute' })
       expect(router.route(hit(S1, Date.now())).person).toBe('pig@pen.mssn')
       // In a DM the message itself changes to say so.
       expect(logs).toEqual([])
-      expect(slack.ok('chat.update').at(-1)!.body.blocks.at(-1).elements[0].text).toMatch(/muted for you by <@UBOB>/)
+      expect(slack.ok('chat.update').at(-1)!.body.blocks.at(-1).elements[0].text).toMatch(/muted for you by <@UBOB00001>/)
     })
 
     it('lets the owner mute for everyone: the next occurrence is routed nowhere', async () => {
-      const m = await postMessage(slack.channelId('dm-UPIG'), 's1')
-      await postAction(server.url, SECRET, blockAction({ user: 'UPIG', actionId: 'dice_mute', value: { statementId: 's1', scope: 'all' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
+      const m = await postMessage(slack.channelId('dm-UPIG00001'), 's1')
+      await postAction(server.url, SECRET, blockAction({ user: 'UPIG00001', actionId: 'dice_mute', value: { statementId: 's1', scope: 'all' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
       await server.settled()
       const d = router.route(hit(S1, Date.now()))
       expect(d.person).toBeNull()
@@ -90,59 +91,59 @@ for (const kind of STORE_KINDS) {
     it('lets a blamed owner whom Dice knows only by email (no people entry, never looked up) mute for everyone', async () => {
       const S3 = stmt('s3', { line: 140, template: 'riley wrote %s', blame: { email: 'riley@pen.mssn', name: 'Riley', commit: 'b'.repeat(40), time: '2026-01-01T00:00:00Z' } })
       await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h2' }], [S1, S2, S3], [])
-      slack.setUsers([{ id: 'URILEY', email: 'riley@pen.mssn' }])
-      const m = await postMessage(slack.channelId('dm-URILEY'), 's3')
-      await postAction(server.url, SECRET, blockAction({ user: 'URILEY', actionId: 'dice_mute', value: { statementId: 's3', scope: 'all' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
+      slack.setUsers([{ id: 'URILEY001', email: 'riley@pen.mssn' }])
+      const m = await postMessage(slack.channelId('dm-URILEY001'), 's3')
+      await postAction(server.url, SECRET, blockAction({ user: 'URILEY001', actionId: 'dice_mute', value: { statementId: 's3', scope: 'all' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
       await server.settled()
       expect(slack.ok('chat.postEphemeral')).toEqual([])
-      expect(await store.listMutes()).toMatchObject([{ statementId: 's3', scope: 'all', by: 'URILEY' }])
+      expect(await store.listMutes()).toMatchObject([{ statementId: 's3', scope: 'all', by: 'URILEY001' }])
     })
 
     it('refuses mute-for-everyone from a stranger with an ephemeral explanation and changes nothing', async () => {
       const m = await postMessage('general', 's1')
-      await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_mute', value: { statementId: 's1', scope: 'all' }, channel: { id: m.channel, name: 'general' }, ts: m.ts }))
+      await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_mute', value: { statementId: 's1', scope: 'all' }, channel: { id: m.channel, name: 'general' }, ts: m.ts }))
       await server.settled()
       expect(await store.listMutes()).toEqual([])
       expect(await store.listAudit()).toEqual([])
       const eph = slack.ok('chat.postEphemeral')
       expect(eph).toHaveLength(1)
-      expect(eph[0]!.body).toMatchObject({ channel: m.channel, user: 'UBOB' })
+      expect(eph[0]!.body).toMatchObject({ channel: m.channel, user: 'UBOB00001' })
       expect(eph[0]!.body.text).toMatch(/only the statement's owner.* or a Dice admin may mute it for everyone/)
     })
 
     it("lets a member of the statement's channel mute for everyone from elsewhere (conversations.members), not a non-member", async () => {
       await store.putRealtime({ statementId: 's2', channel: 'ipsec-debug', ts: '1.000001', windowStart: Date.now(), state: { channelId: 'C0IPSEC01' } })
-      slack.setMembers('C0IPSEC01', ['UBOB'])
+      slack.setMembers('C0IPSEC01', ['UBOB00001'])
       const click = (user: string) => blockAction({ user, actionId: 'dice_mute', value: { statementId: 's2', scope: 'all' }, channel: { id: slack.channelId(`dm-${user}`) } })
-      await postAction(server.url, SECRET, click('UELM'))
+      await postAction(server.url, SECRET, click('UELM00001'))
       await server.settled()
       expect(await store.listMutes()).toEqual([])
       expect(slack.ok('chat.postEphemeral').at(-1)!.body.text).toMatch(/a member of #ipsec-debug/)
-      await postAction(server.url, SECRET, click('UBOB'))
+      await postAction(server.url, SECRET, click('UBOB00001'))
       await server.settled()
-      expect(await store.listMutes()).toMatchObject([{ statementId: 's2', scope: 'all', by: 'UBOB' }])
+      expect(await store.listMutes()).toMatchObject([{ statementId: 's2', scope: 'all', by: 'UBOB00001' }])
       expect(slack.ok('conversations.members').length).toBeGreaterThanOrEqual(2)
     })
 
     it('snoozes a channel from its channel message (static select): the channel stops getting it', async () => {
       const m = await postMessage('ipsec-debug', 's2')
       expect(router.route(hit(S2, Date.now())).channels).toEqual(['ipsec-debug'])
-      await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_snooze', select: true, value: { statementId: 's2', for: '1h' }, channel: { id: m.channel, name: 'ipsec-debug' }, ts: m.ts, blocks: m.blocks }))
+      await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_snooze', select: true, value: { statementId: 's2', for: '1h' }, channel: { id: m.channel, name: 'ipsec-debug' }, ts: m.ts, blocks: m.blocks }))
       await server.settled()
       const [z] = await store.activeSnoozes(Date.now())
-      expect(z).toMatchObject({ statementId: 's2', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB' })
+      expect(z).toMatchObject({ statementId: 's2', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB00001' })
       expect(z!.until! - z!.createdAt).toBe(3_600_000)
       const d = router.route(hit(S2, Date.now()))
       expect(d.channels).toEqual([])
       expect(d.suppressed).toContainEqual({ target: '#ipsec-debug', reason: 'snoozed' })
       const upd = slack.ok('chat.update').at(-1)!
       expect(upd.body).toMatchObject({ channel: m.channel, ts: m.ts })
-      expect(JSON.stringify(upd.body.blocks)).toMatch(/snoozed for #ipsec-debug for 1 hour by <@UBOB>/)
+      expect(JSON.stringify(upd.body.blocks)).toMatch(/snoozed for #ipsec-debug for 1 hour by <@UBOB00001>/)
     })
 
     it("hands over with the modal: views.open, then the submission sets the override, tells the new owner, updates the message", async () => {
-      const m = await postMessage(slack.channelId('dm-UPIG'), 's1')
-      const click = blockAction({ user: 'UPIG', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks })
+      const m = await postMessage(slack.channelId('dm-UPIG00001'), 's1')
+      const click = blockAction({ user: 'UPIG00001', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks })
       expect((await postAction(server.url, SECRET, click)).status).toBe(200)
       await server.settled()
       const open = slack.ok('views.open')
@@ -151,29 +152,29 @@ for (const kind of STORE_KINDS) {
       const view = open[0]!.body.view
       expect(view.callback_id).toBe('dice_reassign_modal')
       const submit = {
-        type: 'view_submission', user: { id: 'UPIG' }, trigger_id: 't2',
-        view: { ...view, id: 'V9', state: { values: { dice_to: { dice_to_user: { type: 'users_select', selected_user: 'UELM' } }, dice_reason: { dice_reason_text: { type: 'plain_text_input', value: 'Elmore wrote the IPsec code' } } } } },
+        type: 'view_submission', user: { id: 'UPIG00001' }, trigger_id: 't2',
+        view: { ...view, id: 'V9', state: { values: { dice_to: { dice_to_user: { type: 'users_select', selected_user: 'UELM00001' } }, dice_reason: { dice_reason_text: { type: 'plain_text_input', value: 'Elmore wrote the IPsec code' } } } } },
       }
       const res = await postAction(server.url, SECRET, submit)
       expect(res.status).toBe(200)
       expect(await res.text()).toBe('')
       await server.settled()
-      expect(await store.listOverrides()).toMatchObject([{ statementId: 's1', to: 'elmore', by: 'UPIG', reason: 'Elmore wrote the IPsec code' }])
+      expect(await store.listOverrides()).toMatchObject([{ statementId: 's1', to: 'elmore', by: 'UPIG00001', reason: 'Elmore wrote the IPsec code' }])
       expect(router.route(hit(S1, Date.now())).person).toBe('elmore')
       // The new owner hears why, with who handed it over and the code link.
       const dm = slack.ok('chat.postMessage').find((c) => JSON.stringify(c.body).includes('handed you'))!
       expect(dm).toBeTruthy()
-      expect(JSON.stringify(dm.body)).toContain('<@UPIG> handed you')
+      expect(JSON.stringify(dm.body)).toContain('<@UPIG00001> handed you')
       expect(JSON.stringify(dm.body)).toContain('https://github.com/org/repo/blob/HEAD/src/net/ipsec.c#L120')
       // The original message shows the hand-over in place, the buttons for s1 replaced by a note.
       const msg = slack.messages.get(`${m.channel} ${m.ts}`)!
       expect(msg.updates).toBe(1)
-      expect(JSON.stringify(msg.blocks)).toMatch(/handed over to <@UELM> by <@UPIG>/)
+      expect(JSON.stringify(msg.blocks)).toMatch(/handed over to <@UELM00001> by <@UPIG00001>/)
       expect(JSON.stringify(msg.blocks)).not.toContain('dice_reassign')
       // Its text (the notification fallback) is still the message's own, not the note.
       expect(msg.text).toBe('dice message')
       // Undo from the new owner's DM button.
-      await postAction(server.url, SECRET, blockAction({ user: 'UELM', actionId: 'dice_undo_override', value: { statementId: 's1' }, channel: { id: 'D0000001' } }))
+      await postAction(server.url, SECRET, blockAction({ user: 'UELM00001', actionId: 'dice_undo_override', value: { statementId: 's1' }, channel: { id: 'D0000001' } }))
       await server.settled()
       expect(await store.listOverrides()).toEqual([])
       expect(router.route(hit(S1, Date.now())).person).toBe('pig@pen.mssn')
@@ -181,7 +182,7 @@ for (const kind of STORE_KINDS) {
 
     it('answers a modal with no user picked with field errors', async () => {
       const res = await postAction(server.url, SECRET, {
-        type: 'view_submission', user: { id: 'UPIG' },
+        type: 'view_submission', user: { id: 'UPIG00001' },
         view: { callback_id: 'dice_reassign_modal', private_metadata: JSON.stringify({ statementId: 's1', channel: null, message: null }), state: { values: {} } },
       })
       expect(await res.json()).toEqual({ response_action: 'errors', errors: { dice_to: expect.any(String) } })
@@ -189,7 +190,7 @@ for (const kind of STORE_KINDS) {
     })
 
     it('refuses forged, stale and replayed requests with 401 and changes nothing', async () => {
-      const payload = blockAction({ user: 'UPIG', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: 'D1' } })
+      const payload = blockAction({ user: 'UPIG00001', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: 'D1' } })
       expect((await postAction(server.url, SECRET, payload, { forge: true })).status).toBe(401)
       expect((await postAction(server.url, SECRET, payload, { ts: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401)
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
@@ -210,17 +211,17 @@ for (const kind of STORE_KINDS) {
     it('answers url_verification and publishes an App Home of my snoozes, mutes and overrides with undo buttons', async () => {
       const v = await postEvent(server.url, SECRET, { type: 'url_verification', challenge: 'c-123', token: 't' })
       expect(await v.json()).toEqual({ challenge: 'c-123' })
-      await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_snooze', select: true, value: { statementId: 's1', count: 10 }, channel: { id: 'D2' } }))
+      await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_snooze', select: true, value: { statementId: 's1', count: 10 }, channel: { id: 'D2' } }))
       await server.settled()
-      await postEvent(server.url, SECRET, { type: 'event_callback', event: { type: 'app_home_opened', user: 'UBOB', tab: 'home' } })
+      await postEvent(server.url, SECRET, { type: 'event_callback', event: { type: 'app_home_opened', user: 'UBOB00001', tab: 'home' } })
       await server.settled()
       const pub = slack.ok('views.publish').at(-1)!
-      expect(pub.body.user_id).toBe('UBOB')
+      expect(pub.body.user_id).toBe('UBOB00001')
       const text = JSON.stringify(pub.body.view.blocks)
       expect(text).toContain('for 10 more')
       expect(text).toContain('dice_unsnooze')
       // Undo from the App Home: the snooze goes and the tab is republished.
-      const home = blockAction({ user: 'UBOB', actionId: 'dice_unsnooze', value: { statementId: 's1', scope: 'user', scopeId: 'UBOB' }, home: true })
+      const home = blockAction({ user: 'UBOB00001', actionId: 'dice_unsnooze', value: { statementId: 's1', scope: 'user', scopeId: 'UBOB00001' }, home: true })
       await postAction(server.url, SECRET, home)
       await server.settled()
       expect(await store.activeSnoozes(Date.now())).toEqual([])
@@ -234,13 +235,12 @@ describe('Slack acknowledgement', () => {
     const store = await STORE_KINDS[0].open()
     await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [stmt('s1')], [])
     const slack = await startSlackStandin({ delayMs: 1500 })
-    const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
     const config = defaultConfig()
     const actions = new Actions({ store, config, clock: Date.now })
-    const server = await startServer({ store, config, clock: Date.now, actions, host: '127.0.0.1', port: 0, env: { SLACK_SIGNING_SECRET: SECRET }, slack: { apiCall: async (m, a) => (await web.apiCall(m, a)) as any }, log: () => {} })
+    const server = await startServer({ store, config, clock: Date.now, actions, host: '127.0.0.1', port: 0, env: { SLACK_SIGNING_SECRET: SECRET }, slack: new SlackWebApi({ token: 'xoxb-test', url: slack.url }), log: () => {} })
     try {
       const t = performance.now()
-      const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D1' }, ts: '1.1' }))
+      const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D1' }, ts: '1.1' }))
       expect(res.status).toBe(200)
       expect(performance.now() - t).toBeLessThan(1000)
       expect(slack.calls.filter((c) => c.method === 'views.open')).toHaveLength(0)

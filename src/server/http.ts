@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WebClient } from '@slack/web-api'
 import type { Config } from '../config/schema.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { DiceError } from '../core/errors.js'
+import { slackFromEnv } from '../deliver/slack/api.js'
 import type { Actions } from '../route/actions.js'
 import type { Store } from '../store/store.js'
 import { renderMetrics, type MetricsSource } from './metrics.js'
@@ -31,14 +31,6 @@ export interface RunningServer {
 }
 
 const MAX_SLACK_BODY = 1 << 20
-
-/** The Slack Web API client for a bot token (`DICE_SLACK_API_URL` redirects it, e.g. to the test stand-in). */
-export function slackWebFromEnv(env: NodeJS.ProcessEnv): SlackWeb | null {
-  const token = env.SLACK_BOT_TOKEN
-  if (!token) return null
-  const client = new WebClient(token, { slackApiUrl: env.DICE_SLACK_API_URL || undefined, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } })
-  return { apiCall: async (method, args) => (await client.apiCall(method, args)) as Awaited<ReturnType<SlackWeb['apiCall']>> }
-}
 
 class HttpError extends Error {
   constructor(public status: number, message: string) {
@@ -81,7 +73,7 @@ export async function startServer(o: {
   env: NodeJS.ProcessEnv
   /** POST /ingest handler; built by `dice run` from the pipeline (createIngestHandler). */
   ingest?: IngestHandler
-  /** Slack Web API client; default from SLACK_BOT_TOKEN / DICE_SLACK_API_URL. */
+  /** Dice's Slack client (`SlackWebApi`); default from SLACK_BOT_TOKEN / DICE_SLACK_API_URL. */
   slack?: SlackWeb | null
   /** Use Socket Mode when SLACK_APP_TOKEN is set (default true). */
   socketMode?: boolean
@@ -91,7 +83,7 @@ export async function startServer(o: {
 }): Promise<RunningServer> {
   const log = o.log ?? ((l: string) => process.stderr.write(`dice: ${l}\n`))
   const wall = o.wallClock ?? systemClock
-  const slack = o.slack !== undefined ? o.slack : slackWebFromEnv(o.env)
+  const slack = o.slack !== undefined ? o.slack : slackFromEnv(o.env)
   const handler = new SlackActionHandler({ actions: o.actions, store: o.store, clock: o.clock, slack, log })
   const replays = new ReplayGuard()
   const inflight = new Set<Promise<void>>()

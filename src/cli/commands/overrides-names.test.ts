@@ -32,32 +32,32 @@ describe('dice overrides and dice catalog name a hand-over target known only by 
     const store = await openStore({ dbFile: db })
     await store.replaceFiles([{ file: 'src/a.c', hash: 'h' }], [stmt('s1', 10), stmt('s2', 20)], [])
     await store.close()
-    slack = await startSlackStandin({ users: [{ id: 'U0RILEY', email: 'riley@pen.mssn', real_name: 'Riley Jones' }] })
+    slack = await startSlackStandin({ users: [{ id: 'U0RILEY01', email: 'riley@pen.mssn', real_name: 'Riley Jones' }] })
   })
   afterEach(async () => {
     await slack.close()
   })
 
   it('shows the Slack name (users.info, then the users cache) and keeps the id in --json', async () => {
-    await dice({}, 'reassign', 's1', '--to', 'U0RILEY', '--reason', 'wrote it')
+    await dice({}, 'reassign', 's1', '--to', 'U0RILEY01', '--reason', 'wrote it')
     const text = await dice(withSlack(), 'overrides')
-    expect(text).toMatch(/^s1 {2}src\/a\.c:10 {2}→ Riley Jones \(U0RILEY\) {2}\(by alice, /)
+    expect(text).toMatch(/^s1 {2}src\/a\.c:10 {2}→ Riley Jones \(U0RILEY01\) {2}\(by alice, /)
     const json = JSON.parse(await dice(withSlack(), 'overrides', '--json'))
-    expect(json).toEqual([expect.objectContaining({ statementId: 's1', to: 'U0RILEY', toName: 'Riley Jones', by: 'alice', byName: null })])
-    expect(slack.ok('users.info').map((c) => c.body.user)).toContain('U0RILEY')
+    expect(json).toEqual([expect.objectContaining({ statementId: 's1', to: 'U0RILEY01', toName: 'Riley Jones', by: 'alice', byName: null })])
+    expect(slack.ok('users.info').map((c) => c.body.user)).toContain('U0RILEY01')
     // Looked up once, then cached in the store: without a token the name is still known.
     const lookups = slack.ok('users.info').length
-    expect(await dice({}, 'overrides')).toMatch(/→ Riley Jones \(U0RILEY\)/)
+    expect(await dice({}, 'overrides')).toMatch(/→ Riley Jones \(U0RILEY01\)/)
     const table = await dice(withSlack(), 'catalog')
     expect(table).toMatch(/^s1 .* Riley Jones \(override\) /m)
     expect(slack.ok('users.info')).toHaveLength(lookups)
     const catalogJson = JSON.parse(await dice({}, 'catalog', '--json'))
-    expect(catalogJson.find((e: { id: string }) => e.id === 's1').owner).toEqual({ kind: 'override', who: 'U0RILEY' })
+    expect(catalogJson.find((e: { id: string }) => e.id === 's1').owner).toEqual({ kind: 'override', who: 'U0RILEY01' })
   })
 
   it('shows an id Slack does not know as it is', async () => {
-    await dice({}, 'reassign', 's2', '--to', 'U0GHOST')
-    expect(await dice(withSlack(), 'overrides')).toMatch(/→ U0GHOST {2}\(by alice/)
-    expect(JSON.parse(await dice(withSlack(), 'overrides', '--json'))[0]).toMatchObject({ to: 'U0GHOST', toName: null })
+    await dice({}, 'reassign', 's2', '--to', 'U0GHOST01')
+    expect(await dice(withSlack(), 'overrides')).toMatch(/→ U0GHOST01 {2}\(by alice/)
+    expect(JSON.parse(await dice(withSlack(), 'overrides', '--json'))[0]).toMatchObject({ to: 'U0GHOST01', toName: null })
   })
 })

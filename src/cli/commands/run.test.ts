@@ -23,8 +23,8 @@ const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Sta
 const HURTS = stmt('hurts', 'it hurts me too %d')
 const HELLO = stmt('hello', 'hello cruel world', { line: 20, level: 'info', channels: ['hello-worlders'], blame: null, callee: 'INFO_LOG' })
 const CONFIG = `people:
-  pig@pen.mssn: { slack: UPIG, tz: UTC }
-  elmore: { slack: UELM, email: elmore@pen.mssn, tz: UTC }
+  pig@pen.mssn: { slack: UPIG00001, tz: UTC }
+  elmore: { slack: UELM00001, email: elmore@pen.mssn, tz: UTC }
 digest: { workdays: [1, 2, 3, 4, 5, 6, 7], startHour: 0, endHour: 24 }
 `
 const ingest = (url: string, lines: string[]) =>
@@ -43,7 +43,7 @@ describe('dice run (a real child process on SQLite)', () => {
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
     store = await openStore({ dbFile: db })
     await store.replaceFiles([{ file: 'src/app.c', hash: 'h' }], [HURTS, HELLO], [])
-    slack = await startSlackStandin({ users: [{ id: 'UPIG', email: 'pig@pen.mssn' }, { id: 'UELM', email: 'elmore@pen.mssn' }, { id: 'UBOB' }] })
+    slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn' }, { id: 'UELM00001', email: 'elmore@pen.mssn' }, { id: 'UBOB00001' }] })
     run = await startDiceRun(['--db', db, 'run', '--port', '0'], {
       cwd: dir, env: { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET },
     })
@@ -63,21 +63,21 @@ describe('dice run (a real child process on SQLite)', () => {
 
     // A forged click changes nothing; the owner's signed click mutes for everyone.
     const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
-    const dm = slack.channelId('dm-UPIG')
+    const dm = slack.channelId('dm-UPIG00001')
     const msg = await web.chat.postMessage({ channel: dm, text: 'it hurts me too 3', blocks: [statementActions('hurts')] as any })
-    const click = blockAction({ user: 'UPIG', actionId: 'dice_mute', value: { statementId: 'hurts', scope: 'all' }, channel: { id: dm }, ts: msg.ts!, blocks: [statementActions('hurts')] })
+    const click = blockAction({ user: 'UPIG00001', actionId: 'dice_mute', value: { statementId: 'hurts', scope: 'all' }, channel: { id: dm }, ts: msg.ts!, blocks: [statementActions('hurts')] })
     expect((await postAction(r.url, SECRET, click, { forge: true })).status).toBe(401)
     expect((await postAction(r.url, SECRET, click)).status).toBe(200)
     await until(async () => (await store.listMutes()).length === 1 && (await store.listAudit()).length === 1, 'the mute and its audit row')
-    expect((await store.listMutes())[0]).toMatchObject({ statementId: 'hurts', scope: 'all', by: 'UPIG' })
-    expect((await store.listAudit())[0]).toMatchObject({ actor: 'UPIG', action: 'mute' })
+    expect((await store.listMutes())[0]).toMatchObject({ statementId: 'hurts', scope: 'all', by: 'UPIG00001' })
+    expect((await store.listAudit())[0]).toMatchObject({ actor: 'UPIG00001', action: 'mute' })
     const config = loadConfig(undefined, dir).config
     const router = new Router({ store, config, clock: Date.now })
     await router.refresh()
     const hit: Hit = { entry: { n: 1, raw: '', message: 'it hurts me too 1', level: 'error', time: null, host: null, file: null, line: null, logger: null }, statement: HURTS, values: ['1'], host: '-', time: Date.now(), source: 'http' }
     expect(router.route(hit).suppressed).toEqual([{ target: 'pig@pen.mssn', reason: 'muted' }])
     await until(async () => slack.ok('chat.update').length === 1, 'chat.update of the message')
-    expect(JSON.stringify(slack.messages.get(`${dm} ${msg.ts}`)!.blocks)).toMatch(/muted for everyone by <@UPIG>/)
+    expect(JSON.stringify(slack.messages.get(`${dm} ${msg.ts}`)!.blocks)).toMatch(/muted for everyone by <@UPIG00001>/)
 
     // Metrics reflect the ingest; then a clean shutdown.
     const metrics = await (await fetch(`${r.url}/metrics`)).text()

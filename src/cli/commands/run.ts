@@ -101,7 +101,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     server = await startServer({
       store, config, clock, pipeline, delivery, actions, host: o.host, port: o.port, env: ctx.env, log,
       ingest: createIngestHandler({ pipeline, config }),
-      slack: slack ? { apiCall: (method, args) => slack.call(method, args ?? {}) } : null,
+      slack,
       wallClock: systemClock,
     }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {

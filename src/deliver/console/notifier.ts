@@ -1,5 +1,6 @@
 import type { Message, Notifier, SendResult } from '../notifier.js'
 import { slackUnescape, stripControl } from '../escape.js'
+import { isSlackUserId } from '../slack/ids.js'
 
 /**
  * No Slack token: messages are printed as readable text (the Slack escaping undone, terminal control
@@ -11,7 +12,7 @@ export class ConsoleNotifier implements Notifier {
   constructor(private out: NodeJS.WritableStream = process.stdout) {}
 
   async send(m: Message): Promise<SendResult> {
-    const to = /^[UW][A-Z0-9]{6,}$/.test(m.to) || m.to.includes('@') ? `@${m.to.replace(/^@/, '')}` : `#${m.to.replace(/^#/, '')}`
+    const to = isSlackUserId(m.to) || m.to.includes('@') ? `@${m.to.replace(/^@/, '')}` : `#${m.to.replace(/^#/, '')}`
     const head = m.updateTs ? `── update ${to} ──` : `── ${to} ──`
     this.out.write(`${head}\n${stripControl(slackUnescape(m.text)).trimEnd()}\n\n`)
     return { ok: true, ts: m.updateTs ?? `console.${++this.seq}`, channel: m.to }

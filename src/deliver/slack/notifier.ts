@@ -1,10 +1,6 @@
 import type { Message, Notifier, SendResult } from '../notifier.js'
 import { SlackCallError, type SlackApi } from './api.js'
-
-/** Slack user ids (`U…`, `W…`): messages to them go to the DM with the bot. */
-const USER_ID = /^[UW][A-Z0-9]{6,}$/
-/** Conversation ids: public (`C…`), private (`G…`), DMs (`D…`). */
-const CHANNEL_ID = /^[CDG][A-Z0-9]{6,}$/
+import { isConversationId, isSlackUserId } from './ids.js'
 
 /**
  * Delivers through the Slack Web API: `chat.postMessage` for new messages (DMs opened with
@@ -18,7 +14,7 @@ export class SlackNotifier implements Notifier {
   async send(m: Message): Promise<SendResult> {
     try {
       // Slack takes an id, or a public channel's name written `#name`.
-      const channel = USER_ID.test(m.to) ? await this.api.openDm(m.to) : CHANNEL_ID.test(m.to) ? m.to : `#${m.to.replace(/^#/, '')}`
+      const channel = isSlackUserId(m.to) ? await this.api.openDm(m.to) : isConversationId(m.to) ? m.to : `#${m.to.replace(/^#/, '')}`
       if (m.updateTs) {
         await this.api.update({ channel, ts: m.updateTs, text: m.text, blocks: m.blocks })
         return { ok: true, ts: m.updateTs, channel }

@@ -31,7 +31,7 @@ for (const kind of STORE_KINDS) {
       store = await kind.open()
       config = makeConfig({ route: { rules: [{ path: 'src/net/**', channel: 'net-alerts' }] } })
       await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [tunnel, rekey], [])
-      slack = await startSlackStandin({ users: [{ id: 'UBOB' }] })
+      slack = await startSlackStandin({ users: [{ id: 'UBOB00001' }] })
       const clock = () => Date.now()
       router = new Router({ store, config, clock })
       await router.refresh()
@@ -61,7 +61,7 @@ for (const kind of STORE_KINDS) {
 
     const click = (actionId: 'dice_snooze' | 'dice_mute', s: Statement, channel: { id: string; name?: string }, ts: string) =>
       postAction(server.url, SECRET, blockAction({
-        user: 'UBOB', actionId, select: actionId === 'dice_snooze', channel, ts,
+        user: 'UBOB00001', actionId, select: actionId === 'dice_snooze', channel, ts,
         value: actionId === 'dice_snooze' ? { statementId: s.id, scope: 'channel', for: '1h' } : { statementId: s.id, scope: 'channel' },
       }))
 
@@ -73,7 +73,7 @@ for (const kind of STORE_KINDS) {
       await server.settled()
       expect(logs).toEqual([])
       expect(slack.ok('chat.postEphemeral')).toEqual([])
-      expect(await store.activeSnoozes(Date.now())).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB' }])
+      expect(await store.activeSnoozes(Date.now())).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB00001' }])
       // A router that never saw the post (another instance, a restart) applies it too.
       const fresh = new Router({ store, config, clock: () => Date.now() })
       await fresh.refresh()
@@ -84,7 +84,7 @@ for (const kind of STORE_KINDS) {
         // Only that channel: the rule channel still gets it.
         expect(d.channels).toContain('net-alerts')
       }
-      expect(JSON.stringify(slack.ok('chat.update').at(-1)!.body.blocks)).toMatch(/snoozed for #ipsec-debug for 1 hour by <@UBOB>/)
+      expect(JSON.stringify(slack.ok('chat.update').at(-1)!.body.blocks)).toMatch(/snoozed for #ipsec-debug for 1 hour by <@UBOB00001>/)
     })
 
     it('stores a mute clicked where the payload carries only the channel id under the annotated channel', async () => {
@@ -92,7 +92,7 @@ for (const kind of STORE_KINDS) {
       await click('dice_mute', tunnel, { id: m.id }, m.ts)
       await server.settled()
       expect(logs).toEqual([])
-      expect(await store.listMutes()).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB' }])
+      expect(await store.listMutes()).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB00001' }])
       const fresh = new Router({ store, config, clock: () => Date.now() })
       await fresh.refresh()
       const d = fresh.route(hit(tunnel, { time: Date.now() }))

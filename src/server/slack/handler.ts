@@ -2,15 +2,15 @@ import type { Clock } from '../../core/clock.js'
 import { DiceError, ErrorCode } from '../../core/errors.js'
 import type { Statement } from '../../core/types.js'
 import type { Actions, Actor } from '../../route/actions.js'
-import { SLACK_USER_ID } from '../../route/owner.js'
+import { slackEscape as esc } from '../../deliver/escape.js'
+import type { SlackApi } from '../../deliver/slack/api.js'
+import { isSlackUserId, mentionOrText as who } from '../../deliver/slack/ids.js'
 import type { Scope, Store } from '../../store/store.js'
 import type { MessageRef, ModalMeta, SlackAction } from './action.js'
-import { annotateMessage, esc, homeView, reassignModal, snoozeModal } from './views.js'
+import { annotateMessage, homeView, reassignModal, snoozeModal } from './views.js'
 
-/** The slice of Slack's Web API Dice's handlers call; `@slack/web-api`'s WebClient fits. */
-export interface SlackWeb {
-  apiCall(method: string, options?: Record<string, unknown>): Promise<{ ok?: boolean; error?: string; [k: string]: unknown }>
-}
+/** The slice of Dice's one Slack client the handlers call (errors are thrown as `SlackCallError`). */
+export type SlackWeb = Pick<SlackApi, 'call'>
 
 type Act = Exclude<SlackAction, { kind: 'url_verification' } | { kind: 'home' } | { kind: 'invalid_submission' } | { kind: 'ignore' }>
 
@@ -20,7 +20,6 @@ const human = (ms: number) => {
   for (const [u, name] of units) if (ms >= u && ms % u === 0) return `${ms / u} ${name}${ms / u === 1 ? '' : 's'}`
   return `${Math.round(ms / 60_000)} minutes`
 }
-const who = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id))
 const label = (s: Statement) => `\`${esc((s.template ?? s.callee).slice(0, 120))}\``
 
 /**
@@ -174,7 +173,7 @@ export class SlackActionHandler {
     if (!id) return false
     let cursor: string | undefined
     for (let page = 0; page < 20; page++) {
-      const r = await this.slack.apiCall('conversations.members', { channel: id, limit: 1000, ...(cursor ? { cursor } : {}) })
+      const r = await this.slack.call('conversations.members', { channel: id, limit: 1000, ...(cursor ? { cursor } : {}) })
       if (r.ok === false) return false
       if ((r.members as string[] | undefined)?.includes(user)) return true
       cursor = (r.response_metadata as { next_cursor?: string } | undefined)?.next_cursor || undefined
@@ -188,10 +187,10 @@ export class SlackActionHandler {
    * cache (the rows delivery's people look-ups keep), so the web page and `dice overrides` can show a name.
    */
   private async rememberUser(key: string): Promise<void> {
-    if (!this.slack || !SLACK_USER_ID.test(key)) return
+    if (!this.slack || !isSlackUserId(key)) return
     try {
       if ((await this.store.getUser(key))?.name) return
-      const r = (await this.slack.apiCall('users.info', { user: key })) as { ok?: boolean; user?: SlackProfile }
+      const r = (await this.slack.call('users.info', { user: key })) as { ok?: boolean; user?: SlackProfile }
       const u = r?.ok === false ? null : r?.user
       if (!u || u.deleted) return
       const name = u.real_name || u.profile?.real_name || u.name || null
@@ -204,7 +203,7 @@ export class SlackActionHandler {
   /** The clicker's email from their Slack profile (users.info), or null. */
   private async emailOf(user: string): Promise<string | null> {
     if (!this.slack) return null
-    const r = (await this.slack.apiCall('users.info', { user })) as { ok?: boolean; user?: { profile?: { email?: unknown } } }
+    const r = (await this.slack.call('users.info', { user })) as { ok?: boolean; user?: { profile?: { email?: unknown } } }
     const email = r?.ok === false ? null : r?.user?.profile?.email
     return typeof email === 'string' && email ? email : null
   }
@@ -236,7 +235,7 @@ export class SlackActionHandler {
   private async call(method: string, args: Record<string, unknown>): Promise<void> {
     if (!this.slack) return this.log(`slack ${method} skipped: no SLACK_BOT_TOKEN`)
     try {
-      const r = await this.slack.apiCall(method, args)
+      const r = await this.slack.call(method, args)
       if (r && r.ok === false) this.log(`slack ${method} failed: ${r.error}`)
     } catch (e) {
       this.log(`slack ${method} failed: ${(e as Error).message}`)

@@ -34,8 +34,8 @@ for (const kind of SHARED) {
       const config = makeConfig()
       const tun = statement({ id: 'tun', file: 'src/net/ipsec.c', template: 'tunnel %s down', level: 'error', callee: 'ERROR_LOG' })
       await stores[0]!.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [tun], [])
-      slack = await startSlackStandin({ users: [{ id: 'UADMIN' }] })
-      config.slack.admins = ['UADMIN']
+      slack = await startSlackStandin({ users: [{ id: 'UADMIN001' }] })
+      config.slack.admins = ['UADMIN001']
       const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET }
       for (const store of stores) {
         const clock = () => Date.now()
@@ -45,7 +45,7 @@ for (const kind of SHARED) {
         servers.push(await startServer({ store, config, clock, actions, host: '127.0.0.1', port: 0, env, socketMode: false, log: () => {} }))
       }
       // One captured request: a mute for everyone, clicked by an admin.
-      const payload = blockAction({ user: 'UADMIN', actionId: 'dice_mute', value: { statementId: 'tun' }, channel: { id: 'D0ADMIN' } })
+      const payload = blockAction({ user: 'UADMIN001', actionId: 'dice_mute', value: { statementId: 'tun' }, channel: { id: 'D0ADMIN' } })
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
       const req = signed(SECRET, body)
       const send = (s: RunningServer) => fetch(`${s.url}/slack/actions`, { method: 'POST', headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' }, body })

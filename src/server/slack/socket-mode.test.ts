@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api'
+import { SlackWebApi } from '../../deliver/slack/api.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../config/load.js'
 import type { Statement } from '../../core/types.js'
@@ -18,11 +18,11 @@ const S1: Statement = {
 
 const muteEnvelope = (id: string, retry = 0) => ({
   envelope_id: id, type: 'interactive', accepts_response_payload: false, ...(retry ? { retry_attempt: retry, retry_reason: 'timeout' } : {}),
-  payload: blockAction({ user: 'UBOB', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: 'D0000BOB' } }),
+  payload: blockAction({ user: 'UBOB00001', actionId: 'dice_mute', value: { statementId: 's1', scope: 'user' }, channel: { id: 'D0000BOB' } }),
 })
 const homeEnvelope = (id: string, retry = 0) => ({
   envelope_id: id, type: 'events_api', accepts_response_payload: false, retry_attempt: retry, retry_reason: retry ? 'timeout' : '',
-  payload: { type: 'event_callback', event_id: 'Ev0HOME', event: { type: 'app_home_opened', user: 'UBOB', tab: 'home' } },
+  payload: { type: 'event_callback', event_id: 'Ev0HOME', event: { type: 'app_home_opened', user: 'UBOB00001', tab: 'home' } },
 })
 
 describe('Slack Socket Mode through @slack/socket-mode (SLACK_APP_TOKEN)', () => {
@@ -36,16 +36,15 @@ describe('Slack Socket Mode through @slack/socket-mode (SLACK_APP_TOKEN)', () =>
     store = (await tempSqliteStore()).store
     await store.replaceFiles([{ file: 'src/a.c', hash: 'h' }], [S1], [])
     wss = await startTestWebSocketServer()
-    slack = await startSlackStandin({ users: [{ id: 'UBOB' }] })
+    slack = await startSlackStandin({ users: [{ id: 'UBOB00001' }] })
     slack.setSocketModeUrl(wss.url)
     const config = defaultConfig()
     const actions = new Actions({ store, config, clock: Date.now })
-    const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
     logs.length = 0
     server = await startServer({
       store, config, clock: Date.now, actions, host: '127.0.0.1', port: 0, log: (l) => logs.push(l),
       env: { SLACK_APP_TOKEN: 'xapp-1-test', DICE_SLACK_API_URL: slack.url },
-      slack: { apiCall: async (m, a) => (await web.apiCall(m, a)) as any },
+      slack: new SlackWebApi({ token: 'xoxb-test', url: slack.url }),
     })
     await server.socketReady
   })
@@ -62,7 +61,7 @@ describe('Slack Socket Mode through @slack/socket-mode (SLACK_APP_TOKEN)', () =>
     wss.send(muteEnvelope('e1'))
     expect(await wss.ackFor('e1')).toEqual({ envelope_id: 'e1', payload: {} })
     await server.settled()
-    expect(await store.listMutes()).toMatchObject([{ statementId: 's1', scope: 'user', scopeId: 'UBOB' }])
+    expect(await store.listMutes()).toMatchObject([{ statementId: 's1', scope: 'user', scopeId: 'UBOB00001' }])
     expect(slack.ok('chat.postEphemeral')).toHaveLength(1)
   })
 
@@ -92,7 +91,7 @@ describe('Slack Socket Mode through @slack/socket-mode (SLACK_APP_TOKEN)', () =>
   })
 
   it('answers a bad modal submission with field errors in the ack and acts on nothing', async () => {
-    wss.send({ envelope_id: 'e4', type: 'interactive', payload: { type: 'view_submission', user: { id: 'UBOB' },
+    wss.send({ envelope_id: 'e4', type: 'interactive', payload: { type: 'view_submission', user: { id: 'UBOB00001' },
       view: { callback_id: 'dice_reassign_modal', private_metadata: JSON.stringify({ statementId: 's1', channel: null, message: null }), state: { values: {} } } } })
     expect(await wss.ackFor('e4')).toEqual({ envelope_id: 'e4', payload: { response_action: 'errors', errors: { dice_to: expect.any(String) } } })
     await server.settled()
@@ -101,7 +100,7 @@ describe('Slack Socket Mode through @slack/socket-mode (SLACK_APP_TOKEN)', () =>
   })
 
   it('acks an unreadable payload and drops it', async () => {
-    wss.send({ envelope_id: 'e5', type: 'interactive', payload: { type: 'block_actions', user: { id: 'UBOB' }, actions: [{ action_id: 'dice_mute', value: '{not json' }] } })
+    wss.send({ envelope_id: 'e5', type: 'interactive', payload: { type: 'block_actions', user: { id: 'UBOB00001' }, actions: [{ action_id: 'dice_mute', value: '{not json' }] } })
     expect(await wss.ackFor('e5')).toEqual({ envelope_id: 'e5', payload: {} })
     await server.settled()
     expect(await store.listMutes()).toEqual([])

@@ -1,15 +1,11 @@
 import type { Statement } from '../../core/types.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow } from '../../store/store.js'
+import { slackEscape as esc } from '../../deliver/escape.js'
+import { mentionOrText as who } from '../../deliver/slack/ids.js'
 import { MODAL, type ModalMeta } from './action.js'
-
-/** Slack mrkdwn escaping (log text is attacker-controlled). */
-export function esc(t: string): string {
-  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
 
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150), emoji: true })
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: text.slice(0, 2900) })
-const who = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id))
 const short = (s: Statement | undefined, id: string) =>
   s ? `\`${esc((s.template ?? s.callee).slice(0, 120))}\` (${esc(s.file)}:${s.line})` : `\`${esc(id)}\` (no longer in the catalog)`
 

@@ -35,9 +35,9 @@ describe('names of people Dice knows only by a Slack user id', () => {
   beforeEach(async () => {
     store = (await tempSqliteStore()).store
     config = defaultConfig()
-    config.people = { 'pig@pen.mssn': { slack: 'UPIG', aliases: [] } }
+    config.people = { 'pig@pen.mssn': { slack: 'UPIG00001', aliases: [] } }
     await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [S1], [])
-    slack = await startSlackStandin({ users: [{ id: 'UPIG', email: 'pig@pen.mssn', real_name: 'Pig' }, { id: 'U0RILEY', email: 'riley@pen.mssn', real_name: 'Riley Jones' }] })
+    slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn', real_name: 'Pig' }, { id: 'U0RILEY01', email: 'riley@pen.mssn', real_name: 'Riley Jones' }] })
     const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET }
     const clock = () => Date.now()
     const router = new Router({ store, config, clock })
@@ -53,35 +53,35 @@ describe('names of people Dice knows only by a Slack user id', () => {
   })
 
   it('shows the Slack name of a hand-over target picked in Slack who is not in people, on the web page', async () => {
-    await postAction(server.url, SECRET, blockAction({ user: 'UPIG', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D0PIG01' } }))
+    await postAction(server.url, SECRET, blockAction({ user: 'UPIG00001', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D0PIG01' } }))
     await server.settled()
     const view = slack.ok('views.open')[0]!.body.view
     await postAction(server.url, SECRET, {
-      type: 'view_submission', user: { id: 'UPIG' }, trigger_id: 't2',
-      view: { ...view, id: 'V9', state: { values: { dice_to: { dice_to_user: { type: 'users_select', selected_user: 'U0RILEY' } }, dice_reason: { dice_reason_text: { type: 'plain_text_input', value: 'Riley wrote it' } } } } },
+      type: 'view_submission', user: { id: 'UPIG00001' }, trigger_id: 't2',
+      view: { ...view, id: 'V9', state: { values: { dice_to: { dice_to_user: { type: 'users_select', selected_user: 'U0RILEY01' } }, dice_reason: { dice_reason_text: { type: 'plain_text_input', value: 'Riley wrote it' } } } } },
     })
     await server.settled()
     expect(logs).toEqual([])
     // Stored as the id: the router and `dice reassign --undo` work with it.
-    expect(await store.listOverrides()).toMatchObject([{ statementId: 's1', to: 'U0RILEY', by: 'UPIG' }])
+    expect(await store.listOverrides()).toMatchObject([{ statementId: 's1', to: 'U0RILEY01', by: 'UPIG00001' }])
     const page = await (await fetch(server.url + '/')).text()
     expect(overrideRows(page)).toEqual([expect.stringMatching(/^tunnel %s: phase %d failed src\/net\/ipsec\.c:120 Riley Jones pig@pen\.mssn Riley wrote it /)])
-    expect(page).toContain('<span title="U0RILEY">Riley Jones</span>')
+    expect(page).toContain('<span title="U0RILEY01">Riley Jones</span>')
     // The catalog's owner column names them too, and the search finds them by name.
-    expect(page).toMatch(/<td><span title="U0RILEY">Riley Jones<\/span> <span class="muted small">override<\/span><\/td>/)
+    expect(page).toMatch(/<td><span title="U0RILEY01">Riley Jones<\/span> <span class="muted small">override<\/span><\/td>/)
     const found = await (await fetch(server.url + '/?q=riley%20jones')).text()
     expect(found).toContain('data-id="s1"')
   })
 
   it('prefers the configured name for a Slack id people names, and shows an unknown id as it is', async () => {
     const now = Date.now()
-    await store.setOverride({ statementId: 's1', to: 'U0NOBODY', by: 'U0KIM', reason: null, createdAt: now })
-    await store.putUser({ key: 'U0KIM', slackId: 'U0KIM', name: 'Kim from the cache', email: null, tz: null, fetchedAt: now })
+    await store.setOverride({ statementId: 's1', to: 'U0NOBODY1', by: 'U0KIM0001', reason: null, createdAt: now })
+    await store.putUser({ key: 'U0KIM0001', slackId: 'U0KIM0001', name: 'Kim from the cache', email: null, tz: null, fetchedAt: now })
     const cfg = defaultConfig()
     let rows = overrideRows(renderPage(await loadPageData(store, now, ''), cfg))
-    expect(rows[0]).toMatch(/ U0NOBODY Kim from the cache /)
-    cfg.people = { kim: { slack: 'U0KIM', name: 'Kim Park', aliases: [] } }
+    expect(rows[0]).toMatch(/ U0NOBODY1 Kim from the cache /)
+    cfg.people = { kim: { slack: 'U0KIM0001', name: 'Kim Park', aliases: [] } }
     rows = overrideRows(renderPage(await loadPageData(store, now, ''), cfg))
-    expect(rows[0]).toMatch(/ U0NOBODY Kim Park /)
+    expect(rows[0]).toMatch(/ U0NOBODY1 Kim Park /)
   })
 })

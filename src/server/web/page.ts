@@ -1,8 +1,9 @@
 import type { Config } from '../../config/schema.js'
 import type { Statement } from '../../core/types.js'
-import { codeLink } from '../../route/actions.js'
+import { codeLink } from '../../deliver/links.js'
+import { isSlackUserId } from '../../deliver/slack/ids.js'
 import { personFor } from '../../catalog/people.js'
-import { resolveOwner, SLACK_USER_ID, slackUserNames } from '../../route/owner.js'
+import { resolveOwner, slackUserNames } from '../../route/owner.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
@@ -99,7 +100,7 @@ export function renderPage(d: PageData, config: Config): string {
   const byId = new Map(d.statements.map((s) => [s.id, s]))
   // A hand-over to someone not in `people` stores their raw Slack id: show their name, the id on hover.
   const nameOf = (who: string): string | null => {
-    if (!SLACK_USER_ID.test(who)) return null
+    if (!isSlackUserId(who)) return null
     const p = personFor(who, config)
     return p ? (p.name ?? p.key) : (d.names?.get(who) ?? null)
   }
@@ -122,7 +123,7 @@ export function renderPage(d: PageData, config: Config): string {
     return s ? `<code>${html(s.template ?? s.callee)}</code> <span class="muted">${html(s.file)}:${s.line}</span>` : `<code>${html(id)}</code>`
   }
   const link = (s: Statement) => {
-    const url = codeLink(config, s, d.commit ?? 'HEAD')
+    const url = codeLink(config.repo, s, d.commit ?? 'HEAD')
     const text = `${html(s.file)}:${s.line}`
     return url ? `<a href="${html(url)}" rel="noreferrer">${text}</a>` : text
   }
