@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 // CLI tests spawn bin/dice.js, which runs the compiled dist/: build it once so they never test stale code.
-export default function setup(): void {
+function build(): void {
   const root = join(import.meta.dirname, '..')
   try {
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'pipe' })
@@ -10,5 +12,26 @@ export default function setup(): void {
     // Type errors still emit (noEmitOnError: false); report them but let the behaviour tests speak.
     const out = (e as { stdout?: Buffer }).stdout?.toString() ?? ''
     process.stderr.write(`tsc reported errors:\n${out.slice(0, 4000)}\n`)
+  }
+}
+
+export default function setup(): () => void {
+  build()
+  // The run gets a temp dir of its own (workers and the dice processes they spawn inherit TMPDIR), so what a
+  // test leaves behind is seen here, not mixed with other programs' files, and fails the run by name.
+  const outer = process.env.TMPDIR
+  const runDir = mkdtempSync(join(tmpdir(), 'dice-test-run-'))
+  process.env.TMPDIR = runDir
+  return () => {
+    if (outer === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = outer
+    const left = readdirSync(runDir)
+    rmSync(runDir, { recursive: true, force: true, maxRetries: 3 })
+    if (left.length) {
+      // A throw here is only logged by vitest ("error during close"); the exit status must say it.
+      process.exitCode = 1
+      process.stderr.write(`\nFAIL the tests left ${left.length} entries in the temp dir: ${left.slice(0, 20).join(', ')}. ` +
+        'Take temporary directories from tempDir() in src/testutil/tmp.ts (removed after each test file), or remove what you create.\n')
+    }
   }
 }

@@ -1,7 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { defaultConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { DiceError } from '../core/errors.js'
@@ -12,6 +9,7 @@ import { indexRepository, type IndexSummary } from './indexer.js'
 import { Matcher } from '../match/matcher.js'
 import { storedPlan } from '../match/stored-plan.js'
 import { ALICE, BOB, CAROL, TempRepo } from './testutil/repo.js'
+import { tempDir } from '../testutil/tmp.js'
 
 let store: Store
 let repo: TempRepo
@@ -267,7 +265,7 @@ describe('indexRepository', () => {
     repo.write('b.js', 'log.info("new")\n// later\n')
     const tip = repo.commit(CAROL)
     // A CI-style depth-1 checkout: git blame gives every line to the tip commit, i.e. to Carol.
-    const clone = mkdtempSync(join(tmpdir(), 'dice-shallow-'))
+    const clone = tempDir('shallow')
     repo.git('clone', '-q', '--depth', '1', `file://${repo.dir}`, clone)
     const run = () => indexRepository({ dir: clone, store, config: config() })
     const s1 = await run()
@@ -292,7 +290,7 @@ describe('indexRepository', () => {
   })
 
   it('refuses a directory that is not a git work tree with a usage error naming it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-norepo-'))
+    const dir = tempDir('norepo')
     const err = await indexRepository({ dir, store, config: config() }).catch((e) => e)
     expect(err).toBeInstanceOf(DiceError)
     expect(err.exitCode).toBe(2)

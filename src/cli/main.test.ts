@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDice } from './testutil.js'
+import { tempDir } from '../testutil/tmp.js'
 
 describe('dice command line', () => {
   it('rejects an unknown command with exit 2', async () => {
@@ -18,7 +18,7 @@ describe('dice command line', () => {
   })
 
   it('names the file and every bad field of an invalid dice.yml, exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const dir = tempDir('cfg')
     const file = join(dir, 'dice.yml')
     writeFileSync(file, 'digest:\n  startHour: 30\n  workdays: [1, 9]\nroute:\n  minLevel: loud\nsurprise: true\n')
     const r = await runDice(['--config', file, 'config', 'check'])
@@ -31,7 +31,7 @@ describe('dice command line', () => {
   })
 
   it('reports a YAML syntax error with file and line, exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const dir = tempDir('cfg')
     const file = join(dir, 'dice.yml')
     writeFileSync(file, 'digest:\n  startHour: [9\n')
     const r = await runDice(['--config', file, 'config', 'check'])
@@ -40,7 +40,7 @@ describe('dice command line', () => {
   })
 
   it('uses ./dice.yml when present and prints effective defaults', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const dir = tempDir('cfg')
     writeFileSync(join(dir, 'dice.yml'), 'digest:\n  startHour: 8\n')
     const r = await runDice(['config', 'check', '--json'], { cwd: dir })
     expect(r.code).toBe(0)
@@ -57,7 +57,7 @@ describe('dice command line', () => {
 
 describe('configuration values that would silently misbehave', () => {
   it('rejects an unknown time zone, a repo.url that is not a URL and an empty working day, naming each field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const dir = tempDir('cfg')
     const file = join(dir, 'dice.yml')
     writeFileSync(file, 'people:\n  x:\n    tz: Mars/Olympus\nrepo:\n  url: notaurl\ndigest:\n  startHour: 18\n  endHour: 9\n')
     const r = await runDice(['--config', file, 'config', 'check'])
@@ -68,7 +68,7 @@ describe('configuration values that would silently misbehave', () => {
   })
 
   it('accepts real time zones and a working day that ends at midnight', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-cfg-'))
+    const dir = tempDir('cfg')
     const file = join(dir, 'dice.yml')
     writeFileSync(file, 'people:\n  x:\n    tz: Asia/Kathmandu\nrepo:\n  url: https://gitlab.example.com/g/r\ndigest:\n  startHour: 0\n  endHour: 24\n  defaultTimezone: America/Los_Angeles\n')
     const r = await runDice(['--config', file, 'config', 'check'])

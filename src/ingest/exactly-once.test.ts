@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Statement } from '../core/types.js'
 import { openStore } from '../store/registry.js'
 import { freshSchema, TEST_PG_URL } from '../store/testutil/stores.js'
 import type { StoreOptions } from '../store/registry.js'
 import { checkpointKeyOfPath } from './file/identity.js'
+import { tempDir } from '../testutil/tmp.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHILD = join(ROOT, 'test', 'fixtures', 'ingest-child.mjs')
@@ -63,7 +63,7 @@ function runChild(db: string, file: string, kill: { afterFlushes: number; delayM
 }
 
 async function killAndResume(opts: StoreOptions, db: string, seed: number, kills: Array<{ afterFlushes: number; delayMs: number }>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'dice-once-'))
+  const dir = tempDir('once')
   const file = join(dir, 'app.txt')
   const { text, expected, rawLines } = makeInput(60_000, seed)
   writeFileSync(file, text)
@@ -100,7 +100,7 @@ async function killAndResume(opts: StoreOptions, db: string, seed: number, kills
 
 describe('exactly-once counting', () => {
   it('survives kill -9 at random points: stored totals equal the input counts per statement (SQLite)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-once-db-'))
+    const dir = tempDir('once-db')
     const db = join(dir, 'dice.db')
     const kills = Array.from({ length: 6 }, () => ({ afterFlushes: 1 + Math.floor(Math.random() * 4), delayMs: Math.floor(Math.random() * 15) }))
     await killAndResume({ dbFile: db }, db, 42, kills)

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, appendFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defaultConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
@@ -11,6 +10,7 @@ import { checkpointKeyOfPath } from './file/identity.js'
 import { ReplaySource } from './file/replay-source.js'
 import { ingest, parserFor, Pipeline } from './pipeline.js'
 import { LINE_BAD_UTF8, LINE_NUL } from './source.js'
+import { tempDir } from '../testutil/tmp.js'
 
 const T0 = Date.parse('2026-03-02T10:00:00Z')
 const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Statement => ({
@@ -32,7 +32,7 @@ describe('Pipeline', () => {
   beforeEach(async () => {
     store = (await tempSqliteStore()).store
     config = defaultConfig()
-    dir = mkdtempSync(join(tmpdir(), 'dice-pipe-'))
+    dir = tempDir('pipe')
   })
   afterEach(async () => {
     await store.close()

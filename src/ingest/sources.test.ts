@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -10,9 +9,10 @@ import { ReplaySource } from './file/replay-source.js'
 import { runSourceContract } from './source.contract.js'
 import { StreamSource } from './stdin/stream-source.js'
 import type { RawLine } from './source.js'
+import { tempDir } from '../testutil/tmp.js'
 
 const fileWith = (content: Buffer, name = 'app.log') => {
-  const p = join(mkdtempSync(join(tmpdir(), 'dice-src-')), name)
+  const p = join(tempDir('src'), name)
   writeFileSync(p, content)
   return p
 }
@@ -42,7 +42,7 @@ runSourceContract('StreamSource', async (content) => ({
 describe('file sources of Kubernetes container logs', () => {
   const id = 'c'.repeat(64)
   const k8sFile = (content: string) => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'dice-k8s-')), 'containers')
+    const dir = join(tempDir('k8s'), 'containers')
     mkdirSync(dir)
     const p = join(dir, `payments-7d9f8b6c5-x2k4q_shop_api-${id}.log`)
     writeFileSync(p, content)

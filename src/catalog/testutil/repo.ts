@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { tempDir } from '../../testutil/tmp.js'
 
 /** An author for test commits. */
 export interface Author { name: string; email: string }
@@ -17,7 +17,7 @@ export class TempRepo {
 
   /** `git init` a fresh repository (branch main, no global config leaking in). */
   static create(): TempRepo {
-    const r = new TempRepo(mkdtempSync(join(tmpdir(), 'dice-repo-')))
+    const r = new TempRepo(tempDir('repo'))
     r.git('init', '-q', '-b', 'main')
     return r
   }

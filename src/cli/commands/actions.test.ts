@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const BIN = join(import.meta.dirname, '../../../bin/dice.js')
 const stmt = (id: string, line: number): Statement => ({
@@ -20,7 +19,7 @@ describe('dice snooze/mute/unmute/reassign/overrides', () => {
     return { code: r.status, out: r.stdout, err: r.stderr }
   }
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-act-'))
+    dir = tempDir('act')
     db = join(dir, 'dice.db')
     const store = await openStore({ dbFile: db })
     await store.replaceFiles([{ file: 'src/a.c', hash: 'h' }], [stmt('s1', 10), stmt('s2', 20)], [])

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openStore } from '../../store/registry.js'
 import { ALICE, BOB, TempRepo } from '../../catalog/testutil/repo.js'
 import { runDice } from '../testutil.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 function tempDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'dice-cli-')), 'dice.db')
+  return join(tempDir('cli'), 'dice.db')
 }
 
 function sampleRepo(): { repo: TempRepo; first: string; second: string } {
@@ -63,7 +63,7 @@ describe('dice index and dice catalog', () => {
   it('filters by owner (through configured people) and by file glob, and prints a table without --json', async () => {
     const { repo } = sampleRepo()
     const db = tempDb()
-    const cfg = join(mkdtempSync(join(tmpdir(), 'dice-cfg-')), 'dice.yml')
+    const cfg = join(tempDir('cfg'), 'dice.yml')
     writeFileSync(cfg, `people:\n  bob:\n    email: ${BOB.email}\n    aliases: [bobby]\n`)
     expect((await runDice(['--db', db, '--config', cfg, 'index', repo.dir, '--quiet'])).code).toBe(0)
     const mine = JSON.parse((await runDice(['--db', db, '--config', cfg, 'catalog', '--json', '--owner', 'bobby'])).stdout)
@@ -89,7 +89,7 @@ describe('dice index and dice catalog', () => {
   })
 
   it('refuses a directory that is not a git repository with exit 2 and a clear message', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-plain-'))
+    const dir = tempDir('plain')
     const r = await runDice(['--db', tempDb(), 'index', dir])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`dice: index: ${dir} is not inside a git work tree`)

@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDice } from '../testutil.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 describe('dice demo', () => {
   it('--no-serve: indexes the sample, prints real-time channel messages and per-person digests, exits 0', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'dice-demo-test-'))
+    const cwd = tempDir('demo-test')
     const r = await runDice(['demo', '--no-serve'], { cwd, env: { SLACK_BOT_TOKEN: '' }, timeoutMs: 120_000 })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
@@ -23,7 +21,7 @@ describe('dice demo', () => {
   })
 
   it('without a terminal it does not serve: exits 0 after printing', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'dice-demo-test-'))
+    const cwd = tempDir('demo-test')
     const r = await runDice(['demo'], { cwd, env: { SLACK_BOT_TOKEN: '' }, timeoutMs: 120_000 })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Done.')

@@ -1,17 +1,16 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openStore } from '../../store/registry.js'
 import { runDice } from '../testutil.js'
 import { statement } from '../../deliver/testutil/fixtures.js'
 import { startSlackStandin } from '../../deliver/testutil/slack-standin.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const MONDAY_10 = '2026-11-23T10:00:00Z'
 const SATURDAY_10 = '2026-11-28T10:00:00Z'
 
 async function seeded(): Promise<{ dir: string; db: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'dice-digest-cli-'))
+  const dir = tempDir('digest-cli')
   const db = join(dir, 'dice.db')
   const store = await openStore({ dbFile: db })
   const s = statement({ id: 'sky', template: 'the sky is crying', file: 'src/sky.c', line: 20 })

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
 import { DICE_BIN, runDice } from '../testutil.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 function st(id: string, file: string, line: number, template: string, o: Partial<Statement> = {}): Statement {
   return { id, file, line, endLine: line, language: 'c', level: 'error', template, matchable: true, channels: [], mentions: [], blame: null, callee: 'ERROR_LOG', ...o }
@@ -15,7 +15,7 @@ let dir: string
 let db: string
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dice-match-'))
+  dir = tempDir('match')
   db = join(dir, 'dice.db')
   const store = await openStore({ dbFile: db })
   await store.replaceFiles(

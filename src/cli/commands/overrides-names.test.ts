@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
 import { openStore } from '../../store/registry.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const BIN = join(import.meta.dirname, '../../../bin/dice.js')
 const run = promisify(execFile)
@@ -27,7 +26,7 @@ describe('dice overrides and dice catalog name a hand-over target known only by 
   const withSlack = () => ({ SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url })
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-names-'))
+    dir = tempDir('names')
     db = join(dir, 'dice.db')
     const store = await openStore({ dbFile: db })
     await store.replaceFiles([{ file: 'src/a.c', hash: 'h' }], [stmt('s1', 10), stmt('s2', 20)], [])

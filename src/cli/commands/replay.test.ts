@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, appendFileSync, symlinkSync, renameSync, utimesSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, appendFileSync, symlinkSync, renameSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
 import { runDice } from '../testutil.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Statement => ({
   id, file: 'src/app.c', line: 1, endLine: 1, language: 'c', level: 'error', template, matchable: true,
@@ -19,7 +19,7 @@ describe('dice replay', () => {
   let dir: string
   let db: string
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-replay-'))
+    dir = tempDir('replay')
     db = join(dir, 'dice.db')
     const store = await openStore({ dbFile: db })
     await store.replaceFiles([{ file: 'src/app.c', hash: 'h' }], [

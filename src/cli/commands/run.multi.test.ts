@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
@@ -8,6 +7,7 @@ import { openStore } from '../../store/registry.js'
 import type { Store } from '../../store/store.js'
 import { freshSchema, TEST_PG_URL } from '../../store/testutil/stores.js'
 import { startDiceRun, until, type DiceRun } from './testutil/dice-run.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const FORMAT = encodeURIComponent('regex:^(?<level>\\w+) (?<message>.*)$')
 const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Statement => ({
@@ -41,7 +41,7 @@ describe('two dice run instances on one PostgreSQL schema', () => {
   })
 
   it('count every line once, post each channel message and digest once, and the survivor of a kill -9 finishes the outbox', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dice-multi-'))
+    const dir = tempDir('multi')
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
     const url = `${TEST_PG_URL}?schema=${freshSchema()}`
     store = await openStore({ databaseUrl: url })

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { WebClient } from '@slack/web-api'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -13,6 +12,7 @@ import { blockAction, postAction } from '../../server/testutil/slack-requests.js
 import { openStore } from '../../store/registry.js'
 import type { Store } from '../../store/store.js'
 import { startDiceRun, until, type DiceRun } from './testutil/dice-run.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 const SECRET = 'run-test-secret'
 const FORMAT = encodeURIComponent('regex:^(?<level>\\w+) (?<message>.*)$')
@@ -38,7 +38,7 @@ describe('dice run (a real child process on SQLite)', () => {
   let store: Store
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-run-'))
+    dir = tempDir('run')
     db = join(dir, 'dice.db')
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
     store = await openStore({ dbFile: db })

@@ -1,31 +1,42 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { appendFileSync, copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempSqliteStore } from '../../store/testutil/stores.js'
 import type { Store } from '../../store/store.js'
 import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG, type LogSource, type RawLine } from '../source.js'
 import { FileSource } from './file-source.js'
 import { checkpointKeyOfPath, identityOf, legacyCheckpointKey } from './identity.js'
+import { tempDir } from '../../testutil/tmp.js'
+
+/** Readers still running: afterEach stops them before it closes the store they read checkpoints from. */
+const running = new Set<() => Promise<void>>()
 
 function reader(src: LogSource) {
   const ac = new AbortController()
   const got: RawLine[] = []
+  // The source's failure is kept and rethrown by until()/stop(): left on a bare promise, a failure while the
+  // test awaits something else would be an unhandled rejection that fails the run after every test passed.
+  let failure: { error: unknown } | null = null
   const done = (async () => {
     for await (const l of src.lines(ac.signal)) got.push(l)
-  })()
+  })().catch((error) => void (failure = { error }))
+  const stop = async () => {
+    running.delete(stop)
+    ac.abort()
+    await done
+    if (failure) throw failure.error
+  }
+  running.add(stop)
   return {
     got,
     texts: () => got.map((l) => l.text),
     async until(n: number, ms = 5000) {
       const end = Date.now() + ms
-      while (got.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+      while (got.length < n && Date.now() < end && !failure) await new Promise((r) => setTimeout(r, 10))
+      if (failure) throw failure.error
       return got.map((l) => l.text)
     },
-    async stop() {
-      ac.abort()
-      await done
-    },
+    stop,
   }
 }
 
@@ -35,10 +46,12 @@ describe('FileSource', () => {
   let dir: string
   let store: Store
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-file-'))
+    dir = tempDir('file')
     store = (await tempSqliteStore()).store
   })
   afterEach(async () => {
+    // A test that failed before stopping its reader must not leave it polling a closed store.
+    await Promise.allSettled([...running].map((stop) => stop()))
     await store.close()
   })
   const source = (path: string, extra: Partial<ConstructorParameters<typeof FileSource>[0]> = {}) =>

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { appendFileSync, mkdtempSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { tempSqliteStore } from '../../store/testutil/stores.js'
@@ -8,12 +7,13 @@ import type { Store } from '../../store/store.js'
 import type { RawLine } from '../source.js'
 import { checkpointKeyOfPath, identityOf, legacyCheckpointKey } from './identity.js'
 import { PARTIAL_LINE_QUIET_MS, ReplaySource } from './replay-source.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 describe('ReplaySource checkpoints by file identity', () => {
   let dir: string
   let store: Store
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dice-replay-src-'))
+    dir = tempDir('replay-src')
     store = (await tempSqliteStore()).store
   })
   afterEach(async () => {

@@ -1,16 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { openStore } from '../registry.js'
 import type { Store } from '../store.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 /** PostgreSQL used by tests: the machine's local server, database `test`, trust auth. */
 export const TEST_PG_URL = process.env.DICE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** A fresh SQLite file in a temporary directory. */
 export async function tempSqliteStore(): Promise<{ store: Store; file: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'dice-store-')), 'dice.db')
+  const file = join(tempDir('store'), 'dice.db')
   return { store: await openStore({ dbFile: file }), file }
 }
 
