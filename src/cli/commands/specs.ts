@@ -1,94 +1,154 @@
-import type { CommandSpec } from '../command.js'
+import type { CommandSpec, OptionSpec } from '../command.js'
+
+const json = (what: string): OptionSpec => ({ type: 'boolean', help: what })
 
 /** Options every Slack-like action command takes: who acts, and machine-readable output. */
-const AS = { as: { type: 'string' }, json: { type: 'boolean' } } as const
+const AS = {
+  as: { type: 'string', value: 'WHO', help: 'who is acting, for the audit log (default: $USER)' },
+  json: json('print the stored row as JSON'),
+} as const satisfies Record<string, OptionSpec>
 
 /**
  * What `dice --help` and flag parsing need of each command, without loading it: a command's module (and its
  * dependencies: tree-sitter grammars, the Slack SDK, pg) is imported only when that command runs.
+ * docs/CLI.md's "Command reference" repeats each usage, flag and sentence; src/cli/help.test.ts keeps the two equal.
  */
 export const SPECS = {
   snooze: {
     name: 'snooze',
     summary: 'snooze a statement for a while (--for 1h/1d/1w) or its next N occurrences (--count N)',
-    usage: 'snooze ID --for DURATION [--count N] [--channel C]',
-    options: { ...AS, for: { type: 'string' }, count: { type: 'string' }, channel: { type: 'string' }, everyone: { type: 'boolean' } },
+    usage: 'snooze ID --for DURATION [--count N] [--channel C | --everyone] [--as WHO] [--json]',
+    options: {
+      for: { type: 'string', value: 'DURATION', help: 'how long the snooze lasts' },
+      count: { type: 'string', value: 'N', help: 'snooze the next N occurrences instead of (or as well as) a time' },
+      channel: { type: 'string', value: 'C', help: 'snooze it for one channel instead of for you' },
+      everyone: { type: 'boolean', help: 'snooze it for every channel and person (owners and admins)' },
+      ...AS,
+    },
+    examples: ['snooze 3f9a1c2b7d10 --for 1d', 'snooze 3f9a1c2b7d10 --count 50 --channel ipsec-debug'],
   },
   mute: {
     name: 'mute',
     summary: 'mute a statement for good: for everyone, or one person (--user) or channel (--channel)',
-    usage: 'mute ID [--user U | --channel C] [--as WHO]',
-    options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+    usage: 'mute ID [--user WHO | --channel C] [--as WHO] [--json]',
+    options: {
+      user: { type: 'string', value: 'WHO', help: 'mute it for this person only' },
+      channel: { type: 'string', value: 'C', help: 'mute it for this channel only' },
+      ...AS,
+    },
+    examples: ['mute 3f9a1c2b7d10', 'mute 3f9a1c2b7d10 --channel ipsec-debug'],
   },
   unmute: {
     name: 'unmute',
     summary: 'lift the mutes and snoozes of a statement (all, or one --user / --channel)',
-    usage: 'unmute ID [--user U | --channel C] [--as WHO]',
-    options: { ...AS, user: { type: 'string' }, channel: { type: 'string' } },
+    usage: 'unmute ID [--user WHO | --channel C] [--as WHO] [--json]',
+    options: {
+      user: { type: 'string', value: 'WHO', help: "lift only this person's mutes and snoozes" },
+      channel: { type: 'string', value: 'C', help: "lift only this channel's mutes and snoozes" },
+      ...AS,
+    },
+    examples: ['unmute 3f9a1c2b7d10'],
   },
   reassign: {
     name: 'reassign',
     summary: 'hand a statement to its real owner (blame override); --undo removes the override',
-    usage: 'reassign ID --to WHO [--undo] [--reason TEXT]',
-    options: { ...AS, to: { type: 'string' }, undo: { type: 'boolean' }, reason: { type: 'string' } },
+    usage: 'reassign ID --to WHO [--undo] [--reason TEXT] [--as WHO] [--json]',
+    options: {
+      to: { type: 'string', value: 'WHO', help: 'the new owner; they are told in Slack when a token is set' },
+      undo: { type: 'boolean', help: 'remove the override: the owner comes from annotations and git blame again' },
+      reason: { type: 'string', value: 'TEXT', help: 'why, kept with the override and shown by dice overrides' },
+      ...AS,
+    },
+    examples: ['reassign 3f9a1c2b7d10 --to elmore --reason "wrote the IPsec code"', 'reassign 3f9a1c2b7d10 --undo'],
   },
   overrides: {
     name: 'overrides',
     summary: 'list blame overrides ("it wasn\'t me" hand-overs)',
     usage: 'overrides [--json]',
-    options: { json: { type: 'boolean' } },
+    options: { json: json('print a JSON array, owners as stored, with their names beside them') },
+    examples: ['overrides'],
   },
   catalog: {
     name: 'catalog',
     summary: 'list the catalog: log statements, templates and owners',
     usage: 'catalog [--json] [--owner WHO] [--file GLOB]',
-    options: { json: { type: 'boolean' }, owner: { type: 'string' }, file: { type: 'string' } },
+    options: {
+      json: json('print the catalog as a JSON array (the contract in docs/CLI.md)'),
+      owner: { type: 'string', value: 'WHO', help: 'only statements this person owns (none: statements nobody owns)' },
+      file: { type: 'string', value: 'GLOB', help: 'only statements in files matching this glob' },
+    },
+    examples: ['catalog', 'catalog --owner pig@pen.mssn --file "src/net/**"', 'catalog --json'],
   },
   configCheck: {
     name: 'config check',
-    summary: 'validate the configuration and print it with defaults filled in',
+    summary: 'validate the configuration as dice run would, and print it with defaults filled in',
     usage: 'config check [--json]',
-    options: { json: { type: 'boolean' } },
+    options: { json: json('print the file name and the effective configuration as JSON') },
+    examples: ['config check', '--config /etc/dice/dice.yml config check --json'],
   },
   demo: {
     name: 'demo',
     summary: 'a self-contained run on bundled sample code and logs, on the embedded default, with no Slack token',
     usage: 'demo [--no-serve] [--port N] [--keep]',
-    options: { 'no-serve': { type: 'boolean' }, port: { type: 'string' }, keep: { type: 'boolean' } },
+    options: {
+      'no-serve': { type: 'boolean', help: 'exit after printing instead of serving the web page (the default when stdout is not a terminal)' },
+      port: { type: 'string', value: 'N', help: 'port for the web page (default 7878, or any free one if taken)' },
+      keep: { type: 'boolean', help: 'keep the demo repository and database, and print how to explore them' },
+    },
+    examples: ['demo', 'demo --no-serve'],
   },
   digest: {
     name: 'digest',
     summary: 'build (and with no --preview, send) the digests due',
     usage: 'digest [--user WHO] [--preview] [--at ISO-TIME] [--json]',
-    options: { user: { type: 'string' }, preview: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      user: { type: 'string', value: 'WHO', help: "only this person's (or #channel's) digest" },
+      preview: { type: 'boolean', help: 'print the digests instead of sending them, due or not' },
+      json: json('print the digests as a JSON array'),
+    },
+    examples: ['digest --preview', 'digest --preview --user pig@pen.mssn --at 2025-03-14T09:30:00Z'],
   },
   index: {
     name: 'index',
     summary: 'build or update the catalog from the git repository at DIR (default .); incremental on re-run',
     usage: 'index [DIR] [--json] [--quiet]',
-    options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    options: {
+      json: json('print only the summary, as JSON'),
+      quiet: { type: 'boolean', short: 'q', help: 'no progress on stderr' },
+    },
+    examples: ['index', 'index ~/src/service --quiet'],
   },
   match: {
     name: 'match',
     summary: 'read log lines on stdin; print the statement that printed each line',
     usage: 'match [--format F] [--json] [--explain]',
-    options: { format: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'boolean' } },
+    options: {
+      format: { type: 'string', value: 'F', help: 'how to read each line' },
+      json: json('print one JSON object per input line (NDJSON), in input order'),
+      explain: { type: 'boolean', help: 'also print the candidates considered and why one won' },
+    },
+    examples: ['match < app.log', "match --format 'regex:^(?<message>.*)$' --json < messages.txt"],
   },
   replay: {
     name: 'replay',
     summary: 'ingest log files (plain or .gz, - for stdin) once into the store, deliver unless --no-deliver, exit',
     usage: 'replay FILE... [--format F] [--no-deliver] [--host H] [--json]',
     options: {
-      format: { type: 'string' },
-      'no-deliver': { type: 'boolean' },
-      host: { type: 'string' },
-      json: { type: 'boolean' },
+      format: { type: 'string', value: 'F', help: 'how to read each line' },
+      'no-deliver': { type: 'boolean', help: 'only count: send no Slack messages and no digests' },
+      host: { type: 'string', value: 'H', help: 'host name for lines that carry none' },
+      json: json('print the summary as JSON on stdout'),
     },
+    examples: ['replay /var/log/app/*.log', 'replay --no-deliver --host web-1 old.log.gz'],
   },
   run: {
     name: 'run',
     summary: 'the service: sources, matching, real-time delivery, digests, Slack actions, web page',
     usage: 'run [--port N] [--host H] [--at ISO-TIME]',
-    options: { port: { type: 'string' }, host: { type: 'string' } },
+    options: {
+      port: { type: 'string', value: 'N', help: 'HTTP port (default server.port, 7878; 0 picks a free one)' },
+      host: { type: 'string', value: 'H', help: 'address to listen on (default server.host, 127.0.0.1)' },
+    },
+    examples: ['run', 'run --host 0.0.0.0 --port 8080'],
   },
 } satisfies Record<string, CommandSpec>
