@@ -29,39 +29,12 @@ import { defaultConfig } from '../../src/config/load.js'
 import type { Statement } from '../../src/core/types.js'
 import { normalizeLevel } from '../../src/core/levels.js'
 import { shapeOf } from '../../src/match/shape.js'
+import { csv, SYSTEMS, toTemplate, withoutFrameworkPrefix } from './data.js'
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' }, presets: { type: 'boolean', default: false } } })
 if (!values.dir) throw new Error('--dir: path of a loghub checkout (git clone https://github.com/logpai/loghub)')
-const SYSTEMS = ['Android', 'Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'HealthApp', 'Linux', 'Mac', 'OpenSSH', 'OpenStack', 'Proxifier', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper']
 const only = values.only ? values.only.split(',') : SYSTEMS
 const show = Number(values.show)
-
-/** RFC 4180 rows (quoted fields may hold commas, doubled quotes and newlines). */
-function csv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let f = ''
-  let q = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (q) {
-      if (c === '"') {
-        if (text[i + 1] === '"') (f += '"'), i++
-        else q = false
-      } else f += c
-    } else if (c === '"') q = true
-    else if (c === ',') row.push(f), (f = '')
-    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '')
-    else if (c !== '\r') f += c
-  }
-  if (f !== '' || row.length > 0) row.push(f), rows.push(row)
-  return rows
-}
-
-/** A loghub template in Dice's template syntax: `<*>` is a placeholder, everything else literal. */
-function toTemplate(t: string): string {
-  return t.split('<*>').map((lit) => lit.replace(/%/g, '%%').replace(/\{/g, '{{').replace(/\}/g, '}}')).join('{}')
-}
 
 /** `regex:` formats for the layouts no mainstream framework prints (named groups as in docs/FORMATS.md). */
 const REGEX: Record<string, string> = {
@@ -80,7 +53,7 @@ const notes: string[] = []
 for (const sys of only) {
   const base = join(values.dir, sys, `${sys}_2k.log`)
   if (!existsSync(base)) continue
-  const withoutAddedPrefix = (t: string) => (sys === 'OpenStack' ? t.replace(/^\[instance: [^\]]*\] /, '') : sys === 'Apache' ? t.replace(/^\[client [^\]]*\] /, '') : t)
+  const withoutAddedPrefix = (t: string) => withoutFrameworkPrefix(sys, t)
   const tpl = csv(readFileSync(`${base}_templates.csv`, 'utf8')).slice(1).filter((r) => r.length >= 2).map(([id, t]) => [id!, withoutAddedPrefix(t!)])
   const statements: Statement[] = tpl.map(([id, t]) => ({ id: id!, file: `${sys}.log`, line: 1, endLine: 1, language: 'c', level: 'error', template: toTemplate(t!), matchable: true, channels: [], mentions: [], blame: null, callee: 'log' }))
   const matcher = Matcher.build(statements)

@@ -17,15 +17,15 @@
  * Builds dist/ first (the CLI runs the compiled code). Generated logs are cached in bench/out/.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { once } from 'node:events'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { openStore } from '../../src/store/registry.js'
 import { statementsOf, writeCatalogDb } from './catalog.js'
+import { syslogLine, writeLog } from '../process/inputs.js'
 import type { Statement } from '../../src/core/types.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
@@ -46,23 +46,14 @@ const AT = '2026-03-02T12:00:00Z'
 async function generate(log: string, mix: Mix, templates: string[], vocabulary: Parameters<typeof makeLines>[2]): Promise<void> {
   if (existsSync(log)) return
   const r = rng(7)
-  const w = createWriteStream(log)
-  let buf = ''
   let i = 0
-  let sec = 0
-  for (const msg of makeLines(11, templates, vocabulary, N, 0.7)) {
-    if (++i % 1000 === 0) sec++
-    const x = r()
-    const level = mix === 'warn' ? (x < 0.6 ? 'ERROR' : x < 0.88 ? 'WARNING' : 'INFO') : x < 0.05 ? 'ERROR' : x < 0.15 ? 'WARNING' : x < 0.85 ? 'INFO' : 'DEBUG'
-    const t = `Mar  2 ${String(10 + Math.floor(sec / 3600) % 14).padStart(2, '0')}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`
-    buf += `${t} web-${i % 12} app[${1000 + (i % 7)}]: ${level} ${msg}\n`
-    if (buf.length > 1 << 20) {
-      if (!w.write(buf)) await once(w, 'drain')
-      buf = ''
+  await writeLog(log, (function* () {
+    for (const msg of makeLines(11, templates, vocabulary, N, 0.7)) {
+      const x = r()
+      const level = mix === 'warn' ? (x < 0.6 ? 'ERROR' : x < 0.88 ? 'WARNING' : 'INFO') : x < 0.05 ? 'ERROR' : x < 0.15 ? 'WARNING' : x < 0.85 ? 'INFO' : 'DEBUG'
+      yield syslogLine(++i, level, msg)
     }
-  }
-  w.end(buf)
-  await once(w, 'finish')
+  })())
 }
 
 function timed<T>(f: () => T): { ms: number; value: T } {

@@ -1,0 +1,245 @@
+/**
+ * The user's view (`npm run bench`): Dice as whole processes on a file — node start, catalog load, matcher build,
+ * parsing, output and the store included — against `grep -F -f` as a whole process and a plain Node line counter
+ * (the floor of reading the file in Node), on three mixes (bench/process/inputs.ts: typical, warn = every line
+ * matched and counted, real = loghub's logs), at 10k and 100k statements. Rounds are interleaved (one run of every
+ * command per round, so all meet the same machine state) and medians shown. Also peak RSS of `dice replay`
+ * (delivery off and on) and `dice run`, and start-up: empty input, and the time to the first answer.
+ *
+ *   npm run bench                                                  # 1M lines, 10k,100k statements, all mixes, 3 rounds
+ *   node --import tsx bench/process/run.ts --lines 200000 --sizes 10000 --mixes warn --runs 5
+ *   … --variant before=/tmp/old/bin/dice.js                        # also another build, measured in the same rounds
+ *   … --variant 'w2=bin/dice.js --workers 2'                       # the same build with extra flags
+ *   … --no-this --variant before=/tmp/old/bin/dice.js              # only the given builds (this tree may be rebuilt meanwhile)
+ *   … --loghub /tmp/loghub                                         # the real mix reads a loghub checkout (default /tmp/loghub)
+ *
+ * Builds dist/ first. Generated inputs are cached in bench/out/process/.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { inputsFor, MIXES, type Inputs, type Mix } from './inputs.js'
+import { firstOutput, median, service, timed, type Run } from './measure.js'
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
+const { values: args } = parseArgs({ options: {
+  lines: { type: 'string', default: '1000000' },
+  sizes: { type: 'string', default: '10000,100000' },
+  mixes: { type: 'string', default: MIXES.join(',') },
+  runs: { type: 'string', default: '3' },
+  loghub: { type: 'string', default: '/tmp/loghub' },
+  variant: { type: 'string', multiple: true, default: [] },
+  'no-service': { type: 'boolean', default: false },
+  'no-this': { type: 'boolean', default: false },
+  'no-startup': { type: 'boolean', default: false },
+  only: { type: 'string' },
+} })
+const N = Number(args.lines)
+const SIZES = args.sizes!.split(',').map(Number)
+const RUNS = Math.max(1, Number(args.runs))
+const MIX_LIST = args.mixes!.split(',') as Mix[]
+/** Which measurements to take: `throughput`, `memory`, `startup` (comma-separated; default all). */
+const ONLY = new Set((args.only ?? 'throughput,memory,startup').split(','))
+const OUT = join(ROOT, 'bench', 'out', 'process')
+const AT = '2026-03-02T12:00:00Z'
+const ENV = { ...process.env, SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', DICE_DATABASE_URL: '', LC_ALL: 'C' }
+
+/** A build of Dice to measure (and extra flags after the command word). */
+interface Variant { label: string; bin: string; flags: string[] }
+const VARIANTS: Variant[] = [...(args['no-this'] ? [] : [{ label: 'this', bin: join(ROOT, 'bin', 'dice.js'), flags: [] }]), ...args.variant!.map((v) => {
+  const eq = v.indexOf('=')
+  if (eq < 0) throw new Error(`--variant LABEL=PATH/bin/dice.js [flags…], got ${v}`)
+  const [bin, ...flags] = v.slice(eq + 1).split(' ').filter(Boolean)
+  return { label: v.slice(0, eq), bin: resolve(bin!), flags }
+})]
+
+const NODE_COUNT = `
+const fs = require('node:fs'); const fd = fs.openSync(process.argv[1], 'r'); const b = Buffer.allocUnsafe(65536)
+let n = 0, carry = '', len = 0
+for (;;) { const k = fs.readSync(fd, b, 0, 65536, null); if (!k) break
+  let p = 0, nl
+  while ((nl = b.indexOf(10, p)) >= 0 && nl < k) { const s = carry + b.toString('utf8', p, nl); len += s.length; carry = ''; n++; p = nl + 1 }
+  carry += b.toString('utf8', p, k) }
+process.stdout.write(String(n))`
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+const rate = (ms: number) => fmt(N / (ms / 1000))
+const show = (argv: string[]) => argv.map((a) => (a === process.execPath ? 'node' : a.startsWith('/') ? relative(process.cwd(), a) || '.' : a)).map((a) => (/[\s'"|]/.test(a) ? `'${a}'` : a)).join(' ')
+
+function dice(v: Variant, db: string, command: string, ...rest: string[]): string[] {
+  return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...v.flags, ...rest]
+}
+
+/** A fresh copy of the catalog for a run that writes to the store. */
+function freshDb(inp: Inputs, name: string): string {
+  const db = join(OUT, 'runs', `${name.replace(/\W+/g, '_')}.db`)
+  mkdirSync(join(OUT, 'runs'), { recursive: true })
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
+  copyFileSync(inp.db, db)
+  return db
+}
+
+const commands = new Map<string, string>()
+function note(name: string, argv: string[], redirect = ''): void {
+  if (!commands.has(name)) commands.set(name, `${show(argv)}${redirect}`)
+}
+
+interface Row { inp: Inputs; grep: Run[]; node: Run[]; match: Map<string, Run[]>; replay: Map<string, Run[]>; deliver: Map<string, Run>; run: Map<string, Run> }
+
+async function measureMix(inp: Inputs): Promise<Row> {
+  const row: Row = { inp, grep: [], node: [], match: new Map(), replay: new Map(), deliver: new Map(), run: new Map() }
+  const sink = join(OUT, 'runs', 'stdout')
+  mkdirSync(join(OUT, 'runs'), { recursive: true })
+  const tag = `${inp.mix}-${inp.statements}`
+  for (let r = 0; r < RUNS && ONLY.has('throughput'); r++) {
+    const grep = ['grep', '-F', '-f', inp.patterns, inp.log]
+    note('grep', grep, ' > out')
+    row.grep.push(timed(grep, { stdout: sink, env: ENV }))
+    const node = [process.execPath, '-e', '<plain line counter, bench/process/run.ts>', inp.log]
+    note('node', node)
+    row.node.push(timed([process.execPath, '-e', NODE_COUNT, inp.log], { env: ENV }))
+    for (const v of VARIANTS) {
+      const m = dice(v, inp.db, 'match', '--json')
+      note(`match ${v.label}`, m, ` < ${relative(process.cwd(), inp.log)} > out`)
+      push(row.match, v.label, timed(m, { stdin: inp.log, stdout: sink, env: ENV }))
+      const db = freshDb(inp, `${tag}-${v.label}`)
+      const rp = dice(v, db, 'replay', inp.log, '--json', '--no-deliver')
+      note(`replay ${v.label}`, rp)
+      const run = timed(rp, { stdout: sink, env: ENV })
+      const summary = JSON.parse(readFileSync(sink, 'utf8').trim().split('\n').at(-1)!) as { lines: number }
+      if (summary.lines !== inp.lines) throw new Error(`${show(rp)} read ${summary.lines} lines, expected ${inp.lines}`)
+      push(row.replay, v.label, run)
+    }
+    process.stderr.write(`  ${tag} round ${r + 1}: grep ${fmt(row.grep.at(-1)!.wallMs)} ms, node ${fmt(row.node.at(-1)!.wallMs)} ms, ` +
+      VARIANTS.map((v) => `[${v.label}] match ${fmt(row.match.get(v.label)!.at(-1)!.wallMs)} ms, replay ${fmt(row.replay.get(v.label)!.at(-1)!.wallMs)} ms ${fmt(row.replay.get(v.label)!.at(-1)!.rssMb)} MB`).join(', ') + '\n')
+  }
+  if (ONLY.has('memory')) {
+    for (const v of VARIANTS) {
+      const db = freshDb(inp, `${tag}-${v.label}-deliver`)
+      const rp = dice(v, db, 'replay', inp.log, '--json')
+      note(`replay deliver ${v.label}`, rp)
+      row.deliver.set(v.label, timed(rp, { stdout: join(OUT, 'runs', 'stdout'), env: ENV }))
+      if (args['no-service']) continue
+      const cfg = join(OUT, 'runs', `${tag}.yml`)
+      writeFileSync(cfg, `sources:\n  - type: file\n    path: ${JSON.stringify(inp.log)}\n    fromStart: true\n`)
+      const rdb = freshDb(inp, `${tag}-${v.label}-run`)
+      const argv = [process.execPath, v.bin, '--db', rdb, '--config', cfg, '--at', AT, 'run', ...v.flags, '--port', '0']
+      note(`run ${v.label}`, argv)
+      row.run.set(v.label, await service(argv, inp.lines, { env: ENV }))
+      process.stderr.write(`  ${tag} [${v.label}] replay+deliver ${fmt(row.deliver.get(v.label)!.rssMb)} MB, run ${fmt(row.run.get(v.label)!.rssMb)} MB in ${fmt(row.run.get(v.label)!.wallMs)} ms\n`)
+    }
+  }
+  return row
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const a = m.get(k)
+  if (a) a.push(v)
+  else m.set(k, [v])
+}
+
+const med = (runs: Run[], f: (r: Run) => number) => median(runs.map(f))
+
+/** Start-up on the 10k typical catalog: empty input, and the first answer to one line. */
+async function startup(inp: Inputs): Promise<string[]> {
+  const empty = join(OUT, 'runs', 'empty.log')
+  writeFileSync(empty, '')
+  const rows: string[] = ['| start-up, 10k-statement catalog | build | median ms | runs, ms |', '|---|---|---:|---|']
+  const node = [process.execPath, '-e', '0']
+  const runs = new Map<string, number[]>()
+  const add = (k: string, ms: number) => push(runs, k, ms)
+  for (let r = 0; r < Math.max(5, RUNS); r++) {
+    add('node -e 0 (floor: Node start)\tfloor', timed(node, { env: ENV }).wallMs)
+    for (const v of VARIANTS) {
+      add(`\`dice match --json\`, empty stdin\t${v.label}`, timed(dice(v, inp.db, 'match', '--json'), { env: ENV }).wallMs)
+      add(`\`dice replay EMPTY --no-deliver\`\t${v.label}`, timed(dice(v, freshDb(inp, `startup-${v.label}`), 'replay', empty, '--no-deliver'), { env: ENV }).wallMs)
+      add(`\`dice match --json\`: first line answered (stdin left open)\t${v.label}`, await firstOutput(dice(v, inp.db, 'match', '--json'), inp.firstLine + '\n', ENV))
+      add(`\`dice run\`: first \`POST /ingest\` line counted\t${v.label}`, await firstIngest(v, freshDb(inp, `startup-run-${v.label}`), inp.firstLine))
+    }
+  }
+  for (const [k, xs] of runs) {
+    const [what, label] = k.split('\t')
+    rows.push(`| ${what} | ${label} | ${fmt(median(xs))} | ${xs.map(fmt).join(', ')} |`)
+  }
+  return rows
+}
+
+/** `dice run` from spawn to the answer of a POST /ingest of one line (answered once counted). */
+async function firstIngest(v: Variant, db: string, line: string): Promise<number> {
+  const t = performance.now()
+  const p = spawn(process.execPath, [v.bin, '--db', db, '--at', AT, 'run', ...v.flags, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: ENV })
+  const exited = new Promise((r) => p.once('exit', r))
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      let err = ''
+      p.stderr!.on('data', (d: Buffer) => {
+        err += d.toString()
+        const m = /listening on (http:\/\/\S+)/.exec(err)
+        if (m) res(m[1]!)
+      })
+      p.once('exit', (c) => rej(new Error(`dice run exited ${c}: ${err}`)))
+    })
+    const r = await fetch(`${url}/ingest`, { method: 'POST', body: line + '\n' })
+    if (!r.ok) throw new Error(`POST /ingest: ${r.status}`)
+    return performance.now() - t
+  } finally {
+    p.kill('SIGTERM')
+    await exited
+  }
+}
+
+async function main(): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' })
+  const head = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`
+  process.stderr.write(`${head}\n`)
+  const rows: Row[] = []
+  for (const mix of MIX_LIST) {
+    for (const size of SIZES) {
+      const inp = await inputsFor(OUT, mix, size, N, existsSync(args.loghub!) ? args.loghub! : null)
+      process.stderr.write(`${mix}, ${fmt(size)} statements: ${relative(process.cwd(), inp.log)}\n`)
+      rows.push(await measureMix(inp))
+    }
+  }
+  const out: string[] = [`${fmt(N)} lines per file; ${head}; ${RUNS} interleaved rounds, medians.`, '']
+  if (ONLY.has('throughput')) {
+    out.push('| mix | statements | `grep -F -f` ms | Node line count ms | build | `dice match --json` ms | match ÷ grep (wall) | match ÷ grep (CPU) | `dice replay --no-deliver` ms | replay lines/s | replay lines per CPU-s | replay ÷ Node count |',
+      '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const r of rows) {
+      const g = med(r.grep, (x) => x.wallMs)
+      const n = med(r.node, (x) => x.wallMs)
+      for (const v of VARIANTS) {
+        const m = med(r.match.get(v.label)!, (x) => x.wallMs)
+        const rp = med(r.replay.get(v.label)!, (x) => x.wallMs)
+        const cpu = med(r.replay.get(v.label)!, (x) => x.cpuMs)
+        const mc = med(r.match.get(v.label)!, (x) => x.cpuMs) / med(r.grep, (x) => x.cpuMs)
+        out.push(`| ${r.inp.mix} | ${fmt(r.inp.statements)} | ${fmt(g)} | ${fmt(n)} | ${v.label} | ${fmt(m)} | ${(m / g).toFixed(2)}× | ${mc.toFixed(2)}× | ${fmt(rp)} | ${rate(rp)} | ${rate(cpu)} | ${(rp / n).toFixed(1)}× |`)
+      }
+    }
+    out.push('')
+  }
+  if (ONLY.has('memory') || ONLY.has('throughput')) {
+    out.push('| mix | statements | build | peak RSS `replay --no-deliver` | peak RSS `replay` (delivery on) | `replay` delivery on, ms | peak RSS `dice run` | `dice run` spawn → all lines committed, ms |',
+      '|---|---:|---|---:|---:|---:|---:|---:|')
+    for (const r of rows) {
+      for (const v of VARIANTS) {
+        const off = r.replay.get(v.label)
+        const on = r.deliver.get(v.label)
+        const run = r.run.get(v.label)
+        out.push(`| ${r.inp.mix} | ${fmt(r.inp.statements)} | ${v.label} | ${off ? `${fmt(med(off, (x) => x.rssMb))} MB` : '—'} | ${on ? `${fmt(on.rssMb)} MB` : '—'} | ${on ? fmt(on.wallMs) : '—'} | ${run ? `${fmt(run.rssMb)} MB` : '—'} | ${run ? fmt(run.wallMs) : '—'} |`)
+      }
+    }
+    out.push('')
+  }
+  if (ONLY.has('startup')) {
+    const inp = await inputsFor(OUT, 'typical', 10_000, N, null)
+    out.push(...(await startup(inp)), '')
+  }
+  out.push(`Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`, '', 'Commands (one round; `out` is a file; dice runs get a fresh copy of the catalog):', '')
+  for (const [name, c] of commands) out.push(`- ${name}: \`${c}\``)
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+await main()
