@@ -152,6 +152,45 @@ describe('dice match', () => {
     expect(ndjson(rest)).toEqual([{ n: 2, level: null, host: null, statement: { id: 'ipsec-phase', file: 'src/net/ipsec.c', line: 120 } }])
   })
 
+  // 40,000 lines (~1.2 MB of output): far more than a pipe holds, so the writer meets backpressure many times.
+  const many = 'tunnel z: phase 3 failed\n'.repeat(40_000)
+
+  it('stops quietly with exit 0 when the reader closes the pipe early (dice match | head)', async () => {
+    const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json'], { cwd: dir })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    child.stdin.on('error', () => {}) // dice stops reading once nobody reads its output
+    child.stdin.end(many)
+    await new Promise<void>((resolve) => {
+      let out = ''
+      child.stdout.on('data', (d) => {
+        out += d
+        if (out.includes('\n')) (child.stdout.destroy(), resolve())
+      })
+    })
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(stderr).not.toMatch(/EPIPE|Error/)
+    expect(code).toBe(0)
+  })
+
+  it('leaves no listeners behind while waiting for a slow reader (no MaxListenersExceededWarning)', async () => {
+    const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json'], { cwd: dir })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    child.stdin.end(many)
+    let lines = 0
+    // Read a little, then pause: the child's writes fill the pipe and it waits for 'drain' again and again.
+    child.stdout.on('data', (d: Buffer) => {
+      for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) lines++
+      child.stdout.pause()
+      setTimeout(() => child.stdout.resume(), 2)
+    })
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
+    expect(lines).toBe(40_000)
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning/)
+  })
+
   it('rejects a bad --format with exit 2 naming --format', async () => {
     const r = await match(['--format', 'regex:^(?<msg>.*)$'], 'x\n')
     expect(r.code).toBe(2)

@@ -70,8 +70,12 @@ export const match: Command = {
       out.push(render(n, a.entry, current?.result ?? null, undefined, true))
     }
 
-    await readLines(ctx, ctx.config.match.maxLineBytes, onLine, () => out.flush())
+    await readLines(ctx, ctx.config.match.maxLineBytes, onLine, async () => {
+      await out.flush()
+      return !out.closed
+    })
     await out.flush()
+    out.check()
     if (malformed > 0) ctx.stderr.write(`dice match: ${malformed} malformed line(s) for --format ${format}; reported with statement null\n`)
     if (truncated > 0) ctx.stderr.write(`dice match: ${truncated} line(s) longer than match.maxLineBytes (${ctx.config.match.maxLineBytes}) were cut before matching\n`)
     return 0
@@ -121,39 +125,65 @@ function printable(s: string): string {
   return t.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
-/** Batches output strings; honours backpressure; stops quietly when the reader goes away (EPIPE). */
+/**
+ * Batches output strings and honours backpressure. When the reader goes away (`dice match | head`: EPIPE) it
+ * stops quietly and says so through `closed`, so the input is not read to its end for nobody; any other write
+ * error is kept and thrown by `check()`. Waiting for 'drain' removes its listeners whichever event ends the wait:
+ * `Promise.race` of `events.once` would leave two behind per wait (MaxListenersExceededWarning under a slow reader)
+ * and reject on the EPIPE 'error'.
+ */
 class Output {
   private parts: string[] = []
-  private size = 0
-  private closed = false
+  private failure: Error | null = null
+  closed = false
 
   constructor(private readonly out: NodeJS.WritableStream) {
-    out.on('error', () => {
+    out.on('error', (e: NodeJS.ErrnoException) => {
       this.closed = true
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure = e
     })
   }
 
   push(s: string): void {
     this.parts.push(s)
-    this.size += s.length
   }
 
   async flush(): Promise<void> {
     if (this.parts.length === 0) return
     const s = this.parts.join('')
     this.parts = []
-    this.size = 0
     if (this.closed) return
-    if (!this.out.write(s)) await Promise.race([once(this.out, 'drain'), once(this.out, 'close'), once(this.out, 'error')])
+    if (!this.out.write(s)) await this.drained()
+  }
+
+  /** Throws a write error other than the reader going away. */
+  check(): void {
+    if (this.failure) throw this.failure
+  }
+
+  private drained(): Promise<void> {
+    const out = this.out
+    return new Promise((resolve) => {
+      const done = (): void => {
+        out.off('drain', done)
+        out.off('close', done)
+        out.off('error', done)
+        resolve()
+      }
+      out.on('drain', done)
+      out.on('close', done)
+      out.on('error', done)
+    })
   }
 }
 
 /**
  * Split stdin into lines as chunks arrive (LF or CRLF, bytes decoded as UTF-8 with invalid sequences
  * replaced). A line longer than `maxBytes` is kept only up to maxBytes + 1 bytes, so a 10 MB line never
- * sits in memory whole; the parser then marks it truncated. `afterChunk` runs after each chunk's lines.
+ * sits in memory whole; the parser then marks it truncated. `afterChunk` runs after each chunk's lines; reading
+ * stops when it answers false (nobody reads the output any more).
  */
-async function readLines(ctx: CliContext, maxBytes: number, onLine: (line: string, n: number) => void, afterChunk: () => Promise<void>): Promise<void> {
+async function readLines(ctx: CliContext, maxBytes: number, onLine: (line: string, n: number) => void, afterChunk: () => Promise<boolean>): Promise<void> {
   let n = 0
   let carry: Buffer[] = []
   let carryLen = 0
@@ -185,7 +215,7 @@ async function readLines(ctx: CliContext, maxBytes: number, onLine: (line: strin
       carry.push(Buffer.from(buf.subarray(start, start + take)))
       carryLen += take
     } else if (start < buf.length) carryLen = Math.max(carryLen, cap)
-    await afterChunk()
+    if (!(await afterChunk())) return
   }
   if (carryLen > 0) {
     const whole = Buffer.concat(carry)
