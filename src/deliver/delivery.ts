@@ -7,6 +7,7 @@ import type { Router } from '../route/router.js'
 import type { Notifier, SendResult } from './notifier.js'
 import type { SlackApi } from './slack/api.js'
 import { People } from './people.js'
+import { Silences } from './silences.js'
 import { buildDigests, DIGEST_KIND, type DigestPayload } from './digest/build.js'
 import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/message.js'
 
@@ -29,6 +30,8 @@ export interface DeliveryOptions {
   notifier: Notifier
   slack?: SlackApi | null
   router: Router
+  /** Mutes and snoozes (the silence stage); read from the store when not given. */
+  silences?: Silences
   instanceId?: string
   /** Minimum time between two chat.update calls on one message (coalescing). Default 1000 ms. */
   updateEveryMs?: number
@@ -112,6 +115,7 @@ export class Delivery {
   readonly stats: DeliveryStats = { posts: 0, updates: 0, digests: 0, failures: 0, retries: 0 }
   private o: DeliveryOptions
   private people: People
+  private silences: Silences
   private pending = new Map<string, Pending>()
   private states = new Map<string, RealtimeState>()
   /** Windows this instance opened (key + window start): its memory is the truth for them. */
@@ -142,7 +146,8 @@ export class Delivery {
   constructor(o: DeliveryOptions) {
     this.o = o
     this.instanceId = o.instanceId ?? `dice-${randomBytes(4).toString('hex')}`
-    this.people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack, router: o.router })
+    this.people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack })
+    this.silences = o.silences ?? new Silences({ store: o.store, config: o.config, clock: o.clock })
     this.windowMs = o.config.realtime.updateWindowSeconds * 1000
     this.updateEveryMs = o.updateEveryMs ?? 1000
     this.leaseMs = o.leaseMs ?? 120_000
@@ -167,7 +172,7 @@ export class Delivery {
     // Real time is for channels: a statement without `#channel` gets one only from a `route.rules` channel
     // rule. Without such rules most hits (a replay's every counted line) need no routing here at all.
     if (!this.channelRules && hit.statement.channels.length === 0) return
-    const d = this.o.router.route(hit)
+    const d = this.silences.apply(this.o.router.route(hit))
     if (!d.channels.length) return
     const raw = hit.entry.raw.length > SAMPLE_MAX_CHARS ? hit.entry.raw.slice(0, SAMPLE_MAX_CHARS) : hit.entry.raw
     for (const ch of d.channels) {
@@ -343,7 +348,6 @@ export class Delivery {
     const row = await this.o.store.getRealtime(statementId, channel)
     if (!row?.state) return null
     const st = { ...(row.state as RealtimeState), ts: row.ts, windowStart: row.windowStart }
-    this.o.router.noteChannel(channel, st.channelId)
     this.remember(key, st)
     return st
   }
@@ -536,7 +540,6 @@ export class Delivery {
     if (!r.ok) return r
     st.ts = r.ts ?? `sent.${item.id}`
     st.channelId = r.channel ?? null
-    this.o.router.noteChannel(p.channel, st.channelId)
     st.sentCount = count
     await this.saveState(key, st)
     this.lastUpdate.set(key, performance.now())
@@ -593,14 +596,14 @@ export class Delivery {
     const now = this.o.clock()
     const ttl = Math.max(60_000, this.o.config.digest.checkEveryMinutes * 120_000)
     if (await this.o.store.tryLease('digest-scheduler', this.instanceId, now, ttl)) {
-      await buildDigests({ store: this.o.store, config: this.o.config, clock: this.o.clock, router: this.o.router, slack: this.o.slack, people: this.people, preview: false })
+      await buildDigests({ store: this.o.store, config: this.o.config, clock: this.o.clock, router: this.o.router, silences: this.silences, slack: this.o.slack, people: this.people, preview: false })
     }
     await this.pump()
   }
 
   /** One round of everything: refresh routing, flush real time, build due digests, drain the outbox. */
   async tick(): Promise<void> {
-    await this.o.router.refresh()
+    await Promise.all([this.o.router.refresh(), this.silences.refresh()])
     await this.idle()
     await this.checkDigests()
   }
@@ -622,7 +625,7 @@ export class Delivery {
       void loop()
     }
     every(this.o.pollMs ?? 5_000, async () => {
-      await this.o.router.refresh()
+      await Promise.all([this.o.router.refresh(), this.silences.refresh()])
       await this.pump()
     })
     every(this.o.config.digest.checkEveryMinutes * 60_000, () => this.checkDigests())

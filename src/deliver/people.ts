@@ -2,7 +2,6 @@ import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
 import { personFor } from '../catalog/people.js'
 import type { Store, UserRow } from '../store/store.js'
-import type { Router } from '../route/router.js'
 import type { SlackApi } from './slack/api.js'
 import { validTimeZone } from './digest/schedule.js'
 import { isSlackUserId } from './slack/ids.js'
@@ -29,7 +28,7 @@ const MAX_CACHE = 10_000
  */
 export class People {
   private cache = new Map<string, { r: Recipient; at: number }>()
-  constructor(private o: { store: Store; config: Config; clock: Clock; slack?: SlackApi | null; router?: Router }) {}
+  constructor(private o: { store: Store; config: Config; clock: Clock; slack?: SlackApi | null }) {}
 
   /**
    * Resolve a person key (email, annotation name, alias, Slack id) to the configured person's key when there
@@ -68,7 +67,6 @@ export class People {
         if (viaEmail.slackId === row.slackId) r = viaEmail
       }
     }
-    this.o.router?.noteUser(key, r.slackId)
     if (this.cache.size >= MAX_CACHE) this.cache.clear()
     this.cache.set(who, { r, at: now })
     return r

@@ -4,14 +4,18 @@ import { DiceError, ErrorCode, UsageError } from '../core/errors.js'
 import type { Statement } from '../core/types.js'
 import { slackEscape as esc } from '../deliver/escape.js'
 import { codeLink } from '../deliver/links.js'
-import type { Notifier } from '../deliver/notifier.js'
 import { isSlackUserId, mentionOrText } from '../deliver/slack/ids.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow, Store } from '../store/store.js'
 import { resolveOwner } from './owner.js'
 
-/** Anything that re-reads snoozes, mutes and overrides (the Router): called after every action. */
+/** Anything that re-reads snoozes, mutes and overrides (the router, the silences): called after every action. */
 export interface Refreshable {
   refresh(): Promise<void>
+}
+
+/** Where a hand-over notice is sent (a delivery Notifier fits; routing does not depend on delivery). */
+export interface Notifier {
+  send(m: { to: string; text: string; blocks?: unknown[] }): Promise<{ ok: true } | { ok: false; error: string }>
 }
 
 /** Who acts, and from where: a Slack user id, or a CLI operator name. */

@@ -7,7 +7,7 @@ import { createNotifier } from '../deliver/registry.js'
 import { SlackWebApi } from '../deliver/slack/api.js'
 import { startSlackStandin, type SlackStandin } from '../deliver/testutil/slack-standin.js'
 import { Actions } from '../route/actions.js'
-import { Router } from '../route/router.js'
+import { routing, type Routing } from '../deliver/testutil/routing.js'
 import type { Store } from '../store/store.js'
 import { STORE_KINDS } from '../store/testutil/stores.js'
 import { startServer, type RunningServer } from './http.js'
@@ -30,7 +30,7 @@ for (const kind of STORE_KINDS) {
     let store: Store
     let config: Config
     let slack: SlackStandin
-    let router: Router
+    let router: Routing
     let server: RunningServer
     let logs: string[]
     const S1 = stmt('s1')
@@ -54,8 +54,7 @@ for (const kind of STORE_KINDS) {
       slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn' }, { id: 'UELM00001', email: 'elmore@pen.mssn' }, { id: 'UBOB00001' }] })
       const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET }
       const clock = () => Date.now()
-      router = new Router({ store, config, clock })
-      await router.refresh()
+      router = await routing({ store, config, clock })
       const actions = new Actions({ store, config, clock, router, notifier: createNotifier({ config, env }) })
       logs = []
       server = await startServer({ store, config, clock, actions, host: '127.0.0.1', port: 0, env, log: (l) => logs.push(l) })

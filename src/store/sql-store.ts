@@ -54,6 +54,9 @@ const toOccurrence = (r: Row): OccurrenceRow => ({
   statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
   lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
 })
+const toUser = (r: Row): UserRow => ({
+  key: r.key, slackId: r.slack_id ?? null, name: r.name ?? null, email: r.email ?? null, tz: r.tz ?? null, fetchedAt: Number(r.fetched_at),
+})
 const toOutbox = (r: Row): OutboxItem => ({
   id: Number(r.id), dedupKey: r.dedup_key, kind: r.kind, recipient: r.recipient, payload: P(r.payload, null), status: r.status,
   attempts: Number(r.attempts), notBefore: Number(r.not_before), createdAt: Number(r.created_at), sentAt: r.sent_at == null ? null : Number(r.sent_at),
@@ -421,12 +424,28 @@ export class SqlStore implements Store {
   }
   async getUser(key: string) {
     const r = await this.db.get<Row>(`SELECT * FROM users WHERE key = ?`, [key])
-    return r ? { key: r.key, slackId: r.slack_id ?? null, name: r.name ?? null, email: r.email ?? null, tz: r.tz ?? null, fetchedAt: Number(r.fetched_at) } : null
+    return r ? toUser(r) : null
   }
   async putUser(u: UserRow) {
     await this.db.run(`INSERT INTO users (key, slack_id, name, email, tz, fetched_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET slack_id = excluded.slack_id, name = excluded.name, email = excluded.email, tz = excluded.tz,
       fetched_at = excluded.fetched_at`, [u.key, u.slackId, u.name, u.email, u.tz, u.fetchedAt])
+  }
+  async usersBySlackId(slackIds: readonly string[]) {
+    const out: UserRow[] = []
+    for (const c of chunks(slackIds)) {
+      const rows = await this.db.all<Row>(`SELECT * FROM users WHERE slack_id IN (${c.map(() => '?').join(',')}) ORDER BY key`, [...c])
+      for (const r of rows) out.push(toUser(r))
+    }
+    return out
+  }
+  async channelIds() {
+    const out = new Map<string, string>()
+    for (const r of await this.db.all<Row>(`SELECT channel, state FROM realtime_messages ORDER BY channel`)) {
+      const id = P<{ channelId?: unknown } | null>(r.state, null)?.channelId
+      if (typeof id === 'string' && id) out.set(r.channel, id)
+    }
+    return [...out].map(([channel, channelId]) => ({ channel, channelId }))
   }
   async getDigestMark(person: string, statementId: string) {
     const r = await this.db.get<Row>(`SELECT through FROM digest_marks WHERE person = ? AND statement_id = ?`, [person, statementId])

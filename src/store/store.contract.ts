@@ -126,6 +126,18 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getDigestMark('U1', 's')).toBe(10)
     })
 
+    it('finds cached users by Slack id and real-time channels by the Slack id they were posted to', async () => {
+      await store.putUser({ key: 'pig@pen.mssn', slackId: 'UPIG00001', name: 'Pig', email: 'pig@pen.mssn', tz: null, fetchedAt: 1 })
+      await store.putUser({ key: 'UPIG00001', slackId: 'UPIG00001', name: 'Pig', email: 'pig@pen.mssn', tz: null, fetchedAt: 1 })
+      await store.putUser({ key: 'gone@x.org', slackId: null, name: null, email: 'gone@x.org', tz: null, fetchedAt: 1 })
+      expect((await store.usersBySlackId(['UPIG00001', 'UNOBODY01'])).map((u) => u.key)).toEqual(['UPIG00001', 'pig@pen.mssn'])
+      expect(await store.usersBySlackId([])).toEqual([])
+      await store.putRealtime({ statementId: 's', channel: 'ops', ts: '1.2', windowStart: 7, state: { channelId: 'C0OPS0001' } })
+      await store.putRealtime({ statementId: 't', channel: 'ops', ts: '', windowStart: 7, state: { channelId: null } })
+      await store.putRealtime({ statementId: 't', channel: 'dev', ts: '', windowStart: 7, state: {} })
+      expect(await store.channelIds()).toEqual([{ channel: 'ops', channelId: 'C0OPS0001' }])
+    })
+
     it('reads many statements\' occurrences at once, exactly as one listOccurrences per statement would', async () => {
       // 1,100 statements (more than one query's 500), up to 5 rows each over two buckets and three hosts.
       const hosts = ['web-2', 'Web-1', 'db_1']

@@ -129,6 +129,10 @@ export interface Store {
   realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null>
   getUser(key: string): Promise<UserRow | null>
   putUser(u: UserRow): Promise<void>
+  /** Cached users whose Slack id is one of `slackIds` (a Slack id from a click names the same person as their key). */
+  usersBySlackId(slackIds: readonly string[]): Promise<UserRow[]>
+  /** The Slack channel id each real-time channel (as the code names it) was posted to, where known. */
+  channelIds(): Promise<Array<{ channel: string; channelId: string }>>
   getDigestMark(person: string, statementId: string): Promise<number | null>
   /** Every digest mark of `person` (statement id → through) in one query, partial-bucket ones (`<id>#p<bucket>`) included. */
   digestMarks(person: string): Promise<Map<string, number>>

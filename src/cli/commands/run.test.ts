@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/load.js'
 import type { Hit, Statement } from '../../core/types.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
 import { checkpointKeyOfPath } from '../../ingest/file/identity.js'
-import { Router } from '../../route/router.js'
+import { routing } from '../../deliver/testutil/routing.js'
 import { statementActions } from '../../server/slack/views.js'
 import { blockAction, postAction } from '../../server/testutil/slack-requests.js'
 import { openStore } from '../../store/registry.js'
@@ -72,8 +72,7 @@ describe('dice run (a real child process on SQLite)', () => {
     expect((await store.listMutes())[0]).toMatchObject({ statementId: 'hurts', scope: 'all', by: 'UPIG00001' })
     expect((await store.listAudit())[0]).toMatchObject({ actor: 'UPIG00001', action: 'mute' })
     const config = loadConfig(undefined, dir).config
-    const router = new Router({ store, config, clock: Date.now })
-    await router.refresh()
+    const router = await routing({ store, config, clock: Date.now })
     const hit: Hit = { entry: { n: 1, raw: '', message: 'it hurts me too 1', level: 'error', time: null, host: null, file: null, line: null, logger: null }, statement: HURTS, values: ['1'], host: '-', time: Date.now(), source: 'http' }
     expect(router.route(hit).suppressed).toEqual([{ target: 'pig@pen.mssn', reason: 'muted' }])
     await until(async () => slack.ok('chat.update').length === 1, 'chat.update of the message')

@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js'
 import { systemClock } from '../../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
 import { Delivery } from '../../deliver/delivery.js'
+import { Silences } from '../../deliver/silences.js'
 import { createNotifier } from '../../deliver/registry.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
 import { createIngestHandler } from '../../ingest/http/handler.js'
@@ -80,8 +81,11 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     const slack = slackFromEnv(ctx.env)
     const notifier = createNotifier({ config, env: ctx.env, out: ctx.stdout, slack })
     const router = new Router({ store, config, clock })
-    await router.refresh()
-    delivery = new Delivery({ store, config, clock, notifier, slack, router, instanceId, log })
+    const silences = new Silences({ store, config, clock })
+    // Actions and polls re-read both: who owns what, and what is muted or snoozed.
+    const routing = { refresh: async () => void (await Promise.all([router.refresh(), silences.refresh()])) }
+    await routing.refresh()
+    delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log })
     const d = delivery
     pipeline = new Pipeline({
       store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h),
@@ -89,7 +93,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     })
     await keepPlan(store, pipeline)
     pipeline.start(1000)
-    const actions = new Actions({ store, config, clock, router, notifier })
+    const actions = new Actions({ store, config, clock, router: routing, notifier })
     delivery.start(sources.signal)
 
     for (const cfg of config.sources) {
@@ -123,11 +127,11 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
           const list = await store.listStatements()
           pipe.setStatements(list, await storedPlan(store))
           await keepPlan(store, pipe)
-          await router.refresh()
+          await routing.refresh()
           log(`catalog reloaded: ${list.length} statements`)
         }
         const a = await store.getMeta(ACTIONS_META_KEY)
-        if (a !== acted) (acted = a), await router.refresh()
+        if (a !== acted) (acted = a), await routing.refresh()
       })().catch((e) => log(`catalog poll failed: ${(e as Error).message}`))
     }, POLL_MS)
     timers.push(poll)

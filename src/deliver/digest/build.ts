@@ -7,6 +7,7 @@ import type { OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import type { SlackApi } from '../slack/api.js'
 import { People, type Recipient } from '../people.js'
+import { Silences } from '../silences.js'
 import { codeLink } from '../links.js'
 import { digestMessage, maxItemsPerMessage, type DigestItem } from './blocks.js'
 import { workingTime, type LocalTime } from './schedule.js'
@@ -58,6 +59,8 @@ export interface BuildDigestsOptions {
   config: Config
   clock: Clock
   router?: Router
+  /** Mutes and snoozes; read from the store when not given. */
+  silences?: Silences
   slack?: SlackApi | null
   people?: People
   /** Only this recipient (person key, email, alias, Slack id, or `#channel`). */
@@ -88,7 +91,9 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   const now = o.clock()
   const router = o.router ?? new Router({ store, config, clock: o.clock })
   if (!o.router) await router.refresh()
-  const people = o.people ?? new People({ store, config, clock: o.clock, slack: o.slack, router })
+  const silences = o.silences ?? new Silences({ store, config, clock: o.clock })
+  if (!o.silences) await silences.refresh()
+  const people = o.people ?? new People({ store, config, clock: o.clock, slack: o.slack })
   const fallback = config.route.fallbackChannel?.replace(/^#/, '') ?? null
 
   // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
@@ -128,7 +133,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, now, preview: o.preview })
+    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
     const msg = digestMessage({ title, tz, items: built.items, hidden: built.hidden })
@@ -221,7 +226,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; now: number; preview: boolean }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -242,11 +247,11 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     if (f.count <= 0) continue
     const item = { ...toItem(s.id, f.rows, f.count), marks: f.marks }
     // Muted or snoozed: left out, and marked, so it does not pour out after an unmute.
-    if (c.router.suppression(s.id, target) === 'muted') {
+    if (c.silences.check(s.id, target) === 'muted') {
       marks.push(...f.marks)
       continue
     }
-    const snoozes = c.router.snoozesFor(s.id, target)
+    const snoozes = c.silences.snoozesFor(s.id, target)
     if (snoozes.length) {
       // A count-based snooze swallows up to its remaining count; any excess is delivered.
       const z = snoozes.find((x) => x.remaining !== null && x.until === null)

@@ -7,7 +7,7 @@ import { SlackNotifier } from '../../deliver/slack/notifier.js'
 import { config as makeConfig, hit, statement } from '../../deliver/testutil/fixtures.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
 import { Actions } from '../../route/actions.js'
-import { Router } from '../../route/router.js'
+import { routing, type Routing } from '../../deliver/testutil/routing.js'
 import type { Store } from '../../store/store.js'
 import { STORE_KINDS } from '../../store/testutil/stores.js'
 import { startServer, type RunningServer } from '../http.js'
@@ -20,7 +20,7 @@ for (const kind of STORE_KINDS) {
     let store: Store
     let config: Config
     let slack: SlackStandin
-    let router: Router
+    let router: Routing
     let server: RunningServer
     let delivery: Delivery
     let logs: string[]
@@ -33,10 +33,9 @@ for (const kind of STORE_KINDS) {
       await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [tunnel, rekey], [])
       slack = await startSlackStandin({ users: [{ id: 'UBOB00001' }] })
       const clock = () => Date.now()
-      router = new Router({ store, config, clock })
-      await router.refresh()
+      router = await routing({ store, config, clock })
       const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
-      delivery = new Delivery({ store, config, clock, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs: 100, log: () => {} })
+      delivery = new Delivery({ store, config, clock, notifier: new SlackNotifier(api), slack: api, router: router.router, silences: router.silences, updateEveryMs: 100, log: () => {} })
       const actions = new Actions({ store, config, clock, router })
       logs = []
       const env = { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url, SLACK_SIGNING_SECRET: SECRET }
@@ -75,8 +74,7 @@ for (const kind of STORE_KINDS) {
       expect(slack.ok('chat.postEphemeral')).toEqual([])
       expect(await store.activeSnoozes(Date.now())).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB00001' }])
       // A router that never saw the post (another instance, a restart) applies it too.
-      const fresh = new Router({ store, config, clock: () => Date.now() })
-      await fresh.refresh()
+      const fresh = await routing({ store, config, clock: () => Date.now() })
       for (const r of [router, fresh]) {
         const d = r.route(hit(tunnel, { time: Date.now() }))
         expect(d.channels).not.toContain('ipsec-debug')
@@ -93,8 +91,7 @@ for (const kind of STORE_KINDS) {
       await server.settled()
       expect(logs).toEqual([])
       expect(await store.listMutes()).toMatchObject([{ statementId: 'tun', scope: 'channel', scopeId: 'ipsec-debug', by: 'UBOB00001' }])
-      const fresh = new Router({ store, config, clock: () => Date.now() })
-      await fresh.refresh()
+      const fresh = await routing({ store, config, clock: () => Date.now() })
       const d = fresh.route(hit(tunnel, { time: Date.now() }))
       expect(d.suppressed).toContainEqual({ target: '#ipsec-debug', reason: 'muted' })
       expect(d.channels).toEqual(['net-alerts'])
@@ -105,8 +102,7 @@ for (const kind of STORE_KINDS) {
       await click('dice_snooze', rekey, { id: m.id, name: 'net-alerts-renamed' }, m.ts)
       await server.settled()
       expect(await store.activeSnoozes(Date.now())).toMatchObject([{ statementId: 'rekey', scope: 'channel', scopeId: 'net-alerts' }])
-      const fresh = new Router({ store, config, clock: () => Date.now() })
-      await fresh.refresh()
+      const fresh = await routing({ store, config, clock: () => Date.now() })
       expect(fresh.route(hit(rekey, { time: Date.now() })).suppressed).toContainEqual({ target: '#net-alerts', reason: 'snoozed' })
     })
   })
