@@ -13,7 +13,7 @@ import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/messa
 
 /** Re-exported so `dice digest`, `dice run` and the server import delivery from one module. */
 export { buildDigests, type DigestPreview, type DigestPayload, type BuildDigestsOptions } from './digest/build.js'
-export { slackEscape } from './escape.js'
+export { slackEscape } from '../core/escape.js'
 
 /** Outbox kind of real-time channel posts. */
 export const REALTIME_KIND = 'realtime'

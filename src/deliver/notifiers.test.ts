@@ -8,7 +8,7 @@ import { ConsoleNotifier } from './console/notifier.js'
 import { SlackNotifier } from './slack/notifier.js'
 import { config } from './testutil/fixtures.js'
 import { startSlackStandin, type SlackStandin } from './testutil/slack-standin.js'
-import { escapeTruncate, slackEscape, truncateEscaped } from './escape.js'
+import { escapeTruncate, slackEscape, truncateEscaped } from '../core/escape.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { personFor } from '../catalog/people.js'
 import type { Store, UserRow } from '../store/store.js'
 import type { SlackApi } from './slack/api.js'
 import { validTimeZone } from './digest/schedule.js'
-import { isSlackUserId } from './slack/ids.js'
+import { isSlackUserId } from '../core/slack-ids.js'
 
 /** A person as delivery sees them. */
 export interface Recipient {

@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import type { Statement } from '../core/types.js'
-import type { Message, Notifier } from '../deliver/notifier.js'
 import type { Store } from '../store/store.js'
 import { STORE_KINDS } from '../store/testutil/stores.js'
-import { Actions, PermissionError } from './actions.js'
-import { codeLink } from '../deliver/links.js'
+import { Actions, PermissionError, type Notifier } from './actions.js'
+import { codeLink } from '../core/links.js'
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0)
 const stmt = (id: string, extra: Partial<Statement> = {}): Statement => ({
@@ -21,9 +20,9 @@ for (const kind of STORE_KINDS) {
     let config: Config
     let now: number
     let refreshed: number
-    let sent: Message[]
+    let sent: Array<Parameters<Notifier['send']>[0]>
     let actions: Actions
-    const notifier: Notifier = { name: 'test', send: async (m) => (sent.push(m), { ok: true }) }
+    const notifier: Notifier = { send: async (m) => (sent.push(m), { ok: true }) }
 
     beforeEach(async () => {
       store = await kind.open()

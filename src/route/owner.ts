@@ -2,7 +2,7 @@ import { personFor } from '../catalog/people.js'
 import type { Config } from '../config/schema.js'
 import type { Owner, Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
-import { isSlackUserId } from '../deliver/slack/ids.js'
+import { isSlackUserId } from '../core/slack-ids.js'
 
 /**
  * Who owns a statement, in the documented order: a `@person` annotation, else a stored override

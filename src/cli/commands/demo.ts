@@ -12,7 +12,7 @@ import { DEFAULT_DB_FILE, openStore } from '../../store/registry.js'
 import { Router } from '../../route/router.js'
 import { Delivery, buildDigests } from '../../deliver/delivery.js'
 import { ConsoleNotifier } from '../../deliver/console/notifier.js'
-import { slackUnescape, stripControl } from '../../deliver/escape.js'
+import { slackUnescape, stripControl } from '../../core/escape.js'
 
 /** Where the bundled sample lives: `testdata/demo/` at the package root (same depth from src/ and dist/). */
 export const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'testdata', 'demo')

@@ -6,7 +6,7 @@ import { Delivery, buildDigests, type DigestPreview } from '../../deliver/delive
 import { DIGEST_KIND } from '../../deliver/digest/build.js'
 import { createNotifier } from '../../deliver/notifier.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
-import { slackUnescape, stripControl } from '../../deliver/escape.js'
+import { slackUnescape, stripControl } from '../../core/escape.js'
 
 function header(d: DigestPreview, preview: boolean): string {
   const n = d.items.length

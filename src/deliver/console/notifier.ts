@@ -1,6 +1,6 @@
 import type { Message, Notifier, SendResult } from '../notifier.js'
-import { slackUnescape, stripControl } from '../escape.js'
-import { isSlackUserId } from '../slack/ids.js'
+import { slackUnescape, stripControl } from '../../core/escape.js'
+import { isSlackUserId } from '../../core/slack-ids.js'
 
 /**
  * No Slack token: messages are printed as readable text (the Slack escaping undone, terminal control

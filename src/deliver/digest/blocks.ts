@@ -1,5 +1,5 @@
 import type { Level } from '../../core/types.js'
-import { LIMITS, codeSpan, escapeTruncate, slackEscape, truncateEscaped } from '../escape.js'
+import { LIMITS, codeSpan, escapeTruncate, slackEscape, truncateEscaped } from '../../core/escape.js'
 
 /** One statement (or unowned shape) in a digest: its occurrences since the recipient's last digest. */
 export interface DigestItem {

@@ -8,7 +8,7 @@ import { Router } from '../../route/router.js'
 import type { SlackApi } from '../slack/api.js'
 import { People, type Recipient } from '../people.js'
 import { Silences } from '../silences.js'
-import { codeLink } from '../links.js'
+import { codeLink } from '../../core/links.js'
 import { digestMessage, maxItemsPerMessage, type DigestItem } from './blocks.js'
 import { workingTime, type LocalTime } from './schedule.js'
 

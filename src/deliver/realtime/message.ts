@@ -1,8 +1,8 @@
 import type { Config } from '../../config/schema.js'
 import type { Level, Statement } from '../../core/types.js'
 import type { Message } from '../notifier.js'
-import { codeLink } from '../links.js'
-import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../escape.js'
+import { codeLink } from '../../core/links.js'
+import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../../core/escape.js'
 import { actionsBlock } from '../digest/blocks.js'
 
 /** What a channel's real-time message shows for one statement in one window. */

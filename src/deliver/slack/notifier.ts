@@ -1,6 +1,6 @@
 import type { Message, Notifier, SendResult } from '../notifier.js'
 import { SlackCallError, type SlackApi } from './api.js'
-import { isConversationId, isSlackUserId } from './ids.js'
+import { isConversationId, isSlackUserId } from '../../core/slack-ids.js'
 
 /**
  * Delivers through the Slack Web API: `chat.postMessage` for new messages (DMs opened with

@@ -1,7 +1,7 @@
 import type { Statement } from '../../core/types.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow } from '../../store/store.js'
-import { slackEscape as esc } from '../../deliver/escape.js'
-import { mentionOrText as who } from '../../deliver/slack/ids.js'
+import { slackEscape as esc } from '../../core/escape.js'
+import { mentionOrText as who } from '../../core/slack-ids.js'
 import { MODAL, type ModalMeta } from './action.js'
 
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150), emoji: true })

@@ -1,4 +1,4 @@
-import { slackEscape } from '../escape.js'
+import { slackEscape } from './escape.js'
 
 // Slack issues user ids as `U` (or `W` on Enterprise Grid) plus 8 to 10 uppercase letters and digits. A looser
 // test would take words like `UPDATE` or a short annotation name for an id and DM nobody.

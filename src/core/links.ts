@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js'
-import type { Statement } from '../core/types.js'
+import type { Statement } from './types.js'
 
 /**
  * Web link to a statement's line: GitHub style `<repo>/blob/<ref>/<file>#L<line>`, GitLab style

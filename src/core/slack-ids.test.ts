@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isConversationId, isSlackUserId, mentionOrText } from './ids.js'
+import { isConversationId, isSlackUserId, mentionOrText } from './slack-ids.js'
 
 describe('Slack ids', () => {
   it('takes U/W plus 8-10 uppercase letters or digits as a user id, as Slack issues them', () => {
