@@ -77,6 +77,38 @@ describe('dice index and dice catalog', () => {
     expect(t.stdout).toMatch(/3 statements/)
   })
 
+  it('says nothing matched the filter when --owner or --file match no statement, and that the catalog is empty only when it is', async () => {
+    const { repo } = sampleRepo()
+    const db = tempDb()
+    const empty = await runDice(['--db', db, 'catalog'])
+    expect(empty.stdout).toContain('the catalog is empty: run `dice index`')
+    await runDice(['--db', db, 'index', repo.dir, '--quiet'])
+    const none = await runDice(['--db', db, 'catalog', '--owner', 'tom'])
+    expect(none.code).toBe(0)
+    expect(none.stdout).toBe('(no statement matches --owner tom; the catalog has 3 statements: `dice catalog` lists them all)\n')
+    const glob = await runDice(['--db', db, 'catalog', '--file', 'lib/**', '--owner', 'tom'])
+    expect(glob.stdout).toContain('no statement matches --owner tom --file lib/**')
+    expect(JSON.parse((await runDice(['--db', db, 'catalog', '--owner', 'tom', '--json'])).stdout)).toEqual([])
+  })
+
+  it('fits the table to the terminal width: no line wider, line numbers whole, long paths shortened in the middle', async () => {
+    const repo = TempRepo.create()
+    const deep = 'services/payments/internal/adapters/outbound/bank/transfer_client.c'
+    repo.write(deep, `void f(void) {\n${'\n'.repeat(1200)}  syslog(LOG_ERR, "transfer %s to %s failed after %d retries, giving up on this one", a, b, n);\n}\n`)
+    repo.commit(ALICE)
+    const db = tempDb()
+    await runDice(['--db', db, 'index', repo.dir, '--quiet'])
+    const t = await runDice(['--db', db, 'catalog'], { env: { COLUMNS: '100' } })
+    const lines = t.stdout.trimEnd().split('\n')
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100)
+    const row = lines[1]!
+    expect(row).toMatch(/ services\/\S*…\S*transfer_client\.c:1202 /)
+    expect(row).toMatch(/"transfer %s to %s.*…$/)
+    // Piped with no COLUMNS: nothing is cut.
+    const wide = await runDice(['--db', db, 'catalog'], { env: { COLUMNS: '' } })
+    expect(wide.stdout).toContain(`${deep}:1202`)
+  })
+
   it('prints a readable summary, and only the changed file is parsed on re-run', async () => {
     const { repo } = sampleRepo()
     const db = tempDb()

@@ -8,6 +8,7 @@ import { resolveOwner } from '../../route/owner.js'
 import { globToRegExp } from '../../catalog/select.js'
 import { personFor } from '../../catalog/people.js'
 import { slackNames } from './actions.js'
+import { outputWidth, renderTable, shortenWhere, type Column } from '../table.js'
 
 /** One `dice catalog --json` element, keys in the contract's order and nothing else. */
 export interface CatalogJson {
@@ -41,6 +42,11 @@ function sameOwner(who: string | null, wanted: string, config: Config): boolean 
   return a !== null && a === personFor(wanted, config)
 }
 
+/** The filters given, as typed: `--owner tom --file 'src/**'`. */
+function filters(values: Record<string, any>): string {
+  return [values.owner != null && `--owner ${values.owner}`, values.file != null && `--file ${values.file}`].filter(Boolean).join(' ')
+}
+
 /** `dice catalog [--json] [--owner WHO] [--file GLOB]`: list the catalog with resolved owners. */
 export const catalog: Command = {
   ...SPECS.catalog,
@@ -59,6 +65,7 @@ export const catalog: Command = {
     } finally {
       await store.close()
     }
+    const all = entries.length
     if (values.file) {
       const re = globToRegExp(values.file)
       entries = entries.filter((e) => re.test(e.file))
@@ -68,14 +75,24 @@ export const catalog: Command = {
       writeJson(ctx.stdout, entries.map(toCatalogJson))
       return 0
     }
-    ctx.stdout.write(table(entries, names))
+    if (!all) ctx.stdout.write('(the catalog is empty: run `dice index` in your repository first)\n')
+    else if (!entries.length) ctx.stdout.write(`(no statement matches ${filters(values)}; the catalog has ${all} statements: \`dice catalog\` lists them all)\n`)
+    else ctx.stdout.write(table(entries, names, outputWidth(ctx.stdout, ctx.env)))
     return 0
   },
 }
 
-/** A readable fixed-width table; templates are cut to keep one statement per line. */
-export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string> = new Map()): string {
-  if (!entries.length) return '(catalog is empty: run `dice index` first)\n'
+/** Columns of the table: ids and levels whole, paths shortened in the middle (never the line number). */
+const COLUMNS: Column[] = [
+  { head: 'ID', fixed: true },
+  { head: 'LEVEL', fixed: true },
+  { head: 'WHERE', min: 20, shorten: shortenWhere },
+  { head: 'OWNER', min: 12 },
+  { head: 'MESSAGE', min: 24 },
+]
+
+/** A readable table, one statement per line, fitted to `width` characters (Infinity: nothing is cut). */
+export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string> = new Map(), width = Infinity): string {
   const rows = entries.map((e) => [
     e.id,
     e.level ?? '-',
@@ -83,9 +100,5 @@ export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string
     e.owner.who ? `${names.get(e.owner.who) ?? e.owner.who}${e.owner.kind === 'blame' ? '' : ` (${e.owner.kind})`}` : '-',
     [e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...e.channels.map((c) => `#${c}`)].join(' '),
   ])
-  const head = ['ID', 'LEVEL', 'WHERE', 'OWNER', 'MESSAGE']
-  const widths = head.map((h, i) => Math.min(i === 2 ? 48 : 36, Math.max(h.length, ...rows.map((r) => r[i]!.length))))
-  const cut = (s: string, w: number): string => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w))
-  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? (c.length > 80 ? c.slice(0, 79) + '…' : c) : cut(c, widths[i]!))).join('  ').trimEnd()
-  return [line(head), ...rows.map(line), `${entries.length} statements`].join('\n') + '\n'
+  return [...renderTable(COLUMNS, rows, width), `${entries.length} statements`].join('\n') + '\n'
 }
