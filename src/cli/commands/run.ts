@@ -17,6 +17,7 @@ import { Actions, ACTIONS_META_KEY } from '../../route/actions.js'
 import { Router } from '../../route/router.js'
 import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
+import { checkRunnable } from '../../config/check.js'
 import type { Store } from '../../store/store.js'
 
 /** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
@@ -46,6 +47,8 @@ export const run: Command = {
   async run(ctx, { values, positionals }) {
     if (positionals.length) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`)
     const p = port(values.port, ctx.config.server.port)
+    // Refuse a bad source format now, as `dice config check` does, not after the store is open.
+    checkRunnable(ctx.config, ctx.configFile)
     const host = (values.host as string | undefined) ?? ctx.config.server.host
     const stop = new AbortController()
     const onSignal = () => stop.abort()
