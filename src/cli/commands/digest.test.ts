@@ -47,6 +47,17 @@ describe('dice digest', () => {
     expect(json[0].items.map((i: any) => i.count)).toEqual([7, 1])
   })
 
+  it('--preview --user says that person has no statements when none goes to them, and "nothing new" when some do', async () => {
+    const { dir, db } = await seeded()
+    const nobody = await runDice(['--db', db, 'digest', '--preview', '--user', 'nobody', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(nobody.code).toBe(0)
+    expect(nobody.stdout).toMatch(/^nobody has no statements: none of the 2 in the catalog goes to their digest/)
+    // pig owns both; once their digest is sent there is nothing new, which is a different message.
+    await runDice(['--db', db, 'digest', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    const pig = await runDice(['--db', db, 'digest', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(pig.stdout).toBe('no digest for pig@pen.mssn: nothing new in their 2 statements since their last digest\n')
+  })
+
   it('--preview on a Saturday says why it is not due; sending then does nothing', async () => {
     const { dir, db } = await seeded()
     const r = await runDice(['--db', db, 'digest', '--preview', '--at', SATURDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })

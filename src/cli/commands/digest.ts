@@ -1,7 +1,10 @@
 import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
-import { Router } from '../../route/router.js'
+import { Router, type DigestTarget } from '../../route/router.js'
+import type { Config } from '../../config/schema.js'
+import type { Statement } from '../../core/types.js'
+import { personFor } from '../../catalog/people.js'
 import { Delivery, buildDigests, type DigestPreview } from '../../deliver/delivery.js'
 import { DIGEST_KIND } from '../../deliver/digest/build.js'
 import { createNotifier } from '../../deliver/notifier.js'
@@ -17,6 +20,31 @@ function header(d: DigestPreview, preview: boolean): string {
   // Sending skips building what is not due: there is no count to report then, only why.
   if (!preview && d.status === 'not-due') return `${d.target} — ${d.localDate} ${d.tz} — ${state}`
   return `${d.target} — ${d.localDate} ${d.tz} — ${what} — ${state}`
+}
+
+/** Does a digest target belong to `who` (a key, email, alias or Slack id of the same person, or `#channel`)? */
+function isFor(t: DigestTarget, who: string, config: Config): boolean {
+  const w = who.trim().replace(/^@/, '').toLowerCase()
+  if (t.kind === 'channel') return w.replace(/^#/, '') === t.channel.toLowerCase()
+  if (t.key.toLowerCase() === w) return true
+  const p = personFor(who, config)
+  return p !== null && personFor(t.key, config)?.key === p.key
+}
+
+/**
+ * Why `--user WHO` got no digest: they own nothing in the catalog (a typo, or a name Dice does not know), or
+ * nothing of theirs happened since their last digest. The two need different next steps.
+ */
+async function nothingFor(who: string, router: Router, statements: Statement[], config: Config): Promise<string> {
+  const mine = statements.filter((s) => {
+    const t = router.digestTarget(s)
+    return t !== null && isFor(t, who, config)
+  }).length
+  if (!mine) {
+    return `${who} has no statements: none of the ${statements.length} in the catalog goes to their digest ` +
+      `(\`dice catalog --owner ${who}\` lists what they own; WHO is a key, email or alias from people, or a git author email)\n`
+  }
+  return `no digest for ${who}: nothing new in their ${mine} statement${mine === 1 ? '' : 's'} since their last digest\n`
 }
 
 /** `dice digest [--user WHO] [--preview] [--at ISO-TIME] [--json]`: build (and without --preview, send) the digests due. */
@@ -42,7 +70,7 @@ export const digest: Command = {
         writeJson(ctx.stdout, built.map(({ blocks: _b, ...d }) => d), true)
         return 0
       }
-      if (!built.length) ctx.stdout.write(`no digests${values.user ? ` for ${values.user}` : ''}: nothing new since the last ones\n`)
+      if (!built.length) ctx.stdout.write(values.user ? await nothingFor(values.user, router, await store.listStatements(), ctx.config) : 'no digests: nothing new since the last ones\n')
       for (const d of built) {
         ctx.stdout.write(`${header(d, preview)}\n`)
         if (preview && d.items.length) ctx.stdout.write(`${stripControl(slackUnescape(d.text))}\n\n`)

@@ -43,6 +43,9 @@ describe('dice replay', () => {
     expect(r1.code).toBe(0)
     expect(JSON.parse(r1.stdout)).toMatchObject({ files: 1, lines: 3, matched: 2, counted: 2, unowned: 0, bad: 0 })
     expect(r1.stderr).toMatch(/replay: 1 file, 3 lines, 2 matched, 2 counted, 0 unowned, 0 bad/)
+    // The INFO line is neither matched nor bad: the summary says where it went.
+    expect(r1.stderr).toMatch(/; 1 below the level threshold \(match\.minLevel warn\), not counted, in /)
+    expect(JSON.parse(r1.stdout)).toMatchObject({ below_level: 1 })
     const r2 = await replay([file, '--no-deliver', '--json'])
     expect(JSON.parse(r2.stdout)).toMatchObject({ lines: 0, counted: 0 })
     appendFileSync(file, 'ERROR web-3 queue c is full\n')

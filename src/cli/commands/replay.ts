@@ -131,7 +131,8 @@ export const replay: Command = {
       const bad = sum.bad_utf8 + sum.nul + sum.too_long + sum.malformed
       ctx.stderr.write(`replay: ${files.length} file${files.length === 1 ? '' : 's'}, ${sum.lines} lines, ${sum.matched} matched, ` +
         `${sum.counted} counted, ${sum.unowned} unowned, ${bad} bad (${sum.bad_utf8} invalid UTF-8, ${sum.nul} with NUL, ` +
-        `${sum.too_long} too long, ${sum.malformed} malformed) in ${(ms / 1000).toFixed(1)} s` +
+        `${sum.too_long} too long, ${sum.malformed} malformed); ${sum.below_level} below the level threshold ` +
+        `(match.minLevel ${ctx.config.match.minLevel}), not counted, in ${(ms / 1000).toFixed(1)} s` +
         `${ac.signal.aborted ? ' (interrupted; run again to resume)' : ''}\n`)
       if (values.json) writeJson(ctx.stdout, { files: files.length, ...sum, bad, ms, interrupted: ac.signal.aborted, failed })
       return ac.signal.aborted || failed.length > 0 ? 1 : 0
