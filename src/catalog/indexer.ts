@@ -14,6 +14,7 @@ import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from '
 import { hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
+import { META_INDEXED_AT } from './meta.js'
 
 /** What one `dice index` run did. `files` = parsed + skipped + unchanged. */
 export interface IndexSummary {
@@ -226,6 +227,9 @@ export async function indexRepository(o: {
   if (todo.length || removed.length || (await storedPlan(o.store)) === null) await keepPlan(o.store, Matcher.build(await o.store.listStatements()))
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
+  // When the catalog was last brought up to date, changed or not: /metrics turns it into
+  // dice_index_age_seconds, so "nobody re-indexed after the deploys" can be alerted on.
+  await o.store.setMeta(META_INDEXED_AT, String(clock()))
   return { commit, files: candidates.length, parsed, skipped, skippedBy, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
 }
 

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js'
+import { META_INDEXED_AT } from '../catalog/meta.js'
 
 /** Anything with numbers to expose: the Pipeline, the Delivery, the server's own counters. */
 export type MetricsSource = () => Record<string, number | Record<string, number>>
@@ -51,7 +52,7 @@ export async function renderMetrics(o: {
 }): Promise<string> {
   const e = new Exposition()
   const [counters, outbox, indexAt, statements] = await Promise.all([
-    o.store.counters(), o.store.outboxCounts(), o.store.getMeta('index.at'), o.store.getMeta('catalog.statements'),
+    o.store.counters(), o.store.outboxCounts(), o.store.getMeta(META_INDEXED_AT), o.store.countStatements(),
   ])
   for (const c of counters) {
     const result = c.name === 'lines' ? 'read' : c.name
@@ -67,7 +68,8 @@ export async function renderMetrics(o: {
   e.add('dice_outbox_queue_depth', 'gauge', 'Outbox items waiting (pending or claimed).', depth)
   const digests = outbox.filter((b) => b.kind.includes('digest') && b.status === 'pending').reduce((a, b) => a + b.count, 0)
   e.add('dice_digest_outbox_pending', 'gauge', 'Digests waiting in the outbox.', digests)
-  if (statements != null && statements !== '') e.add('dice_catalog_statements', 'gauge', 'Log statements in the catalog.', Number(statements))
+  e.add('dice_catalog_statements', 'gauge', 'Log statements in the catalog.', statements)
+  // Absent until the first `dice index` (an alert on absent() tells "never indexed" from "indexed long ago").
   if (indexAt) {
     const at = /^\d+$/.test(indexAt) ? Number(indexAt) : Date.parse(indexAt)
     if (Number.isFinite(at)) e.add('dice_index_age_seconds', 'gauge', 'Seconds since the catalog was last indexed.', Math.max(0, (o.now - at) / 1000))

@@ -18,10 +18,11 @@ import { Router } from '../../route/router.js'
 import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
+import { META_INDEXED_AT } from '../../catalog/meta.js'
 import type { Store } from '../../store/store.js'
 
 /** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
-const CATALOG_KEYS = ['index.at', 'catalog.commit', 'catalog.statements', 'catalog.fingerprint']
+const CATALOG_KEYS = [META_INDEXED_AT, 'catalog.commit', 'catalog.statements', 'catalog.fingerprint']
 const POLL_MS = 2_000
 const RETENTION_EVERY_MS = 60 * 60_000
 
