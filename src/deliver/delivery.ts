@@ -4,11 +4,15 @@ import type { Clock } from '../core/clock.js'
 import type { Hit, Statement } from '../core/types.js'
 import type { OutboxItem, RealtimeCountDelta, RealtimeCounts, Store } from '../store/store.js'
 import type { Router } from '../route/router.js'
-import type { Notifier, SendResult } from './notifier.js'
+import type { Notifier } from './notifier.js'
+import type { MessageKinds, SendContext, SendFailure } from './outbox/kinds.js'
+import { OutboxWorker } from './outbox/worker.js'
+import { Pacer } from './realtime/pace.js'
+import { digestKind } from './digest/send.js'
 import type { SlackApi } from './slack/api.js'
 import { People } from './people.js'
 import { Silences } from './silences.js'
-import { buildDigests, DIGEST_KIND, type DigestPayload } from './digest/build.js'
+import { buildDigests, DIGEST_KIND } from './digest/build.js'
 import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/message.js'
 
 /** Re-exported so `dice digest`, `dice run` and the server import delivery from one module. */
@@ -88,7 +92,6 @@ const UNEDITABLE = new Set(['message_not_found', 'cant_update_message', 'edit_wi
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
 const BURST = 20
 const SAMPLE_MAX_CHARS = 4000
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Real-time channel messages and the digest scheduler.
@@ -120,25 +123,19 @@ export class Delivery {
   private states = new Map<string, RealtimeState>()
   /** Windows this instance opened (key + window start): its memory is the truth for them. */
   private ownWindows = new Set<string>()
-  private buckets = new Map<string, { tokens: number; at: number }>()
   private statements = new Map<string, Statement>()
   private lastUpdate = new Map<string, number>()
   private updateTimers = new Map<string, NodeJS.Timeout>()
   private timers = new Set<NodeJS.Timeout>()
   private rtChain: Promise<void> = Promise.resolve()
   private rtScheduled = false
-  private pumping: Promise<void> | null = null
-  private pumpAgain = false
   private stopped = false
-  /** Set by `close()`: claimed items are given back instead of sent. */
-  private releasing = false
-  /** Outbox items this instance claimed and has not started sending (given back by `close()`). */
-  private claimed = new Map<number, OutboxItem>()
+  private worker: OutboxWorker
+  /** Paces new channel posts; null when the notifier has no rate limit to protect. */
+  private pacer: Pacer | null
   private windowMs: number
   private updateEveryMs: number
-  private leaseMs: number
   private log: (line: string) => void
-  private pacePosts: boolean
   /** `route.rules` name a channel: any statement may have real-time channels, not only `#channel` ones. */
   private channelRules: boolean
   private realtimeEveryMs: number
@@ -150,9 +147,13 @@ export class Delivery {
     this.silences = o.silences ?? new Silences({ store: o.store, config: o.config, clock: o.clock })
     this.windowMs = o.config.realtime.updateWindowSeconds * 1000
     this.updateEveryMs = o.updateEveryMs ?? 1000
-    this.leaseMs = o.leaseMs ?? 120_000
     this.log = o.log ?? ((l) => process.stderr.write(`dice: ${l}\n`))
-    this.pacePosts = o.pacePosts ?? o.notifier.name !== 'console'
+    this.pacer = o.pacePosts ?? o.notifier.name !== 'console' ? new Pacer(o.config.realtime.maxPostsPerSecond, BURST) : null
+    const kinds: MessageKinds = {
+      [REALTIME_KIND]: { send: (item, ctx) => this.sendRealtime(item, ctx) },
+      [DIGEST_KIND]: digestKind({ store: o.store, notifier: o.notifier, stats: this.stats }),
+    }
+    this.worker = new OutboxWorker({ store: o.store, clock: o.clock, holder: this.instanceId, kinds, leaseMs: o.leaseMs ?? 120_000, stats: this.stats, log: this.log })
     this.channelRules = o.config.route.rules.some((r) => r.channel)
     this.realtimeEveryMs = o.realtimeEveryMs ?? 0
   }
@@ -426,87 +427,15 @@ export class Delivery {
    * during a run runs again after it.
    */
   pump(kinds?: string[]): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true
-      return this.pumping
-    }
-    this.pumping = (async () => {
-      try {
-        do {
-          this.pumpAgain = false
-          while (!this.releasing) {
-            const items = await this.o.store.claim({ kinds, limit: 20, holder: this.instanceId, now: this.o.clock(), leaseMs: this.leaseMs })
-            if (!items.length) break
-            for (const item of items) this.claimed.set(item.id, item)
-            for (const item of items) {
-              if (this.releasing) break
-              await this.sendItem(item)
-              this.claimed.delete(item.id)
-            }
-          }
-        } while (this.pumpAgain && !this.stopped)
-      } catch (e) {
-        this.fail('outbox', e)
-      } finally {
-        // Items left after a failed round stay leased (retried when the lease runs out); forget them here.
-        if (!this.releasing) this.claimed.clear()
-        this.pumping = null
-      }
-    })()
-    return this.pumping
+    return this.worker.pump(kinds)
   }
 
-  private async sendItem(item: OutboxItem): Promise<void> {
-    const now = () => this.o.clock()
-    let r: SendResult
-    if (item.kind === REALTIME_KIND) {
-      // Pace new posts per channel (Slack allows about one a second per channel, with short bursts).
-      if (this.pacePosts) await this.throttle((item.payload as RealtimePayload).channel)
-      // On the real-time chain: no accumulation round may read or write this state while it is posted.
-      const posted = await this.onChain(() => this.postRealtime(item))
-      if (posted === null) return
-      r = posted
-    } else if (item.kind === DIGEST_KIND) {
-      if (!this.sending(item)) return
-      const p = item.payload as DigestPayload
-      r = await this.o.notifier.send({ to: p.to, text: p.text, blocks: p.blocks })
-      if (r.ok) {
-        // Marks move only once the digest is out: until then its content is still owed.
-        await this.o.store.setDigestMarks(p.marks)
-        await this.o.store.markSent(item.id, this.instanceId, now(), { ts: r.ts ?? null, channel: r.channel ?? null })
-        this.stats.digests++
-        return
-      }
-    } else {
-      await this.o.store.release(item.id, this.instanceId, now(), true, { error: `unknown outbox kind ${item.kind}` })
-      return
-    }
-    if (r.ok) return
-    if (r.retryable) {
-      this.stats.retries++
-      const wait = Math.max(1000, r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8)))
-      await this.o.store.release(item.id, this.instanceId, now() + wait, false, { error: r.error })
-      this.later(wait, () => void this.pump())
-    } else {
-      this.stats.failures++
-      this.log(`${item.kind} to ${item.recipient} failed for good: ${r.error}`)
-      await this.o.store.release(item.id, this.instanceId, now(), true, { error: r.error })
-    }
-  }
-
-  /** Token bucket per channel: `realtime.maxPostsPerSecond`, bursts of up to BURST posts. */
-  private async throttle(channel: string): Promise<void> {
-    const rate = this.o.config.realtime.maxPostsPerSecond
-    const t = performance.now()
-    let b = this.buckets.get(channel)
-    if (!b) {
-      if (this.buckets.size >= MAX_STATES) this.buckets.clear()
-      this.buckets.set(channel, (b = { tokens: BURST, at: t }))
-    }
-    b.tokens = Math.min(BURST, b.tokens + ((t - b.at) / 1000) * rate)
-    b.at = t
-    b.tokens -= 1
-    if (b.tokens < 0) await sleep((-b.tokens / rate) * 1000)
+  /** The real-time message kind: paced per channel, posted on the real-time chain. */
+  private async sendRealtime(item: OutboxItem, ctx: SendContext): Promise<SendFailure | null> {
+    // Pace new posts per channel (Slack allows about one a second per channel, with short bursts).
+    if (this.pacer) await this.pacer.wait((item.payload as RealtimePayload).channel)
+    // On the real-time chain: no accumulation round may read or write this state while it is posted.
+    return this.onChain(() => this.postRealtime(item, ctx))
   }
 
   /** Update again when the stored sums are ahead of what this instance last showed. */
@@ -522,10 +451,10 @@ export class Delivery {
   }
 
   /** Post one real-time outbox item; null when done (posted or nothing to do), else the failed result. */
-  private async postRealtime(item: OutboxItem): Promise<SendResult | null> {
+  private async postRealtime(item: OutboxItem, ctx: SendContext): Promise<SendFailure | null> {
     const now = () => this.o.clock()
     const p = item.payload as RealtimePayload
-    if (!this.sending(item)) return null
+    if (!ctx.sending(item)) return null
     const key = `${p.statementId}\u0000${p.channel}`
     // From the store, not memory: the window may be another instance's, or newer than what we remember.
     const st = await this.reload(key, p.statementId, p.channel)
@@ -548,17 +477,6 @@ export class Delivery {
     // Counts added while we posted (here or by other instances) go out as an update.
     await this.catchUp(key, st)
     return null
-  }
-
-  /**
-   * Called right before an item goes to the notifier: false when `close()` gave it back (another instance
-   * or the restart sends it). From here on the item is in flight and is no longer given back: whether
-   * Slack got it is unknown, so it stays leased to us (the post records its ts before it is marked sent).
-   */
-  private sending(item: OutboxItem): boolean {
-    if (this.releasing) return false
-    this.claimed.delete(item.id)
-    return true
   }
 
   private later(ms: number, fn: () => void): void {
@@ -587,7 +505,7 @@ export class Delivery {
         this.rtChain = this.rtChain.then(() => this.update(key)).catch((e) => this.fail('update', e))
       }
       await this.rtChain
-      if (!this.pending.size && !this.updateTimers.size && !this.pumping) return
+      if (!this.pending.size && !this.updateTimers.size && !this.worker.busy) return
     }
   }
 
@@ -638,20 +556,13 @@ export class Delivery {
    */
   async close(): Promise<void> {
     this.stop()
-    this.releasing = true
-    const items = [...this.claimed.values()]
-    this.claimed.clear()
-    const now = this.o.clock()
-    for (const item of items) {
-      // Due at once; `result` says why it came back.
-      await this.o.store.release(item.id, this.instanceId, Math.min(now, item.notBefore), false, { released: 'shutdown' })
-        .catch((e) => this.fail('release on shutdown', e))
-    }
+    await this.worker.close()
   }
 
   /** Stop timers (pending work stays in the store for the next instance). */
   stop(): void {
     this.stopped = true
+    this.worker.stop()
     for (const t of this.updateTimers.values()) clearTimeout(t)
     for (const t of this.timers) clearTimeout(t)
     this.updateTimers.clear()
