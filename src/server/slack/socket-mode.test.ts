@@ -132,6 +132,28 @@ describe('startSocketMode', () => {
     expect(wss.connections()).toBe(2)
   })
 
+  it('leaves no unhandled rejection when closed while a reconnect is under way (the client rejects it with undefined)', async () => {
+    const unhandled: unknown[] = []
+    const note = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', note)
+    try {
+      socket = startSocketMode({ appToken: 'xapp-1-test', apiUrl: slack.url, work: () => {}, log: () => {}, pingTimeoutMs: 50 })
+      await socket.ready
+      // Slack goes away: the client retries, each attempt a start() that waits for a connection.
+      const opened = slack.ok('apps.connections.open').length
+      await wss.close()
+      for (let i = 0; i < 300 && slack.ok('apps.connections.open').length <= opened; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(slack.ok('apps.connections.open').length).toBeGreaterThan(opened)
+      await socket.close()
+      socket = null
+      // Unhandled rejections are reported after the microtask queue drains: give them a few turns.
+      await new Promise((r) => setTimeout(r, 200))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', note)
+    }
+  })
+
   it('does not act on an envelope Slack redelivers to another instance sharing the store', async () => {
     const { store } = await tempSqliteStore()
     const claim = (key: string) => store.firstSeen(`slack-socket:${key}`, Date.now(), 600_000)
