@@ -8,7 +8,7 @@
  * Needs bench/match/run.ts's generated files (run it once; --dir as there).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -27,12 +27,11 @@ const { values } = parseArgs({
   },
 })
 const root = resolve(import.meta.dirname, '../..')
-// The old matcher's source, its relative imports pointed at this tree (template parsing is shared).
-const src = execFileSync('git', ['show', `${values.old}:src/match/matcher.ts`], { cwd: root, encoding: 'utf8' })
-  .replace(`'../core/types.js'`, `'${pathToFileURL(join(root, 'src/core/types.js')).href}'`)
-  .replace(`'./template.js'`, `'${pathToFileURL(join(root, 'src/match/template.js')).href}'`)
-const oldFile = join(mkdtempSync(join(tmpdir(), 'dice-ab-')), 'matcher-old.ts')
-writeFileSync(oldFile, src)
+// The old tree's src/ in a temporary directory (the matcher is several files; their relative imports stay
+// inside src/), imported next to this one. Type-only imports vanish, so src/ alone is enough.
+const oldDir = mkdtempSync(join(tmpdir(), 'dice-ab-'))
+execFileSync('sh', ['-c', `git archive ${JSON.stringify(values.old)} src | tar -x -C ${JSON.stringify(oldDir)}`], { cwd: root })
+const oldFile = join(oldDir, 'src/match/matcher.ts')
 const Old = (await import(pathToFileURL(oldFile).href)).Matcher as typeof Matcher
 
 const limit = Number(values.lines)

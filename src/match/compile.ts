@@ -1,0 +1,66 @@
+/**
+ * One catalog template as the index build needs it: its literals and placeholder minimums, the facts that
+ * screen a line before any literal is compared, and the statements that print it.
+ */
+import type { Statement } from '../core/types.js'
+import { firstTwo, lastTwo } from './hash.js'
+import { parseTemplate } from './template.js'
+
+/** A template compiled for the index. */
+export interface Compiled {
+  template: string
+  /** Position in the catalog (first statement with this template): the last tie-break. */
+  index: number
+  lits: string[]
+  mins: number[]
+  minLen: number
+  literalChars: number
+  placeholders: number
+  /** Statements sharing this exact template (the same message logged from several places). */
+  statements: Statement[]
+  /** The key it is filed under, for explain and plans: slot (-1: scan list) and the literal range hashed. */
+  keySlot: number
+  keyLit: number
+  keyA: number
+  keyB: number
+  /** Longest literal, for scan-list pre-filtering. */
+  needle: string
+  /** First/last two characters of the message this template requires (-1: no requirement): a check that
+   *  rejects most wrong candidates without touching the literal strings. */
+  head: number
+  tail: number
+  /** 64-bit signature (two halves) of the template's inner words: the message must have every bit. */
+  sigLo: number
+  sigHi: number
+}
+
+/** Literal text with no letter or digit (`{}: {}`, `[%s] %s`) identifies nothing: such templates are skipped. */
+const MEANINGFUL = /[\p{L}\p{N}]/u
+
+/**
+ * Compile a trimmed template; null when its literal text has no letter or digit. `shared` interns the
+ * placeholder-minimum arrays: a catalog has a few patterns ([0], [1], [0, 1] …) shared by most templates.
+ */
+export function compile(template: string, shared: Map<string, number[]>): Compiled | null {
+  const p = parseTemplate(template)
+  if (!p.literals.some((l) => MEANINGFUL.test(l))) return null
+  // Copies sized exactly (parseTemplate's push()-grown arrays keep spare room: ~10 MB at 100k templates).
+  const lits = p.literals.slice()
+  const own = p.placeholders.map((x) => x.min)
+  const key = own.join('')
+  let mins = shared.get(key)
+  if (mins === undefined) shared.set(key, (mins = own))
+  const literalChars = lits.reduce((n, l) => n + l.length, 0)
+  const needle = lits.reduce((a, b) => (b.length > a.length ? b : a), '')
+  const first = lits[0]!
+  const last = lits[lits.length - 1]!
+  return {
+    template, lits, mins, literalChars, needle,
+    minLen: literalChars + mins.reduce((a: number, b) => a + b, 0),
+    placeholders: p.placeholders.length,
+    index: 0, statements: [], keySlot: -1, keyLit: 0, keyA: 0, keyB: 0,
+    sigLo: 0, sigHi: 0,
+    head: first.length >= 2 ? firstTwo(first) : -1,
+    tail: last.length >= 2 ? lastTwo(last, last.length) : -1,
+  }
+}

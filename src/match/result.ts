@@ -1,0 +1,35 @@
+/**
+ * A match result whose placeholder values are cut from the message on first read: counting needs only the
+ * statement, so most lines never pay for the slices (samples and real-time messages read them).
+ */
+import type { MatchResult } from '../core/types.js'
+import type { Compiled } from './compile.js'
+import { capture } from './confirm.js'
+
+/** The MatchResult the matcher returns (values read lazily; serialises as a plain result). */
+export class Hit implements MatchResult {
+  readonly statementId: string
+  readonly literalChars: number
+  // Private fields: not own enumerable properties, so the result still reads (and compares) as a plain
+  // { statementId, literalChars, values }. The template is found from its number only when values are read:
+  // most lines are counted and never reach for it. #line holds the message until then, its values after:
+  // one field fewer per result, and millions of results are made and dropped per second.
+  #all: readonly Compiled[]
+  #t: number
+  #line: string | string[]
+  constructor(statementId: string, literalChars: number, all: readonly Compiled[], t: number, m: string) {
+    this.statementId = statementId
+    this.literalChars = literalChars
+    this.#all = all
+    this.#t = t
+    this.#line = m
+  }
+  get values(): string[] {
+    const v = this.#line
+    if (typeof v !== 'string') return v
+    return (this.#line = capture(this.#all[this.#t]!, v) ?? [])
+  }
+  toJSON(): MatchResult {
+    return { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
+  }
+}
