@@ -14,6 +14,8 @@ import { People } from './people.js'
 import { Silences } from './silences.js'
 import { buildDigests, DIGEST_KIND } from './digest/build.js'
 import { MAX_HOSTS, realtimeMessage, type RealtimeState } from './realtime/message.js'
+import { Accumulator, MAX_HOST_ROWS, type ChannelDelta } from './realtime/accumulate.js'
+import { DigestScheduler } from './digest/scheduler.js'
 
 /** Re-exported so `dice digest`, `dice run` and the server import delivery from one module. */
 export { buildDigests, type DigestPreview, type DigestPayload, type BuildDigestsOptions } from './digest/build.js'
@@ -69,29 +71,12 @@ export interface DeliveryStats {
   retries: number
 }
 
-interface HostDelta { count: number; firstSeen: number; lastSeen: number }
-/** What this instance saw of one statement × channel since its last write to the store. */
-interface Pending {
-  statement: Statement
-  hosts: Map<string, HostDelta>
-  lastSeen: number
-  sample: string
-  /** Key in `hosts` the sample came from. */
-  sampleHost: string
-  level: Hit['entry']['level']
-}
-
 const MAX_STATES = 10_000
 const MAX_PENDING = 50_000
-const HOST_MAX_CHARS = 100
-const MAX_MORE_HOSTS = 200
-/** Distinct hosts stored per message window; occurrences from further hosts are added under host ''. */
-const MAX_HOST_ROWS = MAX_HOSTS + MAX_MORE_HOSTS
 /** chat.update errors after which the message cannot be edited any more. */
 const UNEDITABLE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed'])
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
 const BURST = 20
-const SAMPLE_MAX_CHARS = 4000
 
 /**
  * Real-time channel messages and the digest scheduler.
@@ -117,9 +102,9 @@ export class Delivery {
   readonly instanceId: string
   readonly stats: DeliveryStats = { posts: 0, updates: 0, digests: 0, failures: 0, retries: 0 }
   private o: DeliveryOptions
-  private people: People
+  private digests: DigestScheduler
   private silences: Silences
-  private pending = new Map<string, Pending>()
+  private pending = new Accumulator()
   private states = new Map<string, RealtimeState>()
   /** Windows this instance opened (key + window start): its memory is the truth for them. */
   private ownWindows = new Set<string>()
@@ -143,7 +128,7 @@ export class Delivery {
   constructor(o: DeliveryOptions) {
     this.o = o
     this.instanceId = o.instanceId ?? `dice-${randomBytes(4).toString('hex')}`
-    this.people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack })
+    const people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack })
     this.silences = o.silences ?? new Silences({ store: o.store, config: o.config, clock: o.clock })
     this.windowMs = o.config.realtime.updateWindowSeconds * 1000
     this.updateEveryMs = o.updateEveryMs ?? 1000
@@ -153,6 +138,10 @@ export class Delivery {
       [REALTIME_KIND]: { send: (item, ctx) => this.sendRealtime(item, ctx) },
       [DIGEST_KIND]: digestKind({ store: o.store, notifier: o.notifier, stats: this.stats }),
     }
+    this.digests = new DigestScheduler({
+      store: o.store, config: o.config, clock: o.clock, holder: this.instanceId,
+      build: () => buildDigests({ store: o.store, config: o.config, clock: o.clock, router: o.router, silences: this.silences, slack: o.slack, people, preview: false }),
+    })
     this.worker = new OutboxWorker({ store: o.store, clock: o.clock, holder: this.instanceId, kinds, leaseMs: o.leaseMs ?? 120_000, stats: this.stats, log: this.log })
     this.channelRules = o.config.route.rules.some((r) => r.channel)
     this.realtimeEveryMs = o.realtimeEveryMs ?? 0
@@ -175,27 +164,9 @@ export class Delivery {
     if (!this.channelRules && hit.statement.channels.length === 0) return
     const d = this.silences.apply(this.o.router.route(hit))
     if (!d.channels.length) return
-    const raw = hit.entry.raw.length > SAMPLE_MAX_CHARS ? hit.entry.raw.slice(0, SAMPLE_MAX_CHARS) : hit.entry.raw
-    for (const ch of d.channels) {
-      const key = `${hit.statement.id}\u0000${ch}`
-      let p = this.pending.get(key)
-      if (!p) {
-        // Never drop a hit: at the cap the accumulator is processed now rather than grown.
-        if (this.pending.size >= MAX_PENDING) this.scheduleRealtime(true)
-        p = { statement: hit.statement, hosts: new Map(), lastSeen: hit.time, sample: raw, sampleHost: '', level: d.level }
-        this.pending.set(key, p)
-      }
-      // Host '' is the overflow row: a real host never has that name.
-      let host = hit.host.slice(0, HOST_MAX_CHARS) || '-'
-      let h = p.hosts.get(host)
-      if (!h && p.hosts.size >= MAX_HOST_ROWS) h = p.hosts.get((host = ''))
-      if (!h) p.hosts.set(host, (h = { count: 0, firstSeen: hit.time, lastSeen: hit.time }))
-      h.count++
-      h.firstSeen = Math.min(h.firstSeen, hit.time)
-      h.lastSeen = Math.max(h.lastSeen, hit.time)
-      if (hit.time >= p.lastSeen) (p.lastSeen = hit.time), (p.sample = raw), (p.sampleHost = host)
-      if (d.level) p.level = d.level
-    }
+    // Never drop a hit: at the cap the accumulator is processed now rather than grown.
+    if (this.pending.size >= MAX_PENDING) this.scheduleRealtime(true)
+    this.pending.add(hit, d.channels, d.level)
     this.scheduleRealtime()
   }
 
@@ -213,13 +184,13 @@ export class Delivery {
 
   private async processRealtime(): Promise<void> {
     if (!this.pending.size) return
-    const batch = this.pending
-    this.pending = new Map()
+    const batch = this.pending.drain()
     const now = this.o.clock()
     let opened = false
     let retry = false
     for (const [key, p] of batch) {
-      const [statementId, channel] = key.split('\u0000') as [string, string]
+      const { channel } = p
+      const statementId = p.statement.id
       this.statements.set(statementId, p.statement)
       let st = await this.state(key, statementId, channel)
       // A window another instance opened and has not posted yet: its ts appears in the store once it has.
@@ -229,11 +200,11 @@ export class Delivery {
         if (!(await this.o.store.tryLease(`rt:${statementId}:${channel}`, this.instanceId, now, this.windowMs))) {
           const theirs = await this.reload(key, statementId, channel)
           if (theirs && now < theirs.windowStart + this.windowMs) {
-            if (await this.addCounts(key, theirs, p)) await this.afterAdd(key, theirs)
+            if (await this.addCounts(theirs, p)) await this.afterAdd(key, theirs)
             else retry = true
           } else {
             // Their state row is not written yet: keep the hits and look again shortly.
-            this.requeue(key, p)
+            this.pending.putBack(p)
             retry = true
           }
           continue
@@ -248,11 +219,11 @@ export class Delivery {
         // The window's row first, then its counts, then the outbox item: whoever posts it finds all three.
         await this.saveState(key, st)
         // Counts the store refused are added next round (then shown by an update); the post goes out anyway.
-        if (!(await this.addCounts(key, st, p))) retry = true
+        if (!(await this.addCounts(st, p))) retry = true
         const payload: RealtimePayload = { statementId, channel, windowStart: now, seq }
         await this.o.store.enqueue({ dedupKey: `rt:${statementId}:${channel}:${now}:${seq}`, kind: REALTIME_KIND, recipient: channel, payload, notBefore: now, createdAt: now })
         opened = true
-      } else if (await this.addCounts(key, st, p)) {
+      } else if (await this.addCounts(st, p)) {
         await this.afterAdd(key, st)
       } else {
         retry = true
@@ -262,27 +233,11 @@ export class Delivery {
     if (opened) void this.pump()
   }
 
-  private requeue(key: string, p: Pending): void {
-    const q = this.pending.get(key)
-    if (!q) return void this.pending.set(key, p)
-    for (const [host, d] of p.hosts) {
-      let k = host
-      let h = q.hosts.get(k)
-      if (!h && q.hosts.size >= MAX_HOST_ROWS) h = q.hosts.get((k = ''))
-      if (!h) q.hosts.set(k, (h = { count: 0, firstSeen: d.firstSeen, lastSeen: d.lastSeen }))
-      h.count += d.count
-      h.firstSeen = Math.min(h.firstSeen, d.firstSeen)
-      h.lastSeen = Math.max(h.lastSeen, d.lastSeen)
-      if (host === p.sampleHost && p.lastSeen >= q.lastSeen) (q.lastSeen = p.lastSeen), (q.sample = p.sample), (q.sampleHost = k)
-    }
-    if (p.level) q.level = p.level
-  }
-
   /**
    * Add this instance's hits to the window's stored counts. False (hits kept for the next round) when the
    * store refused: a hit is never dropped, and never added twice (the write is one transaction).
    */
-  private async addCounts(key: string, st: RealtimeState, p: Pending): Promise<boolean> {
+  private async addCounts(st: RealtimeState, p: ChannelDelta): Promise<boolean> {
     // Past the cap of stored hosts, hosts the window does not have yet are counted under ''.
     const known = st.hosts.length + st.hostsMore >= MAX_HOST_ROWS ? new Set([...st.hosts, ...(st.moreHosts ?? [])]) : null
     const rows = new Map<string, RealtimeCountDelta>()
@@ -305,7 +260,7 @@ export class Delivery {
       return true
     } catch (e) {
       this.fail('real-time counts', e)
-      this.requeue(key, p)
+      this.pending.putBack(p)
       return false
     }
   }
@@ -511,11 +466,7 @@ export class Delivery {
 
   /** Run the digest scheduler once (under the scheduler lease), then drain the outbox. */
   async checkDigests(): Promise<void> {
-    const now = this.o.clock()
-    const ttl = Math.max(60_000, this.o.config.digest.checkEveryMinutes * 120_000)
-    if (await this.o.store.tryLease('digest-scheduler', this.instanceId, now, ttl)) {
-      await buildDigests({ store: this.o.store, config: this.o.config, clock: this.o.clock, router: this.o.router, silences: this.silences, slack: this.o.slack, people: this.people, preview: false })
-    }
+    await this.digests.check()
     await this.pump()
   }
 
