@@ -67,7 +67,7 @@ process.stdout.write(String(n))`
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const rate = (ms: number) => fmt(N / (ms / 1000))
-const show = (argv: string[]) => argv.map((a) => (a === process.execPath ? 'node' : a.startsWith('/') ? relative(process.cwd(), a) || '.' : a)).map((a) => (/[\s'"|]/.test(a) ? `'${a}'` : a)).join(' ')
+const show = (argv: string[]) => argv.map((a) => (a === process.execPath ? 'node' : a.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), a) : a)).map((a) => (/[\s'"|]/.test(a) ? `'${a}'` : a)).join(' ')
 
 function dice(v: Variant, db: string, command: string, ...rest: string[]): string[] {
   return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...v.flags, ...rest]
