@@ -31,6 +31,16 @@ describe('Counter', () => {
     expect(c.drain().occurrences).toMatchObject([{ statementId: 's1', count: 4, firstSeen: 1, lastSeen: 4 }])
   })
 
+  it('lets go of a drained batch: no statement key keeps its slot (and the deltas and samples in it) after drain', () => {
+    const c = new Counter(1)
+    const keys = [new OccurrenceKey('s1'), new OccurrenceKey('s2')]
+    for (const k of keys) c.occurrenceOf(k, 'h', 0, 1, 'error', entry('a'))
+    c.drain()
+    // s2 is never counted again: its key must not be what keeps the drained deltas alive until the process ends.
+    c.occurrenceOf(keys[0]!, 'h', 0, 2, 'error', entry('b'))
+    expect(keys.map((k) => k.slot)).toEqual([expect.anything(), null])
+  })
+
   it('counts unowned shapes past the per-bucket bound under one overflow row, also across flushes', () => {
     const c = new Counter(1, 3)
     for (let i = 0; i < 5; i++) c.unownedShape(`h${i}`, `shape ${i}`, 'web', 0, 1, 'warn', entry(`line ${i}`))

@@ -58,6 +58,12 @@ export class Counter {
   private hostNo = new Map<string, number>()
   /** Bumped whenever `occ` is replaced: an OccurrenceKey's slot is good only for the generation it was found in. */
   private gen = 0
+  /**
+   * The keys given a slot of this generation. drain() lets go of their slots: a key of a statement not seen again
+   * would otherwise keep its drained slot (every delta and sample of it) alive for the rest of the run — with 100k
+   * statements that was most of the heap a long replay grew to.
+   */
+  private keyed: OccurrenceKey[] = []
 
   /** Distinct unowned shapes seen per bucket, across flushes (the last MAX_SHAPE_BUCKETS buckets). */
   private shapesSeen = new Map<number, Set<string>>()
@@ -84,6 +90,7 @@ export class Counter {
     if (key.gen !== this.gen || slot === null) {
       slot = key.slot = this.slotOf(key.statementId)
       key.gen = this.gen
+      this.keyed.push(key)
     }
     this.count(slot, key.statementId, host, bucket, time, level, entry)
   }
@@ -173,6 +180,8 @@ export class Counter {
     const out = { occurrences, unowned: [...this.unowned.values()] }
     this.occ = new Map()
     this.gen++
+    for (const k of this.keyed) k.slot = null
+    this.keyed = []
     this.hostNo = new Map()
     this.unowned = new Map()
     this.occKeys = 0
