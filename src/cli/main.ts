@@ -1,3 +1,4 @@
+import './heap.js'
 import { readFileSync } from 'node:fs'
 import { asCodedError, DiceError, UsageError } from '../core/errors.js'
 import { makeContext } from './context.js'
