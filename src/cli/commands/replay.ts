@@ -2,17 +2,18 @@ import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
-import { writeJson } from '../context.js'
+import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { Hit } from '../../core/types.js'
 import { identityOf } from '../../ingest/file/identity.js'
 import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-source.js'
 import { COUNTER_NAMES } from '../../ingest/counter.js'
-import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import { ingest, parserFor, Pipeline, type PipelineParser } from '../../ingest/pipeline.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import type { LogSource } from '../../ingest/source.js'
 import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
+import type { Store } from '../../store/store.js'
 
 /**
  * A backfill reads minutes of log per second: its channel messages are brought up to date every 5 s (a
@@ -57,8 +58,6 @@ export const replay: Command = {
     const started = Date.now()
     const store = await ctx.openStore()
     try {
-      const statements = await store.listStatements()
-      if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
       let delivery: Delivery | null = null
       if (!values['no-deliver']) {
         // Loaded only to deliver: the Slack client and the delivery modules are ~60 ms of start-up a
@@ -74,46 +73,15 @@ export const replay: Command = {
         delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`),
           realtimeEveryMs: REPLAY_REALTIME_EVERY_MS })
       }
-      const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
-      const pipeline = new Pipeline({
-        store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store),
-        // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
-        // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
-        maxKeys: 200_000, maxUnflushedLines: 2_000_000,
-        onFlushError: (e) => ctx.stderr.write(`replay: writing counts failed, will retry: ${(e as Error).message}\n`),
-      })
       const ac = new AbortController()
       const stop = () => ac.abort()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
-      const maxLineBytes = ctx.config.match.maxLineBytes
-      const host = values.host as string | undefined
-      // A file that fails part-way (a truncated .gz, an I/O error) keeps the lines read before the failure
-      // (their checkpoint lets a re-run resume) and does not stop the other files; the exit status says so.
-      const failed: string[] = []
+      let read: Awaited<ReturnType<typeof countFiles>>
       try {
-        for (const f of files) {
-          if (ac.signal.aborted) break
-          const source: LogSource = f === '-'
-            ? new StreamSource({ name: 'stdin', input: ctx.stdin as AsyncIterable<Buffer>, host, maxLineBytes })
-            : new ReplaySource({ path: f, store, host, maxLineBytes, cwd: ctx.cwd })
-          try {
-            await ingest({ pipeline, source, parser, signal: ac.signal })
-            if (source instanceof ReplaySource && source.heldPartial > 0) {
-              ctx.stderr.write(`replay: ${f}: the last line has no newline yet and the file was modified less than ` +
-                `${PARTIAL_LINE_QUIET_MS / 60_000} min ago: left (${source.heldPartial} bytes) for the next run, which reads it whole\n`)
-            }
-          } catch (e) {
-            pipeline.endSource(source.name)
-            failed.push(f)
-            ctx.stderr.write(`replay: ${f}: ${(e as Error).message}; the lines before it are counted, the rest of the file is not\n`)
-          }
-        }
-        // Interrupted or not, what was read is written with the checkpoints covering it: a re-run resumes.
-        await pipeline.stop()
-        // The next replay or `dice run` of this catalog starts without choosing keys again.
-        await keepPlan(store, pipeline)
-        // Deliver what was counted: real-time channel posts, then any digests due now.
+        read = await countFiles(ctx, { store, files, parser, delivery, host: values.host as string | undefined, signal: ac.signal })
+        // Deliver what was counted: real-time channel posts, then any digests due now. The catalog and the
+        // matcher are out of reach by now (countFiles returned), so the digest's reads reuse their memory.
         if (delivery) {
           await delivery.tick()
           delivery.stop()
@@ -122,11 +90,7 @@ export const replay: Command = {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
       }
-      const sum = Object.fromEntries(COUNTER_NAMES.map((k) => [k, 0])) as Record<(typeof COUNTER_NAMES)[number], number>
-      for (const [name, v] of Object.entries(pipeline.metrics())) {
-        if (typeof v !== 'object' || !(name.startsWith('file:') || name === 'stdin')) continue
-        for (const k of COUNTER_NAMES) sum[k] += v[k] ?? 0
-      }
+      const { sum, failed } = read
       const ms = Date.now() - started
       const bad = sum.bad_utf8 + sum.nul + sum.too_long + sum.malformed
       ctx.stderr.write(`replay: ${files.length} file${files.length === 1 ? '' : 's'}, ${sum.lines} lines, ${sum.matched} matched, ` +
@@ -140,4 +104,52 @@ export const replay: Command = {
       await store.close()
     }
   },
+}
+
+/**
+ * Read `files` through one Pipeline into the store, then write what was read with the checkpoints covering it
+ * (interrupted or not: a re-run resumes) and keep the catalog's matcher plan. Returns the summed line counters.
+ */
+async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; parser: PipelineParser; delivery: Delivery | null; host: string | undefined; signal: AbortSignal }) {
+  const { store, delivery } = o
+  const statements = await store.listStatements()
+  if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
+  const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
+  const pipeline = new Pipeline({
+    store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store),
+    // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
+    // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
+    maxKeys: 50_000, maxUnflushedLines: 2_000_000,
+    onFlushError: (e) => ctx.stderr.write(`replay: writing counts failed, will retry: ${(e as Error).message}\n`),
+  })
+  const maxLineBytes = ctx.config.match.maxLineBytes
+  // A file that fails part-way (a truncated .gz, an I/O error) keeps the lines read before the failure
+  // (their checkpoint lets a re-run resume) and does not stop the other files; the exit status says so.
+  const failed: string[] = []
+  for (const f of o.files) {
+    if (o.signal.aborted) break
+    const source: LogSource = f === '-'
+      ? new StreamSource({ name: 'stdin', input: ctx.stdin as AsyncIterable<Buffer>, host: o.host, maxLineBytes })
+      : new ReplaySource({ path: f, store, host: o.host, maxLineBytes, cwd: ctx.cwd })
+    try {
+      await ingest({ pipeline, source, parser: o.parser, signal: o.signal })
+      if (source instanceof ReplaySource && source.heldPartial > 0) {
+        ctx.stderr.write(`replay: ${f}: the last line has no newline yet and the file was modified less than ` +
+          `${PARTIAL_LINE_QUIET_MS / 60_000} min ago: left (${source.heldPartial} bytes) for the next run, which reads it whole\n`)
+      }
+    } catch (e) {
+      pipeline.endSource(source.name)
+      failed.push(f)
+      ctx.stderr.write(`replay: ${f}: ${(e as Error).message}; the lines before it are counted, the rest of the file is not\n`)
+    }
+  }
+  await pipeline.stop()
+  // The next replay or `dice run` of this catalog starts without choosing keys again.
+  await keepPlan(store, pipeline)
+  const sum = Object.fromEntries(COUNTER_NAMES.map((k) => [k, 0])) as Record<(typeof COUNTER_NAMES)[number], number>
+  for (const [name, v] of Object.entries(pipeline.metrics())) {
+    if (typeof v !== 'object' || !(name.startsWith('file:') || name === 'stdin')) continue
+    for (const k of COUNTER_NAMES) sum[k] += v[k] ?? 0
+  }
+  return { sum, failed }
 }
