@@ -44,6 +44,34 @@ function toStatement(r: Row): Statement {
     blame: P(r.blame, null), callee: r.callee,
   }
 }
+
+/**
+ * toStatement for a whole catalog read: the texts many statements repeat (file, language, level, callee, a commit's
+ * blame) are one string / one object each, not one per row as the driver returns them — at 100k statements that is
+ * tens of MB a long-running process keeps.
+ */
+function statementReader(): (r: Row) => Statement {
+  const strings = new Map<string, string>()
+  const blames = new Map<string, unknown>()
+  const one = (s: string): string => {
+    const x = strings.get(s)
+    if (x !== undefined) return x
+    if (strings.size < 100_000) strings.set(s, s)
+    return s
+  }
+  return (r) => {
+    let blame = null
+    if (typeof r.blame === 'string') {
+      blame = blames.get(r.blame) ?? null
+      if (blame === null && (blame = P(r.blame, null)) !== null && blames.size < 100_000) blames.set(r.blame, blame)
+    }
+    return {
+      id: r.id, file: one(r.file), line: Number(r.line), endLine: Number(r.end_line), language: one(r.language), level: (r.level == null ? null : one(r.level)) as Statement['level'],
+      template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
+      blame: blame as Statement['blame'], callee: one(r.callee),
+    }
+  }
+}
 const toOverride = (r: Row): OverrideRow => ({ statementId: r.statement_id, to: r.to_who, by: r.by_who, reason: r.reason ?? null, createdAt: Number(r.created_at) })
 const toSnooze = (r: Row): SnoozeRow => ({
   id: Number(r.id), statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, until: r.until_at == null ? null : Number(r.until_at),
@@ -124,7 +152,9 @@ export class SqlStore implements Store {
   }
 
   async listStatements() {
-    return (await this.db.all<Row>(`SELECT * FROM statements ORDER BY file, line, id`)).map(toStatement)
+    const sql = `SELECT * FROM statements ORDER BY file, line, id`
+    const read = statementReader()
+    return this.db.allMapped ? this.db.allMapped(sql, [], read) : (await this.db.all<Row>(sql)).map(read)
   }
   async countStatements() {
     const r = await this.db.get<Row>(`SELECT COUNT(*) AS n FROM statements`)

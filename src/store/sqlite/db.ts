@@ -50,6 +50,11 @@ export class SqliteDb implements Db {
       async all<T>(sql: string, params?: Param[]) {
         return self.stmt(sql).all(...norm(params)) as T[]
       },
+      async allMapped<T>(sql: string, params: Param[], f: (row: Record<string, any>) => T) {
+        const out: T[] = []
+        for (const row of self.stmt(sql).iterate(...norm(params))) out.push(f(row as Record<string, any>))
+        return out
+      },
       async get<T>(sql: string, params?: Param[]) {
         return self.stmt(sql).get(...norm(params)) as T | undefined
       },
