@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { LEVELS } from '../core/types.js'
+import { parseExpectation } from '../core/expect.js'
 
 const level = z.enum(LEVELS)
 const str = z.string().min(1)
@@ -48,6 +49,55 @@ const routeRule = z.object({
   minLevel: level.optional(),
   channel: str.optional(),
   person: str.optional(),
+}).strict()
+
+/** `N/PERIOD` (`1/h`, `3/15m`): at least N occurrences per period. */
+const expectation = str.refine((t) => parseExpectation(t) !== null, (t) => ({
+  message: `expected N/PERIOD like 1/h, 3/15m or 1/1d (at least N occurrences per period), got ${JSON.stringify(t)}`,
+}))
+
+/** A config rule saying which statements must keep logging (as `// !expect 1/h` does in code). */
+const silenceRule = z.object({
+  /** A statement id (as `dice catalog` prints it). */
+  statement: str.optional(),
+  /** Statements whose template is exactly this text. */
+  template: str.optional(),
+  /** CODEOWNERS-style glob over the statement's file. */
+  path: str.optional(),
+  expect: expectation,
+}).strict()
+
+/** The alerts only a code catalog can give; each is off until turned on (docs/alerts/). */
+const alerts = z.object({
+  /** How often `dice run` looks at the newest counts for new, spiking and silent statements. */
+  checkSeconds: z.number().int().positive().default(5),
+  firstSeen: z.object({
+    enabled: z.boolean().default(false),
+    /** A statement not seen for this long before the deploy counts as new again when it comes back. */
+    quietDays: z.number().positive().default(7),
+    /** A person's next first-seen DM waits this long after the previous one; what appears meanwhile joins it. */
+    groupSeconds: z.number().int().positive().default(60),
+    /** Statements listed in one DM; the rest are counted. */
+    maxListed: z.number().int().positive().max(40).default(10),
+  }).strict().default({}),
+  spikes: z.object({
+    enabled: z.boolean().default(false),
+    /** A bucket this many times its statement's usual count is a spike… */
+    factor: z.number().min(1.5).default(10),
+    /** …when it also holds at least this many occurrences. */
+    floor: z.number().int().positive().default(20),
+    /** Half-life of the usual count (an exponentially weighted average over time buckets). */
+    halfLifeHours: z.number().positive().default(24),
+    /** History a statement needs before its spikes are told (its first buckets are first-seen territory). */
+    warmupHours: z.number().min(0).default(6),
+  }).strict().default({}),
+  silence: z.object({
+    enabled: z.boolean().default(false),
+    /** Statements that must keep logging, besides those annotated `!expect` in code. */
+    rules: z.array(silenceRule).default([]),
+  }).strict().superRefine((s, ctx) => s.rules.forEach((r, i) => {
+    if (!r.statement && !r.template && !r.path) ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'give statement, template or path: which statements the rule expects' })
+  })).default({}),
 }).strict()
 
 /** One schema for `dice.yml`. Defaults here are the documented defaults (docs/CONFIG.md). */
@@ -117,6 +167,7 @@ export const configSchema = z.object({
     /** Maximum ingest lines waiting to be processed before HTTP answers 429. */
     maxQueuedLines: z.number().int().positive().default(200_000),
   }).strict().default({}),
+  alerts: alerts.default({}),
   retention: z.object({
     /** Occurrence buckets older than this are rolled up to daily totals. */
     rawDays: z.number().int().positive().default(14),
@@ -129,3 +180,4 @@ export type Config = z.infer<typeof configSchema>
 export type LoggerRule = z.infer<typeof loggerRule>
 export type RouteRule = z.infer<typeof routeRule>
 export type SourceConfig = z.infer<typeof source>
+export type SilenceRule = z.infer<typeof silenceRule>
