@@ -166,6 +166,15 @@ export const configSchema = z.object({
     port: z.number().int().min(0).max(65535).default(7878),
     /** Maximum ingest lines waiting to be processed before HTTP answers 429. */
     maxQueuedLines: z.number().int().positive().default(200_000),
+    /** Who may read the web page and /api (they show log lines). The token is DICE_WEB_TOKEN, not a field. */
+    auth: z.object({
+      /** Header an authenticating reverse proxy sets to the signed-in user (oauth2-proxy: X-Forwarded-Email). */
+      proxyHeader: str.optional(),
+      /** Users the proxy may let in (emails, or *@example.com); empty: anyone it signed in. */
+      allowedUsers: z.array(str).default([]),
+      /** Serve them to anyone who can reach the port, on any address (only where the network restricts access). */
+      allowAnonymous: z.boolean().default(false),
+    }).strict().default({}),
   }).strict().default({}),
   alerts: alerts.default({}),
   retention: z.object({

@@ -12,6 +12,8 @@ import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
 import { startSocketMode } from './slack/socket-mode.js'
 import { REPLAY_WINDOW_MS, ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
 import { loadPageData, renderPage } from './web/page.js'
+import { apiRequest } from './api.js'
+import { assertExposureChosen, authorize, webAuthFrom } from './auth.js'
 
 /** What the server needs from the pipeline: its numbers (for /metrics) and, for /ingest, the pipeline itself. */
 export interface PipelineLike {
@@ -137,12 +139,33 @@ export async function startServer(o: {
     if (action.kind !== 'ignore') work(action)
   }
 
+  // The page and the API show log lines: only to whom server.auth / DICE_WEB_TOKEN allow (see auth.ts).
+  const auth = webAuthFrom(o.config, o.env)
+  assertExposureChosen(o.host, auth, null)
+  /** True when the request may read; otherwise the answer (redirect, 401, 403) has been sent. */
+  const admitted = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    const d = authorize({ headers: req.headers, url }, auth)
+    if (d.ok) return true
+    if (d.status === 303) {
+      res.writeHead(303, { location: d.location, 'set-cookie': d.cookie, 'cache-control': 'no-store' })
+      res.end()
+    } else send(res, d.status, d.message + '\n', undefined, d.status === 401 ? { 'www-authenticate': 'Bearer realm="dice"' } : {})
+    return false
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dice.local')
     const path = url.pathname
     const method = req.method ?? 'GET'
     const allow = (m: string) => {
       if (method !== m && !(m === 'GET' && method === 'HEAD')) throw new HttpError(405, `use ${m} for ${path}`)
+    }
+    if (path.startsWith('/api/')) {
+      allow('GET')
+      if (!admitted(req, res, url)) return
+      const a = await apiRequest(path, url, o.store, o.clock())
+      if (!a) throw new HttpError(404, 'not found')
+      return send(res, a.status, JSON.stringify(a.body) + '\n', 'application/json; charset=utf-8')
     }
     switch (path) {
       case '/ingest':
@@ -166,6 +189,7 @@ export async function startServer(o: {
       }
       case '/': {
         allow('GET')
+        if (!admitted(req, res, url)) return
         const data = await loadPageData(o.store, o.clock(), (url.searchParams.get('q') ?? '').slice(0, 200))
         return send(res, 200, renderPage(data, o.config), 'text/html; charset=utf-8', {
           'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",

@@ -14,6 +14,7 @@ export const commands: LazyCommand[] = [
   { ...SPECS.replay, load: async () => (await import('./replay.js')).replay },
   { ...SPECS.run, load: async () => (await import('./run.js')).run },
   { ...SPECS.digest, load: async () => (await import('./digest.js')).digest },
+  { ...SPECS.stats, load: async () => (await import('./stats.js')).stats },
   { ...SPECS.snooze, load: async () => (await import('./actions.js')).snooze },
   { ...SPECS.mute, load: async () => (await import('./actions.js')).mute },
   { ...SPECS.unmute, load: async () => (await import('./actions.js')).unmute },

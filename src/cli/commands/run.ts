@@ -18,6 +18,7 @@ import { Router } from '../../route/router.js'
 import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
+import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
 import { META_INDEXED_AT } from '../../catalog/meta.js'
 import type { Store } from '../../store/store.js'
 
@@ -48,9 +49,11 @@ export const run: Command = {
   async run(ctx, { values, positionals }) {
     if (positionals.length) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`)
     const p = port(values.port, ctx.config.server.port)
-    // Refuse a bad source format now, as `dice config check` does, not after the store is open.
-    checkRunnable(ctx.config, ctx.configFile)
     const host = (values.host as string | undefined) ?? ctx.config.server.host
+    // Refuse a bad source format now, as `dice config check` does, not after the store is open; and an
+    // address others can reach when nobody chose who may read the log lines the page shows.
+    checkRunnable(ctx.config, ctx.configFile)
+    assertExposureChosen(host, webAuthFrom(ctx.config, ctx.env), ctx.configFile)
     const stop = new AbortController()
     const onSignal = () => stop.abort()
     process.once('SIGTERM', onSignal)

@@ -141,6 +141,16 @@ export const SPECS = {
     },
     examples: ['replay /var/log/app/*.log', 'replay --no-deliver --host web-1 old.log.gz'],
   },
+  stats: {
+    name: 'stats',
+    summary: 'occurrence counts per statement (total, last 24 h, hosts, last seen, owner), or one statement in detail',
+    usage: 'stats [ID] [--search TEXT] [--json]',
+    options: {
+      search: { type: 'string', value: 'TEXT', help: 'only statements whose id, file, message, owner or #channel contain this text' },
+      json: json('print what GET /api/statements (or /api/statements/ID) answers'),
+    },
+    examples: ['stats', 'stats --search ipsec', 'stats 3f9a1c2b7d10 --json'],
+  },
   run: {
     name: 'run',
     summary: 'the service: sources, matching, real-time delivery, digests, Slack actions, web page',

@@ -1,0 +1,26 @@
+import type { Store } from '../store/store.js'
+import { listStatementStats, statementDetail } from '../stats/statements.js'
+
+/** The JSON read API's answer to one request: a status and a body to serialise. */
+export interface ApiAnswer { status: number; body: unknown }
+
+/**
+ * `GET /api/statements?q=TEXT` (every statement, or those whose id, file, message, owner or #channel contain
+ * TEXT, with totals, hosts, first and last seen, owner) and `GET /api/statements/ID` (one statement with
+ * per-hour counts and recent raw lines). Null for any other path. Raw log lines are returned as JSON strings;
+ * whoever renders them escapes them.
+ */
+export async function apiRequest(path: string, url: URL, store: Store, now: number): Promise<ApiAnswer | null> {
+  if (path === '/api/statements') {
+    const q = (url.searchParams.get('q') ?? '').slice(0, 200)
+    const statements = await listStatementStats(store, now, q)
+    return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, statements } }
+  }
+  const m = /^\/api\/statements\/([^/]+)$/.exec(path)
+  if (m) {
+    const id = decodeURIComponent(m[1]!)
+    const d = await statementDetail(store, now, id)
+    return d ? { status: 200, body: d } : { status: 404, body: { error: `no log statement with id ${JSON.stringify(id)} in the catalog` } }
+  }
+  return null
+}

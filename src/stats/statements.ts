@@ -1,0 +1,93 @@
+import type { Level, Owner, Statement } from '../core/types.js'
+import { resolveOwner } from '../route/owner.js'
+import type { Store } from '../store/store.js'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+/** Hours of per-hour counts a statement's detail gives. */
+export const DETAIL_HOURS = 48
+/** Most recent sample lines a statement's detail gives. */
+export const DETAIL_SAMPLES = 20
+
+/** One statement with its counts: an item of `GET /api/statements` and of `dice stats --json`. */
+export interface StatementStats {
+  id: string
+  file: string
+  line: number
+  level: Level | null
+  template: string | null
+  channels: string[]
+  owner: Owner
+  /** Occurrences counted, all time (as far as retention keeps them). */
+  total: number
+  /** Occurrences in the 24 hours before `generatedAt`. */
+  last24h: number
+  hosts: string[]
+  firstSeen: string | null
+  lastSeen: string | null
+}
+
+/** `GET /api/statements/ID`, `dice stats ID --json`: the statement, hourly counts and recent raw lines. */
+export interface StatementDetail extends StatementStats {
+  /** Per hour, oldest first, the last DETAIL_HOURS hours (`hour` is the hour's start). */
+  hourly: Array<{ hour: string; count: number }>
+  /** Recent raw lines as logged, newest 5-minute bucket first (`bucket`: its start; a few lines are kept per bucket and host). */
+  samples: Array<{ bucket: string; host: string; text: string }>
+}
+
+const iso = (ms: number | null | undefined) => (ms == null || !Number.isFinite(ms) ? null : new Date(ms).toISOString())
+
+/** The text a search (`?q=`, the page's filter box) looks in: id, file, message, logger call, owner, #channels. */
+export function searchText(s: Statement, owner: Owner, extra: Array<string | null | undefined> = []): string {
+  return [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', ...extra.map((x) => x ?? ''), ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
+}
+
+/** Every statement (or those whose searchText contains `q`) with totals, busiest in the last 24 h first. */
+export async function listStatementStats(store: Store, now: number, q = ''): Promise<StatementStats[]> {
+  const [statements, overrides, all, day] = await Promise.all([
+    store.listStatements(), store.listOverrides(), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
+  ])
+  const ov = new Map(overrides.map((o) => [o.statementId, o.to]))
+  const totals = new Map(all.map((t) => [t.statementId, t]))
+  const recent = new Map(day.map((t) => [t.statementId, t.count]))
+  const needle = q.trim().toLowerCase()
+  const out: StatementStats[] = []
+  for (const s of statements) {
+    const owner = resolveOwner(s, ov)
+    if (needle && !searchText(s, owner).includes(needle)) continue
+    const t = totals.get(s.id)
+    out.push({
+      id: s.id, file: s.file, line: s.line, level: s.level, template: s.template, channels: s.channels, owner,
+      total: t?.count ?? 0, last24h: recent.get(s.id) ?? 0, hosts: t?.hosts ?? [], firstSeen: iso(t?.firstSeen), lastSeen: iso(t?.lastSeen),
+    })
+  }
+  return out.sort((a, b) => b.last24h - a.last24h || b.total - a.total || a.file.localeCompare(b.file) || a.line - b.line)
+}
+
+/** One statement's detail, or null when the catalog has no statement `id`. */
+export async function statementDetail(store: Store, now: number, id: string): Promise<StatementDetail | null> {
+  const s = await store.getStatement(id)
+  if (!s) return null
+  const [overrides, all, day, rows] = await Promise.all([
+    store.listOverrides(), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
+    store.listOccurrences({ statementId: id, since: now - DETAIL_HOURS * HOUR, until: now, limit: 100_000 }),
+  ])
+  const owner = resolveOwner(s, new Map(overrides.map((o) => [o.statementId, o.to])))
+  const t = all.find((x) => x.statementId === id)
+  const start = Math.floor(now / HOUR) * HOUR - (DETAIL_HOURS - 1) * HOUR
+  const counts = Array<number>(DETAIL_HOURS).fill(0)
+  for (const r of rows) {
+    // A bucket counts in the hour it started (or was first seen in, when it began before the window).
+    const i = Math.floor((Math.max(r.bucket, r.firstSeen) - start) / HOUR)
+    if (i >= 0 && i < DETAIL_HOURS) counts[i]! += r.count
+  }
+  // Rows come newest bucket first; each keeps its first few raw lines.
+  const samples = rows.flatMap((r) => r.samples.map((text) => ({ bucket: iso(r.bucket)!, host: r.host, text }))).slice(0, DETAIL_SAMPLES)
+  return {
+    id: s.id, file: s.file, line: s.line, level: s.level, template: s.template, channels: s.channels, owner,
+    total: t?.count ?? 0, last24h: day.find((x) => x.statementId === id)?.count ?? 0, hosts: t?.hosts ?? [],
+    firstSeen: iso(t?.firstSeen), lastSeen: iso(t?.lastSeen),
+    hourly: counts.map((count, i) => ({ hour: iso(start + i * HOUR)!, count })),
+    samples,
+  }
+}
