@@ -68,7 +68,7 @@ describe('names of people Dice knows only by a Slack user id', () => {
     expect(overrideRows(page)).toEqual([expect.stringMatching(/^tunnel %s: phase %d failed src\/net\/ipsec\.c:120 Riley Jones pig@pen\.mssn Riley wrote it /)])
     expect(page).toContain('<span title="U0RILEY01">Riley Jones</span>')
     // The catalog's owner column names them too, and the search finds them by name.
-    expect(page).toMatch(/<td><span title="U0RILEY01">Riley Jones<\/span> <span class="muted small">override<\/span><\/td>/)
+    expect(page).toMatch(/<td class="owner"><span title="U0RILEY01">Riley Jones<\/span> <span class="muted small">override<\/span><\/td>/)
     const found = await (await fetch(server.url + '/?q=riley%20jones')).text()
     expect(found).toContain('data-id="s1"')
   })

@@ -11,6 +11,11 @@ import { startServer, type RunningServer } from '../http.js'
 import { renderPage, sparkline, type PageData } from './page.js'
 
 const HOUR = 3_600_000
+/** In the page: how wide its content is, and its viewport (more content than viewport: sideways scrolling). */
+const widths = (): [number, number] => {
+  const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number }
+  return [g.document.documentElement.scrollWidth, g.innerWidth]
+}
 const ARTIFACTS = join(import.meta.dirname, '../../../test-artifacts')
 const stmt = (id: string, file: string, line: number, template: string, extra: Partial<Statement> = {}): Statement => ({
   id, file, line, endLine: line, language: 'c', level: 'error', template, matchable: true, channels: [], mentions: [],
@@ -27,10 +32,13 @@ describe('web page in a real browser (Debian chromium)', () => {
     store = (await tempSqliteStore()).store
     const config = defaultConfig()
     config.repo.url = 'https://github.com/pen/farm'
-    await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'a' }, { file: 'src/hello.c', hash: 'b' }, { file: 'src/sky.c', hash: 'c' }], [
+    await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'a' }, { file: 'src/hello.c', hash: 'b' }, { file: 'src/sky.c', hash: 'c' }, { file: 'services/payments/internal/adapters/outbound/bank/transfer_client.c', hash: 'd' }], [
       stmt('ipsec1', 'src/net/ipsec.c', 120, 'tunnel %s: phase %d failed', { channels: ['ipsec-debug'] }),
       stmt('hello1', 'src/hello.c', 7, 'hello cruel world', { level: 'info', channels: ['hello-worlders'], blame: null }),
       stmt('sky1', 'src/sky.c', 42, 'the sky is crying <script>window.__pwned=1</script>', { level: 'warn', mentions: ['elmore'] }),
+      // What squeezed the message column: a deep path and a long owner email.
+      stmt('long1', 'services/payments/internal/adapters/outbound/bank/transfer_client.c', 1234, 'transfer %s to %s failed after %d retries, giving up on this batch',
+        { blame: { email: 'someone.with.a.rather.long.name@payments.example.com', name: 'S', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' } }),
     ], [])
     // A day of occurrences, hourly, rising towards now for the IPsec statement.
     const occurrences = []
@@ -80,6 +88,40 @@ describe('web page in a real browser (Debian chromium)', () => {
     await page.fill('#q', '')
     expect(await page.locator('tr.stmt', { hasText: 'hello cruel world' }).isVisible()).toBe(true)
     await page.close()
+  })
+
+  it('gives the message column the room at 1280 px and shows one card per statement on a phone, with no sideways scrolling', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await desk.goto(server.url + '/')
+    const row = desk.locator('tr.stmt', { hasText: 'transfer %s to %s failed' })
+    const w = async (sel: string) => (await row.locator(sel).boundingBox())!.width
+    const [msg, where, owner] = [await w('td.tmpl'), await w('td.where'), await w('td.owner')]
+    const table = (await desk.locator('#catalog table').boundingBox())!.width
+    // The message gets the widest column and at least 40% of the table; code and owner wrap instead.
+    expect(msg).toBeGreaterThan(where)
+    expect(msg).toBeGreaterThan(owner)
+    expect(msg / table).toBeGreaterThan(0.4)
+    const [scroll, inner] = await desk.evaluate(widths)
+    expect(scroll).toBeLessThanOrEqual(inner)
+    // The line number is never split from the path on its own line: the whole link is in the cell.
+    expect(await row.locator('td.where').textContent()).toContain('transfer_client.c:1234')
+    await desk.screenshot({ path: join(ARTIFACTS, 'web-page-1280.png'), fullPage: true })
+    await desk.close()
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+    await phone.goto(server.url + '/')
+    // Against the device width: a mobile browser widens its layout viewport to fit content that overflows.
+    expect(await phone.evaluate(widths)).toEqual([390, 390])
+    const card = phone.locator('tr.stmt', { hasText: 'transfer %s to %s failed' })
+    const m = (await card.locator('td.tmpl').boundingBox())!
+    // On a phone the message spans the card: nearly the whole screen width, above the code link.
+    expect(m.width).toBeGreaterThan(390 * 0.8)
+    expect((await card.locator('td.where').boundingBox())!.y).toBeGreaterThan(m.y)
+    expect(await phone.locator('#catalog thead').isVisible()).toBe(false)
+    await phone.screenshot({ path: join(ARTIFACTS, 'web-page-phone.png'), fullPage: true })
+    await phone.close()
+    expect(existsSync(join(ARTIFACTS, 'web-page-1280.png')) && existsSync(join(ARTIFACTS, 'web-page-phone.png'))).toBe(true)
   })
 
   it('filters on the server with ?q= (no script needed)', async () => {

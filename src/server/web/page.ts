@@ -4,6 +4,7 @@ import { codeLink } from '../../core/links.js'
 import { isSlackUserId } from '../../core/slack-ids.js'
 import { personFor } from '../../catalog/people.js'
 import { resolveOwner, slackUserNames } from '../../route/owner.js'
+import { searchText } from '../../stats/statements.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
@@ -113,7 +114,7 @@ export function renderPage(d: PageData, config: Config): string {
     const owner = resolveOwner(s, ov)
     const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
     const n = counts.reduce((a, b) => a + b, 0)
-    const hay = [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', (owner.who && nameOf(owner.who)) ?? '', ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
+    const hay = searchText(s, owner, [owner.who && nameOf(owner.who)])
     return { s, owner, counts, n, hay }
   }).filter((r) => !q || r.hay.includes(q))
   rows.sort((a, b) => b.n - a.n || a.s.file.localeCompare(b.s.file) || a.s.line - b.s.line)
@@ -130,8 +131,8 @@ export function renderPage(d: PageData, config: Config): string {
   const catalog = shown.map(({ s, owner, counts, n, hay }) => `<tr class="stmt" data-search="${html(hay)}" data-id="${html(s.id)}">
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
 <td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
-<td>${link(s)}</td>
-<td>${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
+<td class="where">${link(s)}</td>
+<td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
 <td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
@@ -151,7 +152,7 @@ export function renderPage(d: PageData, config: Config): string {
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 header{background:#111827;color:#fff;padding:14px 24px;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}header .stats{color:#cbd5e1;font-size:13px}
-nav a{color:#c7d2fe;margin-right:14px;text-decoration:none;font-size:13px}
+nav{display:flex;flex-wrap:wrap;gap:2px 14px}nav a{color:#c7d2fe;text-decoration:none;font-size:13px}
 main{padding:16px 24px;max-width:1400px}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:0 0 16px}
 h2{font-size:15px;margin:4px 0 10px}h2 .muted{font-weight:normal}
@@ -159,7 +160,15 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;
 th{font-size:12px;color:var(--muted);font-weight:600;border-top:0}
 code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-word}
 .muted{color:var(--muted)}.small{font-size:12px}.num{text-align:right;font-variant-numeric:tabular-nums}
-.tmpl{max-width:560px}.spark{color:var(--accent);display:block}
+/* The message is what people read: it takes the room; long paths and emails wrap in their narrower columns. */
+.tmpl{width:46%;min-width:28ch}.where{max-width:26ch;overflow-wrap:anywhere}.owner{max-width:22ch;overflow-wrap:anywhere}
+.spark{color:var(--accent);display:block}
+/* A phone: one card per statement, the message first and full width, no sideways scrolling. */
+@media (max-width:720px){main{padding:8px}section{padding:8px 10px}header{padding:10px 12px}
+#catalog table,#catalog tbody,#catalog tr,#catalog td{display:block;width:auto;max-width:none}#catalog thead{display:none}
+#catalog tr{border-top:1px solid var(--line);padding:6px 0}#catalog td{border:0;padding:2px 0}
+#catalog td:first-child,#catalog td.num{display:inline-block;margin-right:8px}
+section:not(#catalog)>table{display:block;overflow-x:auto}}
 .chan{background:#eef2ff;color:#3730a3;border-radius:4px;padding:0 5px;font-size:12px}
 .lvl{display:inline-block;min-width:44px;text-align:center;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:600;text-transform:uppercase;background:#e5e7eb}
 .lvl-warn{background:#fef3c7;color:#92400e}.lvl-error{background:#fee2e2;color:#991b1b}.lvl-fatal{background:#7f1d1d;color:#fff}
