@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import { Matcher } from '../match/matcher.js'
 import { keepPlan, storedPlan } from '../match/stored-plan.js'
 import type { FileExtraction } from './extract.js'
+import { storeCodeOwners } from './codeowners-file.js'
 import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
 import { hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
@@ -227,6 +228,7 @@ export async function indexRepository(o: {
   if (todo.length || removed.length || (await storedPlan(o.store)) === null) await keepPlan(o.store, Matcher.build(await o.store.listStatements()))
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
+  await storeCodeOwners(root, o.store)
   // When the catalog was last brought up to date, changed or not: /metrics turns it into
   // dice_index_age_seconds, so "nobody re-indexed after the deploys" can be alerted on.
   await o.store.setMeta(META_INDEXED_AT, String(clock()))

@@ -42,6 +42,12 @@ const source = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stdin'), format: str.default('auto'), host: str.optional() }).strict(),
 ])
 
+/** Where a CODEOWNERS team (`@org/team`) is delivered: a channel's digest, or a person. */
+const team = z.object({
+  channel: str.optional(),
+  person: str.optional(),
+}).strict().refine((t) => !!t.channel !== !!t.person, { message: 'give exactly one of channel or person' })
+
 const routeRule = z.object({
   /** CODEOWNERS-style glob over the statement's file. */
   path: str.optional(),
@@ -136,6 +142,10 @@ export const configSchema = z.object({
     fallbackChannel: str.optional(),
     /** Route unowned shapes (WARN+ lines matching no statement) to the fallback channel digest. */
     unownedToFallback: z.boolean().default(true),
+    /** Read the repository's CODEOWNERS as an ownership source (after rules, before blame). */
+    codeowners: z.boolean().default(true),
+    /** CODEOWNERS teams (`org/team`) → a channel or a person. */
+    teams: z.record(team).default({}),
   }).strict().default({}),
   realtime: z.object({
     /** A flood of one statement updates the same channel message for this long. */

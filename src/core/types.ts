@@ -11,15 +11,35 @@ export interface Blame {
   commit: string
   /** ISO-8601 */
   time: string
+  /** The author is a bot (`catalog.botAuthors`): git found no human behind the line. A bot owns nothing. */
+  bot?: boolean
+  /** Commits `git blame` was told to look past for this line (bot or formatting-only), newest first. */
+  ignored?: IgnoredCommit[]
+}
+
+/** A commit blame skipped: it does not make its author the owner of the lines it touched. */
+export interface IgnoredCommit {
+  commit: string
+  email: string
+  name: string
+  /** `bot`: the author matches `catalog.botAuthors`; `formatting`: the commit changed only whitespace. */
+  why: 'bot' | 'formatting'
 }
 
 export type OwnerKind = 'annotation' | 'override' | 'blame' | 'none'
 
+/**
+ * Which source named the owner, finer than `kind`: `route.rules` and CODEOWNERS are configured overrides of
+ * blame, so their `kind` is `override` (the contract's four kinds) and `via` says which.
+ */
+export type OwnerVia = 'annotation' | 'override' | 'rule' | 'codeowners' | 'blame' | 'none'
+
 /** The party that receives a statement's digest entries. */
 export interface Owner {
   kind: OwnerKind
-  /** An annotation name, a person key (email or Slack id) or null for `none`. */
+  /** An annotation name, a person key (email, handle or Slack id), `#channel` for a team's channel, or null for `none`. */
   who: string | null
+  via: OwnerVia
 }
 
 /** One log statement found in source, as stored in the catalog. */

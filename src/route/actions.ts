@@ -6,7 +6,7 @@ import { slackEscape as esc } from '../core/escape.js'
 import { codeLink } from '../core/links.js'
 import { isSlackUserId, mentionOrText } from '../core/slack-ids.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow, Store } from '../store/store.js'
-import { resolveOwner } from './owner.js'
+import { loadOwners } from './owner.js'
 
 /** Anything that re-reads snoozes, mutes and overrides (the router, the silences): called after every action. */
 export interface Refreshable {
@@ -268,8 +268,7 @@ export class Actions {
     if (this.config.slack.admins.includes(actor.id)) return true
     if (actor.channel && s.channels.some((c) => c === actor.channel?.name || c === actor.channel?.id)) return true
     if (actor.isMember) for (const c of s.channels) if (await actor.isMember(c).catch(() => false)) return true
-    const overrides = new Map((await this.store.listOverrides()).map((o) => [o.statementId, o.to]))
-    const owner = resolveOwner(s, overrides)
+    const owner = (await loadOwners(this.store, this.config))(s)
     if (!owner.who) return false
     const ids = new Set<string>([owner.who])
     const key = await this.personKey(owner.who)

@@ -1,10 +1,9 @@
-import type { Config, RouteRule } from '../config/schema.js'
+import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
 import { atLeast } from '../core/levels.js'
 import type { Hit, Level, Owner, Statement } from '../core/types.js'
-import { globToRegExp } from '../catalog/select.js'
 import type { Store } from '../store/store.js'
-import { resolveOwner } from './owner.js'
+import { Ownership, storedCodeOwners } from './owner.js'
 
 /** Why a target was left out. */
 export type SuppressReason = 'muted' | 'snoozed' | 'level'
@@ -19,7 +18,7 @@ export interface RouteDecision {
   channels: string[]
   /** Digest recipient: a person key (blame email, annotation name, override target, rule person), or null. */
   person: string | null
-  /** Channel whose digest gets it when nobody owns it (`route.fallbackChannel`), or null. */
+  /** Channel whose digest gets it: a CODEOWNERS team's channel, else `route.fallbackChannel` when nobody owns it; or null. */
   fallbackChannel: string | null
   /** Targets dropped, and why. */
   suppressed: Array<{ target: string; reason: SuppressReason }>
@@ -27,13 +26,6 @@ export interface RouteDecision {
 
 /** The digest recipient of a statement: a person, a channel (fallback or rule), or nobody. */
 export type DigestTarget = { kind: 'person'; key: string } | { kind: 'channel'; channel: string }
-
-interface CompiledRule {
-  test: (file: string) => boolean
-  minLevel: Level | null
-  channel: string | null
-  person: string | null
-}
 
 /** How long cached overrides may be before `route()` refreshes them in the background. */
 const STALE_MS = 5_000
@@ -55,7 +47,8 @@ const bare = (channel: string) => channel.replace(/^#/, '')
 export class Router {
   private store: Store
   private config: Config
-  private rules: CompiledRule[]
+  private ownership: Ownership
+  private codeowners: string | null = null
   private overrides = new Map<string, string>()
   private refreshedAt = -Infinity
   private refreshing: Promise<void> | null = null
@@ -63,15 +56,16 @@ export class Router {
   constructor(o: { store: Store; config: Config; clock: Clock }) {
     this.store = o.store
     this.config = o.config
-    this.rules = o.config.route.rules.map(compileRule)
+    this.ownership = new Ownership(o.config)
   }
 
-  /** Re-read overrides from the store. Concurrent calls share one read. */
+  /** Re-read overrides (and the stored CODEOWNERS) from the store. Concurrent calls share one read. */
   refresh(): Promise<void> {
     if (this.refreshing) return this.refreshing
     this.refreshing = (async () => {
       try {
-        const overrides = await this.store.listOverrides()
+        const [overrides, codeowners] = await Promise.all([this.store.listOverrides(), storedCodeOwners(this.store)])
+        if (codeowners !== this.codeowners) (this.codeowners = codeowners), (this.ownership = new Ownership(this.config, codeowners))
         this.overrides = new Map(overrides.map((o) => [o.statementId, o.to]))
         this.refreshedAt = performance.now()
       } finally {
@@ -81,13 +75,9 @@ export class Router {
     return this.refreshing
   }
 
-  /** The owner of a statement: annotation, override, last matching rule person, blame, none. */
+  /** The owner of a statement (`Ownership.ownerOf`: annotation, override, rule, CODEOWNERS, blame, none). */
   ownerOf(s: Statement, level: Level | null = s.level): Owner {
-    const owner = resolveOwner(s, this.overrides)
-    if (owner.kind === 'annotation' || owner.kind === 'override') return owner
-    let person: string | null = null
-    for (const r of this.rules) if (r.person && r.test(s.file) && (!r.minLevel || atLeast(level, r.minLevel))) person = r.person
-    return person ? { kind: 'override', who: person } : owner
+    return this.ownership.ownerOf(s, this.overrides, level)
   }
 
   /**
@@ -116,6 +106,7 @@ export class Router {
   digestTarget(s: Statement): DigestTarget | null {
     const owner = this.ownerOf(s)
     if (this.channelOnly(s, owner)) return null
+    if (owner.who?.startsWith('#')) return { kind: 'channel', channel: bare(owner.who) }
     if (owner.who) return { kind: 'person', key: owner.who }
     return this.config.route.fallbackChannel ? { kind: 'channel', channel: bare(this.config.route.fallbackChannel) } : null
   }
@@ -129,25 +120,15 @@ export class Router {
     const suppressed: RouteDecision['suppressed'] = []
     const passes = this.levelPasses(s, level)
     const wanted = new Set(s.channels.map(bare))
-    if (passes) for (const r of this.rules) if (r.channel && r.test(s.file) && (!r.minLevel || atLeast(level, r.minLevel))) wanted.add(r.channel)
+    if (passes) for (const ch of this.ownership.ruleChannels(s, level)) wanted.add(ch)
     let person: string | null = null
     let fallbackChannel: string | null = null
     if (!passes) suppressed.push({ target: owner.who ?? 'nobody', reason: 'level' })
     else if (this.channelOnly(s, owner)) {
       // Delivered to its channels only.
-    } else if (owner.who) person = owner.who
+    } else if (owner.who?.startsWith('#')) fallbackChannel = bare(owner.who) // a CODEOWNERS team's channel digest
+    else if (owner.who) person = owner.who
     else if (this.config.route.fallbackChannel) fallbackChannel = bare(this.config.route.fallbackChannel)
     return { statementId: s.id, level, owner, channels: [...wanted], person, fallbackChannel, suppressed }
   }
 }
-
-function compileRule(r: RouteRule): CompiledRule {
-  const re = r.path ? globToRegExp(r.path) : null
-  return {
-    test: re ? (f) => re.test(f) : () => true,
-    minLevel: r.minLevel ?? null,
-    channel: r.channel ? bare(r.channel) : null,
-    person: r.person ?? null,
-  }
-}
-

@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js'
 import type { Store } from '../store/store.js'
 import { listStatementStats, statementDetail } from '../stats/statements.js'
 
@@ -10,16 +11,16 @@ export interface ApiAnswer { status: number; body: unknown }
  * per-hour counts and recent raw lines). Null for any other path. Raw log lines are returned as JSON strings;
  * whoever renders them escapes them.
  */
-export async function apiRequest(path: string, url: URL, store: Store, now: number): Promise<ApiAnswer | null> {
+export async function apiRequest(path: string, url: URL, store: Store, now: number, config: Pick<Config, 'route'>): Promise<ApiAnswer | null> {
   if (path === '/api/statements') {
     const q = (url.searchParams.get('q') ?? '').slice(0, 200)
-    const statements = await listStatementStats(store, now, q)
+    const statements = await listStatementStats(store, now, q, config)
     return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, statements } }
   }
   const m = /^\/api\/statements\/([^/]+)$/.exec(path)
   if (m) {
     const id = decodeURIComponent(m[1]!)
-    const d = await statementDetail(store, now, id)
+    const d = await statementDetail(store, now, id, config)
     return d ? { status: 200, body: d } : { status: 404, body: { error: `no log statement with id ${JSON.stringify(id)} in the catalog` } }
   }
   return null

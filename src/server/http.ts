@@ -163,7 +163,7 @@ export async function startServer(o: {
     if (path.startsWith('/api/')) {
       allow('GET')
       if (!admitted(req, res, url)) return
-      const a = await apiRequest(path, url, o.store, o.clock())
+      const a = await apiRequest(path, url, o.store, o.clock(), o.config)
       if (!a) throw new HttpError(404, 'not found')
       return send(res, a.status, JSON.stringify(a.body) + '\n', 'application/json; charset=utf-8')
     }
@@ -190,7 +190,7 @@ export async function startServer(o: {
       case '/': {
         allow('GET')
         if (!admitted(req, res, url)) return
-        const data = await loadPageData(o.store, o.clock(), (url.searchParams.get('q') ?? '').slice(0, 200))
+        const data = await loadPageData(o.store, o.clock(), (url.searchParams.get('q') ?? '').slice(0, 200), o.config)
         return send(res, 200, renderPage(data, o.config), 'text/html; charset=utf-8', {
           'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",
         })

@@ -1,5 +1,6 @@
 import type { Level, Owner, Statement } from '../core/types.js'
-import { resolveOwner } from '../route/owner.js'
+import type { Config } from '../config/schema.js'
+import { loadOwners } from '../route/owner.js'
 import type { Store } from '../store/store.js'
 
 const HOUR = 3_600_000
@@ -43,17 +44,16 @@ export function searchText(s: Statement, owner: Owner, extra: Array<string | nul
 }
 
 /** Every statement (or those whose searchText contains `q`) with totals, busiest in the last 24 h first. */
-export async function listStatementStats(store: Store, now: number, q = ''): Promise<StatementStats[]> {
-  const [statements, overrides, all, day] = await Promise.all([
-    store.listStatements(), store.listOverrides(), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
+export async function listStatementStats(store: Store, now: number, q = '', config: Pick<Config, 'route'>): Promise<StatementStats[]> {
+  const [statements, ownerOf, all, day] = await Promise.all([
+    store.listStatements(), loadOwners(store, config), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
   ])
-  const ov = new Map(overrides.map((o) => [o.statementId, o.to]))
   const totals = new Map(all.map((t) => [t.statementId, t]))
   const recent = new Map(day.map((t) => [t.statementId, t.count]))
   const needle = q.trim().toLowerCase()
   const out: StatementStats[] = []
   for (const s of statements) {
-    const owner = resolveOwner(s, ov)
+    const owner = ownerOf(s)
     if (needle && !searchText(s, owner).includes(needle)) continue
     const t = totals.get(s.id)
     out.push({
@@ -65,14 +65,14 @@ export async function listStatementStats(store: Store, now: number, q = ''): Pro
 }
 
 /** One statement's detail, or null when the catalog has no statement `id`. */
-export async function statementDetail(store: Store, now: number, id: string): Promise<StatementDetail | null> {
+export async function statementDetail(store: Store, now: number, id: string, config: Pick<Config, 'route'>): Promise<StatementDetail | null> {
   const s = await store.getStatement(id)
   if (!s) return null
-  const [overrides, all, day, rows] = await Promise.all([
-    store.listOverrides(), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
+  const [ownerOf, all, day, rows] = await Promise.all([
+    loadOwners(store, config), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
     store.listOccurrences({ statementId: id, since: now - DETAIL_HOURS * HOUR, until: now, limit: 100_000 }),
   ])
-  const owner = resolveOwner(s, new Map(overrides.map((o) => [o.statementId, o.to])))
+  const owner = ownerOf(s)
   const t = all.find((x) => x.statementId === id)
   const start = Math.floor(now / HOUR) * HOUR - (DETAIL_HOURS - 1) * HOUR
   const counts = Array<number>(DETAIL_HOURS).fill(0)

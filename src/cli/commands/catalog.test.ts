@@ -41,7 +41,7 @@ describe('dice index and dice catalog', () => {
     expect(ipsec).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{12}$/), file: 'src/net/ipsec.c', line: 3, language: 'c', level: 'error',
       template: 'tunnel %s: phase %d failed', matchable: true, channels: ['ipsec-debug'], mentions: [],
-      owner: { kind: 'blame', who: ALICE.email },
+      owner: { kind: 'blame', who: ALICE.email, via: 'blame' },
       blame: { email: ALICE.email, name: ALICE.name, commit: first, time: '2024-01-02T00:00:00.000Z' },
     })
     const warn = entries.find((e) => e.template === 'slow request %s')!
@@ -57,7 +57,7 @@ describe('dice index and dice catalog', () => {
     const again = await runDice(['--db', db, 'index', repo.dir, '--json'])
     expect(JSON.parse(again.stdout)).toMatchObject({ parsed: 0, unchanged: 2, statements: 3 })
     const cat2 = JSON.parse((await runDice(['--db', db, 'catalog', '--json'])).stdout) as Array<Record<string, any>>
-    expect(cat2.find((e) => e.id === ipsec.id)!.owner).toEqual({ kind: 'override', who: 'carol@example.com' })
+    expect(cat2.find((e) => e.id === ipsec.id)!.owner).toEqual({ kind: 'override', who: 'carol@example.com', via: 'override' })
   })
 
   it('filters by owner (through configured people) and by file glob, and prints a table without --json', async () => {

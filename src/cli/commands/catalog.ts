@@ -4,7 +4,7 @@ import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import type { Config } from '../../config/schema.js'
 import type { CatalogEntry, Statement } from '../../core/types.js'
-import { resolveOwner } from '../../route/owner.js'
+import { loadOwners } from '../../route/owner.js'
 import { globToRegExp } from '../../catalog/select.js'
 import { personFor } from '../../catalog/people.js'
 import { slackNames } from './actions.js'
@@ -21,7 +21,7 @@ export interface CatalogJson {
   matchable: boolean
   channels: string[]
   mentions: string[]
-  owner: { kind: CatalogEntry['owner']['kind']; who: string | null }
+  owner: { kind: CatalogEntry['owner']['kind']; who: string | null; via: CatalogEntry['owner']['via'] }
   blame: Statement['blame']
 }
 
@@ -29,8 +29,11 @@ export interface CatalogJson {
 export function toCatalogJson(e: CatalogEntry): CatalogJson {
   return {
     id: e.id, file: e.file, line: e.line, language: e.language, level: e.level, template: e.template,
-    matchable: e.matchable, channels: e.channels, mentions: e.mentions, owner: { kind: e.owner.kind, who: e.owner.who },
-    blame: e.blame ? { email: e.blame.email, name: e.blame.name, commit: e.blame.commit, time: e.blame.time } : null,
+    matchable: e.matchable, channels: e.channels, mentions: e.mentions, owner: { kind: e.owner.kind, who: e.owner.who, via: e.owner.via },
+    blame: e.blame ? {
+      email: e.blame.email, name: e.blame.name, commit: e.blame.commit, time: e.blame.time,
+      ...(e.blame.bot ? { bot: true } : {}), ...(e.blame.ignored?.length ? { ignored: e.blame.ignored } : {}),
+    } : null,
   }
 }
 
@@ -57,9 +60,8 @@ export const catalog: Command = {
     let entries: CatalogEntry[]
     let names = new Map<string, string>()
     try {
-      const [statements, overrides] = await Promise.all([store.listStatements(), store.listOverrides()])
-      const byId = new Map(overrides.map((o) => [o.statementId, o.to]))
-      entries = statements.map((s) => ({ ...s, owner: resolveOwner(s, byId) }))
+      const [statements, ownerOf] = await Promise.all([store.listStatements(), loadOwners(store, ctx.config)])
+      entries = statements.map((s) => ({ ...s, owner: ownerOf(s) }))
       // Only the table shows names; --json keeps the owner as stored.
       if (!values.json) names = await slackNames(ctx, store, entries.map((e) => e.owner.who))
     } finally {
@@ -97,7 +99,7 @@ export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string
     e.id,
     e.level ?? '-',
     `${e.file}:${e.line}`,
-    e.owner.who ? `${names.get(e.owner.who) ?? e.owner.who}${e.owner.kind === 'blame' ? '' : ` (${e.owner.kind})`}` : '-',
+    e.owner.who ? `${names.get(e.owner.who) ?? e.owner.who}${e.owner.via === 'blame' ? '' : ` (${e.owner.via})`}` : '-',
     [e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...e.channels.map((c) => `#${c}`)].join(' '),
   ])
   return [...renderTable(COLUMNS, rows, width), `${entries.length} statements`].join('\n') + '\n'

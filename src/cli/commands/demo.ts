@@ -105,7 +105,7 @@ export const demo: Command = {
       out(`1. dice index: ${summary.statements} log statements in ${summary.files} files`)
       for (const s of statements) {
         const owner = router.ownerOf(s)
-        const to = [...s.channels.map((c) => `#${c}`), owner.who ? `${owner.who} (${owner.kind})` : 'nobody'].join(', ')
+        const to = [...s.channels.map((c) => `#${c}`), owner.who ? `${owner.who} (${owner.via})` : 'nobody'].join(', ')
         out(`   ${`${s.file}:${s.line}`.padEnd(26)} ${(s.level ?? '-').toUpperCase().padEnd(5)} ${JSON.stringify(s.template).padEnd(46)} → ${to}`)
       }
 

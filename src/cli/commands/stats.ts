@@ -51,13 +51,13 @@ export const stats: Command = {
     try {
       const now = ctx.clock()
       if (positionals.length) {
-        const d = await statementDetail(store, now, positionals[0]!)
+        const d = await statementDetail(store, now, positionals[0]!, ctx.config)
         if (!d) throw new DiceError(ErrorCode.NotFound, `no log statement with id ${JSON.stringify(positionals[0])} in the catalog (see \`dice catalog\`)`, 1)
         if (values.json) writeJson(ctx.stdout, d, true)
         else ctx.stdout.write(detail(d))
         return 0
       }
-      const list = await listStatementStats(store, now, values.search ?? '')
+      const list = await listStatementStats(store, now, values.search ?? '', ctx.config)
       if (values.json) {
         // The same document GET /api/statements answers.
         writeJson(ctx.stdout, { generatedAt: new Date(now).toISOString(), q: values.search ?? '', count: list.length, statements: list }, true)

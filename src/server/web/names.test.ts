@@ -78,10 +78,10 @@ describe('names of people Dice knows only by a Slack user id', () => {
     await store.setOverride({ statementId: 's1', to: 'U0NOBODY1', by: 'U0KIM0001', reason: null, createdAt: now })
     await store.putUser({ key: 'U0KIM0001', slackId: 'U0KIM0001', name: 'Kim from the cache', email: null, tz: null, fetchedAt: now })
     const cfg = defaultConfig()
-    let rows = overrideRows(renderPage(await loadPageData(store, now, ''), cfg))
+    let rows = overrideRows(renderPage(await loadPageData(store, now, '', cfg), cfg))
     expect(rows[0]).toMatch(/ U0NOBODY1 Kim from the cache /)
     cfg.people = { kim: { slack: 'U0KIM0001', name: 'Kim Park', aliases: [] } }
-    rows = overrideRows(renderPage(await loadPageData(store, now, ''), cfg))
+    rows = overrideRows(renderPage(await loadPageData(store, now, '', cfg), cfg))
     expect(rows[0]).toMatch(/ U0NOBODY1 Kim Park /)
   })
 })

@@ -1,9 +1,9 @@
 import type { Config } from '../../config/schema.js'
-import type { Statement } from '../../core/types.js'
+import type { Owner, Statement } from '../../core/types.js'
 import { codeLink } from '../../core/links.js'
 import { isSlackUserId } from '../../core/slack-ids.js'
 import { personFor } from '../../catalog/people.js'
-import { resolveOwner, slackUserNames } from '../../route/owner.js'
+import { loadOwners, slackUserNames } from '../../route/owner.js'
 import { searchText } from '../../stats/statements.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
 
@@ -72,10 +72,12 @@ export interface PageData {
   commit: string | null
   /** Names Slack gave the raw Slack user ids among override targets and actors (from the `users` cache). */
   names?: Map<string, string>
+  /** Owner of each statement (`Ownership.ownerOf`: annotation, override, rule, CODEOWNERS, blame). */
+  owners?: Map<string, Owner>
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
-export async function loadPageData(store: Store, now: number, q: string): Promise<PageData> {
+export async function loadPageData(store: Store, now: number, q: string, config: Pick<Config, 'route'>): Promise<PageData> {
   const since = now - 24 * HOUR
   const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.listOccurrences({ since, limit: 100_000 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
@@ -92,12 +94,13 @@ export async function loadPageData(store: Store, now: number, q: string): Promis
     row[i] += o.count
   }
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
-  return { now, q, statements, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  const ownerOf = await loadOwners(store, config)
+  const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
+  return { now, q, statements, owners, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
 export function renderPage(d: PageData, config: Config): string {
-  const ov = new Map(d.overrides.map((o) => [o.statementId, o.to]))
   const byId = new Map(d.statements.map((s) => [s.id, s]))
   // A hand-over to someone not in `people` stores their raw Slack id: show their name, the id on hover.
   const nameOf = (who: string): string | null => {
@@ -111,7 +114,7 @@ export function renderPage(d: PageData, config: Config): string {
   }
   const q = d.q.trim().toLowerCase()
   const rows = d.statements.map((s) => {
-    const owner = resolveOwner(s, ov)
+    const owner: Owner = d.owners?.get(s.id) ?? { kind: 'none', who: null, via: 'none' }
     const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
     const n = counts.reduce((a, b) => a + b, 0)
     const hay = searchText(s, owner, [owner.who && nameOf(owner.who)])
@@ -132,7 +135,7 @@ export function renderPage(d: PageData, config: Config): string {
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
 <td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
 <td class="where">${link(s)}</td>
-<td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.kind)}</span></td>
+<td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.via)}</span></td>
 <td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
