@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../config/load.js'
@@ -8,6 +7,7 @@ import { runDice } from '../cli/testutil.js'
 import { buildDigests } from '../deliver/digest/build.js'
 import { loadPageData, renderPage } from '../server/web/page.js'
 import { openStore } from '../store/registry.js'
+import { tempDir } from '../testutil/tmp.js'
 import { Actions } from './actions.js'
 
 /**
@@ -24,7 +24,7 @@ describe('one owner everywhere', () => {
     repo.commit(ALICE)
     repo.write('lib/x.py', 'log.error("disk %s full", d)\n')
     repo.commit(BOB)
-    const dir = mkdtempSync(join(tmpdir(), 'dice-owner-'))
+    const dir = tempDir('owner')
     const db = join(dir, 'dice.db')
     const cfgFile = join(dir, 'dice.yml')
     writeFileSync(cfgFile, [
