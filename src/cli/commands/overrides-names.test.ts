@@ -51,7 +51,7 @@ describe('dice overrides and dice catalog name a hand-over target known only by 
     expect(table).toMatch(/^s1 .* Riley Jones \(override\) /m)
     expect(slack.ok('users.info')).toHaveLength(lookups)
     const catalogJson = JSON.parse(await dice({}, 'catalog', '--json'))
-    expect(catalogJson.find((e: { id: string }) => e.id === 's1').owner).toEqual({ kind: 'override', who: 'U0RILEY01' })
+    expect(catalogJson.find((e: { id: string }) => e.id === 's1').owner).toEqual({ kind: 'override', who: 'U0RILEY01', via: 'override' })
   })
 
   it('shows an id Slack does not know as it is', async () => {
