@@ -49,7 +49,7 @@ describe('one owner everywhere', () => {
     try {
       const now = Date.parse('2026-03-02T10:00:00Z')
       const html = renderPage(await loadPageData(store, now, '', config), config)
-      const ownerCell = (file: string) => new RegExp(`${file.replace(/\./g, '\\.')}:\\d+</td>\\s*<td>([^<]*)`).exec(html)?.[1]?.trim()
+      const ownerCell = (file: string) => new RegExp(`${file.replace(/\./g, '\\.')}:\\d+</td>\\s*<td class="owner">([^<]*)`).exec(html)?.[1]?.trim()
       expect(ownerCell('src/net/ipsec.c')).toBe('netops')
       expect(ownerCell('src/web/app.js')).toBe('riley')
 

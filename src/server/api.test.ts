@@ -56,7 +56,7 @@ describe('JSON read API', () => {
     expect(r.body.statements.map((s: any) => s.id)).toEqual(['ipsec', 'sky', 'quiet'])
     expect(r.body.statements[0]).toEqual({
       id: 'ipsec', file: 'src/net/ipsec.c', line: 10, level: 'error', template: 'tunnel %s: phase %d failed', channels: ['ipsec-debug'],
-      owner: { kind: 'override', who: 'elmore@pen.mssn' }, total: 11, last24h: 7, hosts: ['gw-1', 'gw-2'],
+      owner: { kind: 'override', who: 'elmore@pen.mssn', via: 'override' }, total: 11, last24h: 7, hosts: ['gw-1', 'gw-2'],
       firstSeen: new Date(NOW - 30 * HOUR).toISOString(), lastSeen: new Date(NOW - 30 * 60_000).toISOString(),
     })
     expect(r.body.statements[1]).toMatchObject({ id: 'sky', total: 9, last24h: 0, owner: { kind: 'annotation', who: 'elmore' } })
