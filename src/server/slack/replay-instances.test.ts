@@ -52,6 +52,8 @@ for (const kind of SHARED) {
       expect((await send(servers[0]!)).status).toBe(200)
       for (let i = 0; i < 100 && (await stores[0]!.listMutes()).length === 0; i++) await new Promise((r) => setTimeout(r, 20))
       expect(await stores[0]!.listMutes()).toHaveLength(1)
+      // The mute is stored before its audit row: let the first instance finish, or that row lands after the count.
+      await servers[0]!.settled()
       const auditBefore = (await stores[1]!.listAudit(100)).length
       // The same bytes to the other instance.
       expect((await send(servers[1]!)).status).toBe(401)
