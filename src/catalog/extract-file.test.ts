@@ -32,9 +32,9 @@ describe('extractFile', () => {
   })
 
   it('reports statements on the right lines after non-ASCII text', async () => {
-    const r = await extractFile('a.js', '// héllo wörld 😀\nconst s = "ü😀"; log.warn("após " + s) // #canal\n')
+    const r = await extractFile('a.js', '// héllo wörld 😀\nconst s = read("ü😀"); log.warn("após " + s) // #canal\n')
     expect(r.statements).toEqual([
-      { line: 2, endLine: 2, level: 'warn', template: 'após {}', matchable: true, channels: ['canal'], mentions: [], callee: 'log.warn' },
+      { line: 2, endLine: 2, level: 'warn', template: 'após {}', matchable: true, channels: ['canal'], mentions: [], callee: 'log.warn', via: null, reason: null },
     ])
   })
 

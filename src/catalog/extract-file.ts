@@ -5,9 +5,11 @@
  */
 import type { Node, Query } from 'web-tree-sitter'
 import type { Config } from '../config/schema.js'
-import type { FileExtraction } from './extract.js'
+import type { FileContext } from './context.js'
+import type { FileExtraction, WrapperDef } from './extract.js'
 import { adapterFor } from './extractors/index.js'
 import { extractTree, finishStatements, rulesFor, type TreeExtraction } from './extractors/engine.js'
+import { paramMark } from './template.js'
 import type { Adapter } from './extractors/types.js'
 import { grammarOf, languageOf, type GrammarId, type LanguageId } from './languages.js'
 import { parserFor, queryFor } from './parser.js'
@@ -19,6 +21,23 @@ export { languageOf } from './languages.js'
 export interface ExtractOptions {
   /** `catalog.loggers` from dice.yml: extra logger rules per language, tried before the built-ins. */
   loggers?: Config['catalog']['loggers']
+  /** `catalog.wrappers` from dice.yml: logging wrappers per language, besides the inferred ones. */
+  wrappers?: Config['catalog']['wrappers']
+  /** The rest of the repository's constants, wrappers and logger function pointers (context.ts). */
+  context?: FileContext | null
+}
+
+/** The wrappers `catalog.wrappers` declares for a language, as extraction uses them. */
+export function declaredWrappers(language: LanguageId, wrappers: Config['catalog']['wrappers'] | undefined): WrapperDef[] {
+  const list = wrappers?.[language] ?? (language === 'cpp' ? wrappers?.c : language === 'typescript' ? wrappers?.javascript : undefined) ?? []
+  return list.map((w) => ({
+    name: w.call.slice(w.call.lastIndexOf('.') + 1).replace(/^.*(?:::|->)/, ''),
+    container: null,
+    template: `${w.prefix ?? ''}${paramMark(w.messageArg).text}${w.suffix ?? ''}`,
+    level: w.level ?? null,
+    levelParam: w.levelArg ?? null,
+    method: false,
+  }))
 }
 
 async function run(source: string, language: LanguageId, grammar: GrammarId, adapter: Adapter, opts: ExtractOptions) {
@@ -29,41 +48,52 @@ async function run(source: string, language: LanguageId, grammar: GrammarId, ada
   if (adapter.prepareSource) source = adapter.prepareSource(source)
   const tree = parser.parse(source)
   if (!tree) return null
+  const declared = declaredWrappers(language, opts.wrappers)
+  const ctx = { repo: opts.context ?? null, wrappers: declared }
   let result: TreeExtraction
   let syntaxErrors: boolean
   try {
-    result = extractTree(tree, source, adapter, captures, rules)
+    result = extractTree(tree, source, adapter, captures, rules, ctx)
     syntaxErrors = tree.rootNode.hasError
+    // Macro bodies: parse each as the body of a function, on lines of its own, so rows and offsets map back
+    // to the file by a constant shift and the file's comments (`/* #chan */` in the macro) still apply. A
+    // function-like macro is parsed as a function of its name and parameters: a body passing a parameter to a
+    // logger (`#define WARN(fmt, ...) LOG_WARN("[net] " fmt, ##__VA_ARGS__)`) makes the macro a wrapper, its
+    // uses statements, when the file is read again with it below.
+    const macros: WrapperDef[] = []
+    const inner: Array<{ found: TreeExtraction['found']; comments: TreeExtraction['comments']; rows: number; shift: number; lines: string[] }> = []
+    for (const snip of result.snippets) {
+      const head = snip.macro ? `void ${snip.macro.name}(${[...snip.macro.params.map((p) => `int ${p}`), '...'].join(', ')}) {\n` : 'void __dice_macro(void) {\n'
+      const wrapped = `${head}${snip.text}\n;}`
+      const t = parser.parse(wrapped)
+      if (!t) continue
+      try {
+        const x = extractTree(t, wrapped, adapter, captures, rules, ctx)
+        macros.push(...x.wrappers)
+        inner.push({ found: x.found, comments: x.comments, rows: snip.row - 1, shift: snip.startIndex - head.length, lines: wrapped.split('\n') })
+      } finally {
+        t.delete()
+      }
+    }
+    // The macros' callers, now that the macros are known.
+    if (macros.length > 0) result = extractTree(tree, source, adapter, captures, rules, { ...ctx, wrappers: [...declared, ...macros] })
+    result.defs.wrappers.push(...macros.filter((m) => !result.defs.wrappers.some((w) => w.name === m.name)))
+    for (const x of inner) {
+      const { rows, shift } = x
+      // A wrapper's own call is no log site: its message is the caller's. Skipped: a non-literal message, and
+      // any call forwarding variadic arguments.
+      for (const f of x.found) {
+        if (f.template === null) continue
+        if (/__VA_ARGS__|\w\.\.\.|##/.test(x.lines.slice(f.startRow, f.endRow + 1).join('\n'))) continue
+        result.found.push({ ...f, line: f.line + rows, endLine: f.endLine + rows, startRow: f.startRow + rows, endRow: f.endRow + rows, startIndex: f.startIndex + shift, endIndex: f.endIndex + shift })
+      }
+      for (const c of x.comments) result.comments.push({ ...c, startRow: c.startRow + rows, endRow: c.endRow + rows, startIndex: c.startIndex + shift })
+    }
   } finally {
     tree.delete()
   }
-  const { found, comments } = result
-  // Macro bodies: parse each as the body of a function, on lines of its own, so rows and offsets map
-  // back to the file by a constant shift and the file's comments (`/* #chan */` in the macro) still apply.
-  for (const snip of result.snippets) {
-    const prefix = 'void __dice_macro(void) {\n'
-    const wrapped = `${prefix}${snip.text}\n;}`
-    const t = parser.parse(wrapped)
-    if (!t) continue
-    const rows = snip.row - 1
-    const shift = snip.startIndex - prefix.length
-    // A wrapper (`#define WARN(fmt, ...) LOG_WARN("[net] " fmt, ##__VA_ARGS__)`) is no log site of its own:
-    // its message is the caller's. Skipped: a non-literal message, and any call forwarding variadic arguments.
-    const lines = wrapped.split('\n')
-    try {
-      const inner = extractTree(t, wrapped, adapter, captures, rules)
-      for (const f of inner.found) {
-        if (f.template === null) continue
-        if (/__VA_ARGS__|\w\.\.\.|##/.test(lines.slice(f.startRow, f.endRow + 1).join('\n'))) continue
-        found.push({ ...f, line: f.line + rows, endLine: f.endLine + rows, startRow: f.startRow + rows, endRow: f.endRow + rows, startIndex: f.startIndex + shift, endIndex: f.endIndex + shift })
-      }
-      for (const c of inner.comments) comments.push({ ...c, startRow: c.startRow + rows, endRow: c.endRow + rows, startIndex: c.startIndex + shift })
-    } finally {
-      t.delete()
-    }
-  }
-  const statements = finishStatements(found, comments)
-  return { statements, syntaxErrors }
+  const statements = finishStatements(result.found, result.comments)
+  return { statements, syntaxErrors, defs: result.defs, wanted: result.wanted }
 }
 
 /**
@@ -88,7 +118,7 @@ export async function extractFile(path: string, source: string, opts: ExtractOpt
       // The project's C rules still apply to its C++ headers.
       const c = opts.loggers?.c
       const loggers = c && c.length > 0 ? { ...opts.loggers, cpp: [...c, ...(opts.loggers?.cpp ?? [])] } : opts.loggers
-      const second = await run(source, 'cpp', 'cpp', adapterFor('cpp'), { loggers })
+      const second = await run(source, 'cpp', 'cpp', adapterFor('cpp'), { ...opts, loggers })
       // Both may stumble (macro-heavy headers): keep the reading that found more.
       if (second && (!second.syntaxErrors || second.statements.length > first.statements.length)) return second
     }

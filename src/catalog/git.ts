@@ -168,3 +168,20 @@ export async function linguistExcluded(root: string, paths: string[], tracked: s
   }
   return marked
 }
+
+/**
+ * Tracked files (work-tree content) that contain any of `words` as a whole word: the files a changed constant
+ * or wrapper may concern. Asked in batches, so any number of words works.
+ */
+export async function filesMentioning(root: string, words: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>()
+  for (let i = 0; i < words.length; i += 200) {
+    const args = ['grep', '-l', '-z', '-I', '-w', '-F']
+    for (const w of words.slice(i, i + 200)) args.push('-e', w)
+    const r = await git(root, args)
+    // Exit 1: no file matched.
+    if (r.code > 1) throw new DiceError(ErrorCode.Unknown, `git grep failed in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`)
+    for (const f of r.stdout.toString('utf8').split('\0')) if (f) out.add(f)
+  }
+  return out
+}

@@ -9,10 +9,11 @@ import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
 import { Matcher } from '../match/matcher.js'
 import { keepPlan, storedPlan } from '../match/stored-plan.js'
-import type { FileExtraction } from './extract.js'
+import { RepoContext } from './context.js'
+import { NO_DEFS, type FileDefs, type FileExtraction } from './extract.js'
 import { storeCodeOwners } from './codeowners-file.js'
 import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
-import { hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
+import { filesMentioning, hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
 import { META_INDEXED_AT } from './meta.js'
@@ -42,7 +43,7 @@ export interface IndexSummary {
 export type IndexProgress = (p: { done: number; total: number; file?: string }) => void
 
 /** The per-language extractor (`extractFile` in extract-file.ts). */
-export type ExtractFn = (path: string, source: string, opts?: { loggers?: Config['catalog']['loggers'] }) => Promise<FileExtraction>
+export type ExtractFn = (path: string, source: string, opts?: import('./extract-file.js').ExtractOptions) => Promise<FileExtraction>
 
 /** Language detection plus extraction; injectable so the indexer can be tested on its own. */
 export interface Extractor {
@@ -54,11 +55,16 @@ export interface Extractor {
  * Bump when what the indexer stores for the same input changes (ids, extraction rules): every file is
  * then re-parsed once.
  */
-export const INDEX_FORMAT = 5
+export const INDEX_FORMAT = 6
 
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'
 export const META_ROOT = 'catalog.root'
+/** Files to read again because what they use from other files changed (cleared when done). */
+const META_REDO = 'catalog.redo'
+
+/** Rounds of reading files again after definitions changed (a wrapper of a wrapper in another file takes one). */
+const CONTEXT_ROUNDS = 4
 
 /** Cap on the error list kept in a summary: a repository full of bad files must not grow it unbounded. */
 const MAX_ERRORS = 1000
@@ -131,9 +137,10 @@ export async function indexRepository(o: {
     skippedBy[why] = (skippedBy[why] ?? 0) + 1
   }
   let done = 0
+  let total = todo.length
   // Finished files are written in batches, each atomic: an interrupted cold index resumes where it
   // stopped, and a small update is still a single transaction.
-  let records: Array<{ file: string; hash: string }> = []
+  let records: Array<{ file: string; hash: string; defs?: string | null }> = []
   let statements: Statement[] = []
   let writing: Promise<void> = Promise.resolve()
   const flush = (removedFiles: string[] = []): Promise<void> => {
@@ -146,30 +153,46 @@ export async function indexRepository(o: {
   // After a failure nothing more is written: what was written is consistent, and a re-run resumes.
   // (a holder object: the flag is set from async callbacks, which control-flow narrowing cannot see)
   const stop: { failure: { error: unknown } | null } = { failure: null }
-  const finish = (file: string, record: { file: string; hash: string } | null, found: Statement[] = []): void => {
+  const finish = (file: string, record: { file: string; hash: string; defs?: string | null } | null, found: Statement[] = []): void => {
     if (stop.failure) return
     if (record) records.push(record)
     statements.push(...found)
     if (records.length >= (o.writeBatch ?? WRITE_BATCH)) void flush().catch(() => { /* surfaces at the final await */ })
     done++
-    o.onProgress?.({ done, total: todo.length, file })
+    o.onProgress?.({ done, total, file })
   }
 
-  if (todo.length) {
+  // What every file defines for the others (constants, logging wrappers, logger function pointers): stored
+  // with each file, so a warm run reads none; the files of this run replace theirs as they are read.
+  const storedDefs = new Map<string, FileDefs>()
+  for (const [file, json] of await o.store.fileDefinitions()) storedDefs.set(file, parseDefs(json))
+  const defsOf = new Map([...storedDefs].filter(([file]) => inScope.has(file)))
+  const contextOf = (defs: Map<string, FileDefs>) => new RepoContext([...defs].filter(([f]) => languageOf(f) !== null).map(([file, d]) => ({ file, language: languageOf(file)!, defs: d })))
+  let context = contextOf(storedDefs)
+  // Files an interrupted run meant to read again (their definitions changed under them).
+  const redo = new Set<string>((JSON.parse((await o.store.getMeta(META_REDO)) ?? '[]') as string[]).filter((f) => inScope.has(f)))
+  const hashOf = new Map(candidates.map((f) => [f.path, `${worktreeIds.get(f.path) ?? f.blob}${changes.dirty.has(f.path) ? '~dirty' : ''}@${fingerprint}`]))
+  for (const f of redo) if (!todo.some((t) => t.path === f)) todo.push({ path: f, hash: hashOf.get(f)! })
+  total = todo.length
+
+  /** Read, extract and blame `files` with `ctx` for what other files define; returns the names each file looked for. */
+  const pass = async (files: Array<{ path: string; hash: string }>, ctx: RepoContext): Promise<Map<string, string[]>> => {
+    const wanted = new Map<string, string[]>()
     const blames: Promise<void>[] = []
     try {
       const extract = o.extractor?.extractFile ?? (await import('./extract-file.js')).extractFile
       const ignoreRevsFile = existsSync(join(root, '.git-blame-ignore-revs')) ? '.git-blame-ignore-revs' : null
       const limit = semaphore(o.concurrency ?? availableParallelism())
-      o.onProgress?.({ done: 0, total: todo.length })
+      o.onProgress?.({ done, total })
       // Parse on this thread one file at a time (tree-sitter is CPU work); blame runs in git processes
       // meanwhile, at most `concurrency` at once, so parsing and blaming overlap.
-      for (const f of todo) {
+      for (const f of files) {
         if (stop.failure) break
         const read = await readSource(root, f.path, o.config.catalog.maxFileBytes)
         if ('skip' in read) {
           skip(read.skip.split(':')[0]!)
           if (read.error) addError(f.path, read.skip)
+          defsOf.delete(f.path)
           // Unreadable files are retried next run; the others are remembered with why they were skipped.
           finish(f.path, read.remember ? { file: f.path, hash: `${f.hash}!${read.skip.split(':')[0]}` } : null)
           continue
@@ -177,7 +200,7 @@ export async function indexRepository(o: {
         if (read.latin1) addError(f.path, 'not UTF-8: read as Latin-1')
         let ex: FileExtraction
         try {
-          ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers })
+          ex = await extract(f.path, read.text, { loggers: o.config.catalog.loggers, wrappers: o.config.catalog.wrappers, context: ctx.for(f.path, languageOf(f.path)!) })
         } catch (e) {
           skip('extraction failed')
           addError(f.path, `extraction failed: ${(e as Error).message}`)
@@ -186,7 +209,11 @@ export async function indexRepository(o: {
         }
         parsed++
         if (ex.syntaxErrors) addError(f.path, 'syntax errors: statements outside the broken parts were kept')
-        const record = { file: f.path, hash: f.hash }
+        const defines = ex.defs && (ex.defs.constants.length || ex.defs.wrappers.length || ex.defs.aliases.length) ? ex.defs : null
+        if (defines) defsOf.set(f.path, defines)
+        else defsOf.delete(f.path)
+        wanted.set(f.path, ex.wanted ?? [])
+        const record = { file: f.path, hash: f.hash, defs: defines ? JSON.stringify(defines) : null }
         const fileStatements = toStatements(f.path, languageOf(f.path)!, read.text, ex)
         if (!fileStatements.length || commit === null) {
           finish(f.path, record, fileStatements)
@@ -218,12 +245,38 @@ export async function indexRepository(o: {
       await writing.catch(() => undefined)
       throw stop.failure.error
     }
+    return wanted
   }
+
+  if (todo.length) {
+    let files = todo
+    // A file read with definitions that then changed (a wrapper or constant defined in a file read later,
+    // or edited) is read again with the new ones: the files that looked for a changed name, and unchanged
+    // files that mention it. Wrappers of wrappers across files take a round each.
+    for (let round = 0; files.length > 0 && round < CONTEXT_ROUNDS; round++) {
+      const wanted = await pass(files, context)
+      const next = contextOf(defsOf)
+      const names = RepoContext.changed(context, next)
+      context = next
+      if (names.size === 0) break
+      const again = new Set<string>()
+      for (const [f, w] of wanted) if (w.some((n) => names.has(n))) again.add(f)
+      const read = new Set(files.map((f) => f.path))
+      for (const f of await filesMentioning(root, [...names])) if (inScope.has(f) && !read.has(f) && !todo.some((t) => t.path === f)) again.add(f)
+      files = [...again].map((path) => ({ path, hash: hashOf.get(path)! }))
+      total += files.length
+      // Remembered until done: an interrupted run reads them again next time. What the last round read is
+      // written first (a file is written once per batch).
+      await flush()
+      await o.store.setMeta(META_REDO, JSON.stringify(files.map((f) => f.path)))
+    }
+  }
+  if (redo.size > 0 || todo.length > 0) await o.store.setMeta(META_REDO, '[]')
 
   if (cutBlames) addError('.git/shallow', `shallow clone: ${cutBlames} statement(s) have no blame owner (git blame cannot tell who wrote lines older than the clone's cut); index a full clone, or run git fetch --unshallow`)
   if (todo.length || removed.length) await flush(removed)
   await writing
-  const total = await o.store.countStatements()
+  const count = await o.store.countStatements()
   // The matcher's keys for the new catalog, chosen once here rather than by the next replay or run.
   if (todo.length || removed.length || (await storedPlan(o.store)) === null) await keepPlan(o.store, Matcher.build(await o.store.listStatements()))
   await o.store.setMeta(META_COMMIT, commit ?? '')
@@ -232,7 +285,7 @@ export async function indexRepository(o: {
   // When the catalog was last brought up to date, changed or not: /metrics turns it into
   // dice_index_age_seconds, so "nobody re-indexed after the deploys" can be alerted on.
   await o.store.setMeta(META_INDEXED_AT, String(clock()))
-  return { commit, files: candidates.length, parsed, skipped, skippedBy, unchanged, statements: total, errors, ms: Math.max(0, clock() - t0) }
+  return { commit, files: candidates.length, parsed, skipped, skippedBy, unchanged, statements: count, errors, ms: Math.max(0, clock() - t0) }
 }
 
 type ReadResult = { text: string; latin1: boolean } | { skip: string; error: boolean; remember: boolean }
@@ -280,7 +333,19 @@ export function toStatements(file: string, language: string, text: string, ex: F
     mentions: s.mentions,
     blame: null,
     callee: s.callee,
+    via: s.via ?? null,
+    reason: s.reason ?? null,
   }))
+}
+
+/** A file's stored definitions (JSON written by the indexer); nothing when unreadable. */
+function parseDefs(json: string): FileDefs {
+  try {
+    const d = JSON.parse(json) as FileDefs
+    return { constants: d.constants ?? [], wrappers: d.wrappers ?? [], aliases: d.aliases ?? [] }
+  } catch {
+    return NO_DEFS
+  }
 }
 
 // An ignore-revs file naming a commit this clone lacks makes git blame fail: retry without it rather

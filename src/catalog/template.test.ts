@@ -24,8 +24,8 @@ describe('templates', () => {
   })
 
   it('give a non-literal message template null and matchable false', () => {
-    expect(finish({ text: '{}', literal: false })).toEqual({ template: null, matchable: false })
-    expect(finish({ text: '%s', literal: true })).toEqual({ template: '%s', matchable: false })
+    expect(finish({ text: '{}', literal: false })).toMatchObject({ template: null, matchable: false })
+    expect(finish({ text: '%s', literal: true })).toMatchObject({ template: '%s', matchable: false })
   })
 
   it('count printf conversions, not %%', () => {

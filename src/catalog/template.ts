@@ -10,6 +10,25 @@ import type { Node } from 'web-tree-sitter'
 export interface Piece {
   text: string
   literal: boolean
+  /** Why a non-literal piece could not be read as text (`msg has 2 values in f`), for `reason`. */
+  why?: string
+}
+
+/**
+ * A parameter of the enclosing function standing in a message (`"[GIN-debug] " + format`): the function is a
+ * logging wrapper and its callers supply the text. Written into a template as `\uE000<index>\uE001`
+ * (private-use characters no source string holds) so concatenation and joining keep it in place.
+ */
+export function paramMark(index: number): Piece {
+  return { text: `\uE000${index}\uE001`, literal: true }
+}
+
+/** The parameter marks of a template (see paramMark). */
+export const PARAM_MARK = /\uE000(\d+)\uE001/g
+
+/** True when a template holds a parameter mark. */
+export function hasParamMark(text: string): boolean {
+  return text.includes('\uE000')
 }
 
 /** The `{}` a non-literal expression stands for. */
@@ -24,12 +43,14 @@ export function lit(text: string): Piece {
 export function join(pieces: Piece[], sep = ''): Piece {
   let text = ''
   let literal = false
+  let why: string | undefined
   for (let i = 0; i < pieces.length; i++) {
     if (i > 0) text += sep
     text += pieces[i].text
     literal ||= pieces[i].literal
+    why ??= pieces[i].why
   }
-  return { text, literal }
+  return literal || why === undefined ? { text, literal } : { text, literal, why }
 }
 
 const SIMPLE: Record<string, string> = {
@@ -116,10 +137,15 @@ export function hasLiteralText(template: string): boolean {
   return /[\p{L}\p{N}]/u.test(template.replace(PLACEHOLDERS, ''))
 }
 
-/** The `template`/`matchable` pair for a message piece: a non-literal message has template null. */
-export function finish(piece: Piece | null): { template: string | null; matchable: boolean } {
-  if (!piece || !piece.literal) return { template: null, matchable: false }
-  return { template: piece.text, matchable: hasLiteralText(piece.text) }
+/**
+ * The `template`/`matchable` pair for a message piece, and why it is not matchable: a non-literal message has
+ * template null; a message with a parameter mark belongs to its wrapper's callers (template null too).
+ */
+export function finish(piece: Piece | null): { template: string | null; matchable: boolean; reason: string | null } {
+  if (!piece || !piece.literal) return { template: null, matchable: false, reason: piece?.why ?? 'the message is not a string literal' }
+  if (hasParamMark(piece.text)) return { template: null, matchable: false, reason: 'the message is a parameter' }
+  const matchable = hasLiteralText(piece.text)
+  return { template: piece.text, matchable, reason: matchable ? null : 'the template has no letter or digit outside placeholders' }
 }
 
 /** Number of printf conversions in a template (`%%` excluded): arguments a printf-style call consumes. */

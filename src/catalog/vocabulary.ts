@@ -63,6 +63,25 @@ export const FORMAT_CALLS: Record<LanguageId, readonly string[]> = {
   php: ['sprintf', 'vsprintf', '__', '_', 'gettext', 'trans'],
 }
 
+/**
+ * Calls that print a line but are no logger (`fmt.Fprintf(w, …)`, `vfprintf(stderr, …)`, `print(…)`): not log
+ * statements themselves, but a function passing its parameter to one is a logging wrapper (gin's `debugPrint`),
+ * whose calls are. Per language, by callee key.
+ */
+export const OUTPUT_CALLS: Record<LanguageId, readonly string[]> = {
+  c: ['printf', 'fprintf', 'vprintf', 'vfprintf', 'puts', 'fputs', 'dprintf', 'vdprintf'],
+  cpp: ['printf', 'fprintf', 'vprintf', 'vfprintf', 'puts', 'fputs', 'std.printf', 'std.fprintf', 'fmt.print', 'std.print', 'std.println'],
+  java: ['System.out.println', 'System.err.println', 'System.out.printf', 'System.err.printf', 'System.out.print', 'System.err.print'],
+  python: ['print', 'sys.stderr.write', 'sys.stdout.write', 'click.echo', 'typer.echo'],
+  go: ['fmt.Printf', 'fmt.Println', 'fmt.Print', 'fmt.Fprintf', 'fmt.Fprintln', 'fmt.Fprint'],
+  javascript: ['process.stderr.write', 'process.stdout.write'],
+  typescript: ['process.stderr.write', 'process.stdout.write'],
+  csharp: ['Console.WriteLine', 'Console.Error.WriteLine', 'Console.Write'],
+  rust: ['println', 'eprintln', 'print', 'eprint'],
+  ruby: ['puts', 'warn', '$stderr.puts', 'STDERR.puts'],
+  php: ['echo', 'printf', 'fwrite'],
+}
+
 /** Wrappers that concatenate their arguments (`absl::StrCat("a", b)` → `a{}`). */
 export const CONCAT_CALLS: Record<LanguageId, readonly string[]> = {
   c: [], cpp: ['absl.StrCat', 'StrCat'], java: ['String.join'], python: [], go: ['fmt.Sprint'], javascript: [], typescript: [],

@@ -15,6 +15,23 @@ const loggerRule = z.object({
   messageArg: z.number().int().min(0).optional(),
   /** 0-based index of the level argument, when the level is passed in. */
   levelArg: z.number().int().min(0).optional(),
+  /** Text the logger prints before / after every message (`error: `, `[GIN-debug] `): part of the template. */
+  prefix: z.string().optional(),
+  suffix: z.string().optional(),
+}).strict()
+
+/** A logging wrapper: a function of the project whose calls are log statements (`debugPrint(format, …)`). */
+const wrapperRule = z.object({
+  /** The function's name (`debugPrint`, `Util.logBanner`: the last segment is compared). */
+  call: str,
+  /** 0-based index of the message argument. */
+  messageArg: z.number().int().min(0).default(0),
+  /** Fixed level; omit when it comes from an argument (`levelArg`). */
+  level: level.optional(),
+  levelArg: z.number().int().min(0).optional(),
+  /** Text the wrapper adds before / after the message. */
+  prefix: z.string().optional(),
+  suffix: z.string().optional(),
 }).strict()
 
 /** An IANA time zone this Node knows (`Europe/Berlin`); a typo would silently mean UTC otherwise. */
@@ -121,6 +138,8 @@ export const configSchema = z.object({
     maxFileBytes: z.number().int().positive().default(2_000_000),
     /** Extra logger calls per language id (`c`, `java`, `python`, …), added to the built-in vocabulary. */
     loggers: z.record(z.array(loggerRule)).default({}),
+    /** Logging wrappers per language id, besides those Dice infers. */
+    wrappers: z.record(z.array(wrapperRule)).default({}),
   }).strict().default({}),
   /** People by key (email or short name): Slack id, display name, time zone. */
   people: z.record(person).default({}),
@@ -197,6 +216,7 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>
 export type LoggerRule = z.infer<typeof loggerRule>
+export type WrapperRule = z.infer<typeof wrapperRule>
 export type RouteRule = z.infer<typeof routeRule>
 export type SourceConfig = z.infer<typeof source>
 export type SilenceRule = z.infer<typeof silenceRule>

@@ -65,6 +65,10 @@ export interface Statement {
   blame: Blame | null
   /** The logging call as written (`log.warn`, `ERROR_LOG`), for display and disambiguation. */
   callee: string
+  /** The logging wrapper the call goes through (`debugPrint`), or the logger a function pointer holds. */
+  via?: string | null
+  /** Why the statement is not matchable (`the message is a parameter of logBanner`). */
+  reason?: string | null
 }
 
 /** A statement plus its resolved owner, as `dice catalog --json` prints it. */

@@ -65,6 +65,13 @@ CREATE TABLE realtime_counts (
   (t) => `
 CREATE TABLE seen_keys (key TEXT PRIMARY KEY, seen_at ${t.bigint} NOT NULL);
 `,
+  // Statements found through a logging wrapper say which (`via`), unmatchable ones why (`reason`); each indexed
+  // file keeps what it defines for the others (constants, wrappers, logger function pointers) as JSON.
+  () => `
+ALTER TABLE statements ADD COLUMN via TEXT;
+ALTER TABLE statements ADD COLUMN reason TEXT;
+ALTER TABLE indexed_files ADD COLUMN defs TEXT;
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

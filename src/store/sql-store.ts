@@ -41,7 +41,7 @@ function toStatement(r: Row): Statement {
   return {
     id: r.id, file: r.file, line: Number(r.line), endLine: Number(r.end_line), language: r.language, level: r.level ?? null,
     template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-    blame: P(r.blame, null), callee: r.callee,
+    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null,
   }
 }
 
@@ -124,7 +124,12 @@ export class SqlStore implements Store {
     return new Map(rows.map((r) => [r.file as string, r.hash as string]))
   }
 
-  async replaceFiles(files: Array<{ file: string; hash: string }>, statements: Statement[], removed: string[]) {
+  async fileDefinitions() {
+    const rows = await this.db.all<Row>(`SELECT file, defs FROM indexed_files WHERE defs IS NOT NULL`)
+    return new Map(rows.map((r) => [r.file as string, r.defs as string]))
+  }
+
+  async replaceFiles(files: Array<{ file: string; hash: string; defs?: string | null }>, statements: Statement[], removed: string[]) {
     await this.db.tx(async (tx) => {
       const gone = [...files.map((f) => f.file), ...removed]
       for (const c of chunks(gone)) {
@@ -135,18 +140,18 @@ export class SqlStore implements Store {
       const perFile = new Map<string, number>()
       for (const s of statements) perFile.set(s.file, (perFile.get(s.file) ?? 0) + 1)
       for (const c of chunks(files)) {
-        await tx.run(`INSERT INTO indexed_files (file, hash, statements) VALUES ${values(c.length, 3)}`,
-          c.flatMap((f) => [f.file, f.hash, perFile.get(f.file) ?? 0]))
+        await tx.run(`INSERT INTO indexed_files (file, hash, statements, defs) VALUES ${values(c.length, 4)}`,
+          c.flatMap((f) => [f.file, f.hash, perFile.get(f.file) ?? 0, f.defs ?? null]))
       }
       for (const c of chunks(statements)) {
         const params: Param[] = c.flatMap((s) => [s.id, s.file, s.line, s.endLine, s.language, s.level, s.template, s.matchable ? 1 : 0,
-          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee])
+          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee, s.via ?? null, s.reason ?? null])
         // A duplicate id (same id from two files in one batch) keeps the later one rather than failing the index.
-        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee)
-          VALUES ${values(c.length, 12)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
+        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason)
+          VALUES ${values(c.length, 14)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
           end_line = excluded.end_line, language = excluded.language, level = excluded.level, template = excluded.template,
           matchable = excluded.matchable, channels = excluded.channels, mentions = excluded.mentions, blame = excluded.blame,
-          callee = excluded.callee`, params)
+          callee = excluded.callee, via = excluded.via, reason = excluded.reason`, params)
       }
     })
   }

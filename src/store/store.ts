@@ -65,8 +65,13 @@ export interface Store {
 
   // catalog
   indexedFiles(): Promise<Map<string, string>>
-  /** Replace the statements of `files` (with their content hashes) and forget `removed` files, atomically. */
-  replaceFiles(files: Array<{ file: string; hash: string }>, statements: Statement[], removed: string[]): Promise<void>
+  /**
+   * Replace the statements of `files` (with their content hashes and, as JSON, what each defines for the other
+   * files: catalog/extract.ts FileDefs) and forget `removed` files, atomically.
+   */
+  replaceFiles(files: Array<{ file: string; hash: string; defs?: string | null }>, statements: Statement[], removed: string[]): Promise<void>
+  /** Each indexed file's definitions (the JSON replaceFiles stored), for the files that define anything. */
+  fileDefinitions(): Promise<Map<string, string>>
   listStatements(): Promise<Statement[]>
   /** Number of statements in the catalog (cheap: no rows are read). */
   countStatements(): Promise<number>

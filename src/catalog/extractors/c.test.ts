@@ -8,9 +8,9 @@ describe('C extraction', () => {
   it('yields exactly the article example: channel, mention, and no annotation', async () => {
     const src = 'void f(void) {\n  INFO_LOG("hello cruel world"); // #hello-worlders\n  WARN_LOG("the sky is crying"); // @elmore\n  ERROR_LOG("it hurts me too");\n}\n'
     expect(await statements('article.c', src)).toEqual([
-      { line: 2, endLine: 2, level: 'info', template: 'hello cruel world', matchable: true, channels: ['hello-worlders'], mentions: [], callee: 'INFO_LOG' },
-      { line: 3, endLine: 3, level: 'warn', template: 'the sky is crying', matchable: true, channels: [], mentions: ['elmore'], callee: 'WARN_LOG' },
-      { line: 4, endLine: 4, level: 'error', template: 'it hurts me too', matchable: true, channels: [], mentions: [], callee: 'ERROR_LOG' },
+      { line: 2, endLine: 2, level: 'info', template: 'hello cruel world', matchable: true, channels: ['hello-worlders'], mentions: [], callee: 'INFO_LOG', via: null, reason: null },
+      { line: 3, endLine: 3, level: 'warn', template: 'the sky is crying', matchable: true, channels: [], mentions: ['elmore'], callee: 'WARN_LOG', via: null, reason: null },
+      { line: 4, endLine: 4, level: 'error', template: 'it hurts me too', matchable: true, channels: [], mentions: [], callee: 'ERROR_LOG', via: null, reason: null },
     ])
   })
 

@@ -9,8 +9,8 @@ import type { Node } from 'web-tree-sitter'
 import type { Level } from '../../core/types.js'
 import type { LanguageId } from '../languages.js'
 import { HOLE, lit, stringPiece, unescapeC, type Piece } from '../template.js'
-import { argNodes, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
+import { argNodes, makePiece, type Resolve } from './pieces.js'
+import { naming, type Adapter, type CallParts, type CallSite, type ScopeHooks } from './types.js'
 
 const PRI = /^(?:PRI|SCN)([diouxX])(?:8|16|32|64|MAX|PTR|FAST\d+|LEAST\d+)$/
 
@@ -98,7 +98,7 @@ function prFmt(source: string): Piece | undefined {
   return prFmtPiece
 }
 
-function concatenated(n: Node, piece: (n: Node) => Piece): Piece {
+function concatenated(n: Node, piece: (n: Node, res?: Resolve) => Piece, res?: Resolve): Piece {
   let text = ''
   let first = true
   for (const c of n.namedChildren) {
@@ -107,28 +107,105 @@ function concatenated(n: Node, piece: (n: Node) => Piece): Piece {
     first = false
     if (c.type === 'identifier') {
       if (head && Object.hasOwn(KERN_MACROS, c.text)) continue
-      const m = PRI.exec(c.text)
-      text += m ? (m[1] === 'x' || m[1] === 'X' ? m[1] : 'd') : '{}'
+      text += macroWord(c, c.text, res)
     } else {
-      const t = piece(c).text
+      const t = piece(c, res).text
       text += head ? t.replace(SOH, '') : t
     }
   }
   return lit(text)
 }
 
+/** A macro name between string literals: `PRIu64` → `d` (`x` for hex), a string macro its text, others `{}`. */
+function macroWord(at: Node, name: string, res: Resolve | undefined): string {
+  const m = PRI.exec(name)
+  if (m) return m[1] === 'x' || m[1] === 'X' ? m[1] : 'd'
+  const p = res?.(at, name)
+  return p && p.literal ? p.text : '{}'
+}
+
+/**
+ * The value of an object-like macro (`#define QUOTA_MSG "quota exceeded for %.100s"`, `#define TAG "net" ": "`):
+ * string literals and macro names in a row, read as C reads adjacent literals; anything else is no string.
+ */
+function macroValue(n: Node, res: Resolve | undefined): Piece {
+  let text = ''
+  let any = false
+  const src = n.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+  for (const t of src.matchAll(/"((?:[^"\\\n]|\\.)*)"|([A-Za-z_]\w*)|(\S)/g)) {
+    if (t[3] !== undefined) return { text: '{}', literal: false, why: `the macro is no string: ${src.trim().slice(0, 40)}` }
+    if (t[1] !== undefined) {
+      text += unescapeC(t[1])
+      any = true
+    } else text += macroWord(n, t[2]!, res)
+  }
+  return any ? lit(text) : { text: '{}', literal: false, why: `the macro is no string: ${src.trim().slice(0, 40)}` }
+}
+
+/** The identifier a declarator declares (`*const MSG`, `buf[100]`, `(*reportfn)(…)`, `ops->log`). */
+function declared(n: Node | null): string | null {
+  for (let d = n, i = 0; d && i < 8; i++) {
+    if (d.type === 'identifier' || d.type === 'field_identifier') return d.text
+    if (d.type === 'field_expression') return d.childForFieldName('field')?.text ?? null
+    if (d.type === 'qualified_identifier') return d.childForFieldName('name')?.text ?? null
+    d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c !== null && /declarator|identifier/.test(c.type)) ?? null
+  }
+  return null
+}
+
+/** Calls that format into a buffer, and which argument is the format. */
+const FORMAT_INTO: Record<string, number> = { sprintf: 1, vsprintf: 1, asprintf: 1, vasprintf: 1, snprintf: 2, vsnprintf: 2, g_snprintf: 2, g_vsnprintf: 2 }
+
+const cScope: ScopeHooks = {
+  signature(fn) {
+    let d = fn.childForFieldName('declarator')
+    while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator')
+    if (!d) return { name: null, params: [] }
+    const params: string[] = []
+    for (const p of d.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (p && (p.type === 'parameter_declaration' || p.type === 'optional_parameter_declaration')) params.push(declared(p.childForFieldName('declarator')) ?? '')
+    }
+    return { name: declared(d.childForFieldName('declarator')), params }
+  },
+  defName: (n) => declared(n),
+  isDefinition: (n) => n.parent?.type !== 'assignment_expression' || n.parent.childForFieldName('operator')?.text === '=',
+  container(n) {
+    for (let p = n.parent; p; p = p.parent) if (p.type === 'class_specifier' || p.type === 'struct_specifier') return p.childForFieldName('name')?.text ?? null
+    return null
+  },
+  exported: () => true,
+  formatInto(call) {
+    const at = FORMAT_INTO[call.childForFieldName('function')?.text ?? '']
+    const args = argNodes(call.childForFieldName('arguments'))
+    if (at === undefined || args.length <= at) return null
+    const dest = args[0]!.type === 'pointer_expression' ? args[0]!.childForFieldName('argument') : args[0]!
+    const name = dest ? declared(dest) : null
+    return name ? { name, value: args[at]! } : null
+  },
+}
+
+/** A plain name (`QUOTA_MSG`, `log_info`, `ops->log`). */
+function cRef(n: Node): string | null {
+  if (n.type === 'identifier') return n.text
+  if (n.type === 'qualified_identifier') return n.text.replace(/::/g, '.')
+  if (n.type === 'field_expression') return n.text.replace(/->|\s+/g, (m) => (m === '->' ? '.' : ''))
+  return null
+}
+
 const ENDL = new Set(['std::endl', 'endl', 'std::flush', 'flush', 'Qt::endl'])
 
 /** The adapter for C (`language` 'c') or C++ ('cpp'); both grammars share these node types. */
 export function cAdapter(language: LanguageId): Adapter {
-  const strings: Record<string, (n: Node) => Piece> = {
+  const strings: Record<string, (n: Node, res?: Resolve) => Piece> = {
     string_literal: cString,
     raw_string_literal: rawString,
-    concatenated_string: (n) => concatenated(n, piece),
+    concatenated_string: (n, res) => concatenated(n, piece, res),
+    preproc_arg: macroValue,
   }
-  const piece: (n: Node) => Piece = makePiece({
+  const piece: (n: Node, res?: Resolve) => Piece = makePiece({
     language,
     strings,
+    ref: cRef,
     wrap: {
       parenthesized_expression: (n) => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null,
       cast_expression: (n) => n.childForFieldName('value'),
@@ -182,11 +259,18 @@ export function cAdapter(language: LanguageId): Adapter {
   return {
     language,
     // Macro bodies (`#define FAIL(t) ERROR_LOG("…")`) are raw text to the grammar: captured as snippets, parsed again.
-    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment (preproc_arg) @snippet',
+    query: `(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment (preproc_arg) @snippet
+      (function_definition) @func
+      (preproc_def name: (identifier) @def.name value: (preproc_arg) @def.value)
+      (init_declarator declarator: (_) @def.name value: (_) @def.value)
+      (assignment_expression left: (_) @def.name right: (_) @def.value)
+      ((call_expression function: (identifier) @def.fn) @def.call (#match? @def.fn "^(v?sn?printf|v?asprintf|g_v?snprintf)$"))`,
     callSite,
     prepareSource: kernelSource,
     piece,
-    isString: (n) => n.type in strings,
+    ref: cRef,
+    scope: cScope,
+    isString: (n) => n.type in strings && n.type !== 'preproc_arg',
     messageLevel: kernelLevel,
   }
 }

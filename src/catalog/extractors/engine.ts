@@ -6,16 +6,19 @@
 import type { Node, Tree } from 'web-tree-sitter'
 import type { LoggerRule } from '../../config/schema.js'
 import { normalizeLevel } from '../../core/levels.js'
-import type { Level } from '../../core/types.js'
+import { LEVELS, type Level } from '../../core/types.js'
 import { attachAnnotations, type CommentSpan } from '../annotations.js'
-import type { ExtractedStatement } from '../extract.js'
+import type { FileContext } from '../context.js'
+import type { ExtractedStatement, FileDefs, WrapperDef } from '../extract.js'
 import type { LanguageId } from '../languages.js'
-import { finish, HOLE, join, printfCount, type Piece } from '../template.js'
+import { finish, hasParamMark, HOLE, join, lit, PARAM_MARK, printfCount, type Piece } from '../template.js'
 import {
   BUILTIN_RULES, C_LEVEL_MACRO, GENERIC_LOG_METHODS, LEVEL_METHOD_SUFFIXES, LEVEL_PREFIXES, LOGGER_RECEIVERS,
-  LOGGER_SEGMENT, NOT_LEVEL_WORDS, RECEIVER_HEURISTIC,
+  LOGGER_SEGMENT, NOT_LEVEL_WORDS, OUTPUT_CALLS, RECEIVER_HEURISTIC,
 } from '../vocabulary.js'
-import { calleeKey, type Adapter, type CallSite } from './types.js'
+import type { Resolve } from './pieces.js'
+import { FileScope, type DefSite } from './scope.js'
+import { calleeKey, naming, type Adapter, type CallSite, type ScopeHooks } from './types.js'
 
 /** A LoggerRule compiled for matching against `CallSite.key`. */
 export interface CompiledRule {
@@ -134,30 +137,44 @@ export function methodLevel(name: string, allowLetters = false, allowPrint = fal
 
 const PY_LEVELS: Array<[number, Level]> = [[50, 'fatal'], [40, 'error'], [30, 'warn'], [20, 'info'], [10, 'debug']]
 
-/** Level from an argument: `Level.WARNING`, `logging.WARN`, `LOG_ERR`, `LogLevel.Warning`, `slog.LevelWarn`, `'warn'`, `ERROR`. */
-export function levelFromArg(node: Node | undefined, adapter: Adapter): Level | null {
+/**
+ * Level from an argument: `Level.WARNING`, `logging.WARN`, `LOG_ERR`, `LogLevel.Warning`, `slog.LevelWarn`, `'warn'`,
+ * `ERROR`, project constants (`LVL_WARN`, `TRACE_LOG_LEVEL`). An expression naming several (`ok ? LVL_INFO :
+ * LVL_ERROR`) can log at any of them: the highest. A name `res` resolves to a string (`LEVEL = "warning"`) counts too.
+ */
+export function levelFromArg(node: Node | undefined, adapter: Adapter, res?: Resolve): Level | null {
   if (!node) return null
-  if (adapter.isString(node)) {
-    const t = adapter.piece(node).text.trim()
-    return /^[A-Za-z]{2,}$/.test(t) && !NOT_LEVEL.has(t.toLowerCase()) ? normalizeLevel(t) : null
-  }
+  if (adapter.isString(node)) return levelText(adapter.piece(node).text)
   const text = node.text
   if (/^\d+$/.test(text)) return adapter.numericLevel?.(Number(text)) ?? null
-  if (text.length > 120) return null
-  const re = /([.:]?)([A-Za-z_][A-Za-z0-9_]*)/g
-  const tokens: Array<[string, string]> = []
-  for (const m of text.matchAll(re)) tokens.push([m[1], m[2]])
-  for (let i = tokens.length - 1; i >= 0; i--) {
-    const [sep, tok] = tokens[i]
+  let best: Level | null = null
+  // Long expressions are read too (a level chosen by a conditional spanning lines), up to a bound.
+  for (const m of (text.length > 4000 ? text.slice(0, 4000) : text).matchAll(/([.:]?)([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const [, sep, tok] = m
     const stripped = tok.replace(LEVEL_PREFIXES, '')
     const qualifies = stripped !== tok || sep !== '' || (tok.length > 1 && tok === tok.toUpperCase())
     if (!qualifies || NOT_LEVEL.has(stripped.toLowerCase())) continue
     let l = stripped === 'DFATAL' ? 'fatal' : normalizeLevel(stripped)
-    // Project constants: `LVL_WARN`, `LOG_LEVEL_ERROR`, `APP_SEV_ERR`.
-    if (!l && tok === tok.toUpperCase() && tok.includes('_')) l = normalizeLevel(tok.slice(tok.lastIndexOf('_') + 1))
-    if (l) return l
+    // Project constants: `LVL_WARN`, `LOG_LEVEL_ERROR`, `APP_SEV_ERR`, `TRACE_LOG_LEVEL`: a segment naming a level.
+    if (!l && tok === tok.toUpperCase() && tok.includes('_')) {
+      for (const seg of tok.split('_')) {
+        if (seg.length > 1 && !NOT_LEVEL.has(seg.toLowerCase()) && (l = normalizeLevel(seg))) break
+      }
+    }
+    if (l && (best === null || LEVELS.indexOf(l) > LEVELS.indexOf(best))) best = l
   }
-  return null
+  if (best === null && res && adapter.ref) {
+    const name = adapter.ref(node)
+    const p = name ? res(node, name) : null
+    if (p && p.literal && !hasParamMark(p.text)) return levelText(p.text)
+  }
+  return best
+}
+
+/** A level written as a string: one word (`'warn'`, `"ERROR"`). */
+function levelText(text: string): Level | null {
+  const t = text.trim()
+  return /^[A-Za-z]{2,}$/.test(t) && !NOT_LEVEL.has(t.toLowerCase()) ? normalizeLevel(t) : null
 }
 
 /** Python's numeric levels (10 debug … 50 critical), which differ from pino's. */
@@ -178,21 +195,27 @@ function chainLevel(site: CallSite): Level | null {
 interface Decision {
   level: Level | null
   levelArg?: number
+  /** The argument the level came from (a wrapper whose parameter it is passes its callers' level on). */
+  levelNode?: Node
   messageArg?: number
+  /** Text the logger adds around every message (a rule's `prefix`/`suffix`). */
+  prefix?: string
+  suffix?: string
 }
 
 function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decision | null {
   for (const r of rules) {
     if (!ruleMatches(r, site)) continue
-    const { level, levelArg, messageArg } = r.rule
+    const { level, levelArg, messageArg, prefix, suffix } = r.rule
+    const around = { ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) }
     if (level) {
       const carried = adapter.messageLevel?.(site)
       if (carried === 'continuation') return null
-      return { level: carried ?? level, levelArg, messageArg }
+      return { level: carried ?? level, levelArg, messageArg, ...around }
     }
-    if (levelArg !== undefined) return { level: levelFromArg(site.args[levelArg], adapter), levelArg, messageArg }
+    if (levelArg !== undefined) return { level: levelFromArg(site.args[levelArg], adapter), levelArg, levelNode: site.args[levelArg], messageArg, ...around }
     // No level in the rule: the chain may name it (go-kit `level.Warn(logger).Log(…)`).
-    return { level: chainLevel(site), messageArg }
+    return { level: chainLevel(site), messageArg, ...around }
   }
   const lang = adapter.language
   if (site.receiver.length > 0) {
@@ -202,13 +225,15 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
       // or a call earlier in the chain (`log.atWarn().log(…)`, zerolog `log.Error().Msg(…)`).
       for (let i = 0; i < site.args.length && i < 3; i++) {
         const a = site.args[i]
-        if (adapter.isString(a) && !levelFromArg(a, adapter)) break
         const l = levelFromArg(a, adapter)
-        if (l) return { level: l, levelArg: i }
+        if (l) return { level: l, levelArg: i, levelNode: a }
+        if (adapter.isString(a)) break
       }
       const l = chainLevel(site) ?? levelFromArg(adapter.levelNode?.(site), adapter)
       if (l) return { level: l }
-      return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null }
+      // A level Dice cannot read (`self.logger.log(level, msg)`) is still the first argument, not the message.
+      const unread = site.args.length >= 2 && !adapter.isString(site.args[0]) ? { levelArg: 0, levelNode: site.args[0] } : {}
+      return { level: site.name === 'log' || site.name === 'Log' ? (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'info' : null) : null, ...unread }
     }
     const last = site.receiver[site.receiver.length - 1]
     const l = methodLevel(site.name, last === 'Log', lang === 'go')
@@ -223,16 +248,29 @@ function decide(site: CallSite, adapter: Adapter, rules: CompiledRule[]): Decisi
 
 const SINGLE_PLACEHOLDER = /^(?:\{\}|\{:\?\}|%s|%v)$/
 
+/** A piece that is one parameter of the enclosing function and nothing else. */
+function isMark(p: Piece | null | undefined): boolean {
+  return !!p && p.literal && /^\uE000\d+\uE001$/.test(p.text)
+}
+
+/**
+ * Parameter names that carry a message (`format`, `fmt`, `msg`, `text`, `errMsg`): a function putting such a
+ * parameter into a logger's message with text around it (`"[GIN-debug] " + format`) is a logging wrapper. Any
+ * other parameter there (`"user " + name`) is a value of the function's own statement.
+ */
+const MESSAGE_PARAM = /^(?:s|str|m|f|line|what|banner|title|desc|description|tmpl|template|pattern)$|fmt|format|msg|mesg|message|text|txt/i
+
 /** The message piece of a logging call, or undefined when the call has nothing that could be a message. */
-function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null | undefined {
+function messageOf(site: CallSite, d: Decision, adapter: Adapter, res: Resolve | undefined): Piece | null | undefined {
   const args = site.args
-  if (d.messageArg !== undefined) return args[d.messageArg] ? adapter.piece(args[d.messageArg]) : undefined
-  if (site.stream && site.stream.length > 0) return join(site.stream.map((n) => adapter.piece(n)), site.streamSeparator ?? '')
+  const piece = (n: Node): Piece => adapter.piece(n, res)
+  if (d.messageArg !== undefined) return args[d.messageArg] ? piece(args[d.messageArg]) : undefined
+  if (site.stream && site.stream.length > 0) return join(site.stream.map(piece), site.streamSeparator ?? '')
   const picked = adapter.messageNode?.(site)
-  if (picked) return adapter.piece(picked)
+  if (picked) return piece(picked)
   const style = adapter.style?.(site)
   if (style === 'println' || style === 'print') {
-    const parts = args.filter((_, i) => i !== d.levelArg).map((n) => adapter.piece(n))
+    const parts = args.filter((_, i) => i !== d.levelArg).map(piece)
     if (parts.length === 0) return undefined
     if (style === 'println') return join(parts, ' ')
     // Go's Sprint puts a space between operands when neither is a string.
@@ -242,32 +280,38 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
   }
   if (style === 'console') {
     if (args.length === 0) return undefined
-    const first = adapter.piece(args[0])
+    const first = piece(args[0])
     if (!first.literal) return first
     // util.format: placeholders consume the next arguments, the rest is appended, space-separated.
-    const rest = args.slice(1 + printfCount(first.text)).map((a) => adapter.piece(a))
+    const rest = args.slice(1 + printfCount(first.text)).map(piece)
     return rest.length > 0 ? join([first, ...rest], ' ') : first
   }
   if (adapter.messageFirst) {
     const i = d.levelArg === 0 ? 1 : 0
     if (i < args.length) {
-      const p = adapter.piece(args[i])
+      const p = piece(args[i])
       if (p.literal && SINGLE_PLACEHOLDER.test(p.text) && i + 1 < args.length) {
-        const next = adapter.piece(args[i + 1])
+        const next = piece(args[i + 1])
         if (next.literal) return next
       }
       return p
     }
-    return site.block ? adapter.piece(site.block) : undefined
+    return site.block ? piece(site.block) : undefined
   }
   let firstOther: Piece | null = null
   for (let i = 0; i < args.length; i++) {
     if (i === d.levelArg) continue
-    const p = adapter.piece(args[i])
+    const p = piece(args[i])
+    // A parameter of the function around (`dev` in `dev_err(dev, "…")`) is the message only when no string is.
+    if (isMark(p)) {
+      if (firstOther === null || !isMark(firstOther)) firstOther = p
+      continue
+    }
     if (p.literal) {
-      // `error!("{}", format!("x {}", y))`, `log.info("%s", String.format(…))`: the real text is the next argument.
+      // `error!("{}", format!("x {}", y))`, `log.info("%s", String.format(…))`, `log_error("%s", buf)`: the real
+      // text is the next argument.
       if (SINGLE_PLACEHOLDER.test(p.text) && i + 1 < args.length) {
-        const next = adapter.piece(args[i + 1])
+        const next = piece(args[i + 1])
         if (next.literal) return next
       }
       return p
@@ -275,7 +319,7 @@ function messageOf(site: CallSite, d: Decision, adapter: Adapter): Piece | null 
     firstOther ??= p
   }
   if (firstOther) return firstOther
-  if (site.block) return adapter.piece(site.block)
+  if (site.block) return piece(site.block)
   return undefined
 }
 
@@ -294,16 +338,24 @@ export interface Snippet {
   row: number
   /** Source offset of the snippet's first character. */
   startIndex: number
+  /** A function-like macro's name and parameters (`#define WARN(fmt, ...)`): the body may be a logging wrapper. */
+  macro?: { name: string; params: string[] }
 }
 
-/** What one tree yields before annotations: logging calls, comments, and macro bodies that may hold more. */
+/** What one tree yields before annotations: logging calls, comments, macro bodies, and what the file defines. */
 export interface TreeExtraction {
   found: Found[]
   comments: CommentSpan[]
   snippets: Snippet[]
+  /** Wrappers the file's functions are (for a macro body: the macro). */
+  wrappers: WrapperDef[]
+  /** Constants and logger function pointers the file defines for other files. */
+  defs: FileDefs
+  /** Names looked for in other files. */
+  wanted: string[]
 }
 
-/** One query match: a call with its callee-name node, a comment, or a snippet. */
+/** One query match: a call with its callee-name node, a comment, a snippet, a function or a definition. */
 export interface MatchLike {
   captures: Array<{ name: string; node: Node }>
 }
@@ -325,19 +377,50 @@ export function mayLog(name: string, language: LanguageId, rules: CompiledRule[]
   return false
 }
 
+/** What the repository and configuration add to one file's extraction. */
+export interface ExtractContext {
+  /** Other files' constants, wrappers and logger function pointers (null: this file alone). */
+  repo?: FileContext | null
+  /** Wrappers declared in `catalog.wrappers` or found in this file's macros, tried before any other. */
+  wrappers?: readonly WrapperDef[]
+}
+
+/** A call that is no logger call by its name: kept in case it calls a wrapper or a logger function pointer. */
+interface OtherCall {
+  name: string
+  call: Node
+  nameNode: Node | null
+  argsNode: Node | null
+  inner: boolean
+}
+
+/** Calls of wrappers calling wrappers Dice follows within one extraction. */
+const WRAPPER_ROUNDS = 4
+
 /**
- * Collect the logging calls and comments of one parsed tree (one query run). Pure: same tree and rules,
- * same result. `finishStatements` turns the result into statements.
+ * Collect the logging calls and comments of one parsed tree (one query run), and read the messages: names
+ * resolved through the file's and repository's definitions, calls of logging wrappers and of function
+ * pointers to loggers made statements too. Pure: same tree, rules and context, same result.
+ * `finishStatements` turns the result into statements.
  */
-export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => MatchLike[], rules: CompiledRule[]): TreeExtraction {
+export function extractTree(tree: Tree, source: string, adapter: Adapter, queryRun: (root: Node) => MatchLike[], rules: CompiledRule[], ctx: ExtractContext = {}): TreeExtraction {
   const found: Found[] = []
   const comments: CommentSpan[] = []
   const snippets: Snippet[] = []
+  const funcs: Node[] = []
+  const defSites: DefSite[] = []
+  const sites: Array<{ site: CallSite; d: Decision }> = []
+  const others: OtherCall[] = []
   const seen = new Set<number>()
   const verdicts = new Map<string, boolean>()
+  const hooks = adapter.scope
   for (const match of queryRun(tree.rootNode)) {
     const cap = match.captures[0]
     if (!cap) continue
+    if (cap.name === 'func' || cap.name === 'def.name' || cap.name === 'def.value' || cap.name === 'def.call' || cap.name === 'def.fn') {
+      if (hooks) collectScope(match, hooks, funcs, defSites)
+      continue
+    }
     if (match.captures.length > 1) {
       // A call: decide on its name first.
       let nameNode: Node | null = null
@@ -352,6 +435,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       const inner = !callNode && nameNode !== null && argsNode !== null
       if (inner) callNode = nameNode
       if (!callNode) continue
+      if (seen.has(callNode.id)) continue
       if (nameNode) {
         const name = lastIdentifier(nameNode.text)
         let ok = verdicts.get(name)
@@ -359,18 +443,24 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
           ok = mayLog(name, adapter.language, rules)
           if (verdicts.size < 10_000) verdicts.set(name, ok)
         }
-        if (!ok) continue
+        if (!ok) {
+          if (hooks) others.push({ name, call: callNode, nameNode, argsNode, inner })
+          continue
+        }
       }
-      if (seen.has(callNode.id)) continue
-      seen.add(callNode.id)
       const site = adapter.callSite(callNode, source, { name: nameNode, args: argsNode, inner })
-      if (site) record(site)
+      if (!site) continue
+      const d = decide(site, adapter, rules)
+      if (d) {
+        seen.add(callNode.id)
+        sites.push({ site, d })
+      } else if (hooks) others.push({ name: site.name, call: callNode, nameNode, argsNode, inner })
       continue
     }
     const node = cap.node
     if (cap.name === 'snippet') {
       const text = node.text
-      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row, startIndex: node.startIndex })
+      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row, startIndex: node.startIndex, ...macroOf(node) })
       continue
     }
     if (cap.name === 'comment') {
@@ -386,21 +476,85 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       continue
     }
     if (cap.name === 'call' && !seen.has(node.id)) {
-      seen.add(node.id)
       const site = adapter.callSite(node, source, { name: null, args: null, inner: false })
-      if (site) record(site)
+      if (!site) continue
+      const d = decide(site, adapter, rules)
+      if (d) {
+        seen.add(node.id)
+        sites.push({ site, d })
+      } else if (hooks) others.push({ name: site.name, call: node, nameNode: null, argsNode: null, inner: false })
     }
   }
-  return { found, comments, snippets }
 
-  function record(site: CallSite): void {
-    const d = decide(site, adapter, rules)
-    if (!d) return
-    let msg = messageOf(site, d, adapter)
+  const scope = new FileScope(adapter, funcs, defSites, ctx.repo ?? null)
+  const output = outputCalls(adapter.language)
+  const res = hooks ? scope.resolve : undefined
+  const wrappers = new Map<string, WrapperDef>()
+  for (const w of ctx.wrappers ?? []) if (!wrappers.has(w.name)) wrappers.set(w.name, w)
+  const declared = new Set(wrappers.keys())
+  for (const { site, d } of sites) record(site, d, null)
+  // Calls of wrappers (and of function pointers holding a logger), round after round: a wrapper found in one
+  // round (a function forwarding its parameter to a wrapper) makes its own callers statements in the next.
+  const aliases = hooks ? aliasesOf(scope, adapter, rules) : new Map<string, string>()
+  let pending = others
+  for (let round = 0; round < WRAPPER_ROUNDS && pending.length > 0; round++) {
+    const before = wrappers.size
+    const next: OtherCall[] = []
+    for (const o of pending) if (!callOther(o)) next.push(o)
+    pending = next
+    if (wrappers.size === before) break
+  }
+  const defs: FileDefs = { constants: [], wrappers: [...wrappers.values()].filter((w) => !declared.has(w.name)), aliases: [] }
+  if (hooks) {
+    for (const [name, list] of scope.definitions()) {
+      const top = list.filter((d) => scope.functionOf(d) === null)
+      if (top.length === 0 || !top.every((d) => hooks.exported(d.nameNode, d.value))) continue
+      const p = scope.valueOf(top[0]!)
+      if (!p.literal || hasParamMark(p.text) || top.some((d) => scope.valueOf(d).text !== p.text)) continue
+      defs.constants.push({ name, container: hooks.container(top[0]!.nameNode), text: p.text })
+    }
+    for (const [name, target] of aliases) defs.aliases.push({ name, target })
+  }
+  return { found, comments, snippets, wrappers: defs.wrappers, defs, wanted: [...scope.wanted] }
+
+  /** Make a statement of a call the rules or a wrapper decided logs. */
+  function record(site: CallSite, d: Decision, via: WrapperDef | string | null, msgIn?: Piece | null): void {
+    let msg = msgIn !== undefined ? msgIn : messageOf(site, d, adapter, res)
     if (msg === undefined) return
     if (site.prefix && msg?.literal) msg = join([site.prefix, msg])
-    const { template, matchable } = finish(msg ?? HOLE)
+    if (d.prefix && msg?.literal) msg = join([lit(d.prefix), msg])
+    if (d.suffix && msg?.literal) msg = join([msg, lit(d.suffix)])
     const n = site.node
+    let paramOf: string | null = null
+    if (msg && msg.literal && hasParamMark(msg.text)) {
+      // A parameter of the function around the call is (part of) the message. The whole message, or a
+      // message-like parameter with text around it, makes the function a wrapper; in its own statement the
+      // parameter is a value either way.
+      const fn = scope.enclosing(n)
+      const sig = fn ? scope.signature(fn) : null
+      paramOf = sig?.name ?? 'an anonymous function'
+      const marks = [...msg.text.matchAll(PARAM_MARK)]
+      const wraps = marks.length === 1 && (isMark(msg) || MESSAGE_PARAM.test(sig?.params[Number(marks[0]![1])] ?? ''))
+      if (sig?.name && wraps) {
+        const levelParam = d.levelNode ? paramIndex(d.levelNode) : null
+        const had = wrappers.get(sig.name)
+        if (!had) {
+          wrappers.set(sig.name, {
+            name: sig.name, container: hooks!.container(fn!), template: msg.text, level: d.level, levelParam,
+            method: sig.params.length > 0 && (sig.params[0] === 'self' || sig.params[0] === 'cls'),
+          })
+        } else if (!declared.has(sig.name) && d.level !== null && (had.level === null || LEVELS.indexOf(d.level) > LEVELS.indexOf(had.level))) {
+          // Several logger calls pass the parameter on (`if err: log.error(m) else: log.info(m)`): the highest level.
+          wrappers.set(sig.name, { ...had, level: d.level })
+        }
+      }
+      msg = { text: msg.text.replace(PARAM_MARK, '{}'), literal: true }
+    }
+    let { template, matchable, reason } = finish(msg ?? HOLE)
+    if (paramOf !== null && !matchable) {
+      template = null
+      reason = `the message is a parameter of ${paramOf}`
+    }
     const end = site.endNode ?? n
     found.push({
       line: n.startPosition.row + 1,
@@ -411,12 +565,152 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       channels: [],
       mentions: [],
       callee: site.callee,
+      via: via === null ? null : typeof via === 'string' ? via : via.name,
+      reason,
       startRow: n.startPosition.row,
       endRow: end.endPosition.row,
       startIndex: n.startIndex,
       endIndex: end.endIndex,
     })
   }
+
+  /** The parameter a level expression is (null: none), so a wrapper passes its callers' level on. */
+  function paramIndex(node: Node): number | null {
+    const p = res?.(node, adapter.ref?.(node) ?? '')
+    const m = p && p.literal ? /^\uE000(\d+)\uE001$/.exec(p.text) : null
+    return m ? Number(m[1]) : null
+  }
+
+  /**
+   * A print call (`fmt.Fprintf(w, "[GIN-debug] "+format, …)`): no statement, but when its message is a parameter
+   * of the function around it, that function is a wrapper, at the level its name says (`debugPrint`) if any.
+   */
+  function printed(o: OtherCall): boolean {
+    const site = adapter.callSite(o.call, source, { name: o.nameNode, args: o.argsNode, inner: o.inner })
+    if (!site || !output.keys.has(site.key)) return true
+    const msg = messageOf(site, { level: null }, adapter, res)
+    const marks = msg && msg.literal ? [...msg.text.matchAll(PARAM_MARK)] : []
+    const fn = marks.length === 1 ? scope.enclosing(site.node) : null
+    const sig = fn ? scope.signature(fn) : null
+    if (sig?.name && !wrappers.has(sig.name) && (isMark(msg) || MESSAGE_PARAM.test(sig.params[Number(marks[0]![1])] ?? ''))) {
+      wrappers.set(sig.name, { name: sig.name, container: hooks!.container(fn!), template: msg!.text, level: nameLevel(sig.name), levelParam: null, method: sig.params[0] === 'self' || sig.params[0] === 'cls' })
+    }
+    return true
+  }
+
+  /** A call of a wrapper or of a function pointer holding a logger: a statement. False: neither (yet). */
+  function callOther(o: OtherCall): boolean {
+    const receiverWritten = o.nameNode && o.nameNode.text.length > o.name.length ? o.nameNode.text.slice(0, o.nameNode.text.length - o.name.length) : ''
+    const receiver = receiverWritten === '' ? null : lastIdentifier(receiverWritten)
+    const own = wrappers.get(o.name)
+    const w = own && (receiver === null || !own.method || receiver === 'self' || receiver === 'cls' || receiver === own.container)
+      ? own : (ctx.repo?.wrapper(o.name, receiver === 'self' || receiver === 'this' ? null : receiver) ?? null)
+    const target = w ? null : (aliases.get(o.name) ?? ctx.repo?.alias(o.name) ?? null)
+    if (!w && !target) {
+      if (output.names.has(o.name)) return printed(o)
+      if (ctx.repo) scope.wanted.add(o.name)
+      return false
+    }
+    if (seen.has(o.call.id)) return true
+    const site = adapter.callSite(o.call, source, { name: o.nameNode, args: o.argsNode, inner: o.inner })
+    if (!site) return true
+    seen.add(o.call.id)
+    if (target) {
+      const d = decide({ ...site, ...naming(target) }, adapter, rules)
+      if (d) record(site, d, target)
+      return true
+    }
+    const args = w!.method && receiver !== null ? site.args : w!.method ? site.args.slice(1) : site.args
+    const parts: Piece[] = []
+    let last = 0
+    for (const m of w!.template.matchAll(PARAM_MARK)) {
+      if (m.index! > last) parts.push(lit(w!.template.slice(last, m.index)))
+      const i = Number(m[1]) - (w!.method ? 1 : 0)
+      const p = i >= 0 && i < args.length ? adapter.piece(args[i]!, res) : HOLE
+      // A call passing a value, not a message (`greet(user.name)` through `log.info("hi " + name)`), is none.
+      if (!p.literal && !declared.has(w!.name)) return true
+      parts.push(p)
+      last = m.index! + m[0].length
+    }
+    if (last < w!.template.length) parts.push(lit(w!.template.slice(last)))
+    const level = w!.levelParam !== null ? levelFromArg(args[w!.levelParam - (w!.method ? 1 : 0)], adapter, res) : w!.level
+    record(site, { level }, w!, join(parts))
+    return true
+  }
+}
+
+const outputs = new Map<LanguageId, { keys: Set<string>; names: Set<string> }>()
+
+/** A language's print calls (OUTPUT_CALLS) by callee key, and by last name for a cheap first test. */
+function outputCalls(language: LanguageId): { keys: Set<string>; names: Set<string> } {
+  let o = outputs.get(language)
+  if (!o) {
+    const keys = new Set(OUTPUT_CALLS[language])
+    outputs.set(language, (o = { keys, names: new Set([...keys].map((k) => k.slice(k.lastIndexOf('.') + 1))) }))
+  }
+  return o
+}
+
+/** The level a wrapper's name says (`debugPrint` → debug, `log_error` → error, `warnUser` → warn), or null. */
+export function nameLevel(name: string): Level | null {
+  for (const word of name.split(/_+|(?<=[a-z0-9])(?=[A-Z])/)) {
+    if (word.length < 3 || NOT_LEVEL.has(word.toLowerCase())) continue
+    const l = normalizeLevel(word)
+    if (l) return l
+  }
+  return null
+}
+
+/** A function capture or a definition capture, into the lists the file's scope is built from. */
+function collectScope(match: MatchLike, hooks: ScopeHooks, funcs: Node[], defs: DefSite[]): void {
+  let nameNode: Node | null = null
+  let value: Node | null = null
+  for (const c of match.captures) {
+    if (c.name === 'func') funcs.push(c.node)
+    else if (c.name === 'def.name') nameNode = c.node
+    else if (c.name === 'def.value') value = c.node
+    else if (c.name === 'def.call') {
+      const into = hooks.formatInto?.(c.node)
+      if (into) defs.push({ name: into.name, nameNode: c.node, value: into.value, start: c.node.startIndex })
+    }
+  }
+  if (!nameNode || !value) return
+  if (hooks.isDefinition && !hooks.isDefinition(nameNode)) return
+  const name = hooks.defName(nameNode)
+  if (name) defs.push({ name, nameNode, value, start: nameNode.startIndex })
+}
+
+/** A macro body's `#define NAME(params)`: its name and parameters. */
+function macroOf(arg: Node): { macro?: { name: string; params: string[] } } {
+  const def = arg.parent
+  if (!def || def.type !== 'preproc_function_def') return {}
+  const name = def.childForFieldName('name')?.text
+  const params = def.childForFieldName('parameters')
+  if (!name || !params) return {}
+  return { macro: { name, params: params.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text) } }
+}
+
+/**
+ * Names assigned a logger (`reportfn = log_info`, `warn = logger.warning`): calls of them are calls of that
+ * logger. Only names every assignment in the file gives the same logger.
+ */
+function aliasesOf(scope: FileScope, adapter: Adapter, rules: CompiledRule[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [name, list] of scope.definitions()) {
+    let target: string | null = null
+    for (const d of list) {
+      const t = adapter.ref?.(d.value) ?? null
+      if (t === null || (target !== null && t !== target)) {
+        target = null
+        break
+      }
+      target = t
+    }
+    if (target === null || target === name) continue
+    const site = { node: list[0]!.value, args: [], ...naming(target) } as CallSite
+    if (mayLog(site.name, adapter.language, rules) && decide(site, adapter, rules)) out.set(name, target)
+  }
+  return out
 }
 
 /** Drop calls nested in other logging calls, attach annotations, and strip the offsets. */
@@ -430,5 +724,5 @@ export function finishStatements(found: Found[], comments: CommentSpan[]): Extra
     outer.push(f)
   }
   attachAnnotations(outer, comments)
-  return outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee }) => ({ line, endLine, level, template, matchable, channels, mentions, callee }))
+  return outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee, via, reason }) => ({ line, endLine, level, template, matchable, channels, mentions, callee, via, reason }))
 }

@@ -7,7 +7,41 @@
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite, type ScopeHooks } from './types.js'
+
+/** A plain name: `errFmt`, `msgs.Started`. */
+function goRef(n: Node): string | null {
+  if (n.type === 'identifier') return n.text
+  if (n.type === 'selector_expression' && /^[\w.]+$/.test(n.text)) return n.text
+  return null
+}
+
+const goScope: ScopeHooks = {
+  signature(fn) {
+    const params: string[] = []
+    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (p?.type !== 'parameter_declaration' && p?.type !== 'variadic_parameter_declaration') continue
+      const names = p.childrenForFieldName('name').filter((c) => c !== null)
+      // An unnamed parameter (`func(string)`) still takes an argument.
+      if (names.length === 0) params.push('')
+      for (const c of names) params.push(c!.text)
+    }
+    return { name: fn.childForFieldName('name')?.text ?? null, params }
+  },
+  defName: (n) => n.text,
+  isDefinition(n) {
+    const stmt = n.parent?.type === 'expression_list' ? n.parent.parent : n.parent
+    return stmt?.type !== 'assignment_statement' || stmt.childForFieldName('operator')?.text === '='
+  },
+  // A method's receiver type (`func (e *Engine) debugPrint(…)` → Engine).
+  container(n) {
+    for (let p: Node | null = n; p; p = p.parent) {
+      if (p.type === 'method_declaration') return /(\w+)\s*\)\s*$/.exec(p.childForFieldName('receiver')?.text ?? '')?.[1] ?? null
+    }
+    return null
+  },
+  exported: () => true,
+}
 
 /** The Go adapter. */
 export function goAdapter(): Adapter {
@@ -18,6 +52,7 @@ export function goAdapter(): Adapter {
   const piece = makePiece({
     language: 'go',
     strings,
+    ref: goRef,
     wrap: { parenthesized_expression: firstNamed },
     concat: { binary_expression: binaryWith('+') },
     call: (n) => {
@@ -36,9 +71,16 @@ export function goAdapter(): Adapter {
   }
   return {
     language: 'go',
-    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment',
+    query: `(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment
+      (function_declaration) @func (method_declaration) @func (func_literal) @func
+      (const_spec . name: (identifier) @def.name value: (expression_list . (_) @def.value))
+      (var_spec . name: (identifier) @def.name value: (expression_list . (_) @def.value))
+      (short_var_declaration left: (expression_list . (identifier) @def.name) right: (expression_list . (_) @def.value))
+      (assignment_statement left: (expression_list . (identifier) @def.name) right: (expression_list . (_) @def.value))`,
     callSite,
     piece,
+    ref: goRef,
+    scope: goScope,
     isString: (n) => n.type in strings,
     // go-kit: `level.Warn(logger).Log("msg", "disk full", "path", p)`: the value after the "msg" key.
     messageNode: (site) => {

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter'
 import { lit, stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallSite } from './types.js'
+import { naming, type Adapter, type CallSite, type ScopeHooks } from './types.js'
 
 /** Text blocks (`"""…"""`): drop the opening line break and the common indentation, as javac does. */
 function textBlock(n: Node): Piece {
@@ -24,6 +24,40 @@ function calleeOf(n: Node): string | null {
   return obj ? `${obj.text}.${name.text}` : name.text
 }
 
+/** A plain name: `FMT`, `Messages.FMT`, `this.FMT`. */
+function javaRef(n: Node): string | null {
+  if (n.type === 'identifier') return n.text
+  if (n.type === 'field_access' && /^[\w$.]+$/.test(n.text)) return n.text
+  return null
+}
+
+const CLASSES = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
+
+const javaScope: ScopeHooks = {
+  signature(fn) {
+    const params: string[] = []
+    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (p?.type === 'formal_parameter') params.push(p.childForFieldName('name')?.text ?? '')
+      else if (p?.type === 'spread_parameter') params.push(p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text ?? '')
+    }
+    return { name: fn.childForFieldName('name')?.text ?? null, params }
+  },
+  defName: (n) => n.text,
+  isDefinition: (n) => n.parent?.type !== 'assignment_expression' || n.parent.childForFieldName('operator')?.text === '=',
+  container(n) {
+    for (let p = n.parent; p; p = p.parent) if (CLASSES.has(p.type)) return p.childForFieldName('name')?.text ?? null
+    return null
+  },
+  // Fields other classes read: `static final` ones, and every interface constant.
+  exported(name) {
+    const decl = name.parent?.parent
+    if (decl?.type === 'constant_declaration') return true
+    if (decl?.type !== 'field_declaration') return false
+    const mods = decl.namedChildren.find((c) => c?.type === 'modifiers')?.text ?? ''
+    return /\bstatic\b/.test(mods) && /\bfinal\b/.test(mods)
+  },
+}
+
 /** The Java adapter. */
 export function javaAdapter(): Adapter {
   const strings: Record<string, (n: Node) => Piece> = {
@@ -32,6 +66,7 @@ export function javaAdapter(): Adapter {
   const piece = makePiece({
     language: 'java',
     strings,
+    ref: javaRef,
     wrap: {
       parenthesized_expression: firstNamed,
       cast_expression: (n) => n.childForFieldName('value'),
@@ -57,9 +92,14 @@ export function javaAdapter(): Adapter {
   }
   return {
     language: 'java',
-    query: '(method_invocation name: (_) @name) @call (line_comment) @comment (block_comment) @comment',
+    query: `(method_invocation name: (_) @name) @call (line_comment) @comment (block_comment) @comment
+      (method_declaration) @func (constructor_declaration) @func
+      (variable_declarator name: (identifier) @def.name value: (_) @def.value)
+      (assignment_expression left: (identifier) @def.name right: (_) @def.value)`,
     callSite,
     piece,
+    ref: javaRef,
+    scope: javaScope,
     isString: (n) => n.type in strings,
   }
 }

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter'
 import type { LanguageId } from '../languages.js'
 import { stringPiece, unescapeC, type Piece } from '../template.js'
 import { argNodes, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite, type ScopeHooks } from './types.js'
 
 const first = (n: Node): Node | null => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null
 
@@ -20,6 +20,50 @@ function property(obj: Node, ...keys: string[]): Node | undefined {
     if (key && keys.includes(key)) return pair.childForFieldName('value') ?? undefined
   }
   return undefined
+}
+
+/** A plain name: `MSG`, `this.prefix`, `Msgs.STARTED`. */
+function jsRef(n: Node): string | null {
+  if (n.type === 'identifier') return n.text
+  if (n.type === 'member_expression' && /^[\w$.]+$/.test(n.text)) return n.text
+  return null
+}
+
+/** A parameter's name (`a`, `a: string`, `a = 1`, `a?: T`); '' for a pattern (`{ b }`), which still takes an argument. */
+function paramName(p: Node): string {
+  if (p.type === 'identifier') return p.text
+  if (p.type === 'assignment_pattern') return p.childForFieldName('left')?.type === 'identifier' ? p.childForFieldName('left')!.text : ''
+  if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
+    const pat = p.childForFieldName('pattern')
+    return pat?.type === 'identifier' ? pat.text : ''
+  }
+  return ''
+}
+
+const jsScope: ScopeHooks = {
+  signature(fn) {
+    const single = fn.childForFieldName('parameter')
+    const params = single ? [single.text] : []
+    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!p || p.type.includes('comment')) continue
+      if (p.type === 'rest_pattern' || (p.type === 'required_parameter' && p.childForFieldName('pattern')?.type === 'rest_pattern')) break
+      params.push(paramName(p))
+    }
+    // `const warn = (m) => …`: an anonymous function takes the name it is assigned to.
+    let name = fn.childForFieldName('name')?.text ?? null
+    if (name === null && fn.parent?.type === 'variable_declarator') name = fn.parent.childForFieldName('name')?.text ?? null
+    return { name, params }
+  },
+  defName: (n) => n.text,
+  container(n) {
+    for (let p = n.parent; p; p = p.parent) if (p.type === 'class_declaration' || p.type === 'class') return p.childForFieldName('name')?.text ?? null
+    return null
+  },
+  // Top-level `const` (exported or not: an import names it).
+  exported: (name) => {
+    const decl = name.parent?.parent
+    return decl?.type === 'lexical_declaration' && decl.text.startsWith('const')
+  },
 }
 
 /** The adapter for `javascript` or `typescript` (the TSX grammar has the same node types). */
@@ -37,6 +81,7 @@ export function jsAdapter(language: LanguageId): Adapter {
   const piece = makePiece({
     language,
     strings,
+    ref: jsRef,
     wrap: {
       parenthesized_expression: first,
       as_expression: first,
@@ -71,9 +116,15 @@ export function jsAdapter(language: LanguageId): Adapter {
 
   return {
     language,
-    query: '(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment',
+    query: `(call_expression function: (_) @name arguments: (_) @args) @call (comment) @comment
+      (function_declaration) @func (function_expression) @func (arrow_function) @func (method_definition) @func
+      (generator_function_declaration) @func
+      (variable_declarator name: (identifier) @def.name value: (_) @def.value)
+      (assignment_expression left: (identifier) @def.name right: (_) @def.value)`,
     callSite,
     piece,
+    ref: jsRef,
+    scope: jsScope,
     isString: (n) => n.type in strings,
     style: (site) => (site.receiver.length === 1 && site.receiver[0] === 'console' ? 'console' : undefined),
     // pino/bunyan `logger.info({ msg: "…", user })`, winston `logger.log({ level: "warn", message: "…" })`:

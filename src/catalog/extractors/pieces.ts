@@ -9,11 +9,19 @@ import { HOLE, join, type Piece } from '../template.js'
 import { CONCAT_CALLS, FORMAT_CALLS } from '../vocabulary.js'
 import { calleeKey, compactCallee } from './types.js'
 
+/**
+ * What a name in a message stands for, asked by `piece` for every plain reference (`msg`, `FMT`,
+ * `Messages.FMT`, `self.FMT`): a constant's text, a parameter mark, or a hole saying why not (scope.ts).
+ */
+export type Resolve = (node: Node, name: string) => Piece
+
 /** Per-language hooks for `makePiece`. */
 export interface PieceHooks {
   language: LanguageId
-  /** String literal node types → their piece. */
-  strings: Record<string, (n: Node) => Piece>
+  /** String literal node types → their piece (`res` for names inside, as C's `PREFIX "text"`). */
+  strings: Record<string, (n: Node, res?: Resolve) => Piece>
+  /** The name a reference node stands for (`FMT`, `Messages.FMT`), or null when the node is no plain reference. */
+  ref?: (n: Node) => string | null
   /** Concatenation: returns the operands, or null when this node (e.g. a `-` binary) is no concatenation. */
   concat?: Record<string, (n: Node) => Node[] | null>
   /** Wrapper node types (parentheses, casts, `await`): the inner expression. */
@@ -24,48 +32,62 @@ export interface PieceHooks {
   formatOperator?: (n: Node) => Node | null
 }
 
-/** Build the `piece` function of an adapter from its hooks. Unknown expressions become `{}`. */
-export function makePiece(h: PieceHooks): (n: Node) => Piece {
+/**
+ * Build the `piece` function of an adapter from its hooks. A plain reference is what `res` says it stands for;
+ * without `res`, and for any other expression, `{}`.
+ */
+export function makePiece(h: PieceHooks): (n: Node, res?: Resolve) => Piece {
   const formats = new Set(FORMAT_CALLS[h.language])
   const concats = new Set(CONCAT_CALLS[h.language])
-  const piece = (n: Node, depth = 0): Piece => {
+  const piece = (n: Node, res: Resolve | undefined, depth: number): Piece => {
     if (depth > 40) return HOLE
     const s = h.strings[n.type]
-    if (s) return s(n)
+    if (s) return s(n, res)
     const w = h.wrap?.[n.type]
     if (w) {
       const inner = w(n)
-      return inner ? piece(inner, depth + 1) : HOLE
+      return inner ? piece(inner, res, depth + 1) : HOLE
     }
     const c = h.concat?.[n.type]
     if (c) {
       const ops = c(n)
-      if (ops) return join(ops.map((o) => piece(o, depth + 1)))
+      if (ops) return join(ops.map((o) => piece(o, res, depth + 1)))
     }
     if (h.formatOperator) {
       const f = h.formatOperator(n)
-      if (f) return piece(f, depth + 1)
+      if (f) return piece(f, res, depth + 1)
     }
     const call = h.call?.(n)
     if (call) {
       // `"x {}".format(y)` / `"x %s".formatted(y)`: the receiver is the format string.
       if (call.receiver && call.method && formats.has(call.method)) {
-        const r = piece(call.receiver, depth + 1)
+        const r = piece(call.receiver, res, depth + 1)
         if (r.literal) return r
       }
       const key = calleeKey(compactCallee(call.callee))
       if (formats.has(key) && call.args.length > 0) {
         for (const a of call.args) {
-          const p = piece(a, depth + 1)
+          const p = piece(a, res, depth + 1)
           if (p.literal) return p
         }
         return HOLE
       }
-      if (concats.has(key)) return join(call.args.map((a) => piece(a, depth + 1)))
+      if (concats.has(key)) return join(call.args.map((a) => piece(a, res, depth + 1)))
+      return { text: '{}', literal: false, why: `the message is built by a call to ${shorten(call.callee)}()` }
+    }
+    if (res && h.ref) {
+      const name = h.ref(n)
+      if (name !== null) return res(n, name)
     }
     return HOLE
   }
-  return (n: Node) => piece(n)
+  return (n: Node, res?: Resolve) => piece(n, res, 0)
+}
+
+/** Code as a reason quotes it: one line, at most 60 characters. */
+export function shorten(code: string): string {
+  const one = code.replace(/\s+/g, ' ')
+  return one.length > 60 ? `${one.slice(0, 57)}…` : one
 }
 
 /** Named children that are real arguments (comments dropped). */

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter'
 import { join, stringPiece, unescapeC, type Piece } from '../template.js'
 import { pythonLevel } from './engine.js'
 import { binaryWith, firstNamed, makePiece } from './pieces.js'
-import { naming, type Adapter, type CallParts, type CallSite } from './types.js'
+import { naming, type Adapter, type CallParts, type CallSite, type ScopeHooks } from './types.js'
 
 function pyString(n: Node): Piece {
   const start = n.firstChild
@@ -37,6 +37,34 @@ function positional(list: Node | null): Node[] {
   return out
 }
 
+/** A plain name: `MSG`, `self.FMT`, `messages.STARTED`. */
+function pyRef(n: Node): string | null {
+  if (n.type === 'identifier') return n.text
+  if (n.type === 'attribute' && /^[\w.]+$/.test(n.text)) return n.text
+  return null
+}
+
+const pyScope: ScopeHooks = {
+  signature(fn) {
+    const params: string[] = []
+    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!p) continue
+      // `*args`, `**kw` and everything after a bare `*` are no positional parameters.
+      if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator') break
+      if (p.type === 'identifier') params.push(p.text)
+      else if (p.type === 'typed_parameter') params.push(p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? '')
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') params.push(p.childForFieldName('name')?.text ?? '')
+    }
+    return { name: fn.childForFieldName('name')?.text ?? null, params }
+  },
+  defName: (n) => n.text,
+  container(n) {
+    for (let p = n.parent; p; p = p.parent) if (p.type === 'class_definition') return p.childForFieldName('name')?.text ?? null
+    return null
+  },
+  exported: () => true,
+}
+
 /** The Python adapter. */
 export function pythonAdapter(): Adapter {
   const strings: Record<string, (n: Node) => Piece> = {
@@ -46,6 +74,7 @@ export function pythonAdapter(): Adapter {
   const piece = makePiece({
     language: 'python',
     strings,
+    ref: pyRef,
     wrap: { parenthesized_expression: firstNamed },
     concat: { binary_operator: binaryWith('+') },
     formatOperator: (n) => {
@@ -70,9 +99,13 @@ export function pythonAdapter(): Adapter {
   }
   return {
     language: 'python',
-    query: '(call function: (_) @name arguments: (_) @args) @call (comment) @comment',
+    query: `(call function: (_) @name arguments: (_) @args) @call (comment) @comment
+      (function_definition) @func
+      (assignment left: (identifier) @def.name right: (_) @def.value)`,
     callSite,
     piece,
+    ref: pyRef,
+    scope: pyScope,
     isString: (n) => n.type in strings,
     numericLevel: pythonLevel,
     messageFirst: true,

@@ -1,6 +1,8 @@
 import type { Node } from 'web-tree-sitter'
 import type { LanguageId } from '../languages.js'
 import type { Piece } from '../template.js'
+import type { Resolve } from './pieces.js'
+import type { Signature } from './scope.js'
 
 /** One call the language adapter recognised as a call, before deciding whether it logs. */
 export interface CallSite {
@@ -57,8 +59,17 @@ export interface Adapter {
    * idiom the grammar cannot parse (C's `printk(KERN_ERR DRV_NAME "…")`); default: the source itself.
    */
   prepareSource?(source: string): string
-  /** Template of an argument expression (string literal, concatenation, format call, or `{}`). */
-  piece(node: Node): Piece
+  /** Template of an argument expression (string literal, concatenation, format call, or `{}`); names in it
+   *  are what `res` says they stand for (without `res`: `{}`). */
+  piece(node: Node, res?: Resolve): Piece
+  /** The name a reference node stands for (`FMT`, `Messages.FMT`, `log_info`), or null when it is none. */
+  ref?(node: Node): string | null
+  /**
+   * Functions, definitions and containers, for names in messages and logging wrappers (scope.ts). The query
+   * captures function nodes as `@func` and definitions as `@def.name` + `@def.value`; without these hooks a
+   * language reads only literals.
+   */
+  scope?: ScopeHooks
   /** True when `node` is a string literal (level arguments like `'warn'` are read from these). */
   isString(node: Node): boolean
   /** Level from a bare number argument (Python's `logging.log(40, …)`); default: none. */
@@ -83,6 +94,22 @@ export interface Adapter {
   messageLevel?(site: CallSite): import('../../core/types.js').Level | 'continuation' | undefined
   /** How positional arguments after the message join in: console appends them, Go `Println` spaces them. */
   style?(site: CallSite): 'console' | 'println' | 'print' | undefined
+}
+
+/** How a language names its functions, definitions and containers (see Adapter.scope). */
+export interface ScopeHooks {
+  /** A function node's name (null: anonymous) and parameter names in order (Python's `self` included). */
+  signature(fn: Node): Signature
+  /** The name a `@def.name` node defines (the identifier inside a declarator, a field's name), or null. */
+  defName(n: Node): string | null
+  /** Whether a `@def.name` capture really defines (`=`, not `+=`). Default: yes. */
+  isDefinition?(nameNode: Node): boolean
+  /** The class (or interface, struct, enum) a node sits in, by simple name; null: none. */
+  container(n: Node): string | null
+  /** Whether a definition outside functions is a constant other files may use (Java: static final; JS: const). */
+  exported(nameNode: Node, value: Node): boolean
+  /** A call that writes a format into a buffer (`vsnprintf(buf, size, fmt, ap)`): the buffer and the format. */
+  formatInto?(call: Node): { name: string; value: Node } | null
 }
 
 /** Collapse whitespace and shorten argument lists of chained calls to `(…)`, keeping `()` as is. */

@@ -35,7 +35,7 @@ describe('dice index and dice catalog', () => {
     const entries = JSON.parse(cat.stdout) as Array<Record<string, any>>
     expect(entries).toHaveLength(3)
     for (const e of entries) {
-      expect(Object.keys(e)).toEqual(['id', 'file', 'line', 'language', 'level', 'template', 'matchable', 'channels', 'mentions', 'owner', 'blame'])
+      expect(Object.keys(e)).toEqual(['id', 'file', 'line', 'language', 'level', 'template', 'matchable', 'channels', 'mentions', 'owner', 'blame', 'via', 'reason'])
     }
     const ipsec = entries.find((e) => e.file === 'src/net/ipsec.c')!
     expect(ipsec).toEqual({
@@ -43,6 +43,7 @@ describe('dice index and dice catalog', () => {
       template: 'tunnel %s: phase %d failed', matchable: true, channels: ['ipsec-debug'], mentions: [],
       owner: { kind: 'blame', who: ALICE.email, via: 'blame' },
       blame: { email: ALICE.email, name: ALICE.name, commit: first, time: '2024-01-02T00:00:00.000Z' },
+      via: null, reason: null,
     })
     const warn = entries.find((e) => e.template === 'slow request %s')!
     expect(warn).toMatchObject({ language: 'javascript', level: 'warn', line: 2, mentions: ['elmore'], owner: { kind: 'annotation', who: 'elmore' } })

@@ -10,7 +10,7 @@ import { personFor } from '../../catalog/people.js'
 import { slackNames } from './actions.js'
 import { outputWidth, renderTable, shortenWhere, type Column } from '../table.js'
 
-/** One `dice catalog --json` element, keys in the contract's order and nothing else. */
+/** One `dice catalog --json` element: the contract's keys in its order, then `via` and `reason`. */
 export interface CatalogJson {
   id: string
   file: string
@@ -23,6 +23,10 @@ export interface CatalogJson {
   mentions: string[]
   owner: { kind: CatalogEntry['owner']['kind']; who: string | null; via: CatalogEntry['owner']['via'] }
   blame: Statement['blame']
+  /** The logging wrapper the call goes through (`debugPrint`), or null. */
+  via: string | null
+  /** Why the statement is not matchable (`the message is a parameter of logBanner`), or null. */
+  reason: string | null
 }
 
 /** Shape a catalog entry exactly as the contract prints it. */
@@ -34,6 +38,7 @@ export function toCatalogJson(e: CatalogEntry): CatalogJson {
       email: e.blame.email, name: e.blame.name, commit: e.blame.commit, time: e.blame.time,
       ...(e.blame.bot ? { bot: true } : {}), ...(e.blame.ignored?.length ? { ignored: e.blame.ignored } : {}),
     } : null,
+    via: e.via ?? null, reason: e.matchable ? null : (e.reason ?? null),
   }
 }
 
@@ -100,7 +105,10 @@ export function table(entries: CatalogEntry[], names: ReadonlyMap<string, string
     e.level ?? '-',
     `${e.file}:${e.line}`,
     e.owner.who ? `${names.get(e.owner.who) ?? e.owner.who}${e.owner.via === 'blame' ? '' : ` (${e.owner.via})`}` : '-',
-    [e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...e.channels.map((c) => `#${c}`)].join(' '),
+    [
+      e.template === null ? `<${e.callee}>` : JSON.stringify(e.template), ...(e.via ? [`via ${e.via}`] : []), ...e.channels.map((c) => `#${c}`),
+      ...(!e.matchable && e.reason ? [`(not matchable: ${e.reason})`] : []),
+    ].join(' '),
   ])
   return [...renderTable(COLUMNS, rows, width), `${entries.length} statements`].join('\n') + '\n'
 }

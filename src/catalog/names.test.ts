@@ -1,0 +1,135 @@
+/**
+ * Messages that are not a literal at the call but a name for one (issue 16, class 1): the name is resolved to
+ * its string constant when every definition agrees (same function, same file, another file of the
+ * repository), and otherwise the statement stays unmatchable, saying why. Real repositories, real parsers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { defaultConfig } from '../config/load.js'
+import type { Statement } from '../core/types.js'
+import type { Store } from '../store/store.js'
+import { tempSqliteStore } from '../store/testutil/stores.js'
+import { indexRepository } from './indexer.js'
+import { ALICE, TempRepo } from './testutil/repo.js'
+
+let store: Store
+let repo: TempRepo
+beforeEach(async () => {
+  store = (await tempSqliteStore()).store
+  repo = TempRepo.create()
+})
+afterEach(async () => store.close())
+
+async function catalog(): Promise<Statement[]> {
+  repo.commit(ALICE)
+  const s = await indexRepository({ dir: repo.dir, store, config: defaultConfig() })
+  expect(s.errors.filter((e) => !e.reason.startsWith('syntax errors'))).toEqual([])
+  return store.listStatements()
+}
+
+/** The statement logged on `line` of `file`. */
+function at(list: Statement[], file: string, line: number): Statement {
+  const s = list.find((x) => x.file === file && x.line === line)
+  if (!s) throw new Error(`no statement at ${file}:${line} in\n${list.map((x) => `${x.file}:${x.line} ${x.template}`).join('\n')}`)
+  return s
+}
+
+describe('names for messages, resolved to their constants', () => {
+  it('Python: a local, a module constant and a constant imported from another module', async () => {
+    repo.write('app/messages.py', 'STARTED = "Started server process [%d]"\n')
+    repo.write('app/server.py', [
+      'import logging',
+      'from .messages import STARTED',
+      'logger = logging.getLogger(__name__)',
+      'WAITING = "Waiting for application startup."',
+      'def serve(pid):',
+      '    msg = "Application startup complete."',
+      '    logger.info(msg)',
+      '    logger.info(WAITING)',
+      '    logger.info(STARTED, pid)',
+      '',
+    ].join('\n'))
+    const list = await catalog()
+    expect(at(list, 'app/server.py', 7)).toMatchObject({ template: 'Application startup complete.', matchable: true })
+    expect(at(list, 'app/server.py', 8)).toMatchObject({ template: 'Waiting for application startup.', matchable: true })
+    expect(at(list, 'app/server.py', 9)).toMatchObject({ template: 'Started server process [%d]', matchable: true })
+  })
+
+  it('C: a #define in a header used by another file, and adjacent literals with a macro', async () => {
+    repo.write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %.100s"\n#define NET_PREFIX "net: "\n')
+    repo.write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n  log_warn(NET_PREFIX "link down on %s", u);\n}\n')
+    const list = await catalog()
+    expect(at(list, 'src/quota.c', 3)).toMatchObject({ template: 'quota exceeded for %.100s', matchable: true })
+    expect(at(list, 'src/quota.c', 4)).toMatchObject({ template: 'net: link down on %s', matchable: true })
+  })
+
+  it('Java: a static final of the same class, of another class (Messages.FMT), and a local', async () => {
+    repo.write('src/main/java/org/ex/Messages.java', 'package org.ex;\npublic final class Messages {\n  public static final String QUOTA = "quota of {} exceeded";\n}\n')
+    repo.write('src/main/java/org/ex/Server.java', [
+      'package org.ex;',
+      'class Server {',
+      '  private static final String FMT = "Got {} from {}";',
+      '  void f(String a, String b) {',
+      '    LOG.warn(FMT, a, b);',
+      '    LOG.error(Messages.QUOTA, a);',
+      '    String m = "closing session {}";',
+      '    LOG.info(m, a);',
+      '  }',
+      '}',
+      '',
+    ].join('\n'))
+    const list = await catalog()
+    const f = 'src/main/java/org/ex/Server.java'
+    expect(at(list, f, 5)).toMatchObject({ template: 'Got {} from {}', matchable: true })
+    expect(at(list, f, 6)).toMatchObject({ template: 'quota of {} exceeded', matchable: true })
+    expect(at(list, f, 8)).toMatchObject({ template: 'closing session {}', matchable: true })
+  })
+
+  it('Go: a const in another file of the same package, and a local', async () => {
+    repo.write('shard/consts.go', 'package shard\n\nconst errFmt = "shard %s: rebalance failed: %v"\n')
+    repo.write('shard/shard.go', 'package shard\n\nfunc f(id string, err error) {\n\tmsg := "shard %s moved"\n\tlog.Printf(msg, id)\n\tlog.Printf(errFmt, id, err)\n}\n')
+    const list = await catalog()
+    expect(at(list, 'shard/shard.go', 5)).toMatchObject({ template: 'shard %s moved', matchable: true })
+    expect(at(list, 'shard/shard.go', 6)).toMatchObject({ template: 'shard %s: rebalance failed: %v', matchable: true })
+  })
+
+  it('JavaScript and TypeScript: a const of the same file and one imported from another', async () => {
+    repo.write('web/msgs.ts', 'export const SLOW = "slow request %s"\n')
+    repo.write('web/api.ts', "import { SLOW } from './msgs'\nconst DOWN = 'backend down'\nexport function f(p: string) {\n  logger.warn(SLOW, p)\n  logger.error(DOWN)\n}\n")
+    repo.write('web/app.js', "const RETRY = 'retrying in %d ms'\nfunction g(ms) {\n  console.warn(RETRY, ms)\n}\n")
+    const list = await catalog()
+    expect(at(list, 'web/api.ts', 4)).toMatchObject({ template: 'slow request %s', matchable: true })
+    expect(at(list, 'web/api.ts', 5)).toMatchObject({ template: 'backend down', matchable: true })
+    expect(at(list, 'web/app.js', 3)).toMatchObject({ template: 'retrying in %d ms', matchable: true })
+  })
+
+  it('stays unmatchable, with the reason, when the name has several values or is no constant', async () => {
+    repo.write('a/one.py', 'BANNER = "one"\n')
+    repo.write('b/two.py', 'BANNER = "two"\n')
+    repo.write('app/run.py', [
+      'import logging',
+      'log = logging.getLogger(__name__)',
+      'def run(ok):',
+      '    msg = "ready"',
+      '    if not ok:',
+      '        msg = "degraded"',
+      '    log.warning(msg)',
+      '    log.warning(BANNER)',
+      '    status = compute()',
+      '    log.warning(status)',
+      '',
+    ].join('\n'))
+    const list = await catalog()
+    expect(at(list, 'app/run.py', 7)).toMatchObject({ template: null, matchable: false, reason: '`msg` has 2 different values in run' })
+    expect(at(list, 'app/run.py', 8)).toMatchObject({ template: null, matchable: false, reason: '`BANNER` has 2 different values in 2 files' })
+    expect(at(list, 'app/run.py', 10)).toMatchObject({ template: null, matchable: false, reason: expect.stringMatching(/^`status` is not a constant/) })
+  })
+
+  it('reads a file again when a constant it uses changes in another file, with that file unchanged', async () => {
+    repo.write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %s"\n')
+    repo.write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n}\n')
+    expect(at(await catalog(), 'src/quota.c', 3).template).toBe('quota exceeded for %s')
+    repo.write('include/msgs.h', '#define QUOTA_MSG "quota of %s used up"\n')
+    const list = await catalog()
+    expect(at(list, 'src/quota.c', 3).template).toBe('quota of %s used up')
+  })
+})
