@@ -68,7 +68,7 @@ function statementReader(): (r: Row) => Statement {
     return {
       id: r.id, file: one(r.file), line: Number(r.line), endLine: Number(r.end_line), language: one(r.language), level: (r.level == null ? null : one(r.level)) as Statement['level'],
       template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-      blame: blame as Statement['blame'], callee: one(r.callee),
+      blame: blame as Statement['blame'], callee: one(r.callee), via: r.via == null ? null : one(r.via), reason: r.reason ?? null,
     }
   }
 }
