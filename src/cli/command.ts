@@ -19,6 +19,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>
   /** Command lines shown under "Examples" in `--help`, without the leading `dice `. */
   examples: readonly string[]
+  /** False for a command that must run whatever ./dice.yml holds (`dice init` writes it): built-in defaults. */
+  loadsConfig?: boolean
 }
 
 /** One CLI command. */

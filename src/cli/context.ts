@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js'
+import { defaultConfig, loadConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { clockFrom, type Clock } from '../core/clock.js'
 import { openStore, DEFAULT_DB_FILE, type StoreOptions } from '../store/registry.js'
@@ -24,12 +24,14 @@ export interface GlobalOptions {
   db?: string
   databaseUrl?: string
   at?: string
+  /** Skip ./dice.yml and --config: built-in defaults (for `dice init`, which writes the file). */
+  noConfig?: boolean
 }
 
 export function makeContext(g: GlobalOptions, io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stdin' | 'env' | 'cwd'>> = {}): CliContext {
   const env = io.env ?? process.env
   const cwd = io.cwd ?? process.cwd()
-  const { config, file } = loadConfig(g.config, cwd)
+  const { config, file } = g.noConfig ? { config: defaultConfig(), file: null } : loadConfig(g.config, cwd)
   const storeOptions: StoreOptions = {
     dbFile: g.db ?? DEFAULT_DB_FILE,
     databaseUrl: g.databaseUrl ?? env.DICE_DATABASE_URL ?? undefined,

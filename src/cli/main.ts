@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseFlags(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, cmd.name, `dice ${cmd.name} --help`)
     if (parsed.values.help) return (process.stdout.write(commandHelp(cmd)), 0)
     const v = parsed.values as Record<string, any>
-    const ctx = makeContext({ config: v.config, db: v.db, databaseUrl: v['database-url'], at: v.at })
+    const ctx = makeContext({ config: v.config, db: v.db, databaseUrl: v['database-url'], at: v.at, noConfig: cmd.loadsConfig === false })
     return await (await cmd.load()).run(ctx, { values: v, positionals: parsed.positionals })
   } catch (e) {
     const err = asCodedError(e)

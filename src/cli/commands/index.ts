@@ -8,6 +8,7 @@ export interface LazyCommand extends CommandSpec {
 
 /** The command registry: `dice COMMAND` looks here. */
 export const commands: LazyCommand[] = [
+  { ...SPECS.init, load: async () => (await import('./init.js')).init },
   { ...SPECS.index, load: async () => (await import('./index-cmd.js')).index },
   { ...SPECS.catalog, load: async () => (await import('./catalog.js')).catalog },
   { ...SPECS.match, load: async () => (await import('./match.js')).match },

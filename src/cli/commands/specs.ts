@@ -108,6 +108,20 @@ export const SPECS = {
     },
     examples: ['digest --preview', 'digest --preview --user pig@pen.mssn --at 2025-03-14T09:30:00Z'],
   },
+  init: {
+    name: 'init',
+    summary: 'look at a repository (languages, logger calls, functions that look like loggers), write a commented dice.yml and print the Slack app manifest',
+    usage: 'init [DIR] [--force] [--features LIST] [--url URL | --socket-mode] [--json]',
+    options: {
+      force: { type: 'boolean', help: 'replace an existing dice.yml' },
+      features: { type: 'string', value: 'LIST', help: 'what Dice should do in Slack, comma-separated: channels, digests, actions, home (default all); the manifest asks only for the scopes they need' },
+      url: { type: 'string', value: 'URL', help: 'the https address where dice run will be reachable, for the manifest\'s request URLs (default https://dice.example.com)' },
+      'socket-mode': { type: 'boolean', help: 'a manifest for Socket Mode: no public URL, Dice connects out (needs SLACK_APP_TOKEN)' },
+      json: json('print what was found, the file written and the manifest as JSON'),
+    },
+    examples: ['init', 'init ~/src/service --url https://dice.example.com', 'init --features channels,actions --socket-mode'],
+    loadsConfig: false,
+  },
   index: {
     name: 'index',
     summary: 'build or update the catalog from the git repository at DIR (default .); incremental on re-run',
