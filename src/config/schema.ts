@@ -153,6 +153,8 @@ export const configSchema = z.object({
     bucketSeconds: z.number().int().positive().default(300),
     samplesPerBucket: z.number().int().min(0).max(20).default(3),
     maxLineBytes: z.number().int().positive().default(65_536),
+    /** Worker threads that parse, match and count ingested lines (`dice run`, `dice replay`); unset: none (the main thread). */
+    workers: z.number().int().min(0).max(64).optional(),
   }).strict().default({}),
   route: z.object({
     minLevel: level.default('warn'),

@@ -156,12 +156,18 @@ export class Delivery {
     return { ...this.stats, retries: this.stats.retries + (typeof limited === 'number' ? limited : 0) }
   }
 
+  /**
+   * Whether onHit does anything with a hit of `s` (ingest workers send back only those). Real time is for
+   * channels: a statement without `#channel` gets one only from a `route.rules` channel rule. Without such rules
+   * most hits (a replay's every counted line) need no routing here at all.
+   */
+  wantsHit(s: Statement): boolean {
+    return this.channelRules || s.channels.length > 0
+  }
+
   /** Real-time path: synchronous, cheap. Posting happens in the background (see `idle()`). */
   onHit(hit: Hit): void {
-    if (this.stopped) return
-    // Real time is for channels: a statement without `#channel` gets one only from a `route.rules` channel
-    // rule. Without such rules most hits (a replay's every counted line) need no routing here at all.
-    if (!this.channelRules && hit.statement.channels.length === 0) return
+    if (this.stopped || !this.wantsHit(hit.statement)) return
     const d = this.silences.apply(this.o.router.route(hit))
     if (!d.channels.length) return
     // Never drop a hit: at the cap the accumulator is processed now rather than grown.

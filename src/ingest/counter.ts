@@ -31,8 +31,44 @@ export class SourceCounters {
     return COUNTER_NAMES.every((k) => this[k] === 0)
   }
 
+  /** Add counters sent as plain fields (an ingest worker's, toJSON() on the other side). */
+  addFields(o: Record<CounterName, number>): void {
+    for (const k of COUNTER_NAMES) this[k] += o[k]
+  }
+
   toJSON(): Record<CounterName, number> {
     return Object.fromEntries(COUNTER_NAMES.map((k) => [k, this[k]])) as Record<CounterName, number>
+  }
+}
+
+/** SourceCounters per source, since the last take(): what the next flush adds to the store. */
+export class SourceDeltas {
+  private map = new Map<string, SourceCounters>()
+  /** The entry last asked for (forgotten when the map is replaced): a source's lines come in runs. */
+  private lastSource: string | null = null
+  private last: SourceCounters | null = null
+
+  /** The counters of `source`. */
+  of(source: string): SourceCounters {
+    if (source === this.lastSource) return this.last!
+    let c = this.map.get(source)
+    if (c === undefined) this.map.set(source, (c = new SourceCounters()))
+    this.lastSource = source
+    this.last = c
+    return c
+  }
+
+  /** Everything gathered so far; starts afresh. */
+  take(): Map<string, SourceCounters> {
+    const m = this.map
+    this.map = new Map()
+    this.lastSource = this.last = null
+    return m
+  }
+
+  /** What take() would return, without taking it (metrics). */
+  peek(): ReadonlyMap<string, SourceCounters> {
+    return this.map
   }
 }
 
@@ -72,7 +108,14 @@ export class Counter {
    * `maxShapesPerBucket` bounds what a flood of unique garbage (random text at WARN) can add to the store:
    * past it, new shapes of that bucket are counted under one OVERFLOW_SHAPE row.
    */
-  constructor(private readonly samplesPerBucket: number, private readonly maxShapesPerBucket = 2000) {}
+  /** The reading order of the entry being counted (set by the Tally), when `ordered`. */
+  ord = 0
+
+  /**
+   * `ordered` (ingest workers): every delta carries the reading order of its first line and of each sample's
+   * line (Ordered), so the Pipeline can merge several workers' aggregates as if one thread had counted the lines.
+   */
+  constructor(private readonly samplesPerBucket: number, private readonly maxShapesPerBucket = 2000, private readonly ordered = false) {}
 
   /** Distinct keys held. */
   get size(): number {
@@ -109,34 +152,31 @@ export class Counter {
 
   private count(slot: Slot, statementId: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
     let o: OccurrenceDelta | undefined
-    if (slot.map === null) {
-      const hn = this.hostNumber(host)
-      const hs = slot.hosts
-      const bs = slot.buckets
-      for (let i = 0; i < bs.length; i++) {
-        if (bs[i] === bucket && hs[i] === hn) {
-          o = slot.list[i]
-          break
-        }
-      }
-    } else o = slot.map.get(host)?.get(bucket)
+    if (slot.map === null) o = find(slot, this.hostNumber(host), bucket)
+    else o = slot.map.get(host)?.get(bucket)
     if (o === undefined) {
-      this.add(slot, {
-        statementId, host, bucket, count: 1, firstSeen: time, lastSeen: time, level,
-        samples: this.samplesPerBucket > 0 ? [sample(entry)] : [],
-      })
+      const samples = this.samplesPerBucket > 0 ? [sample(entry)] : []
+      // Ordered deltas are built whole (one object shape), not given their order fields afterwards.
+      const d: OccurrenceDelta = this.ordered
+        ? ({ statementId, host, bucket, count: 1, firstSeen: time, lastSeen: time, level, samples, ord: this.ord, ords: samples.length ? [this.ord] : [] } as OccurrenceDelta)
+        : { statementId, host, bucket, count: 1, firstSeen: time, lastSeen: time, level, samples }
+      this.add(slot, d)
       return
     }
     this.bump(o, time, entry)
   }
 
   /** One more entry for an existing aggregate (matched or unowned): count, time frame, bounded samples. */
-  private bump(o: { count: number; firstSeen: number; lastSeen: number; samples: string[] }, time: number, entry: LogEntry): void {
+  private bump(o: { count: number; firstSeen: number; lastSeen: number; samples: string[] } & Ordered, time: number, entry: LogEntry): void {
     o.count++
     if (time < o.firstSeen) o.firstSeen = time
     if (time > o.lastSeen) o.lastSeen = time
-    if (o.samples.length < this.samplesPerBucket) o.samples.push(sample(entry))
+    if (o.samples.length < this.samplesPerBucket) {
+      o.samples.push(sample(entry))
+      o.ords?.push(this.ord)
+    }
   }
+
 
   private add(slot: Slot, d: OccurrenceDelta): void {
     slot.list.push(d)
@@ -152,25 +192,57 @@ export class Counter {
 
   /** Count one WARN+ entry that matched no statement, under its masked shape. */
   unownedShape(shapeHash: string, shape: string, host: string, bucket: number, time: number, level: Level | null, entry: LogEntry): void {
+    if (!this.admit(shapeHash, bucket)) (shapeHash = OVERFLOW_HASH), (shape = OVERFLOW_SHAPE)
+    const key = `${shapeHash}\u0001${host}\u0001${bucket}`
+    const o = this.unowned.get(key)
+    if (o === undefined) {
+      const samples = this.samplesPerBucket > 0 ? [sample(entry)] : []
+      const d: UnownedBatchItem = this.ordered
+        ? ({ shapeHash, shape, host, bucket, count: 1, firstSeen: time, lastSeen: time, level, samples, ord: this.ord, ords: samples.length ? [this.ord] : [] } as UnownedBatchItem)
+        : { shapeHash, shape, host, bucket, count: 1, firstSeen: time, lastSeen: time, level, samples }
+      this.unowned.set(key, d)
+      return
+    }
+    this.bump(o, time, entry)
+  }
+
+  /** Whether a shape keeps its own row in `bucket` (false: the bucket has its maximum of shapes; it goes to the overflow row). */
+  private admit(shapeHash: string, bucket: number): boolean {
+    if (this.maxShapesPerBucket === Infinity) return true
     let seen = this.shapesSeen.get(bucket)
     if (seen === undefined) {
       this.shapesSeen.set(bucket, (seen = new Set()))
       if (this.shapesSeen.size > MAX_SHAPE_BUCKETS) this.shapesSeen.delete(Math.min(...this.shapesSeen.keys()))
     }
-    if (!seen.has(shapeHash)) {
-      if (seen.size >= this.maxShapesPerBucket) (shapeHash = OVERFLOW_HASH), (shape = OVERFLOW_SHAPE)
-      else seen.add(shapeHash)
+    if (seen.has(shapeHash)) return true
+    if (seen.size >= this.maxShapesPerBucket) return false
+    seen.add(shapeHash)
+    return true
+  }
+
+  /**
+   * Add the aggregates ingest workers drained (Counter `ordered` on their side) for lines read in an order only
+   * their ordinals tell: counts add up, first/last seen widen, each key keeps the level of its first line and the
+   * samples of its first lines, and unowned shapes meet the per-bucket bound in the order they first appeared —
+   * what counting the same lines here, in reading order, would have made.
+   */
+  mergeDrained(batches: ReadonlyArray<{ occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] }>): void {
+    for (const b of batches) {
+      for (const d of b.occurrences) {
+        const slot = this.slotOf(d.statementId)
+        const o = slot.map !== null ? slot.map.get(d.host)?.get(d.bucket) : find(slot, this.hostNumber(d.host), d.bucket)
+        if (o === undefined) this.add(slot, d)
+        else combine(o, d, this.samplesPerBucket)
+      }
     }
-    const key = `${shapeHash}\u0001${host}\u0001${bucket}`
-    const o = this.unowned.get(key)
-    if (o === undefined) {
-      this.unowned.set(key, {
-        shapeHash, shape, host, bucket, count: 1, firstSeen: time, lastSeen: time, level,
-        samples: this.samplesPerBucket > 0 ? [sample(entry)] : [],
-      })
-      return
+    const unowned = batches.length === 1 ? batches[0]!.unowned : batches.flatMap((b) => b.unowned).sort((x, y) => ordOf(x as Ordered) - ordOf(y as Ordered))
+    for (const d of unowned) {
+      if (!this.admit(d.shapeHash, d.bucket)) (d.shapeHash = OVERFLOW_HASH), (d.shape = OVERFLOW_SHAPE)
+      const key = `${d.shapeHash}\u0001${d.host}\u0001${d.bucket}`
+      const o = this.unowned.get(key)
+      if (o === undefined) this.unowned.set(key, d)
+      else combine(o, d, this.samplesPerBucket)
     }
-    this.bump(o, time, entry)
   }
 
   /** Take everything aggregated so far and start empty. */
@@ -241,6 +313,50 @@ const MAX_SHAPE_BUCKETS = 16
 export const OVERFLOW_SHAPE = '(other unowned messages: too many distinct shapes in this bucket)'
 /** Shape hash of the overflow row. */
 export const OVERFLOW_HASH = 'overflow'
+
+/** The delta of `slot` for host number `hn` and `bucket` (a slot still in its list form). */
+function find(slot: Slot, hn: number, bucket: number): OccurrenceDelta | undefined {
+  const hs = slot.hosts
+  const bs = slot.buckets
+  for (let i = 0; i < bs.length; i++) if (bs[i] === bucket && hs[i] === hn) return slot.list[i]
+  return undefined
+}
+
+/** A delta of an `ordered` Counter: the reading order (ordinal) of its first line and of each sample's line. */
+interface Ordered {
+  ord?: number
+  ords?: number[]
+}
+
+function ordOf(d: Ordered): number {
+  return d.ord ?? -1
+}
+
+/** Fold `d` into `o` (both of one key), by reading order where the deltas have it (see Ordered). */
+function combine<T extends (OccurrenceDelta | UnownedBatchItem) & Ordered>(o: T, d: T, maxSamples: number): void {
+  o.count += d.count
+  if (d.firstSeen < o.firstSeen) o.firstSeen = d.firstSeen
+  if (d.lastSeen > o.lastSeen) o.lastSeen = d.lastSeen
+  const oo = o.ords
+  const od = d.ords
+  if (oo === undefined || od === undefined) {
+    // No order to go by (a line pushed in this thread): d's samples go after o's.
+    for (let i = 0; i < d.samples.length && o.samples.length < maxSamples; i++) o.samples.push(d.samples[i]!)
+    return
+  }
+  if (ordOf(d) < ordOf(o)) (o.level = d.level), (o.ord = d.ord)
+  // The first samples of both, by reading order (each list is already in that order).
+  const samples: string[] = []
+  const ords: number[] = []
+  let i = 0
+  let j = 0
+  while (samples.length < maxSamples && (i < oo.length || j < od.length)) {
+    if (j >= od.length || (i < oo.length && oo[i]! < od[j]!)) (samples.push(o.samples[i]!), ords.push(oo[i++]!))
+    else (samples.push(d.samples[j]!), ords.push(od[j++]!))
+  }
+  o.samples = samples
+  o.ords = ords
+}
 
 function mergeInto<T extends OccurrenceDelta | UnownedBatchItem>(o: T, d: T, maxSamples: number): void {
   o.count += d.count

@@ -41,9 +41,9 @@ function makeInput(lines: number, seed: number): { text: string; expected: Recor
 }
 
 /** Run the child; with `kill`, SIGKILL it `kill.delayMs` after its `kill.afterFlushes`-th flush report. */
-function runChild(db: string, file: string, kill: { afterFlushes: number; delayMs: number } | null): Promise<'done' | 'killed'> {
+function runChild(db: string, file: string, kill: { afterFlushes: number; delayMs: number } | null, workers = 0): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, db, file, FORMAT], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CHILD, db, file, FORMAT, String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     let timer: NodeJS.Timeout | null = null
@@ -62,7 +62,7 @@ function runChild(db: string, file: string, kill: { afterFlushes: number; delayM
   })
 }
 
-async function killAndResume(opts: StoreOptions, db: string, seed: number, kills: Array<{ afterFlushes: number; delayMs: number }>): Promise<void> {
+async function killAndResume(opts: StoreOptions, db: string, seed: number, kills: Array<{ afterFlushes: number; delayMs: number }>, workers = 0): Promise<void> {
   const dir = tempDir('once')
   const file = join(dir, 'app.txt')
   const { text, expected, rawLines } = makeInput(60_000, seed)
@@ -74,16 +74,16 @@ async function killAndResume(opts: StoreOptions, db: string, seed: number, kills
   let killed = 0
   const partial = new Set<number>() // checkpoint offsets seen after a kill, strictly inside the file
   for (const k of kills) {
-    if ((await runChild(db, file, k)) !== 'killed') continue
+    if ((await runChild(db, file, k, workers)) !== 'killed') continue
     killed++
     const s = await openStore(opts)
     const cp = await s.getCheckpoint(await checkpointKeyOfPath(file))
     await s.close()
     if (cp && cp.offset > 0 && cp.offset < text.length) partial.add(cp.offset)
   }
-  expect(await runChild(db, file, null)).toBe('done')
+  expect(await runChild(db, file, null, workers)).toBe('done')
   // A run after completion must add nothing.
-  expect(await runChild(db, file, null)).toBe('done')
+  expect(await runChild(db, file, null, workers)).toBe('done')
 
   const store = await openStore(opts)
   try {
@@ -104,6 +104,13 @@ describe('exactly-once counting', () => {
     const db = join(dir, 'dice.db')
     const kills = Array.from({ length: 6 }, () => ({ afterFlushes: 1 + Math.floor(Math.random() * 4), delayMs: Math.floor(Math.random() * 15) }))
     await killAndResume({ dbFile: db }, db, 42, kills)
+  })
+
+  it('survives kill -9 at random points with two ingest workers: stored totals equal the input counts (SQLite)', async () => {
+    const dir = tempDir('once-workers')
+    const db = join(dir, 'dice.db')
+    const kills = Array.from({ length: 6 }, () => ({ afterFlushes: 1 + Math.floor(Math.random() * 4), delayMs: Math.floor(Math.random() * 15) }))
+    await killAndResume({ dbFile: db }, db, 43, kills, 2)
   })
 
   it('survives kill -9 at random points on PostgreSQL', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { configSchema } from '../config/schema.js'
 import { createParser } from './formats/index.js'
-import { isContinuation, MultilineAssembler } from './multiline.js'
+import { isContinuation, MultilineAssembler, startsEntry } from './multiline.js'
 import type { LogEntry } from '../core/types.js'
 
 const auto = createParser('auto', configSchema.parse({}))
@@ -170,5 +170,20 @@ describe('Docker json-file records', () => {
     expect(r.map((x) => x.kind)).toEqual(['entry', 'entry', 'entry'])
     expect((r[0] as { entry: LogEntry }).entry.message).toBe('{"log":"not closed')
     expect((r[1] as { entry: LogEntry }).entry.message).toBe('\tindented message')
+  })
+})
+
+describe('startsEntry', () => {
+  it('says where a stream can be cut: a line no assembler state folds into the entry before it', () => {
+    const prev = '2026-11-25 10:00:01 ERROR boom'
+    for (const line of ['2026-11-25 10:00:02 INFO next', 'ERROR: tunnel a: phase 1 failed', '{"level":"error","msg":"x"}']) expect(startsEntry(line, prev), line).toBe(true)
+    for (const line of ['', '\tat a.B.c(B.java:1)', '    at f (x.js:1:2)', 'Caused by: java.io.IOException: x', '... 3 more',
+      'java.lang.IllegalStateException: boom', 'ValueError: bad value', 'main.main()', 'goroutine 1 [running]:']) expect(startsEntry(line, prev), line).toBe(false)
+    // Container records: only after a complete record (a partial one continues on the next record).
+    const full = '2026-11-25T10:00:01.000000000Z stdout F hello'
+    const partial = '2026-11-25T10:00:01.000000000Z stdout P hel'
+    expect(startsEntry(full, full)).toBe(true)
+    expect(startsEntry(full, partial)).toBe(false)
+    expect(startsEntry(full, 'plain line')).toBe(false)
   })
 })

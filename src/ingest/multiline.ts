@@ -33,6 +33,23 @@ const PY_EXC_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|I
 // Go: frames in a goroutine dump alternate `pkg.func(...)` and `\t/path/file.go:12 +0x1d`.
 const GO_FRAME = /^(?:[\w./*()\[\]-]+\(.*\)|created by .*)$/
 
+/**
+ * True when `line` (after `prev`) starts a new entry whatever state an assembler is in: it is not blank, cannot
+ * continue an entry (not indented, not a trace line, not a Python exception or Go frame line), and neither it nor
+ * the line before is a partial container record. Where such a line is, a stream can be cut in two and each part
+ * assembled on its own with the same entries as the whole (ingest workers count parts of one file).
+ */
+export function startsEntry(line: string, prev: string): boolean {
+  const rec = containerRecord(line)
+  if (rec !== null) {
+    // Records join only records: the one before must be a complete one.
+    const before = containerRecord(prev)
+    if (before === null || before.partial) return false
+  }
+  const text = rec !== null ? rec.text : line
+  return text !== '' && !isContinuation(text) && !PY_EXC_LINE.test(text) && !GO_FRAME.test(text)
+}
+
 /** What happened to one pushed line. */
 export type Assembled =
   | { kind: 'entry'; entry: LogEntry }

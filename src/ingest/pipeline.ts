@@ -1,24 +1,17 @@
 import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
-import { atLeast } from '../core/levels.js'
-import type { Checkpoint, Hit, LogEntry, Statement } from '../core/types.js'
-import { Matcher, type MatcherPlan } from '../match/matcher.js'
-import { shapeOf } from '../match/shape.js'
+import type { Checkpoint, Hit, Statement } from '../core/types.js'
+import type { MatcherPlan } from '../match/matcher.js'
 import type { Store } from '../store/store.js'
-import { Counter, OccurrenceKey, SourceCounters } from './counter.js'
-import { createParser, formatFoldsContinuations, type LineParser } from './formats/index.js'
-import { MultilineAssembler } from './multiline.js'
-import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG, type LogSource, type RawLine } from './source.js'
+import { Counter, SourceCounters, SourceDeltas } from './counter.js'
+import type { LineParser } from './formats/index.js'
+import { startsEntry } from './multiline.js'
+import { WorkerPool } from './parallel/pool.js'
+import { MAX_PIECE_LINES, type PieceResult } from './parallel/protocol.js'
+import type { LogSource, RawLine } from './source.js'
+import { newStream, Tally, type PipelineParser, type Stream } from './tally.js'
 
-/** A LineParser that may say whether continuation lines (stack traces) fold into the previous entry. */
-export type PipelineParser = LineParser & { foldsContinuations?: boolean }
-
-/** createParser plus the folding decision for that format (structured formats never fold). UsageError if bad. */
-export function parserFor(format: string, config: Config, clock?: Clock): PipelineParser {
-  const p: PipelineParser = createParser(format, config, { clock })
-  p.foldsContinuations = formatFoldsContinuations(format, config)
-  return p
-}
+export { parserFor, type PipelineParser } from './tally.js'
 
 /** Options of a Pipeline. */
 export interface PipelineOptions {
@@ -30,115 +23,176 @@ export interface PipelineOptions {
   plan?: MatcherPlan | null
   /** Called for each counted matched entry (real-time delivery). Must not throw; errors are swallowed. */
   onHit?: (h: Hit) => void
+  /** Which statements' hits onHit wants (default: all). Ingest workers send back only those. */
+  wantsHit?: (s: Statement) => boolean
   /** Flush once this many distinct statement × host × bucket keys are held. */
   maxKeys?: number
   /** Flush once this many lines arrived since the last flush. */
   maxUnflushedLines?: number
   /** Reports a failed timer flush (the data stays in memory and is retried). */
   onFlushError?: (e: unknown) => void
-}
-
-/** Per input stream (one file, stdin, one HTTP request): multiline assembly and the checkpoint it has reached. */
-interface Stream {
-  source: string
-  pending: LogEntry | null
-  pendingHost: string | undefined
-  /** Checkpoint just after the pending entry's last line. */
-  pendingEnd: Checkpoint | undefined
-  /** Checkpoint covering every finalized entry: what the next flush may store. */
-  safe: Checkpoint | undefined
-  dirty: boolean
-  /** A line arrived since the previous flush (an idle pending entry is finalized at the next one). */
-  touched: boolean
-  /** Line numbers for streams without checkpoints. */
-  n: number
-  parser: LineParser | null
-  asm: MultilineAssembler | null
-  folds: boolean
-  /** Line counters of the pending entry's lines (see hold()). */
-  heldLines: number
-  heldBad: number
-  heldNul: number
-  heldLong: number
-  /** LINE_TOO_LONG when the parser cut the entry's first line (the splitter had not). */
-  heldFlags: number
-}
-
-interface StatementInfo {
-  statement: Statement
-  /** Channels or mentions: counted whatever the level. */
-  always: boolean
-  key: OccurrenceKey
+  /**
+   * Ingest worker threads that parse, match and count the lines of `ingest()`ed sources (0: all in this thread).
+   * Lines pushed one by one (`push`: HTTP ingest) are always counted in this thread.
+   */
+  workers?: number
+  /** Lines per piece sent to a worker (tests make it small to cut streams often). */
+  pieceLines?: number
 }
 
 const MAX_STREAMS = 10_000
+/** Lines per piece sent to a worker: enough that sending costs little next to counting them. */
+const PIECE_LINES = 2048
+/**
+ * A stream whose lines offer no place to cut (one entry with a 100k-line trace) is cut after this many pieces'
+ * worth anyway; the next piece resumes the entry in the worker that holds it (bounds the lines kept here).
+ */
+const MAX_CARRY_PIECES = 32
+
+/** A stream read through the workers: the lines not sent yet, and the pieces sent but not covered yet. */
+interface Feed {
+  source: string
+  /** Lines not sent yet; the first one starts an entry (or continues where the last piece was cut). */
+  carry: RawLine[]
+  carrySeq: number
+  parser: PipelineParser | null
+  host: string | undefined
+  touched: boolean
+  /** Line numbers for streams without checkpoints. */
+  n: number
+  /** Pieces sent whose lines are not all covered yet: where their checkpoints are found. */
+  sent: Array<{ firstSeq: number; lines: RawLine[] }>
+  safe: Checkpoint | undefined
+  dirty: boolean
+  /** The worker holding the stream's state for the next piece (-1: none). */
+  keptBy: number
+}
+
+/** A piece on its way: what merging its answer needs. */
+interface Sent {
+  feed: Feed
+  source: string
+  lines: number
+}
 
 /**
  * The counting pipeline: raw line → parser → multiline assembly → Matcher → count decision → in-memory
- * aggregate. `flush()` writes the aggregate, the per-source counters and the checkpoints covering exactly
- * the lines aggregated, in ONE Store.applyCounts transaction — so after a crash either both the counts and
- * the position survive or neither does, and a restart from the stored checkpoint counts each line once.
+ * aggregate (the per-line work is a Tally's). `flush()` writes the aggregate, the per-source counters and the
+ * checkpoints covering exactly the lines aggregated, in ONE Store.applyCounts transaction — so after a crash
+ * either both the counts and the position survive or neither does, and a restart from the stored checkpoint
+ * counts each line once.
+ *
+ * With `workers`, ingested sources are cut into pieces that start where an entry starts (so a piece's
+ * multiline assembly is what one thread would do) and counted by worker threads; answers are merged in the
+ * order the pieces were read, and a stream's checkpoint moves only past merged lines — the same exactly-once
+ * commit, the same counts.
  */
 export class Pipeline {
   private readonly store: Store
-  private readonly clock: Clock
-  private readonly onHit?: (h: Hit) => void
-  private readonly minLevel: Config['match']['minLevel']
-  private readonly bucketMs: number
   private readonly maxKeys: number
   private readonly maxUnflushed: number
-  private matcher: Matcher
-  /** Only the statements with channels or mentions: all an entry below minLevel can count for. */
-  private annotated: Matcher | null = null
-  private byId = new Map<string, StatementInfo>()
-  private counter: Counter
-  private streams = new Map<string, Stream>()
+  private readonly pieceLines: number
+  private readonly counter: Counter
+  private readonly deltas = new SourceDeltas()
+  /** This thread's Tally: every line without workers; with them, only lines pushed one by one (built then). */
+  private tally: Tally | null = null
+  private statements: Statement[]
+  private catalogPlan: MatcherPlan | null
+  private byId = new Map<string, Statement>()
+  private readonly pool: WorkerPool | null = null
+  private readonly feeds = new Map<string, Feed>()
+  private readonly sent = new Map<number, Sent>()
+  private streams = new Map<string, Stream<Checkpoint>>()
   /** The stream of the previous line and its key: a source's lines come in runs (a replayed file, a batch). */
   private lastKey: string | null = null
-  private lastStream: Stream | null = null
-  private delta = new Map<string, SourceCounters>()
-  /** this.delta's entry last asked for (forgotten when the map is replaced). */
-  private lastSource: string | null = null
-  private lastCounters: SourceCounters | null = null
+  private lastStream: Stream<Checkpoint> | null = null
   private totals = new Map<string, SourceCounters>()
+  /** Lines pushed and not yet written by a completed flush; of those, the ones whose counts are in `counter`. */
   private unflushed = 0
+  private ready = 0
   private flushes = 0
   private flushErrors = 0
   private finalizeAll = false
   private tail: Promise<void> = Promise.resolve()
   private queued: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
-  private readonly hint: { file: string | null; line: number | null; logger: string | null } = { file: null, line: null, logger: null }
 
   constructor(private readonly o: PipelineOptions) {
     this.store = o.store
-    this.clock = o.clock
-    this.onHit = o.onHit
-    this.minLevel = o.config.match.minLevel
-    this.bucketMs = o.config.match.bucketSeconds * 1000
     this.maxKeys = o.maxKeys ?? 50_000
     this.maxUnflushed = o.maxUnflushedLines ?? 500_000
+    this.pieceLines = Math.max(1, Math.min(o.pieceLines ?? PIECE_LINES, MAX_PIECE_LINES / MAX_CARRY_PIECES))
     this.counter = new Counter(o.config.match.samplesPerBucket)
-    this.matcher = Matcher.build([])
-    this.setStatements(o.statements, o.plan)
+    this.statements = o.statements
+    this.catalogPlan = o.plan ?? null
+    if (o.workers && o.workers > 0) {
+      this.indexHits(o.statements)
+      this.pool = new WorkerPool(o.workers, {
+        config: o.config, clockOffsetMs: o.clock() - Date.now(),
+        catalog: { type: 'catalog', gen: 0, statements: o.statements, plan: this.catalogPlan, hits: this.hitsWanted(o.statements) },
+      }, (r) => this.merge(r))
+    } else this.tally = this.newTally()
+  }
+
+  private newTally(): Tally {
+    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, onHit: this.o.onHit, counter: this.counter, deltas: this.deltas })
+  }
+
+  /** This thread's Tally, built on first use when the workers count everything else. */
+  private local(): Tally {
+    return (this.tally ??= this.newTally())
+  }
+
+  private indexHits(statements: Statement[]): void {
+    this.byId = this.o.onHit ? new Map(statements.map((s) => [s.id, s])) : new Map()
+  }
+
+  private hitsWanted(statements: Statement[]): string[] | 'all' | 'none' {
+    if (!this.o.onHit) return 'none'
+    const wants = this.o.wantsHit
+    return wants ? statements.filter((s) => wants(s)).map((s) => s.id) : 'all'
   }
 
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
   setStatements(statements: Statement[], plan: MatcherPlan | null = null): void {
-    this.matcher = Matcher.build(statements, plan)
-    const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
-    this.annotated = annotated.length ? Matcher.build(annotated) : null
-    const byId = new Map<string, StatementInfo>()
-    for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id) })
-    this.byId = byId
+    this.statements = statements
+    this.catalogPlan = plan
+    this.tally?.setStatements(statements, plan)
+    if (this.pool) {
+      this.indexHits(statements)
+      this.pool.setCatalog({ statements, plan, hits: this.hitsWanted(statements) })
+    }
   }
 
-  /** Hot path, sync: parse → multiline → match → count in memory. `parser` from createParser / parserFor. */
+  /** Resolves once the matchers of the current catalog are built (with workers: in every worker). */
+  async matcherReady(): Promise<void> {
+    if (this.pool) await this.pool.matcher()
+  }
+
+  /** Whether the catalog's matcher was built from a stored plan (after matcherReady()). */
+  get planned(): boolean {
+    return this.pool ? this.builtPlan.planned : this.local().planned
+  }
+
+  /** The catalog's matcher plan, to store (keepPlan; after matcherReady()). */
+  plan(): MatcherPlan {
+    return this.pool ? this.builtPlan.plan ?? this.catalogPlan! : this.local().plan()
+  }
+
+  private builtPlan: { planned: boolean; plan: MatcherPlan | null } = { planned: true, plan: null }
+
+  /** Worker threads counting ingested sources (0: none). */
+  get workers(): number {
+    return this.pool?.size ?? 0
+  }
+
+  /** Hot path, sync, in this thread: parse → multiline → match → count in memory. `parser` from createParser / parserFor. */
   push(source: string, raw: RawLine, parser: LineParser): void {
     this.unflushed++
+    this.ready++
     const cp = raw.checkpoint
     const key = cp ? cp.source : source
-    let st: Stream | undefined
+    let st: Stream<Checkpoint> | undefined
     if (key === this.lastKey) st = this.lastStream!
     else {
       st = this.streams.get(key)
@@ -147,54 +201,143 @@ export class Pipeline {
       this.lastStream = st
     }
     st.touched = true
-    const n = cp ? cp.lines : ++st.n
-    const text = raw.text
-    if (text.length === 0) {
-      // Blank lines are neither entries nor malformed; inside a trace they belong to it.
-      if (st.pending !== null) this.hold(st, raw)
-      else this.covered(st, raw)
+    ;(this.tally ?? this.local()).push(st, raw.text, raw.flags ?? 0, raw.host, cp, cp ? cp.lines : ++st.n, parser)
+  }
+
+  /**
+   * A batch of one source's lines: through the workers when there are any, else push() each. Call room() before the
+   * next batch (it bounds the pieces on their way).
+   */
+  pushBatch(source: string, lines: RawLine[], parser: PipelineParser): void {
+    if (this.pool === null) {
+      for (let i = 0; i < lines.length; i++) this.push(source, lines[i]!, parser)
       return
     }
-    if (st.parser !== parser) this.resetAssembler(st, parser)
-    const r = st.asm!.push(text, n)
-    if (r.kind === 'continuation') {
-      if (st.pending !== null) this.hold(st, raw)
-      else this.covered(st, raw) // late continuation of an entry already counted
-      return
+    let feed: Feed | null = null
+    let key: string | null = null
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!
+      const k = raw.checkpoint ? raw.checkpoint.source : source
+      if (k !== key) {
+        if (feed !== null) this.cut(feed, false)
+        key = k
+        feed = this.feedOf(k, source)
+      }
+      const f = feed!
+      if (f.carry.length > 0 && (f.parser !== parser || f.host !== raw.host)) {
+        // A new format starts a new assembly (as push() does); a new host label keeps the entry going.
+        this.send(f, f.carry.length, f.parser !== parser, true)
+      }
+      if (f.carry.length === 0) (f.parser = parser), (f.host = raw.host)
+      f.carry.push(raw)
+      f.touched = true
+      this.unflushed++
     }
-    if (st.pending !== null) this.finalize(st)
-    if (r.kind === 'malformed') {
-      this.counters(source).malformed++
-      this.covered(st, raw)
-      return
+    if (feed !== null) this.cut(feed, false)
+  }
+
+  /** Resolves when few enough pieces are on their way to send more (rejects if a worker failed). */
+  async room(): Promise<void> {
+    if (this.pool) await this.pool.waitBelow(this.pool.size * 2)
+  }
+
+  private feedOf(key: string, source: string): Feed {
+    let f = this.feeds.get(key)
+    if (f === undefined) {
+      if (this.feeds.size >= MAX_STREAMS) {
+        for (const [k, x] of this.feeds) if (x.carry.length === 0 && x.sent.length === 0 && !x.dirty && x.keptBy < 0) this.feeds.delete(k)
+      }
+      f = { source, carry: [], carrySeq: 0, parser: null, host: undefined, touched: false, n: 0, sent: [], safe: undefined, dirty: false, keptBy: -1 }
+      this.feeds.set(key, f)
     }
-    const entry = r.entry
-    st.pending = entry
-    st.pendingHost = raw.host
-    this.hold(st, raw)
-    if (entry.truncated && !(raw.flags! & LINE_TOO_LONG)) st.heldFlags |= LINE_TOO_LONG
-    // Structured formats never fold: count now rather than waiting for the next line.
-    if (!st.folds) this.finalize(st)
+    return f
+  }
+
+  /**
+   * Send what of the feed's carry can go: up to the last line that starts an entry (the worker finalizes the entry
+   * before it, as the next line would), or, with `final`, everything (the input ended or went idle).
+   */
+  private cut(f: Feed, final: boolean): void {
+    const c = f.carry
+    if (c.length === 0) return
+    if (final) return this.send(f, c.length, true, true)
+    if (c.length < this.pieceLines) return
+    const folds = f.parser!.foldsContinuations !== false
+    for (let k = c.length - 1; k > 0; k--) if (!folds || startsEntry(c[k]!.text, c[k - 1]!.text)) return this.send(f, k, true, false)
+    if (c.length >= this.pieceLines * MAX_CARRY_PIECES) this.send(f, c.length, false, true)
+  }
+
+  /** Send the feed's first `n` carried lines as a piece (as several, each resuming the last, past MAX_PIECE_LINES). */
+  private send(f: Feed, n: number, finalize: boolean, keep: boolean): void {
+    for (; n > MAX_PIECE_LINES; n -= MAX_PIECE_LINES) this.send(f, MAX_PIECE_LINES, false, true)
+    const lines = n === f.carry.length ? f.carry : f.carry.slice(0, n)
+    f.carry = n === f.carry.length ? [] : f.carry.slice(n)
+    const texts = new Array<string>(n)
+    let flags: Uint8Array | null = null
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!
+      texts[i] = l.text
+      if (l.flags) (flags ??= new Uint8Array(n))[i] = l.flags
+    }
+    const first = lines[0]!.checkpoint
+    const firstN = first ? first.lines : f.n + 1
+    if (!first) f.n += n
+    const key = first ? first.source : f.source
+    const { seq, worker } = this.pool!.send({
+      stream: key, source: f.source, format: f.parser!.format ?? 'auto', texts, flags, host: f.host, firstN, firstSeq: f.carrySeq,
+      finalize, keep, resume: f.keptBy >= 0,
+    }, f.keptBy)
+    f.keptBy = keep ? worker : -1
+    if (first) f.sent.push({ firstSeq: f.carrySeq, lines })
+    f.carrySeq += n
+    this.sent.set(seq, { feed: f, source: f.source, lines: n })
+  }
+
+  /**
+   * A worker's answer, in the order pieces were sent: line counters, the checkpoint it covers, hits. Its counts
+   * come with the worker's aggregate at the next flush (which holds back later answers until it has committed).
+   */
+  private merge(r: PieceResult): void {
+    const s = this.sent.get(r.seq)!
+    this.sent.delete(r.seq)
+    this.deltas.of(s.source).addFields(r.counters)
+    this.ready += s.lines
+    const f = s.feed
+    if (r.covered >= 0) {
+      while (f.sent.length > 0) {
+        const p = f.sent[0]!
+        const i = r.covered - p.firstSeq
+        if (i >= p.lines.length) {
+          f.sent.shift()
+          continue
+        }
+        if (i >= 0) (f.safe = p.lines[i]!.checkpoint), (f.dirty = true)
+        break
+      }
+    }
+    const onHit = this.o.onHit
+    if (onHit) {
+      for (const h of r.hits) {
+        const statement = this.byId.get(h.statementId)
+        if (statement === undefined) continue // re-indexed meanwhile
+        try {
+          onHit({ entry: h.entry, statement, values: h.values, host: h.host, time: h.time, source: s.source })
+        } catch {
+          // Delivery must never break counting; it has its own outbox and retries.
+        }
+      }
+    }
   }
 
   /** The input of `source` ended (replay of a file, end of stdin, an HTTP body): count its last entries. */
   endSource(source: string): void {
-    for (const st of this.streams.values()) if (st.source === source && st.pending !== null) this.finalize(st)
-  }
-
-  /** Whether the catalog's matcher was built from a stored plan. */
-  get planned(): boolean {
-    return this.matcher.planned
-  }
-
-  /** The catalog's matcher plan, to store (keepPlan). */
-  plan(): MatcherPlan {
-    return this.matcher.plan()
+    for (const st of this.streams.values()) if (st.source === source && st.pending !== null) this.tally!.finalize(st)
+    for (const f of this.feeds.values()) if (f.source === source) this.cut(f, true)
   }
 
   /** True when the in-memory aggregate should be written before reading more (bounded memory). */
   needsFlush(): boolean {
-    return this.unflushed >= this.maxUnflushed || this.counter.size >= this.maxKeys
+    return this.unflushed >= this.maxUnflushed || this.counter.size + (this.pool ? this.pool.keys / this.pool.size : 0) >= this.maxKeys
   }
 
   /** Lines pushed but not yet written by a completed flush (HTTP backpressure). */
@@ -205,7 +348,8 @@ export class Pipeline {
   /**
    * Write counts + checkpoints atomically (Store.applyCounts). Calls are serialised and coalesced: a
    * call returns once a flush that started after it has committed. `final` also counts entries still
-   * waiting for continuation lines. On failure the batch stays in memory for the next flush.
+   * waiting for continuation lines (and, with workers, waits for every piece on its way). On failure the
+   * batch stays in memory for the next flush.
    */
   flush(o: { final?: boolean } = {}): Promise<void> {
     if (o.final) this.finalizeAll = true
@@ -228,23 +372,28 @@ export class Pipeline {
     this.timer.unref()
   }
 
-  /** Stop the timer and write everything, including pending multiline entries. */
+  /** Stop the timer, write everything, including pending multiline entries, and end the workers. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    await this.flush({ final: true })
+    try {
+      await this.flush({ final: true })
+    } finally {
+      await this.pool?.close()
+    }
   }
 
   /** Per-source counters (lines, matched, counted, unmatched, unowned, bad_utf8, nul, too_long, malformed) and pipeline gauges. */
   metrics(): Record<string, number | Record<string, number>> {
     const out: Record<string, number | Record<string, number>> = {
-      queued_lines: this.unflushed, keys: this.counter.size, flushes: this.flushes, flush_errors: this.flushErrors,
+      queued_lines: this.unflushed, keys: this.counter.size, flushes: this.flushes, flush_errors: this.flushErrors, workers: this.workers,
     }
-    const names = new Set([...this.totals.keys(), ...this.delta.keys()])
+    const delta = this.deltas.peek()
+    const names = new Set([...this.totals.keys(), ...delta.keys()])
     for (const name of names) {
       const sum = new SourceCounters()
       const t = this.totals.get(name)
-      const d = this.delta.get(name)
+      const d = delta.get(name)
       if (t) sum.add(t)
       if (d) sum.add(d)
       out[name] = sum.toJSON()
@@ -252,146 +401,60 @@ export class Pipeline {
     return out
   }
 
-  private counters(source: string): SourceCounters {
-    if (source === this.lastSource) return this.lastCounters!
-    let c = this.delta.get(source)
-    if (c === undefined) this.delta.set(source, (c = new SourceCounters()))
-    this.lastSource = source
-    this.lastCounters = c
-    return c
-  }
-
-  private newStream(key: string, source: string): Stream {
+  private newStream(key: string, source: string): Stream<Checkpoint> {
     if (this.streams.size >= MAX_STREAMS) {
       for (const [k, s] of this.streams) if (s.pending === null && !s.dirty) this.streams.delete(k)
       this.lastKey = this.lastStream = null
     }
-    const st: Stream = {
-      source, pending: null, pendingHost: undefined, pendingEnd: undefined, safe: undefined, dirty: false, touched: false, n: 0,
-      parser: null, asm: null, folds: true, heldLines: 0, heldBad: 0, heldNul: 0, heldLong: 0, heldFlags: 0,
-    }
+    const st = newStream<Checkpoint>(source)
     this.streams.set(key, st)
     return st
   }
 
-  private resetAssembler(st: Stream, parser: LineParser): void {
-    if (st.pending !== null) this.finalize(st)
-    st.parser = parser
-    st.folds = (parser as PipelineParser).foldsContinuations !== false
-    st.asm = new MultilineAssembler(parser, { enabled: st.folds })
-  }
-
-  /**
-   * A line of the pending entry: its line counters wait with it, so that the stored counters, like the
-   * counts, cover exactly the lines behind the stored checkpoint.
-   */
-  private hold(st: Stream, raw: RawLine): void {
-    st.heldLines++
-    if (raw.flags) this.heldFlag(st, raw.flags)
-    if (raw.checkpoint) st.pendingEnd = raw.checkpoint
-  }
-
-  private heldFlag(st: Stream, flags: number): void {
-    // One entry rarely has more than one bad line: keep the union and a count per kind.
-    if (flags & LINE_BAD_UTF8) st.heldBad++
-    if (flags & LINE_NUL) st.heldNul++
-    if (flags & LINE_TOO_LONG) st.heldLong++
-  }
-
-  /** A line that is not part of a pending entry (blank, malformed, late continuation): done with now. */
-  private covered(st: Stream, raw: RawLine): void {
-    const c = this.counters(st.source)
-    c.lines++
-    const f = raw.flags
-    if (f) {
-      if (f & LINE_BAD_UTF8) c.bad_utf8++
-      if (f & LINE_NUL) c.nul++
-      if (f & LINE_TOO_LONG) c.too_long++
-    }
-    if (raw.checkpoint) (st.safe = raw.checkpoint), (st.dirty = true)
-  }
-
-  private finalize(st: Stream): void {
-    const e = st.pending!
-    st.pending = null
-    const c = this.counters(st.source)
-    c.lines += st.heldLines
-    if (st.heldFlags & LINE_TOO_LONG) st.heldLong++
-    if (st.heldBad | st.heldNul | st.heldLong) (c.bad_utf8 += st.heldBad), (c.nul += st.heldNul), (c.too_long += st.heldLong)
-    st.heldLines = st.heldBad = st.heldNul = st.heldLong = st.heldFlags = 0
-    this.count(st.source, e, st.pendingHost, c)
-    if (st.pendingEnd) (st.safe = st.pendingEnd), (st.dirty = true)
-    st.pendingEnd = undefined
-  }
-
-  private count(source: string, e: LogEntry, rawHost: string | undefined, c: SourceCounters): void {
-    let hint: typeof this.hint | undefined
-    if (e.file !== null || e.logger !== null) {
-      // One reused hint object: the matcher only reads it during the call.
-      hint = this.hint
-      hint.file = e.file
-      hint.line = e.line
-      hint.logger = e.logger
-    }
-    if (e.level !== null && !atLeast(e.level, this.minLevel)) {
-      // Below minLevel only an annotated statement can count it. If no annotated template fits, the full
-      // catalog's answer cannot be annotated either (it would fit the same message), so skip the lookup:
-      // most production lines are INFO/DEBUG and this keeps them cheap.
-      if (this.annotated === null || this.annotated.match(e.message, hint) === null) {
-        c.below_level++
-        return
-      }
-    }
-    const m = this.matcher.match(e.message, hint)
-    const time = e.time ?? this.clock()
-    const host = e.host ?? rawHost ?? '-'
-    const bucket = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs)
-    const info = m === null ? undefined : this.byId.get(m.statementId)
-    if (info !== undefined) {
-      c.matched++
-      const level = e.level ?? info.statement.level
-      if (!info.always && !atLeast(level, this.minLevel)) return
-      c.counted++
-      this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
-      if (this.onHit !== undefined) {
-        try {
-          this.onHit({ entry: e, statement: info.statement, values: m!.values, host, time, source })
-        } catch {
-          // Delivery must never break counting; it has its own outbox and retries.
-        }
-      }
-      return
-    }
-    c.unmatched++
-    if (!atLeast(e.level, this.minLevel)) return
-    c.unowned++
-    const s = shapeOf(e.message)
-    this.counter.unownedShape(s.hash, s.shape, host, bucket, time, e.level, e)
-  }
-
   private async doFlush(): Promise<void> {
+    const pool = this.pool
+    if (pool === null) return this.commit()
+    try {
+      return await this.commit(pool)
+    } finally {
+      pool.release()
+    }
+  }
+
+  private async commit(pool: WorkerPool | null = null): Promise<void> {
     const finalizeAll = this.finalizeAll
     this.finalizeAll = false
     for (const st of this.streams.values()) {
       // A pending entry that saw no line for a whole flush interval has no continuation coming.
-      if (st.pending !== null && (finalizeAll || !st.touched)) this.finalize(st)
+      if (st.pending !== null && (finalizeAll || !st.touched)) this.tally!.finalize(st)
       st.touched = false
     }
-    const taken = this.unflushed
+    if (pool) {
+      // The same for the workers' streams: their last lines go now, and are written by this flush if it is the
+      // last one (which waits for every piece), else by the next.
+      for (const f of this.feeds.values()) {
+        if (f.carry.length > 0 && (finalizeAll || !f.touched)) this.cut(f, true)
+        f.touched = false
+      }
+      if (finalizeAll) await pool.waitBelow(0)
+      // The workers' counts of every piece sent so far; the answers of these pieces (line counters, checkpoints)
+      // are all in by now, and later ones wait until this commit is over.
+      this.counter.mergeDrained(await pool.drain())
+    }
+    const taken = this.ready
     const batch = this.counter.drain()
     const checkpoints: Checkpoint[] = []
-    const moved: Stream[] = []
-    for (const st of this.streams.values()) {
+    const moved: Array<{ dirty: boolean }> = []
+    for (const st of [...this.streams.values(), ...this.feeds.values()]) {
       if (st.dirty && st.safe) (checkpoints.push(st.safe), moved.push(st))
       st.dirty = false
     }
-    const deltas = this.delta
-    this.delta = new Map()
-    this.lastSource = this.lastCounters = null
+    const deltas = this.deltas.take()
     const counters: Array<{ source: string; name: string; value: number }> = []
     for (const [source, c] of deltas) for (const [name, value] of Object.entries(c.toJSON())) if (value) counters.push({ source, name, value })
     if (!batch.occurrences.length && !batch.unowned.length && !checkpoints.length && !counters.length) {
       this.unflushed -= taken
+      this.ready -= taken
       return
     }
     try {
@@ -400,11 +463,12 @@ export class Pipeline {
       this.flushErrors++
       this.counter.restore(batch)
       for (const st of moved) st.dirty = true // st.safe is the same or later: storing it covers the batch too
-      for (const [source, c] of deltas) this.counters(source).add(c)
+      for (const [source, c] of deltas) this.deltas.of(source).add(c)
       throw e
     }
     this.flushes++
     this.unflushed -= taken
+    this.ready -= taken
     for (const [source, c] of deltas) {
       let t = this.totals.get(source)
       if (t === undefined) this.totals.set(source, (t = new SourceCounters()))
@@ -421,7 +485,13 @@ export class Pipeline {
 export async function ingest(o: { pipeline: Pipeline; source: LogSource; parser: LineParser; signal: AbortSignal }): Promise<void> {
   const { pipeline, source, parser } = o
   const name = source.name
-  if (source.batches) {
+  if (source.batches && pipeline.workers > 0) {
+    for await (const batch of source.batches(o.signal)) {
+      pipeline.pushBatch(name, batch, parser as PipelineParser)
+      await pipeline.room()
+      if (pipeline.needsFlush()) await pipeline.flush()
+    }
+  } else if (source.batches) {
     for await (const batch of source.batches(o.signal)) {
       for (let i = 0; i < batch.length; i++) {
         pipeline.push(name, batch[i]!, parser)

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { writeFileSync, appendFileSync, symlinkSync, renameSync, utimesSync } from 'node:fs'
+import { writeFileSync, appendFileSync, copyFileSync, symlinkSync, renameSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
@@ -81,6 +81,43 @@ describe('dice replay', () => {
     expect(loud.code).toBe(0)
     expect(loud.stdout).toContain('#hello-worlders')
     expect(loud.stdout).toContain('hello cruel world')
+  })
+
+  it('counts the same with --workers 2 as in the main thread (--workers 0), and delivers the hits the workers counted', async () => {
+    const lines: string[] = []
+    for (let i = 0; lines.length < 30_000; i++) {
+      lines.push(i % 3 ? `ERROR web-${i % 7} queue q${i % 50} is full` : i % 5 ? `INFO web-${i % 7} hello cruel world` : `WARN web-1 disk ${i} is slow`)
+      if (i % 97 === 0) lines.push('java.lang.IllegalStateException: boom', '\tat a.B.c(B.java:1)', '')
+    }
+    const file = join(dir, 'app.txt')
+    writeFileSync(file, lines.join('\n') + '\n')
+    const stored = async (d: string) => {
+      const store = await openStore({ dbFile: d })
+      const out = {
+        totals: (await store.totals()).map((t) => [t.statementId, t.count, t.hosts.join(',')]),
+        counters: (await store.counters()).map((c) => [c.name, c.value]).sort(),
+      }
+      await store.close()
+      return out
+    }
+    const db2 = join(dir, 'two.db')
+    copyFileSync(db, db2)
+    const main = await replay([file, '--no-deliver', '--workers', '0', '--json'])
+    const two = await runDice(['--db', db2, 'replay', '--format', FORMAT, file, '--workers', '2', '--json'], { cwd: dir, env: ENV })
+    expect(two.code).toBe(0)
+    const { ms: _a, ...a } = JSON.parse(main.stdout)
+    const { ms: _b, ...b } = JSON.parse(two.stdout.trim().split('\n').at(-1)!)
+    expect(b).toEqual(a)
+    expect(await stored(db2)).toEqual(await stored(db))
+    // The console notifier wrote the channel message (to stderr, as stdout carries --json) with the whole count.
+    expect(two.stderr).toContain('#hello-worlders')
+    expect(two.stderr).toContain(`×${lines.filter((l) => l.includes('hello cruel')).length}`)
+  })
+
+  it('exits 2 naming --workers when it is not a number of threads', async () => {
+    const r = await replay(['x.log', '--workers', 'many'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--workers: expected a number of threads 0-64')
   })
 
   it('exits 2 naming the file it cannot read, and when no file is given', async () => {

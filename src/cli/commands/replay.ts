@@ -13,6 +13,7 @@ import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import type { LogSource } from '../../ingest/source.js'
 import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
+import { workerCount } from '../../ingest/parallel/workers.js'
 import type { Store } from '../../store/store.js'
 
 /**
@@ -33,6 +34,7 @@ export const replay: Command = {
   async run(ctx, { values, positionals }) {
     if (positionals.length === 0) throw new UsageError('replay: give at least one FILE (or - for stdin)\nusage: dice replay FILE... [--format F] [--no-deliver]')
     const parser = parserFor(values.format ?? 'auto', ctx.config, ctx.clock)
+    const workers = workerCount(values.workers, ctx.config)
     // Each file once: counts are written at the end, so a file named twice (overlapping globs, ./a.log and
     // a.log, a symlink) would otherwise be read twice from the same stored checkpoint and counted twice.
     const files: string[] = []
@@ -79,7 +81,7 @@ export const replay: Command = {
       process.once('SIGTERM', stop)
       let read: Awaited<ReturnType<typeof countFiles>>
       try {
-        read = await countFiles(ctx, { store, files, parser, delivery, host: values.host as string | undefined, signal: ac.signal })
+        read = await countFiles(ctx, { store, files, parser, delivery, host: values.host as string | undefined, signal: ac.signal, workers })
         // Deliver what was counted: real-time channel posts, then any digests due now. The catalog and the
         // matcher are out of reach by now (countFiles returned), so the digest's reads reuse their memory.
         if (delivery) {
@@ -110,13 +112,14 @@ export const replay: Command = {
  * Read `files` through one Pipeline into the store, then write what was read with the checkpoints covering it
  * (interrupted or not: a re-run resumes) and keep the catalog's matcher plan. Returns the summed line counters.
  */
-async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; parser: PipelineParser; delivery: Delivery | null; host: string | undefined; signal: AbortSignal }) {
+async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; parser: PipelineParser; delivery: Delivery | null; host: string | undefined; signal: AbortSignal; workers: number }) {
   const { store, delivery } = o
   const statements = await store.listStatements()
   if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
   const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
   const pipeline = new Pipeline({
-    store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store),
+    store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store), workers: o.workers,
+    wantsHit: delivery ? (s) => delivery.wantsHit(s) : undefined,
     // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
     // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
     maxKeys: 50_000, maxUnflushedLines: 2_000_000,
@@ -143,9 +146,9 @@ async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; p
       ctx.stderr.write(`replay: ${f}: ${(e as Error).message}; the lines before it are counted, the rest of the file is not\n`)
     }
   }
-  await pipeline.stop()
   // The next replay or `dice run` of this catalog starts without choosing keys again.
-  await keepPlan(store, pipeline)
+  await pipeline.matcherReady().then(() => keepPlan(store, pipeline), () => {})
+  await pipeline.stop()
   const sum = Object.fromEntries(COUNTER_NAMES.map((k) => [k, 0])) as Record<(typeof COUNTER_NAMES)[number], number>
   for (const [name, v] of Object.entries(pipeline.metrics())) {
     if (typeof v !== 'object' || !(name.startsWith('file:') || name === 'stdin')) continue

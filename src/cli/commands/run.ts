@@ -11,6 +11,7 @@ import { createNotifier } from '../../deliver/registry.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
 import { createIngestHandler } from '../../ingest/http/handler.js'
 import { ingest, parserFor, Pipeline } from '../../ingest/pipeline.js'
+import { workerCount } from '../../ingest/parallel/workers.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import { createSource } from '../../ingest/registry.js'
 import { Actions, ACTIONS_META_KEY } from '../../route/actions.js'
@@ -60,7 +61,7 @@ export const run: Command = {
     process.once('SIGINT', onSignal)
     let code = 1
     try {
-      code = await serve(ctx, { port: p, host, signal: stop.signal })
+      code = await serve(ctx, { port: p, host, signal: stop.signal, workers: workerCount(values.workers, ctx.config) })
       return code
     } finally {
       process.off('SIGTERM', onSignal)
@@ -72,7 +73,7 @@ export const run: Command = {
 }
 
 /** The service body, separated from signal handling so tests and `dice demo` can drive it with a signal. */
-export async function serve(ctx: CliContext, o: { port: number; host: string; signal: AbortSignal; onListening?: (url: string) => void }): Promise<number> {
+export async function serve(ctx: CliContext, o: { port: number; host: string; signal: AbortSignal; workers?: number; onListening?: (url: string) => void }): Promise<number> {
   const { config, clock } = ctx
   const log = (line: string) => ctx.stderr.write(`dice: ${line}\n`)
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
@@ -95,9 +96,11 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log })
     const d = delivery
     pipeline = new Pipeline({
-      store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h),
+      store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h), wantsHit: (s) => d.wantsHit(s),
+      workers: o.workers ?? workerCount(undefined, config),
       onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`),
     })
+    await pipeline.matcherReady()
     await keepPlan(store, pipeline)
     pipeline.start(1000)
     const actions = new Actions({ store, config, clock, router: routing, notifier })
@@ -133,6 +136,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
           stamp = now
           const list = await store.listStatements()
           pipe.setStatements(list, await storedPlan(store))
+          await pipe.matcherReady()
           await keepPlan(store, pipe)
           await routing.refresh()
           log(`catalog reloaded: ${list.length} statements`)

@@ -146,11 +146,12 @@ export const SPECS = {
   replay: {
     name: 'replay',
     summary: 'ingest log files (plain or .gz, - for stdin) once into the store, deliver unless --no-deliver, exit',
-    usage: 'replay FILE... [--format F] [--no-deliver] [--host H] [--json]',
+    usage: 'replay FILE... [--format F] [--no-deliver] [--host H] [--workers N] [--json]',
     options: {
       format: { type: 'string', value: 'F', help: 'how to read each line' },
       'no-deliver': { type: 'boolean', help: 'only count: send no Slack messages and no digests' },
       host: { type: 'string', value: 'H', help: 'host name for lines that carry none' },
+      workers: { type: 'string', value: 'N', help: 'threads that parse and match (default match.workers, else 0: the main thread)' },
       json: json('print the summary as JSON on stdout'),
     },
     examples: ['replay /var/log/app/*.log', 'replay --no-deliver --host web-1 old.log.gz'],
@@ -168,10 +169,11 @@ export const SPECS = {
   run: {
     name: 'run',
     summary: 'the service: sources, matching, real-time delivery, digests, Slack actions, web page',
-    usage: 'run [--port N] [--host H] [--at ISO-TIME]',
+    usage: 'run [--port N] [--host H] [--workers N] [--at ISO-TIME]',
     options: {
       port: { type: 'string', value: 'N', help: 'HTTP port (default server.port, 7878; 0 picks a free one)' },
       host: { type: 'string', value: 'H', help: 'address to listen on (default server.host, 127.0.0.1)' },
+      workers: { type: 'string', value: 'N', help: 'threads that parse and match (default match.workers, else 0: the main thread)' },
     },
     examples: ['run', 'run --host 0.0.0.0 --port 8080'],
   },

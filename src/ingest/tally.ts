@@ -1,0 +1,277 @@
+import type { Config } from '../config/schema.js'
+import type { Clock } from '../core/clock.js'
+import { atLeast } from '../core/levels.js'
+import type { Hit, LogEntry, Statement } from '../core/types.js'
+import { Matcher, type MatcherPlan } from '../match/matcher.js'
+import { shapeOf } from '../match/shape.js'
+import { Counter, OccurrenceKey, SourceDeltas, type SourceCounters } from './counter.js'
+import { createParser, formatFoldsContinuations, type LineParser } from './formats/index.js'
+import { MultilineAssembler } from './multiline.js'
+import { LINE_BAD_UTF8, LINE_NUL, LINE_TOO_LONG } from './source.js'
+
+/** A LineParser that says whether continuation lines (stack traces) fold into the previous entry, and its format. */
+export type PipelineParser = LineParser & { foldsContinuations?: boolean; format?: string }
+
+/** createParser plus the folding decision for that format (structured formats never fold). UsageError if bad. */
+export function parserFor(format: string, config: Config, clock?: Clock): PipelineParser {
+  const p: PipelineParser = createParser(format, config, { clock })
+  p.foldsContinuations = formatFoldsContinuations(format, config)
+  p.format = format
+  return p
+}
+
+/**
+ * One input stream's assembly state (a file, stdin, one HTTP request) and where it has got to. `P` is a position
+ * in the stream: a Checkpoint in the Pipeline, a line's index in its piece in an ingest worker.
+ */
+export interface Stream<P> {
+  source: string
+  pending: LogEntry | null
+  pendingHost: string | undefined
+  /** Reading order of the pending entry's first line (ingest workers: see Counter `ordered`). */
+  pendingOrd: number
+  /** Position just after the pending entry's last line. */
+  pendingEnd: P | undefined
+  /** Position covering every finalized entry: what the next flush may store. */
+  safe: P | undefined
+  dirty: boolean
+  /** A line arrived since the previous flush (an idle pending entry is finalized at the next one). */
+  touched: boolean
+  /** Line numbers for streams without positions of their own. */
+  n: number
+  parser: LineParser | null
+  asm: MultilineAssembler | null
+  folds: boolean
+  /** Line counters of the pending entry's lines (see hold()). */
+  heldLines: number
+  heldBad: number
+  heldNul: number
+  heldLong: number
+  /** LINE_TOO_LONG when the parser cut the entry's first line (the splitter had not). */
+  heldFlags: number
+}
+
+/** A fresh stream of `source`. */
+export function newStream<P>(source: string): Stream<P> {
+  return {
+    source, pending: null, pendingHost: undefined, pendingOrd: 0, pendingEnd: undefined, safe: undefined, dirty: false, touched: false, n: 0,
+    parser: null, asm: null, folds: true, heldLines: 0, heldBad: 0, heldNul: 0, heldLong: 0, heldFlags: 0,
+  }
+}
+
+interface StatementInfo {
+  statement: Statement
+  /** Channels or mentions: counted whatever the level. */
+  always: boolean
+  key: OccurrenceKey
+}
+
+/** Options of a Tally. */
+export interface TallyOptions {
+  config: Config
+  clock: Clock
+  statements: Statement[]
+  plan?: MatcherPlan | null
+  /** Called for each counted matched entry. Must not throw; errors are swallowed. */
+  onHit?: (h: Hit) => void
+  /** Distinct unowned shapes per bucket before the overflow row (Counter); ingest workers leave that to the Pipeline. */
+  maxShapesPerBucket?: number
+  /** Deltas carry the reading order of their lines (`push`'s `ord`), for merging several Tallies' counts. */
+  ordered?: boolean
+  /** Where counts and line counters go (default: the Tally's own). */
+  counter?: Counter
+  deltas?: SourceDeltas
+}
+
+/**
+ * The per-line work of counting, run by the Pipeline in its own thread and by every ingest worker over the pieces
+ * it is given: raw line → parser → multiline assembly → Matcher → count decision → the in-memory aggregate
+ * (`counter`) and per-source line counters. Line counters of an entry's lines wait with the entry until it is
+ * finalized, so they, like the counts, cover exactly the lines up to a stream's `safe` position.
+ */
+export class Tally {
+  readonly counter: Counter
+  private readonly clock: Clock
+  private readonly onHit?: (h: Hit) => void
+  private readonly minLevel: Config['match']['minLevel']
+  private readonly bucketMs: number
+  private matcher: Matcher
+  /** Only the statements with channels or mentions: all an entry below minLevel can count for. */
+  private annotated: Matcher | null = null
+  private byId = new Map<string, StatementInfo>()
+  private readonly deltas: SourceDeltas
+  private readonly hint: { file: string | null; line: number | null; logger: string | null } = { file: null, line: null, logger: null }
+
+  constructor(o: TallyOptions) {
+    this.clock = o.clock
+    this.onHit = o.onHit
+    this.minLevel = o.config.match.minLevel
+    this.bucketMs = o.config.match.bucketSeconds * 1000
+    this.counter = o.counter ?? new Counter(o.config.match.samplesPerBucket, o.maxShapesPerBucket, o.ordered)
+    this.deltas = o.deltas ?? new SourceDeltas()
+    this.matcher = Matcher.build(o.statements, o.plan ?? null)
+    this.index(o.statements)
+  }
+
+  /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
+  setStatements(statements: Statement[], plan: MatcherPlan | null = null): void {
+    this.matcher = Matcher.build(statements, plan)
+    this.index(statements)
+  }
+
+  private index(statements: Statement[]): void {
+    const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
+    this.annotated = annotated.length ? Matcher.build(annotated) : null
+    const byId = new Map<string, StatementInfo>()
+    for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id) })
+    this.byId = byId
+  }
+
+  /** Whether the catalog's matcher was built from a stored plan. */
+  get planned(): boolean {
+    return this.matcher.planned
+  }
+
+  /** The catalog's matcher plan, to store (keepPlan). */
+  plan(): MatcherPlan {
+    return this.matcher.plan()
+  }
+
+  /**
+   * Hot path, sync: one raw line of `st` (number `n`, position `pos` just after it when the stream has positions,
+   * `ord` its place in the reading order when the Tally is `ordered`). `parser` from createParser / parserFor.
+   */
+  push<P>(st: Stream<P>, text: string, flags: number, host: string | undefined, pos: P | undefined, n: number, parser: LineParser, ord = 0): void {
+    if (text.length === 0) {
+      // Blank lines are neither entries nor malformed; inside a trace they belong to it.
+      if (st.pending !== null) this.hold(st, flags, pos)
+      else this.covered(st, flags, pos)
+      return
+    }
+    if (st.parser !== parser) this.resetAssembler(st, parser)
+    const r = st.asm!.push(text, n)
+    if (r.kind === 'continuation') {
+      if (st.pending !== null) this.hold(st, flags, pos)
+      else this.covered(st, flags, pos) // late continuation of an entry already counted
+      return
+    }
+    if (st.pending !== null) this.finalize(st)
+    if (r.kind === 'malformed') {
+      this.counters(st.source).malformed++
+      this.covered(st, flags, pos)
+      return
+    }
+    const entry = r.entry
+    st.pending = entry
+    st.pendingHost = host
+    st.pendingOrd = ord
+    this.hold(st, flags, pos)
+    if (entry.truncated && !(flags & LINE_TOO_LONG)) st.heldFlags |= LINE_TOO_LONG
+    // Structured formats never fold: count now rather than waiting for the next line.
+    if (!st.folds) this.finalize(st)
+  }
+
+  /** Count the stream's pending entry (its last line came: a new entry began, the input ended or went idle). */
+  finalize<P>(st: Stream<P>): void {
+    const e = st.pending!
+    st.pending = null
+    const c = this.counters(st.source)
+    c.lines += st.heldLines
+    if (st.heldFlags & LINE_TOO_LONG) st.heldLong++
+    if (st.heldBad | st.heldNul | st.heldLong) (c.bad_utf8 += st.heldBad), (c.nul += st.heldNul), (c.too_long += st.heldLong)
+    st.heldLines = st.heldBad = st.heldNul = st.heldLong = st.heldFlags = 0
+    this.counter.ord = st.pendingOrd
+    this.count(st.source, e, st.pendingHost, c)
+    if (st.pendingEnd !== undefined) (st.safe = st.pendingEnd), (st.dirty = true)
+    st.pendingEnd = undefined
+  }
+
+  /** The per-source line counters since takeCounters(). */
+  counters(source: string): SourceCounters {
+    return this.deltas.of(source)
+  }
+
+  /** Take the per-source line counters gathered so far and start afresh. */
+  takeCounters(): Map<string, SourceCounters> {
+    return this.deltas.take()
+  }
+
+  private resetAssembler<P>(st: Stream<P>, parser: LineParser): void {
+    if (st.pending !== null) this.finalize(st)
+    st.parser = parser
+    st.folds = (parser as PipelineParser).foldsContinuations !== false
+    st.asm = new MultilineAssembler(parser, { enabled: st.folds })
+  }
+
+  /**
+   * A line of the pending entry: its line counters wait with it, so that the stored counters, like the
+   * counts, cover exactly the lines behind the stored checkpoint.
+   */
+  private hold<P>(st: Stream<P>, flags: number, pos: P | undefined): void {
+    st.heldLines++
+    if (flags) {
+      // One entry rarely has more than one bad line: keep the union and a count per kind.
+      if (flags & LINE_BAD_UTF8) st.heldBad++
+      if (flags & LINE_NUL) st.heldNul++
+      if (flags & LINE_TOO_LONG) st.heldLong++
+    }
+    if (pos !== undefined) st.pendingEnd = pos
+  }
+
+  /** A line that is not part of a pending entry (blank, malformed, late continuation): done with now. */
+  private covered<P>(st: Stream<P>, flags: number, pos: P | undefined): void {
+    const c = this.counters(st.source)
+    c.lines++
+    if (flags) {
+      if (flags & LINE_BAD_UTF8) c.bad_utf8++
+      if (flags & LINE_NUL) c.nul++
+      if (flags & LINE_TOO_LONG) c.too_long++
+    }
+    if (pos !== undefined) (st.safe = pos), (st.dirty = true)
+  }
+
+  private count(source: string, e: LogEntry, rawHost: string | undefined, c: SourceCounters): void {
+    let hint: typeof this.hint | undefined
+    if (e.file !== null || e.logger !== null) {
+      // One reused hint object: the matcher only reads it during the call.
+      hint = this.hint
+      hint.file = e.file
+      hint.line = e.line
+      hint.logger = e.logger
+    }
+    if (e.level !== null && !atLeast(e.level, this.minLevel)) {
+      // Below minLevel only an annotated statement can count it. If no annotated template fits, the full
+      // catalog's answer cannot be annotated either (it would fit the same message), so skip the lookup:
+      // most production lines are INFO/DEBUG and this keeps them cheap.
+      if (this.annotated === null || this.annotated.match(e.message, hint) === null) {
+        c.below_level++
+        return
+      }
+    }
+    const m = this.matcher.match(e.message, hint)
+    const time = e.time ?? this.clock()
+    const host = e.host ?? rawHost ?? '-'
+    const bucket = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs)
+    const info = m === null ? undefined : this.byId.get(m.statementId)
+    if (info !== undefined) {
+      c.matched++
+      const level = e.level ?? info.statement.level
+      if (!info.always && !atLeast(level, this.minLevel)) return
+      c.counted++
+      this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
+      if (this.onHit !== undefined) {
+        try {
+          this.onHit({ entry: e, statement: info.statement, values: m!.values, host, time, source })
+        } catch {
+          // Delivery must never break counting; it has its own outbox and retries.
+        }
+      }
+      return
+    }
+    c.unmatched++
+    if (!atLeast(e.level, this.minLevel)) return
+    c.unowned++
+    const s = shapeOf(e.message)
+    this.counter.unownedShape(s.hash, s.shape, host, bucket, time, e.level, e)
+  }
+}
