@@ -33,7 +33,8 @@ export class WorkerPool {
     for (let i = 0; i < n; i++) {
       // A small young generation: a worker's garbage is per line and dies young; V8's default semi-spaces (up to
       // 16 MB each, three per isolate) cost every worker tens of MB of RSS for no gain here.
-      const w = new Worker(entry, { eval: ts, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 12 } })
+      // (tsx's on-disk cache is off for such a worker: tests leave nothing in the temp dir.)
+      const w = new Worker(entry, { eval: ts, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 12 }, env: ts ? { ...process.env, TSX_DISABLE_CACHE: '1' } : process.env })
       w.on('message', (m: PieceResult | Drained | WorkerError | WorkerReady) => this.message(i, m))
       w.on('error', (e) => this.fail(e))
       w.on('exit', (code) => code !== 0 && this.fail(new Error(`ingest worker ${i} exited with code ${code}`)))
