@@ -95,3 +95,31 @@ describe('annotations on statements', () => {
     expect([s.channels, s.mentions]).toEqual([['orders'], ['ana']])
   })
 })
+
+describe('!expect annotations', () => {
+  it('read the expectation beside people and channels, the comment still being tokens alone', () => {
+    expect(parseComment('// @elmore !expect 1/h')).toEqual({ channels: [], mentions: ['elmore'], onlyTokens: true, expect: { count: 1, everyMs: 3_600_000 } })
+    expect(parseComment('# !expect 3/15m')).toEqual({ channels: [], mentions: [], onlyTokens: true, expect: { count: 3, everyMs: 900_000 } })
+  })
+
+  it('ignore a period that does not parse, and words that only look like it', () => {
+    expect(parseComment('// @elmore !expect often').expect).toBeUndefined()
+    expect(parseComment('// we !expected 1/h of these').expect).toBeUndefined()
+  })
+
+  it('reach the statement from a trailing comment or the comment above, not the statement below', async () => {
+    const list = await statements('a.c', [
+      'void f(){',
+      '  INFO_LOG("backup finished in %d s", s); // @elmore !expect 1/d',
+      '  // !expect 2/h',
+      '  INFO_LOG("leader elected");',
+      '  INFO_LOG("no promise");',
+      '}',
+    ].join('\n'))
+    expect(list.map((s) => [s.template, s.mentions, s.expect ?? null])).toEqual([
+      ['backup finished in %d s', ['elmore'], { count: 1, everyMs: 86_400_000 }],
+      ['leader elected', [], { count: 2, everyMs: 3_600_000 }],
+      ['no promise', [], null],
+    ])
+  })
+})

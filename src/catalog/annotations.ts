@@ -13,12 +13,18 @@
  *   exception: a channel must contain a letter, so issue numbers (`// see #1234`) are not channels.
  * - The comment is found by tree-sitter, so a `#` or `@` inside a string literal is never an annotation.
  * - Tool directives are not people or channels: `// @ts-ignore`, the `@deprecated` doc tag, `// #endif` (lists below).
+ * - `!expect N/PERIOD` (`// @elmore !expect 1/h`) says the statement must log at least N times per period
+ *   (docs/alerts/silence.md); it may stand with the tokens in a comment above the statement. A period that does
+ *   not parse is not an expectation.
  */
+import { parseExpectation, type Expectation } from '../core/expect.js'
 
 /** What one comment says. */
 export interface CommentAnnotations {
   channels: string[]
   mentions: string[]
+  /** `!expect N/PERIOD`; absent when the comment has none. */
+  expect?: Expectation
   /** True when the comment holds annotation tokens and nothing else (required for a comment above). */
   onlyTokens: boolean
 }
@@ -37,6 +43,7 @@ export const IGNORED_CHANNELS: ReadonlySet<string> = new Set([
 
 const TOKEN = /(^|[\s([,])([#@])([A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?)/g
 const ONLY_TOKENS = /^(?:[#@][A-Za-z0-9][A-Za-z0-9._-]*(?:@[A-Za-z0-9][A-Za-z0-9.-]*)?[\s,]*)+$/
+const EXPECT = /(^|[\s([,])!expect\s+(\d+\s*\/\s*[0-9.]*[a-z][0-9.a-z]*)/i
 
 /** Strip comment delimiters: `//`, `///`, `//!`, `/* … *\/`, `/** … *\/`, one leading `#` (Python, Ruby, PHP, shell). */
 export function commentBody(text: string): string {
@@ -51,17 +58,25 @@ export function commentBody(text: string): string {
 
 /** The `#channel` and `@person` tokens of one comment (delimiters included in `text`). */
 export function parseComment(text: string): CommentAnnotations {
-  const body = commentBody(text)
+  let body = commentBody(text)
   const channels: string[] = []
   const mentions: string[] = []
-  if (!body.includes('#') && !body.includes('@')) return { channels, mentions, onlyTokens: false }
+  let expect: Expectation | null = null
+  const e = body.includes('!') ? EXPECT.exec(body) : null
+  if (e) {
+    expect = parseExpectation(e[2]!)
+    // What is left must be tokens alone for a comment above a statement to count.
+    if (expect) body = (body.slice(0, e.index) + e[1] + body.slice(e.index + e[0].length)).trim()
+  }
+  const withExpect = (a: CommentAnnotations): CommentAnnotations => (expect ? { ...a, expect } : a)
+  if (!body.includes('#') && !body.includes('@')) return withExpect({ channels, mentions, onlyTokens: expect !== null && body === '' })
   for (const m of body.matchAll(TOKEN)) {
     const name = m[3].replace(/\.+$/, '')
     if (m[2] === '#') {
       if (/[A-Za-z]/.test(name) && !IGNORED_CHANNELS.has(name.toLowerCase()) && !channels.includes(name)) channels.push(name)
     } else if (!IGNORED_MENTIONS.has(name.toLowerCase()) && !mentions.includes(name)) mentions.push(name)
   }
-  return { channels, mentions, onlyTokens: ONLY_TOKENS.test(body) && channels.length + mentions.length > 0 }
+  return withExpect({ channels, mentions, onlyTokens: ONLY_TOKENS.test(body) && channels.length + mentions.length > 0 })
 }
 
 /** A comment as the extractor saw it: 0-based rows, source offsets, and whether code precedes it on its line. */
@@ -82,10 +97,17 @@ export interface AnnotatedSpan {
   endIndex: number
   channels: string[]
   mentions: string[]
+  expect?: Expectation | null
 }
 
 function add(target: string[], names: string[]): void {
   for (const n of names) if (!target.includes(n)) target.push(n)
+}
+
+function apply(s: AnnotatedSpan, a: CommentAnnotations): void {
+  add(s.channels, a.channels)
+  add(s.mentions, a.mentions)
+  if (a.expect) s.expect = a.expect
 }
 
 /**
@@ -110,9 +132,7 @@ export function attachAnnotations(statements: AnnotatedSpan[], comments: Comment
   for (const c of comments) {
     const inside = containing(byStart, c.startIndex)
     if (inside) {
-      const a = parseComment(c.text)
-      add(inside.channels, a.channels)
-      add(inside.mentions, a.mentions)
+      apply(inside, parseComment(c.text))
       continue
     }
     const ends = byEndRow.get(c.startRow)
@@ -120,9 +140,7 @@ export function attachAnnotations(statements: AnnotatedSpan[], comments: Comment
       let best: AnnotatedSpan | null = null
       for (const s of ends) if (s.endIndex <= c.startIndex && (!best || s.endIndex > best.endIndex)) best = s
       if (best) {
-        const a = parseComment(c.text)
-        add(best.channels, a.channels)
-        add(best.mentions, a.mentions)
+        apply(best, parseComment(c.text))
         continue
       }
     }
@@ -131,8 +149,7 @@ export function attachAnnotations(statements: AnnotatedSpan[], comments: Comment
     if (!below) continue
     const a = parseComment(c.text)
     if (!a.onlyTokens) continue
-    add(below.channels, a.channels)
-    add(below.mentions, a.mentions)
+    apply(below, a)
   }
 }
 

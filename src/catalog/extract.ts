@@ -1,4 +1,5 @@
 import type { Level } from '../core/types.js'
+import type { Expectation } from '../core/expect.js'
 
 /** A log statement as one file's extractor sees it: no id, no blame yet. */
 export interface ExtractedStatement {
@@ -11,6 +12,8 @@ export interface ExtractedStatement {
   matchable: boolean
   channels: string[]
   mentions: string[]
+  /** `!expect N/PERIOD` from its annotation comment; absent when none. */
+  expect?: Expectation | null
   /** The callee as written (`log.warn`, `ERROR_LOG`, `LOG(ERROR)`). */
   callee: string
   /** The logging wrapper (or logger a function pointer holds) the call goes through; null: a logger call. */

@@ -55,7 +55,7 @@ export interface Extractor {
  * Bump when what the indexer stores for the same input changes (ids, extraction rules): every file is
  * then re-parsed once.
  */
-export const INDEX_FORMAT = 6
+export const INDEX_FORMAT = 7
 
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'
@@ -331,6 +331,7 @@ export function toStatements(file: string, language: string, text: string, ex: F
     matchable: s.matchable,
     channels: s.channels,
     mentions: s.mentions,
+    ...(s.expect ? { expect: s.expect } : {}),
     blame: null,
     callee: s.callee,
     via: s.via ?? null,

@@ -1,4 +1,5 @@
 /** Types shared across pipeline stages: catalog → ingest → match → route → deliver, store under all. */
+import type { Expectation } from './expect.js'
 
 /** Normalised log levels, lowest first. */
 export const LEVELS = ['trace', 'debug', 'info', 'notice', 'warn', 'error', 'fatal'] as const
@@ -63,6 +64,8 @@ export interface Statement {
   /** `@name` annotations, without '@'. */
   mentions: string[]
   blame: Blame | null
+  /** `!expect N/PERIOD` annotation: it must log at least so often (expected-silence alerts); absent when none. */
+  expect?: Expectation | null
   /** The logging call as written (`log.warn`, `ERROR_LOG`), for display and disambiguation. */
   callee: string
   /** The logging wrapper the call goes through (`debugPrint`), or the logger a function pointer holds. */

@@ -72,6 +72,12 @@ ALTER TABLE statements ADD COLUMN via TEXT;
 ALTER TABLE statements ADD COLUMN reason TEXT;
 ALTER TABLE indexed_files ADD COLUMN defs TEXT;
 `,
+  // Alerts (docs/alerts/): detector state shared by instances; snoozes lifted by a spike; `!expect` annotations.
+  (t) => `
+CREATE TABLE alert_state (kind TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, updated_at ${t.bigint} NOT NULL, PRIMARY KEY (kind, key));
+ALTER TABLE snoozes ADD COLUMN wake_on TEXT;
+ALTER TABLE statements ADD COLUMN expect TEXT;
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

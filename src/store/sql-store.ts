@@ -3,7 +3,7 @@ import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
-  AuditRow, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeCountDelta, RealtimeCounts, RealtimeMessage, Scope, SnoozeRow,
+  AlertStateRow, AuditRow, BucketSum, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeCountDelta, RealtimeCounts, RealtimeMessage, Scope, SnoozeRow,
   StatementTotal, Store, UnownedRow, UserRow,
 } from './store.js'
 
@@ -41,7 +41,7 @@ function toStatement(r: Row): Statement {
   return {
     id: r.id, file: r.file, line: Number(r.line), endLine: Number(r.end_line), language: r.language, level: r.level ?? null,
     template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null,
+    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null, expect: P(r.expect, null),
   }
 }
 
@@ -68,14 +68,14 @@ function statementReader(): (r: Row) => Statement {
     return {
       id: r.id, file: one(r.file), line: Number(r.line), endLine: Number(r.end_line), language: one(r.language), level: (r.level == null ? null : one(r.level)) as Statement['level'],
       template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-      blame: blame as Statement['blame'], callee: one(r.callee), via: r.via == null ? null : one(r.via), reason: r.reason ?? null,
+      blame: blame as Statement['blame'], callee: one(r.callee), via: r.via == null ? null : one(r.via), reason: r.reason ?? null, expect: P(r.expect, null),
     }
   }
 }
 const toOverride = (r: Row): OverrideRow => ({ statementId: r.statement_id, to: r.to_who, by: r.by_who, reason: r.reason ?? null, createdAt: Number(r.created_at) })
 const toSnooze = (r: Row): SnoozeRow => ({
   id: Number(r.id), statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, until: r.until_at == null ? null : Number(r.until_at),
-  remaining: r.remaining == null ? null : Number(r.remaining), by: r.by_who, createdAt: Number(r.created_at),
+  remaining: r.remaining == null ? null : Number(r.remaining), wakeOn: r.wake_on ?? null, by: r.by_who, createdAt: Number(r.created_at),
 })
 const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, by: r.by_who, createdAt: Number(r.created_at) })
 const toOccurrence = (r: Row): OccurrenceRow => ({
@@ -145,13 +145,13 @@ export class SqlStore implements Store {
       }
       for (const c of chunks(statements)) {
         const params: Param[] = c.flatMap((s) => [s.id, s.file, s.line, s.endLine, s.language, s.level, s.template, s.matchable ? 1 : 0,
-          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee, s.via ?? null, s.reason ?? null])
+          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee, s.via ?? null, s.reason ?? null, s.expect ? J(s.expect) : null])
         // A duplicate id (same id from two files in one batch) keeps the later one rather than failing the index.
-        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason)
-          VALUES ${values(c.length, 14)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
+        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect)
+          VALUES ${values(c.length, 15)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
           end_line = excluded.end_line, language = excluded.language, level = excluded.level, template = excluded.template,
           matchable = excluded.matchable, channels = excluded.channels, mentions = excluded.mentions, blame = excluded.blame,
-          callee = excluded.callee, via = excluded.via, reason = excluded.reason`, params)
+          callee = excluded.callee, via = excluded.via, reason = excluded.reason, expect = excluded.expect`, params)
       }
     })
   }
@@ -308,9 +308,12 @@ export class SqlStore implements Store {
     return (await this.db.all<Row>(`SELECT * FROM overrides ORDER BY created_at, statement_id`)).map(toOverride)
   }
   async addSnooze(s: Omit<SnoozeRow, 'id'>) {
-    const r = await this.db.get<Row>(`INSERT INTO snoozes (statement_id, scope, scope_id, until_at, remaining, by_who, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`, [s.statementId, s.scope, s.scopeId, s.until, s.remaining, s.by, s.createdAt])
+    const r = await this.db.get<Row>(`INSERT INTO snoozes (statement_id, scope, scope_id, until_at, remaining, wake_on, by_who, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`, [s.statementId, s.scope, s.scopeId, s.until, s.remaining, s.wakeOn ?? null, s.by, s.createdAt])
     return toSnooze(r!)
+  }
+  async wakeSnoozes(statementId: string, on: 'worse') {
+    return (await this.db.run(`DELETE FROM snoozes WHERE statement_id = ? AND wake_on = ?`, [statementId, on])).changes
   }
   async removeSnoozes(statementId: string, scope?: Scope, scopeId?: string) {
     const p: Param[] = [statementId]
@@ -511,6 +514,62 @@ export class SqlStore implements Store {
       SET holder = excluded.holder, until_at = excluded.until_at WHERE leases.holder = excluded.holder OR leases.until_at <= ?`,
       [name, holder, now + ttlMs, now])
     return r.changes > 0
+  }
+
+  // ---- alerts
+  async bucketSums(q: { since: number; statementIds?: readonly string[] }): Promise<BucketSum[]> {
+    const read = (rows: Row[]) => rows.map((r) => ({
+      statementId: r.statement_id as string, bucket: Number(r.bucket), count: Number(r.n), hosts: Number(r.hosts),
+      firstSeen: Number(r.fs), lastSeen: Number(r.ls),
+    }))
+    // last_seen >= since picks the rows through its index; a bucket's rows never end before it starts.
+    const sql = (where: string) => `SELECT statement_id, bucket, SUM(count) AS n, COUNT(*) AS hosts, MIN(first_seen) AS fs, MAX(last_seen) AS ls
+      FROM occurrences WHERE last_seen >= ? AND bucket >= ?${where} GROUP BY statement_id, bucket ORDER BY statement_id, bucket`
+    if (!q.statementIds) return read(await this.db.all<Row>(sql(''), [q.since, q.since]))
+    const out: BucketSum[] = []
+    for (const c of chunks(q.statementIds, 500)) {
+      out.push(...read(await this.db.all<Row>(sql(` AND statement_id IN (${c.map(() => '?').join(',')})`), [q.since, q.since, ...c])))
+    }
+    return out
+  }
+  async lastSeenBefore(statementIds: readonly string[], before: number) {
+    const out = new Map<string, number>()
+    for (const c of chunks(statementIds, 500)) {
+      // A bucket that straddles `before` was seen before it at least at its first_seen.
+      const rows = await this.db.all<Row>(`SELECT statement_id, MAX(CASE WHEN last_seen < ? THEN last_seen ELSE first_seen END) AS t
+        FROM occurrences WHERE statement_id IN (${c.map(() => '?').join(',')}) AND first_seen < ? GROUP BY statement_id`, [before, ...c, before])
+      for (const r of rows) out.set(r.statement_id as string, Number(r.t))
+    }
+    return out
+  }
+  async alertStates(kind: string, q: { keys?: readonly string[]; prefix?: string } = {}): Promise<AlertStateRow[]> {
+    const read = (r: Row): AlertStateRow => ({ kind: r.kind, key: r.key, state: P(r.state, null), updatedAt: Number(r.updated_at) })
+    if (q.keys) {
+      const out: AlertStateRow[] = []
+      for (const c of chunks(q.keys, 500)) {
+        out.push(...(await this.db.all<Row>(`SELECT * FROM alert_state WHERE kind = ? AND key IN (${c.map(() => '?').join(',')}) ORDER BY key`, [kind, ...c])).map(read))
+      }
+      return out
+    }
+    // A prefix compared as a substring, not LIKE (keys may hold '%' or '_') nor a range (collations differ).
+    const rows = q.prefix
+      ? await this.db.all<Row>(`SELECT * FROM alert_state WHERE kind = ? AND substr(key, 1, ?) = ? ORDER BY key`, [kind, q.prefix.length, q.prefix])
+      : await this.db.all<Row>(`SELECT * FROM alert_state WHERE kind = ? ORDER BY key`, [kind])
+    return rows.map(read)
+  }
+  async putAlertStates(rows: readonly AlertStateRow[], o: { ifAbsent?: boolean } = {}) {
+    const written: string[] = []
+    await this.db.tx(async (tx) => {
+      for (const r of rows) {
+        const done = await tx.run(`INSERT INTO alert_state (kind, key, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key)
+          ${o.ifAbsent ? 'DO NOTHING' : 'DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at'}`, [r.kind, r.key, J(r.state), r.updatedAt])
+        if (done.changes > 0) written.push(r.key)
+      }
+    })
+    return written
+  }
+  async deleteAlertStates(kind: string, keys: readonly string[]) {
+    for (const c of chunks(keys, 500)) await this.db.run(`DELETE FROM alert_state WHERE kind = ? AND key IN (${c.map(() => '?').join(',')})`, [kind, ...c])
   }
 
   async prune(rawBefore: number, keepBefore: number) {

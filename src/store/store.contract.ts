@@ -224,5 +224,52 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(rows).toHaveLength(1)
       expect(rows[0]).toMatchObject({ bucket: base, count: 5 })
     })
+
+    it('sums each statement\'s newest buckets over hosts, and tells when a statement was last seen before a time', async () => {
+      const occ = (statementId: string, host: string, bucket: number, count: number, firstSeen: number, lastSeen: number) =>
+        ({ statementId, host, bucket, count, firstSeen, lastSeen, level: 'warn' as const, samples: [] })
+      await store.applyCounts({ unowned: [], checkpoints: [], occurrences: [
+        occ('a', 'h1', 1000, 2, 1000, 1100), occ('a', 'h2', 1000, 3, 1010, 1200), occ('a', 'h1', 1300, 1, 1300, 1300),
+        occ('b', 'h1', 700, 5, 700, 900), occ('b', 'h1', 1300, 4, 1350, 1400),
+      ] })
+      expect(await store.bucketSums({ since: 1000 })).toEqual([
+        { statementId: 'a', bucket: 1000, count: 5, hosts: 2, firstSeen: 1000, lastSeen: 1200 },
+        { statementId: 'a', bucket: 1300, count: 1, hosts: 1, firstSeen: 1300, lastSeen: 1300 },
+        { statementId: 'b', bucket: 1300, count: 4, hosts: 1, firstSeen: 1350, lastSeen: 1400 },
+      ])
+      expect((await store.bucketSums({ since: 1300, statementIds: ['b'] })).map((r) => r.count)).toEqual([4])
+      // Before 1005: a's bucket 1000 straddles it (seen at 1000); b's bucket 700 ended at 900; nothing of 'c'.
+      expect(Object.fromEntries(await store.lastSeenBefore(['a', 'b', 'c'], 1005))).toEqual({ a: 1000, b: 900 })
+      expect(Object.fromEntries(await store.lastSeenBefore(['a', 'b'], 1300))).toEqual({ a: 1200, b: 900 })
+    })
+
+    it('keeps alert states by kind and key, writes if-absent rows once, and finds them by key or prefix', async () => {
+      expect(await store.putAlertStates([{ kind: 'first', key: 'abc:s1', state: { n: 1 }, updatedAt: 5 }, { kind: 'first', key: 'abc:s2', state: { n: 2 }, updatedAt: 5 }], { ifAbsent: true }))
+        .toEqual(['abc:s1', 'abc:s2'])
+      // Another instance writing the same key if absent is refused; a plain write replaces.
+      expect(await store.putAlertStates([{ kind: 'first', key: 'abc:s1', state: { n: 9 }, updatedAt: 6 }, { kind: 'first', key: 'abd:s1', state: 3, updatedAt: 6 }], { ifAbsent: true }))
+        .toEqual(['abd:s1'])
+      expect((await store.alertStates('first', { keys: ['abc:s1'] }))[0]).toEqual({ kind: 'first', key: 'abc:s1', state: { n: 1 }, updatedAt: 5 })
+      await store.putAlertStates([{ kind: 'first', key: 'abc:s1', state: { n: 9 }, updatedAt: 7 }, { kind: 'spike', key: 'abc:s1', state: 'x', updatedAt: 7 }])
+      expect((await store.alertStates('first', { prefix: 'abc:' })).map((r) => [r.key, r.state])).toEqual([['abc:s1', { n: 9 }], ['abc:s2', { n: 2 }]])
+      expect((await store.alertStates('spike')).map((r) => r.state)).toEqual(['x'])
+      await store.deleteAlertStates('first', ['abc:s1', 'abd:s1'])
+      expect((await store.alertStates('first')).map((r) => r.key)).toEqual(['abc:s2'])
+    })
+
+    it('lifts only the snoozes that wait for a spike when the statement gets worse', async () => {
+      const base = { statementId: 's', scope: 'user' as const, scopeId: 'U0000PIG1', until: null, remaining: null, by: 'pig', createdAt: 1 }
+      await store.addSnooze({ ...base, wakeOn: 'worse' })
+      await store.addSnooze({ ...base, until: 10_000 })
+      expect((await store.activeSnoozes(5)).map((z) => z.wakeOn)).toEqual(['worse', null])
+      expect(await store.wakeSnoozes('s', 'worse')).toBe(1)
+      expect((await store.activeSnoozes(5)).map((z) => z.until)).toEqual([10_000])
+    })
+
+    it('keeps a statement\'s !expect annotation', async () => {
+      await store.replaceFiles([{ file: 'a.c', hash: 'h' }], [stmt('hb', 'a.c', 3, { expect: { count: 1, everyMs: 3_600_000 } }), stmt('x', 'a.c', 4)], [])
+      expect((await store.getStatement('hb'))!.expect).toEqual({ count: 1, everyMs: 3_600_000 })
+      expect((await store.listStatements()).map((s) => s.expect ?? null)).toEqual([{ count: 1, everyMs: 3_600_000 }, null])
+    })
   })
 }

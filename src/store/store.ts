@@ -8,6 +8,8 @@ export interface SnoozeRow {
   until: number | null
   /** Occurrences still to swallow, or null when time-based only. */
   remaining: number | null
+  /** 'worse': lifted by the statement's next spike ("snooze until it gets worse"); null otherwise. */
+  wakeOn?: 'worse' | null
   by: string; createdAt: number
 }
 export interface MuteRow { statementId: string; scope: Scope; scopeId: string; by: string; createdAt: number }
@@ -45,6 +47,11 @@ export interface UserRow { key: string; slackId: string | null; name: string | n
 export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { samples: string[] }
 export interface UnownedRow extends UnownedDelta { shapeHash: string }
 export interface StatementTotal { statementId: string; count: number; hosts: string[]; firstSeen: number; lastSeen: number; level: Level | null }
+
+/** One piece of an alert detector's memory: a statement's usual rate, an open episode, a statement told once per deploy. */
+export interface AlertStateRow { kind: string; key: string; state: unknown; updatedAt: number }
+/** A statement's count in one time bucket, summed over hosts (what the alert detectors read). */
+export interface BucketSum { statementId: string; bucket: number; count: number; hosts: number; firstSeen: number; lastSeen: number }
 
 /** One atomic write of counts and the source positions they cover: the basis of exactly-once counting. */
 export interface CountBatch {
@@ -101,6 +108,8 @@ export interface Store {
   removeOverride(statementId: string): Promise<OverrideRow | null>
   listOverrides(): Promise<OverrideRow[]>
   addSnooze(s: Omit<SnoozeRow, 'id'>): Promise<SnoozeRow>
+  /** Lift the snoozes of a statement that wait for `on` (a spike: "until it gets worse"); returns how many. */
+  wakeSnoozes(statementId: string, on: 'worse'): Promise<number>
   removeSnoozes(statementId: string, scope?: Scope, scopeId?: string): Promise<number>
   /** Snoozes still in force at `now` (time not passed, count not exhausted). */
   activeSnoozes(now: number): Promise<SnoozeRow[]>
@@ -150,6 +159,20 @@ export interface Store {
    * are forgotten.
    */
   firstSeen(key: string, now: number, ttlMs: number): Promise<boolean>
+
+  // alerts
+  /**
+   * Per statement × time bucket sums over hosts, of buckets from `since` on (bucket >= since) that were
+   * written to since then (over the last_seen index): the newest buckets, cheaply. Only `statementIds` when given.
+   */
+  bucketSums(q: { since: number; statementIds?: readonly string[] }): Promise<BucketSum[]>
+  /** For each of `statementIds` seen before `before`: the latest time it was seen before then (absent when never, or pruned). */
+  lastSeenBefore(statementIds: readonly string[], before: number): Promise<Map<string, number>>
+  /** Alert states of one kind: those with one of `keys`, those whose key starts with `prefix`, or all. */
+  alertStates(kind: string, q?: { keys?: readonly string[]; prefix?: string }): Promise<AlertStateRow[]>
+  /** Write alert states; with `ifAbsent` only rows whose kind × key is not stored yet. Returns the keys written. */
+  putAlertStates(rows: readonly AlertStateRow[], o?: { ifAbsent?: boolean }): Promise<string[]>
+  deleteAlertStates(kind: string, keys: readonly string[]): Promise<void>
 
   /**
    * Roll occurrences older than `rawBefore` into daily buckets; delete those older than `keepBefore`, and

@@ -724,5 +724,6 @@ export function finishStatements(found: Found[], comments: CommentSpan[]): Extra
     outer.push(f)
   }
   attachAnnotations(outer, comments)
-  return outer.map(({ line, endLine, level, template, matchable, channels, mentions, callee, via, reason }) => ({ line, endLine, level, template, matchable, channels, mentions, callee, via, reason }))
+  return outer.map(({ line, endLine, level, template, matchable, channels, mentions, expect, callee, via, reason }) =>
+    ({ line, endLine, level, template, matchable, channels, mentions, ...(expect ? { expect } : {}), callee, via, reason }))
 }
