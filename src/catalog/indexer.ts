@@ -16,7 +16,7 @@ import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from '
 import { filesMentioning, hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
-import { META_INDEXED_AT } from './meta.js'
+import { META_COMMIT_AT, META_INDEXED_AT } from './meta.js'
 
 /** What one `dice index` run did. `files` = parsed + skipped + unchanged. */
 export interface IndexSummary {
@@ -279,6 +279,8 @@ export async function indexRepository(o: {
   const count = await o.store.countStatements()
   // The matcher's keys for the new catalog, chosen once here rather than by the next replay or run.
   if (todo.length || removed.length || (await storedPlan(o.store)) === null) await keepPlan(o.store, Matcher.build(await o.store.listStatements()))
+  // When the commit moves, a deploy starts: first-seen alerts compare with it (alerts/deploy.ts).
+  if (commit && (await o.store.getMeta(META_COMMIT)) !== commit) await o.store.setMeta(META_COMMIT_AT, String(clock()))
   await o.store.setMeta(META_COMMIT, commit ?? '')
   await o.store.setMeta(META_ROOT, root)
   await storeCodeOwners(root, o.store)

@@ -1,2 +1,5 @@
 /** Store meta key: epoch ms of the last completed `dice index` (changed catalog or not). */
 export const META_INDEXED_AT = 'index.at'
+
+/** Store meta key: epoch ms at which the catalog's commit last changed — when the current deploy began. */
+export const META_COMMIT_AT = 'catalog.commitAt'

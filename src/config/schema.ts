@@ -101,7 +101,7 @@ const alerts = z.object({
     /** A person's next first-seen DM waits this long after the previous one; what appears meanwhile joins it. */
     groupSeconds: z.number().int().positive().default(60),
     /** Statements listed in one DM; the rest are counted. */
-    maxListed: z.number().int().positive().max(40).default(10),
+    maxListed: z.number().int().positive().max(20).default(10),
   }).strict().default({}),
   spikes: z.object({
     enabled: z.boolean().default(false),

@@ -60,6 +60,8 @@ export interface DeliveryOptions {
    * replay that ends sooner posts at `tick()`, with its final counts.
    */
   realtimeEveryMs?: number
+  /** More message kinds for the outbox registry (the alerts' DMs): sent by the same worker, leases and retries. */
+  kinds?: MessageKinds
 }
 
 /** Counters for /metrics and tests. */
@@ -137,6 +139,7 @@ export class Delivery {
     const kinds: MessageKinds = {
       [REALTIME_KIND]: { send: (item, ctx) => this.sendRealtime(item, ctx) },
       [DIGEST_KIND]: digestKind({ store: o.store, notifier: o.notifier, stats: this.stats }),
+      ...o.kinds,
     }
     this.digests = new DigestScheduler({
       store: o.store, config: o.config, clock: o.clock, holder: this.instanceId,

@@ -7,6 +7,7 @@ import { systemClock } from '../../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
 import { Delivery } from '../../deliver/delivery.js'
 import { Silences } from '../../deliver/silences.js'
+import { AlertRunner } from '../../alerts/runner.js'
 import { createNotifier } from '../../deliver/registry.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
 import { createIngestHandler } from '../../ingest/http/handler.js'
@@ -93,7 +94,9 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     // Actions and polls re-read both: who owns what, and what is muted or snoozed.
     const routing = { refresh: async () => void (await Promise.all([router.refresh(), silences.refresh()])) }
     await routing.refresh()
-    delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log })
+    // The alerts (docs/alerts/) send through the delivery's outbox worker: their kinds join its registry.
+    const alerts = AlertRunner.enabled(config) ? new AlertRunner({ store, config, clock, router, silences, slack, instanceId, log }) : null
+    delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log, kinds: alerts?.kinds(notifier) })
     const d = delivery
     pipeline = new Pipeline({
       store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h), wantsHit: (s) => d.wantsHit(s),
@@ -105,6 +108,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     pipeline.start(1000)
     const actions = new Actions({ store, config, clock, router: routing, notifier })
     delivery.start(sources.signal)
+    alerts?.start(sources.signal, () => d.pump())
 
     for (const cfg of config.sources) {
       const source = createSource(cfg, { store, maxLineBytes: config.match.maxLineBytes, cwd: ctx.cwd })
