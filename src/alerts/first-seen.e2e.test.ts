@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { until } from '../cli/commands/testutil/dice-run.js'
-import { AlertWorld, PIG, PIG_ID, plus, sleep } from './e2e.js'
+import { AlertWorld, PIG, PIG_ID, plus, sleep } from './testutil/world.js'
 
 const T1 = '2026-03-10T14:00:00.000Z'
 const CONFIG = `alerts:

@@ -7,7 +7,7 @@ import { openStore } from '../store/registry.js'
 import type { Store } from '../store/store.js'
 import { META_COMMIT_AT } from '../catalog/meta.js'
 import { META_WATCHING_SINCE } from './first-seen.js'
-import { alertConfig, alertHarness, dmsTo, occ } from './testutil.js'
+import { alertConfig, alertHarness, dmsTo, occ } from './testutil/harness.js'
 
 const PIG = 'U0PIG12345'
 const ELMORE = 'U0ELM12345'

@@ -1,13 +1,13 @@
-import { configSchema, type Config } from '../config/schema.js'
-import { Delivery } from '../deliver/delivery.js'
-import { Silences } from '../deliver/silences.js'
-import { SlackWebApi } from '../deliver/slack/api.js'
-import { SlackNotifier } from '../deliver/slack/notifier.js'
-import type { SlackStandin, StandinCall } from '../deliver/testutil/slack-standin.js'
-import { Router } from '../route/router.js'
-import type { OccurrenceDelta } from '../core/types.js'
-import type { Store } from '../store/store.js'
-import { AlertRunner } from './runner.js'
+import { configSchema, type Config } from '../../config/schema.js'
+import { Delivery } from '../../deliver/delivery.js'
+import { Silences } from '../../deliver/silences.js'
+import { SlackWebApi } from '../../deliver/slack/api.js'
+import { SlackNotifier } from '../../deliver/slack/notifier.js'
+import type { SlackStandin, StandinCall } from '../../deliver/testutil/slack-standin.js'
+import { Router } from '../../route/router.js'
+import type { OccurrenceDelta } from '../../core/types.js'
+import type { Store } from '../../store/store.js'
+import { AlertRunner } from '../runner.js'
 
 /** A configuration for alert tests: every alert on unless `raw.alerts` says otherwise. */
 export function alertConfig(raw: Record<string, any> = {}): Config {

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startSlackStandin, type SlackStandin } from '../deliver/testutil/slack-standin.js'
-import { startDiceRun, type DiceRun } from '../cli/commands/testutil/dice-run.js'
-import { runDice } from '../cli/testutil.js'
-import { openStore } from '../store/registry.js'
-import type { Store } from '../store/store.js'
-import { freshSchema, TEST_PG_URL } from '../store/testutil/stores.js'
-import { TempRepo, type Author } from '../catalog/testutil/repo.js'
-import { tempDir } from '../testutil/tmp.js'
+import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
+import { startDiceRun, type DiceRun } from '../../cli/commands/testutil/dice-run.js'
+import { runDice } from '../../cli/testutil.js'
+import { openStore } from '../../store/registry.js'
+import type { Store } from '../../store/store.js'
+import { freshSchema, TEST_PG_URL } from '../../store/testutil/stores.js'
+import { TempRepo, type Author } from '../../catalog/testutil/repo.js'
+import { tempDir } from '../../testutil/tmp.js'
 
 /** Slack ids as Slack issues them; no `people` map: Dice finds them by the blame email. */
 export const PIG: Author = { name: 'Pig Pen', email: 'pig@pen.mssn' }
