@@ -4,6 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { runDice } from './testutil.js'
 import { tempDir } from '../testutil/tmp.js'
 
+/** Write `yaml` as a dice.yml in a fresh directory and run `dice --config FILE config check` on it. */
+async function configCheck(yaml: string) {
+  const dir = tempDir('cfg')
+  const file = join(dir, 'dice.yml')
+  writeFileSync(file, yaml)
+  return { dir, file, r: await runDice(['--config', file, 'config', 'check']) }
+}
+
 describe('dice command line', () => {
   it('rejects an unknown command with exit 2', async () => {
     const r = await runDice(['frobnicate'])
@@ -18,10 +26,7 @@ describe('dice command line', () => {
   })
 
   it('names the file and every bad field of an invalid dice.yml, exit 2', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, 'digest:\n  startHour: 30\n  workdays: [1, 9]\nroute:\n  minLevel: loud\nsurprise: true\n')
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { file, r } = await configCheck('digest:\n  startHour: 30\n  workdays: [1, 9]\nroute:\n  minLevel: loud\nsurprise: true\n')
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(file)
     expect(r.stderr).toMatch(/digest\.startHour/)
@@ -31,10 +36,7 @@ describe('dice command line', () => {
   })
 
   it('reports a YAML syntax error with file and line, exit 2', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, 'digest:\n  startHour: [9\n')
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { file, r } = await configCheck('digest:\n  startHour: [9\n')
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(new RegExp(`${file}:\\d+`))
   })
@@ -57,10 +59,7 @@ describe('dice command line', () => {
 
 describe('configuration values that would silently misbehave', () => {
   it('rejects an unknown time zone, a repo.url that is not a URL and an empty working day, naming each field', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, 'people:\n  x:\n    tz: Mars/Olympus\nrepo:\n  url: notaurl\ndigest:\n  startHour: 18\n  endHour: 9\n')
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { r } = await configCheck('people:\n  x:\n    tz: Mars/Olympus\nrepo:\n  url: notaurl\ndigest:\n  startHour: 18\n  endHour: 9\n')
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/people\.x\.tz: not a known IANA time zone: "Mars\/Olympus"/)
     expect(r.stderr).toMatch(/repo\.url: expected an absolute URL/)
@@ -68,18 +67,12 @@ describe('configuration values that would silently misbehave', () => {
   })
 
   it('accepts real time zones and a working day that ends at midnight', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, 'people:\n  x:\n    tz: Asia/Kathmandu\nrepo:\n  url: https://gitlab.example.com/g/r\ndigest:\n  startHour: 0\n  endHour: 24\n  defaultTimezone: America/Los_Angeles\n')
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { r } = await configCheck('people:\n  x:\n    tz: Asia/Kathmandu\nrepo:\n  url: https://gitlab.example.com/g/r\ndigest:\n  startHour: 0\n  endHour: 24\n  defaultTimezone: America/Los_Angeles\n')
     expect(r.code, r.stderr).toBe(0)
   })
 
   it('config check refuses what dice run would: a source format and a preset that build no parser, naming file and field, exit 2', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, "formats:\n  nginx: 'regex:^(?<msg>.*)$'\n  loop: loop\nsources:\n  - { type: file, path: app.log, format: nginxx }\n  - { type: stdin, format: 'regex:(' }\n")
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { dir, file, r } = await configCheck("formats:\n  nginx: 'regex:^(?<msg>.*)$'\n  loop: loop\nsources:\n  - { type: file, path: app.log, format: nginxx }\n  - { type: stdin, format: 'regex:(' }\n")
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`${file}: invalid configuration`)
     expect(r.stderr).toMatch(/formats\.nginx: regex:\^\(\?<msg>\.\*\)\$ has no named group \(\?<message>…\)/)
@@ -93,10 +86,7 @@ describe('configuration values that would silently misbehave', () => {
   })
 
   it('config check passes a configuration whose sources use presets and built-in formats', async () => {
-    const dir = tempDir('cfg')
-    const file = join(dir, 'dice.yml')
-    writeFileSync(file, "formats:\n  app: 'regex:^(?<level>\\w+) (?<message>.*)$'\n  alias: app\nsources:\n  - { type: file, path: app.log, format: alias }\n  - { type: stdin, format: logfmt }\n")
-    const r = await runDice(['--config', file, 'config', 'check'])
+    const { file, r } = await configCheck("formats:\n  app: 'regex:^(?<level>\\w+) (?<message>.*)$'\n  alias: app\nsources:\n  - { type: file, path: app.log, format: alias }\n  - { type: stdin, format: logfmt }\n")
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toBe(`${file}: ok\n`)
   })
