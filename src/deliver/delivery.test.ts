@@ -96,13 +96,13 @@ describe('real-time channel delivery', () => {
     for (const u of updates()) expect(u.body.ts).toBe(msg.ts)
   })
 
-  it('a backfill (realtimeEveryMs) posts its flood once at tick with the final count, never editing it', async () => {
+  it('a backfill posts its flood once at tick with the final count, never editing it', async () => {
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
     const cfg = config()
     const router = new Router({ store, config: cfg, clock })
     await router.refresh()
     const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
-    const d = new Delivery({ store, config: cfg, clock, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs: 50, log: () => {}, realtimeEveryMs: 60_000 })
+    const d = new Delivery({ store, config: cfg, clock, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs: 50, log: () => {}, backfill: true })
     open.push(d)
     // The same flood as above, read over many turns of the event loop as a replay reads chunks.
     for (let i = 0; i < 300; i++) {

@@ -1,3 +1,4 @@
+import type { HitSink } from './sink.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writeFileSync, appendFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -40,7 +41,8 @@ describe('Pipeline', () => {
 
   it('counts WARN+ entries and annotated statements whatever their level, per statement and host', async () => {
     const hits: Hit[] = []
-    const p = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, onHit: (h) => hits.push(h) })
+    const sink: HitSink = { attach: () => {}, wantsHit: () => true, onHit: (h) => void hits.push(h), take: () => undefined, putBack: () => {}, committed: () => {} }
+    const p = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, sink })
     const parser = parserFor(REGEX, config)
     const input = [
       'ERROR web-1 queue jobs is full (12 items)',

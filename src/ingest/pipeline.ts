@@ -10,6 +10,7 @@ import { WorkerPool } from './parallel/pool.js'
 import { MAX_PIECE_LINES, type PieceResult } from './parallel/protocol.js'
 import type { LogSource, RawLine } from './source.js'
 import { newStream, Tally, type PipelineParser, type Stream } from './tally.js'
+import type { HitSink } from './sink.js'
 
 export { parserFor, type PipelineParser } from './tally.js'
 
@@ -21,10 +22,11 @@ export interface PipelineOptions {
   statements: Statement[]
   /** The catalog's stored matcher plan (storedPlan), when there is one: a faster start. */
   plan?: MatcherPlan | null
-  /** Called for each counted matched entry (real-time delivery). Must not throw; errors are swallowed. */
-  onHit?: (h: Hit) => void
-  /** Which statements' hits onHit wants (default: all). Ingest workers send back only those. */
-  wantsHit?: (s: Statement) => boolean
+  /**
+   * Delivery: gets each counted matched entry it wants (ingest workers send back only those), and commits what
+   * it accumulated in the same transaction as the counts of the same lines.
+   */
+  sink?: HitSink
   /** Flush once this many distinct statement × host × bucket keys are held. */
   maxKeys?: number
   /** Flush once this many lines arrived since the last flush. */
@@ -116,8 +118,13 @@ export class Pipeline {
   private tail: Promise<void> = Promise.resolve()
   private queued: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
+  private soon = false
+  /** The sink's onHit, bound once (the Tally and the workers' answers call it per hit). */
+  private readonly onHit: ((h: Hit) => void) | undefined
 
   constructor(private readonly o: PipelineOptions) {
+    const sink = o.sink
+    this.onHit = sink ? (h) => sink.onHit(h) : undefined
     this.store = o.store
     this.maxKeys = o.maxKeys ?? 50_000
     this.maxUnflushed = o.maxUnflushedLines ?? 500_000
@@ -132,10 +139,21 @@ export class Pipeline {
         catalog: { type: 'catalog', gen: 0, statements: o.statements, plan: this.catalogPlan, hits: this.hitsWanted(o.statements) },
       }, (r) => this.merge(r))
     } else this.tally = this.newTally()
+    sink?.attach(() => this.flushSoon())
+  }
+
+  /** Flush at the next turn of the event loop (a sink's real-time hits wait for their counts to commit). */
+  private flushSoon(): void {
+    if (this.soon) return
+    this.soon = true
+    setImmediate(() => {
+      this.soon = false
+      this.flush().catch((e) => this.o.onFlushError?.(e))
+    })
   }
 
   private newTally(): Tally {
-    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, onHit: this.o.onHit, counter: this.counter, deltas: this.deltas })
+    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, onHit: this.onHit, counter: this.counter, deltas: this.deltas })
   }
 
   /** This thread's Tally, built on first use when the workers count everything else. */
@@ -144,13 +162,13 @@ export class Pipeline {
   }
 
   private indexHits(statements: Statement[]): void {
-    this.byId = this.o.onHit ? new Map(statements.map((s) => [s.id, s])) : new Map()
+    this.byId = this.onHit ? new Map(statements.map((s) => [s.id, s])) : new Map()
   }
 
   private hitsWanted(statements: Statement[]): string[] | 'all' | 'none' {
-    if (!this.o.onHit) return 'none'
-    const wants = this.o.wantsHit
-    return wants ? statements.filter((s) => wants(s)).map((s) => s.id) : 'all'
+    const sink = this.o.sink
+    if (!sink) return 'none'
+    return statements.filter((s) => sink.wantsHit(s)).map((s) => s.id)
   }
 
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
@@ -315,7 +333,7 @@ export class Pipeline {
         break
       }
     }
-    const onHit = this.o.onHit
+    const onHit = this.onHit
     if (onHit) {
       for (const h of r.hits) {
         const statement = this.byId.get(h.statementId)
@@ -452,20 +470,24 @@ export class Pipeline {
     const deltas = this.deltas.take()
     const counters: Array<{ source: string; name: string; value: number }> = []
     for (const [source, c] of deltas) for (const [name, value] of Object.entries(c.toJSON())) if (value) counters.push({ source, name, value })
-    if (!batch.occurrences.length && !batch.unowned.length && !checkpoints.length && !counters.length) {
+    // Taken in the same turn as the counts (later workers' answers wait for this commit): the same lines.
+    const realtime = this.o.sink?.take(this.o.clock())
+    if (!batch.occurrences.length && !batch.unowned.length && !checkpoints.length && !counters.length && !realtime) {
       this.unflushed -= taken
       this.ready -= taken
       return
     }
     try {
-      await this.store.applyCounts({ occurrences: batch.occurrences, unowned: batch.unowned, checkpoints, counters })
+      await this.store.applyCounts({ occurrences: batch.occurrences, unowned: batch.unowned, checkpoints, counters, realtime })
     } catch (e) {
       this.flushErrors++
       this.counter.restore(batch)
       for (const st of moved) st.dirty = true // st.safe is the same or later: storing it covers the batch too
       for (const [source, c] of deltas) this.deltas.of(source).add(c)
+      if (realtime) this.o.sink!.putBack(realtime)
       throw e
     }
+    if (realtime) this.o.sink!.committed(realtime)
     this.flushes++
     this.unflushed -= taken
     this.ready -= taken

@@ -78,6 +78,19 @@ CREATE TABLE alert_state (kind TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT 
 ALTER TABLE snoozes ADD COLUMN wake_on TEXT;
 ALTER TABLE statements ADD COLUMN expect TEXT;
 `,
+  // Real-time windows, one row each, with the count committed to it (in the transaction of the occurrences it
+  // counts) and the count its message shows, so any instance can bring a message up to date. realtime_messages
+  // becomes the pointer to each statement × channel's current window; windows open before this were kept in
+  // memory and are closed (their next occurrence starts a new message).
+  (t) => `
+ALTER TABLE realtime_messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE realtime_messages SET window_start = 0;
+CREATE TABLE realtime_windows (
+  statement_id TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL, window_start ${t.bigint} NOT NULL,
+  ts TEXT NOT NULL, channel_id TEXT, total ${t.bigint} NOT NULL, shown ${t.bigint} NOT NULL,
+  PRIMARY KEY (statement_id, channel, seq));
+CREATE INDEX realtime_windows_start ON realtime_windows(window_start);
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -3,7 +3,8 @@ import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
-  AlertStateRow, AuditRow, BucketSum, CountBatch, MuteRow, OccurrenceRow, OutboxItem, OverrideRow, RealtimeCountDelta, RealtimeCounts, RealtimeMessage, Scope, SnoozeRow,
+  AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
+  RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
   StatementTotal, Store, UnownedRow, UserRow,
 } from './store.js'
 
@@ -81,6 +82,10 @@ const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.sco
 const toOccurrence = (r: Row): OccurrenceRow => ({
   statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
   lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
+})
+const toWindow = (r: Row): RealtimeWindow => ({
+  statementId: r.statement_id, channel: r.channel, seq: Number(r.seq), windowStart: Number(r.window_start), ts: r.ts,
+  channelId: r.channel_id ?? null, total: Number(r.total), shown: Number(r.shown),
 })
 const toUser = (r: Row): UserRow => ({
   key: r.key, slackId: r.slack_id ?? null, name: r.name ?? null, email: r.email ?? null, tz: r.tz ?? null, fetchedAt: Number(r.fetched_at),
@@ -207,7 +212,43 @@ export class SqlStore implements Store {
         await tx.run(`INSERT INTO counters (source, name, value) VALUES (?, ?, ?) ON CONFLICT (source, name)
           DO UPDATE SET value = counters.value + excluded.value`, [k.source, k.name, k.value])
       }
+      if (batch.realtime?.deltas.length) await this.applyRealtime(tx, batch.realtime)
     })
+  }
+
+  /**
+   * Each statement × channel's deltas go into its open window, or open the next (the pointer row in
+   * realtime_messages decides, under its row lock on PostgreSQL, so concurrent instances agree); a window
+   * opened here gets its post enqueued. Statement × channel pairs in one order, so writers cannot deadlock.
+   */
+  private async applyRealtime(tx: Db, rt: RealtimeBatch): Promise<void> {
+    const groups = new Map<string, ChannelCountDelta[]>()
+    for (const d of rt.deltas) {
+      const k = `${d.statementId}\u0000${d.channel}`
+      const g = groups.get(k)
+      if (g) g.push(d)
+      else groups.set(k, [d])
+    }
+    const expired = `realtime_messages.window_start + ? <= excluded.window_start`
+    for (const k of [...groups.keys()].sort()) {
+      const g = groups.get(k)!
+      const { statementId, channel } = g[0]!
+      const p = await tx.get<Row>(`INSERT INTO realtime_messages (statement_id, channel, ts, window_start, state, seq) VALUES (?, ?, '', ?, '{}', 1)
+        ON CONFLICT (statement_id, channel) DO UPDATE SET
+          seq = CASE WHEN ${expired} THEN realtime_messages.seq + 1 ELSE realtime_messages.seq END,
+          ts = CASE WHEN ${expired} THEN '' ELSE realtime_messages.ts END,
+          window_start = CASE WHEN ${expired} THEN excluded.window_start ELSE realtime_messages.window_start END
+        RETURNING seq, window_start`, [statementId, channel, rt.now, rt.windowMs, rt.windowMs, rt.windowMs])
+      const seq = Number(p!.seq)
+      const windowStart = Number(p!.window_start)
+      const total = g.reduce((n, d) => n + d.count, 0)
+      await tx.run(`INSERT INTO realtime_windows (statement_id, channel, seq, window_start, ts, channel_id, total, shown) VALUES (?, ?, ?, ?, '', NULL, ?, 0)
+        ON CONFLICT (statement_id, channel, seq) DO UPDATE SET total = realtime_windows.total + excluded.total`, [statementId, channel, seq, windowStart, total])
+      await this.addRealtimeCounts(tx, g, { windowStart, seq, hostCap: rt.hostCap })
+      if (windowStart === rt.now) {
+        await this.insertOutbox(tx, rt.post({ statementId, channel, seq, windowStart, ts: '', channelId: null, total, shown: 0 }))
+      }
+    }
   }
 
   async counters() {
@@ -357,8 +398,11 @@ export class SqlStore implements Store {
   }
 
   // ---- delivery
-  async enqueue(i: { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }) {
-    const r = await this.db.run(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
+  async enqueue(i: OutboxEntry) {
+    return this.insertOutbox(this.db, i)
+  }
+  private async insertOutbox(db: Db, i: OutboxEntry): Promise<boolean> {
+    const r = await db.run(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
       [i.dedupKey, i.kind, i.recipient, J(i.payload), i.notBefore, i.createdAt])
     return r.changes > 0
@@ -381,6 +425,14 @@ export class SqlStore implements Store {
       WHERE id = ? AND status = 'claimed' AND claimed_by = ?`, [now, J(result), id, holder])
     return r.changes > 0
   }
+  async renewClaims(ids: readonly number[], holder: string, until: number) {
+    let n = 0
+    for (const c of chunks(ids)) {
+      n += (await this.db.run(`UPDATE outbox SET claimed_until = ? WHERE status = 'claimed' AND claimed_by = ? AND id IN (${c.map(() => '?').join(',')})`,
+        [until, holder, ...c])).changes
+    }
+    return n
+  }
   async release(id: number, holder: string, notBefore: number, dead = false, result?: unknown) {
     await this.db.run(`UPDATE outbox SET status = ?, not_before = ?, claimed_by = NULL, claimed_until = NULL, result = ?
       WHERE id = ? AND claimed_by = ?`, [dead ? 'dead' : 'pending', notBefore, J(result), id, holder])
@@ -400,25 +452,41 @@ export class SqlStore implements Store {
   }
   async getRealtime(statementId: string, channel: string) {
     const r = await this.db.get<Row>(`SELECT * FROM realtime_messages WHERE statement_id = ? AND channel = ?`, [statementId, channel])
-    return r ? { statementId: r.statement_id, channel: r.channel, ts: r.ts, windowStart: Number(r.window_start), state: P(r.state, null) } : null
+    return r ? { statementId: r.statement_id, channel: r.channel, ts: r.ts, windowStart: Number(r.window_start), state: { ...P<object>(r.state, {}), seq: Number(r.seq) } } : null
   }
   async putRealtime(m: RealtimeMessage) {
     await this.db.run(`INSERT INTO realtime_messages (statement_id, channel, ts, window_start, state) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (statement_id, channel) DO UPDATE SET ts = excluded.ts, window_start = excluded.window_start, state = excluded.state`,
       [m.statementId, m.channel, m.ts, m.windowStart, J(m.state)])
   }
-  async addRealtimeCounts(deltas: RealtimeCountDelta[]) {
-    if (!deltas.length) return
+  /** Add one statement × channel's host deltas to a window's counts (upsert-increment per host, in `tx`). */
+  private async addRealtimeCounts(tx: Db, deltas: ChannelCountDelta[], w: { windowStart: number; seq: number; hostCap: number }) {
     const { least, greatest } = this.f
-    // Rows locked in one order by every writer: two instances upserting the same hosts cannot deadlock.
-    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-    // One row per key: PostgreSQL refuses to upsert the same row twice in one statement.
-    const byKey = new Map<string, RealtimeCountDelta>()
+    const { statementId, channel } = deltas[0]!
+    const key = `statement_id = ? AND channel = ? AND window_start = ? AND seq = ?`
+    const kp: Param[] = [statementId, channel, w.windowStart, w.seq]
+    // Past the cap, hosts the window does not list yet are counted under ''.
+    let known: Set<string> | null = null
+    const stored = Number((await tx.get<Row>(`SELECT COUNT(*) AS n FROM realtime_counts WHERE ${key}`, kp))?.n ?? 0)
+    if (stored + deltas.length > w.hostCap) {
+      const hosts = [...new Set(deltas.map((d) => d.host))]
+      known = new Set()
+      for (const c of chunks(hosts)) {
+        for (const r of await tx.all<Row>(`SELECT host FROM realtime_counts WHERE ${key} AND host IN (${c.map(() => '?').join(',')})`, [...kp, ...c])) known.add(r.host)
+      }
+    }
+    // One row per host: PostgreSQL refuses to upsert the same row twice in one statement.
+    const byHost = new Map<string, ChannelCountDelta>()
+    let room = known ? Math.max(0, w.hostCap - stored) : Infinity
     for (const d of deltas) {
-      const k = `${d.statementId}\u0000${d.channel}\u0000${d.windowStart}\u0000${d.seq}\u0000${d.host}`
-      const m = byKey.get(k)
+      let host = d.host
+      if (known && !known.has(host) && host !== '') {
+        if (room > 0) (room--, known.add(host))
+        else host = ''
+      }
+      const m = byHost.get(host)
       if (!m) {
-        byKey.set(k, { ...d })
+        byHost.set(host, { ...d, host })
         continue
       }
       const newer = d.sample !== null && d.sample !== '' && (m.sample === null || m.sample === '' || d.lastSeen >= m.lastSeen)
@@ -427,21 +495,49 @@ export class SqlStore implements Store {
       m.lastSeen = Math.max(m.lastSeen, d.lastSeen)
       if (newer) (m.sample = d.sample), (m.level = d.level ?? m.level)
     }
-    const sorted = [...byKey.values()].sort((a, b) => cmp(a.statementId, b.statementId) || cmp(a.channel, b.channel)
-      || a.windowStart - b.windowStart || a.seq - b.seq || cmp(a.host, b.host))
+    const rows = [...byHost.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+    for (const c of chunks(rows)) {
+      // The newest sample wins; a delta without one ('') keeps the stored sample.
+      await tx.run(`INSERT INTO realtime_counts (statement_id, channel, window_start, seq, host, count, first_seen, last_seen, level, sample)
+        VALUES ${values(c.length, 10)} ON CONFLICT (statement_id, channel, window_start, seq, host) DO UPDATE SET
+        count = realtime_counts.count + excluded.count, first_seen = ${least}(realtime_counts.first_seen, excluded.first_seen),
+        last_seen = ${greatest}(realtime_counts.last_seen, excluded.last_seen),
+        sample = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
+          THEN excluded.sample ELSE realtime_counts.sample END,
+        level = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
+          THEN COALESCE(excluded.level, realtime_counts.level) ELSE COALESCE(realtime_counts.level, excluded.level) END`,
+        c.flatMap((d) => [statementId, channel, w.windowStart, w.seq, d.host, d.count, d.firstSeen, d.lastSeen, d.level, d.sample ?? '']))
+    }
+  }
+  async realtimeWindow(statementId: string, channel: string, seq?: number) {
+    const r = seq === undefined
+      ? await this.db.get<Row>(`SELECT w.* FROM realtime_messages m JOIN realtime_windows w ON w.statement_id = m.statement_id AND w.channel = m.channel
+          AND w.seq = m.seq AND w.window_start = m.window_start WHERE m.statement_id = ? AND m.channel = ?`, [statementId, channel])
+      : await this.db.get<Row>(`SELECT * FROM realtime_windows WHERE statement_id = ? AND channel = ? AND seq = ?`, [statementId, channel, seq])
+    return r ? toWindow(r) : null
+  }
+  async realtimeWindowsBehind(since: number, limit: number) {
+    return (await this.db.all<Row>(`SELECT * FROM realtime_windows WHERE window_start >= ? AND ts <> '' AND shown < total
+      ORDER BY window_start, statement_id, channel LIMIT ?`, [since, limit])).map(toWindow)
+  }
+  async recordRealtimePost(w: { statementId: string; channel: string; seq: number; ts: string; channelId: string | null; shown: number }) {
+    // The pointer row first, then the window: the order applyCounts locks them in, so the two cannot deadlock.
     await this.db.tx(async (tx) => {
-      for (const c of chunks(sorted)) {
-        // The newest sample wins; a delta without one ('') keeps the stored sample.
-        await tx.run(`INSERT INTO realtime_counts (statement_id, channel, window_start, seq, host, count, first_seen, last_seen, level, sample)
-          VALUES ${values(c.length, 10)} ON CONFLICT (statement_id, channel, window_start, seq, host) DO UPDATE SET
-          count = realtime_counts.count + excluded.count, first_seen = ${least}(realtime_counts.first_seen, excluded.first_seen),
-          last_seen = ${greatest}(realtime_counts.last_seen, excluded.last_seen),
-          sample = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
-            THEN excluded.sample ELSE realtime_counts.sample END,
-          level = CASE WHEN excluded.sample <> '' AND (realtime_counts.sample = '' OR excluded.last_seen >= realtime_counts.last_seen)
-            THEN COALESCE(excluded.level, realtime_counts.level) ELSE COALESCE(realtime_counts.level, excluded.level) END`,
-          c.flatMap((d) => [d.statementId, d.channel, d.windowStart, d.seq, d.host, d.count, d.firstSeen, d.lastSeen, d.level, d.sample ?? '']))
-      }
+      await tx.run(`UPDATE realtime_messages SET ts = ?, state = ? WHERE statement_id = ? AND channel = ? AND seq = ?`,
+        [w.ts, J({ channelId: w.channelId }), w.statementId, w.channel, w.seq])
+      await tx.run(`UPDATE realtime_windows SET ts = ?, channel_id = ?, shown = ${this.f.greatest}(shown, ?) WHERE statement_id = ? AND channel = ? AND seq = ?`,
+        [w.ts, w.channelId, w.shown, w.statementId, w.channel, w.seq])
+    })
+  }
+  async markRealtimeShown(statementId: string, channel: string, seq: number, shown: number) {
+    await this.db.run(`UPDATE realtime_windows SET shown = ${this.f.greatest}(shown, ?) WHERE statement_id = ? AND channel = ? AND seq = ?`,
+      [shown, statementId, channel, seq])
+  }
+  async closeRealtimeWindow(statementId: string, channel: string, seq: number) {
+    await this.db.tx(async (tx) => {
+      await tx.run(`UPDATE realtime_messages SET window_start = 0 WHERE statement_id = ? AND channel = ? AND seq = ?`, [statementId, channel, seq])
+      // Its message is gone: nothing to bring up to date any more.
+      await tx.run(`UPDATE realtime_windows SET shown = total WHERE statement_id = ? AND channel = ? AND seq = ?`, [statementId, channel, seq])
     })
   }
   async realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null> {
@@ -508,6 +604,9 @@ export class SqlStore implements Store {
     const r = await this.db.run(`INSERT INTO seen_keys (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE
       SET seen_at = excluded.seen_at WHERE seen_keys.seen_at <= ?`, [key, now, now - ttlMs])
     return r.changes > 0
+  }
+  async releaseLease(name: string, holder: string) {
+    await this.db.run(`DELETE FROM leases WHERE name = ? AND holder = ?`, [name, holder])
   }
   async tryLease(name: string, holder: string, now: number, ttlMs: number) {
     const r = await this.db.run(`INSERT INTO leases (name, holder, until_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
@@ -577,6 +676,7 @@ export class SqlStore implements Store {
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
         + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
       await tx.run(`DELETE FROM realtime_counts WHERE window_start < ?`, [rawBefore])
+      await tx.run(`DELETE FROM realtime_windows WHERE window_start < ?`, [rawBefore])
       // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.
       const old = await tx.all<Row>(`SELECT statement_id, host, bucket, count, first_seen, last_seen, level, samples FROM occurrences
         WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])

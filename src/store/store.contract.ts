@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Statement } from '../core/types.js'
-import type { Store } from './store.js'
+import type { ChannelCountDelta, CountBatch, Store } from './store.js'
 
 const stmt = (id: string, file: string, line: number, extra: Partial<Statement> = {}): Statement => ({
   id, file, line, endLine: line, language: 'c', level: 'error', template: `msg ${id} %s`, matchable: true,
@@ -100,11 +100,30 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.outboxCounts()).find((c) => c.status === 'sent')).toMatchObject({ count: 1 })
     })
 
+    it('keeps a claimed item its holder\'s while a heartbeat renews the lease, and lets another take it once it stops', async () => {
+      await store.enqueue({ dedupKey: 'p1', kind: 'realtime', recipient: 'ops', payload: {}, notBefore: 0, createdAt: 0 })
+      const [item] = await store.claim({ limit: 10, holder: 'A', now: 100, leaseMs: 1000 })
+      expect(await store.renewClaims([item!.id], 'A', 2100)).toBe(1)
+      expect(await store.renewClaims([item!.id], 'B', 9000)).toBe(0)
+      expect(await store.renewClaims([], 'A', 9000)).toBe(0)
+      // Past the first lease, within the renewed one: still A's.
+      expect(await store.claim({ limit: 10, holder: 'B', now: 1500, leaseMs: 1000 })).toEqual([])
+      // A stops renewing (it died): the item is B's after the renewed lease.
+      expect((await store.claim({ limit: 10, holder: 'B', now: 2100, leaseMs: 1000 })).map((i) => i.dedupKey)).toEqual(['p1'])
+      expect(await store.renewClaims([item!.id], 'A', 9000)).toBe(0)
+      expect(await store.markSent(item!.id, 'A', 2200)).toBe(false)
+    })
+
     it('grants a lease to one holder until it expires', async () => {
       expect(await store.tryLease('digest', 'A', 0, 100)).toBe(true)
       expect(await store.tryLease('digest', 'B', 50, 100)).toBe(false)
       expect(await store.tryLease('digest', 'A', 60, 100)).toBe(true)
       expect(await store.tryLease('digest', 'B', 161, 100)).toBe(true)
+      // Given up early by its holder only.
+      await store.releaseLease('digest', 'A')
+      expect(await store.tryLease('digest', 'C', 170, 100)).toBe(false)
+      await store.releaseLease('digest', 'B')
+      expect(await store.tryLease('digest', 'C', 170, 100)).toBe(true)
     })
 
     it('takes a key once within its time to live', async () => {
@@ -118,7 +137,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
 
     it('keeps realtime message state, user cache and digest marks', async () => {
       await store.putRealtime({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })
-      expect(await store.getRealtime('s', 'C1')).toEqual({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3 } })
+      expect(await store.getRealtime('s', 'C1')).toEqual({ statementId: 's', channel: 'C1', ts: '1.2', windowStart: 7, state: { count: 3, seq: 0 } })
       await store.putUser({ key: 'a@b', slackId: 'U1', name: 'A', email: 'a@b', tz: 'Asia/Tokyo', fetchedAt: 1 })
       expect(await store.getUser('a@b')).toMatchObject({ slackId: 'U1', tz: 'Asia/Tokyo' })
       await store.setDigestMarks([{ person: 'U1', statementId: 's', through: 10 }])
@@ -178,36 +197,86 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.digestMarks('nobody')).size).toBe(0)
     })
 
-    it('adds every writer\'s real-time counts per window × host instead of overwriting them', async () => {
-      const w = { statementId: 's', channel: 'net-ops', windowStart: 1000, seq: 1 }
-      expect(await store.realtimeCounts(w)).toBeNull()
-      // Two instances write at the same time, one of them twice for the same host.
+    it('commits real-time counts with the occurrences: every writer adds to the open window per host, never overwriting', async () => {
+      const key = { statementId: 's', channel: 'net-ops' }
+      const batch = (now: number, deltas: Array<Partial<ChannelCountDelta> & { host: string; count: number }>, o: { windowMs?: number; hostCap?: number; occurrences?: number } = {}): CountBatch => ({
+        occurrences: o.occurrences ? [{ statementId: 's', host: 'gw-0', bucket: 0, count: o.occurrences, firstSeen: now, lastSeen: now, level: 'warn', samples: [] }] : [],
+        unowned: [], checkpoints: [],
+        realtime: {
+          now, windowMs: o.windowMs ?? 10_000, hostCap: o.hostCap ?? 100,
+          deltas: deltas.map((d) => ({ ...key, firstSeen: now, lastSeen: now, sample: null, level: null, ...d })),
+          post: (w) => ({ dedupKey: `rt:${w.statementId}:${w.channel}:${w.windowStart}:${w.seq}`, kind: 'realtime', recipient: w.channel, payload: { seq: w.seq }, notBefore: now, createdAt: now }),
+        },
+      })
+      expect(await store.realtimeWindow('s', 'net-ops')).toBeNull()
+      // Two instances write at the same time: one opens the window (and enqueues its post), both add to it.
       await Promise.all([
-        store.addRealtimeCounts([{ ...w, host: 'gw-0', count: 20, firstSeen: 1000, lastSeen: 1050, sample: 'tunnel gw-0 went down', level: 'warn' },
-          { ...w, host: 'gw-1', count: 5, firstSeen: 1001, lastSeen: 1040, sample: null, level: 'warn' }]),
-        store.addRealtimeCounts([{ ...w, host: 'gw-9', count: 20, firstSeen: 1002, lastSeen: 1060, sample: 'tunnel gw-9 went down', level: 'error' }]),
+        store.applyCounts(batch(1000, [{ host: 'gw-0', count: 20, lastSeen: 1050, sample: 'tunnel gw-0 went down', level: 'warn' }, { host: 'gw-1', count: 5, firstSeen: 1001, lastSeen: 1040 }], { occurrences: 25 })),
+        store.applyCounts(batch(1000, [{ host: 'gw-9', count: 20, firstSeen: 1002, lastSeen: 1060, sample: 'tunnel gw-9 went down', level: 'error' }], { occurrences: 20 })),
       ])
-      await store.addRealtimeCounts([{ ...w, host: 'gw-0', count: 1, firstSeen: 990, lastSeen: 1055, sample: null, level: null },
-        { ...w, host: '', count: 7, firstSeen: 1003, lastSeen: 1003, sample: null, level: null }])
-      // The same host twice in one call (PostgreSQL cannot upsert one row twice in a statement).
-      await store.addRealtimeCounts([{ ...w, host: 'gw-1', count: 1, firstSeen: 1001, lastSeen: 1001, sample: null, level: null },
-        { ...w, host: 'gw-1', count: 1, firstSeen: 1001, lastSeen: 1001, sample: null, level: null }])
-      expect(await store.realtimeCounts(w)).toEqual({ count: 55, firstSeen: 990, lastSeen: 1060, hosts: ['gw-0', 'gw-1', 'gw-9'], hostCount: 3,
+      await store.applyCounts(batch(1500, [{ host: 'gw-0', count: 1, firstSeen: 990, lastSeen: 1055 }, { host: '', count: 7, firstSeen: 1003, lastSeen: 1003 }]))
+      // The same host twice in one batch (PostgreSQL cannot upsert one row twice in a statement).
+      await store.applyCounts(batch(1600, [{ host: 'gw-1', count: 1, firstSeen: 1001, lastSeen: 1001 }, { host: 'gw-1', count: 1, firstSeen: 1001, lastSeen: 1001 }]))
+      const w1 = await store.realtimeWindow('s', 'net-ops')
+      expect(w1).toEqual({ ...key, seq: 1, windowStart: 1000, ts: '', channelId: null, total: 55, shown: 0 })
+      expect(await store.realtimeCounts(w1!)).toEqual({ count: 55, firstSeen: 990, lastSeen: 1060, hosts: ['gw-0', 'gw-1', 'gw-9'], hostCount: 3,
         moreUncounted: true, sample: 'tunnel gw-9 went down', level: 'error' })
-      expect((await store.realtimeCounts({ ...w, hostLimit: 2 }))!.hosts).toEqual(['gw-0', 'gw-1'])
-      // An older sample never replaces a newer one; another window is counted apart.
-      await store.addRealtimeCounts([{ ...w, host: 'gw-9', count: 1, firstSeen: 1001, lastSeen: 1001, sample: 'old', level: 'info' }])
-      expect(await store.realtimeCounts(w)).toMatchObject({ count: 56, sample: 'tunnel gw-9 went down', level: 'error' })
-      await store.addRealtimeCounts([{ ...w, windowStart: 2000, seq: 2, host: 'gw-0', count: 1, firstSeen: 2000, lastSeen: 2000, sample: 'x', level: null }])
-      expect(await store.realtimeCounts({ ...w, windowStart: 2000, seq: 2 })).toMatchObject({ count: 1, hosts: ['gw-0'], moreUncounted: false })
-      // A fresh message opened in the same millisecond (the old one was deleted in Slack) has its own counts.
-      await store.addRealtimeCounts([{ ...w, seq: 3, host: 'gw-0', count: 2, firstSeen: 1000, lastSeen: 1000, sample: 'y', level: null }])
-      expect(await store.realtimeCounts({ ...w, seq: 3 })).toMatchObject({ count: 2 })
-      expect(await store.realtimeCounts(w)).toMatchObject({ count: 56 })
+      expect((await store.realtimeCounts({ ...w1!, hostLimit: 2 }))!.hosts).toEqual(['gw-0', 'gw-1'])
+      expect((await store.listOutbox()).map((i) => i.dedupKey)).toEqual(['rt:s:net-ops:1000:1'])
+      expect((await store.totals())[0]!.count).toBe(45)
+      // Posted: it shows 55. Nothing is behind until more is committed.
+      await store.recordRealtimePost({ ...key, seq: 1, ts: '1.1', channelId: 'C0NETOPS1', shown: 55 })
+      expect(await store.realtimeWindowsBehind(0, 10)).toEqual([])
+      expect(await store.getRealtime('s', 'net-ops')).toMatchObject({ ts: '1.1', windowStart: 1000, state: { channelId: 'C0NETOPS1', seq: 1 } })
+      expect(await store.channelIds()).toEqual([{ channel: 'net-ops', channelId: 'C0NETOPS1' }])
+      // An older sample never replaces a newer one.
+      await store.applyCounts(batch(2000, [{ host: 'gw-9', count: 1, firstSeen: 1001, lastSeen: 1001, sample: 'old', level: 'info' }]))
+      expect(await store.realtimeCounts(w1!)).toMatchObject({ count: 56, sample: 'tunnel gw-9 went down', level: 'error' })
+      expect(await store.realtimeWindowsBehind(0, 10)).toMatchObject([{ seq: 1, total: 56, shown: 55, ts: '1.1' }])
+      await store.markRealtimeShown('s', 'net-ops', 1, 56)
+      await store.markRealtimeShown('s', 'net-ops', 1, 50)
+      expect(await store.realtimeWindow('s', 'net-ops', 1)).toMatchObject({ shown: 56 })
+      // After the window, the next occurrence opens window 2 with its own counts and post.
+      await store.applyCounts(batch(11_000, [{ host: 'gw-0', count: 1, sample: 'x' }]))
+      const w2 = await store.realtimeWindow('s', 'net-ops')
+      expect(w2).toMatchObject({ seq: 2, windowStart: 11_000, ts: '', total: 1 })
+      expect(await store.realtimeCounts(w2!)).toMatchObject({ count: 1, hosts: ['gw-0'], moreUncounted: false })
+      expect(await store.getRealtime('s', 'net-ops')).toMatchObject({ ts: '', windowStart: 11_000 })
+      // Its message deleted in Slack: closed, so the next occurrence opens window 3 at once.
+      await store.recordRealtimePost({ ...key, seq: 2, ts: '2.2', channelId: 'C0NETOPS1', shown: 1 })
+      await store.closeRealtimeWindow('s', 'net-ops', 2)
+      await store.applyCounts(batch(11_500, [{ host: 'gw-0', count: 2, sample: 'y' }]))
+      expect(await store.realtimeWindow('s', 'net-ops')).toMatchObject({ seq: 3, windowStart: 11_500, total: 2 })
+      expect(await store.realtimeWindow('s', 'net-ops', 2)).toMatchObject({ total: 1 })
+      expect((await store.listOutbox()).map((i) => i.dedupKey)).toEqual(['rt:s:net-ops:1000:1', 'rt:s:net-ops:11000:2', 'rt:s:net-ops:11500:3'])
+      // Past the host cap, new hosts are counted under ''.
+      await store.applyCounts(batch(11_600, [{ host: 'a', count: 1 }, { host: 'b', count: 1 }, { host: 'c', count: 1 }], { windowMs: 10_000, hostCap: 2 }))
+      expect(await store.realtimeCounts({ ...key, windowStart: 11_500, seq: 3 })).toMatchObject({ count: 5, hosts: ['gw-0', 'a'], moreUncounted: true })
       // Retention drops windows opened before the raw horizon.
       await store.prune(1500, 0)
-      expect(await store.realtimeCounts(w)).toBeNull()
-      expect(await store.realtimeCounts({ ...w, windowStart: 2000, seq: 2 })).toMatchObject({ count: 1 })
+      expect(await store.realtimeCounts(w1!)).toBeNull()
+      expect(await store.realtimeWindow('s', 'net-ops', 1)).toBeNull()
+      expect(await store.realtimeCounts(w2!)).toMatchObject({ count: 1 })
+    })
+
+    it('keeps nothing of a batch whose transaction fails while writing its real-time counts', async () => {
+      const now = 5000
+      const batch: CountBatch = {
+        occurrences: [{ statementId: 's', host: 'h', bucket: 0, count: 3, firstSeen: now, lastSeen: now, level: 'warn', samples: [] }],
+        unowned: [], checkpoints: [{ source: 'file:a', identity: '1:2', offset: 10, lines: 3 }],
+        realtime: {
+          now, windowMs: 10_000, hostCap: 10, deltas: [{ statementId: 's', channel: 'c', host: 'h', count: 3, firstSeen: now, lastSeen: now, sample: 'z', level: null }],
+          // The last step of the transaction fails: everything before it must roll back with it.
+          post: () => {
+            throw new Error('enqueue failed')
+          },
+        },
+      }
+      await expect(store.applyCounts(batch)).rejects.toThrow('enqueue failed')
+      expect(await store.realtimeWindow('s', 'c')).toBeNull()
+      expect(await store.realtimeCounts({ statementId: 's', channel: 'c', windowStart: now, seq: 1 })).toBeNull()
+      expect(await store.totals()).toEqual([])
+      expect(await store.getCheckpoint('file:a')).toBeNull()
     })
 
     it('rolls old buckets up into days and deletes what is past retention', async () => {

@@ -18,17 +18,43 @@ export interface OutboxItem {
   id: number; dedupKey: string; kind: string; recipient: string; payload: unknown; status: 'pending' | 'claimed' | 'sent' | 'dead'
   attempts: number; notBefore: number; createdAt: number; sentAt: number | null; result: unknown
 }
+/** A statement × channel's current real-time window as `getRealtime` shows it (`state.channelId`: Slack's id of the channel). */
 export interface RealtimeMessage { statementId: string; channel: string; ts: string; windowStart: number; state: unknown }
 /**
- * What one instance saw of a real-time message's window since its last write, for one host. Host '' holds
- * occurrences from hosts past the caller's cap: counted, never listed.
+ * What one instance saw of a statement × channel since its last flush, for one host. Host '' holds
+ * occurrences from hosts past a cap: counted, never listed.
  */
-export interface RealtimeCountDelta {
-  statementId: string; channel: string; windowStart: number; seq: number; host: string
+export interface ChannelCountDelta {
+  statementId: string; channel: string; host: string
   count: number; firstSeen: number; lastSeen: number
   /** Latest raw line of this delta, or null to leave the stored one; the newest (by lastSeen) wins. */
   sample: string | null
   level: Level | null
+}
+/** One real-time message: a statement × channel × window (`seq` counts the windows of a statement × channel). */
+export interface RealtimeWindow {
+  statementId: string; channel: string; seq: number; windowStart: number
+  /** The message's ts once posted; '' before. */
+  ts: string
+  /** Slack's id of the channel, once posted. */
+  channelId: string | null
+  /** Occurrences committed to the window, and the count its message last showed. */
+  total: number; shown: number
+}
+/** An outbox item to insert (unless its dedup key exists). */
+export interface OutboxEntry { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }
+/**
+ * Real-time channel counts, committed with the occurrences they come from: each statement × channel goes
+ * into its open window, or opens the next one (a window lasts `windowMs` from `now` of the batch that opened
+ * it), and a window opened here gets its post (`post(window)`) in the outbox in the same transaction.
+ */
+export interface RealtimeBatch {
+  now: number
+  windowMs: number
+  /** Distinct hosts kept per window; hosts beyond are added under host ''. */
+  hostCap: number
+  deltas: ChannelCountDelta[]
+  post(w: RealtimeWindow): OutboxEntry
 }
 /** The sums over every instance's deltas for one real-time message window. */
 export interface RealtimeCounts {
@@ -60,6 +86,8 @@ export interface CountBatch {
   checkpoints: Checkpoint[]
   /** Per-source counters (`lines`, `matched`, `bad_utf8`, …) added to the stored totals. */
   counters?: Array<{ source: string; name: string; value: number }>
+  /** Real-time channel counts of the same lines. */
+  realtime?: RealtimeBatch
 }
 
 /** Everything Dice keeps. Two implementations (SQLite, PostgreSQL) pass one contract suite. */
@@ -127,18 +155,27 @@ export interface Store {
   /** Lease up to `limit` due items to `holder` for `leaseMs` (SKIP LOCKED on PostgreSQL). */
   claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }): Promise<OutboxItem[]>
   markSent(id: number, holder: string, now: number, result?: unknown): Promise<boolean>
+  /** Extend `holder`'s lease on the claimed items `ids` to `until` (a heartbeat); returns how many it still holds. */
+  renewClaims(ids: readonly number[], holder: string, until: number): Promise<number>
   /** Give an item back for a later retry (`notBefore`), or mark it dead. */
   release(id: number, holder: string, notBefore: number, dead?: boolean, result?: unknown): Promise<void>
   listOutbox(q?: { status?: string; kind?: string; limit?: number }): Promise<OutboxItem[]>
   /** Outbox item counts by kind and status (for /metrics: queue depth, deliveries). */
   outboxCounts(): Promise<Array<{ kind: string; status: string; count: number }>>
+  /** The current window of a statement × channel: its message ts, and `state.channelId`. */
   getRealtime(statementId: string, channel: string): Promise<RealtimeMessage | null>
+  /** Set the current window row directly (tests and tools; delivery goes through `applyCounts`). */
   putRealtime(m: RealtimeMessage): Promise<void>
-  /**
-   * Add deltas to the real-time counts (upsert-increment per window × host, atomically): each instance adds
-   * only what it saw, so concurrent instances never erase each other's counts.
-   */
-  addRealtimeCounts(deltas: RealtimeCountDelta[]): Promise<void>
+  /** One window: `seq`, else the current one. */
+  realtimeWindow(statementId: string, channel: string, seq?: number): Promise<RealtimeWindow | null>
+  /** Posted windows opened since `since` whose message shows fewer occurrences than were committed to them. */
+  realtimeWindowsBehind(since: number, limit: number): Promise<RealtimeWindow[]>
+  /** A window's message went out: its ts, Slack's channel id and the count it showed. */
+  recordRealtimePost(w: { statementId: string; channel: string; seq: number; ts: string; channelId: string | null; shown: number }): Promise<void>
+  /** The window's message now shows `shown` (never lowered). */
+  markRealtimeShown(statementId: string, channel: string, seq: number, shown: number): Promise<void>
+  /** The window's message cannot be edited any more (deleted in Slack): the next occurrence opens a new window. */
+  closeRealtimeWindow(statementId: string, channel: string, seq: number): Promise<void>
   /** The summed counts of one real-time message window, or null when nothing was added to it. */
   realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null>
   getUser(key: string): Promise<UserRow | null>
@@ -153,6 +190,8 @@ export interface Store {
   setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>): Promise<void>
   /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
   tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /** Give a named lease up before it runs out (only `holder`'s). */
+  releaseLease(name: string, holder: string): Promise<void>
   /**
    * True the first time `key` is offered within `ttlMs` across every instance sharing the store (a Slack request
    * signature, a Socket Mode envelope id); false when some instance already took it. Keys older than `ttlMs`

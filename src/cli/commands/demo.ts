@@ -117,7 +117,7 @@ export const demo: Command = {
       const d = delivery
       const { Pipeline, ingest, parserFor } = await import('../../ingest/pipeline.js')
       const { ReplaySource } = await import('../../ingest/file/replay-source.js')
-      const pipeline = new Pipeline({ store, config, clock, statements, onHit: (h) => d.onHit(h) })
+      const pipeline = new Pipeline({ store, config, clock, statements, sink: d })
       const ac = new AbortController()
       await ingest({ pipeline, source: new ReplaySource({ path: logFile, store, maxLineBytes: config.match.maxLineBytes }), parser: parserFor('auto', config, clock), signal: ac.signal })
       await pipeline.stop()

@@ -4,7 +4,6 @@ import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
-import type { Hit } from '../../core/types.js'
 import { identityOf } from '../../ingest/file/identity.js'
 import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-source.js'
 import { COUNTER_NAMES } from '../../ingest/counter.js'
@@ -15,13 +14,6 @@ import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
 import { workerCount } from '../../ingest/parallel/workers.js'
 import type { Store } from '../../store/store.js'
-
-/**
- * A backfill reads minutes of log per second: its channel messages are brought up to date every 5 s (a
- * replay shorter than that posts each once, at the end, with its final counts) rather than after every
- * chunk read, which would edit each message again and again.
- */
-const REPLAY_REALTIME_EVERY_MS = 5000
 
 /**
  * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
@@ -72,8 +64,7 @@ export const replay: Command = {
         const slack = slackFromEnv(ctx.env)
         // Console messages go to stdout, unless stdout carries the --json summary.
         const notifier = createNotifier({ config: ctx.config, env: ctx.env, slack, out: values.json ? ctx.stderr : ctx.stdout })
-        delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`),
-          realtimeEveryMs: REPLAY_REALTIME_EVERY_MS })
+        delivery = new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log: (l) => ctx.stderr.write(`replay: ${l}\n`), backfill: true })
       }
       const ac = new AbortController()
       const stop = () => ac.abort()
@@ -82,7 +73,8 @@ export const replay: Command = {
       let read: Awaited<ReturnType<typeof countFiles>>
       try {
         read = await countFiles(ctx, { store, files, parser, delivery, host: values.host as string | undefined, signal: ac.signal, workers })
-        // Deliver what was counted: real-time channel posts, then any digests due now. The catalog and the
+        // Deliver what was counted: real-time channel posts (a backfill's, once each, with the counts of
+        // everything read), then any digests due now. The catalog and the
         // matcher are out of reach by now (countFiles returned), so the digest's reads reuse their memory.
         if (delivery) {
           await delivery.tick()
@@ -116,10 +108,8 @@ async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; p
   const { store, delivery } = o
   const statements = await store.listStatements()
   if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
-  const onHit: ((h: Hit) => void) | undefined = delivery ? (h) => delivery.onHit(h) : undefined
   const pipeline = new Pipeline({
-    store, config: ctx.config, clock: ctx.clock, statements, onHit, plan: await storedPlan(store), workers: o.workers,
-    wantsHit: delivery ? (s) => delivery.wantsHit(s) : undefined,
+    store, config: ctx.config, clock: ctx.clock, statements, sink: delivery ?? undefined, plan: await storedPlan(store), workers: o.workers,
     // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
     // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
     maxKeys: 50_000, maxUnflushedLines: 2_000_000,

@@ -99,7 +99,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log, kinds: alerts?.kinds(notifier) })
     const d = delivery
     pipeline = new Pipeline({
-      store, config, clock, statements, plan: await storedPlan(store), onHit: (h) => d.onHit(h), wantsHit: (s) => d.wantsHit(s),
+      store, config, clock, statements, plan: await storedPlan(store), sink: d,
       workers: o.workers ?? workerCount(undefined, config),
       onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`),
     })

@@ -74,6 +74,25 @@ describe('OutboxWorker', () => {
     expect(k.seen).toEqual(['busy', 'gone', 'busy'])
   })
 
+  it('sends the other items when one throws (a deadlock, a lost connection), and has that one due again shortly', async () => {
+    const k = recording()
+    const flaky: MessageKind = {
+      async send(item, ctx) {
+        if (item.dedupKey === 'boom') throw new Error('deadlock detected')
+        return k.send(item, ctx)
+      },
+    }
+    for (const key of ['a', 'boom', 'c']) await enqueue(key, 'k')
+    const log: string[] = []
+    const w = worker({ k: flaky }, log)
+    await w.pump()
+    w.stop()
+    expect(k.seen).toEqual(['a', 'c'])
+    expect(log).toEqual(['outbox: k to ops: deadlock detected'])
+    const boom = (await store.listOutbox()).find((i) => i.dedupKey === 'boom')!
+    expect(boom).toMatchObject({ status: 'pending', notBefore: now + 1000, result: { error: 'deadlock detected' } })
+  })
+
   it('on close gives back what it claimed and has not started, due at once for whoever comes next', async () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
@@ -114,5 +133,36 @@ describe('OutboxWorker', () => {
     await Promise.all([first, second])
     expect(k.seen).toEqual(['one', 'two'])
     expect(w.busy).toBe(false)
+  })
+})
+
+describe('OutboxWorker leases', () => {
+  it('keeps an item it is still sending past the lease (heartbeat), and another instance takes it over once that stops', async () => {
+    const real = () => Date.now()
+    await store.enqueue({ dedupKey: 'slow', kind: 'k', recipient: 'ops', payload: {}, notBefore: 0, createdAt: 0 })
+    let finish!: () => void
+    const hanging: MessageKind = { send: (item, ctx) => (ctx.sending(item), new Promise((r) => (finish = () => r(null)))) }
+    const a = new OutboxWorker({ store, clock: real, holder: 'a', kinds: { k: hanging }, leaseMs: 300, stats: { failures: 0, retries: 0 }, log: () => {} })
+    const other = recording()
+    const b = new OutboxWorker({ store, clock: real, holder: 'b', kinds: { k: other }, leaseMs: 300, stats: { failures: 0, retries: 0 }, log: () => {} })
+    const sending = a.pump()
+    while (!finish) await new Promise((r) => setTimeout(r, 5))
+    // Three leases long: a's heartbeat keeps it.
+    for (let i = 0; i < 9; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      await b.pump()
+    }
+    expect(other.seen).toEqual([])
+    // a dies mid-send (no more heartbeats): b has it one lease later.
+    a.stop()
+    const died = Date.now()
+    while (!other.seen.length && Date.now() - died < 3000) {
+      await new Promise((r) => setTimeout(r, 50))
+      await b.pump()
+    }
+    expect(other.seen).toEqual(['slow'])
+    finish()
+    await sending
+    expect((await store.listOutbox())[0]).toMatchObject({ status: 'sent' })
   })
 })

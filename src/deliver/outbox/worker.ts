@@ -9,7 +9,11 @@ export interface OutboxWorkerOptions {
   /** This instance's id: the lease holder. */
   holder: string
   kinds: MessageKinds
-  /** How long a claimed item is ours before another instance may take it over. */
+  /**
+   * How long a claimed item is ours before another instance may take it over, unless renewed: a heartbeat
+   * renews every item held every `leaseMs / 3`, so a live instance keeps what it is sending however long that
+   * takes (pacing, Slack's 429s) and a dead one's items are taken over `leaseMs` after its last heartbeat.
+   */
   leaseMs: number
   /** Counters the worker adds its retries and failures to. */
   stats: { failures: number; retries: number }
@@ -18,6 +22,8 @@ export interface OutboxWorkerOptions {
 
 /** Items claimed per round. */
 const CLAIM = 20
+/** When sending an item threw (not a notifier's answer: the store, a bug), it is due again this much later. */
+const RETRY_AFTER_ERROR_MS = 1000
 
 /**
  * Drains the outbox: claims due items under a lease (`Store.claim`, SKIP LOCKED on PostgreSQL), hands each
@@ -32,6 +38,9 @@ export class OutboxWorker {
   private releasing = false
   /** Claimed and not yet handed to a notifier: what `close()` gives back. */
   private claimed = new Map<number, OutboxItem>()
+  /** Claimed and not finished (sent, released, or left after a failed round): what the heartbeat renews. */
+  private held = new Set<number>()
+  private heartbeat: NodeJS.Timeout | null = null
   private timers = new Set<NodeJS.Timeout>()
   private ctx: SendContext
 
@@ -65,11 +74,22 @@ export class OutboxWorker {
           while (!this.releasing) {
             const items = await this.o.store.claim({ kinds, limit: CLAIM, holder: this.o.holder, now: this.o.clock(), leaseMs: this.o.leaseMs })
             if (!items.length) break
-            for (const item of items) this.claimed.set(item.id, item)
+            for (const item of items) (this.claimed.set(item.id, item), this.held.add(item.id))
+            this.beat()
             for (const item of items) {
               if (this.releasing) break
-              await this.send(item)
-              this.claimed.delete(item.id)
+              try {
+                await this.send(item)
+              } catch (e) {
+                // One item's trouble (a deadlock, a lost connection) is not the others': it is tried again shortly.
+                this.o.stats.failures++
+                this.o.log(`outbox: ${item.kind} to ${item.recipient}: ${(e as Error)?.message ?? e}`)
+                await this.o.store.release(item.id, this.o.holder, this.o.clock() + RETRY_AFTER_ERROR_MS, false, { error: String((e as Error)?.message ?? e) }).catch(() => undefined)
+                this.later(RETRY_AFTER_ERROR_MS, () => void this.pump())
+              } finally {
+                this.claimed.delete(item.id)
+                this.held.delete(item.id)
+              }
             }
           }
         } while (this.pumpAgain && !this.stopped)
@@ -79,10 +99,28 @@ export class OutboxWorker {
       } finally {
         // Items left after a failed round stay leased (retried when the lease runs out); forget them here.
         if (!this.releasing) this.claimed.clear()
+        this.held.clear()
+        this.beat()
         this.pumping = null
       }
     })()
     return this.pumping
+  }
+
+  /** Renew the lease of every item held every `leaseMs / 3` while there are any; stop when there are none. */
+  private beat(): void {
+    if (this.held.size && !this.heartbeat && !this.stopped) {
+      this.heartbeat = setInterval(() => {
+        const ids = [...this.held]
+        if (!ids.length) return
+        this.o.store.renewClaims(ids, this.o.holder, this.o.clock() + this.o.leaseMs)
+          .catch((e) => this.o.log(`outbox heartbeat: ${(e as Error).message}`))
+      }, Math.max(50, Math.floor(this.o.leaseMs / 3)))
+      this.heartbeat.unref()
+    } else if ((!this.held.size || this.stopped) && this.heartbeat) {
+      clearInterval(this.heartbeat)
+      this.heartbeat = null
+    }
   }
 
   private async send(item: OutboxItem): Promise<void> {
@@ -130,5 +168,6 @@ export class OutboxWorker {
     this.stopped = true
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+    this.beat()
   }
 }

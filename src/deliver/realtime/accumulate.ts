@@ -1,4 +1,5 @@
 import type { Hit, Level, Statement } from '../../core/types.js'
+import type { ChannelCountDelta } from '../../store/store.js'
 import { MAX_HOSTS } from './message.js'
 
 /** What one host added to a statement × channel. */
@@ -83,4 +84,16 @@ export class Accumulator {
     }
     if (p.level) q.level = p.level
   }
+}
+
+/** The store's rows for drained deltas: one per statement × channel × host, the sample with its host's row. */
+export function countDeltas(held: ReadonlyMap<string, ChannelDelta>): ChannelCountDelta[] {
+  const out: ChannelCountDelta[] = []
+  for (const p of held.values()) {
+    for (const [host, h] of p.hosts) {
+      const sample = host === p.sampleHost ? p.sample : null
+      out.push({ statementId: p.statement.id, channel: p.channel, host, count: h.count, firstSeen: h.firstSeen, lastSeen: h.lastSeen, sample, level: sample === null ? null : p.level })
+    }
+  }
+  return out
 }

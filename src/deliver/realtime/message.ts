@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js'
 import type { Level, Statement } from '../../core/types.js'
+import type { RealtimeCounts, RealtimeWindow } from '../../store/store.js'
 import type { Message } from '../notifier.js'
 import { codeLink } from '../../core/links.js'
 import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../../core/escape.js'
@@ -11,28 +12,28 @@ export interface RealtimeState {
   channel: string
   /** Slack's channel id once posted (chat.update needs it). */
   channelId: string | null
-  /** Message ts once posted; '' while the post is pending in the outbox. */
-  ts: string
-  windowStart: number
-  /** Windows opened so far for this statement × channel (part of the outbox dedup key). */
-  seq?: number
   count: number
   /** Distinct hosts, at most MAX_HOSTS kept; `hostsMore` counts the rest. */
   hosts: string[]
   hostsMore: number
-  /** Hosts beyond the listed ones (bounded), so each is counted once in `hostsMore`. */
-  moreHosts?: string[]
   firstSeen: number
   lastSeen: number
   /** Latest raw line (shown escaped). */
   sample: string
   level: Level | null
-  /** `count` as last shown in Slack; an update is due while they differ. */
-  sentCount: number
 }
 
 /** Hosts listed per message; more are counted. */
 export const MAX_HOSTS = 20
+
+/** A window's message as the stored sums of every instance's counts make it. */
+export function windowState(w: RealtimeWindow, c: RealtimeCounts): RealtimeState {
+  const hosts = c.hosts.slice(0, MAX_HOSTS)
+  return {
+    statementId: w.statementId, channel: w.channel, channelId: w.channelId, count: c.count, hosts, hostsMore: Math.max(0, c.hostCount - hosts.length),
+    firstSeen: c.firstSeen, lastSeen: c.lastSeen, sample: c.sample ?? '', level: c.level,
+  }
+}
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z')
 

@@ -54,4 +54,20 @@ describe('Slack stand-in', () => {
     slack = await startSlackStandin({ token: 'xoxb-right' })
     await expect(client(slack).auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } })
   })
+
+  it('holds a call unanswered until released, recording it at once', async () => {
+    slack = await startSlackStandin()
+    const release = slack.hold('chat.postMessage')
+    let done = false
+    const p = client(slack).chat.postMessage({ channel: 'ops', text: 'held' }).then(() => (done = true))
+    while (!slack.calls.length) await new Promise((r) => setTimeout(r, 5))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(done).toBe(false)
+    release()
+    await p
+    expect(slack.ok('chat.postMessage')).toHaveLength(1)
+    // Only the next call was held.
+    await client(slack).chat.postMessage({ channel: 'ops', text: 'free' })
+    expect(slack.ok('chat.postMessage')).toHaveLength(2)
+  })
 })

@@ -82,6 +82,11 @@ export interface SlackStandin {
   setSocketModeUrl(url: string): void
   /** Fail the next `times` (default 1) calls of `method`. */
   failNext(method: string, failure: StandinFailure): void
+  /**
+   * Hold the next call of `method` unanswered (it is recorded in `calls` at once) until the returned function
+   * is called: a call in flight when its caller is killed.
+   */
+  hold(method: string): () => void
   /** Calls of one method that succeeded. */
   ok(method: string): StandinCall[]
   /** The channel id the stand-in gave a channel name (`hello-worlders`, `#hello-worlders`) or id. */
@@ -138,6 +143,7 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
   const users = new Map<string, StandinUser>()
   const messages = new Map<string, StandinMessage>()
   const failures = new Map<string, Array<StandinFailure & { left: number }>>()
+  const holds = new Map<string, Array<Promise<void>>>()
   const members = new Map<string, string[]>()
   const channels = new Map<string, string>()
   let seq = 0
@@ -238,6 +244,8 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : (body.token ?? null)
     const call: StandinCall = { method, body, token, at: Date.now(), status: 200, ok: false }
     calls.push(call)
+    const held = holds.get(method)?.shift()
+    if (held) await held
     if (req.method !== 'POST' || !m) return answer(res, (call.status = 404), { ok: false, error: 'unknown_method' })
     const queue = failures.get(method)
     const f = queue?.[0]
@@ -275,6 +283,14 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     },
     setSocketModeUrl(url) {
       socketModeUrl = url
+    },
+    hold(method) {
+      let release!: () => void
+      const gate = new Promise<void>((r) => (release = r))
+      const list = holds.get(method) ?? []
+      list.push(gate)
+      holds.set(method, list)
+      return release
     },
     failNext(method, failure) {
       const q = failures.get(method) ?? []

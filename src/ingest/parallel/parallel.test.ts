@@ -75,8 +75,8 @@ describe('ingest workers', () => {
     stores.push(store)
     await store.replaceFiles(CATALOG.map((s) => ({ file: s.file, hash: 'h' })), CATALOG, [])
     const p = new Pipeline({
-      store, config, clock: () => T0, statements: CATALOG, workers, pieceLines: 64, maxKeys, onHit: (h) => hits.push(h),
-      wantsHit: (s) => s.channels.length > 0,
+      store, config, clock: () => T0, statements: CATALOG, workers, pieceLines: 64, maxKeys,
+      sink: { attach: () => {}, wantsHit: (s) => s.channels.length > 0, onHit: (h) => void hits.push(h), take: () => undefined, putBack: () => {}, committed: () => {} },
     })
     await ingest({ pipeline: p, source: new ReplaySource({ path: file, store, maxLineBytes: 1024, chunkBytes: 4096, now: () => 0 }), parser: parserFor(FORMAT, config), signal: new AbortController().signal })
     await p.stop()
