@@ -86,7 +86,7 @@ export class FirstSeenDetector {
   private async enqueue(deploy: Deploy, fresh: Array<{ s: Statement; at: number }>, now: number): Promise<number> {
     const { store, config } = this.o
     const groupMs = config.alerts.firstSeen.groupSeconds * 1000
-    const targets = new Map(fresh.map((f) => [f.s.id, alertTargets(this.o.router, f.s)]))
+    const targets = new Map(fresh.map((f) => [f.s.id, alertTargets(this.o.router, this.o.config, f.s)]))
     const all = [...new Set([...targets.values()].flat())]
     const bkey = (t: string) => `${deploy.commit}:${t}`
     const stored = new Map((await store.alertStates(BATCHES, { keys: all.map(bkey) })).map((r) => [r.key, r.state as Batches]))

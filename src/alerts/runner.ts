@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js'
 import { META_INDEXED_AT } from '../catalog/meta.js'
 import { FIRST_SEEN_KIND, FirstSeenDetector, firstSeenKind } from './first-seen.js'
 import { AlertSender } from './sender.js'
+import { SPIKE_KIND, SpikeDetector, spikeKind } from './spikes.js'
 
 /** Options of an AlertRunner. */
 export interface AlertRunnerOptions {
@@ -39,6 +40,9 @@ const MAX_STATEMENTS = 20_000
  */
 export class AlertRunner {
   private first: FirstSeenDetector | null
+  private spikes: SpikeDetector | null
+  /** Whether this instance held the lease last round (on taking it over, memory of other rounds is stale). */
+  private held = false
   private people: People
   private cache = new Map<string, Statement | null>()
   private catalogStamp: string | null = null
@@ -48,6 +52,7 @@ export class AlertRunner {
     this.people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack })
     const statement = (id: string) => this.statement(id)
     this.first = a.firstSeen.enabled ? new FirstSeenDetector({ store: o.store, config: o.config, router: o.router, statement }) : null
+    this.spikes = a.spikes.enabled ? new SpikeDetector({ store: o.store, config: o.config, router: o.router, statement }) : null
   }
 
   /** True when `dice.yml` turns on at least one alert. */
@@ -61,7 +66,10 @@ export class AlertRunner {
     const { store, config, silences } = this.o
     const sender = new AlertSender({ store, config, notifier, silences, people: this.people })
     const statement = (id: string) => this.statement(id)
-    return { [FIRST_SEEN_KIND]: firstSeenKind({ store, config, sender, statement }) }
+    return {
+      [FIRST_SEEN_KIND]: firstSeenKind({ store, config, sender, statement }),
+      [SPIKE_KIND]: spikeKind({ store, config, sender, silences, statement }),
+    }
   }
 
   /** One round of detection, if this instance holds the lease. Returns how many outbox items it enqueued. */
@@ -69,13 +77,21 @@ export class AlertRunner {
     const { store, config, clock } = this.o
     const now = clock()
     const ttl = Math.max(30_000, 3 * config.alerts.checkSeconds * 1000)
-    if (!(await store.tryLease(LEASE, this.o.instanceId, now, ttl))) return 0
+    if (!(await store.tryLease(LEASE, this.o.instanceId, now, ttl))) {
+      this.held = false
+      return 0
+    }
+    // Another instance may have moved the detectors' states on while this one did not hold the lease.
+    if (!this.held) this.spikes?.reset()
+    this.held = true
     await this.forgetStaleCatalog()
     const bucketMs = config.match.bucketSeconds * 1000
     const current = now - (now % bucketMs)
-    const recent = await store.bucketSums({ since: current - bucketMs })
+    // Buckets ahead of the clock (a host whose clock runs fast) are judged when their time comes.
+    const recent = (await store.bucketSums({ since: current - bucketMs })).filter((b) => b.bucket <= current)
     let n = 0
     if (this.first) n += await this.first.check(recent, now)
+    if (this.spikes) n += await this.spikes.check(recent, now)
     return n
   }
 

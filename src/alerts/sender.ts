@@ -54,11 +54,15 @@ export class AlertSender {
     return email.toLowerCase() === a.person.toLowerCase() || personFor(email, this.o.config)?.key === a.person
   }
 
-  /** Send `m` for `item` and mark it sent (result: ts and channel); the failure when it did not go. */
-  async deliver(item: OutboxItem, ctx: SendContext, m: Message): Promise<SendFailure | null> {
+  /**
+   * Send `m` for `item` and mark it sent (result: ts and channel); the failure when it did not go. `posted`
+   * runs before the item is marked sent (a message edited later keeps its ts there).
+   */
+  async deliver(item: OutboxItem, ctx: SendContext, m: Message, posted?: (ts: string, channel: string | null) => Promise<void>): Promise<SendFailure | null> {
     if (!ctx.sending(item)) return null
     const r = await this.o.notifier.send(m)
     if (!r.ok) return r
+    if (posted && r.ts) await posted(r.ts, r.channel ?? null)
     await this.o.store.markSent(item.id, ctx.holder, ctx.now(), { ts: r.ts ?? null, channel: r.channel ?? null })
     return null
   }

@@ -64,6 +64,8 @@ export interface SnoozeRequest {
   channel?: string
   /** Snooze for everyone. */
   everyone?: boolean
+  /** Until the statement's next spike ("until it gets worse", docs/alerts/spikes.md), alone or with a time or count. */
+  untilWorse?: boolean
 }
 
 /** The result of a hand-over ("it wasn't me"). */
@@ -119,7 +121,7 @@ export class Actions {
     if (r.count != null && !(Number.isInteger(r.count) && r.count > 0 && r.count <= MAX_COUNT)) {
       throw new UsageError(`--count: expected a whole number 1-${MAX_COUNT}, got ${r.count}`)
     }
-    if (ms == null && r.count == null) throw new UsageError('snooze: give a duration (--for 1h) or a count (--count N)')
+    if (ms == null && r.count == null && !r.untilWorse) throw new UsageError('snooze: give a duration (--for 1h), a count (--count N) or --until-worse')
     let scope: Scope = 'user'
     let scopeId = r.actor.id
     if (r.everyone) {
@@ -130,7 +132,7 @@ export class Actions {
       if (!inChannel(r.actor, scopeId)) await this.mayActForEveryone(s, r.actor, `snooze it for #${scopeId}`)
     }
     const row = await this.store.addSnooze({
-      statementId: s.id, scope, scopeId, until: ms == null ? null : now + ms, remaining: r.count ?? null, by: r.actor.id, createdAt: now,
+      statementId: s.id, scope, scopeId, until: ms == null ? null : now + ms, remaining: r.count ?? null, wakeOn: r.untilWorse ? 'worse' : null, by: r.actor.id, createdAt: now,
     })
     await this.audit(r.actor, 'snooze', s.id, null, row)
     return row

@@ -60,18 +60,19 @@ export const snooze: Command = {
   ...SPECS.snooze,
   async run(ctx, { values, positionals }) {
     const id = oneId('snooze', positionals)
-    if (values.for == null && values.count == null) throw new UsageError('snooze: --for DURATION (1h, 1d, 1w, 90m) or --count N is required')
+    if (values.for == null && values.count == null && !values['until-worse']) throw new UsageError('snooze: --for DURATION (1h, 1d, 1w, 90m), --count N or --until-worse is required')
     let count: number | undefined
     if (values.count != null) {
       count = Number(values.count)
       if (!/^\d+$/.test(String(values.count)) || !(count > 0)) throw new UsageError(`--count: expected a positive whole number, got ${JSON.stringify(values.count)}`)
     }
     if (values.channel && values.everyone) throw new UsageError('snooze: --channel and --everyone cannot be combined')
-    const row = await withActions(ctx, (a) => a.snooze({ statementId: id, actor: actorOf(ctx, values), for: values.for, count, channel: values.channel, everyone: values.everyone }))
+    const row = await withActions(ctx, (a) => a.snooze({ statementId: id, actor: actorOf(ctx, values), for: values.for, count, channel: values.channel, everyone: values.everyone, untilWorse: values['until-worse'] }))
     if (values.json) writeJson(ctx.stdout, row)
     else {
       const who = row.scope === 'user' ? `for ${row.scopeId}` : row.scope === 'channel' ? `for #${row.scopeId}` : 'for everyone'
-      const until = [row.until != null ? `until ${fmtTime(row.until)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null].filter(Boolean).join(' or ')
+      const until = [row.until != null ? `until ${fmtTime(row.until)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null,
+        row.wakeOn === 'worse' ? 'until it gets worse (its next spike)' : null].filter(Boolean).join(' or ')
       ctx.stdout.write(`snoozed ${id} ${who} ${until}\n`)
     }
     return 0

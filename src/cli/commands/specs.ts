@@ -17,15 +17,16 @@ export const SPECS = {
   snooze: {
     name: 'snooze',
     summary: 'snooze a statement for a while (--for 1h/1d/1w) or its next N occurrences (--count N)',
-    usage: 'snooze ID --for DURATION [--count N] [--channel C | --everyone] [--as WHO] [--json]',
+    usage: 'snooze ID --for DURATION [--count N] [--until-worse] [--channel C | --everyone] [--as WHO] [--json]',
     options: {
       for: { type: 'string', value: 'DURATION', help: 'how long the snooze lasts' },
       count: { type: 'string', value: 'N', help: 'snooze the next N occurrences instead of (or as well as) a time' },
+      'until-worse': { type: 'boolean', help: 'until its next spike (alerts.spikes), instead of (or as well as) a time or count' },
       channel: { type: 'string', value: 'C', help: 'snooze it for one channel instead of for you' },
       everyone: { type: 'boolean', help: 'snooze it for every channel and person (owners and admins)' },
       ...AS,
     },
-    examples: ['snooze 3f9a1c2b7d10 --for 1d', 'snooze 3f9a1c2b7d10 --count 50 --channel ipsec-debug'],
+    examples: ['snooze 3f9a1c2b7d10 --for 1d', 'snooze 3f9a1c2b7d10 --count 50 --channel ipsec-debug', 'snooze 3f9a1c2b7d10 --until-worse'],
   },
   mute: {
     name: 'mute',

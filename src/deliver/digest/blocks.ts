@@ -32,7 +32,7 @@ export function actionsBlock(statementId: string, scope: 'channel' | null): unkn
   const elements: unknown[] = [
     {
       type: 'static_select', action_id: DIGEST_ACTIONS.snooze, placeholder: { type: 'plain_text', text: 'Snooze…' },
-      options: [opt('for 1 hour', { for: '1h' }), opt('for 1 day', { for: '1d' }), opt('for 1 week', { for: '1w' }), opt('next 100 times', { count: 100 }), opt('custom…', { for: 'custom' })],
+      options: [opt('for 1 hour', { for: '1h' }), opt('for 1 day', { for: '1d' }), opt('for 1 week', { for: '1w' }), opt('next 100 times', { count: 100 }), opt('until it gets worse', { worse: true }), opt('custom…', { for: 'custom' })],
     },
     { type: 'button', action_id: DIGEST_ACTIONS.mute, text: { type: 'plain_text', text: scope === 'channel' ? 'Mute here' : 'Mute' }, value: v(), style: 'danger' },
   ]

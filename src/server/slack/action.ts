@@ -29,7 +29,7 @@ export interface ActionOrigin {
 export type SlackAction =
   | { kind: 'url_verification'; challenge: string }
   | { kind: 'home'; user: string }
-  | (ActionOrigin & { kind: 'snooze'; statementId: string; forMs: number | null; count: number | null; scope: Scope | null })
+  | (ActionOrigin & { kind: 'snooze'; statementId: string; forMs: number | null; count: number | null; scope: Scope | null; untilWorse?: boolean })
   | (ActionOrigin & { kind: 'snooze_custom'; statementId: string; scope: Scope | null })
   | (ActionOrigin & { kind: 'unsnooze'; statementId: string; scope: Scope | null; scopeId: string | null })
   | (ActionOrigin & { kind: 'mute'; statementId: string; scope: Scope })
@@ -131,6 +131,7 @@ function blockAction(p: any, user: string): SlackAction {
       if (v.for === 'custom') return { ...origin, kind: 'snooze_custom', statementId, scope }
       const forMs = typeof v.for === 'string' ? parseDuration(v.for, 'snooze') : null
       const count = typeof v.count === 'number' && Number.isInteger(v.count) && v.count > 0 ? v.count : null
+      if (v.worse === true) return { ...origin, kind: 'snooze', statementId, forMs, count, scope, untilWorse: true }
       if (forMs == null && count == null) throw new SlackPayloadError('snooze without a duration or count')
       return { ...origin, kind: 'snooze', statementId, forMs, count, scope }
     }

@@ -77,8 +77,9 @@ export class SlackActionHandler {
       case 'snooze': {
         const scope = a.scope ?? this.defaultScope(s, a.channel)
         const channel = scope === 'channel' ? this.channelKey(s, a.channel) : undefined
-        const row = await this.actions.snooze({ statementId: s.id, actor, for: a.forMs ?? undefined, count: a.count ?? undefined, channel, everyone: scope === 'all' })
-        const span = [row.until != null && a.forMs != null ? `for ${human(a.forMs)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null].filter(Boolean).join(' or ')
+        const row = await this.actions.snooze({ statementId: s.id, actor, for: a.forMs ?? undefined, count: a.count ?? undefined, channel, everyone: scope === 'all', untilWorse: a.untilWorse })
+        const span = [row.until != null && a.forMs != null ? `for ${human(a.forMs)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null,
+          row.wakeOn === 'worse' ? 'until it gets worse' : null].filter(Boolean).join(' or ')
         const target = row.scope === 'user' ? 'for you' : row.scope === 'channel' ? `for #${esc(row.scopeId)}` : 'for everyone'
         return this.done(a, s, `:zzz: ${label(s)} snoozed ${target} ${span} by ${who(a.user)}.`, row.scope === 'user')
       }
