@@ -18,7 +18,11 @@
  * log): `auto` takes their whole line as the message. With `--presets` they are read with the one-line `regex:`
  * format a team would put in `formats:` of its config (REGEX below), the rest with `auto`.
  *
- *   node --import tsx bench/loghub/run.ts --dir /path/to/loghub [--only HDFS,Apache] [--show 5] [--presets]
+ * With `--old COMMIT` the matcher of that commit runs on the same catalog and parsed lines in the same process,
+ * and a second table compares them: statements matchable, lines landing on a statement, lines landing on the
+ * labelled one (end to end).
+ *
+ *   node --import tsx bench/loghub/run.ts --dir /path/to/loghub [--only HDFS,Apache] [--show 5] [--presets] [--old 54988f1]
  */
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -30,8 +34,9 @@ import type { Statement } from '../../src/core/types.js'
 import { normalizeLevel } from '../../src/core/levels.js'
 import { shapeOf } from '../../src/match/shape.js'
 import { csv, SYSTEMS, toTemplate, withoutFrameworkPrefix } from './data.js'
+import { importAt } from '../old-tree.js'
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' }, presets: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { dir: { type: 'string' }, only: { type: 'string' }, show: { type: 'string', default: '3' }, presets: { type: 'boolean', default: false }, old: { type: 'string' } } })
 if (!values.dir) throw new Error('--dir: path of a loghub checkout (git clone https://github.com/logpai/loghub)')
 const only = values.only ? values.only.split(',') : SYSTEMS
 const show = Number(values.show)
@@ -46,6 +51,9 @@ const REGEX: Record<string, string> = {
 }
 
 const config = defaultConfig()
+const Old = values.old ? (await importAt<{ Matcher: typeof Matcher }>(values.old, 'src/match/matcher.ts')).Matcher : null
+const compared: string[] = []
+const sum = { statements: 0, oldMatchable: 0, newMatchable: 0, oldOn: 0, newOn: 0, oldRight: 0, newRight: 0 }
 const totals = { lines: 0, parsed: 0, content: 0, e2e: 0, shapes: 0, pure: 0 }
 console.log('| system | templates | lines | parse = Content | match on Content | match end to end | level (lines with one) | unowned shapes (purity) |')
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
@@ -57,6 +65,8 @@ for (const sys of only) {
   const tpl = csv(readFileSync(`${base}_templates.csv`, 'utf8')).slice(1).filter((r) => r.length >= 2).map(([id, t]) => [id!, withoutAddedPrefix(t!)])
   const statements: Statement[] = tpl.map(([id, t]) => ({ id: id!, file: `${sys}.log`, line: 1, endLine: 1, language: 'c', level: 'error', template: toTemplate(t!), matchable: true, channels: [], mentions: [], blame: null, callee: 'log' }))
   const matcher = Matcher.build(statements)
+  const old = Old ? Old.build(statements) : null
+  const cmp = { oldOn: 0, newOn: 0, oldRight: 0, newRight: 0 }
   const structured = csv(readFileSync(`${base}_structured.csv`, 'utf8'))
   const head = structured[0]!
   const ci = head.indexOf('Content')
@@ -95,6 +105,21 @@ for (const sys of only) {
     else if (misses.length < show * 2) misses.push(`  match  ${JSON.stringify(content)}: got ${a}, want ${want} (${JSON.stringify(tpl.find((x) => x[0] === want)?.[1])}${a ? `; got ${JSON.stringify(tpl.find((x) => x[0] === a)?.[1])}` : ''})`)
     const b = entry ? (matcher.match(entry.message, entry)?.statementId ?? null) : null
     if (b === want) e2e++
+    if (old !== null) {
+      const o = entry ? (old.match(entry.message, entry)?.statementId ?? null) : null
+      if (o !== null) cmp.oldOn++
+      if (o === want) cmp.oldRight++
+      if (b !== null) cmp.newOn++
+      if (b === want) cmp.newRight++
+    }
+  }
+  if (old !== null) {
+    const n = labelled.length
+    compared.push(`| ${sys} | ${statements.length} | ${statements.length - old.size.skipped} → ${statements.length - matcher.size.skipped} | ${cmp.oldOn} → ${cmp.newOn} of ${n} | ${cmp.oldRight} → ${cmp.newRight} |`)
+    sum.statements += statements.length
+    sum.oldMatchable += statements.length - old.size.skipped
+    sum.newMatchable += statements.length - matcher.size.skipped
+    for (const k of ['oldOn', 'newOn', 'oldRight', 'newRight'] as const) sum[k] += cmp[k]
   }
   const n = labelled.length
   const pct = (x: number) => `${((100 * x) / n).toFixed(1)}%`
@@ -112,4 +137,11 @@ for (const sys of only) {
 }
 const p = (x: number) => `${((100 * x) / totals.lines).toFixed(1)}%`
 console.log(`| all | | ${totals.lines} | ${p(totals.parsed)} | ${p(totals.content)} | ${p(totals.e2e)} | | ${totals.shapes} (${p(totals.pure)}) |`)
+if (Old) {
+  console.log(`\nOld (${values.old}) → new matcher, same catalog and parsed lines, end to end:\n`)
+  console.log('| system | statements | matchable statements | lines on a statement | lines on the labelled statement |')
+  console.log('|---|---:|---:|---:|---:|')
+  for (const row of compared) console.log(row)
+  console.log(`| all | ${sum.statements} | ${sum.oldMatchable} → ${sum.newMatchable} | ${sum.oldOn} → ${sum.newOn} of ${totals.lines} | ${sum.oldRight} → ${sum.newRight} |`)
+}
 if (show > 0) console.log(`\n${notes.join('\n\n')}`)

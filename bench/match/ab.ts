@@ -7,13 +7,12 @@
  *
  * Needs bench/match/run.ts's generated files (run it once; --dir as there).
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pathToFileURL } from 'node:url'
 import { Matcher } from '../../src/match/matcher.js'
+import { importAt } from '../old-tree.js'
 import type { Statement } from '../../src/core/types.js'
 
 const { values } = parseArgs({
@@ -26,13 +25,7 @@ const { values } = parseArgs({
     dir: { type: 'string', default: join(tmpdir(), 'dice-bench-match') },
   },
 })
-const root = resolve(import.meta.dirname, '../..')
-// The old tree's src/ in a temporary directory (the matcher is several files; their relative imports stay
-// inside src/), imported next to this one. Type-only imports vanish, so src/ alone is enough.
-const oldDir = mkdtempSync(join(tmpdir(), 'dice-ab-'))
-execFileSync('sh', ['-c', `git archive ${JSON.stringify(values.old)} src | tar -x -C ${JSON.stringify(oldDir)}`], { cwd: root })
-const oldFile = join(oldDir, 'src/match/matcher.ts')
-const Old = (await import(pathToFileURL(oldFile).href)).Matcher as typeof Matcher
+const Old = (await importAt<{ Matcher: typeof Matcher }>(values.old!, 'src/match/matcher.ts')).Matcher
 
 const limit = Number(values.lines)
 const rounds = Number(values.rounds)

@@ -102,6 +102,35 @@ describe('names for messages, resolved to their constants', () => {
     expect(at(list, 'web/app.js', 3)).toMatchObject({ template: 'retrying in %d ms', matchable: true })
   })
 
+  it('takes the definition that reaches the call: the same local name set anew before each call (uvicorn\'s msg = …; logger.warning(msg))', async () => {
+    repo.write('app/h11.py', [
+      'import logging',
+      'class P:',
+      '    def run(self, ok, result):',
+      '        if not ok:',
+      '            msg = "Unsupported upgrade request."',
+      '            self.logger.warning(msg)',
+      '        else:',
+      '            msg = "ASGI callable should return None, but returned \'%s\'."',
+      '            self.logger.error(msg, result)',
+      '        msg = "ASGI callable returned without completing response."',
+      '        self.logger.error(msg)',
+      '        for x in items:',
+      '            self.logger.info(msg)',
+      '            msg = "next item"',
+      '',
+    ].join('\n'))
+    repo.write('src/main/java/org/ex/Q.java', 'package org.ex;\nclass Q {\n  void f(boolean a) {\n    String m = "first {}";\n    LOG.info(m, 1);\n    m = "second {}";\n    LOG.info(m, 2);\n  }\n}\n')
+    const list = await catalog()
+    expect(at(list, 'app/h11.py', 6).template).toBe('Unsupported upgrade request.')
+    expect(at(list, 'app/h11.py', 9).template).toBe("ASGI callable should return None, but returned '%s'.")
+    expect(at(list, 'app/h11.py', 11).template).toBe('ASGI callable returned without completing response.')
+    // In a loop that sets it again after the call, the next turn sees the other value.
+    expect(at(list, 'app/h11.py', 13)).toMatchObject({ template: null, reason: '`msg` has 2 different values in run' })
+    expect(at(list, 'src/main/java/org/ex/Q.java', 5).template).toBe('first {}')
+    expect(at(list, 'src/main/java/org/ex/Q.java', 7).template).toBe('second {}')
+  })
+
   it('stays unmatchable, with the reason, when the name has several values or is no constant', async () => {
     repo.write('a/one.py', 'BANNER = "one"\n')
     repo.write('b/two.py', 'BANNER = "two"\n')

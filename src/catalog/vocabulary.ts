@@ -66,20 +66,21 @@ export const FORMAT_CALLS: Record<LanguageId, readonly string[]> = {
 /**
  * Calls that print a line but are no logger (`fmt.Fprintf(w, …)`, `vfprintf(stderr, …)`, `print(…)`): not log
  * statements themselves, but a function passing its parameter to one is a logging wrapper (gin's `debugPrint`),
- * whose calls are. Per language, by callee key.
+ * whose calls are. Per language: callee key → index of the message argument; a message after the first argument
+ * means the first is the stream written to.
  */
-export const OUTPUT_CALLS: Record<LanguageId, readonly string[]> = {
-  c: ['printf', 'fprintf', 'vprintf', 'vfprintf', 'puts', 'fputs', 'dprintf', 'vdprintf'],
-  cpp: ['printf', 'fprintf', 'vprintf', 'vfprintf', 'puts', 'fputs', 'std.printf', 'std.fprintf', 'fmt.print', 'std.print', 'std.println'],
-  java: ['System.out.println', 'System.err.println', 'System.out.printf', 'System.err.printf', 'System.out.print', 'System.err.print'],
-  python: ['print', 'sys.stderr.write', 'sys.stdout.write', 'click.echo', 'typer.echo'],
-  go: ['fmt.Printf', 'fmt.Println', 'fmt.Print', 'fmt.Fprintf', 'fmt.Fprintln', 'fmt.Fprint'],
-  javascript: ['process.stderr.write', 'process.stdout.write'],
-  typescript: ['process.stderr.write', 'process.stdout.write'],
-  csharp: ['Console.WriteLine', 'Console.Error.WriteLine', 'Console.Write'],
-  rust: ['println', 'eprintln', 'print', 'eprint'],
-  ruby: ['puts', 'warn', '$stderr.puts', 'STDERR.puts'],
-  php: ['echo', 'printf', 'fwrite'],
+export const OUTPUT_CALLS: Record<LanguageId, Readonly<Record<string, number>>> = {
+  c: { printf: 0, vprintf: 0, puts: 0, fputs: 0, fprintf: 1, vfprintf: 1, dprintf: 1, vdprintf: 1 },
+  cpp: { printf: 0, vprintf: 0, puts: 0, fputs: 0, fprintf: 1, vfprintf: 1, 'std.printf': 0, 'std.fprintf': 1, 'fmt.print': 0, 'std.print': 0, 'std.println': 0 },
+  java: { 'System.out.println': 0, 'System.err.println': 0, 'System.out.printf': 0, 'System.err.printf': 0, 'System.out.print': 0, 'System.err.print': 0 },
+  python: { print: 0, 'sys.stderr.write': 0, 'sys.stdout.write': 0, 'click.echo': 0, 'typer.echo': 0 },
+  go: { 'fmt.Printf': 0, 'fmt.Println': 0, 'fmt.Print': 0, 'fmt.Fprintf': 1, 'fmt.Fprintln': 1, 'fmt.Fprint': 1 },
+  javascript: { 'process.stderr.write': 0, 'process.stdout.write': 0 },
+  typescript: { 'process.stderr.write': 0, 'process.stdout.write': 0 },
+  csharp: { 'Console.WriteLine': 0, 'Console.Error.WriteLine': 0, 'Console.Write': 0 },
+  rust: { println: 0, eprintln: 0, print: 0, eprint: 0 },
+  ruby: { puts: 0, warn: 0, '$stderr.puts': 0, 'STDERR.puts': 0 },
+  php: { echo: 0, printf: 0, fwrite: 1 },
 }
 
 /** Wrappers that concatenate their arguments (`absl::StrCat("a", b)` → `a{}`). */

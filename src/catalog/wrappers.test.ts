@@ -52,11 +52,14 @@ describe('logging wrappers', () => {
       '',
     ].join('\n'))
     repo.write('gin.go', 'package gin\n\nfunc (engine *Engine) LoadHTMLGlob(pattern string) {\n\tdebugPrint("Loaded HTML Templates (%d): \\n%s\\n", n, names)\n\tdebugPrint(`[WARNING] Running in "debug" mode.`)\n}\n')
+    // Printing to the writer it is handed (an HTTP response) is no logging: its calls are no statements.
+    repo.write('render/text.go', 'package render\n\nfunc WriteString(w io.Writer, format string, data []any) {\n\tfmt.Fprintf(w, format, data...)\n}\n\nfunc f(w io.Writer) {\n\tWriteString(w, "hello %s", d)\n}\n')
     const list = await catalog()
     expect(at(list, 'gin.go', 4)).toMatchObject({ level: 'debug', via: 'debugPrint', template: '[GIN-debug] Loaded HTML Templates (%d): \n%s\n', matchable: true })
     expect(at(list, 'gin.go', 5)).toMatchObject({ level: 'debug', via: 'debugPrint', template: '[GIN-debug] [WARNING] Running in "debug" mode.' })
     // fmt.Fprintf itself prints, it is no logger: its own call is no statement.
     expect(list.filter((s) => s.file === 'debug.go')).toEqual([])
+    expect(list.filter((s) => s.file === 'render/text.go')).toEqual([])
   })
 
   it('Java: a static method logging its parameter (logBanner) is a wrapper; its own call says why it is unmatchable', async () => {

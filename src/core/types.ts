@@ -106,6 +106,11 @@ export interface MatchResult {
   literalChars: number
   /** Values of the template's placeholders, in order. */
   values: string[]
+  /**
+   * When nothing in the line tells which of several statements printed it (the same message logged from several
+   * places, no file/line/logger in the line to decide): all of their ids, `statementId` first.
+   */
+  ambiguous?: string[]
 }
 
 /** A counted delta for one statement × host × time bucket. */
@@ -164,4 +169,9 @@ export interface Hit {
   time: number
   /** Name of the source it was read from. */
   source: string
+  /**
+   * Other statements the line may as well come from (the same message logged in several places, nothing in the
+   * line to tell which): routed to their owners too.
+   */
+  also?: Statement[]
 }

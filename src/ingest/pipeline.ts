@@ -339,7 +339,9 @@ export class Pipeline {
         const statement = this.byId.get(h.statementId)
         if (statement === undefined) continue // re-indexed meanwhile
         try {
-          onHit({ entry: h.entry, statement, values: h.values, host: h.host, time: h.time, source: s.source })
+          const hit: Hit = { entry: h.entry, statement, values: h.values, host: h.host, time: h.time, source: s.source }
+          if (h.also) hit.also = h.also.map((id) => this.byId.get(id)).filter((x): x is Statement => x !== undefined)
+          onHit(hit)
         } catch {
           // Delivery must never break counting; it has its own outbox and retries.
         }

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js'
 import { atLeast } from '../core/levels.js'
 import type { Hit, LogEntry, Statement } from '../core/types.js'
 import { Matcher, type MatcherPlan } from '../match/matcher.js'
+import { TailCursor, TemplateTail } from '../match/multiline-template.js'
 import { shapeOf } from '../match/shape.js'
 import { Counter, OccurrenceKey, SourceDeltas, type SourceCounters } from './counter.js'
 import { createParser, formatFoldsContinuations, type LineParser } from './formats/index.js'
@@ -49,13 +50,15 @@ export interface Stream<P> {
   heldLong: number
   /** LINE_TOO_LONG when the parser cut the entry's first line (the splitter had not). */
   heldFlags: number
+  /** The rest of a matched message of several lines, which the next entries may be (folded, not counted). */
+  tail: TailCursor
 }
 
 /** A fresh stream of `source`. */
 export function newStream<P>(source: string): Stream<P> {
   return {
     source, pending: null, pendingHost: undefined, pendingOrd: 0, pendingEnd: undefined, safe: undefined, dirty: false, touched: false, n: 0,
-    parser: null, asm: null, folds: true, heldLines: 0, heldBad: 0, heldNul: 0, heldLong: 0, heldFlags: 0,
+    parser: null, asm: null, folds: true, heldLines: 0, heldBad: 0, heldNul: 0, heldLong: 0, heldFlags: 0, tail: new TailCursor(),
   }
 }
 
@@ -64,6 +67,8 @@ interface StatementInfo {
   /** Channels or mentions: counted whatever the level. */
   always: boolean
   key: OccurrenceKey
+  /** The lines after the first of a template of several lines (null: one line). */
+  tail: TemplateTail | null
 }
 
 /** Options of a Tally. */
@@ -123,7 +128,10 @@ export class Tally {
     const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
     this.annotated = annotated.length ? Matcher.build(annotated) : null
     const byId = new Map<string, StatementInfo>()
-    for (const s of statements) byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id) })
+    for (const s of statements) {
+      const tail = s.template !== null && s.template.includes('\n') ? TemplateTail.of(s.template) : null
+      byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id), tail })
+    }
     this.byId = byId
   }
 
@@ -181,7 +189,7 @@ export class Tally {
     if (st.heldBad | st.heldNul | st.heldLong) (c.bad_utf8 += st.heldBad), (c.nul += st.heldNul), (c.too_long += st.heldLong)
     st.heldLines = st.heldBad = st.heldNul = st.heldLong = st.heldFlags = 0
     this.counter.ord = st.pendingOrd
-    this.count(st.source, e, st.pendingHost, c)
+    this.count(st.source, e, st.pendingHost, c, st.tail)
     if (st.pendingEnd !== undefined) (st.safe = st.pendingEnd), (st.dirty = true)
     st.pendingEnd = undefined
   }
@@ -230,7 +238,9 @@ export class Tally {
     if (pos !== undefined) (st.safe = pos), (st.dirty = true)
   }
 
-  private count(source: string, e: LogEntry, rawHost: string | undefined, c: SourceCounters): void {
+  private count(source: string, e: LogEntry, rawHost: string | undefined, c: SourceCounters, tail: TailCursor): void {
+    // The next line of a message of several lines that matched (a banner, a list after its heading): part of it.
+    if (tail.continues(e.message)) return
     let hint: typeof this.hint | undefined
     if (e.file !== null || e.logger !== null) {
       // One reused hint object: the matcher only reads it during the call.
@@ -255,13 +265,29 @@ export class Tally {
     const info = m === null ? undefined : this.byId.get(m.statementId)
     if (info !== undefined) {
       c.matched++
+      if (info.tail !== null) tail.start(info.tail)
       const level = e.level ?? info.statement.level
       if (!info.always && !atLeast(level, this.minLevel)) return
       c.counted++
       this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
+      // Nothing in the line says which of several statements printed it (the same message logged in several
+      // places): it is an occurrence of each, so each one's owner gets it in their digest.
+      const ambiguous = m!.ambiguous
+      let also: Statement[] | undefined
+      if (ambiguous !== undefined) {
+        also = []
+        for (let i = 1; i < ambiguous.length; i++) {
+          const other = this.byId.get(ambiguous[i]!)
+          if (other === undefined) continue
+          also.push(other.statement)
+          this.counter.occurrenceOf(other.key, host, bucket, time, e.level ?? other.statement.level, e)
+        }
+      }
       if (this.onHit !== undefined) {
         try {
-          this.onHit({ entry: e, statement: info.statement, values: m!.values, host, time, source })
+          const hit: Hit = { entry: e, statement: info.statement, values: m!.values, host, time, source }
+          if (also !== undefined) hit.also = also
+          this.onHit(hit)
         } catch {
           // Delivery must never break counting; it has its own outbox and retries.
         }

@@ -9,7 +9,7 @@
  * per touch (~150 ns, vs ~6 ns in L2): that, not the arithmetic, is what the layout saves.
  */
 import type { Statement } from '../core/types.js'
-import { compile, type Compiled } from './compile.js'
+import { compile, levelWordEnd, type Compiled } from './compile.js'
 import { bloomBits2, hashRange, mix, screenBit, setBit, unmix } from './hash.js'
 import { SLOT_PAIR, SLOT_PREFIX_WORDS, SLOT_PREFIX_WORDS_TAIL, SLOT_SUFFIX_CHARS, SLOT_SUFFIX_WORDS, SLOT_SUFFIX_WORDS_HEAD, SLOT_WORD, SLOTS } from './keys.js'
 import { chooseKeys, followPlan, planFits, SMALL_CATALOG, type MatcherPlan } from './plan.js'
@@ -131,26 +131,42 @@ export function buildIndex(statements: readonly Statement[], plan: MatcherPlan |
   const byTemplate = new Map<string, Compiled>()
   const mins = new Map<string, number[]>()
   let skipped = 0
+  const file = (text: string, s: Statement, alt: boolean): boolean => {
+    const key = alt ? `\u0001${text}` : text
+    const have = byTemplate.get(key)
+    if (have) {
+      have.statements.push(s)
+      return true
+    }
+    const c = compile(text, mins)
+    if (!c) return false
+    // Exactly one element: an array grown by push() keeps room for 16 (~12 MB at 100k templates).
+    c.statements = [s]
+    c.index = byTemplate.size
+    c.alt = alt
+    byTemplate.set(key, c)
+    return true
+  }
   for (const s of statements) {
     if (!s.matchable || !s.template) {
       skipped++
       continue
     }
-    const key = trimTemplate(s.template)
-    const have = byTemplate.get(key)
-    if (have) {
-      have.statements.push(s)
-      continue
-    }
-    const c = compile(key, mins)
-    if (!c) {
+    // A message of several lines is matched by its first: line-based formats give the rest lines of their own
+    // (folded into it by the reader, see multiline-template.ts), and a message holding them all is tried by
+    // its first line too.
+    const full = trimTemplate(s.template)
+    const nl = full.indexOf('\n')
+    const text = nl < 0 ? full : full.slice(0, nl).trimEnd()
+    if (!file(text, s, false)) {
       skipped++
       continue
     }
-    // Exactly one element: an array grown by push() keeps room for 16 (~12 MB at 100k templates).
-    c.statements = [s]
-    c.index = byTemplate.size
-    byTemplate.set(key, c)
+    // A template starting with a level word (`ERROR: shard %s failed`) is also filed without it: a format
+    // parser lifts the word into the level, leaving `shard x failed`. Not when a placeholder would then start
+    // it (`error: %v connection lost`): that would take any line ending like it.
+    const cut = levelWordEnd(text)
+    if (cut > 0 && !/^[%{$]/.test(text.slice(cut, cut + 1))) file(text.slice(cut), s, true)
   }
   return freeze([...byTemplate.values()], skipped, plan)
 }

@@ -41,8 +41,10 @@ export function explainCandidates(ix: MatchIndex, sc: Scratch, m: string, result
       const won = result?.statementId === s.id
       let why = failure ?? (won ? `matched via ${describeKey(c)}; chosen` : `matched via ${describeKey(c)}; lost`)
       if (failure === null && !won && result) {
-        why += result.literalChars > c.literalChars ? ` (fewer literal characters: ${c.literalChars} < ${result.literalChars})` : ' (tie broken by the line\'s file/logger hint, then catalog order)'
-      }
+        why += result.literalChars > c.literalChars ? ` (fewer literal characters: ${c.literalChars} < ${result.literalChars})`
+          : result.ambiguous?.includes(s.id) ? ' (tie: nothing in the line — file, line, logger — tells these statements apart; reported as ambiguous)'
+            : ' (tie broken by the line\'s file/logger hint)'
+      } else if (won && result?.ambiguous) why += ` (tie with ${result.ambiguous.length - 1} other statement(s) nothing in the line tells apart: first in catalog order, reported as ambiguous)`
       out.push({ statementId: s.id, template: c.template, literalChars: c.literalChars, matched: failure === null, why })
     }
   }

@@ -128,7 +128,7 @@ describe('anchoring and literals', () => {
   it('matches the whole message only (anchored at both ends, outer whitespace ignored)', () => {
     expect(one('disk %s full', 'disk sda full')).not.toBeNull()
     expect(one('disk %s full', 'disk sda full  ')).not.toBeNull()
-    expect(one('disk %s full', 'warning: disk sda full')).toBeNull()
+    expect(one('disk %s full', 'extra: disk sda full')).toBeNull()
     expect(one('disk %s full', 'disk sda full, retrying')).toBeNull()
     expect(one('exact message', 'exact message')).not.toBeNull()
     expect(one('exact message', 'exact message!')).toBeNull()
@@ -353,6 +353,74 @@ describe('choosing among several fits', () => {
     expect(m.match('invoice 7 rejected', { file: 'Invoice.kt', line: 1 })?.statementId).toBe('i3')
     expect(m.match('invoice 7 rejected', { file: 'other/Invoice.java', line: 11 })?.statementId).toBe('i0')
     expect(m.match('invoice 7 rejected', { logger: 'nobody' })?.statementId).toBe('i0')
+  })
+})
+
+describe('lines whose text differs from the template', () => {
+  it('matches a line with a leading level word its template lacks (a logger that writes `error: `), and not other prefixes', () => {
+    const m = Matcher.build([st('connection to %s refused', { id: 'refused' }), st('disk %s full', { id: 'disk' })])
+    expect(m.match('error: connection to db refused')?.statementId).toBe('refused')
+    expect(m.match('[WARN] disk sda full')?.statementId).toBe('disk')
+    expect(m.match('WARNING disk sda full')?.statementId).toBe('disk')
+    expect(plain(m.match('fatal: disk sda full'))).toEqual({ statementId: 'disk', literalChars: 10, values: ['sda'] })
+    // Not a level word: a word that only starts like one, a lower-case word without a colon, any other prefix.
+    expect(m.match('errors: disk sda full')).toBeNull()
+    expect(m.match('error disk sda full')).toBeNull()
+    expect(m.match('retry: disk sda full')).toBeNull()
+  })
+
+  it('matches a template that starts with a level word when the format lifted the word into the level (Go log.Printf("ERROR: …"))', () => {
+    const m = Matcher.build([st('ERROR: shard %s rebalance failed', { id: 'shard' }), st('[WARN] queue %d slow', { id: 'queue' })])
+    expect(m.match('shard s-7 rebalance failed')?.statementId).toBe('shard')
+    expect(m.match('ERROR: shard s-7 rebalance failed')?.statementId).toBe('shard')
+    expect(plain(m.match('queue 4 slow'))).toEqual({ statementId: 'queue', literalChars: 11, values: ['4'] })
+  })
+
+  it('prefers the template written with the level word over one a level word was taken from, and reports no tie between them', () => {
+    const m = Matcher.build([st('ERROR: disk %s full', { id: 'with' }), st('disk %s full', { id: 'without' })])
+    const r = m.match('disk sda full')
+    expect(r?.statementId).toBe('without')
+    expect(r?.ambiguous).toBeUndefined()
+  })
+
+  it('matches a template of several lines by its first line, and a message holding all of them by its first', () => {
+    const m = Matcher.build([st('Loaded HTML Templates (%d): \n%s\n', { id: 'loaded' }), st('Started:\n  pid %d\n  port %d', { id: 'started' })])
+    expect(m.match('Loaded HTML Templates (2): ')?.statementId).toBe('loaded')
+    expect(m.match('Started:')?.statementId).toBe('started')
+    expect(m.match('Started:\n  pid 4\n  port 80')?.statementId).toBe('started')
+    expect(m.match('Started: pid 4')).toBeNull()
+  })
+})
+
+describe('ties nothing in the line decides', () => {
+  const copies = () => Matcher.build([
+    st('retrying request %s', { id: 'a', file: 'src/app/db/pool.py', line: 10 }),
+    st('retrying request %s', { id: 'b', file: 'src/app/http/__init__.py', line: 20 }),
+    st('retrying request %s', { id: 'c', file: 'src/main/java/org/ex/Outer.java', line: 30 }),
+    st('retrying request %s', { id: 'd', file: 'pkg/shard/move.go', line: 40 }),
+  ])
+
+  it('reports every tied statement as ambiguous, the catalog\'s first as the statement', () => {
+    const r = copies().match('retrying request 7')
+    expect(r?.statementId).toBe('a')
+    expect(r?.ambiguous).toEqual(['a', 'b', 'c', 'd'])
+    expect(JSON.parse(JSON.stringify(r))).toEqual({ statementId: 'a', literalChars: 17, values: ['7'], ambiguous: ['a', 'b', 'c', 'd'] })
+  })
+
+  it('lets the line\'s logger decide: a Python module (package __init__ too), a Java inner class, a Go package', () => {
+    const m = copies()
+    for (const [logger, id] of [['app.db.pool', 'a'], ['app.http', 'b'], ['org.ex.Outer$Inner', 'c'], ['shard', 'd']] as const) {
+      const r = m.match('retrying request 7', { logger })
+      expect([logger, r?.statementId, r?.ambiguous]).toEqual([logger, id, undefined])
+    }
+  })
+
+  it('lets the line\'s file and line decide, and reports the tie again when two copies in one file are as near', () => {
+    const m = Matcher.build([st('x %s', { id: 'p', file: 'a.c', line: 10 }), st('x %s', { id: 'q', file: 'a.c', line: 30 })])
+    expect(m.match('x 1', { file: 'a.c', line: 28 })?.statementId).toBe('q')
+    expect(m.match('x 1', { file: 'a.c', line: 28 })?.ambiguous).toBeUndefined()
+    expect(m.match('x 1', { file: 'a.c', line: 20 })?.ambiguous).toEqual(['p', 'q'])
+    expect(m.match('x 1', { file: 'a.c' })?.ambiguous).toEqual(['p', 'q'])
   })
 })
 

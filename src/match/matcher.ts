@@ -21,6 +21,7 @@ import { candidates, mayFit, Scratch } from './lookup.js'
 import { planOf, type MatcherPlan } from './plan.js'
 import { Hit } from './result.js'
 import { pick, type MatchHint } from './tie-break.js'
+import { levelWordEnd } from './compile.js'
 // Module-local copies of what the hot path uses: an imported binding is live, so optimized code loads it and
 // checks it for the temporal dead zone at every use (callgrind: ~12% more instructions per line); a local const
 // is folded into the code.
@@ -35,12 +36,36 @@ export function matchLine(ix: MatchIndex, sc: Scratch, message: string, hint?: M
   const m = trimMessage(message)
   if (m.length === 0) return null
   const r = find(ix, sc, m, hint)
-  if (r !== null || !isSpace(message.charCodeAt(message.length - 1))) return r
-  // Trimming took the space before an empty trailing value (`connection closed by ` printed by
-  // `connection closed by %s`): only when nothing matched, retry with the trailing whitespace kept.
-  // Rare (an unmatched line ending in whitespace), so the usual line never pays for it.
-  const kept = message.trimStart()
-  return kept.length > m.length ? find(ix, sc, kept, hint) : null
+  return r !== null ? r : retry(ix, sc, message, m, hint)
+}
+
+/**
+ * The other readings of a message nothing matched as it is, tried only then (the usual line never pays):
+ * with the trailing whitespace trimming took (`connection closed by ` printed by `connection closed by %s`),
+ * without a leading level word the program or its logger wrote (`error: connection refused` printed through
+ * `connection refused`), and the first line of a message of several.
+ */
+function retry(ix: MatchIndex, sc: Scratch, message: string, m: string, hint: MatchHint | undefined): MatchResult | null {
+  const text = otherReading(ix, sc, message, m, hint)
+  return text === null ? null : find(ix, sc, text, hint)
+}
+
+/** The first of retry()'s readings that matches, or null. */
+function otherReading(ix: MatchIndex, sc: Scratch, message: string, m: string, hint: MatchHint | undefined): string | null {
+  if (isSpace(message.charCodeAt(message.length - 1))) {
+    const kept = message.trimStart()
+    if (kept.length > m.length && find(ix, sc, kept, hint) !== null) return kept
+  }
+  const cut = levelWordEnd(m)
+  if (cut > 0 && find(ix, sc, m.slice(cut), hint) !== null) return m.slice(cut)
+  const nl = m.indexOf('\n')
+  if (nl > 0) {
+    const first = trimMessage(m.slice(0, nl))
+    if (first.length > 0 && find(ix, sc, first, hint) !== null) return first
+    const c = levelWordEnd(first)
+    if (c > 0 && find(ix, sc, first.slice(c), hint) !== null) return first.slice(c)
+  }
+  return null
 }
 
 /** `matchLine` on an already trimmed, non-empty message. */
@@ -51,12 +76,12 @@ function find(ix: MatchIndex, sc: Scratch, m: string, hint: MatchHint | undefine
   const rows = ix.rows
   const t = rows[best + R_T]!
   const ties = sc.ties
-  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix.compiled, t, m)
+  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix.compiled, t, m, null)
   // Equally specific templates in catalog order, whichever key proposed them first.
   const tied = ties === null ? [ix.compiled[t]!] : ties.map((x) => ix.compiled[x]!).sort((a, b) => a.index - b.index)
-  const st = pick(tied, hint)
-  const win = tied.length === 1 ? tied[0]! : tied.find((c) => c.statements.includes(st))!
-  return new Hit(st.id, win.literalChars, ix.compiled, win.index, m)
+  const { statement, ambiguous } = pick(tied, hint)
+  const win = tied.find((c) => !c.alt && c.statements.includes(statement)) ?? tied.find((c) => c.statements.includes(statement))!
+  return new Hit(statement.id, win.literalChars, ix.compiled, win.index, m, ambiguous === null ? null : ambiguous.map((s) => s.id))
 }
 
 /** `matchLine` plus every candidate the index proposed and why each did or did not win (`--explain`). */
@@ -64,8 +89,8 @@ export function explainLine(ix: MatchIndex, sc: Scratch, message: string, hint?:
   let m = trimMessage(message)
   const result = matchLine(ix, sc, message, hint)
   if (m.length === 0) return { result, candidates: [] }
-  // The candidates of the text that matched: with its trailing whitespace when only that fit (see matchLine).
-  if (result !== null && find(ix, sc, m, hint) === null) m = message.trimStart()
+  // The candidates of the text that matched (see retry).
+  if (result !== null && find(ix, sc, m, hint) === null) m = otherReading(ix, sc, message, m, hint) ?? m
   return { result, candidates: explainCandidates(ix, sc, m, result) }
 }
 

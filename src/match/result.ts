@@ -17,12 +17,18 @@ export class Hit implements MatchResult {
   #all: readonly Compiled[]
   #t: number
   #line: string | string[]
-  constructor(statementId: string, literalChars: number, all: readonly Compiled[], t: number, m: string) {
+  #ambiguous: string[] | null
+  constructor(statementId: string, literalChars: number, all: readonly Compiled[], t: number, m: string, ambiguous: string[] | null) {
     this.statementId = statementId
     this.literalChars = literalChars
     this.#all = all
     this.#t = t
     this.#line = m
+    this.#ambiguous = ambiguous
+  }
+  /** Every statement the line cannot be told apart from (this one first), when there are several. */
+  get ambiguous(): string[] | undefined {
+    return this.#ambiguous ?? undefined
   }
   get values(): string[] {
     const v = this.#line
@@ -30,6 +36,8 @@ export class Hit implements MatchResult {
     return (this.#line = capture(this.#all[this.#t]!, v) ?? [])
   }
   toJSON(): MatchResult {
-    return { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
+    const r: MatchResult = { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
+    if (this.#ambiguous !== null) r.ambiguous = this.#ambiguous
+    return r
   }
 }

@@ -20,6 +20,8 @@ interface StatementPaths {
   stemLower: string
   /** `src/a/b.py` → `src.a.b`, compared with a logger name. */
   dotted: string
+  /** The folder it sits in (a Go package), lower-case. */
+  dirLower: string
 }
 
 /** A template's statements' path forms, derived at the first tie that needs them: most templates never tie,
@@ -45,7 +47,11 @@ function stem(p: string): string {
 
 function pathsOf(s: Statement): StatementPaths {
   const st = stem(s.file)
-  return { file: s.file, base: basename(s.file), stem: st, stemLower: st.toLowerCase(), dotted: s.file.replace(/\.[^./]+$/, '').replace(/\//g, '.') }
+  const slash = s.file.lastIndexOf('/')
+  const dir = slash < 0 ? '' : s.file.slice(s.file.lastIndexOf('/', slash - 1) + 1, slash)
+  // `app/db/__init__.py` is the module `app.db`.
+  const dotted = s.file.replace(/\.[^./]+$/, '').replace(/\//g, '.').replace(/\.__init__$/, '')
+  return { file: s.file, base: basename(s.file), stem: st, stemLower: st.toLowerCase(), dotted, dirLower: dir.toLowerCase() }
 }
 
 /** The hint's own forms, derived once per tie rather than once per tied statement. */
@@ -59,7 +65,8 @@ interface HintForms {
 
 function hintForms(hint: MatchHint): HintForms {
   const hf = hint.file ? hint.file.replace(/\\/g, '/') : null
-  const lg = hint.logger || null
+  // A Java inner class logs as `Outer$Inner`: its file is Outer's.
+  const lg = hint.logger ? hint.logger.replace(/\$[\w$]*$/, '') || null : null
   const lastSeg = lg ? (lg.split(/[.:/\\]+/).filter(Boolean).pop() ?? lg) : ''
   return { file: hf, base: hf ? basename(hf) : '', stem: hf ? stem(hf) : '', logger: lg, lastSegLower: lastSeg.toLowerCase() }
 }
@@ -77,30 +84,54 @@ function hintScore(p: StatementPaths, h: HintForms): number {
   if (lg) {
     if (p.dotted === lg || p.dotted.endsWith(`.${lg}`)) score += 3
     else if (p.stemLower === h.lastSegLower) score += 2
+    // A Go package (or any logger named after its folder).
+    else if (p.dirLower === h.lastSegLower) score += 1
   }
   return score
 }
 
-/** Among equally specific templates (in catalog order): the best hint score, then the nearest line, then catalog order. */
-export function pick(tied: readonly Compiled[], hint?: MatchHint): Statement {
-  const all = tied.length === 1 ? tied[0]!.statements : tied.flatMap((c) => c.statements)
-  if (all.length === 1 || !hint || (!hint.file && !hint.logger)) return all[0]!
-  const paths = tied.length === 1 ? pathsFor(tied[0]!) : tied.flatMap(pathsFor)
-  const h = hintForms(hint)
-  let best = all[0]!
-  let bestScore = hintScore(paths[0]!, h)
-  let bestDist = dist(best, hint)
-  for (let i = 1; i < all.length; i++) {
-    const s = all[i]!
-    const sc = hintScore(paths[i]!, h)
-    const d = dist(s, hint)
-    if (sc > bestScore || (sc === bestScore && sc > 0 && d < bestDist)) {
-      best = s
-      bestScore = sc
-      bestDist = d
+/**
+ * Among equally specific templates (in catalog order): the best hint score, then the nearest line, then a
+ * template as written over one filed without its level word (compile.ts `alt`), then catalog order. `ambiguous`
+ * lists every statement the line cannot tell from the chosen one (null: none): the same message logged from
+ * several places, and nothing in the line (file, line, logger) that says which.
+ */
+export function pick(tied: readonly Compiled[], hint?: MatchHint): { statement: Statement; ambiguous: Statement[] | null } {
+  if (tied.length === 1 && tied[0]!.statements.length === 1) return { statement: tied[0]!.statements[0]!, ambiguous: null }
+  const h = hint && (hint.file || hint.logger) ? hintForms(hint) : null
+  const all: Statement[] = []
+  const alt: boolean[] = []
+  const scores: number[] = []
+  const dists: number[] = []
+  for (const c of tied) {
+    const paths = h ? pathsFor(c) : null
+    for (let j = 0; j < c.statements.length; j++) {
+      const s = c.statements[j]!
+      const k = all.indexOf(s)
+      // The same statement through its template and through it without the level word: as written.
+      if (k >= 0) {
+        if (!c.alt) alt[k] = false
+        continue
+      }
+      all.push(s)
+      alt.push(c.alt)
+      scores.push(h ? hintScore(paths![j]!, h) : 0)
+      dists.push(h ? dist(s, hint!) : 0)
     }
   }
-  return best
+  let best = 0
+  for (let i = 1; i < all.length; i++) {
+    const sameScore = scores[i] === scores[best]
+    const sameDist = scores[i] === 0 || dists[i] === dists[best]
+    if (scores[i]! > scores[best]! || (sameScore && !sameDist && dists[i]! < dists[best]!) || (sameScore && sameDist && alt[best] && !alt[i])) best = i
+  }
+  // Statements the line cannot tell from the best: same score and, when the line names a file, same distance;
+  // one filed without its level word only when the best is too.
+  const same: Statement[] = []
+  for (let i = 0; i < all.length; i++) {
+    if (i !== best && scores[i] === scores[best] && (scores[i] === 0 || dists[i] === dists[best]) && (alt[best] || !alt[i])) same.push(all[i]!)
+  }
+  return { statement: all[best]!, ambiguous: same.length > 0 ? [all[best]!, ...same] : null }
 }
 
 function dist(s: Statement, hint: MatchHint): number {

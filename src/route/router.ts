@@ -120,6 +120,8 @@ export class Router {
     const suppressed: RouteDecision['suppressed'] = []
     const passes = this.levelPasses(s, level)
     const wanted = new Set(s.channels.map(bare))
+    // A line as likely from other statements (issue 16 ties) goes to their channels too.
+    if (hit.also) for (const o of hit.also) for (const ch of o.channels) wanted.add(bare(ch))
     if (passes) for (const ch of this.ownership.ruleChannels(s, level)) wanted.add(ch)
     let person: string | null = null
     let fallbackChannel: string | null = null

@@ -587,8 +587,12 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
    */
   function printed(o: OtherCall): boolean {
     const site = adapter.callSite(o.call, source, { name: o.nameNode, args: o.argsNode, inner: o.inner })
-    if (!site || !output.keys.has(site.key)) return true
-    const msg = messageOf(site, { level: null }, adapter, res)
+    const at = site ? output.keys.get(site.key) : undefined
+    if (!site || at === undefined) return true
+    // Printing to a stream the function was handed (`WriteString(w, format, …)` answering an HTTP request) is
+    // no logging: only a fixed stream (`os.Stderr`, `DefaultWriter`, `stderr`) makes a wrapper.
+    if (at > 0 && isMark(adapter.piece(site.args[0]!, res))) return true
+    const msg = messageOf(site, { level: null, messageArg: at }, adapter, res)
     const marks = msg && msg.literal ? [...msg.text.matchAll(PARAM_MARK)] : []
     const fn = marks.length === 1 ? scope.enclosing(site.node) : null
     const sig = fn ? scope.signature(fn) : null
@@ -639,14 +643,14 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
   }
 }
 
-const outputs = new Map<LanguageId, { keys: Set<string>; names: Set<string> }>()
+const outputs = new Map<LanguageId, { keys: Map<string, number>; names: Set<string> }>()
 
-/** A language's print calls (OUTPUT_CALLS) by callee key, and by last name for a cheap first test. */
-function outputCalls(language: LanguageId): { keys: Set<string>; names: Set<string> } {
+/** A language's print calls (OUTPUT_CALLS) by callee key (→ message argument), and by last name for a cheap first test. */
+function outputCalls(language: LanguageId): { keys: Map<string, number>; names: Set<string> } {
   let o = outputs.get(language)
   if (!o) {
-    const keys = new Set(OUTPUT_CALLS[language])
-    outputs.set(language, (o = { keys, names: new Set([...keys].map((k) => k.slice(k.lastIndexOf('.') + 1))) }))
+    const keys = new Map(Object.entries(OUTPUT_CALLS[language]))
+    outputs.set(language, (o = { keys, names: new Set([...keys.keys()].map((k) => k.slice(k.lastIndexOf('.') + 1))) }))
   }
   return o
 }

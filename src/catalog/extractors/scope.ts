@@ -18,6 +18,8 @@ export interface DefSite {
   start: number
   /** The innermost function it sits in (null: none; undefined: not looked up yet). */
   fn?: Node | null
+  /** The block it sits in (null: its function's body; undefined: not looked up yet). */
+  block?: Node | null
 }
 
 /** What other files of the repository define, as extraction asks for it (context.ts). */
@@ -29,6 +31,12 @@ export interface RepoLookup {
 
 /** Receiver words that mean "this object": `self.FMT` is looked up like `FMT`. */
 const SELF = new Set(['this', 'self', 'cls', 'static', 'super'])
+
+/** Node types of blocks a definition may be local to, in the grammars with scope hooks. */
+const BLOCKS = /^(?:block|compound_statement|statement_block|statement_list|switch_block_statement_group|case_statement|expression_case|type_case|default_case|communication_case|switch_case|switch_default|case_clause|else_clause|elif_clause|except_clause|finally_clause)$/
+
+/** Node types of loops. */
+const LOOPS = /^(?:for|while|do)_|^(?:for|while)$|enhanced_for|for_in|for_of|for_range|loop/
 
 /** Nesting of names resolving through other names (`A = B`, `B = "x"`) Dice follows. */
 const MAX_DEPTH = 8
@@ -122,7 +130,8 @@ export class FileScope {
           if (i >= 0) return f === inner ? paramMark(i) : hole(`\`${last}\` is a parameter of an enclosing function`)
         }
         const local = defs.filter((d) => this.functionOf(d)?.id === f!.id)
-        if (local.length > 0) return this.agree(local, name, `in ${this.signature(f).name ?? 'its function'}`, depth)
+        const reaching = this.reaching(local, node)
+        if (reaching.length > 0) return this.agree(reaching, name, `in ${this.signature(f).name ?? 'its function'}`, depth)
       }
     }
     const top = defs.filter((d) => this.functionOf(d) === null)
@@ -135,6 +144,51 @@ export class FileScope {
       if (r) return r
     }
     return hole(`the message is \`${shorten(name)}\`, which is no constant Dice can find`)
+  }
+
+  /**
+   * The definitions of a function's local name that may give its value at `node`: the last one before it in a
+   * block around it (`msg = "a"` then `log(msg)`, each branch with its own `msg`), the ones after that in
+   * blocks not around it (an `if` that may have changed it), and any after `node` inside a loop around it
+   * (the next turn sees them). None when no definition precedes it.
+   */
+  private reaching(defs: DefSite[], node: Node): DefSite[] {
+    const at = node.startIndex
+    const before = defs.filter((d) => d.start < at).sort((a, b) => a.start - b.start)
+    if (before.length === 0) return []
+    let last = -1
+    for (let i = 0; i < before.length; i++) {
+      const b = this.blockOf(before[i]!)
+      if (b === null || (b.startIndex <= at && at < b.endIndex)) last = i
+    }
+    // Only conditional definitions precede it: any of them, or none, may have run.
+    if (last < 0) return before
+    const out = before.slice(last)
+    const loop = this.loopAround(node)
+    if (loop !== null) for (const d of defs) if (d.start > at && d.start < loop.endIndex) out.push(d)
+    return out
+  }
+
+  /** The block (statement list, case body) a definition sits in; null: the function body itself. */
+  private blockOf(d: DefSite): Node | null {
+    if (d.block === undefined) {
+      d.block = null
+      for (let p = d.nameNode.parent; p !== null; p = p.parent) {
+        if (BLOCKS.test(p.type)) {
+          d.block = p
+          break
+        }
+        if (p.id === this.functionOf(d)?.id) break
+      }
+    }
+    return d.block
+  }
+
+  /** The innermost loop around `node` within its function, or null. */
+  private loopAround(node: Node): Node | null {
+    const fn = this.enclosing(node)
+    for (let p = node.parent; p !== null && p.id !== fn?.id; p = p.parent) if (LOOPS.test(p.type)) return p
+    return null
   }
 
   /** The one text every definition gives `name`, or a hole saying they disagree. */

@@ -90,7 +90,7 @@ describe('dice match', () => {
   })
 
   it('treats each line as a bare message with regex:^(?<message>.*)$, and CRLF input', async () => {
-    const r = await match(['--json', '--format', 'regex:^(?<message>.*)$'], 'tunnel a: phase 1 failed\r\nERROR tunnel a: phase 1 failed\r\n')
+    const r = await match(['--json', '--format', 'regex:^(?<message>.*)$'], 'tunnel a: phase 1 failed\r\nweb-1 tunnel a: phase 1 failed\r\n')
     expect(ndjson(r.stdout).map((o) => o.statement?.id ?? null)).toEqual(['ipsec-phase', null])
   })
 

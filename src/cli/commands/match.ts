@@ -7,6 +7,7 @@ import type { LogEntry, MatchResult, Statement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { MultilineAssembler } from '../../ingest/multiline.js'
 import { Matcher, type ExplainCandidate, type MatcherPlan } from '../../match/matcher.js'
+import { TailCursor, TemplateTail } from '../../match/multiline-template.js'
 import { storedPlan } from '../../match/stored-plan.js'
 
 const FLUSH_BYTES = 64 * 1024
@@ -38,6 +39,13 @@ export const match: Command = {
     if (matcher.size.templates === 0) ctx.stderr.write('dice match: the catalog has no matchable statements; run `dice index` first\n')
     const out = new Output(ctx.stdout)
     const render = values.json ? jsonRenderer(statements, !!values.explain) : textRenderer(statements, !!values.explain)
+    // A template of several lines: the entries after the one that matched its first line may be its other lines.
+    const tails = new Map<string, TemplateTail>()
+    for (const s of statements) {
+      const t = s.matchable && s.template?.includes('\n') ? TemplateTail.of(s.template) : null
+      if (t) tails.set(s.id, t)
+    }
+    const tail = new TailCursor()
     const assembler = new MultilineAssembler(parser, { enabled: formatFoldsContinuations(format, ctx.config), maxLines: 0, maxBytes: 0 })
     let malformed = 0
     let truncated = 0
@@ -60,7 +68,13 @@ export const match: Command = {
       }
       if (a.kind === 'entry') {
         if (a.entry.truncated) truncated++
+        if (current !== null && tail.continues(a.entry.message)) {
+          // The next line of the message of several lines the previous entry started: its statement, once.
+          out.push(render(n, current.entry, current.result, undefined, true))
+          return
+        }
         matchEntry(a.entry)
+        if (current!.result !== null) tail.start(tails.get(current!.result.statementId) ?? null)
         out.push(render(n, current!.entry, current!.result, current!.explain))
         return
       }
@@ -99,6 +113,8 @@ function jsonRenderer(statements: Statement[], explain: boolean): Render {
   }
   return (n, e, r, x) => {
     let s = `{"n":${n},"level":${e?.level ? `"${e.level}"` : 'null'},"host":${e?.host != null ? JSON.stringify(e.host) : 'null'},"statement":${r ? stmt(r.statementId) : 'null'}`
+    // Several statements the line cannot be told apart from: all of them, instead of a guess.
+    if (r?.ambiguous) s += `,"ambiguous":${JSON.stringify(r.ambiguous)}`
     if (explain && x) s += `,"explain":${JSON.stringify({ message: e?.message ?? null, result: r, candidates: x })}`
     return s + '}\n'
   }
@@ -108,7 +124,7 @@ function textRenderer(statements: Statement[], explain: boolean): Render {
   const byId = new Map(statements.map((s) => [s.id, s]))
   return (n, e, r, x, continuation) => {
     const st = r ? byId.get(r.statementId) : undefined
-    const where = st ? `${st.file}:${st.line}` : '-'
+    const where = st ? `${st.file}:${st.line}${r!.ambiguous ? ` (or ${r!.ambiguous.length - 1} more: ambiguous)` : ''}` : '-'
     const msg = e === null ? '(malformed)' : continuation ? '(continuation)' : printable(e.message)
     let s = `${String(n).padStart(6)}  ${(e?.level ?? '-').padEnd(6)} ${where}  ${msg}\n`
     if (explain && x && !continuation) {

@@ -83,6 +83,8 @@ export interface Drained {
 /** A counted hit, for the Pipeline's onHit (the statement travels as its id). */
 export interface WireHit {
   statementId: string
+  /** Hit.also as ids (a line several statements may have printed). */
+  also?: string[]
   entry: LogEntry
   values: string[]
   host: string

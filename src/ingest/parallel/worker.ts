@@ -19,7 +19,7 @@ let hits: WireHit[] = []
 let wanted: Set<string> | 'all' | 'none' = 'none'
 const onHit = (h: Hit): void => {
   if (wanted === 'none' || (wanted !== 'all' && !wanted.has(h.statement.id))) return
-  hits.push({ statementId: h.statement.id, entry: h.entry, values: h.values, host: h.host, time: h.time })
+  hits.push({ statementId: h.statement.id, entry: h.entry, values: h.values, host: h.host, time: h.time, ...(h.also ? { also: h.also.map((s) => s.id) } : {}) })
 }
 let tally: Tally = newTally(init.catalog, undefined)
 ready(init.catalog.gen)

@@ -17,7 +17,7 @@ const widths = (): [number, number] => {
   return [g.document.documentElement.scrollWidth, g.innerWidth]
 }
 const ARTIFACTS = join(import.meta.dirname, '../../../test-artifacts')
-const stmt = (id: string, file: string, line: number, template: string, extra: Partial<Statement> = {}): Statement => ({
+const stmt = (id: string, file: string, line: number, template: string | null, extra: Partial<Statement> = {}): Statement => ({
   id, file, line, endLine: line, language: 'c', level: 'error', template, matchable: true, channels: [], mentions: [],
   blame: { email: 'pig@pen.mssn', name: 'Pig', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' }, callee: 'ERROR_LOG', ...extra,
 })
@@ -153,6 +153,21 @@ describe('renderPage', () => {
       snoozes: [{ id: 1, statementId: 'x', scope: 'user', scopeId: 'U1', until: 6e16, remaining: null, by: 'U1', createdAt: 0 }],
     }
     expect(renderPage(d, defaultConfig())).toContain('<section id="snoozes">')
+  })
+
+  it('says which messages are logged in several places (their lines are ambiguous), why a statement is not matchable, and its wrapper', () => {
+    const d: PageData = {
+      now: 0, q: '', overrides: [], hourly: new Map(), totals: new Map(), commit: null, unowned: [], outbox: [], mutes: [], audit: [], snoozes: [],
+      statements: [
+        stmt('a', 'app/db/pool.py', 4, 'retrying request %s'), stmt('b', 'app/http/client.py', 4, 'retrying request %s'),
+        stmt('c', 'src/Boot.java', 4, null, { matchable: false, reason: 'the message is a parameter of logBanner' }),
+        stmt('d', 'src/Boot.java', 7, 'Loaded plugin: {}', { via: 'logBanner' }),
+      ],
+    }
+    const html = renderPage(d, defaultConfig())
+    expect(html.match(/same message in 2 places/g)).toHaveLength(2)
+    expect(html).toContain('not matchable: the message is a parameter of logBanner')
+    expect(html).toContain('via logBanner')
   })
 
   it('draws a sparkline with one point per hour scaled to the busiest hour', () => {

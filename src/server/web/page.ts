@@ -131,9 +131,17 @@ export function renderPage(d: PageData, config: Config): string {
     const text = `${html(s.file)}:${s.line}`
     return url ? `<a href="${html(url)}" rel="noreferrer">${text}</a>` : text
   }
+  // The same message logged in several places: a line without file, line or logger cannot say which (issue 16).
+  const copies = new Map<string, number>()
+  for (const s of d.statements) if (s.matchable && s.template) copies.set(s.template, (copies.get(s.template) ?? 0) + 1)
+  const notes = (s: Statement): string => {
+    const k = s.matchable && s.template ? (copies.get(s.template) ?? 1) : 1
+    return (s.via ? ` · via ${html(s.via)}` : '') + (!s.matchable && s.reason ? ` · not matchable: ${html(s.reason)}` : '') +
+      (k > 1 ? ` · <span class="tie" title="lines that do not say their file, line or logger are ambiguous: they count for each">same message in ${k} places</span>` : '')
+  }
   const catalog = shown.map(({ s, owner, counts, n, hay }) => `<tr class="stmt" data-search="${html(hay)}" data-id="${html(s.id)}">
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
-<td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}</div></td>
+<td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}${notes(s)}</div></td>
 <td class="where">${link(s)}</td>
 <td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.via)}</span></td>
 <td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
