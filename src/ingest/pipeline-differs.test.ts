@@ -9,6 +9,7 @@ import type { Hit, Statement } from '../core/types.js'
 import { tempSqliteStore } from '../store/testutil/stores.js'
 import type { Store } from '../store/store.js'
 import { parserFor, Pipeline } from './pipeline.js'
+import type { HitSink } from './sink.js'
 
 const T0 = Date.parse('2026-03-02T10:00:00Z')
 const stmt = (id: string, template: string, extra: Partial<Statement> = {}): Statement => ({
@@ -27,7 +28,8 @@ describe('Pipeline on lines that differ from their template', () => {
   async function run(statements: Statement[], lines: string[]): Promise<{ totals: Record<string, number>; unowned: number; hits: Hit[] }> {
     const config = defaultConfig()
     const hits: Hit[] = []
-    const p = new Pipeline({ store, config, clock: () => T0, statements, onHit: (h) => hits.push(h) })
+    const sink: HitSink = { attach: () => {}, wantsHit: () => true, onHit: (h) => void hits.push(h), take: () => undefined, putBack: () => {}, committed: () => {} }
+    const p = new Pipeline({ store, config, clock: () => T0, statements, sink })
     const parser = parserFor(REGEX, config)
     for (const text of lines) p.push('t', { text }, parser)
     p.endSource('t')
