@@ -4,7 +4,7 @@
  */
 export const VALUES: Readonly<Record<string, string>> = {
   ID: 'a statement id, as `dice catalog` prints it in its first column',
-  WHO: 'a person: a key, email or alias from `people` in dice.yml, a git author email, or a Slack user id (U0123ABC)',
+  WHO: 'a person: a key, email or alias from `people` in dice.yml, a Slack user id (U024BE7LH), an @handle or handle (matched on the Slack username, display name and real name), or an email; with SLACK_BOT_TOKEN set, a name Slack has nobody (or several people) for is refused',
   DURATION: 'a number and a unit, combinable: 90s, 30m, 1h, 1h30m, 1d, 1w (a snooze lasts at most 365d)',
   F: '`auto` (the default: JSON lines, logfmt, syslog and common text layouts), `json`, `logfmt`, `syslog`, a name from `formats` in dice.yml, or `regex:PATTERN` with a named group `message`',
   'ISO-TIME': 'an ISO-8601 time such as 2025-03-14T09:30:00Z or 2025-03-14T11:30:00+02:00; also DICE_NOW',

@@ -6,6 +6,7 @@ import { slackEscape as esc } from '../core/escape.js'
 import { codeLink } from '../core/links.js'
 import { isSlackUserId, mentionOrText } from '../core/slack-ids.js'
 import type { MuteRow, OverrideRow, Scope, SnoozeRow, Store } from '../store/store.js'
+import { People, type Recipient } from '../people/people.js'
 import { loadOwners } from './owner.js'
 
 /** Anything that re-reads snoozes, mutes and overrides (the router, the silences): called after every action. */
@@ -94,13 +95,16 @@ export class Actions {
   private clock: Clock
   private router: Refreshable | null
   private notifier: Notifier | null
+  /** The one people resolver: who `--to`, an owner or an actor is (Slack checked when it has a token). */
+  readonly people: People
 
-  constructor(o: { store: Store; config: Config; clock: Clock; router?: Refreshable | null; notifier?: Notifier | null }) {
+  constructor(o: { store: Store; config: Config; clock: Clock; router?: Refreshable | null; notifier?: Notifier | null; people?: People }) {
     this.store = o.store
     this.config = o.config
     this.clock = o.clock
     this.router = o.router ?? null
     this.notifier = o.notifier ?? null
+    this.people = o.people ?? new People({ store: o.store, config: o.config, clock: o.clock, slack: null })
   }
 
   /** The statement, or a `dice_not_found` error naming the id. */
@@ -204,12 +208,24 @@ export class Actions {
     if (s.mentions.length) {
       throw new UsageError(`${s.id} is annotated @${s.mentions.join(' @')} at ${s.file}:${s.line}; the annotation decides who gets it, so change that comment in the code`)
     }
-    const key = await this.personKey(to)
+    const r = await this.person(to, '--to')
+    // The configured key when there is one; else the Slack id (stable when a name or email changes).
+    const key = r.person?.key ?? r.slackId ?? r.key
     const row: OverrideRow = { statementId: s.id, to: key, by: o.actor.id, reason: o.reason ?? null, createdAt: this.clock() }
     const before = await this.store.setOverride(row)
     await this.audit(o.actor, 'reassign', s.id, before, row)
-    const notified = await this.tellNewOwner(s, row)
+    const notified = await this.tellNewOwner(s, row, r)
     return { statement: s, before, after: row, notified }
+  }
+
+  /**
+   * Who `who` is (a Slack id, `@handle`, handle, email or `people` key), resolved the one way Dice resolves
+   * people; a `dice_not_found` error (exit 1) naming `flag` when it is nobody, so nothing is stored for them.
+   */
+  async person(who: string, flag: string): Promise<Recipient> {
+    const r = await this.people.resolve(who)
+    if (!r.known) throw new DiceError(ErrorCode.NotFound, `${flag} ${who}: ${r.detail ?? 'Slack has nobody by that name'}; nothing was changed`, 1)
+    return r
   }
 
   /** Remove the override, so ownership falls back to annotation/blame. Returns the removed override. */
@@ -248,20 +264,19 @@ export class Actions {
     return codeLink(this.config.repo, s, 'HEAD')
   }
 
-  /** The person key Dice uses for a Slack id, email, name or alias (config.people), else the input. */
-  async personKey(who: string): Promise<string> {
-    for (const [key, p] of Object.entries(this.config.people)) {
-      if (key === who || p.slack === who || p.email === who || p.aliases.includes(who)) return key
-    }
-    return who
+  /** Every name `who` is known by (the key digests use, Slack id, email, configured key and aliases), lower case. */
+  async namesOf(who: string): Promise<Set<string>> {
+    const names = new Set<string>([who])
+    const r = await this.people.resolve(who).catch(() => null)
+    const p = r?.person
+    for (const x of [r?.key, r?.slackId, r?.email, p?.key, p?.slackId, p?.email, ...(p ? this.config.people[p.key]?.aliases ?? [] : [])]) if (x) names.add(x)
+    return new Set([...names].map((x) => x.replace(/^@/, '').toLowerCase()))
   }
 
-  /** The Slack user id for a person key, when known (config, then the user cache). */
-  async slackIdOf(key: string): Promise<string | null> {
-    const p = this.config.people[key]
-    if (p?.slack) return p.slack
-    if (isSlackUserId(key)) return key
-    return (await this.store.getUser(key))?.slackId ?? null
+  /** The Slack user id of a person key, handle, email or id, when Slack (or `people`) knows one. */
+  async slackIdOf(who: string): Promise<string | null> {
+    const r = await this.people.resolve(who).catch(() => null)
+    return r?.slackId ?? (isSlackUserId(who) ? who : null)
   }
 
   /** True when `actor` may act on a statement for everyone (owner, channel member, admin). */
@@ -272,18 +287,15 @@ export class Actions {
     if (actor.isMember) for (const c of s.channels) if (await actor.isMember(c).catch(() => false)) return true
     const owner = (await loadOwners(this.store, this.config))(s)
     if (!owner.who) return false
-    const ids = new Set<string>([owner.who])
-    const key = await this.personKey(owner.who)
-    ids.add(key)
-    const p = this.config.people[key]
-    if (p) for (const x of [p.slack, p.email, p.name, ...p.aliases]) if (x) ids.add(x)
-    const slack = await this.slackIdOf(key)
-    if (slack) ids.add(slack)
-    if (ids.has(actor.id)) return true
+    // A CODEOWNERS team delivered to a channel: its members act for it, as for a `#channel` statement.
+    if (owner.who.startsWith('#')) return !!actor.isMember && (await actor.isMember(owner.who.slice(1)).catch(() => false))
+    const names = await this.namesOf(owner.who)
+    if (names.has(actor.id.toLowerCase())) return true
     const email = actor.email ? await actor.email().catch(() => null) : null
     if (!email) return false
-    const lower = new Set([...ids].map((x) => x.toLowerCase()))
-    return lower.has(email.toLowerCase()) || (await this.personKey(email)) === key
+    if (names.has(email.toLowerCase())) return true
+    const [mine, theirs] = await Promise.all([this.people.resolve(email).catch(() => null), this.people.resolve(owner.who).catch(() => null)])
+    return !!mine && !!theirs && mine.key === theirs.key
   }
 
   private async mayActForEveryone(s: Statement, actor: Actor, what: string): Promise<void> {
@@ -292,9 +304,9 @@ export class Actions {
     throw new PermissionError(`only the statement's owner${where} or a Dice admin may ${what} (${s.file}:${s.line})`)
   }
 
-  private async tellNewOwner(s: Statement, o: OverrideRow): Promise<ReassignResult['notified']> {
-    const slack = await this.slackIdOf(o.to)
-    const to = slack ?? o.to
+  private async tellNewOwner(s: Statement, o: OverrideRow, r: Recipient): Promise<ReassignResult['notified']> {
+    // A person, never a channel: with Slack their DM, without it their key (the console prints `@key`).
+    const to = r.slackId ?? (isSlackUserId(o.to) ? o.to : r.key)
     if (!this.notifier) return { ok: false, to, error: 'no notifier' }
     const by = mentionOrText(o.by)
     const link = this.codeLink(s)

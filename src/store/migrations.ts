@@ -91,6 +91,13 @@ CREATE TABLE realtime_windows (
   PRIMARY KEY (statement_id, channel, seq));
 CREATE INDEX realtime_windows_start ON realtime_windows(window_start);
 `,
+  // The workspace's users as users.list gave them (paginated, replaced whole at each refresh): `@handle`
+  // annotations and CODEOWNERS users are matched against it, and `dice doctor` checks people against it.
+  (t) => `
+CREATE TABLE slack_users (
+  id TEXT PRIMARY KEY, handle TEXT, display_name TEXT, real_name TEXT, email TEXT, tz TEXT,
+  deleted INTEGER NOT NULL, bot INTEGER NOT NULL, fetched_at ${t.bigint} NOT NULL);
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -5,7 +5,7 @@ import { migrate } from './migrations.js'
 import type {
   AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
-  StatementTotal, Store, UnownedRow, UserRow,
+  SlackUserRow, StatementTotal, Store, UnownedRow, UserRow,
 } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
@@ -555,6 +555,25 @@ export class SqlStore implements Store {
       count: Number(sum.n), firstSeen: Number(sum.fs), lastSeen: Number(sum.ls), hosts: hosts.map((r) => r.host as string),
       hostCount: Number(sum.hosts), moreUncounted: Number(sum.more) > 0, sample: latest?.sample ?? null, level: latest?.level ?? null,
     }
+  }
+  async putSlackUsers(users: readonly SlackUserRow[], fetchedAt: number) {
+    await this.db.tx(async (tx) => {
+      await tx.run(`DELETE FROM slack_users`)
+      const sql = `INSERT INTO slack_users (id, handle, display_name, real_name, email, tz, deleted, bot, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      const params = (u: SlackUserRow) => [u.id, u.handle, u.displayName, u.realName, u.email, u.tz, u.deleted ? 1 : 0, u.bot ? 1 : 0, fetchedAt]
+      if (tx.runEach) await tx.runEach(sql, users, params)
+      else for (const u of users) await tx.run(sql, params(u))
+      // An empty workspace still records when it was read: the time lives in meta, not only in the rows.
+      await tx.run(`INSERT INTO meta (key, value) VALUES ('slack.users.at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(fetchedAt)])
+    })
+  }
+  async slackUsers() {
+    const [rows, at] = await Promise.all([this.db.all<Row>(`SELECT * FROM slack_users ORDER BY id`), this.getMeta('slack.users.at')])
+    const users = rows.map((r): SlackUserRow => ({
+      id: r.id, handle: r.handle ?? null, displayName: r.display_name ?? null, realName: r.real_name ?? null, email: r.email ?? null,
+      tz: r.tz ?? null, deleted: !!Number(r.deleted), bot: !!Number(r.bot),
+    }))
+    return { users, fetchedAt: at ? Number(at) : null }
   }
   async getUser(key: string) {
     const r = await this.db.get<Row>(`SELECT * FROM users WHERE key = ?`, [key])

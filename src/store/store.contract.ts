@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Statement } from '../core/types.js'
-import type { ChannelCountDelta, CountBatch, Store } from './store.js'
+import type { ChannelCountDelta, CountBatch, SlackUserRow, Store } from './store.js'
 
 const stmt = (id: string, file: string, line: number, extra: Partial<Statement> = {}): Statement => ({
   id, file, line, endLine: line, language: 'c', level: 'error', template: `msg ${id} %s`, matchable: true,
@@ -143,6 +143,23 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.setDigestMarks([{ person: 'U1', statementId: 's', through: 10 }])
       await store.setDigestMarks([{ person: 'U1', statementId: 's', through: 5 }])
       expect(await store.getDigestMark('U1', 's')).toBe(10)
+    })
+
+    it('replaces the Slack user directory whole and remembers when it was fetched', async () => {
+      expect(await store.slackUsers()).toEqual({ users: [], fetchedAt: null })
+      const u = (id: string, o: Partial<SlackUserRow> = {}): SlackUserRow => ({
+        id, handle: id.toLowerCase(), displayName: null, realName: null, email: null, tz: null, deleted: false, bot: false, ...o,
+      })
+      const many = Array.from({ length: 450 }, (_, i) => u(`U${String(i).padStart(9, '0')}`))
+      await store.putSlackUsers([...many, u('U0RILEY001', { displayName: 'riley', realName: 'Riley Jones', email: 'riley@pen.mssn', tz: 'Europe/Rome', deleted: true, bot: false })], 5)
+      const first = await store.slackUsers()
+      expect(first.fetchedAt).toBe(5)
+      expect(first.users).toHaveLength(451)
+      expect(first.users.find((x) => x.id === 'U0RILEY001')).toEqual(u('U0RILEY001', { displayName: 'riley', realName: 'Riley Jones', email: 'riley@pen.mssn', tz: 'Europe/Rome', deleted: true }))
+      await store.putSlackUsers([u('UBOT000001', { bot: true })], 9)
+      expect(await store.slackUsers()).toEqual({ users: [u('UBOT000001', { bot: true })], fetchedAt: 9 })
+      await store.putSlackUsers([], 12)
+      expect(await store.slackUsers()).toEqual({ users: [], fetchedAt: 12 })
     })
 
     it('finds cached users by Slack id and real-time channels by the Slack id they were posted to', async () => {

@@ -70,6 +70,19 @@ export interface RealtimeCounts {
   level: Level | null
 }
 export interface UserRow { key: string; slackId: string | null; name: string | null; email: string | null; tz: string | null; fetchedAt: number }
+/** One Slack user as users.list described it. */
+export interface SlackUserRow {
+  id: string
+  /** `name`: the username (`@handle` in older workspaces). */
+  handle: string | null
+  /** `profile.display_name`: what Slack shows after `@` today. */
+  displayName: string | null
+  realName: string | null
+  email: string | null
+  tz: string | null
+  deleted: boolean
+  bot: boolean
+}
 export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { samples: string[] }
 export interface UnownedRow extends UnownedDelta { shapeHash: string }
 export interface StatementTotal { statementId: string; count: number; hosts: string[]; firstSeen: number; lastSeen: number; level: Level | null }
@@ -178,6 +191,10 @@ export interface Store {
   closeRealtimeWindow(statementId: string, channel: string, seq: number): Promise<void>
   /** The summed counts of one real-time message window, or null when nothing was added to it. */
   realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null>
+  /** Replace the whole Slack user directory with `users` (one users.list sweep), fetched at `fetchedAt`. */
+  putSlackUsers(users: readonly SlackUserRow[], fetchedAt: number): Promise<void>
+  /** The Slack user directory as last stored, and when it was fetched (null: never). */
+  slackUsers(): Promise<{ users: SlackUserRow[]; fetchedAt: number | null }>
   getUser(key: string): Promise<UserRow | null>
   putUser(u: UserRow): Promise<void>
   /** Cached users whose Slack id is one of `slackIds` (a Slack id from a click names the same person as their key). */

@@ -5,9 +5,9 @@ import { UsageError } from '../../core/errors.js'
 import { Actions, type Actor } from '../../route/actions.js'
 import type { Notifier } from '../../deliver/notifier.js'
 import { createNotifier } from '../../deliver/registry.js'
-import { People } from '../../deliver/people.js'
+import { People } from '../../people/people.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
-import { slackUserNames } from '../../route/owner.js'
+import { slackUserNames } from '../../people/names.js'
 import type { Store } from '../../store/store.js'
 
 /**
@@ -31,7 +31,9 @@ async function withActions<T>(ctx: CliContext, f: (a: Actions, store: Store) => 
   const store = await ctx.openStore()
   try {
     const notifier = notify ? await loadNotifier(ctx) : null
-    return await f(new Actions({ store, config: ctx.config, clock: ctx.clock, notifier }), store)
+    // With a bot token, names given on the command line (--to, --user) are checked against Slack.
+    const people = new People({ store, config: ctx.config, clock: ctx.clock, slack: slackFromEnv(ctx.env) })
+    return await f(new Actions({ store, config: ctx.config, clock: ctx.clock, notifier, people }), store)
   } finally {
     await store.close()
   }
@@ -43,8 +45,8 @@ async function loadNotifier(ctx: CliContext): Promise<Notifier> {
 }
 
 /**
- * Names for the raw Slack user ids among `ids` (hand-overs to people not in `people`): config, the `users`
- * cache, else Slack's users.info through delivery's people look-up (which fills that cache) when
+ * Names for the raw Slack user ids among `ids` (hand-overs to people not in `people`): config, the directory
+ * and users.info answers the store keeps, else the people resolver (users.list, which fills the store) when
  * SLACK_BOT_TOKEN is set.
  */
 export async function slackNames(ctx: CliContext, store: Store, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {

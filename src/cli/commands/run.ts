@@ -17,6 +17,7 @@ import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import { createSource } from '../../ingest/registry.js'
 import { Actions, ACTIONS_META_KEY } from '../../route/actions.js'
 import { Router } from '../../route/router.js'
+import { People } from '../../people/people.js'
 import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
@@ -106,7 +107,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     await pipeline.matcherReady()
     await keepPlan(store, pipeline)
     pipeline.start(1000)
-    const actions = new Actions({ store, config, clock, router: routing, notifier })
+    const actions = new Actions({ store, config, clock, router: routing, notifier, people: new People({ store, config, clock, slack, log }) })
     delivery.start(sources.signal)
     alerts?.start(sources.signal, () => d.pump())
 

@@ -55,7 +55,7 @@ export const SPECS = {
     summary: 'hand a statement to its real owner (blame override); --undo removes the override',
     usage: 'reassign ID --to WHO [--undo] [--reason TEXT] [--as WHO] [--json]',
     options: {
-      to: { type: 'string', value: 'WHO', help: 'the new owner; they are told in Slack when a token is set' },
+      to: { type: 'string', value: 'WHO', help: 'the new owner, resolved like every person (refused, exit 1, when Slack has nobody for it); they are told in Slack when a token is set' },
       undo: { type: 'boolean', help: 'remove the override: the owner comes from annotations and git blame again' },
       reason: { type: 'string', value: 'TEXT', help: 'why, kept with the override and shown by dice overrides' },
       ...AS,

@@ -23,11 +23,29 @@ export class SlackCallError extends DiceError {
 /** What Dice needs to know about a Slack user. */
 export interface SlackUser {
   id: string
+  /** The name to show: real name, else display name, else username. */
   name: string | null
+  /** `name`: the username. */
+  handle: string | null
+  /** `profile.display_name`: what Slack shows after `@`. */
+  displayName: string | null
+  realName: string | null
   email: string | null
   tz: string | null
   tzOffset: number | null
   deleted: boolean
+  /** A bot user (`is_bot`, or Slackbot). */
+  bot: boolean
+}
+
+/** A Slack conversation as conversations.list describes it. */
+export interface SlackChannel {
+  id: string
+  name: string
+  private: boolean
+  archived: boolean
+  /** The bot is in it (Slack's `is_member`). */
+  member: boolean
 }
 
 /** The Slack Web API calls Dice makes, with rate limits handled: see `SlackWebApi`. */
@@ -40,6 +58,12 @@ export interface SlackApi {
   postEphemeral(m: { channel: string; user: string; text: string; blocks?: unknown[] }): Promise<void>
   lookupByEmail(email: string): Promise<SlackUser | null>
   userInfo(userId: string): Promise<SlackUser | null>
+  /** One page of users.list (every user, deleted ones and bots included); `next` is null after the last. */
+  usersList(cursor?: string | null): Promise<{ users: SlackUser[]; next: string | null }>
+  /** One page of conversations.list (public and private channels the token can see; archived ones too). */
+  conversationsList(cursor?: string | null): Promise<{ channels: SlackChannel[]; next: string | null }>
+  /** The scopes the token was granted (Slack's `x-oauth-scopes`, read from auth.test), or null when Slack does not say. */
+  grantedScopes(): Promise<string[] | null>
   getPresence(userId: string): Promise<'active' | 'away'>
   /** The DM channel id with a user (cached). */
   openDm(userId: string): Promise<string>
@@ -154,6 +178,26 @@ export class SlackWebApi implements SlackApi {
     }
   }
 
+  async usersList(cursor?: string | null) {
+    const r = await this.call('users.list', { limit: 200, ...(cursor ? { cursor } : {}) })
+    const users = ((r.members ?? []) as unknown[]).map(toUser).filter((u): u is SlackUser => u !== null)
+    return { users, next: String(r.response_metadata?.next_cursor ?? '') || null }
+  }
+
+  async conversationsList(cursor?: string | null) {
+    const r = await this.call('conversations.list', { limit: 200, types: 'public_channel,private_channel', exclude_archived: false, ...(cursor ? { cursor } : {}) })
+    const channels = ((r.channels ?? []) as any[]).filter((c) => c?.id && c?.name).map((c): SlackChannel => ({
+      id: String(c.id), name: String(c.name), private: !!c.is_private, archived: !!c.is_archived, member: !!c.is_member,
+    }))
+    return { channels, next: String(r.response_metadata?.next_cursor ?? '') || null }
+  }
+
+  async grantedScopes() {
+    const r = await this.call('auth.test', {})
+    const scopes = r.response_metadata?.scopes
+    return Array.isArray(scopes) ? scopes.map(String) : null
+  }
+
   async getPresence(userId: string) {
     const r = await this.call('users.getPresence', { user: userId })
     return r.presence === 'active' ? 'active' : 'away'
@@ -172,13 +216,18 @@ export class SlackWebApi implements SlackApi {
 
 function toUser(u: any): SlackUser | null {
   if (!u?.id) return null
+  const text = (x: unknown) => (typeof x === 'string' && x ? x : null)
   return {
     id: String(u.id),
-    name: u.real_name ?? u.profile?.real_name ?? u.name ?? null,
-    email: u.profile?.email ?? null,
-    tz: u.tz ?? null,
+    name: text(u.real_name) ?? text(u.profile?.real_name) ?? text(u.profile?.display_name) ?? text(u.name),
+    handle: text(u.name),
+    displayName: text(u.profile?.display_name),
+    realName: text(u.real_name) ?? text(u.profile?.real_name),
+    email: text(u.profile?.email),
+    tz: text(u.tz),
     tzOffset: typeof u.tz_offset === 'number' ? u.tz_offset : null,
     deleted: !!u.deleted,
+    bot: !!u.is_bot || u.id === 'USLACKBOT',
   }
 }
 

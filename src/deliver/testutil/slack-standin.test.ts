@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebClient } from '@slack/web-api'
+import { SlackWebApi } from '../slack/api.js'
 import { startSlackStandin, type SlackStandin } from './slack-standin.js'
 
 let slack: SlackStandin
@@ -69,5 +70,41 @@ describe('Slack stand-in', () => {
     // Only the next call was held.
     await client(slack).chat.postMessage({ channel: 'ops', text: 'free' })
     expect(slack.ok('chat.postMessage')).toHaveLength(2)
+  })
+
+  it('pages users.list like Slack (hundreds of users, deleted users and bots included) through Dice\'s client', async () => {
+    const many = Array.from({ length: 430 }, (_, i) => ({ id: `U${String(i).padStart(9, '0')}`, name: `user${i}` }))
+    slack = await startSlackStandin({ users: [...many, { id: 'U0GONE0001', name: 'gone', deleted: true }, { id: 'B0BOT00001', name: 'ci-bot', is_bot: true }] })
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const r: Awaited<ReturnType<SlackWebApi['usersList']>> = await api.usersList(cursor)
+      seen.push(...r.users.map((u) => u.id))
+      cursor = r.next
+      pages++
+    } while (cursor)
+    expect(pages).toBe(3)
+    expect(new Set(seen).size).toBe(432)
+    const all = (await api.usersList()).users
+    expect(all.find((u) => u.id === 'U000000007')).toMatchObject({ handle: 'user7', displayName: 'user7', deleted: false, bot: false })
+    const last = (await api.usersList(Buffer.from('offset:400').toString('base64'))).users
+    expect(last.find((u) => u.id === 'U0GONE0001')).toMatchObject({ deleted: true })
+    expect(last.find((u) => u.id === 'B0BOT00001')).toMatchObject({ bot: true })
+  })
+
+  it('lists channels and refuses posts the way Slack does once channels are set: unknown, private without the bot, archived', async () => {
+    slack = await startSlackStandin({ scopes: ['chat:write', 'users:read'] })
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    expect(await api.postMessage({ channel: '#anything', text: 'x' })).toMatchObject({ channel: expect.stringMatching(/^C/) })
+    slack.setChannels([{ name: 'ops' }, { name: 'quiet', is_member: false }, { name: 'secret', is_private: true, is_member: false }, { name: 'old', is_archived: true }])
+    expect((await api.conversationsList()).channels.map((c) => c.name).sort()).toEqual(['old', 'ops', 'quiet'])
+    await expect(api.postMessage({ channel: '#opps', text: 'x' })).rejects.toMatchObject({ error: 'channel_not_found' })
+    await expect(api.postMessage({ channel: '#secret', text: 'x' })).rejects.toMatchObject({ error: 'channel_not_found' })
+    await expect(api.postMessage({ channel: '#quiet', text: 'x' })).rejects.toMatchObject({ error: 'not_in_channel' })
+    await expect(api.postMessage({ channel: '#old', text: 'x' })).rejects.toMatchObject({ error: 'is_archived' })
+    expect(await api.postMessage({ channel: '#ops', text: 'x' })).toMatchObject({ channel: expect.stringMatching(/^C/) })
+    expect(await api.grantedScopes()).toEqual(['chat:write', 'users:read'])
   })
 })

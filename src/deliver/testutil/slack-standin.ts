@@ -16,8 +16,12 @@
  * ```
  *
  * Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, users.lookupByEmail, users.info,
- * users.getPresence, conversations.open, conversations.members, views.open, views.publish, views.update,
- * apps.connections.open (Socket Mode: answers the URL given to `setSocketModeUrl`).
+ * users.list (paginated by `limit`/`cursor`, deleted users and bots included, as Slack does), users.getPresence,
+ * conversations.open, conversations.members, conversations.list (paginated; the channels given to `setChannels`),
+ * views.open, views.publish, views.update, apps.connections.open (Socket Mode: answers the URL given to
+ * `setSocketModeUrl`). Once `setChannels` was called, chat.postMessage answers like Slack for a channel name it
+ * does not list (`channel_not_found`), a private channel the bot is not in (`not_in_channel`) and an archived one
+ * (`is_archived`); before that every channel exists. Every answer carries `x-oauth-scopes` (option `scopes`).
  * Anything else answers `{ ok: false, error: 'unknown_method' }`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -27,8 +31,11 @@ import type { AddressInfo } from 'node:net'
 export interface StandinUser {
   id: string
   email?: string
+  /** The username (`name`); also the display name unless `display_name` is given. */
   name?: string
+  display_name?: string
   real_name?: string
+  is_bot?: boolean
   tz?: string
   tz_offset?: number
   presence?: 'active' | 'away'
@@ -78,6 +85,8 @@ export interface SlackStandin {
   setPresence(userId: string, presence: 'active' | 'away'): void
   /** Members answered by conversations.members for a channel (default: every user). */
   setMembers(channel: string, userIds: string[]): void
+  /** The workspace's channels (conversations.list), and from now on the only ones chat.postMessage posts to by name. */
+  setChannels(channels: StandinChannel[]): void
   /** The WebSocket URL apps.connections.open answers (Socket Mode tests); until set it answers an error. */
   setSocketModeUrl(url: string): void
   /** Fail the next `times` (default 1) calls of `method`. */
@@ -94,12 +103,24 @@ export interface SlackStandin {
   close(): Promise<void>
 }
 
-/** Options: `token` makes every other token answer `invalid_auth`; `delayMs` delays each answer. */
+/** A channel of the stand-in's workspace; `is_member` (default true) says whether the bot is in it. */
+export interface StandinChannel {
+  name: string
+  id?: string
+  is_private?: boolean
+  is_archived?: boolean
+  is_member?: boolean
+}
+
+/** Options: `token` makes every other token answer `invalid_auth`; `delayMs` delays each answer; `scopes` the token's scopes. */
 export interface StandinOptions {
   token?: string
   users?: StandinUser[]
   delayMs?: number
+  scopes?: string[]
 }
+
+const DEFAULT_SCOPES = ['chat:write', 'chat:write.public', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read']
 
 /** Offset in seconds of `tz` at `at` (ms), from Intl; 0 for unknown zones. */
 function tzOffsetSeconds(tz: string, at: number): number {
@@ -146,6 +167,8 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
   const holds = new Map<string, Array<Promise<void>>>()
   const members = new Map<string, string[]>()
   const channels = new Map<string, string>()
+  /** null until setChannels: every channel exists. */
+  let workspace: Map<string, StandinChannel & { id: string }> | null = null
   let seq = 0
   let tsSeq = 0
   let socketModeUrl: string | null = null
@@ -166,16 +189,35 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     return `${Math.floor(Date.now() / 1000)}.${String(tsSeq).padStart(6, '0')}`
   }
   const userView = (u: StandinUser) => ({
-    id: u.id, name: u.name ?? u.id, real_name: u.real_name ?? u.name ?? u.id, deleted: !!u.deleted,
+    id: u.id, name: u.name ?? u.id, real_name: u.real_name ?? u.name ?? u.id, deleted: !!u.deleted, is_bot: !!u.is_bot,
     tz: u.tz ?? 'UTC', tz_offset: u.tz_offset ?? tzOffsetSeconds(u.tz ?? 'UTC', Date.now()),
-    profile: { email: u.email, real_name: u.real_name ?? u.name ?? u.id, display_name: u.name ?? u.id },
+    profile: { email: u.email, real_name: u.real_name ?? u.name ?? u.id, display_name: u.display_name ?? u.name ?? u.id },
   })
+  /** Slack pages with an opaque cursor; the stand-in's is the next offset, base64 like Slack's. */
+  const page = <T>(all: T[], b: any): { items: T[]; next: string } => {
+    const limit = Math.max(1, Math.min(1000, Number(b.limit) || 100))
+    const from = b.cursor ? Number(Buffer.from(String(b.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0
+    const items = all.slice(from, from + limit)
+    return { items, next: from + limit < all.length ? Buffer.from(`offset:${from + limit}`).toString('base64') : '' }
+  }
+  /** Why Slack would refuse a post to `channel` (a name or id), or null. */
+  const postRefusal = (channel: string): string | null => {
+    const s = channel.replace(/^#/, '')
+    if (!workspace || /^[DU]/.test(channelId(s))) return null
+    const c = [...workspace.values()].find((x) => x.name === s || x.id === s)
+    if (!c || (c.is_private && c.is_member === false)) return 'channel_not_found'
+    if (c.is_archived) return 'is_archived'
+    if (c.is_member === false && !(opts.scopes ?? DEFAULT_SCOPES).includes('chat:write.public')) return 'not_in_channel'
+    return null
+  }
 
   const handlers: Record<string, (b: any) => Record<string, unknown>> = {
     'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'dice', team_id: 'T00000001', user_id: 'U0DICEBOT', bot_id: 'B00000001' }),
     'chat.postMessage': (b) => {
       if (!b.channel) return { ok: false, error: 'channel_not_found' }
       if (!b.text && !b.blocks) return { ok: false, error: 'no_text' }
+      const refused = postRefusal(String(b.channel))
+      if (refused) return { ok: false, error: refused }
       const channel = channelId(String(b.channel))
       const ts = nextTs()
       messages.set(`${channel} ${ts}`, { channel, ts, text: String(b.text ?? ''), blocks: b.blocks ?? null, updates: 0 })
@@ -202,6 +244,21 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
       const u = users.get(String(b.user ?? ''))
       return u ? { user: userView(u) } : { ok: false, error: 'user_not_found' }
     },
+    'users.list': (b) => {
+      const { items, next } = page([...users.values()], b)
+      return { members: items.map(userView), response_metadata: { next_cursor: next } }
+    },
+    'conversations.list': (b) => {
+      const types = String(b.types ?? 'public_channel').split(',')
+      const visible = [...(workspace?.values() ?? [])].filter((c) =>
+        (c.is_private ? types.includes('private_channel') && c.is_member !== false : types.includes('public_channel'))
+        && !(c.is_archived && String(b.exclude_archived) === 'true'))
+      const { items, next } = page(visible, b)
+      return {
+        channels: items.map((c) => ({ id: c.id, name: c.name, is_channel: !c.is_private, is_private: !!c.is_private, is_archived: !!c.is_archived, is_member: c.is_member !== false })),
+        response_metadata: { next_cursor: next },
+      }
+    },
     'users.getPresence': (b) => {
       const u = users.get(String(b.user ?? ''))
       if (!u) return { ok: false, error: 'user_not_found' }
@@ -226,7 +283,7 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
   }
 
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-oauth-scopes': (opts.scopes ?? DEFAULT_SCOPES).join(','), ...headers })
     res.end(JSON.stringify(body))
   }
 
@@ -280,6 +337,15 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     },
     setMembers(channel, ids) {
       members.set(channel.replace(/^#/, ''), ids)
+    },
+    setChannels(list) {
+      workspace = new Map()
+      for (const c of list) {
+        const name = c.name.replace(/^#/, '')
+        const id = c.id ?? channelId(name)
+        channels.set(name, id)
+        workspace.set(name, { ...c, name, id })
+      }
     },
     setSocketModeUrl(url) {
       socketModeUrl = url

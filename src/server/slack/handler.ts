@@ -118,16 +118,18 @@ export class SlackActionHandler {
   /** Publish the App Home tab for `user`: their snoozes, mutes and hand-overs. */
   async publishHome(user: string): Promise<void> {
     const now = this.clock()
-    const keys = new Set([user, await this.actions.personKey(user)])
+    // Everything the user is known by (Slack id, people key, email), lower case: App Home shows all of it.
+    const names = await this.actions.namesOf(user)
+    const known = (x: string | null) => x != null && names.has(x.replace(/^@/, '').toLowerCase())
     const [snoozes, mutes, overrides, statements] = await Promise.all([
       this.store.activeSnoozes(now), this.store.listMutes(), this.store.listOverrides(), this.store.listStatements(),
     ])
-    const mine = (by: string, scope: Scope | null, scopeId: string | null) => keys.has(by) || (scope === 'user' && scopeId != null && keys.has(scopeId))
+    const mine = (by: string, scope: Scope | null, scopeId: string | null) => known(by) || (scope === 'user' && known(scopeId))
     const view = homeView({
       user, now, statements: new Map(statements.map((s) => [s.id, s])),
       snoozes: snoozes.filter((z) => mine(z.by, z.scope, z.scopeId)),
       mutes: mutes.filter((m) => mine(m.by, m.scope, m.scopeId)),
-      overrides: overrides.filter((o) => keys.has(o.by) || keys.has(o.to)),
+      overrides: overrides.filter((o) => known(o.by) || known(o.to)),
     })
     await this.call('views.publish', { user_id: user, view })
   }
