@@ -23,7 +23,7 @@ describe('dice reassign ID --to WHO resolves WHO the one way Dice resolves peopl
   const overrides = async () => {
     const store = await openStore({ dbFile: db })
     try {
-      return (await store.listOverrides()).map((o) => [o.statementId, o.to])
+      return (await store.listOverrides()).map((o) => [o.statementId, o.to]).sort((a, b) => a[0]!.localeCompare(b[0]!))
     } finally {
       await store.close()
     }
