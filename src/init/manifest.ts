@@ -8,8 +8,8 @@ const SCOPES: Array<{ scope: string; for: Feature[]; why: string }> = [
   { scope: 'chat:write', for: ['channels', 'digests', 'actions'], why: 'chat.postMessage, chat.update, chat.postEphemeral' },
   { scope: 'chat:write.public', for: ['channels'], why: 'post to #channels named in `// #channel` annotations without being invited' },
   { scope: 'im:write', for: ['digests', 'actions'], why: 'conversations.open: the DM a digest (or a hand-over notice) goes to' },
-  { scope: 'users:read', for: ['digests', 'actions'], why: 'users.info (time zone), users.getPresence (online?)' },
-  { scope: 'users:read.email', for: ['digests'], why: 'users.lookupByEmail: git blame email → Slack user' },
+  { scope: 'users:read', for: ['digests', 'actions'], why: 'users.list (@handles → people), users.info (time zone), users.getPresence (online?)' },
+  { scope: 'users:read.email', for: ['digests'], why: 'users.lookupByEmail: git blame email → Slack user; emails in users.list' },
   { scope: 'channels:read', for: ['actions'], why: 'conversations.members: channel members may mute a statement for the channel' },
   { scope: 'groups:read', for: ['actions'], why: 'the same for private channels Dice was invited to' },
 ]
