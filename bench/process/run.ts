@@ -22,7 +22,7 @@ import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { inputsFor, MIXES, type Inputs, type Mix } from './inputs.js'
-import { firstOutput, median, service, timed, type Run } from './measure.js'
+import { firstOutput, median, NODE_COUNT, service, timed, type Run } from './measure.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
 const { values: args } = parseArgs({ options: {
@@ -55,15 +55,6 @@ const VARIANTS: Variant[] = [...(args['no-this'] ? [] : [{ label: 'this', bin: j
   const [bin, ...flags] = v.slice(eq + 1).split(' ').filter(Boolean)
   return { label: v.slice(0, eq), bin: resolve(bin!), flags }
 })]
-
-const NODE_COUNT = `
-const fs = require('node:fs'); const fd = fs.openSync(process.argv[1], 'r'); const b = Buffer.allocUnsafe(65536)
-let n = 0, carry = '', len = 0
-for (;;) { const k = fs.readSync(fd, b, 0, 65536, null); if (!k) break
-  let p = 0, nl
-  while ((nl = b.indexOf(10, p)) >= 0 && nl < k) { const s = carry + b.toString('utf8', p, nl); len += s.length; carry = ''; n++; p = nl + 1 }
-  carry += b.toString('utf8', p, k) }
-process.stdout.write(String(n))`
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const rate = (ms: number) => fmt(N / (ms / 1000))

@@ -26,6 +26,7 @@ import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { openStore } from '../../src/store/registry.js'
 import { statementsOf, writeCatalogDb } from './catalog.js'
 import { syslogLine, writeLog } from '../process/inputs.js'
+import { NODE_COUNT } from '../process/measure.js'
 import type { Statement } from '../../src/core/types.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
@@ -61,15 +62,6 @@ function timed<T>(f: () => T): { ms: number; value: T } {
   const value = f()
   return { ms: performance.now() - t, value }
 }
-
-const NODE_COUNT = `
-const fs = require('node:fs'); const fd = fs.openSync(process.argv[1], 'r'); const b = Buffer.allocUnsafe(65536)
-let n = 0, carry = '', len = 0
-for (;;) { const k = fs.readSync(fd, b, 0, 65536, null); if (!k) break
-  let p = 0, nl
-  while ((nl = b.indexOf(10, p)) >= 0 && nl < k) { const s = carry + b.toString('utf8', p, nl); len += s.length; carry = ''; n++; p = nl + 1 }
-  carry += b.toString('utf8', p, k) }
-process.stdout.write(String(n))`
 
 /** Run `dice replay` under bash's `time` so the child's CPU time (user+sys) is known too. */
 function replay(db: string, log: string, deliver: boolean) {
