@@ -9,7 +9,7 @@
  *   npm run bench                                                  # 1M lines, 10k,100k statements, all mixes, 3 rounds
  *   node --import tsx bench/process/run.ts --lines 200000 --sizes 10000 --mixes warn --runs 5
  *   … --variant before=/tmp/old/bin/dice.js                        # also another build, measured in the same rounds
- *   … --variant 'w2=bin/dice.js --workers 2'                       # the same build with extra flags
+ *   … --variant 'w2=bin/dice.js --workers 2'                       # the same build with extra flags (replay and run)
  *   … --no-this --variant before=/tmp/old/bin/dice.js              # only the given builds (this tree may be rebuilt meanwhile)
  *   … --loghub /tmp/loghub                                         # the real mix reads a loghub checkout (default /tmp/loghub)
  *
@@ -60,8 +60,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const rate = (ms: number) => fmt(N / (ms / 1000))
 const show = (argv: string[]) => argv.map((a) => (a === process.execPath ? 'node' : a.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), a) : a)).map((a) => (/[\s'"|]/.test(a) ? `'${a}'` : a)).join(' ')
 
+/** A variant's flags are for the commands that count (`--workers`): `dice match` takes them only if it knows them. */
 function dice(v: Variant, db: string, command: string, ...rest: string[]): string[] {
-  return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...v.flags, ...rest]
+  return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...(command === 'match' ? [] : v.flags), ...rest]
 }
 
 /** A fresh copy of the catalog for a run that writes to the store. */
