@@ -6,6 +6,8 @@ export interface Message {
   blocks?: unknown[]
   /** When set, update that earlier message in place (`chat.update`). */
   updateTs?: string
+  /** When set, post as a reply in the thread of that earlier message (a digest's continuation). */
+  threadTs?: string
 }
 
 /** A send's outcome; on failure, whether retrying can help and how long Slack asked us to wait. */

@@ -425,6 +425,9 @@ export class SqlStore implements Store {
       WHERE id = ? AND status = 'claimed' AND claimed_by = ?`, [now, J(result), id, holder])
     return r.changes > 0
   }
+  async noteProgress(id: number, holder: string, result: unknown) {
+    return (await this.db.run(`UPDATE outbox SET result = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ?`, [J(result), id, holder])).changes > 0
+  }
   async renewClaims(ids: readonly number[], holder: string, until: number) {
     let n = 0
     for (const c of chunks(ids)) {

@@ -112,6 +112,11 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.claim({ limit: 10, holder: 'B', now: 2100, leaseMs: 1000 })).map((i) => i.dedupKey)).toEqual(['p1'])
       expect(await store.renewClaims([item!.id], 'A', 9000)).toBe(0)
       expect(await store.markSent(item!.id, 'A', 2200)).toBe(false)
+      // How far B got is kept with the item for whoever tries it next; A's note no longer counts.
+      expect(await store.noteProgress(item!.id, 'B', { progress: { sent: 1 } })).toBe(true)
+      expect(await store.noteProgress(item!.id, 'A', { progress: { sent: 9 } })).toBe(false)
+      const [again] = await store.claim({ limit: 10, holder: 'C', now: 9_999_999, leaseMs: 1000 })
+      expect(again!.result).toEqual({ progress: { sent: 1 } })
     })
 
     it('grants a lease to one holder until it expires', async () => {

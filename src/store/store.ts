@@ -168,6 +168,8 @@ export interface Store {
   /** Lease up to `limit` due items to `holder` for `leaseMs` (SKIP LOCKED on PostgreSQL). */
   claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }): Promise<OutboxItem[]>
   markSent(id: number, holder: string, now: number, result?: unknown): Promise<boolean>
+  /** Record how far `holder` got with a claimed item (its `result`, read by the next attempt); false when not its. */
+  noteProgress(id: number, holder: string, result: unknown): Promise<boolean>
   /** Extend `holder`'s lease on the claimed items `ids` to `until` (a heartbeat); returns how many it still holds. */
   renewClaims(ids: readonly number[], holder: string, until: number): Promise<number>
   /** Give an item back for a later retry (`notBefore`), or mark it dead. */

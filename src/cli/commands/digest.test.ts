@@ -44,7 +44,9 @@ describe('dice digest', () => {
     const again = await runDice(['--db', db, 'digest', '--preview', '--json', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     const json = JSON.parse(again.stdout)
     expect(json[0]).toMatchObject({ target: 'pig@pen.mssn', status: 'preview', due: true })
-    expect(json[0].items.map((i: any) => i.count)).toEqual([7, 1])
+    // Both new to pig: the ERROR first, though the WARN came 7 times.
+    expect(json[0].items.map((i: any) => [i.level, i.count])).toEqual([['error', 1], ['warn', 7]])
+    expect(json[0]).toMatchObject({ hidden: 0, messages: 1 })
   })
 
   it('--preview --user says that person has no statements when none goes to them, and "nothing new" when some do', async () => {

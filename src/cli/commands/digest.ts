@@ -13,7 +13,7 @@ import { slackUnescape, stripControl } from '../../core/escape.js'
 
 function header(d: DigestPreview, preview: boolean): string {
   const n = d.items.length
-  const what = `${n} statement${n === 1 ? '' : 's'}${d.hidden ? ` (+${d.hidden} in the next digest)` : ''}`
+  const what = `${n} statement${n === 1 ? '' : 's'}${d.parts.length > 1 ? ` in ${d.parts.length} messages (the first, then replies in its thread)` : ''}`
   const state = preview
     ? d.due ? 'due now' : `not due: ${d.reason}`
     : { enqueued: 'sent', 'already-sent': "today's digest was already sent", 'not-due': `not due: ${d.reason}`, away: `not sent: ${d.reason}`, undeliverable: `not sent: ${d.reason}`, preview: '' }[d.status]
@@ -67,13 +67,13 @@ export const digest: Command = {
         delivery.stop()
       }
       if (values.json) {
-        writeJson(ctx.stdout, built.map(({ blocks: _b, ...d }) => d), true)
+        writeJson(ctx.stdout, built.map(({ blocks: _b, parts, ...d }) => ({ ...d, messages: parts.length })), true)
         return 0
       }
       if (!built.length) ctx.stdout.write(values.user ? await nothingFor(values.user, router, await store.listStatements(), ctx.config) : 'no digests: nothing new since the last ones\n')
       for (const d of built) {
         ctx.stdout.write(`${header(d, preview)}\n`)
-        if (preview && d.items.length) ctx.stdout.write(`${stripControl(slackUnescape(d.text))}\n\n`)
+        if (preview && d.items.length) for (const part of d.parts) ctx.stdout.write(`${stripControl(slackUnescape(part.text))}\n\n`)
       }
       if (delivery && delivery.stats.failures) return 1
       return 0

@@ -13,7 +13,7 @@ export class ConsoleNotifier implements Notifier {
 
   async send(m: Message): Promise<SendResult> {
     const to = isSlackUserId(m.to) || m.to.includes('@') ? `@${m.to.replace(/^@/, '')}` : `#${m.to.replace(/^#/, '')}`
-    const head = m.updateTs ? `── update ${to} ──` : `── ${to} ──`
+    const head = m.updateTs ? `── update ${to} ──` : m.threadTs ? `── ${to}, continued in the thread ──` : `── ${to} ──`
     this.out.write(`${head}\n${stripControl(slackUnescape(m.text)).trimEnd()}\n\n`)
     return { ok: true, ts: m.updateTs ?? `console.${++this.seq}`, channel: m.to }
   }

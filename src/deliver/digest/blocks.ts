@@ -16,15 +16,16 @@ export interface DigestItem {
   firstSeen: number
   lastSeen: number
   link: string | null
+  /** Never in one of this recipient's digests before (shown first, marked NEW). */
+  isNew: boolean
 }
 
-/** Action ids on digest buttons; the value is JSON `{ "statementId": "…" }` (see docs/SLACK.md). */
-export const DIGEST_ACTIONS = { snooze: 'dice_snooze', mute: 'dice_mute', reassign: 'dice_reassign' } as const
+/** Action ids on digest and channel-message controls; values are JSON carrying the statement id (docs/SLACK.md). */
+export const DIGEST_ACTIONS = { snooze: 'dice_snooze', mute: 'dice_mute', reassign: 'dice_reassign', item: 'dice_item' } as const
 
 /**
- * The buttons under a statement: Snooze (a menu of durations / counts / custom, values
- * `{statementId, for|count}`), Mute (`{statementId[, scope]}`), and in digests "Not mine" (`{statementId}`,
- * opens the reassign modal). `scope: 'channel'` on channel messages acts for that channel.
+ * The buttons under a channel message's statement: Snooze (a menu of durations / counts / custom, values
+ * `{statementId, for|count}`) and "Mute here", both `scope: 'channel'` (acting for that channel).
  */
 export function actionsBlock(statementId: string, scope: 'channel' | null): unknown {
   const v = (extra: Record<string, unknown> = {}) => JSON.stringify({ statementId, ...(scope ? { scope } : {}), ...extra })
@@ -40,13 +41,29 @@ export function actionsBlock(statementId: string, scope: 'channel' | null): unkn
   return { type: 'actions', block_id: `dice_${statementId}`.slice(0, 255), elements }
 }
 
-/** Blocks per item (a section and its buttons) and the fixed blocks around them. */
-const PER_ITEM = 2
-const FIXED = 4
+/**
+ * A digest item's controls, one select beside its text (so an item is one block and a message holds up to
+ * 47): Snooze for 1 hour / 1 day / 1 week / the next 100 / custom…, Mute, Not mine. Each option's value is
+ * `{statementId, op: 'snooze'|'mute'|'reassign', for?|count?}`.
+ */
+export function itemControls(statementId: string): unknown {
+  const opt = (text: string, x: Record<string, unknown>) => ({ text: { type: 'plain_text', text }, value: JSON.stringify({ statementId, ...x }) })
+  return {
+    type: 'static_select', action_id: DIGEST_ACTIONS.item, placeholder: { type: 'plain_text', text: 'Snooze, mute…' },
+    options: [
+      opt('Snooze for 1 hour', { op: 'snooze', for: '1h' }), opt('Snooze for 1 day', { op: 'snooze', for: '1d' }),
+      opt('Snooze for 1 week', { op: 'snooze', for: '1w' }), opt('Snooze the next 100', { op: 'snooze', count: 100 }),
+      opt('Snooze… (custom)', { op: 'snooze', for: 'custom' }), opt('Mute', { op: 'mute' }), opt('Not mine', { op: 'reassign' }),
+    ],
+  }
+}
 
-/** How many items fit one message (Slack allows 50 blocks). */
-export function maxItemsPerMessage(maxItems: number): number {
-  return Math.min(maxItems, Math.floor((LIMITS.blocks - FIXED) / PER_ITEM))
+/** Blocks around the items of the first message (header, summary, what follows) and of a continuation (one). */
+const FIXED = 3
+
+/** How many items one message holds: `digest.maxItems`, within Slack's 50 blocks. */
+export function itemsPerMessage(maxItems: number): number {
+  return Math.min(maxItems, LIMITS.blocks - FIXED)
 }
 
 function fmtTime(t: number, tz: string): string {
@@ -64,38 +81,64 @@ function hostList(hosts: string[]): string {
   return hosts.length > 10 ? `${shown} +${hosts.length - 10} more` : shown
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+
+/** One item: a section with its level, count, template, escaped sample, hosts, time frame and code link, controls beside. */
+function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[] } {
+  const level = (i.level ?? 'log').toUpperCase()
+  const where = i.file ? `${i.file}:${i.line}` : 'no matching statement'
+  const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
+  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}`
+  const head = `${i.isNew ? '*NEW* ' : ''}*${level}* ×${i.count.toLocaleString('en-US')}  ${codeSpan(i.template, 800)}`
+  const room = LIMITS.sectionText - head.length - meta.length - 8
+  const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
+  const text = { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}\n${meta}`, LIMITS.sectionText) }
+  const block = i.statementId.startsWith('shape:') ? { type: 'section', text } : { type: 'section', text, accessory: itemControls(i.statementId) }
+  const lines = [`• ${i.isNew ? 'NEW ' : ''}${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`]
+  if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
+  lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}`)
+  if (i.link) lines.push(`    ${i.link}`)
+  return { block, lines }
+}
+
+/** One Slack message of a digest. */
+export interface DigestPart { text: string; blocks: unknown[] }
+
 /**
- * Render a digest: a header, then per item its level, count, template, an escaped sample, hosts, time frame
- * (in the recipient's zone) and code link, with Snooze / Mute / "Not mine" buttons carrying the statement id.
- * `hidden` items did not fit and roll into the next digest.
+ * Render a digest as messages of `perMessage` items each, in the order given: the first carries the header
+ * and says how many statements there are and how many follow in the thread; each further one (posted as a
+ * thread reply) says which of them it holds. Nothing is left out: every item is in one of the messages.
  */
-export function digestMessage(o: { title: string; tz: string; items: DigestItem[]; hidden: number }): { text: string; blocks: unknown[] } {
-  const total = o.items.reduce((n, i) => n + i.count, 0)
-  const summary = `${o.items.length} statement${o.items.length === 1 ? '' : 's'}, ${total} occurrence${total === 1 ? '' : 's'} (times in ${o.tz})`
-  const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncateEscaped(o.title, LIMITS.headerText), emoji: false } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(summary) }] },
-  ]
-  const lines: string[] = [slackEscape(o.title), slackEscape(summary), '']
-  for (const i of o.items) {
-    const level = (i.level ?? 'log').toUpperCase()
-    const where = i.file ? `${i.file}:${i.line}` : 'no matching statement'
-    const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
-    const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, o.tz))} · ${whereMd}`
-    const head = `*${level}* ×${i.count}  ${codeSpan(i.template, 800)}`
-    const room = LIMITS.sectionText - head.length - meta.length - 8
-    const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}\n${meta}`, LIMITS.sectionText) } })
-    if (!i.statementId.startsWith('shape:')) blocks.push(actionsBlock(i.statementId, null))
-    lines.push(`• ${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`)
-    if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
-    lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, o.tz))} · ${slackEscape(where)}`)
-    if (i.link) lines.push(`    ${i.link}`)
+export function digestMessages(o: { title: string; tz: string; items: DigestItem[]; perMessage: number }): DigestPart[] {
+  const per = Math.max(1, o.perMessage)
+  const n = o.items.length
+  const total = o.items.reduce((x, i) => x + i.count, 0)
+  const fresh = o.items.filter((i) => i.isNew).length
+  const parts: DigestPart[] = []
+  for (let at = 0; at < Math.max(n, 1); at += per) {
+    const chunk = o.items.slice(at, at + per)
+    const first = at === 0
+    const blocks: unknown[] = []
+    const lines: string[] = []
+    if (first) {
+      let summary = `${plural(n, 'statement')}${fresh ? ` (${fresh.toLocaleString('en-US')} new)` : ''}, ${plural(total, 'occurrence')} (times in ${o.tz})`
+      if (n > per) summary += ` — ${chunk.length} here, ${n - chunk.length} more in ${plural(Math.ceil((n - per) / per), 'reply', 'replies')} in this thread`
+      blocks.push(
+        { type: 'header', text: { type: 'plain_text', text: truncateEscaped(o.title, LIMITS.headerText), emoji: false } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(summary) }] },
+      )
+      lines.push(slackEscape(o.title), slackEscape(summary), '')
+    } else {
+      const which = `${o.title} (continued: ${at + 1}–${at + chunk.length} of ${n})`
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(slackEscape(which), LIMITS.contextText) }] })
+      lines.push(slackEscape(which), '')
+    }
+    for (const i of chunk) {
+      const r = itemBlock(i, o.tz)
+      blocks.push(r.block)
+      lines.push(...r.lines)
+    }
+    parts.push({ text: truncateEscaped(lines.join('\n'), LIMITS.messageText), blocks })
   }
-  if (o.hidden) {
-    const more = `…and ${o.hidden} more statement${o.hidden === 1 ? '' : 's'}, in the next digest.`
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: more }] })
-    lines.push('', more)
-  }
-  return { text: truncateEscaped(lines.join('\n'), LIMITS.messageText), blocks: blocks.slice(0, LIMITS.blocks) }
+  return parts
 }

@@ -9,7 +9,7 @@ import type { SlackApi } from '../slack/api.js'
 import { People, type Recipient } from '../../people/people.js'
 import { Silences } from '../silences.js'
 import { codeLink } from '../../core/links.js'
-import { digestMessage, maxItemsPerMessage, type DigestItem } from './blocks.js'
+import { digestMessages, itemsPerMessage, type DigestItem, type DigestPart } from './blocks.js'
 import { workingTime, type LocalTime } from './schedule.js'
 
 /** Outbox kind of digest messages. */
@@ -37,19 +37,27 @@ export interface DigestPreview {
   due: boolean
   reason: string | null
   status: DigestStatus
+  /** Every item, in the order shown: new ones first, then by level, then by count. */
   items: DigestItem[]
-  /** Items that did not fit and roll into the next digest. */
+  /** Always 0: a long digest continues in thread replies instead of rolling into the next day. */
   hidden: number
+  /** The first message's text and blocks (`parts[0]`). */
   text: string
   blocks: unknown[]
+  /** Every message of the digest: the first, then the thread replies continuing it. */
+  parts: DigestPart[]
 }
 
-/** Outbox payload of a digest: the message and the marks to set once it is posted. */
+/**
+ * Outbox payload of a digest: its messages (the first, then thread replies) and the marks to set once all
+ * are posted. Items enqueued before digests had parts carry `text` and `blocks` only.
+ */
 export interface DigestPayload {
   target: string
   to: string
-  text: string
-  blocks: unknown[]
+  parts?: DigestPart[]
+  text?: string
+  blocks?: unknown[]
   marks: Array<{ person: string; statementId: string; through: number }>
 }
 
@@ -84,7 +92,8 @@ interface Group {
  * count, hosts and time frame. A due digest (working hours and workday in the recipient's zone, Slack presence
  * active) is put in the outbox under `digest:<target>:<local date>` with its marks in the same row: posting
  * sets the marks, so a crash between building and posting loses nothing and a rebuilt digest never goes
- * out twice the same day. What a digest does not carry keeps its mark and rolls into the next one.
+ * out twice the same day. A digest carries everything due: past `digest.maxItems` it continues in thread
+ * replies, and its first message says how many follow.
  */
 export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPreview[]> {
   const { store, config } = o
@@ -136,11 +145,11 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
-    const msg = digestMessage({ title, tz, items: built.items, hidden: built.hidden })
+    const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems) })
     const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
     const preview: DigestPreview = {
       target: g.target, kind: g.kind, to, tz, localDate: when.local.date, due: when.ok, reason: when.reason, status: 'preview',
-      items: built.items, hidden: built.hidden, text: msg.text, blocks: msg.blocks,
+      items: built.items, hidden: 0, text: parts[0]!.text, blocks: parts[0]!.blocks, parts,
     }
     out.push(preview)
     if (o.preview) continue
@@ -162,7 +171,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
         continue
       }
     }
-    const payload: DigestPayload = { target: g.target, to, text: msg.text, blocks: msg.blocks, marks: built.marks }
+    const payload: DigestPayload = { target: g.target, to, parts, marks: built.marks }
     const inserted = await store.enqueue({
       dedupKey: `digest:${g.target}:${when.local.date}`, kind: DIGEST_KIND, recipient: to, payload, notBefore: now, createdAt: now,
     })
@@ -181,7 +190,7 @@ function channelGroup(groups: Map<string, Group>, channel: string): Group {
 
 function empty(g: Group, tz: string, local: LocalTime, status: DigestStatus, reason: string | null): DigestPreview {
   const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
-  return { target: g.target, kind: g.kind, to, tz, localDate: local.date, due: false, reason, status, items: [], hidden: 0, text: '', blocks: [] }
+  return { target: g.target, kind: g.kind, to, tz, localDate: local.date, due: false, reason, status, items: [], hidden: 0, text: '', blocks: [], parts: [] }
 }
 
 /** Does a `--user` argument name this group? Key, email, alias, Slack id, or `#channel`. */
@@ -245,7 +254,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     const f = fresh(sent, g.target, s.id, all, c.now, bucketMs)
     if (!f) continue
     if (f.count <= 0) continue
-    const item = { ...toItem(s.id, f.rows, f.count), marks: f.marks }
+    const item = { ...toItem(s.id, f.rows, f.count, !sent.has(s.id)), marks: f.marks }
     // Muted or snoozed: left out, and marked, so it does not pour out after an unmute.
     if (c.silences.check(s.id, target) === 'muted') {
       marks.push(...f.marks)
@@ -277,24 +286,25 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       const id = `shape:${hash}`
       const f = fresh(sent, g.target, id, all, c.now, bucketMs)
       if (!f || f.count <= 0) continue
-      items.push({ ...toItem(id, f.rows, f.count), template: all[0]!.shape, marks: f.marks })
+      items.push({ ...toItem(id, f.rows, f.count, !sent.has(id)), template: all[0]!.shape, marks: f.marks })
     }
   }
-  items.sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
-  const fit = maxItemsPerMessage(c.config.digest.maxItems)
-  // Items that do not fit keep their marks where they were: they roll into the next digest.
-  const shown = items.slice(0, fit)
-  for (const i of shown) marks.push(...i.marks)
-  return { items: shown.map(({ marks: _m, ...i }) => i), hidden: items.length - shown.length, marks, consume }
+  // What this person has never had in a digest first, then the worst level, then the most frequent: a new
+  // ERROR is never behind yesterday's noisy WARNs. Nothing is cut: long digests continue in the thread.
+  items.sort((a, b) => Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId))
+  for (const i of items) marks.push(...i.marks)
+  return { items: items.map(({ marks: _m, ...i }) => i), marks, consume }
 }
 
-function toItem(id: string, rows: Row[], count: number): DigestItem {
+const rank = (l: DigestItem['level']) => (l ? levelRank(l) : -1)
+
+function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
   const hosts = [...new Set(rows.map((r) => r.host))].sort()
   let level = rows[0]!.level
   for (const r of rows) if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
   const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
   return {
     statementId: id, file: null, line: null, level, template: '', sample: newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null,
-    count, hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)), lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null,
+    count, hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)), lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, isNew,
   }
 }

@@ -4,7 +4,7 @@ import type { Store } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import { Delivery } from '../delivery.js'
 import { buildDigests } from './build.js'
-import { maxItemsPerMessage } from './blocks.js'
+import { itemsPerMessage } from './blocks.js'
 import { SlackNotifier } from '../slack/notifier.js'
 import { SlackWebApi } from '../slack/api.js'
 import { startSlackStandin, type SlackStandin } from '../testutil/slack-standin.js'
@@ -71,36 +71,44 @@ describe('digests', () => {
     await count(sky, { at: MONDAY_10 - 2 * HOUR, host: 'web-2', n: 6, sample: 'WARN the sky is crying <!channel>' })
     await count(hurts, { at: MONDAY_10 - HOUR, host: 'db-1', n: 2 })
     const [d] = await buildDigests({ store, config: config({ repo: { url: 'https://gitlab.com/cato/dice' } }), clock, preview: true, user: 'pig@pen.mssn' })
-    expect(d!.items.map((i) => [i.statementId, i.count, i.hosts])).toEqual([['sky', 10, ['web-1', 'web-2']], ['hurts', 2, ['db-1']]])
-    const skyItem = d!.items[0]!
+    // Both new: the ERROR before the WARN, however many more WARNs.
+    expect(d!.items.map((i) => [i.statementId, i.count, i.hosts])).toEqual([['hurts', 2, ['db-1']], ['sky', 10, ['web-1', 'web-2']]])
+    const skyItem = d!.items[1]!
     expect(skyItem.lastSeen - skyItem.firstSeen).toBe(HOUR)
     expect(d!.text).toContain('×10')
     expect(d!.text).toContain('https://gitlab.com/cato/dice/-/blob/' + 'a'.repeat(40) + '/src/sky.c#L20')
     expect(JSON.stringify(d!.blocks)).not.toContain('<!channel>')
     expect(JSON.stringify(d!.blocks)).toContain('&lt;!channel&gt;')
-    const actions = (d!.blocks as any[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements)
-    expect(actions.map((a: any) => a.action_id)).toEqual(['dice_snooze', 'dice_mute', 'dice_reassign', 'dice_snooze', 'dice_mute', 'dice_reassign'])
-    expect(JSON.parse(actions[1].value)).toEqual({ statementId: 'sky' })
-    expect(JSON.parse(actions[2].value)).toEqual({ statementId: 'sky' })
-    expect(actions[0].options.map((o: any) => JSON.parse(o.value))).toContainEqual({ statementId: 'sky', for: '1d' })
+    // One select beside each item: snooze (for a while, a count, custom), mute, not mine — the statement id in each.
+    const controls = (d!.blocks as any[]).filter((b) => b.accessory).map((b) => b.accessory)
+    expect(controls.map((a: any) => a.action_id)).toEqual(['dice_item', 'dice_item'])
+    const values = controls[1].options.map((o: any) => JSON.parse(o.value))
+    expect(values).toContainEqual({ statementId: 'sky', op: 'snooze', for: '1d' })
+    expect(values).toContainEqual({ statementId: 'sky', op: 'snooze', count: 100 })
+    expect(values).toContainEqual({ statementId: 'sky', op: 'mute' })
+    expect(values).toContainEqual({ statementId: 'sky', op: 'reassign' })
     // Preview moves nothing.
     expect(await store.getDigestMark('pig@pen.mssn', 'sky')).toBeNull()
     expect(await store.listOutbox()).toHaveLength(0)
   })
 
-  it('stays within Block Kit limits: 50 blocks, 3000-char sections, 150-char header; the rest rolls over', async () => {
+  it('stays within Block Kit limits in every message: 50 blocks, 3000-char sections, 150-char header; nothing left out', async () => {
     now = MONDAY_10
     const many = Array.from({ length: 60 }, (_, i) => statement({ id: `m${i}`, line: i + 1, template: `event ${i} ` + 'x'.repeat(2000) }))
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
     for (const [i, s] of many.entries()) await count(s, { at: MONDAY_10 - HOUR, n: i + 1, sample: '<'.repeat(5000) })
-    const [d] = await buildDigests({ store, config: config({ people: { 'pig@pen.mssn': { name: 'P'.repeat(300) } } }), clock, preview: true, user: 'pig@pen.mssn' })
-    const blocks = d!.blocks as any[]
-    expect(blocks.length).toBeLessThanOrEqual(50)
-    expect(blocks[0].text.text.length).toBeLessThanOrEqual(150)
-    for (const b of blocks) if (b.type === 'section') expect(b.text.text.length).toBeLessThanOrEqual(3000)
-    expect(d!.hidden).toBeGreaterThan(0)
-    expect(d!.items.length + d!.hidden).toBe(60)
-    // Biggest counts first; the hidden ones keep their marks and come next time.
+    const [d] = await buildDigests({ store, config: config({ people: { 'pig@pen.mssn': { name: 'P'.repeat(300) } }, digest: { maxItems: 1000 } }), clock, preview: true, user: 'pig@pen.mssn' })
+    expect(d!.parts).toHaveLength(2)
+    for (const part of d!.parts) {
+      const blocks = part.blocks as any[]
+      expect(blocks.length).toBeLessThanOrEqual(50)
+      for (const b of blocks) if (b.type === 'section') expect(b.text.text.length).toBeLessThanOrEqual(3000)
+      expect(part.text.length).toBeLessThanOrEqual(39_000)
+    }
+    expect((d!.parts[0]!.blocks as any[])[0].text.text.length).toBeLessThanOrEqual(150)
+    expect(d!.items).toHaveLength(60)
+    expect(d!.hidden).toBe(0)
+    // All new and all WARN: the biggest counts first.
     expect(d!.items[0]!.statementId).toBe('m59')
   })
 
@@ -268,8 +276,9 @@ describe('digests', () => {
       return [{ id: s.id, count, hosts: [...new Set(rows.map((r) => r.host))].sort(), firstSeen: Math.min(...rows.map(at)), lastSeen: at(last), sample: `${s.id}@${last.host}`, marks }]
     })
     const suppressed = expected.filter((e) => e.id === 'bulk0005' || e.id === 'bulk0017')
-    const items = expected.filter((e) => !suppressed.includes(e)).sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
-    const fit = maxItemsPerMessage(config().digest.maxItems)
+    // New ones (no mark for them yet) first, then (all ERROR here) the biggest counts.
+    const items = expected.filter((e) => !suppressed.includes(e)).sort((a, b) => Number(marked(bulk.findIndex((s) => s.id === b.id)) === null) - Number(marked(bulk.findIndex((s) => s.id === a.id)) === null) || b.count - a.count || a.id.localeCompare(b.id))
+    const fit = itemsPerMessage(config().digest.maxItems)
     expect(suppressed).toHaveLength(2)
     expect(items.length).toBeGreaterThan(700)
 
@@ -290,13 +299,14 @@ describe('digests', () => {
 
     expect(d!.status).toBe('enqueued')
     expect(d!.items.map((i) => ({ id: i.statementId, count: i.count, hosts: i.hosts, firstSeen: i.firstSeen, lastSeen: i.lastSeen, sample: i.sample, level: i.level })))
-      .toEqual(items.slice(0, fit).map(({ marks: _m, ...e }) => ({ ...e, level: 'error' })))
-    expect(d!.hidden).toBe(items.length - fit)
-    // Marks: the shown items' and the muted/snoozed ones'; the hidden ones keep theirs and roll over.
+      .toEqual(items.map(({ marks: _m, ...e }) => ({ ...e, level: 'error' })))
+    expect(d!.hidden).toBe(0)
+    expect(d!.parts).toHaveLength(Math.ceil(items.length / fit))
+    // Marks: every item's and the muted/snoozed ones'.
     const [queued] = await store.listOutbox({ kind: 'digest' })
     const byKey = (m: { statementId: string }) => m.statementId
     expect([...(queued!.payload as { marks: Array<{ statementId: string }> }).marks].sort((a, b) => byKey(a).localeCompare(byKey(b))))
-      .toEqual([...suppressed, ...items.slice(0, fit)].flatMap((e) => e.marks).sort((a, b) => byKey(a).localeCompare(byKey(b))))
+      .toEqual([...suppressed, ...items].flatMap((e) => e.marks).sort((a, b) => byKey(a).localeCompare(byKey(b))))
     // bulk0011 (count 7) used up its count-based snooze of 1 and is delivered (among the items, so no mark above).
     expect((await store.activeSnoozes(now)).map((z) => z.id)).not.toContain(counted.id)
   })
@@ -313,5 +323,70 @@ describe('digests', () => {
     expect(toPig[0]!.items.map((i) => i.statementId).sort()).toEqual(['sky', 'taro'])
     await delivery().tick()
     expect(dmTo('UPIG00001')).toHaveLength(1)
+  })
+
+  it('delivers a 60-statement digest the same day, new ones and ERRORs first, continued in its thread, the top saying how many', async () => {
+    now = MONDAY_10
+    // 20 noisy WARNs Pig has had in digests before, 10 ERRORs Pig has had before, 20 new WARNs, 10 new ERRORs.
+    const mk = (prefix: string, level: 'warn' | 'error', n: number) =>
+      Array.from({ length: n }, (_, i) => statement({ id: `${prefix}${String(i).padStart(2, '0')}`, level, file: `src/${prefix}.c`, line: i + 1, template: `${prefix} ${i} %s` }))
+    const oldWarn = mk('oldwarn', 'warn', 20)
+    const oldErr = mk('olderr', 'error', 10)
+    const newWarn = mk('newwarn', 'warn', 20)
+    const newErr = mk('newerr', 'error', 10)
+    const all = [...oldWarn, ...oldErr, ...newWarn, ...newErr]
+    await store.replaceFiles([{ file: 'src/x.c', hash: 'x' }], all, [])
+    const last = MONDAY_10 - 3 * 24 * HOUR
+    await store.setDigestMarks([...oldWarn, ...oldErr].map((s) => ({ person: 'pig@pen.mssn', statementId: s.id, through: last })))
+    for (const [i, s] of oldWarn.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 5000 + i })
+    for (const [i, s] of oldErr.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 300 + i })
+    for (const [i, s] of newWarn.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 50 + i })
+    for (const [i, s] of newErr.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 1 + i })
+    await delivery(config({ digest: { maxItems: 40 } })).tick()
+
+    const msgs = dmTo('UPIG00001')
+    expect(msgs).toHaveLength(2)
+    const [top, reply] = msgs
+    const ids = (c: typeof top) => (c!.body.blocks as any[]).filter((b) => b.type === 'section').map((b) => JSON.parse(b.accessory.options[0].value).statementId)
+    // digest.maxItems a message; the rest is a reply in the first message's thread, the same day.
+    expect(ids(top)).toHaveLength(40)
+    expect(ids(reply)).toHaveLength(20)
+    expect(reply!.body.thread_ts).toBe([...slack.messages.values()].find((m) => m.channel === reply!.body.channel && !m.threadTs)!.ts)
+    const shown = [...ids(top), ...ids(reply)]
+    expect(new Set(shown)).toEqual(new Set(all.map((s) => s.id)))
+    // New ERRORs (fewest occurrences of all) first, then new WARNs, then what Pig had before: ERRORs, then WARNs.
+    const byCount = (xs: typeof all) => [...xs].reverse().map((s) => s.id)
+    expect(shown).toEqual([...byCount(newErr), ...byCount(newWarn), ...byCount(oldErr), ...byCount(oldWarn)])
+    expect(JSON.stringify(top!.body.blocks)).toContain('60 statements (30 new)')
+    expect(JSON.stringify(top!.body.blocks)).toContain('40 here, 20 more in 1 reply in this thread')
+    expect(JSON.stringify(reply!.body.blocks)).toContain('continued: 41–60 of 60')
+    // Everything was delivered: nothing is left for tomorrow.
+    now = MONDAY_10 + 24 * HOUR
+    await delivery(config({ digest: { maxItems: 40 } })).tick()
+    expect(dmTo('UPIG00001')).toHaveLength(2)
+  })
+
+  it('continues a digest that failed part-way from the part it reached, in the same thread', async () => {
+    now = MONDAY_10
+    const many = Array.from({ length: 5 }, (_, i) => statement({ id: `p${i}`, level: 'error', line: i + 1, template: `event ${i}` }))
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
+    for (const s of many) await count(s, { at: MONDAY_10 - HOUR })
+    const cfg = config({ digest: { maxItems: 2 } })
+    // The second message fails once (retryable): the first is not posted again.
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const real = new SlackNotifier(api)
+    let sends = 0
+    const notifier = { name: 'slack', send: (m: Parameters<typeof real.send>[0]) => (++sends === 2 ? Promise.resolve({ ok: false as const, retryable: true, error: 'service_unavailable' }) : real.send(m)) }
+    const d = new Delivery({ store, config: cfg, clock, notifier, slack: api, router: new Router({ store, config: cfg, clock }), log: () => {} })
+    open.push(d)
+    await d.tick()
+    expect(dmTo('UPIG00001')).toHaveLength(1)
+    now += 60_000
+    await d.tick()
+    expect(dmTo('UPIG00001')).toHaveLength(3)
+    const threads = dmTo('UPIG00001').map((c) => c.body.thread_ts ?? null)
+    expect(threads[0]).toBeNull()
+    expect(threads[1]).toBe(threads[2])
+    expect(await store.getDigestMark('pig@pen.mssn', 'p4')).not.toBeNull()
   })
 })

@@ -3,19 +3,32 @@ import type { Notifier } from '../notifier.js'
 import type { MessageKind } from '../outbox/kinds.js'
 import type { DigestPayload } from './build.js'
 
+/** How far a digest in several messages got: parts posted, and where the first one is (its thread). */
+interface Progress { sent: number; ts: string | null; channel: string | null }
+
 /**
- * The digest message kind: post the built digest, then move its marks and mark the item sent — marks move
- * only once the digest is out, so until then its content is still owed.
+ * The digest message kind: post the digest's first message, then each further part as a reply in its thread;
+ * once all are out, move the marks and mark the item sent — marks move only then, so until then its content is
+ * still owed. A failure part-way keeps how far it got with the item, and the retry continues from there.
  */
 export function digestKind(o: { store: Store; notifier: Notifier; stats: { digests: number } }): MessageKind {
   return {
     async send(item, ctx) {
       if (!ctx.sending(item)) return null
       const p = item.payload as DigestPayload
-      const r = await o.notifier.send({ to: p.to, text: p.text, blocks: p.blocks })
-      if (!r.ok) return r
+      const parts = p.parts ?? [{ text: p.text ?? '', blocks: p.blocks ?? [] }]
+      const before = (item.result as { progress?: Progress } | null)?.progress
+      const at: Progress = { sent: before?.sent ?? 0, ts: before?.ts ?? null, channel: before?.channel ?? null }
+      for (; at.sent < parts.length; at.sent++) {
+        const part = parts[at.sent]!
+        const r = await o.notifier.send({ to: at.sent > 0 ? at.channel ?? p.to : p.to, text: part.text, blocks: part.blocks, threadTs: at.sent > 0 ? at.ts ?? undefined : undefined })
+        if (!r.ok) return { ...r, progress: at }
+        if (at.sent === 0) (at.ts = r.ts ?? null), (at.channel = r.channel ?? null)
+        // A crash from here on resumes after this part instead of posting it again.
+        if (at.sent + 1 < parts.length) await o.store.noteProgress(item.id, ctx.holder, { progress: { ...at, sent: at.sent + 1 } })
+      }
       await o.store.setDigestMarks(p.marks)
-      await o.store.markSent(item.id, ctx.holder, ctx.now(), { ts: r.ts ?? null, channel: r.channel ?? null })
+      await o.store.markSent(item.id, ctx.holder, ctx.now(), { ts: at.ts, channel: at.channel, parts: parts.length })
       o.stats.digests++
       return null
     },

@@ -1,8 +1,11 @@
 import type { OutboxItem } from '../../store/store.js'
 import type { SendResult } from '../notifier.js'
 
-/** A send that did not go through, and whether trying again later can help. */
-export type SendFailure = Extract<SendResult, { ok: false }>
+/**
+ * A send that did not go through, and whether trying again later can help. `progress` is kept with the item
+ * for its next attempt (how far a message in several parts got), as `result.progress`.
+ */
+export type SendFailure = Extract<SendResult, { ok: false }> & { progress?: unknown }
 
 /** What the outbox worker lends a message kind while it sends one item. */
 export interface SendContext {

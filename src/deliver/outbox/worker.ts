@@ -132,7 +132,7 @@ export class OutboxWorker {
     if (r.retryable) {
       this.o.stats.retries++
       const wait = Math.max(1000, r.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.min(item.attempts, 8)))
-      await store.release(item.id, holder, clock() + wait, false, { error: r.error })
+      await store.release(item.id, holder, clock() + wait, false, { error: r.error, ...(r.progress === undefined ? {} : { progress: r.progress }) })
       this.later(wait, () => void this.pump())
     } else {
       this.o.stats.failures++

@@ -53,7 +53,7 @@ export interface SlackApi {
   /** The underlying client, for calls not wrapped here (views.*). Rate limits are then the caller's. */
   readonly web: WebClient
   authTest(): Promise<{ userId: string; teamId: string }>
-  postMessage(m: { channel: string; text: string; blocks?: unknown[] }): Promise<{ ts: string; channel: string }>
+  postMessage(m: { channel: string; text: string; blocks?: unknown[]; threadTs?: string }): Promise<{ ts: string; channel: string }>
   update(m: { channel: string; ts: string; text: string; blocks?: unknown[] }): Promise<void>
   postEphemeral(m: { channel: string; user: string; text: string; blocks?: unknown[] }): Promise<void>
   lookupByEmail(email: string): Promise<SlackUser | null>
@@ -147,8 +147,8 @@ export class SlackWebApi implements SlackApi {
     return { userId: String(r.user_id ?? ''), teamId: String(r.team_id ?? '') }
   }
 
-  async postMessage(m: { channel: string; text: string; blocks?: unknown[] }) {
-    const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false })
+  async postMessage(m: { channel: string; text: string; blocks?: unknown[]; threadTs?: string }) {
+    const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) })
     return { ts: String(r.ts), channel: String(r.channel) }
   }
 

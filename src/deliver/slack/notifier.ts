@@ -19,7 +19,7 @@ export class SlackNotifier implements Notifier {
         await this.api.update({ channel, ts: m.updateTs, text: m.text, blocks: m.blocks })
         return { ok: true, ts: m.updateTs, channel }
       }
-      const r = await this.api.postMessage({ channel, text: m.text, blocks: m.blocks })
+      const r = await this.api.postMessage({ channel, text: m.text, blocks: m.blocks, threadTs: m.threadTs })
       return { ok: true, ts: r.ts, channel: r.channel }
     } catch (e) {
       if (e instanceof SlackCallError) return { ok: false, retryable: e.retryable, retryAfterMs: e.retryAfterMs, error: e.error }

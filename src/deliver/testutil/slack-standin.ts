@@ -62,6 +62,8 @@ export interface StandinMessage {
   text: string
   blocks: unknown[] | null
   updates: number
+  /** The ts of the message this one replies to in a thread, or null. */
+  threadTs: string | null
 }
 
 /** A scripted failure for the next call(s) of a method. */
@@ -220,7 +222,9 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
       if (refused) return { ok: false, error: refused }
       const channel = channelId(String(b.channel))
       const ts = nextTs()
-      messages.set(`${channel} ${ts}`, { channel, ts, text: String(b.text ?? ''), blocks: b.blocks ?? null, updates: 0 })
+      const threadTs = b.thread_ts ? String(b.thread_ts) : null
+      if (threadTs && !messages.has(`${channel} ${threadTs}`)) return { ok: false, error: 'thread_not_found' }
+      messages.set(`${channel} ${ts}`, { channel, ts, text: String(b.text ?? ''), blocks: b.blocks ?? null, updates: 0, threadTs })
       return { channel, ts, message: { text: b.text, ts, blocks: b.blocks } }
     },
     'chat.update': (b) => {

@@ -2,7 +2,7 @@ import type { Message, Notifier, SendResult } from '../notifier.js'
 
 /**
  * POSTs each message as JSON (`{ to, text, blocks, updateTs }`) to `webhook.url`; an update carries the
- * `updateTs` of the message it replaces. 2xx is success; 429 and
+ * `updateTs` of the message it replaces, a digest's continuation the `threadTs` of its first message. 2xx is success; 429 and
  * 5xx are retryable (honouring `Retry-After` seconds); other statuses are not.
  */
 export class WebhookNotifier implements Notifier {
@@ -16,7 +16,7 @@ export class WebhookNotifier implements Notifier {
       res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ to: m.to, text: m.text, blocks: m.blocks ?? null, updateTs: m.updateTs ?? null }),
+        body: JSON.stringify({ to: m.to, text: m.text, blocks: m.blocks ?? null, updateTs: m.updateTs ?? null, ...(m.threadTs ? { threadTs: m.threadTs } : {}) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       })
     } catch (e) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { blockAction } from '../testutil/slack-requests.js'
 import { MODAL, parseSlackRequest, SlackPayloadError } from './action.js'
+import { itemControls } from '../../deliver/digest/blocks.js'
 
 const form = (p: unknown) => new URLSearchParams({ payload: JSON.stringify(p) }).toString()
 
@@ -10,6 +11,17 @@ describe('parseSlackRequest', () => {
     expect(a).toMatchObject({ kind: 'snooze', user: 'U1', statementId: 's', forMs: 7 * 86_400_000, count: null, scope: null, channel: { id: 'C1', name: 'ops' }, message: { channel: 'C1', ts: '1.2' } })
     expect(parseSlackRequest('/slack/actions', form(blockAction({ user: 'U1', actionId: 'dice_snooze', select: true, value: { statementId: 's', count: 10 } })))).toMatchObject({ kind: 'snooze', count: 10, forMs: null })
     expect(parseSlackRequest('/slack/actions', form(blockAction({ user: 'U1', actionId: 'dice_snooze', select: true, value: { statementId: 's', for: 'custom' } })))).toMatchObject({ kind: 'snooze_custom' })
+  })
+
+  it("reads a digest item's select: each option is the action it names (snooze, mute, not mine)", () => {
+    const options = (itemControls('s1') as { options: Array<{ value: string }> }).options
+    const pick = (i: number) => parseSlackRequest('/slack/actions', form(blockAction({ user: 'U1', actionId: 'dice_item', select: true, value: JSON.parse(options[i]!.value), channel: { id: 'D1' }, ts: '1.2' })))
+    expect(pick(1)).toMatchObject({ kind: 'snooze', statementId: 's1', forMs: 86_400_000, count: null })
+    expect(pick(3)).toMatchObject({ kind: 'snooze', statementId: 's1', count: 100, forMs: null })
+    expect(pick(4)).toMatchObject({ kind: 'snooze_custom', statementId: 's1' })
+    expect(pick(5)).toMatchObject({ kind: 'mute', statementId: 's1', scope: 'user' })
+    expect(pick(6)).toMatchObject({ kind: 'reassign_open', statementId: 's1' })
+    expect(parseSlackRequest('/slack/actions', form(blockAction({ user: 'U1', actionId: 'dice_item', select: true, value: { statementId: 's1', op: 'explode' } })))).toMatchObject({ kind: 'ignore' })
   })
 
   it('reads buttons: mute scope, reassign, undo, and App Home origin', () => {

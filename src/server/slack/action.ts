@@ -125,7 +125,9 @@ function blockAction(p: any, user: string): SlackAction {
   }
   const v = parseValue(a.type === 'static_select' ? a.selected_option?.value : a.value)
   const statementId = String(v.statementId)
-  switch (a.action_id) {
+  // A digest item's one select: its option says which action (`op`), with that action's own fields.
+  const id = a.action_id === 'dice_item' ? ({ snooze: 'dice_snooze', mute: 'dice_mute', reassign: 'dice_reassign' } as Record<string, string>)[String(v.op)] : a.action_id
+  switch (id) {
     case 'dice_snooze': {
       const scope = scopeOf(v.scope)
       if (v.for === 'custom') return { ...origin, kind: 'snooze_custom', statementId, scope }

@@ -65,9 +65,22 @@ export function snoozeModal(s: Statement, meta: ModalMeta): Record<string, unkno
 export function annotateMessage(blocks: unknown[] | undefined, fallbackText: string | undefined, statementId: string, note: string): unknown[] {
   const context = { type: 'context', elements: [mrkdwn(note)] }
   const list = Array.isArray(blocks) && blocks.length ? [...blocks] : [{ type: 'section', text: mrkdwn(esc(fallbackText ?? '').slice(0, 2900) || ' ') }]
-  const i = list.findIndex((b: any) => b?.type === 'actions' && JSON.stringify(b.elements ?? []).includes(JSON.stringify(statementId).slice(1, -1)))
-  if (i >= 0) list.splice(i, 1, context)
-  else list.push(context)
+  const id = JSON.stringify(statementId).slice(1, -1)
+  const i = list.findIndex((b: any) => b?.type === 'actions' && JSON.stringify(b.elements ?? []).includes(id))
+  if (i >= 0) {
+    list.splice(i, 1, context)
+    return list.slice(-50)
+  }
+  // A digest item: its controls sit beside its text. The note takes their place, in the same block, so a
+  // full digest (50 blocks) keeps its header.
+  const j = list.findIndex((b: any) => b?.type === 'section' && b.accessory && JSON.stringify(b.accessory).includes(id))
+  if (j >= 0) {
+    const { accessory: _a, ...section } = list[j] as { accessory: unknown; text: { type: string; text: string } }
+    const text = `${section.text.text}\n${note}`
+    list.splice(j, 1, { ...section, text: { ...section.text, text: text.length > 3000 ? section.text.text.slice(0, 2999 - note.length) + '…\n' + note : text } })
+    return list
+  }
+  list.push(context)
   return list.slice(-50)
 }
 
