@@ -133,7 +133,7 @@ export class Delivery implements HitSink {
     const people = new People({ store: o.store, config: o.config, clock: o.clock, slack: o.slack })
     this.digests = new DigestScheduler({
       store: o.store, config: o.config, clock: o.clock, holder: this.instanceId,
-      build: () => buildDigests({ store: o.store, config: o.config, clock: o.clock, router: o.router, silences: this.silences, slack: o.slack, people, preview: false }),
+      build: () => buildDigests({ store: o.store, config: o.config, clock: o.clock, router: o.router, silences: this.silences, slack: o.slack, people, preview: false, log: this.log }),
     })
     this.worker = new OutboxWorker({
       store: o.store, clock: o.clock, holder: this.instanceId, leaseMs: o.leaseMs ?? LEASE_MS, stats: this.stats, log: this.log,

@@ -1,6 +1,9 @@
 import type { Store } from '../store/store.js'
 import { META_INDEXED_AT } from '../catalog/meta.js'
 
+/** Why an occurrence can miss its owner (people: unknown, ambiguous, deactivated; nobody owns it; Slack refused the channel). */
+const UNDELIVERABLE_REASONS = ['unknown', 'ambiguous', 'deactivated', 'no_owner', 'channel_not_found', 'not_in_channel', 'is_archived']
+
 /** Anything with numbers to expose: the Pipeline, the Delivery, the server's own counters. */
 export type MetricsSource = () => Record<string, number | Record<string, number>>
 
@@ -51,8 +54,8 @@ export async function renderMetrics(o: {
   server?: Record<string, number>
 }): Promise<string> {
   const e = new Exposition()
-  const [counters, outbox, indexAt, statements] = await Promise.all([
-    o.store.counters(), o.store.outboxCounts(), o.store.getMeta(META_INDEXED_AT), o.store.countStatements(),
+  const [counters, outbox, indexAt, statements, lost] = await Promise.all([
+    o.store.counters(), o.store.outboxCounts(), o.store.getMeta(META_INDEXED_AT), o.store.countStatements(), o.store.undeliverableTotals(),
   ])
   for (const c of counters) {
     const result = c.name === 'lines' ? 'read' : c.name
@@ -69,6 +72,10 @@ export async function renderMetrics(o: {
   const digests = outbox.filter((b) => b.kind.includes('digest') && b.status === 'pending').reduce((a, b) => a + b.count, 0)
   e.add('dice_digest_outbox_pending', 'gauge', 'Digests waiting in the outbox.', digests)
   e.add('dice_catalog_statements', 'gauge', 'Log statements in the catalog.', statements)
+  // Every reason from the start (at 0), so an alert on an increase needs no series to appear first.
+  const byReason = new Map<string, number>(UNDELIVERABLE_REASONS.map((r) => [r, 0]))
+  for (const l of lost) byReason.set(l.reason, (byReason.get(l.reason) ?? 0) + l.count)
+  for (const [reason, n] of byReason) e.add('dice_undeliverable_total', 'counter', 'Occurrences that could not reach their owner, by reason, all instances.', n, { reason })
   // Absent until the first `dice index` (an alert on absent() tells "never indexed" from "indexed long ago").
   if (indexAt) {
     const at = /^\d+$/.test(indexAt) ? Number(indexAt) : Date.parse(indexAt)

@@ -98,6 +98,15 @@ CREATE TABLE slack_users (
   id TEXT PRIMARY KEY, handle TEXT, display_name TEXT, real_name TEXT, email TEXT, tz TEXT,
   deleted INTEGER NOT NULL, bot INTEGER NOT NULL, fetched_at ${t.bigint} NOT NULL);
 `,
+  // Occurrences that could not reach their owner (a person Slack has nobody for, nobody at all, a channel Slack
+  // refused), per statement × intended recipient, with why and how many: the web page, /metrics and the
+  // fallback digest show them. A channel that takes posts again is cleared (cleared_at), its counts kept.
+  (t) => `
+CREATE TABLE undeliverable (
+  statement_id TEXT NOT NULL, intended TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT,
+  count ${t.bigint} NOT NULL, first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, cleared_at ${t.bigint},
+  PRIMARY KEY (statement_id, intended));
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -5,7 +5,7 @@ import { migrate } from './migrations.js'
 import type {
   AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
-  SlackUserRow, StatementTotal, Store, UnownedRow, UserRow,
+  SlackUserRow, StatementTotal, Store, UndeliverableRow, UnownedRow, UserRow,
 } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
@@ -558,6 +558,31 @@ export class SqlStore implements Store {
       count: Number(sum.n), firstSeen: Number(sum.fs), lastSeen: Number(sum.ls), hosts: hosts.map((r) => r.host as string),
       hostCount: Number(sum.hosts), moreUncounted: Number(sum.more) > 0, sample: latest?.sample ?? null, level: latest?.level ?? null,
     }
+  }
+  async addUndeliverable(rows: ReadonlyArray<{ statementId: string; intended: string; reason: string; detail: string | null; count: number; at: number }>) {
+    if (!rows.length) return
+    await this.db.tx(async (tx) => {
+      for (const r of rows) {
+        await tx.run(`INSERT INTO undeliverable (statement_id, intended, reason, detail, count, first_seen, last_seen, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+          ON CONFLICT (statement_id, intended) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, count = undeliverable.count + excluded.count,
+          last_seen = ${this.f.greatest}(undeliverable.last_seen, excluded.last_seen), cleared_at = NULL`,
+        [r.statementId, r.intended, r.reason, r.detail, r.count, r.at, r.at])
+      }
+    })
+  }
+  async listUndeliverable(q: { limit?: number } = {}) {
+    const rows = await this.db.all<Row>(`SELECT * FROM undeliverable ORDER BY CASE WHEN cleared_at IS NULL THEN 0 ELSE 1 END, last_seen DESC, statement_id, intended LIMIT ?`, [q.limit ?? 1000])
+    return rows.map((r): UndeliverableRow => ({
+      statementId: r.statement_id, intended: r.intended, reason: r.reason, detail: r.detail ?? null, count: Number(r.count),
+      firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen), clearedAt: r.cleared_at == null ? null : Number(r.cleared_at),
+    }))
+  }
+  async undeliverableTotals() {
+    const rows = await this.db.all<Row>(`SELECT reason, SUM(count) AS n FROM undeliverable GROUP BY reason ORDER BY reason`)
+    return rows.map((r) => ({ reason: String(r.reason), count: Number(r.n) }))
+  }
+  async clearUndeliverable(intended: string, at: number) {
+    return (await this.db.run(`UPDATE undeliverable SET cleared_at = ? WHERE intended = ? AND cleared_at IS NULL`, [at, intended])).changes
   }
   async putSlackUsers(users: readonly SlackUserRow[], fetchedAt: number) {
     await this.db.tx(async (tx) => {

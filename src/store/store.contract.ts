@@ -150,6 +150,27 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getDigestMark('U1', 's')).toBe(10)
     })
 
+    it('adds up undeliverable occurrences per statement × intended recipient, totals them per reason, and clears a channel', async () => {
+      expect(await store.listUndeliverable()).toEqual([])
+      await store.addUndeliverable([
+        { statementId: 's1', intended: 'elmore', reason: 'unknown', detail: 'no Slack user is called @elmore', count: 3, at: 10 },
+        { statementId: 's2', intended: '#opps', reason: 'channel_not_found', detail: null, count: 2, at: 11 },
+      ])
+      await store.addUndeliverable([{ statementId: 's1', intended: 'elmore', reason: 'ambiguous', detail: '@elmore matches 2', count: 4, at: 20 }])
+      await store.addUndeliverable([])
+      expect(await store.listUndeliverable()).toEqual([
+        { statementId: 's1', intended: 'elmore', reason: 'ambiguous', detail: '@elmore matches 2', count: 7, firstSeen: 10, lastSeen: 20, clearedAt: null },
+        { statementId: 's2', intended: '#opps', reason: 'channel_not_found', detail: null, count: 2, firstSeen: 11, lastSeen: 11, clearedAt: null },
+      ])
+      expect(await store.clearUndeliverable('#opps', 30)).toBe(1)
+      expect(await store.clearUndeliverable('#opps', 31)).toBe(0)
+      expect((await store.listUndeliverable()).map((r) => [r.intended, r.clearedAt])).toEqual([['elmore', null], ['#opps', 30]])
+      // A counter: clearing keeps the counts.
+      expect(await store.undeliverableTotals()).toEqual([{ reason: 'ambiguous', count: 7 }, { reason: 'channel_not_found', count: 2 }])
+      await store.addUndeliverable([{ statementId: 's2', intended: '#opps', reason: 'channel_not_found', detail: null, count: 1, at: 40 }])
+      expect((await store.listUndeliverable()).find((r) => r.intended === '#opps')).toMatchObject({ count: 3, clearedAt: null, lastSeen: 40 })
+    })
+
     it('replaces the Slack user directory whole and remembers when it was fetched', async () => {
       expect(await store.slackUsers()).toEqual({ users: [], fetchedAt: null })
       const u = (id: string, o: Partial<SlackUserRow> = {}): SlackUserRow => ({

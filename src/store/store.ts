@@ -70,6 +70,20 @@ export interface RealtimeCounts {
   level: Level | null
 }
 export interface UserRow { key: string; slackId: string | null; name: string | null; email: string | null; tz: string | null; fetchedAt: number }
+/** Occurrences of one statement that could not reach `intended` (a person key, `#channel`, or `nobody`), and why. */
+export interface UndeliverableRow {
+  statementId: string
+  intended: string
+  /** `unknown`, `ambiguous`, `deactivated` (people), `no_owner`, `channel_not_found`, `not_in_channel`, `is_archived`. */
+  reason: string
+  /** The words that say what to fix (the look-up that failed). */
+  detail: string | null
+  count: number
+  firstSeen: number
+  lastSeen: number
+  /** Set when the intended channel took a post again; null while it is still broken. */
+  clearedAt: number | null
+}
 /** One Slack user as users.list described it. */
 export interface SlackUserRow {
   id: string
@@ -193,6 +207,17 @@ export interface Store {
   closeRealtimeWindow(statementId: string, channel: string, seq: number): Promise<void>
   /** The summed counts of one real-time message window, or null when nothing was added to it. */
   realtimeCounts(q: { statementId: string; channel: string; windowStart: number; seq: number; hostLimit?: number }): Promise<RealtimeCounts | null>
+  /**
+   * Add undeliverable occurrences: per statement × intended recipient the count grows by `count`, reason and
+   * detail become the latest, and a cleared row is open again.
+   */
+  addUndeliverable(rows: ReadonlyArray<{ statementId: string; intended: string; reason: string; detail: string | null; count: number; at: number }>): Promise<void>
+  /** Undeliverable rows, open ones first, newest first. */
+  listUndeliverable(q?: { limit?: number }): Promise<UndeliverableRow[]>
+  /** Undeliverable occurrences counted so far, per reason, over every row (cleared ones too): a counter. */
+  undeliverableTotals(): Promise<Array<{ reason: string; count: number }>>
+  /** Close the open rows of `intended` (a channel that took a post again). Returns how many. */
+  clearUndeliverable(intended: string, at: number): Promise<number>
   /** Replace the whole Slack user directory with `users` (one users.list sweep), fetched at `fetchedAt`. */
   putSlackUsers(users: readonly SlackUserRow[], fetchedAt: number): Promise<void>
   /** The Slack user directory as last stored, and when it was fetched (null: never). */

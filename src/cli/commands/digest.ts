@@ -61,7 +61,7 @@ export const digest: Command = {
       // With --json, the console notifier must not write digests into the JSON on stdout.
       const notifier = createNotifier({ config: ctx.config, env: ctx.env, out: values.json ? ctx.stderr : ctx.stdout, slack })
       const delivery = preview ? null : new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log })
-      const built = await buildDigests({ store, config: ctx.config, clock: ctx.clock, router, slack, user: values.user, preview })
+      const built = await buildDigests({ store, config: ctx.config, clock: ctx.clock, router, slack, user: values.user, preview, log })
       if (delivery) {
         await delivery.pump([DIGEST_KIND])
         delivery.stop()

@@ -18,6 +18,8 @@ export interface DigestItem {
   link: string | null
   /** Never in one of this recipient's digests before (shown first, marked NEW). */
   isNew: boolean
+  /** Why it is here although meant for someone else (the fallback digest names the intended owner and why). */
+  note?: string | null
 }
 
 /** Action ids on digest and channel-message controls; values are JSON carrying the statement id (docs/SLACK.md). */
@@ -88,7 +90,7 @@ function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[]
   const level = (i.level ?? 'log').toUpperCase()
   const where = i.file ? `${i.file}:${i.line}` : 'no matching statement'
   const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
-  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}`
+  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
   const head = `${i.isNew ? '*NEW* ' : ''}*${level}* ×${i.count.toLocaleString('en-US')}  ${codeSpan(i.template, 800)}`
   const room = LIMITS.sectionText - head.length - meta.length - 8
   const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
@@ -98,6 +100,7 @@ function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[]
   if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
   lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}`)
   if (i.link) lines.push(`    ${i.link}`)
+  if (i.note) lines.push(`    ${escapeTruncate(i.note, 400)}`)
   return { block, lines }
 }
 

@@ -11,6 +11,7 @@ import { Silences } from '../silences.js'
 import { codeLink } from '../../core/links.js'
 import { digestMessages, itemsPerMessage, type DigestItem, type DigestPart } from './blocks.js'
 import { workingTime, type LocalTime } from './schedule.js'
+import { channelsLost, noOwner, noteFor, refusedChannels, warnOnce, type Lost } from './undeliverable.js'
 
 /** Outbox kind of digest messages. */
 export const DIGEST_KIND = 'digest'
@@ -22,7 +23,7 @@ export type DigestStatus =
   | 'already-sent' // today's digest exists (sent or on its way)
   | 'not-due' // outside working hours / not a workday in their zone
   | 'away' // working hours, but Slack presence is away: tried again next check
-  | 'undeliverable' // unknown to Slack and no route.fallbackChannel
+  | 'undeliverable' // meant for someone Slack has nobody for (or nobody), and no route.fallbackChannel: counted on the web page and /metrics
 
 /** One recipient's digest as built. */
 export interface DigestPreview {
@@ -75,6 +76,8 @@ export interface BuildDigestsOptions {
   user?: string
   /** Build and return without sending, enqueuing, consuming snoozes or moving marks; ignore due-ness. */
   preview: boolean
+  /** Where a loss is reported (once per intended recipient and day): `dice run`'s log. Default: nowhere. */
+  log?: (line: string) => void
 }
 
 interface Group {
@@ -84,7 +87,12 @@ interface Group {
   channel: string | null
   statements: Statement[]
   shapes: boolean
+  /** Set when nobody can get this group's digest: counted as undeliverable instead of sent. */
+  lost?: Lost
 }
+
+/** Digest marks of what was counted as undeliverable for `target` (the target's own marks stay, for when it is fixed). */
+const LOST_MARKS = 'undeliverable:'
 
 /**
  * Build the digests due at `clock()`: per recipient, every statement with occurrences since the
@@ -104,19 +112,45 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   if (!o.silences) await silences.refresh()
   const people = o.people ?? new People({ store, config, clock: o.clock, slack: o.slack })
   const fallback = config.route.fallbackChannel?.replace(/^#/, '') ?? null
+  const log = o.log ?? (() => {})
 
   // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
   const totals = await store.totals({ until: now })
   const statements = new Map((await store.listStatements()).map((s) => [s.id, s]))
+  const refused = await refusedChannels(store)
   const groups = new Map<string, Group>()
+  /** Why a statement is not reaching its owner (shown beside it in the fallback digest). */
+  const lost = new Map<string, Lost>()
+  // Nothing vanishes: what cannot reach its owner goes to the fallback channel with the reason, else it is
+  // counted as undeliverable (web page, /metrics, a warning a day).
+  const lose = (s: Statement, why: Lost): Group => {
+    lost.set(s.id, why)
+    if (fallback) return channelGroup(groups, fallback)
+    const key = why.intended === 'nobody' ? '(nobody)' : why.intended
+    let g = groups.get(key)
+    if (!g) groups.set(key, (g = { target: key, kind: 'person', recipient: null, channel: null, statements: [], shapes: false, lost: why }))
+    return g
+  }
   const groupFor = async (s: Statement): Promise<Group | null> => {
-    const t = router.digestTarget(s)
-    if (!t) return null
+    const owner = router.ownerOf(s)
+    let t = router.digestTarget(s)
+    const deadChannels = t ? null : channelsLost(s, owner, refused)
+    if (deadChannels) {
+      lost.set(s.id, deadChannels)
+      t = owner.who ? (owner.who.startsWith('#') ? { kind: 'channel', channel: owner.who.slice(1) } : { kind: 'person', key: owner.who }) : null
+    }
+    if (!t) {
+      if (router.channelOnly(s, owner) && !deadChannels) return null
+      // Refused channels were counted when Slack refused the post; here it is that nobody else owns it either.
+      const nobody = noOwner(s)
+      return lose(s, deadChannels ? { ...nobody, detail: `${deadChannels.detail}, and ${nobody.detail}` } : nobody)
+    }
+    if (!owner.who && fallback && t.kind === 'channel' && t.channel === fallback) lost.set(s.id, noOwner(s))
     let g: Group
     if (t.kind === 'person') {
       const r = await people.resolve(t.key)
-      if (!r.known && fallback) return channelGroup(groups, fallback)
-      g = groups.get(r.key) ?? { target: r.key, kind: 'person', recipient: r, channel: null, statements: [], shapes: false }
+      if (!r.known) g = lose(s, { intended: t.key, reason: r.problem ?? 'unknown', detail: r.detail })
+      else g = groups.get(r.key) ?? { target: r.key, kind: 'person', recipient: r, channel: null, statements: [], shapes: false }
     } else g = channelGroup(groups, t.channel)
     groups.set(g.target, g)
     return g
@@ -137,12 +171,16 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     if (wanted && !wanted(g)) continue
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
     const when = workingTime(now, tz, config.digest)
+    if (g.lost) {
+      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview, lost, log, day: when.local.date }))
+      continue
+    }
     if (!o.preview && outstanding.has(g.target)) continue
     if (!o.preview && !when.ok) {
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview })
+    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
     const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems) })
@@ -159,11 +197,6 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.pop()
       continue
     }
-    if (g.kind === 'person' && !g.recipient?.known) {
-      preview.status = 'undeliverable'
-      preview.reason = 'unknown to Slack and no route.fallbackChannel'
-      continue
-    }
     if (g.kind === 'person' && o.slack && g.recipient?.slackId) {
       if ((await o.slack.getPresence(g.recipient.slackId)) !== 'active') {
         preview.status = 'away'
@@ -177,8 +210,39 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     })
     preview.status = inserted ? 'enqueued' : 'already-sent'
     if (inserted) for (const z of built.consume) await store.decrementSnooze(z.id, z.n)
+    // The fallback digest carried what was meant for others: count it as undeliverable to them, and say so. (A
+    // refused channel's occurrences were counted when Slack refused the post; its owner's digest only carries them.)
+    const carried = inserted && g.kind === 'channel' && g.channel === fallback
+      ? built.items.filter((i) => lost.has(i.statementId) && !lost.get(i.statementId)!.intended.startsWith('#')) : []
+    await store.addUndeliverable(carried.map((i) => ({ ...lost.get(i.statementId)!, statementId: i.statementId, count: i.count, at: now })))
+    for (const l of new Set(carried.map((i) => lost.get(i.statementId)!))) {
+      await warnOnce(store, log, l.intended, when.local.date, now, `${noteFor(l)}; its occurrences went to #${g.channel} (route.fallbackChannel)`)
+    }
   }
   return out.sort((a, b) => a.target.localeCompare(b.target))
+}
+
+/**
+ * A group nobody can receive (no route.fallbackChannel): its new occurrences are counted as undeliverable
+ * (per statement, with the reason) under marks of their own, so each is counted once while the group's own
+ * marks stay put — fixed later (a `people` entry, an invited bot), its owner's next digest still has them.
+ */
+async function countLost(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; log: (line: string) => void; day: string }): Promise<DigestPreview[]> {
+  const built = await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}` })
+  if (!built.items.length && !built.marks.length) return []
+  const why = g.lost!
+  const preview: DigestPreview = {
+    target: g.target, kind: g.kind, to: g.target, tz: c.config.digest.defaultTimezone, localDate: c.day, due: false,
+    reason: noteFor(why), status: 'undeliverable', items: built.items, hidden: 0, text: '', blocks: [], parts: [],
+  }
+  if (c.preview) return built.items.length ? [preview] : []
+  await c.store.addUndeliverable(built.items.map((i) => ({ ...(c.lost.get(i.statementId) ?? why), statementId: i.statementId, count: i.count, at: c.now })))
+  await c.store.setDigestMarks(built.marks)
+  if (!built.items.length) return []
+  const n = built.items.reduce((a, i) => a + i.count, 0)
+  await warnOnce(c.store, c.log, why.intended, c.day, c.now,
+    `${n} occurrence${n === 1 ? '' : 's'} of ${built.items.length} statement${built.items.length === 1 ? '' : 's'} undeliverable. ${noteFor(why)} (set route.fallbackChannel to receive them; the web page lists them under Undeliverable)`)
+  return [preview]
 }
 
 function channelGroup(groups: Map<string, Group>, channel: string): Group {
@@ -235,7 +299,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -243,7 +307,8 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   const target = g.kind === 'channel' ? { channel: g.channel! } : { person: g.target, slackId: g.recipient?.slackId }
   // The target's marks in one query, then its statements' occurrences a chunk at a time: a few queries per
   // digest however large the catalog, and a chunk's rows in memory at once.
-  const sent = await c.store.digestMarks(g.target)
+  const markAs = c.markAs ?? g.target
+  const sent = await c.store.digestMarks(markAs)
   let chunk = new Map<string, OccurrenceRow[]>()
   for (const [n, s] of g.statements.entries()) {
     if (n % STATEMENTS_PER_READ === 0) {
@@ -251,7 +316,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
     }
     const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
-    const f = fresh(sent, g.target, s.id, all, c.now, bucketMs)
+    const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
     if (!f) continue
     if (f.count <= 0) continue
     const item = { ...toItem(s.id, f.rows, f.count, !sent.has(s.id)), marks: f.marks }
@@ -272,7 +337,8 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
         continue
       }
     }
-    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s) })
+    const why = c.lost.get(s.id)
+    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note: why ? noteFor(why) : null })
   }
   if (g.shapes) {
     const shapeRows = new Map<string, UnownedRow[]>()

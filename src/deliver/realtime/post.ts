@@ -6,6 +6,7 @@ import type { MessageKind } from '../outbox/kinds.js'
 import type { Pacer } from './pace.js'
 import { MAX_HOST_ROWS } from './accumulate.js'
 import { realtimeMessage, windowState } from './message.js'
+import { CHANNEL_REFUSALS } from '../digest/undeliverable.js'
 
 /** Outbox kind of real-time channel posts. */
 export const REALTIME_KIND = 'realtime'
@@ -47,7 +48,16 @@ export function realtimeKind(o: {
         return null
       }
       const r = await o.notifier.send(realtimeMessage(windowState(w, sums), await o.statement(p.statementId), o.config))
+      if (!r.ok && CHANNEL_REFUSALS.has(r.error)) {
+        // A typo'd #channel or a bot nobody invited: the occurrences go to the owner's digest (or the fallback)
+        // from now on, and the web page and /metrics show why, until the channel takes a post again.
+        await o.store.addUndeliverable([{
+          statementId: p.statementId, intended: `#${p.channel}`, reason: r.error, count: sums.count, at: ctx.now(),
+          detail: `Slack answered ${r.error} to a post in #${p.channel}: fix the channel name in the annotation, or invite the bot`,
+        }])
+      }
       if (!r.ok) return r
+      await o.store.clearUndeliverable(`#${p.channel}`, ctx.now())
       const posted = { ...w, ts: r.ts ?? `sent.${item.id}`, channelId: r.channel ?? null, shown: sums.count }
       await o.store.recordRealtimePost(posted)
       await o.store.markSent(item.id, ctx.holder, ctx.now(), { ts: posted.ts, channel: posted.channelId })

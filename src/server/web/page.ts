@@ -6,7 +6,7 @@ import { personFor } from '../../catalog/people.js'
 import { loadOwners } from '../../route/owner.js'
 import { slackUserNames } from '../../people/names.js'
 import { searchText } from '../../stats/statements.js'
-import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UnownedRow } from '../../store/store.js'
+import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UndeliverableRow, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
 const MAX_ROWS = 500
@@ -75,15 +75,17 @@ export interface PageData {
   names?: Map<string, string>
   /** Owner of each statement (`Ownership.ownerOf`: annotation, override, rule, CODEOWNERS, blame). */
   owners?: Map<string, Owner>
+  /** Occurrences that could not reach their owner, per statement × intended recipient, open ones first. */
+  undeliverable?: UndeliverableRow[]
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
 export async function loadPageData(store: Store, now: number, q: string, config: Pick<Config, 'route'>): Promise<PageData> {
   const since = now - 24 * HOUR
-  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals] = await Promise.all([
+  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals, undeliverable] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.listOccurrences({ since, limit: 100_000 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
-    store.listAudit(100), store.getMeta('catalog.commit'), store.totals(),
+    store.listAudit(100), store.getMeta('catalog.commit'), store.totals(), store.listUndeliverable({ limit: MAX_ROWS }),
   ])
   const hourly = new Map<string, number[]>()
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
@@ -97,7 +99,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
-  return { now, q, statements, owners, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  return { now, q, statements, owners, undeliverable, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
@@ -149,6 +151,11 @@ export function renderPage(d: PageData, config: Config): string {
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
     : `<p class="muted">${empty}</p>`
+  // Nothing vanishes silently: what could not reach its owner is listed with the reason, open ones first.
+  const lost = d.undeliverable ?? []
+  const open = lost.filter((u) => u.clearedAt === null)
+  const undeliverable = lost.map((u) => `<tr class="lost${u.clearedAt === null ? '' : ' fixed'}"><td>${label(u.statementId)}</td><td>${u.intended === 'nobody' ? '<span class="muted">nobody</span>' : person(u.intended)}</td>` +
+    `<td><code>${html(u.reason)}</code>${u.detail ? `<div class="muted small">${html(u.detail)}</div>` : ''}${u.clearedAt === null ? '' : `<div class="small">fixed ${fmt(u.clearedAt)}</div>`}</td><td class="num">${u.count}</td><td>${fmt(u.lastSeen)}</td></tr>`)
   const unowned = d.unowned.map((u) => `<tr><td><span class="lvl lvl-${html(u.level ?? 'none')}">${html(u.level ?? '?')}</span></td><td><code>${html(u.shape)}</code><div class="muted small">${html(u.samples[0] ?? '')}</div></td><td>${html(u.host)}</td><td class="num">${u.count}</td><td>${fmt(u.lastSeen)}</td></tr>`)
   const outbox = d.outbox.map((o) => `<tr><td>${html(o.kind)}</td><td>${html(o.recipient)}</td><td>${html(o.status)}</td><td class="num">${o.attempts}</td><td>${fmt(o.notBefore)}</td></tr>`)
   const snoozes = d.snoozes.map((z) => `<tr><td>${label(z.statementId)}</td><td>${html(scopeText(z.scope, z.scopeId))}</td><td>${fmt(z.until)}</td><td class="num">${z.remaining ?? '—'}</td><td>${html(z.by)}</td></tr>`)
@@ -188,14 +195,17 @@ section:not(#catalog)>table{display:block;overflow-x:auto}}
 form{display:flex;gap:8px;margin-bottom:10px}input[type=search]{flex:1;max-width:420px;padding:6px 10px;border:1px solid #cbd5e1;border-radius:6px;font-size:14px}
 button{padding:6px 12px;border-radius:6px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}
 a{color:var(--accent)}
+header a.alarm{color:#fecaca;font-weight:600}tr.fixed{opacity:.55}
 </style></head><body>
-<header><h1>Dice</h1><span class="stats">${d.statements.length} log statements · ${total24} occurrences in the last 24 h${q ? ' (filtered)' : ''} · ${fmt(d.now)}</span>
-<nav><a href="#catalog">Catalog</a><a href="#unowned">Unowned</a><a href="#digests">Digests</a><a href="#snoozes">Snoozes</a><a href="#mutes">Mutes</a><a href="#overrides">Overrides</a><a href="#audit">Audit</a></nav></header>
+<header><h1>Dice</h1><span class="stats">${d.statements.length} log statements · ${total24} occurrences in the last 24 h${q ? ' (filtered)' : ''} · ${fmt(d.now)}${open.length ? ` · <a class="alarm" href="#undeliverable">${open.length} undeliverable</a>` : ''}</span>
+<nav><a href="#catalog">Catalog</a><a href="#undeliverable">Undeliverable</a><a href="#unowned">Unowned</a><a href="#digests">Digests</a><a href="#snoozes">Snoozes</a><a href="#mutes">Mutes</a><a href="#overrides">Overrides</a><a href="#audit">Audit</a></nav></header>
 <main>
 <section id="catalog"><h2>Catalog <span class="muted" id="count">${shown.length}${rows.length > shown.length ? ` of ${rows.length}` : ''} shown</span></h2>
 <form method="get" action="/"><input type="search" id="q" name="q" value="${html(d.q)}" placeholder="Filter by message, file, owner, #channel…" autocomplete="off"><button type="submit">Search</button></form>
 ${table(['level', 'message', 'code', 'owner', '24 h', 'last 24 h by hour', 'last seen'], shown.length ? [catalog] : [], q ? 'No statement matches this search.' : 'The catalog is empty: run <code>dice index</code>.')}
 </section>
+<section id="undeliverable"><h2>Undeliverable <span class="muted">(occurrences that could not reach their owner: who they were meant for, and why)</span></h2>
+${table(['statement', 'meant for', 'reason', 'count', 'last seen'], undeliverable, 'Nothing: every occurrence reached its owner.')}</section>
 <section id="unowned"><h2>Unowned error shapes <span class="muted">(warnings and errors that match no statement, last 7 days)</span></h2>
 ${table(['level', 'shape / sample', 'host', 'count', 'last seen'], unowned, 'None.')}</section>
 <section id="digests"><h2>Pending digests and messages</h2>${table(['kind', 'recipient', 'status', 'attempts', 'not before'], outbox, 'Nothing waiting.')}</section>
