@@ -61,15 +61,18 @@ async function run(source: string, language: LanguageId, grammar: GrammarId, ada
     // logger (`#define WARN(fmt, ...) LOG_WARN("[net] " fmt, ##__VA_ARGS__)`) makes the macro a wrapper, its
     // uses statements, when the file is read again with it below.
     const macros: WrapperDef[] = []
+    const wanted: string[] = []
     const inner: Array<{ found: TreeExtraction['found']; comments: TreeExtraction['comments']; rows: number; shift: number; lines: string[] }> = []
     for (const snip of result.snippets) {
-      const head = snip.macro ? `void ${snip.macro.name}(${[...snip.macro.params.map((p) => `int ${p}`), '...'].join(', ')}) {\n` : 'void __dice_macro(void) {\n'
+      const head = snip.macro ? `void ${snip.macro.name}(${snip.macro.params.map((p) => `int ${p}`).join(', ')}) {\n` : 'void __dice_macro(void) {\n'
       const wrapped = `${head}${snip.text}\n;}`
       const t = parser.parse(wrapped)
       if (!t) continue
       try {
-        const x = extractTree(t, wrapped, adapter, captures, rules, ctx)
+        // The file's own wrappers too: a macro may pass its message to one (`_serverLog(level, __VA_ARGS__)`).
+        const x = extractTree(t, wrapped, adapter, captures, rules, { ...ctx, wrappers: [...declared, ...result.wrappers] })
         macros.push(...x.wrappers)
+        wanted.push(...x.wanted)
         inner.push({ found: x.found, comments: x.comments, rows: snip.row - 1, shift: snip.startIndex - head.length, lines: wrapped.split('\n') })
       } finally {
         t.delete()
@@ -78,6 +81,7 @@ async function run(source: string, language: LanguageId, grammar: GrammarId, ada
     // The macros' callers, now that the macros are known.
     if (macros.length > 0) result = extractTree(tree, source, adapter, captures, rules, { ...ctx, wrappers: [...declared, ...macros] })
     result.defs.wrappers.push(...macros.filter((m) => !result.defs.wrappers.some((w) => w.name === m.name)))
+    result.wanted.push(...wanted)
     for (const x of inner) {
       const { rows, shift } = x
       // A wrapper's own call is no log site: its message is the caller's. Skipped: a non-literal message, and

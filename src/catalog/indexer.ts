@@ -250,19 +250,20 @@ export async function indexRepository(o: {
 
   if (todo.length) {
     let files = todo
+    // What each file read this run looked for elsewhere (its latest reading).
+    const wantedOf = new Map<string, string[]>()
     // A file read with definitions that then changed (a wrapper or constant defined in a file read later,
     // or edited) is read again with the new ones: the files that looked for a changed name, and unchanged
     // files that mention it. Wrappers of wrappers across files take a round each.
     for (let round = 0; files.length > 0 && round < CONTEXT_ROUNDS; round++) {
-      const wanted = await pass(files, context)
+      for (const [f, w] of await pass(files, context)) wantedOf.set(f, w)
       const next = contextOf(defsOf)
       const names = RepoContext.changed(context, next)
       context = next
       if (names.size === 0) break
       const again = new Set<string>()
-      for (const [f, w] of wanted) if (w.some((n) => names.has(n))) again.add(f)
-      const read = new Set(files.map((f) => f.path))
-      for (const f of await filesMentioning(root, [...names])) if (inScope.has(f) && !read.has(f) && !todo.some((t) => t.path === f)) again.add(f)
+      for (const [f, w] of wantedOf) if (w.some((n) => names.has(n))) again.add(f)
+      for (const f of await filesMentioning(root, [...names])) if (inScope.has(f) && !wantedOf.has(f)) again.add(f)
       files = [...again].map((path) => ({ path, hash: hashOf.get(path)! }))
       total += files.length
       // Remembered until done: an interrupted run reads them again next time. What the last round read is

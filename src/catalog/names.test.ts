@@ -3,40 +3,15 @@
  * its string constant when every definition agrees (same function, same file, another file of the
  * repository), and otherwise the statement stays unmatchable, saying why. Real repositories, real parsers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { defaultConfig } from '../config/load.js'
-import type { Statement } from '../core/types.js'
-import type { Store } from '../store/store.js'
-import { tempSqliteStore } from '../store/testutil/stores.js'
-import { indexRepository } from './indexer.js'
-import { ALICE, TempRepo } from './testutil/repo.js'
+import { describe, expect, it } from 'vitest'
+import { at, indexedRepo } from './testutil/indexed.js'
 
-let store: Store
-let repo: TempRepo
-beforeEach(async () => {
-  store = (await tempSqliteStore()).store
-  repo = TempRepo.create()
-})
-afterEach(async () => store.close())
-
-async function catalog(): Promise<Statement[]> {
-  repo.commit(ALICE)
-  const s = await indexRepository({ dir: repo.dir, store, config: defaultConfig() })
-  expect(s.errors.filter((e) => !e.reason.startsWith('syntax errors'))).toEqual([])
-  return store.listStatements()
-}
-
-/** The statement logged on `line` of `file`. */
-function at(list: Statement[], file: string, line: number): Statement {
-  const s = list.find((x) => x.file === file && x.line === line)
-  if (!s) throw new Error(`no statement at ${file}:${line} in\n${list.map((x) => `${x.file}:${x.line} ${x.template}`).join('\n')}`)
-  return s
-}
+const { repo: r, catalog } = indexedRepo()
 
 describe('names for messages, resolved to their constants', () => {
   it('Python: a local, a module constant and a constant imported from another module', async () => {
-    repo.write('app/messages.py', 'STARTED = "Started server process [%d]"\n')
-    repo.write('app/server.py', [
+    r().write('app/messages.py', 'STARTED = "Started server process [%d]"\n')
+    r().write('app/server.py', [
       'import logging',
       'from .messages import STARTED',
       'logger = logging.getLogger(__name__)',
@@ -55,16 +30,16 @@ describe('names for messages, resolved to their constants', () => {
   })
 
   it('C: a #define in a header used by another file, and adjacent literals with a macro', async () => {
-    repo.write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %.100s"\n#define NET_PREFIX "net: "\n')
-    repo.write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n  log_warn(NET_PREFIX "link down on %s", u);\n}\n')
+    r().write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %.100s"\n#define NET_PREFIX "net: "\n')
+    r().write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n  log_warn(NET_PREFIX "link down on %s", u);\n}\n')
     const list = await catalog()
     expect(at(list, 'src/quota.c', 3)).toMatchObject({ template: 'quota exceeded for %.100s', matchable: true })
     expect(at(list, 'src/quota.c', 4)).toMatchObject({ template: 'net: link down on %s', matchable: true })
   })
 
   it('Java: a static final of the same class, of another class (Messages.FMT), and a local', async () => {
-    repo.write('src/main/java/org/ex/Messages.java', 'package org.ex;\npublic final class Messages {\n  public static final String QUOTA = "quota of {} exceeded";\n}\n')
-    repo.write('src/main/java/org/ex/Server.java', [
+    r().write('src/main/java/org/ex/Messages.java', 'package org.ex;\npublic final class Messages {\n  public static final String QUOTA = "quota of {} exceeded";\n}\n')
+    r().write('src/main/java/org/ex/Server.java', [
       'package org.ex;',
       'class Server {',
       '  private static final String FMT = "Got {} from {}";',
@@ -85,17 +60,17 @@ describe('names for messages, resolved to their constants', () => {
   })
 
   it('Go: a const in another file of the same package, and a local', async () => {
-    repo.write('shard/consts.go', 'package shard\n\nconst errFmt = "shard %s: rebalance failed: %v"\n')
-    repo.write('shard/shard.go', 'package shard\n\nfunc f(id string, err error) {\n\tmsg := "shard %s moved"\n\tlog.Printf(msg, id)\n\tlog.Printf(errFmt, id, err)\n}\n')
+    r().write('shard/consts.go', 'package shard\n\nconst errFmt = "shard %s: rebalance failed: %v"\n')
+    r().write('shard/shard.go', 'package shard\n\nfunc f(id string, err error) {\n\tmsg := "shard %s moved"\n\tlog.Printf(msg, id)\n\tlog.Printf(errFmt, id, err)\n}\n')
     const list = await catalog()
     expect(at(list, 'shard/shard.go', 5)).toMatchObject({ template: 'shard %s moved', matchable: true })
     expect(at(list, 'shard/shard.go', 6)).toMatchObject({ template: 'shard %s: rebalance failed: %v', matchable: true })
   })
 
   it('JavaScript and TypeScript: a const of the same file and one imported from another', async () => {
-    repo.write('web/msgs.ts', 'export const SLOW = "slow request %s"\n')
-    repo.write('web/api.ts', "import { SLOW } from './msgs'\nconst DOWN = 'backend down'\nexport function f(p: string) {\n  logger.warn(SLOW, p)\n  logger.error(DOWN)\n}\n")
-    repo.write('web/app.js', "const RETRY = 'retrying in %d ms'\nfunction g(ms) {\n  console.warn(RETRY, ms)\n}\n")
+    r().write('web/msgs.ts', 'export const SLOW = "slow request %s"\n')
+    r().write('web/api.ts', "import { SLOW } from './msgs'\nconst DOWN = 'backend down'\nexport function f(p: string) {\n  logger.warn(SLOW, p)\n  logger.error(DOWN)\n}\n")
+    r().write('web/app.js', "const RETRY = 'retrying in %d ms'\nfunction g(ms) {\n  console.warn(RETRY, ms)\n}\n")
     const list = await catalog()
     expect(at(list, 'web/api.ts', 4)).toMatchObject({ template: 'slow request %s', matchable: true })
     expect(at(list, 'web/api.ts', 5)).toMatchObject({ template: 'backend down', matchable: true })
@@ -103,7 +78,7 @@ describe('names for messages, resolved to their constants', () => {
   })
 
   it('takes the definition that reaches the call: the same local name set anew before each call (uvicorn\'s msg = …; logger.warning(msg))', async () => {
-    repo.write('app/h11.py', [
+    r().write('app/h11.py', [
       'import logging',
       'class P:',
       '    def run(self, ok, result):',
@@ -120,7 +95,7 @@ describe('names for messages, resolved to their constants', () => {
       '            msg = "next item"',
       '',
     ].join('\n'))
-    repo.write('src/main/java/org/ex/Q.java', 'package org.ex;\nclass Q {\n  void f(boolean a) {\n    String m = "first {}";\n    LOG.info(m, 1);\n    m = "second {}";\n    LOG.info(m, 2);\n  }\n}\n')
+    r().write('src/main/java/org/ex/Q.java', 'package org.ex;\nclass Q {\n  void f(boolean a) {\n    String m = "first {}";\n    LOG.info(m, 1);\n    m = "second {}";\n    LOG.info(m, 2);\n  }\n}\n')
     const list = await catalog()
     expect(at(list, 'app/h11.py', 6).template).toBe('Unsupported upgrade request.')
     expect(at(list, 'app/h11.py', 9).template).toBe("ASGI callable should return None, but returned '%s'.")
@@ -132,9 +107,9 @@ describe('names for messages, resolved to their constants', () => {
   })
 
   it('stays unmatchable, with the reason, when the name has several values or is no constant', async () => {
-    repo.write('a/one.py', 'BANNER = "one"\n')
-    repo.write('b/two.py', 'BANNER = "two"\n')
-    repo.write('app/run.py', [
+    r().write('a/one.py', 'BANNER = "one"\n')
+    r().write('b/two.py', 'BANNER = "two"\n')
+    r().write('app/run.py', [
       'import logging',
       'log = logging.getLogger(__name__)',
       'def run(ok):',
@@ -154,10 +129,10 @@ describe('names for messages, resolved to their constants', () => {
   })
 
   it('reads a file again when a constant it uses changes in another file, with that file unchanged', async () => {
-    repo.write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %s"\n')
-    repo.write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n}\n')
+    r().write('include/msgs.h', '#define QUOTA_MSG "quota exceeded for %s"\n')
+    r().write('src/quota.c', '#include "msgs.h"\nvoid check(const char *u) {\n  log_error(QUOTA_MSG, u);\n}\n')
     expect(at(await catalog(), 'src/quota.c', 3).template).toBe('quota exceeded for %s')
-    repo.write('include/msgs.h', '#define QUOTA_MSG "quota of %s used up"\n')
+    r().write('include/msgs.h', '#define QUOTA_MSG "quota of %s used up"\n')
     const list = await catalog()
     expect(at(list, 'src/quota.c', 3).template).toBe('quota of %s used up')
   })

@@ -4,40 +4,14 @@
  * pointers assigned a logger count as that logger; wrappers may be declared in `catalog.wrappers`. Level
  * arguments that are constants or expressions (class 3). Real repositories, real parsers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { defaultConfig } from '../config/load.js'
-import type { Config } from '../config/schema.js'
-import type { Statement } from '../core/types.js'
-import type { Store } from '../store/store.js'
-import { tempSqliteStore } from '../store/testutil/stores.js'
-import { indexRepository } from './indexer.js'
-import { ALICE, TempRepo } from './testutil/repo.js'
+import { describe, expect, it } from 'vitest'
+import { at, indexedRepo } from './testutil/indexed.js'
 
-let store: Store
-let repo: TempRepo
-beforeEach(async () => {
-  store = (await tempSqliteStore()).store
-  repo = TempRepo.create()
-})
-afterEach(async () => store.close())
-
-async function catalog(catalogConfig: Partial<Config['catalog']> = {}): Promise<Statement[]> {
-  repo.commit(ALICE)
-  const c = defaultConfig()
-  const s = await indexRepository({ dir: repo.dir, store, config: { ...c, catalog: { ...c.catalog, ...catalogConfig } } })
-  expect(s.errors.filter((e) => !e.reason.startsWith('syntax errors'))).toEqual([])
-  return store.listStatements()
-}
-
-function at(list: Statement[], file: string, line: number): Statement {
-  const s = list.find((x) => x.file === file && x.line === line)
-  if (!s) throw new Error(`no statement at ${file}:${line} in\n${list.map((x) => `${x.file}:${x.line} ${x.template}`).join('\n')}`)
-  return s
-}
+const { repo: r, catalog } = indexedRepo()
 
 describe('logging wrappers', () => {
   it('Go: a function printing its format with a tag (gin debugPrint) makes its calls in other files statements', async () => {
-    repo.write('debug.go', [
+    r().write('debug.go', [
       'package gin',
       '',
       'func debugPrint(format string, values ...any) {',
@@ -51,9 +25,9 @@ describe('logging wrappers', () => {
       '}',
       '',
     ].join('\n'))
-    repo.write('gin.go', 'package gin\n\nfunc (engine *Engine) LoadHTMLGlob(pattern string) {\n\tdebugPrint("Loaded HTML Templates (%d): \\n%s\\n", n, names)\n\tdebugPrint(`[WARNING] Running in "debug" mode.`)\n}\n')
+    r().write('gin.go', 'package gin\n\nfunc (engine *Engine) LoadHTMLGlob(pattern string) {\n\tdebugPrint("Loaded HTML Templates (%d): \\n%s\\n", n, names)\n\tdebugPrint(`[WARNING] Running in "debug" mode.`)\n}\n')
     // Printing to the writer it is handed (an HTTP response) is no logging: its calls are no statements.
-    repo.write('render/text.go', 'package render\n\nfunc WriteString(w io.Writer, format string, data []any) {\n\tfmt.Fprintf(w, format, data...)\n}\n\nfunc f(w io.Writer) {\n\tWriteString(w, "hello %s", d)\n}\n')
+    r().write('render/text.go', 'package render\n\nfunc WriteString(w io.Writer, format string, data []any) {\n\tfmt.Fprintf(w, format, data...)\n}\n\nfunc f(w io.Writer) {\n\tWriteString(w, "hello %s", d)\n}\n')
     const list = await catalog()
     expect(at(list, 'gin.go', 4)).toMatchObject({ level: 'debug', via: 'debugPrint', template: '[GIN-debug] Loaded HTML Templates (%d): \n%s\n', matchable: true })
     expect(at(list, 'gin.go', 5)).toMatchObject({ level: 'debug', via: 'debugPrint', template: '[GIN-debug] [WARNING] Running in "debug" mode.' })
@@ -63,7 +37,7 @@ describe('logging wrappers', () => {
   })
 
   it('Java: a static method logging its parameter (logBanner) is a wrapper; its own call says why it is unmatchable', async () => {
-    repo.write('src/main/java/org/ex/Boot.java', [
+    r().write('src/main/java/org/ex/Boot.java', [
       'package org.ex;',
       'class Boot {',
       '  static void logBanner(String msg, Logger log) {',
@@ -72,6 +46,10 @@ describe('logging wrappers', () => {
       '  void start() {',
       '    logBanner("Loaded plugin: ", LOG);',
       '    logBanner(name, LOG);',
+      '    process("queue");',
+      '  }',
+      '  void process(String request) {',
+      '    LOG.debug("{}", request);',
       '  }',
       '}',
       '',
@@ -82,11 +60,14 @@ describe('logging wrappers', () => {
     expect(at(list, f, 7)).toMatchObject({ level: 'info', via: 'logBanner', template: 'Loaded plugin: {}', matchable: true })
     // A call passing a value, not a message, is no statement.
     expect(list.find((s) => s.file === f && s.line === 8)).toBeUndefined()
+    // Logging an object parameter (`request`) makes no wrapper: the call passing a string is no statement.
+    expect(list.find((s) => s.file === f && s.line === 9)).toBeUndefined()
+    expect(at(list, f, 12)).toMatchObject({ template: null, reason: 'the message is a parameter of process' })
   })
 
   it('C: a function formatting into a buffer for the logger, a variadic macro, and a function pointer to a logger', async () => {
-    repo.write('src/log.h', '#define NET_WARN(fmt, ...) log_warn("[net] " fmt, ##__VA_ARGS__)\nvoid report(const char *fmt, ...);\n')
-    repo.write('src/log.c', [
+    r().write('src/log.h', '#define NET_WARN(fmt, ...) log_warn("[net] " fmt, ##__VA_ARGS__)\nvoid report(const char *fmt, ...);\n')
+    r().write('src/log.c', [
       '#include "log.h"',
       'void report(const char *fmt, ...) {',
       '  va_list ap;',
@@ -101,7 +82,7 @@ describe('logging wrappers', () => {
       '}',
       '',
     ].join('\n'))
-    repo.write('src/main.c', '#include "log.h"\nvoid run(const char *u, const char *d) {\n  report("quota exceeded for %s", u);\n  NET_WARN("disk %s full", d);\n}\n')
+    r().write('src/main.c', '#include "log.h"\nvoid run(const char *u, const char *d) {\n  report("quota exceeded for %s", u);\n  NET_WARN("disk %s full", d);\n}\n')
     const list = await catalog()
     expect(at(list, 'src/log.c', 7)).toMatchObject({ template: null, reason: 'the message is a parameter of report' })
     expect(at(list, 'src/log.c', 11)).toMatchObject({ level: 'info', via: 'log_info', template: 'started %d workers' })
@@ -109,9 +90,39 @@ describe('logging wrappers', () => {
     expect(at(list, 'src/main.c', 4)).toMatchObject({ level: 'warn', via: 'NET_WARN', template: '[net] disk %s full' })
   })
 
+  it('C: a variadic macro over a formatting function over a raw writer, the level passed down (Redis serverLog → _serverLog → serverLogRaw)', async () => {
+    r().write('src/server.h', [
+      '#define serverLog(level, ...) do {\\',
+      '        if (((level)&0xff) < server.verbosity) break;\\',
+      '        _serverLog(level, __VA_ARGS__);\\',
+      '    } while(0)',
+      'void _serverLog(int level, const char *fmt, ...);',
+      '',
+    ].join('\n'))
+    r().write('src/server.c', [
+      '#include "server.h"',
+      'void serverLogRaw(int level, const char *msg) {',
+      '    const int syslogLevelMap[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING };',
+      '    syslog(syslogLevelMap[level], "%s", msg);',
+      '}',
+      'void _serverLog(int level, const char *fmt, ...) {',
+      '    va_list ap;',
+      '    char msg[LOG_MAX_LEN];',
+      '    va_start(ap, fmt);',
+      '    vsnprintf(msg, sizeof(msg), fmt, ap);',
+      '    serverLogRaw(level,msg);',
+      '}',
+      '',
+    ].join('\n'))
+    r().write('src/rdb.c', '#include "server.h"\nvoid save(void) {\n    serverLog(LL_WARNING, "Failed opening the temp RDB file %s for saving: %s", f, e);\n    serverLog(LL_NOTICE,"DB saved on disk");\n}\n')
+    const list = await catalog()
+    expect(at(list, 'src/rdb.c', 3)).toMatchObject({ level: 'warn', via: 'serverLog', template: 'Failed opening the temp RDB file %s for saving: %s', matchable: true })
+    expect(at(list, 'src/rdb.c', 4)).toMatchObject({ level: 'notice', via: 'serverLog', template: 'DB saved on disk' })
+  })
+
   it('Python: a method passing its parameter on (self.warn_user), a module function, and a name bound to a logger method', async () => {
-    repo.write('app/util.py', 'import logging\nlog = logging.getLogger(__name__)\ndef fail(text):\n    log.error("failed: " + text)\n')
-    repo.write('app/users.py', [
+    r().write('app/util.py', 'import logging\nlog = logging.getLogger(__name__)\ndef fail(text):\n    log.error("failed: " + text)\n')
+    r().write('app/users.py', [
       'import logging',
       'from .util import fail',
       'class Users:',
@@ -131,28 +142,28 @@ describe('logging wrappers', () => {
   })
 
   it('JavaScript and TypeScript: an arrow function wrapper and a const bound to console.warn', async () => {
-    repo.write('web/log.ts', "export const audit = (msg: string) => logger.warn('[audit] ' + msg)\n")
-    repo.write('web/app.ts', "import { audit } from './log'\nconst warn = console.warn\nexport function f() {\n  audit('password changed')\n  warn('cache miss %s', k)\n}\n")
+    r().write('web/log.ts', "export const audit = (msg: string) => logger.warn('[audit] ' + msg)\n")
+    r().write('web/app.ts', "import { audit } from './log'\nconst warn = console.warn\nexport function f() {\n  audit('password changed')\n  warn('cache miss %s', k)\n}\n")
     const list = await catalog()
     expect(at(list, 'web/app.ts', 4)).toMatchObject({ level: 'warn', via: 'audit', template: '[audit] password changed' })
     expect(at(list, 'web/app.ts', 5)).toMatchObject({ level: 'warn', via: 'console.warn', template: 'cache miss %s' })
   })
 
   it('two levels: a function passing its message to a wrapper in another file is a wrapper too', async () => {
-    repo.write('pkg/a.go', 'package pkg\n\nfunc logf(format string, args ...any) {\n\tlog.Printf("[pkg] "+format, args...)\n}\n')
-    repo.write('pkg/b.go', 'package pkg\n\nfunc warnf(format string, args ...any) {\n\tlogf("WARN "+format, args...)\n}\n\nfunc f() {\n\twarnf("shard %s slow", id)\n}\n')
+    r().write('pkg/a.go', 'package pkg\n\nfunc logf(format string, args ...any) {\n\tlog.Printf("[pkg] "+format, args...)\n}\n')
+    r().write('pkg/b.go', 'package pkg\n\nfunc warnf(format string, args ...any) {\n\tlogf("WARN "+format, args...)\n}\n\nfunc f() {\n\twarnf("shard %s slow", id)\n}\n')
     const list = await catalog()
     expect(at(list, 'pkg/b.go', 8)).toMatchObject({ via: 'warnf', template: '[pkg] WARN shard %s slow' })
   })
 
   it('config: catalog.wrappers declares a wrapper Dice cannot infer, with its prefix and level', async () => {
-    repo.write('src/app.c', 'void f(int n) {\n  die_with("cannot open %d files", n);\n}\n')
+    r().write('src/app.c', 'void f(int n) {\n  die_with("cannot open %d files", n);\n}\n')
     const list = await catalog({ wrappers: { c: [{ call: 'die_with', messageArg: 0, level: 'fatal', prefix: 'fatal: ' }] } })
     expect(at(list, 'src/app.c', 2)).toMatchObject({ level: 'fatal', via: 'die_with', template: 'fatal: cannot open %d files', matchable: true })
   })
 
   it('config: a logger rule may declare a prefix its logger prints (error: )', async () => {
-    repo.write('src/app.c', 'void f(int n) {\n  oops("%d workers died", n);\n}\n')
+    r().write('src/app.c', 'void f(int n) {\n  oops("%d workers died", n);\n}\n')
     const list = await catalog({ loggers: { c: [{ call: 'oops', level: 'error', prefix: 'error: ' }] } })
     expect(at(list, 'src/app.c', 2)).toMatchObject({ level: 'error', template: 'error: %d workers died', via: null })
   })
@@ -160,7 +171,7 @@ describe('logging wrappers', () => {
 
 describe('level arguments that are constants or expressions', () => {
   it('Python: self.logger.log(TRACE_LOG_LEVEL, …) has its message and the trace level', async () => {
-    repo.write('app/proto.py', 'TRACE_LOG_LEVEL = 5\nclass P:\n    def on(self):\n        self.logger.log(TRACE_LOG_LEVEL, "%sASGI [%s] Started", prefix, n)\n')
+    r().write('app/proto.py', 'TRACE_LOG_LEVEL = 5\nclass P:\n    def on(self):\n        self.logger.log(TRACE_LOG_LEVEL, "%sASGI [%s] Started", prefix, n)\n')
     const list = await catalog()
     expect(at(list, 'app/proto.py', 4)).toMatchObject({ level: 'trace', template: '%sASGI [%s] Started', matchable: true })
   })
@@ -168,14 +179,14 @@ describe('level arguments that are constants or expressions', () => {
   it('C: a conditional level (ok ? LVL_ERROR : LVL_INFO) takes the highest, however long the expression', async () => {
     const long = `(ok && retries < MAX_RETRIES_BEFORE_GIVING_UP && !shutting_down && connection_state == STATE_CONNECTED_AND_READY) ? LVL_INFO : LVL_ERROR`
     expect(long.length).toBeGreaterThan(120)
-    repo.write('src/net.c', `void f(int ok) {\n  log_at(ok ? LVL_ERROR : LVL_INFO, "link %s", name);\n  log_at(${long}, "peer %s", name);\n}\n`)
+    r().write('src/net.c', `void f(int ok) {\n  log_at(ok ? LVL_ERROR : LVL_INFO, "link %s", name);\n  log_at(${long}, "peer %s", name);\n}\n`)
     const list = await catalog({ loggers: { c: [{ call: 'log_at', levelArg: 0 }] } })
     expect(at(list, 'src/net.c', 2)).toMatchObject({ level: 'error', template: 'link %s' })
     expect(at(list, 'src/net.c', 3)).toMatchObject({ level: 'error', template: 'peer %s' })
   })
 
   it('a wrapper taking the level as a parameter passes its callers\' level on', async () => {
-    repo.write('src/net.c', 'void net_log(int lvl, const char *fmt, ...) {\n  log_at(lvl, fmt);\n}\nvoid f(void) {\n  net_log(LVL_WARN, "peer gone");\n}\n')
+    r().write('src/net.c', 'void net_log(int lvl, const char *fmt, ...) {\n  log_at(lvl, fmt);\n}\nvoid f(void) {\n  net_log(LVL_WARN, "peer gone");\n}\n')
     const list = await catalog({ loggers: { c: [{ call: 'log_at', levelArg: 0 }] } })
     expect(at(list, 'src/net.c', 5)).toMatchObject({ level: 'warn', via: 'net_log', template: 'peer gone' })
   })

@@ -254,17 +254,25 @@ function isMark(p: Piece | null | undefined): boolean {
 }
 
 /**
- * Parameter names that carry a message (`format`, `fmt`, `msg`, `text`, `errMsg`): a function putting such a
- * parameter into a logger's message with text around it (`"[GIN-debug] " + format`) is a logging wrapper. Any
- * other parameter there (`"user " + name`) is a value of the function's own statement.
+ * Parameter names that carry a message (`format`, `fmt`, `msg`, `text`, `errMsg`, a C macro's `__VA_ARGS__`): a
+ * function putting such a parameter into a logger's message (`"[GIN-debug] " + format`, `log.info(msg)`) is a
+ * logging wrapper. Any other parameter there (`"user " + name`, `LOG.debug("{}", request)`) is a value of the
+ * function's own statement, and its callers pass objects, not messages.
  */
-const MESSAGE_PARAM = /^(?:s|str|m|f|line|what|banner|title|desc|description|tmpl|template|pattern)$|fmt|format|msg|mesg|message|text|txt/i
+const MESSAGE_PARAM = /^(?:s|str|m|line|what|banner|title|desc|description|tmpl|template|pattern|__VA_ARGS__)$|fmt|format|msg|mesg|message|text|txt/i
 
 /** The message piece of a logging call, or undefined when the call has nothing that could be a message. */
 function messageOf(site: CallSite, d: Decision, adapter: Adapter, res: Resolve | undefined): Piece | null | undefined {
   const args = site.args
   const piece = (n: Node): Piece => adapter.piece(n, res)
-  if (d.messageArg !== undefined) return args[d.messageArg] ? piece(args[d.messageArg]) : undefined
+  if (d.messageArg !== undefined) {
+    const a = args[d.messageArg]
+    if (!a) return undefined
+    const p = piece(a)
+    // `syslog(level, "%s", msg)`, `fprintf(fp, "%s", msg)`: the text is the next argument.
+    if (p.literal && SINGLE_PLACEHOLDER.test(p.text) && d.messageArg + 1 < args.length) return piece(args[d.messageArg + 1]!)
+    return p
+  }
   if (site.stream && site.stream.length > 0) return join(site.stream.map(piece), site.streamSeparator ?? '')
   const picked = adapter.messageNode?.(site)
   if (picked) return piece(picked)
@@ -460,7 +468,9 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     const node = cap.node
     if (cap.name === 'snippet') {
       const text = node.text
-      if (text.includes('"') && text.includes('(')) snippets.push({ text, row: node.startPosition.row, startIndex: node.startIndex, ...macroOf(node) })
+      // A function-like macro may only pass its parameters on (`_serverLog(level, __VA_ARGS__)`): read it too.
+      const macro = macroOf(node)
+      if ((text.includes('"') || macro.macro) && text.includes('(')) snippets.push({ text, row: node.startPosition.row, startIndex: node.startIndex, ...macro })
       continue
     }
     if (cap.name === 'comment') {
@@ -534,7 +544,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       const sig = fn ? scope.signature(fn) : null
       paramOf = sig?.name ?? 'an anonymous function'
       const marks = [...msg.text.matchAll(PARAM_MARK)]
-      const wraps = marks.length === 1 && (isMark(msg) || MESSAGE_PARAM.test(sig?.params[Number(marks[0]![1])] ?? ''))
+      const wraps = marks.length === 1 && MESSAGE_PARAM.test(sig?.params[Number(marks[0]![1])] ?? '')
       if (sig?.name && wraps) {
         const levelParam = d.levelNode ? paramIndex(d.levelNode) : null
         const had = wrappers.get(sig.name)
@@ -574,11 +584,25 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     })
   }
 
-  /** The parameter a level expression is (null: none), so a wrapper passes its callers' level on. */
+  /**
+   * The parameter a level expression is or is read from (`lvl`, `syslogLevelMap[level]`), null: none, so a
+   * wrapper passes its callers' level on.
+   */
   function paramIndex(node: Node): number | null {
-    const p = res?.(node, adapter.ref?.(node) ?? '')
-    const m = p && p.literal ? /^\uE000(\d+)\uE001$/.exec(p.text) : null
-    return m ? Number(m[1]) : null
+    const name = adapter.ref?.(node)
+    if (name) {
+      const m = /^\uE000(\d+)\uE001$/.exec(res?.(node, name).text ?? '')
+      return m ? Number(m[1]) : null
+    }
+    const fn = scope.enclosing(node)
+    if (!fn) return null
+    const params = scope.signature(fn).params
+    const used = new Set<number>()
+    for (const w of node.text.matchAll(/[A-Za-z_]\w*/g)) {
+      const i = params.indexOf(w[0])
+      if (i >= 0) used.add(i)
+    }
+    return used.size === 1 ? [...used][0]! : null
   }
 
   /**
@@ -596,7 +620,7 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     const marks = msg && msg.literal ? [...msg.text.matchAll(PARAM_MARK)] : []
     const fn = marks.length === 1 ? scope.enclosing(site.node) : null
     const sig = fn ? scope.signature(fn) : null
-    if (sig?.name && !wrappers.has(sig.name) && (isMark(msg) || MESSAGE_PARAM.test(sig.params[Number(marks[0]![1])] ?? ''))) {
+    if (sig?.name && !wrappers.has(sig.name) && MESSAGE_PARAM.test(sig.params[Number(marks[0]![1])] ?? '')) {
       wrappers.set(sig.name, { name: sig.name, container: hooks!.container(fn!), template: msg!.text, level: nameLevel(sig.name), levelParam: null, method: sig.params[0] === 'self' || sig.params[0] === 'cls' })
     }
     return true
@@ -637,8 +661,10 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
       last = m.index! + m[0].length
     }
     if (last < w!.template.length) parts.push(lit(w!.template.slice(last)))
-    const level = w!.levelParam !== null ? levelFromArg(args[w!.levelParam - (w!.method ? 1 : 0)], adapter, res) : w!.level
-    record(site, { level }, w!, join(parts))
+    const levelNode = w!.levelParam !== null ? args[w!.levelParam - (w!.method ? 1 : 0)] : undefined
+    const level = levelNode !== undefined ? levelFromArg(levelNode, adapter, res) : w!.level
+    // The level argument goes with the call: a wrapper of this wrapper passes its own level parameter on.
+    record(site, levelNode !== undefined ? { level, levelNode } : { level }, w!, join(parts))
     return true
   }
 }
@@ -691,7 +717,10 @@ function macroOf(arg: Node): { macro?: { name: string; params: string[] } } {
   const name = def.childForFieldName('name')?.text
   const params = def.childForFieldName('parameters')
   if (!name || !params) return {}
-  return { macro: { name, params: params.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text) } }
+  const names = params.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text)
+  // `...`: its arguments are `__VA_ARGS__` in the body (`_serverLog(level, __VA_ARGS__)` passes the message on).
+  if (params.text.includes('...')) names.push('__VA_ARGS__')
+  return { macro: { name, params: names } }
 }
 
 /**
