@@ -12,6 +12,7 @@ import { META_INDEXED_AT } from '../catalog/meta.js'
 import { FIRST_SEEN_KIND, FirstSeenDetector, firstSeenKind } from './first-seen.js'
 import { AlertSender } from './sender.js'
 import { SPIKE_KIND, SpikeDetector, spikeKind } from './spikes.js'
+import { SILENCE_KIND, SilenceDetector, silenceKind } from './silence.js'
 
 /** Options of an AlertRunner. */
 export interface AlertRunnerOptions {
@@ -41,6 +42,7 @@ const MAX_STATEMENTS = 20_000
 export class AlertRunner {
   private first: FirstSeenDetector | null
   private spikes: SpikeDetector | null
+  private silence: SilenceDetector | null
   /** Whether this instance held the lease last round (on taking it over, memory of other rounds is stale). */
   private held = false
   private people: People
@@ -53,6 +55,7 @@ export class AlertRunner {
     const statement = (id: string) => this.statement(id)
     this.first = a.firstSeen.enabled ? new FirstSeenDetector({ store: o.store, config: o.config, router: o.router, statement }) : null
     this.spikes = a.spikes.enabled ? new SpikeDetector({ store: o.store, config: o.config, router: o.router, statement }) : null
+    this.silence = a.silence.enabled ? new SilenceDetector({ store: o.store, config: o.config, router: o.router, statement }) : null
   }
 
   /** True when `dice.yml` turns on at least one alert. */
@@ -69,6 +72,7 @@ export class AlertRunner {
     return {
       [FIRST_SEEN_KIND]: firstSeenKind({ store, config, sender, statement }),
       [SPIKE_KIND]: spikeKind({ store, config, sender, silences, statement }),
+      [SILENCE_KIND]: silenceKind({ config, sender, statement }),
     }
   }
 
@@ -92,6 +96,7 @@ export class AlertRunner {
     let n = 0
     if (this.first) n += await this.first.check(recent, now)
     if (this.spikes) n += await this.spikes.check(recent, now)
+    if (this.silence) n += await this.silence.check(now)
     return n
   }
 
@@ -126,6 +131,9 @@ export class AlertRunner {
   /** A re-index may change any statement: forget the cached ones when it happened. */
   private async forgetStaleCatalog(): Promise<void> {
     const stamp = await this.o.store.getMeta(META_INDEXED_AT)
-    if (stamp !== this.catalogStamp) (this.catalogStamp = stamp), this.cache.clear()
+    if (stamp === this.catalogStamp) return
+    this.catalogStamp = stamp
+    this.cache.clear()
+    this.silence?.reload()
   }
 }

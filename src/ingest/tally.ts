@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js'
+import { expectedIds } from '../alerts/expectations.js'
 import type { Clock } from '../core/clock.js'
 import { atLeast } from '../core/levels.js'
 import type { Hit, LogEntry, Statement } from '../core/types.js'
@@ -105,6 +106,7 @@ export class Tally {
   private annotated: Matcher | null = null
   private byId = new Map<string, StatementInfo>()
   private readonly deltas: SourceDeltas
+  private readonly config: Pick<Config, 'alerts'>
   private readonly hint: { file: string | null; line: number | null; logger: string | null } = { file: null, line: null, logger: null }
 
   constructor(o: TallyOptions) {
@@ -114,6 +116,7 @@ export class Tally {
     this.bucketMs = o.config.match.bucketSeconds * 1000
     this.counter = o.counter ?? new Counter(o.config.match.samplesPerBucket, o.maxShapesPerBucket, o.ordered)
     this.deltas = o.deltas ?? new SourceDeltas()
+    this.config = o.config
     this.matcher = Matcher.build(o.statements, o.plan ?? null)
     this.index(o.statements)
   }
@@ -125,12 +128,15 @@ export class Tally {
   }
 
   private index(statements: Statement[]): void {
-    const annotated = statements.filter((s) => s.channels.length > 0 || s.mentions.length > 0)
+    // Statements expected to keep logging (alerts.silence) count at every level, as annotated ones do.
+    const expected = expectedIds(statements, this.config)
+    const always = (s: Statement) => s.channels.length > 0 || s.mentions.length > 0 || (expected?.has(s.id) ?? false)
+    const annotated = statements.filter(always)
     this.annotated = annotated.length ? Matcher.build(annotated) : null
     const byId = new Map<string, StatementInfo>()
     for (const s of statements) {
       const tail = s.template !== null && s.template.includes('\n') ? TemplateTail.of(s.template) : null
-      byId.set(s.id, { statement: s, always: s.channels.length > 0 || s.mentions.length > 0, key: new OccurrenceKey(s.id), tail })
+      byId.set(s.id, { statement: s, always: always(s), key: new OccurrenceKey(s.id), tail })
     }
     this.byId = byId
   }
