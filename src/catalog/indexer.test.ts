@@ -202,22 +202,39 @@ describe('indexRepository', () => {
     expect((await store.listStatements()).some((s) => s.file === 'f3.js')).toBe(false)
   })
 
-  it('stores the matcher plan of each new catalog, which a matcher of that catalog then follows', async () => {
+  it('stores the built matcher index of each new catalog, which a start of that catalog loads; a re-index that changes a template makes it stale', async () => {
     repo.write('a.js', `log.error("disk %s full", d)\nlog.warn("user %s logged in", u)\n`)
     repo.commit(ALICE)
     await index()
     const plan = await storedPlan(store)
     expect(plan).not.toBeNull()
-    const m = Matcher.build(await store.listStatements(), plan)
-    expect(m.planned).toBe(true)
-    expect(m.match('disk sda full')?.statementId).toBe((await store.listStatements()).find((s) => s.template?.startsWith('disk '))!.id)
-    // A new statement: a new plan, followed; the old one is not followed by the new catalog.
+    // Loaded from the catalog as `dice match` reads it (only what matching needs) and as replay/run read it.
+    for (const list of [await store.listMatchStatements(), await store.listStatements()]) {
+      const m = Matcher.build(list, plan)
+      expect(m.planned).toBe(true)
+      expect(m.match('disk sda full')?.statementId).toBe(list.find((s) => s.template?.startsWith('disk '))!.id)
+    }
+    // A new statement: a new index, loaded; the old one is not loaded for the new catalog.
     repo.write('b.js', `log.error("queue %d stuck", q)\n`)
     repo.commit(BOB)
     await index()
-    const list = await store.listStatements()
+    const list = await store.listMatchStatements()
     expect(Matcher.build(list, plan).planned).toBe(false)
-    expect(Matcher.build(list, await storedPlan(store)).planned).toBe(true)
+    const second = await storedPlan(store)
+    expect(Matcher.build(list, second).planned).toBe(true)
+    // A template edited in place (same statements, same places): stale too, and the new one matches the new text.
+    repo.write('b.js', `log.error("queue %d stalled", q)\n`)
+    repo.commit(BOB)
+    await index()
+    const edited = await store.listMatchStatements()
+    expect(edited.length).toBe(list.length)
+    const stale = Matcher.build(edited, second)
+    expect(stale.planned).toBe(false)
+    expect(stale.match('queue 3 stuck')).toBeNull()
+    const fresh = Matcher.build(edited, await storedPlan(store))
+    expect(fresh.planned).toBe(true)
+    expect(fresh.match('queue 3 stalled')?.statementId).toBe(edited.find((s) => s.template?.startsWith('queue '))!.id)
+    expect(fresh.match('queue 3 stuck')).toBeNull()
   })
 
   it('indexes working-tree edits with null blame for uncommitted lines, and re-blames once they are committed', async () => {

@@ -74,6 +74,9 @@ export interface Statement {
   reason?: string | null
 }
 
+/** What matching reads of a statement (Store.listMatchStatements): the rest of it is not needed to match a line. */
+export type MatchStatement = Pick<Statement, 'id' | 'file' | 'line' | 'template' | 'matchable'>
+
 /** A statement plus its resolved owner, as `dice catalog --json` prints it. */
 export interface CatalogEntry extends Statement {
   owner: Owner

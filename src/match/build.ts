@@ -8,12 +8,12 @@
  * without touching the table. At 100k templates every structure larger than a few MB costs a cache miss
  * per touch (~150 ns, vs ~6 ns in L2): that, not the arithmetic, is what the layout saves.
  */
-import type { Statement } from '../core/types.js'
+import type { MatchStatement } from '../core/types.js'
 import { compile, levelWordEnd, type Compiled } from './compile.js'
 import { bloomBits2, hashRange, mix, screenBit, setBit, unmix } from './hash.js'
 import { SLOT_PAIR, SLOT_PREFIX_WORDS, SLOT_PREFIX_WORDS_TAIL, SLOT_SUFFIX_CHARS, SLOT_SUFFIX_WORDS, SLOT_SUFFIX_WORDS_HEAD, SLOT_WORD, SLOTS } from './keys.js'
-import { chooseKeys, followPlan, planFits, SMALL_CATALOG, type MatcherPlan } from './plan.js'
-import { trimTemplate } from './template.js'
+import { chooseKeys, planRows, SMALL_CATALOG } from './plan.js'
+import { indexedText, Templates } from './templates.js'
 
 /** A row's ints (a cache line) and fields: see MatchIndex.rows. */
 export const ROW = 16
@@ -57,8 +57,8 @@ const BLOOM_MAX_BITS = 1 << 21
 
 /** The frozen index of one catalog. Built once per catalog version; matching only reads it. */
 export interface MatchIndex {
-  /** Every indexed template, in catalog order. */
-  readonly compiled: readonly Compiled[]
+  /** Every indexed template, in catalog order (compiled when first needed). */
+  readonly templates: Templates
   /** Blocked bit filter of every key: a key sets two bits of one 32-bit word, so a test reads one word. */
   readonly bloom: Int32Array
   readonly bloomMask: number
@@ -83,12 +83,12 @@ export interface MatchIndex {
   /** Per row with middle literals: their count, then (length, minimum of the placeholder before it) each,
    *  then the last placeholder's minimum. */
   readonly inner: Int32Array
-  /** Per template, the key it is filed under (-1: the scan list), for plans. */
-  readonly keyOf: Int32Array
   /** Per template, its first statement's id. */
   readonly ids: readonly string[]
-  /** The scan list (templates by number) and its first row; `scanAny` matches any of their needles (2+). */
-  readonly scan: readonly number[]
+  /** The scan list (templates by number), their longest literals, and its first row; `scanAny` matches any of
+   *  their needles (2+). */
+  readonly scan: Int32Array
+  readonly scanNeedles: readonly string[]
   readonly scanStart: number
   readonly scanAny: RegExp | null
   /** Inner-word and pair screens (16 bits of the hash, see screenBit) as bit sets: 8 KB each, so they stay in
@@ -116,26 +116,28 @@ export interface MatchIndex {
   readonly maxSuffixHeadDepth: number
   /** Rows in `rows`. */
   readonly rowCount: number
-  /** Whether the build followed a stored plan (true) or counted keys itself. */
+  /** Whether the index was loaded from a stored one (snapshot.ts) rather than built. */
   readonly planned: boolean
   /** Templates indexed / statements skipped (not matchable, no template, no literal word). */
   readonly size: { readonly templates: number; readonly statements: number; readonly skipped: number }
 }
 
 /**
- * Compile and index the matchable statements of a catalog. `plan` (from `planOf` of an index built for the
- * same catalog, e.g. stored by an earlier run) saves counting keys again: followed only when it was made for
- * exactly these templates by this key scheme, else ignored.
+ * Compile and index the matchable statements of a catalog (choosing keys by counting: see plan.ts). The compiled
+ * templates are dropped once frozen: the index keeps flat arrays (see Templates).
  */
-export function buildIndex(statements: readonly Statement[], plan: MatcherPlan | null = null): MatchIndex {
+export function buildIndex(statements: readonly MatchStatement[]): MatchIndex {
   const byTemplate = new Map<string, Compiled>()
+  /** Per template (by number), the positions of its statements in `statements`. */
+  const positions: number[][] = []
   const mins = new Map<string, number[]>()
   let skipped = 0
-  const file = (text: string, s: Statement, alt: boolean): boolean => {
+  const file = (text: string, s: MatchStatement, at: number, alt: boolean): boolean => {
     const key = alt ? `\u0001${text}` : text
     const have = byTemplate.get(key)
     if (have) {
       have.statements.push(s)
+      positions[have.index]!.push(at)
       return true
     }
     const c = compile(text, mins)
@@ -145,9 +147,11 @@ export function buildIndex(statements: readonly Statement[], plan: MatcherPlan |
     c.index = byTemplate.size
     c.alt = alt
     byTemplate.set(key, c)
+    positions.push([at])
     return true
   }
-  for (const s of statements) {
+  for (let at = 0; at < statements.length; at++) {
+    const s = statements[at]!
     if (!s.matchable || !s.template) {
       skipped++
       continue
@@ -155,35 +159,32 @@ export function buildIndex(statements: readonly Statement[], plan: MatcherPlan |
     // A message of several lines is matched by its first: line-based formats give the rest lines of their own
     // (folded into it by the reader, see multiline-template.ts), and a message holding them all is tried by
     // its first line too.
-    const full = trimTemplate(s.template)
-    const nl = full.indexOf('\n')
-    const text = nl < 0 ? full : full.slice(0, nl).trimEnd()
-    if (!file(text, s, false)) {
+    const text = indexedText(s.template, false)
+    if (!file(text, s, at, false)) {
       skipped++
       continue
     }
     // A template starting with a level word (`ERROR: shard %s failed`) is also filed without it: a format
     // parser lifts the word into the level, leaving `shard x failed`. Not when a placeholder would then start
-    // it (`error: %v connection lost`): that would take any line ending like it.
+    // it (`error: %v connection lost`): that would take any line ending like it. (indexedText(…, true) cuts
+    // the same word.)
     const cut = levelWordEnd(text)
-    if (cut > 0 && !/^[%{$]/.test(text.slice(cut, cut + 1))) file(text.slice(cut), s, true)
+    if (cut > 0 && !/^[%{$]/.test(text.slice(cut, cut + 1))) file(text.slice(cut), s, at, true)
   }
-  return freeze([...byTemplate.values()], skipped, plan)
+  return freeze(statements, [...byTemplate.values()], positions, skipped)
 }
 
-function freeze(compiled: Compiled[], skipped: number, plan: MatcherPlan | null): MatchIndex {
+function freeze(statements: readonly MatchStatement[], compiled: Compiled[], positions: number[][], skipped: number): MatchIndex {
   const n = compiled.length
   let bloomBits = BLOOM_MIN_BITS
   while (bloomBits < n * 32 && bloomBits < BLOOM_MAX_BITS) bloomBits *= 2
   const bloom = new Int32Array(bloomBits >>> 5)
   const bloomMask = (bloomBits >>> 5) - 1
-  let statements = 0
-  for (const c of compiled) statements += c.statements.length
+  let stmtCount = 0
+  for (const c of compiled) stmtCount += c.statements.length
   const used = new Uint8Array(SLOTS)
-  // The key each template is filed under: chosen by counting (most of a cold build's time), or as a stored
-  // plan of this same catalog says it was chosen.
-  const planned = plan !== null && planFits(compiled, plan)
-  const keyOf = planned ? followPlan(compiled, plan!) : chooseKeys(compiled, SLOTS)
+  // The key each template is filed under, chosen by counting (most of a build's time).
+  const keyOf = chooseKeys(compiled, SLOTS)
   const wordShape = new Int32Array(0x10000 >>> 5)
   const pairShape = new Int32Array(0x10000 >>> 5)
   const scan: number[] = []
@@ -249,7 +250,8 @@ function freeze(compiled: Compiled[], skipped: number, plan: MatcherPlan | null)
     }
     if (others.length) rest = new RegExp(others.map(escapeRegExp).join('|'))
   }
-  const scanAny = scan.length > 1 ? new RegExp(scan.map((t) => escapeRegExp(compiled[t]!.needle)).join('|')) : null
+  const scanNeedles = scan.map((t) => compiled[t]!.needle)
+  const scanAny = scanRegExp(scanNeedles)
   // Each key's first template in the open-addressing table, the others after it. Load 0.4–0.8: a row is a
   // cache line, so a sparser table costs megabytes (RSS); linear probing reads the next line, which the
   // hardware fetches ahead.
@@ -310,12 +312,22 @@ function freeze(compiled: Compiled[], skipped: number, plan: MatcherPlan | null)
   }
   const scanStart = spare
   for (const t of scan) put(spare++, t, -1)
+  const start = new Int32Array(n + 1)
+  for (let t = 0; t < n; t++) start[t + 1] = start[t]! + positions[t]!.length
+  const pos = Int32Array.from(positions.flat())
+  const alt = Uint8Array.from(compiled, (c) => (c.alt ? 1 : 0))
+  const templates = new Templates(statements, start, pos, alt, planRows(compiled, keyOf))
   return Object.freeze({
-    compiled, bloom, bloomMask, rows, slotShift, text: parts.join(''), inner: Int32Array.from(inner), keyOf: Int32Array.from(keyOf),
-    ids: compiled.map((c) => c.statements[0]!.id), scan, scanStart, scanAny, wordShape, pairShape, edges, edgeKinds, rest,
-    wordPass, hasWords, hasPairs, hasPrefixChars, hasSuffixChars, used, maxPrefixDepth, maxPrefixTailDepth, maxSuffixDepth,
-    maxSuffixHeadDepth, rowCount, planned, size: Object.freeze({ templates: n, statements, skipped }),
+    templates, bloom, bloomMask, rows, slotShift, text: parts.join(''), inner: Int32Array.from(inner),
+    ids: compiled.map((c) => c.statements[0]!.id), scan: Int32Array.from(scan), scanNeedles, scanStart, scanAny, wordShape, pairShape,
+    edges, edgeKinds, rest, wordPass, hasWords, hasPairs, hasPrefixChars, hasSuffixChars, used, maxPrefixDepth, maxPrefixTailDepth,
+    maxSuffixDepth, maxSuffixHeadDepth, rowCount, planned: false, size: Object.freeze({ templates: n, statements: stmtCount, skipped }),
   })
+}
+
+/** The scan list's "contains any needle" test (2+ needles), or null. */
+export function scanRegExp(needles: readonly string[]): RegExp | null {
+  return needles.length > 1 ? new RegExp(needles.map(escapeRegExp).join('|')) : null
 }
 
 /** Bit of text[a..b) as an edge of `kind` in the edge bit set. */

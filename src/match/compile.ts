@@ -2,7 +2,7 @@
  * One catalog template as the index build needs it: its literals and placeholder minimums, the facts that
  * screen a line before any literal is compared, and the statements that print it.
  */
-import type { Statement } from '../core/types.js'
+import type { MatchStatement } from '../core/types.js'
 import { firstTwo, lastTwo } from './hash.js'
 import { parseTemplate } from './template.js'
 
@@ -17,7 +17,7 @@ export interface Compiled {
   literalChars: number
   placeholders: number
   /** Statements sharing this exact template (the same message logged from several places). */
-  statements: Statement[]
+  statements: MatchStatement[]
   /** The key it is filed under, for explain and plans: slot (-1: scan list) and the literal range hashed. */
   keySlot: number
   keyLit: number

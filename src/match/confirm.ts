@@ -45,7 +45,7 @@ export function confirm(ix: MatchIndex, sc: Scratch, m: string, count: number): 
         if (len - fl - ll < ((rows[f + R_PH]! >>> 16) & 1)) continue
       } else {
         const k = rows[f + R_INNER]!
-        if (k >= 0 && len <= INNER_LINE ? !fitsMiddle(m, ll, text, at + fl, fl, ix.inner, k) : !fitsInner(ix.compiled[rows[f + R_T]!]!, m)) continue
+        if (k >= 0 && len <= INNER_LINE ? !fitsMiddle(m, ll, text, at + fl, fl, ix.inner, k) : !fitsInner(ix.templates.at(rows[f + R_T]!), m)) continue
       }
     }
     if (best < 0) {

@@ -31,11 +31,13 @@ export function explainCandidates(ix: MatchIndex, sc: Scratch, m: string, result
   }
   const scan = ix.scan
   if (scan.length === 1 || (scan.length > 1 && ix.scanAny!.test(m))) {
-    for (const t of scan) if (m.includes(ix.compiled[t]!.needle)) seen.add(t)
+    scan.forEach((t, i) => {
+      if (m.includes(ix.scanNeedles[i]!)) seen.add(t)
+    })
   }
   const out: ExplainCandidate[] = []
   for (const t of seen) {
-    const c = ix.compiled[t]!
+    const c = ix.templates.at(t)
     const failure = whyNot(c, m, sc.sigLo, sc.sigHi)
     for (const s of c.statements) {
       const won = result?.statementId === s.id

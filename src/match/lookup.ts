@@ -197,7 +197,8 @@ export function candidates(ix: MatchIndex, sc: Scratch, m: string): number {
   const scan = ix.scan
   // One native scan for "contains any listed needle" first: most lines contain none.
   if (scan.length > 1 && !ix.scanAny!.test(m)) return sc.candN
-  for (let i = 0; i < scan.length; i++) if (m.includes(ix.compiled[scan[i]!]!.needle)) propose(ix, sc, ix.scanStart + i, stamp)
+  const needles = ix.scanNeedles
+  for (let i = 0; i < scan.length; i++) if (m.includes(needles[i]!)) propose(ix, sc, ix.scanStart + i, stamp)
   return sc.candN
 }
 

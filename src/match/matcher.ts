@@ -12,13 +12,13 @@
  * statement in the file/logger the line names, nearest line first, then catalog order. The cost per line
  * depends on its length and the few templates sharing its rarest keys, not on the catalog's size.
  */
-import type { MatchResult, Statement } from '../core/types.js'
+import type { MatchResult, MatchStatement } from '../core/types.js'
 import * as BUILD from './build.js'
 import { type MatchIndex } from './build.js'
 import { confirm } from './confirm.js'
 import { explainCandidates, type ExplainCandidate } from './explain.js'
 import { candidates, mayFit, Scratch } from './lookup.js'
-import { planOf, type MatcherPlan } from './plan.js'
+import { loadIndex, snapshotOf, type MatcherPlan } from './snapshot.js'
 import { Hit } from './result.js'
 import { pick, type MatchHint } from './tie-break.js'
 import { levelWordEnd } from './compile.js'
@@ -28,7 +28,7 @@ import { levelWordEnd } from './compile.js'
 const { buildIndex, R_CHARS, R_PH, R_T } = BUILD
 
 export type { ExplainCandidate } from './explain.js'
-export { decodePlan, encodePlan, type MatcherPlan } from './plan.js'
+export { decodePlan, encodePlan, type MatcherPlan } from './snapshot.js'
 export type { MatchHint } from './tie-break.js'
 
 /** The statement that printed `message`, or null. `hint` breaks ties between equally specific templates. */
@@ -76,12 +76,13 @@ function find(ix: MatchIndex, sc: Scratch, m: string, hint: MatchHint | undefine
   const rows = ix.rows
   const t = rows[best + R_T]!
   const ties = sc.ties
-  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix.compiled, t, m, null)
+  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix.templates, t, m, null)
   // Equally specific templates in catalog order, whichever key proposed them first.
-  const tied = ties === null ? [ix.compiled[t]!] : ties.map((x) => ix.compiled[x]!).sort((a, b) => a.index - b.index)
+  const all = ix.templates
+  const tied = ties === null ? [all.at(t)] : ties.map((x) => all.at(x)).sort((a, b) => a.index - b.index)
   const { statement, ambiguous } = pick(tied, hint)
   const win = tied.find((c) => !c.alt && c.statements.includes(statement)) ?? tied.find((c) => c.statements.includes(statement))!
-  return new Hit(statement.id, win.literalChars, ix.compiled, win.index, m, ambiguous === null ? null : ambiguous.map((s) => s.id))
+  return new Hit(statement.id, win.literalChars, ix.templates, win.index, m, ambiguous === null ? null : ambiguous.map((s) => s.id))
 }
 
 /** `matchLine` plus every candidate the index proposed and why each did or did not win (`--explain`). */
@@ -99,21 +100,21 @@ export class Matcher {
   readonly index: MatchIndex
   private readonly scratch: Scratch
 
-  private constructor(index: MatchIndex) {
+  private constructor(index: MatchIndex, private readonly statements: readonly MatchStatement[]) {
     this.index = index
     this.scratch = new Scratch(index)
   }
 
   /**
-   * Compile and index the matchable statements of a catalog. `plan` (from `plan()` of a matcher built for the
-   * same catalog, e.g. stored by an earlier run) saves counting keys again: followed only when it was made
-   * for exactly these templates by this key scheme, else ignored.
+   * Compile and index the matchable statements of a catalog. `plan` (from `plan()` of a matcher of the same
+   * catalog, e.g. stored by an earlier run) is the index itself: loaded when it was made for exactly these
+   * templates by this code (snapshot.ts), else ignored and the index built.
    */
-  static build(statements: readonly Statement[], plan: MatcherPlan | null = null): Matcher {
-    return new Matcher(buildIndex(statements, plan))
+  static build(statements: readonly MatchStatement[], plan: MatcherPlan | null = null): Matcher {
+    return new Matcher((plan !== null ? loadIndex(plan, statements) : null) ?? buildIndex(statements), statements)
   }
 
-  /** Whether the build followed a stored plan (true) or counted keys itself. */
+  /** Whether the index was loaded from a stored plan (true) or built. */
   get planned(): boolean {
     return this.index.planned
   }
@@ -123,9 +124,9 @@ export class Matcher {
     return this.index.size
   }
 
-  /** The keys this matcher's templates are filed under, for Matcher.build of the same catalog later. */
+  /** This matcher's index as bytes, for Matcher.build of the same catalog later. */
   plan(): MatcherPlan {
-    return planOf(this.index.compiled, this.index.keyOf)
+    return snapshotOf(this.index, this.statements)
   }
 
   /** The statement that printed `message`, or null. `hint` breaks ties between equally specific templates. */

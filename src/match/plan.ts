@@ -1,38 +1,11 @@
 /**
  * Choosing each template's key: the one lines are least likely to probe, counted over the catalog ("failed"
- * starts many templates, so lines starting with "failed" are common). Most of a cold build's time, so the
- * choice is a storable plan that a later build of the same catalog follows.
+ * starts many templates, so lines starting with "failed" are common). Most of a build's time, which is why the
+ * built index is stored whole (snapshot.ts) and loaded by later starts of the same catalog.
  */
-import { createHash } from 'node:crypto'
-import { compile, type Compiled } from './compile.js'
-import { AFFIX, enumerateKeys, KeyList, SLOT_PAIR, SLOT_PREFIX_CHARS, SLOT_PREFIX_WORDS_TAIL, SLOT_WORD, WORD_DEPTH } from './keys.js'
-
-/**
- * The key each template of a catalog is filed under, as a build chose them (PLAN_INTS per template), and
- * the id of the catalog and key scheme it was made for. Storable (encodePlan): choosing keys is most of a
- * cold build (~0.5 s at 100k templates), following a plan a few milliseconds.
- */
-export interface MatcherPlan {
-  id: string
-  rows: Int32Array
-}
-
-/** A plan as text (for the store's meta table). */
-export function encodePlan(plan: MatcherPlan): string {
-  return `${plan.id}:${Buffer.from(plan.rows.buffer, plan.rows.byteOffset, plan.rows.byteLength).toString('base64')}`
-}
-
-/** encodePlan's text back as a plan; null for anything else (it is then rebuilt). */
-export function decodePlan(text: string | null | undefined): MatcherPlan | null {
-  if (!text) return null
-  const colon = text.indexOf(':')
-  if (colon < 0) return null
-  const bytes = Buffer.from(text.slice(colon + 1), 'base64')
-  if (bytes.length % 4 !== 0) return null
-  const rows = new Int32Array(bytes.length / 4)
-  new Uint8Array(rows.buffer).set(bytes)
-  return { id: text.slice(0, colon), rows }
-}
+import type { Compiled } from './compile.js'
+import { enumerateKeys, KeyList, SLOT_PAIR, SLOT_PREFIX_CHARS, SLOT_PREFIX_WORDS_TAIL, SLOT_WORD } from './keys.js'
+import { PLAN_INTS } from './templates.js'
 
 /** Size of the build-time count sketch of probed keys. */
 const PROBE_SKETCH = 1 << 22
@@ -40,9 +13,6 @@ const PROBE_SKETCH = 1 << 22
 export const SMALL_CATALOG = 1000
 /** …when there are at most this many. */
 const SMALL_SCAN = 32
-/** Ints per template in a MatcherPlan: key, slot, literal, range start, range end, signature low, high. */
-const PLAN_INTS = 7
-
 /** Scratch list for enumerateKeys (the build is synchronous: one at a time). */
 const KEYS_OF = new KeyList()
 
@@ -90,8 +60,8 @@ export function chooseKeys(compiled: Compiled[], slots: number): number[] {
   return keyOf
 }
 
-/** The plan of a built catalog: each template's key and where it came from. */
-export function planOf(compiled: readonly Compiled[], keyOf: Int32Array): MatcherPlan {
+/** Each template's key and where it came from (PLAN_INTS per template, see Templates.keys). */
+export function planRows(compiled: readonly Compiled[], keyOf: readonly number[]): Int32Array {
   const rows = new Int32Array(compiled.length * PLAN_INTS)
   for (let ci = 0; ci < compiled.length; ci++) {
     const c = compiled[ci]!
@@ -104,77 +74,7 @@ export function planOf(compiled: readonly Compiled[], keyOf: Int32Array): Matche
     rows[f + 5] = c.sigLo
     rows[f + 6] = c.sigHi
   }
-  return { id: planId(compiled), rows }
-}
-
-/** The id of a catalog's plan: the key scheme's fingerprint and every template, in order. */
-function planId(compiled: readonly Compiled[]): string {
-  const h = createHash('sha256').update(keyScheme())
-  for (const c of compiled) h.update(c.template).update('\0')
-  return h.digest('base64url').slice(0, 32)
-}
-
-let scheme: string | null = null
-/**
- * The keys and signatures of a few fixed templates: changes whenever the key or signature hashing does,
- * so a plan stored by another version of this code is never followed.
- */
-function keyScheme(): string {
-  if (scheme !== null) return scheme
-  const parts: number[] = [PLAN_INTS, WORD_DEPTH, AFFIX]
-  for (const t of ['connection to {} failed after {} retries', 'x', 'disk_full: {}', '{} ends here now', 'éclair 7 Über-alles']) {
-    const c = compile(t, new Map())!
-    const list = enumerateKeys(c, new KeyList())
-    parts.push(c.sigLo, c.sigHi)
-    for (let i = 0; i < list.n; i++) parts.push(list.slot[i]!, list.key[i]!, list.option[i]!)
-  }
-  return (scheme = parts.join(','))
-}
-
-/** Whether `plan` was made for exactly these templates (id) and, checked on a sample, their keys. */
-export function planFits(compiled: Compiled[], plan: MatcherPlan): boolean {
-  const n = compiled.length
-  if (plan.rows.length !== n * PLAN_INTS || plan.id !== planId(compiled)) return false
-  // A sample re-derived: a plan that names a key its template does not offer would lose that template's lines.
-  const step = Math.max(1, n >> 6)
-  for (let ci = 0; ci < n; ci += step) {
-    const c = compiled[ci]!
-    const f = ci * PLAN_INTS
-    const sigLo = c.sigLo
-    const sigHi = c.sigHi
-    const list = enumerateKeys(c, KEYS_OF)
-    const ok = c.sigLo === plan.rows[f + 5] && c.sigHi === plan.rows[f + 6]
-    c.sigLo = sigLo
-    c.sigHi = sigHi
-    if (!ok) return false
-    const key = plan.rows[f]!
-    if (key < 0) continue
-    let found = false
-    for (let i = 0; i < list.n && !found; i++) {
-      found = list.option[i] === 1 && list.key[i] === key && list.slot[i] === plan.rows[f + 1] && list.lit[i] === plan.rows[f + 2] &&
-        list.a[i] === plan.rows[f + 3] && list.b[i] === plan.rows[f + 4]
-    }
-    if (!found) return false
-  }
-  return true
-}
-
-/** chooseKeys' answer, read from a plan that fits. */
-export function followPlan(compiled: Compiled[], plan: MatcherPlan): number[] {
-  const keyOf = new Array<number>(compiled.length)
-  const r = plan.rows
-  for (let ci = 0; ci < compiled.length; ci++) {
-    const c = compiled[ci]!
-    const f = ci * PLAN_INTS
-    keyOf[ci] = r[f]!
-    c.keySlot = r[f + 1]!
-    c.keyLit = r[f + 2]!
-    c.keyA = r[f + 3]!
-    c.keyB = r[f + 4]!
-    c.sigLo = r[f + 5]!
-    c.sigHi = r[f + 6]!
-  }
-  return keyOf
+  return rows
 }
 
 /**

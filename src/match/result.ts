@@ -3,7 +3,7 @@
  * statement, so most lines never pay for the slices (samples and real-time messages read them).
  */
 import type { MatchResult } from '../core/types.js'
-import type { Compiled } from './compile.js'
+import type { Templates } from './templates.js'
 import { capture } from './confirm.js'
 
 /** The MatchResult the matcher returns (values read lazily; serialises as a plain result). */
@@ -14,11 +14,11 @@ export class Hit implements MatchResult {
   // { statementId, literalChars, values }. The template is found from its number only when values are read:
   // most lines are counted and never reach for it. #line holds the message until then, its values after:
   // one field fewer per result, and millions of results are made and dropped per second.
-  #all: readonly Compiled[]
+  #all: Templates
   #t: number
   #line: string | string[]
   #ambiguous: string[] | null
-  constructor(statementId: string, literalChars: number, all: readonly Compiled[], t: number, m: string, ambiguous: string[] | null) {
+  constructor(statementId: string, literalChars: number, all: Templates, t: number, m: string, ambiguous: string[] | null) {
     this.statementId = statementId
     this.literalChars = literalChars
     this.#all = all
@@ -33,7 +33,7 @@ export class Hit implements MatchResult {
   get values(): string[] {
     const v = this.#line
     if (typeof v !== 'string') return v
-    return (this.#line = capture(this.#all[this.#t]!, v) ?? [])
+    return (this.#line = capture(this.#all.at(this.#t), v) ?? [])
   }
   toJSON(): MatchResult {
     const r: MatchResult = { statementId: this.statementId, literalChars: this.literalChars, values: this.values }

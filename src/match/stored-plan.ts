@@ -2,11 +2,11 @@ import type { Store } from '../store/store.js'
 import { decodePlan, encodePlan, type MatcherPlan } from './matcher.js'
 
 /**
- * The catalog's matcher plan in the store (meta key `matcher.plan`): written by `dice index` when the catalog
- * changes, and by the first replay or run that built its matcher without one, so later starts skip choosing
- * keys (see Matcher.build). A cache: a missing or stale plan is ignored and rebuilt.
+ * The catalog's built matcher index in the store (meta key `matcher.index`, snapshot.ts): written by `dice index`
+ * when the catalog changes, and by the first replay or run that built its matcher without one, so later starts
+ * load it instead of building (see Matcher.build). A cache: a missing or stale one is ignored and rebuilt.
  */
-export const PLAN_META_KEY = 'matcher.plan'
+export const PLAN_META_KEY = 'matcher.index'
 
 /** The stored plan, or null (none yet, or unreadable). */
 export async function storedPlan(store: Store): Promise<MatcherPlan | null> {
@@ -17,12 +17,12 @@ export async function storedPlan(store: Store): Promise<MatcherPlan | null> {
   }
 }
 
-/** Store the plan of `m` unless it was built from the stored one. Failing to write it changes nothing else. */
+/** Store the index of `m` unless it was loaded from the stored one. Failing to write it changes nothing else. */
 export async function keepPlan(store: Store, m: { readonly planned: boolean; plan(): MatcherPlan }): Promise<void> {
   if (m.planned) return
   try {
     await store.setMeta(PLAN_META_KEY, encodePlan(m.plan()))
   } catch {
-    // Read-only or busy store: the next start chooses keys again.
+    // Read-only or busy store: the next start builds the index again.
   }
 }

@@ -2,7 +2,7 @@
  * Tie-break: equally specific fits (the same message logged from several places, or different templates
  * with as many literal characters and placeholders) go to the statement in the file or logger the line names.
  */
-import type { Statement } from '../core/types.js'
+import type { MatchStatement } from '../core/types.js'
 import type { Compiled } from './compile.js'
 
 /** Where the log line says it came from (the logger's own `file:line` or logger name). */
@@ -45,7 +45,7 @@ function stem(p: string): string {
   return i > 0 ? b.slice(0, i) : b
 }
 
-function pathsOf(s: Statement): StatementPaths {
+function pathsOf(s: MatchStatement): StatementPaths {
   const st = stem(s.file)
   const slash = s.file.lastIndexOf('/')
   const dir = slash < 0 ? '' : s.file.slice(s.file.lastIndexOf('/', slash - 1) + 1, slash)
@@ -96,10 +96,10 @@ function hintScore(p: StatementPaths, h: HintForms): number {
  * lists every statement the line cannot tell from the chosen one (null: none): the same message logged from
  * several places, and nothing in the line (file, line, logger) that says which.
  */
-export function pick(tied: readonly Compiled[], hint?: MatchHint): { statement: Statement; ambiguous: Statement[] | null } {
+export function pick(tied: readonly Compiled[], hint?: MatchHint): { statement: MatchStatement; ambiguous: MatchStatement[] | null } {
   if (tied.length === 1 && tied[0]!.statements.length === 1) return { statement: tied[0]!.statements[0]!, ambiguous: null }
   const h = hint && (hint.file || hint.logger) ? hintForms(hint) : null
-  const all: Statement[] = []
+  const all: MatchStatement[] = []
   const alt: boolean[] = []
   const scores: number[] = []
   const dists: number[] = []
@@ -127,13 +127,13 @@ export function pick(tied: readonly Compiled[], hint?: MatchHint): { statement: 
   }
   // Statements the line cannot tell from the best: same score and, when the line names a file, same distance;
   // one filed without its level word only when the best is too.
-  const same: Statement[] = []
+  const same: MatchStatement[] = []
   for (let i = 0; i < all.length; i++) {
     if (i !== best && scores[i] === scores[best] && (scores[i] === 0 || dists[i] === dists[best]) && (alt[best] || !alt[i])) same.push(all[i]!)
   }
   return { statement: all[best]!, ambiguous: same.length > 0 ? [all[best]!, ...same] : null }
 }
 
-function dist(s: Statement, hint: MatchHint): number {
+function dist(s: MatchStatement, hint: MatchHint): number {
   return hint.line ? Math.abs(s.line - hint.line) : 0
 }

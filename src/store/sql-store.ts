@@ -1,4 +1,4 @@
-import type { Checkpoint, Statement } from '../core/types.js'
+import type { Checkpoint, MatchStatement, Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
@@ -165,6 +165,11 @@ export class SqlStore implements Store {
     const sql = `SELECT * FROM statements ORDER BY file, line, id`
     const read = statementReader()
     return this.db.allMapped ? this.db.allMapped(sql, [], read) : (await this.db.all<Row>(sql)).map(read)
+  }
+  async listMatchStatements() {
+    const sql = `SELECT id, file, line, template, matchable FROM statements ORDER BY file, line, id`
+    // all(), not allMapped(): five small columns, so the driver's rows are no burden, and one call reads faster.
+    return (await this.db.all<Row>(sql)).map((r): MatchStatement => ({ id: r.id, file: r.file, line: Number(r.line), template: r.template ?? null, matchable: !!Number(r.matchable) }))
   }
   async countStatements() {
     const r = await this.db.get<Row>(`SELECT COUNT(*) AS n FROM statements`)

@@ -37,6 +37,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getStatement('s4')).toMatchObject({ channels: ['ops'], mentions: ['elmore'], matchable: false, template: null, line: 9 })
     })
 
+    it('lists the catalog for matching: the same statements in the same order, id, file, line, template and matchable only', async () => {
+      await store.replaceFiles([{ file: 'b.c', hash: 'h' }, { file: 'a.c', hash: 'h' }],
+        [stmt('s2', 'b.c', 2), stmt('s1', 'a.c', 7, { channels: ['ops'] }), stmt('s0', 'a.c', 3, { matchable: false, template: null })], [])
+      const full = await store.listStatements()
+      expect(await store.listMatchStatements()).toEqual(full.map((s) => ({ id: s.id, file: s.file, line: s.line, template: s.template, matchable: s.matchable })))
+      expect(full.map((s) => s.id)).toEqual(['s0', 's1', 's2'])
+    })
+
     it('adds counts and moves checkpoints in one transaction', async () => {
       const occ = { statementId: 's1', host: 'h1', bucket: 0, count: 2, firstSeen: 10, lastSeen: 20, level: 'error' as const, samples: ['a'] }
       await store.applyCounts({ occurrences: [occ], unowned: [], checkpoints: [{ source: 'f', identity: '1:2', offset: 100, lines: 2 }],

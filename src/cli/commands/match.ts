@@ -3,7 +3,7 @@ import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
-import type { LogEntry, MatchResult, Statement } from '../../core/types.js'
+import type { LogEntry, MatchResult, MatchStatement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { MultilineAssembler } from '../../ingest/multiline.js'
 import { Matcher, type ExplainCandidate, type MatcherPlan } from '../../match/matcher.js'
@@ -27,10 +27,10 @@ export const match: Command = {
     // Bad --format is a usage error before anything is opened or read.
     const parser = createParser(format, ctx.config, { clock: ctx.clock })
     const store = await ctx.openStore()
-    let statements: Statement[]
+    let statements: MatchStatement[]
     let plan: MatcherPlan | null
     try {
-      statements = await store.listStatements()
+      statements = await store.listMatchStatements()
       plan = await storedPlan(store)
     } finally {
       await store.close()
@@ -98,7 +98,7 @@ export const match: Command = {
 
 type Render = (n: number, e: LogEntry | null, r: MatchResult | null, explain?: ExplainCandidate[], continuation?: boolean) => string
 
-function jsonRenderer(statements: Statement[], explain: boolean): Render {
+function jsonRenderer(statements: readonly MatchStatement[], explain: boolean): Render {
   // The statement part of each output object is the same text for every line it matches: build it once.
   const byId = new Map(statements.map((s) => [s.id, s]))
   const cache = new Map<string, string>()
@@ -120,7 +120,7 @@ function jsonRenderer(statements: Statement[], explain: boolean): Render {
   }
 }
 
-function textRenderer(statements: Statement[], explain: boolean): Render {
+function textRenderer(statements: readonly MatchStatement[], explain: boolean): Render {
   const byId = new Map(statements.map((s) => [s.id, s]))
   return (n, e, r, x, continuation) => {
     const st = r ? byId.get(r.statementId) : undefined
