@@ -107,6 +107,16 @@ CREATE TABLE undeliverable (
   count ${t.bigint} NOT NULL, first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, cleared_at ${t.bigint},
   PRIMARY KEY (statement_id, intended));
 `,
+  // The versions really running (docs/alerts/versions.md): the catalog of each deployed revision — which
+  // statements it has (revision_members), each statement of any revision stored once by id (revision_catalog,
+  // the row as JSON: one removed on main is still there) — and what runs where (deploys, append only).
+  (t) => `
+CREATE TABLE revisions (rev TEXT PRIMARY KEY, commit_id TEXT NOT NULL, indexed_at ${t.bigint} NOT NULL);
+CREATE TABLE revision_members (rev TEXT NOT NULL, statement_id TEXT NOT NULL, PRIMARY KEY (rev, statement_id));
+CREATE TABLE revision_catalog (id TEXT PRIMARY KEY, statement TEXT NOT NULL);
+CREATE TABLE deploys (
+  id ${t.autoId}, rev TEXT NOT NULL, commit_id TEXT NOT NULL, host_pattern TEXT NOT NULL, at ${t.bigint} NOT NULL, by_who TEXT NOT NULL);
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -5,7 +5,7 @@ import { migrate } from './migrations.js'
 import type {
   AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
-  SlackUserRow, StatementTotal, Store, UndeliverableRow, UnownedRow, UserRow,
+  SlackUserRow, StatementTotal, Store, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
 } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
@@ -177,7 +177,51 @@ export class SqlStore implements Store {
   }
   async getStatement(id: string) {
     const r = await this.db.get<Row>(`SELECT * FROM statements WHERE id = ?`, [id])
-    return r ? toStatement(r) : null
+    if (r) return toStatement(r)
+    const old = await this.db.get<Row>(`SELECT statement FROM revision_catalog WHERE id = ?`, [id])
+    return old ? P<Statement>(old.statement, null as never) : null
+  }
+
+  // ---- revisions
+  async putRevision(r: { rev: string; commit: string; at: number }, statements: readonly Statement[]) {
+    await this.db.tx(async (tx) => {
+      await tx.run(`DELETE FROM revision_members WHERE rev = ?`, [r.rev])
+      await tx.run(`INSERT INTO revisions (rev, commit_id, indexed_at) VALUES (?, ?, ?) ON CONFLICT (rev) DO UPDATE SET commit_id = excluded.commit_id, indexed_at = excluded.indexed_at`,
+        [r.rev, r.commit, r.at])
+      const ids = [...new Map(statements.map((s) => [s.id, s])).values()]
+      for (const c of chunks(ids)) {
+        await tx.run(`INSERT INTO revision_members (rev, statement_id) VALUES ${values(c.length, 2)}`, c.flatMap((s) => [r.rev, s.id]))
+        // The same id is the same file, message and level: the newest catalogued row (its line, its blame) is kept.
+        await tx.run(`INSERT INTO revision_catalog (id, statement) VALUES ${values(c.length, 2)} ON CONFLICT (id) DO UPDATE SET statement = excluded.statement`,
+          c.flatMap((s) => [s.id, J(s)]))
+      }
+    })
+  }
+  async listRevisions(): Promise<RevisionRow[]> {
+    const rows = await this.db.all<Row>(`SELECT r.rev, r.commit_id, r.indexed_at, (SELECT COUNT(*) FROM revision_members m WHERE m.rev = r.rev) AS n FROM revisions r ORDER BY r.rev`)
+    return rows.map((r) => ({ rev: r.rev, commit: r.commit_id, indexedAt: Number(r.indexed_at), statements: Number(r.n) }))
+  }
+  async revisionCatalog(revs: readonly string[]) {
+    const members = new Map<string, string[]>(revs.map((r) => [r, []]))
+    const statements = new Map<string, Statement>()
+    for (const c of chunks(revs)) {
+      const rows = await this.db.all<Row>(`SELECT m.rev, c.id, c.statement FROM revision_members m JOIN revision_catalog c ON c.id = m.statement_id
+        WHERE m.rev IN (${c.map(() => '?').join(',')}) ORDER BY c.id`, c)
+      for (const r of rows) {
+        members.get(r.rev)!.push(r.id)
+        if (!statements.has(r.id)) statements.set(r.id, P<Statement>(r.statement, null as never))
+      }
+    }
+    return { statements: [...statements.values()], members }
+  }
+  async addDeploy(d: Omit<DeployRow, 'id'>): Promise<DeployRow> {
+    const r = await this.db.get<Row>(`INSERT INTO deploys (rev, commit_id, host_pattern, at, by_who) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+      [d.rev, d.commit, d.hostPattern, d.at, d.by])
+    return { ...d, id: Number(r!.id) }
+  }
+  async listDeploys(): Promise<DeployRow[]> {
+    const rows = await this.db.all<Row>(`SELECT * FROM deploys ORDER BY at, id`)
+    return rows.map((r) => ({ id: Number(r.id), rev: r.rev, commit: r.commit_id, hostPattern: r.host_pattern, at: Number(r.at), by: r.by_who }))
   }
 
   // ---- counting

@@ -386,6 +386,31 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.activeSnoozes(5)).map((z) => z.until)).toEqual([10_000])
     })
 
+    it('keeps the catalog of each revision, a statement shared by revisions once, and finds a statement removed from the catalog in them', async () => {
+      await store.replaceFiles([{ file: 'a.c', hash: 'h' }], [stmt('same', 'a.c', 3), stmt('new', 'a.c', 4)], [])
+      await store.putRevision({ rev: 'v1', commit: 'c1', at: 10 }, [stmt('same', 'a.c', 2), stmt('old', 'a.c', 5), stmt('gone', 'b.c', 1)])
+      await store.putRevision({ rev: 'v2', commit: 'c2', at: 20 }, [stmt('same', 'a.c', 3), stmt('new', 'a.c', 4), stmt('gone', 'b.c', 1)])
+      // Catalogued again (a tag moved): its members are replaced.
+      await store.putRevision({ rev: 'v1', commit: 'c1b', at: 30 }, [stmt('same', 'a.c', 2), stmt('old', 'a.c', 5)])
+      expect(await store.listRevisions()).toEqual([{ rev: 'v1', commit: 'c1b', indexedAt: 30, statements: 2 }, { rev: 'v2', commit: 'c2', indexedAt: 20, statements: 3 }])
+      const both = await store.revisionCatalog(['v1', 'v2'])
+      expect(both.statements.map((s) => s.id).sort()).toEqual(['gone', 'new', 'old', 'same'])
+      expect(Object.fromEntries([...both.members].map(([r, ids]) => [r, [...ids].sort()]))).toEqual({ v1: ['old', 'same'], v2: ['gone', 'new', 'same'] })
+      expect((await store.revisionCatalog(['v1'])).statements.map((s) => s.id).sort()).toEqual(['old', 'same'])
+      expect(await store.getStatement('old')).toMatchObject({ id: 'old', file: 'a.c', line: 5, template: 'msg old %s' })
+      expect(await store.getStatement('same')).toMatchObject({ line: 3 })
+      expect(await store.getStatement('nowhere')).toBeNull()
+      expect((await store.listStatements()).map((s) => s.id)).toEqual(['same', 'new'])
+    })
+
+    it('records deploys in order', async () => {
+      const a = await store.addDeploy({ rev: 'v1', commit: 'c1', hostPattern: '*', at: 100, by: 'cli' })
+      const b = await store.addDeploy({ rev: 'v2', commit: 'c2', hostPattern: 'web-*', at: 200, by: 'api' })
+      expect(b.id).toBeGreaterThan(a.id)
+      expect(await store.listDeploys()).toEqual([a, b])
+      expect(b).toEqual({ id: b.id, rev: 'v2', commit: 'c2', hostPattern: 'web-*', at: 200, by: 'api' })
+    })
+
     it('keeps a statement\'s !expect annotation', async () => {
       await store.replaceFiles([{ file: 'a.c', hash: 'h' }], [stmt('hb', 'a.c', 3, { expect: { count: 1, everyMs: 3_600_000 } }), stmt('x', 'a.c', 4)], [])
       expect((await store.getStatement('hb'))!.expect).toEqual({ count: 1, everyMs: 3_600_000 })

@@ -101,6 +101,11 @@ export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { sample
 export interface UnownedRow extends UnownedDelta { shapeHash: string }
 export interface StatementTotal { statementId: string; count: number; hosts: string[]; firstSeen: number; lastSeen: number; level: Level | null }
 
+/** A catalogued revision (`dice index --rev`): what REV named, its commit, when it was catalogued, how many statements. */
+export interface RevisionRow { rev: string; commit: string; indexedAt: number; statements: number }
+/** A deploy (`dice deploy REV --host PATTERN`): from `at` on, hosts matching the glob run `rev` (every host: `*`). */
+export interface DeployRow { id: number; rev: string; commit: string; hostPattern: string; at: number; by: string }
+
 /** One piece of an alert detector's memory: a statement's usual rate, an open episode, a statement told once per deploy. */
 export interface AlertStateRow { kind: string; key: string; state: unknown; updatedAt: number }
 /** A statement's count in one time bucket, summed over hosts (what the alert detectors read). */
@@ -139,7 +144,23 @@ export interface Store {
   listMatchStatements(): Promise<MatchStatement[]>
   /** Number of statements in the catalog (cheap: no rows are read). */
   countStatements(): Promise<number>
+  /** A statement of the catalog, else of a catalogued revision (one removed on main still renders); null when neither. */
   getStatement(id: string): Promise<Statement | null>
+
+  // revisions (docs/alerts/versions.md)
+  /**
+   * Store the catalog of revision `rev` at `commit` atomically, replacing what `rev` held: its members, and each
+   * statement once by id (a statement unchanged across revisions is one row).
+   */
+  putRevision(r: { rev: string; commit: string; at: number }, statements: readonly Statement[]): Promise<void>
+  /** The catalogued revisions, by name. */
+  listRevisions(): Promise<RevisionRow[]>
+  /** The statements of `revs`, each id once, and which ids each revision has. */
+  revisionCatalog(revs: readonly string[]): Promise<{ statements: Statement[]; members: Map<string, string[]> }>
+  /** Record a deploy; returns it with its id. */
+  addDeploy(d: Omit<DeployRow, 'id'>): Promise<DeployRow>
+  /** Every deploy, oldest first. */
+  listDeploys(): Promise<DeployRow[]>
 
   // counting
   getCheckpoint(source: string): Promise<Checkpoint | null>
