@@ -55,7 +55,7 @@ describe('dice digest', () => {
     expect(nobody.code).toBe(0)
     expect(nobody.stdout).toMatch(/^nobody has no statements: none of the 2 in the catalog goes to their digest/)
     // pig owns both; once their digest is sent there is nothing new, which is a different message.
-    await runDice(['--db', db, 'digest', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    await runDice(['--db', db, 'digest', '--mark-sent', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     const pig = await runDice(['--db', db, 'digest', '--user', 'pig@pen.mssn', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     expect(pig.stdout).toBe('no digest for pig@pen.mssn: nothing new in their 2 statements since their last digest\n')
   })
@@ -73,9 +73,30 @@ describe('dice digest', () => {
     expect(send.stdout).not.toContain('0 statements')
   })
 
-  it('without --preview sends the due digest once (console notifier, no token)', async () => {
+  it('without a Slack token prints the due digests as a preview and marks nothing sent: the service still sends that day\'s digest', async () => {
     const { dir, db } = await seeded()
-    const first = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    const none = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(none.code).toBe(0)
+    expect(none.stdout).toContain('Dice digest for pig@pen.mssn')
+    expect(none.stdout).toContain('×7')
+    expect(none.stdout).toContain('not sent (no Slack token: a preview; --mark-sent counts it as sent)')
+    // Run again: the same digest, nothing was marked.
+    expect((await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })).stdout).toContain('×7')
+    const slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn', tz: 'UTC', presence: 'active' }] })
+    try {
+      const sent = await runDice(['--db', db, 'digest', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: 'xoxb-test', DICE_SLACK_API_URL: slack.url } })
+      expect(sent.code).toBe(0)
+      const posts = slack.ok('chat.postMessage')
+      expect(posts).toHaveLength(1)
+      expect(JSON.stringify(posts[0]!.body)).toContain('×7')
+    } finally {
+      await slack.close()
+    }
+  })
+
+  it('without a Slack token, --mark-sent sends the due digest to the console once', async () => {
+    const { dir, db } = await seeded()
+    const first = await runDice(['--db', db, 'digest', '--mark-sent', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('Dice digest for pig@pen.mssn')
     expect(first.stdout).toContain('×7')

@@ -16,7 +16,7 @@ function header(d: DigestPreview, preview: boolean): string {
   const what = `${n} statement${n === 1 ? '' : 's'}${d.parts.length > 1 ? ` in ${d.parts.length} messages (the first, then replies in its thread)` : ''}`
   const state = preview
     ? d.due ? 'due now' : `not due: ${d.reason}`
-    : { enqueued: 'sent', 'already-sent': "today's digest was already sent", 'not-due': `not due: ${d.reason}`, away: `not sent: ${d.reason}`, undeliverable: `not sent: ${d.reason}`, preview: '' }[d.status]
+    : { enqueued: 'sent', 'dry-run': 'not sent (no Slack token: a preview; --mark-sent counts it as sent)', 'already-sent': "today's digest was already sent", 'not-due': `not due: ${d.reason}`, away: `not sent: ${d.reason}`, undeliverable: `not sent: ${d.reason}`, preview: '' }[d.status]
   // Sending skips building what is not due: there is no count to report then, only why.
   if (!preview && d.status === 'not-due') return `${d.target} — ${d.localDate} ${d.tz} — ${state}`
   return `${d.target} — ${d.localDate} ${d.tz} — ${what} — ${state}`
@@ -47,7 +47,10 @@ async function nothingFor(who: string, router: Router, statements: Statement[], 
   return `no digest for ${who}: nothing new in their ${mine} statement${mine === 1 ? '' : 's'} since their last digest\n`
 }
 
-/** `dice digest [--user WHO] [--preview] [--at ISO-TIME] [--json]`: build (and without --preview, send) the digests due. */
+/**
+ * `dice digest [--user WHO] [--preview] [--mark-sent] [--at ISO-TIME] [--json]`: build (and without --preview, send) the
+ * digests due; with no Slack token or webhook, print the due ones and mark nothing unless --mark-sent.
+ */
 export const digest: Command = {
   ...SPECS.digest,
   async run(ctx, { values }) {
@@ -60,8 +63,11 @@ export const digest: Command = {
       const log = (l: string) => ctx.stderr.write(`dice: ${l}\n`)
       // With --json, the console notifier must not write digests into the JSON on stdout.
       const notifier = createNotifier({ config: ctx.config, env: ctx.env, out: values.json ? ctx.stderr : ctx.stdout, slack })
-      const delivery = preview ? null : new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log })
-      const built = await buildDigests({ store, config: ctx.config, clock: ctx.clock, router, slack, user: values.user, preview, log })
+      // Console output reaches nobody: it is a preview of what is due unless --mark-sent says it counts, so the
+      // service (with a token) still sends today's digest.
+      const dryRun = !preview && notifier.name === 'console' && !values['mark-sent']
+      const delivery = preview || dryRun ? null : new Delivery({ store, config: ctx.config, clock: ctx.clock, notifier, slack, router, log })
+      const built = await buildDigests({ store, config: ctx.config, clock: ctx.clock, router, slack, user: values.user, preview, dryRun, log })
       if (delivery) {
         await delivery.pump([DIGEST_KIND])
         delivery.stop()
@@ -73,7 +79,7 @@ export const digest: Command = {
       if (!built.length) ctx.stdout.write(values.user ? await nothingFor(values.user, router, await store.listStatements(), ctx.config) : 'no digests: nothing new since the last ones\n')
       for (const d of built) {
         ctx.stdout.write(`${header(d, preview)}\n`)
-        if (preview && d.items.length) for (const part of d.parts) ctx.stdout.write(`${stripControl(slackUnescape(part.text))}\n\n`)
+        if ((preview || d.status === 'dry-run') && d.items.length) for (const part of d.parts) ctx.stdout.write(`${stripControl(slackUnescape(part.text))}\n\n`)
       }
       if (delivery && delivery.stats.failures) return 1
       return 0

@@ -100,11 +100,12 @@ export const SPECS = {
   },
   digest: {
     name: 'digest',
-    summary: 'build (and with no --preview, send) the digests due',
-    usage: 'digest [--user WHO] [--preview] [--at ISO-TIME] [--json]',
+    summary: 'build (and with no --preview, send) the digests due; with no Slack token or webhook, print the due ones without marking them sent',
+    usage: 'digest [--user WHO] [--preview] [--mark-sent] [--at ISO-TIME] [--json]',
     options: {
       user: { type: 'string', value: 'WHO', help: "only this person's (or #channel's) digest" },
       preview: { type: 'boolean', help: 'print the digests instead of sending them, due or not' },
+      'mark-sent': { type: 'boolean', help: 'with no Slack token or webhook: count the digests printed as sent (else the service still sends them)' },
       json: json('print the digests as a JSON array'),
     },
     examples: ['digest --preview', 'digest --preview --user pig@pen.mssn --at 2025-03-14T09:30:00Z'],

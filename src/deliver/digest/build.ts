@@ -19,6 +19,7 @@ export const DIGEST_KIND = 'digest'
 /** What happened to one recipient's digest in a build. */
 export type DigestStatus =
   | 'preview' // --preview: built, not sent, marks untouched
+  | 'dry-run' // due and would be sent, but `dryRun` (dice digest with no Slack token): printed only, marks untouched
   | 'enqueued' // due: in the outbox, about to be posted
   | 'already-sent' // today's digest exists (sent or on its way)
   | 'not-due' // outside working hours / not a workday in their zone
@@ -76,6 +77,11 @@ export interface BuildDigestsOptions {
   user?: string
   /** Build and return without sending, enqueuing, consuming snoozes or moving marks; ignore due-ness. */
   preview: boolean
+  /**
+   * Decide as a send does (due-ness, what is on its way) but enqueue, mark and consume nothing: due digests get
+   * status 'dry-run'. `dice digest` with no Slack token, so console output is a preview unless asked to count.
+   */
+  dryRun?: boolean
   /** Where a loss is reported (once per intended recipient and day): `dice run`'s log. Default: nowhere. */
   log?: (line: string) => void
 }
@@ -172,7 +178,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
     const when = workingTime(now, tz, config.digest)
     if (g.lost) {
-      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview, lost, log, day: when.local.date }))
+      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview || !!o.dryRun, lost, log, day: when.local.date }))
       continue
     }
     if (!o.preview && outstanding.has(g.target)) continue
@@ -191,6 +197,11 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     }
     out.push(preview)
     if (o.preview) continue
+    if (o.dryRun) {
+      if (built.items.length) preview.status = 'dry-run'
+      else out.pop()
+      continue
+    }
     if (!built.items.length) {
       // Only muted/snoozed content: move the marks so it does not come back after an unmute.
       await store.setDigestMarks(built.marks)
