@@ -11,7 +11,7 @@ import { routing, type Routing } from '../deliver/testutil/routing.js'
 import type { Store } from '../store/store.js'
 import { STORE_KINDS } from '../store/testutil/stores.js'
 import { startServer, type RunningServer } from './http.js'
-import { statementActions } from './slack/views.js'
+import { actionsBlock } from '../deliver/digest/blocks.js'
 import { blockAction, postAction, postEvent, signed } from './testutil/slack-requests.js'
 
 const SECRET = 'shh-signing-secret'
@@ -39,7 +39,7 @@ for (const kind of STORE_KINDS) {
     /** Post a Dice-looking message with action buttons to the stand-in, as Delivery would. */
     const postMessage = async (channel: string, statementId: string) => {
       const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
-      const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'tunnel x: phase 2 failed' } }, statementActions(statementId)]
+      const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'tunnel x: phase 2 failed' } }, actionsBlock(statementId, null)]
       const r = await web.chat.postMessage({ channel, text: 'tunnel x: phase 2 failed', blocks: blocks as any })
       return { channel: r.channel!, ts: r.ts!, blocks }
     }

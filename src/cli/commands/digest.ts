@@ -1,6 +1,6 @@
 import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
-import { writeJson } from '../context.js'
+import { Output } from '../output.js'
 import { Router, type DigestTarget } from '../../route/router.js'
 import type { Config } from '../../config/schema.js'
 import type { Statement } from '../../core/types.js'
@@ -54,6 +54,8 @@ async function nothingFor(who: string, router: Router, statements: Statement[], 
 export const digest: Command = {
   ...SPECS.digest,
   async run(ctx, { values }) {
+    // Before anything writes to stdout (the console notifier too): `dice digest | head` ends quietly.
+    const out = new Output(ctx.stdout)
     const store = await ctx.openStore()
     try {
       const slack = slackFromEnv(ctx.env)
@@ -73,14 +75,20 @@ export const digest: Command = {
         delivery.stop()
       }
       if (values.json) {
-        writeJson(ctx.stdout, built.map(({ blocks: _b, parts, ...d }) => ({ ...d, messages: parts.length })), true)
+        out.push(JSON.stringify(built.map(({ blocks: _b, parts, ...d }) => ({ ...d, messages: parts.length })), null, 2) + '\n')
+        await out.flush()
+        out.check()
         return 0
       }
-      if (!built.length) ctx.stdout.write(values.user ? await nothingFor(values.user, router, await store.listStatements(), ctx.config) : 'no digests: nothing new since the last ones\n')
+      if (!built.length) out.push(values.user ? await nothingFor(values.user, router, await store.listStatements(), ctx.config) : 'no digests: nothing new since the last ones\n')
       for (const d of built) {
-        ctx.stdout.write(`${header(d, preview)}\n`)
-        if ((preview || d.status === 'dry-run') && d.items.length) for (const part of d.parts) ctx.stdout.write(`${stripControl(slackUnescape(part.text))}\n\n`)
+        out.push(`${header(d, preview)}\n`)
+        if ((preview || d.status === 'dry-run') && d.items.length) for (const part of d.parts) out.push(`${stripControl(slackUnescape(part.text))}\n\n`)
+        await out.flush()
+        if (out.closed) break
       }
+      await out.flush()
+      out.check()
       if (delivery && delivery.stats.failures) return 1
       return 0
     } finally {

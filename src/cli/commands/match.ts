@@ -1,7 +1,7 @@
-import { once } from 'node:events'
 import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
+import { Output } from '../output.js'
 import { UsageError } from '../../core/errors.js'
 import type { LogEntry, MatchResult, MatchStatement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
@@ -139,58 +139,6 @@ function printable(s: string): string {
   // Keep one output line per input line whatever the message holds.
   const t = s.length > 200 ? `${s.slice(0, 200)}…` : s
   return t.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-}
-
-/**
- * Batches output strings and honours backpressure. When the reader goes away (`dice match | head`: EPIPE) it
- * stops quietly and says so through `closed`, so the input is not read to its end for nobody; any other write
- * error is kept and thrown by `check()`. Waiting for 'drain' removes its listeners whichever event ends the wait:
- * `Promise.race` of `events.once` would leave two behind per wait (MaxListenersExceededWarning under a slow reader)
- * and reject on the EPIPE 'error'.
- */
-class Output {
-  private parts: string[] = []
-  private failure: Error | null = null
-  closed = false
-
-  constructor(private readonly out: NodeJS.WritableStream) {
-    out.on('error', (e: NodeJS.ErrnoException) => {
-      this.closed = true
-      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure = e
-    })
-  }
-
-  push(s: string): void {
-    this.parts.push(s)
-  }
-
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return
-    const s = this.parts.join('')
-    this.parts = []
-    if (this.closed) return
-    if (!this.out.write(s)) await this.drained()
-  }
-
-  /** Throws a write error other than the reader going away. */
-  check(): void {
-    if (this.failure) throw this.failure
-  }
-
-  private drained(): Promise<void> {
-    const out = this.out
-    return new Promise((resolve) => {
-      const done = (): void => {
-        out.off('drain', done)
-        out.off('close', done)
-        out.off('error', done)
-        resolve()
-      }
-      out.on('drain', done)
-      out.on('close', done)
-      out.on('error', done)
-    })
-  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Hit, Statement } from '../../core/types.js'
 import { startSlackStandin, type SlackStandin } from '../../deliver/testutil/slack-standin.js'
 import { checkpointKeyOfPath } from '../../ingest/file/identity.js'
 import { routing } from '../../deliver/testutil/routing.js'
-import { statementActions } from '../../server/slack/views.js'
+import { actionsBlock } from '../../deliver/digest/blocks.js'
 import { blockAction, postAction } from '../../server/testutil/slack-requests.js'
 import { openStore } from '../../store/registry.js'
 import type { Store } from '../../store/store.js'
@@ -64,8 +64,8 @@ describe('dice run (a real child process on SQLite)', () => {
     // A forged click changes nothing; the owner's signed click mutes for everyone.
     const web = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } })
     const dm = slack.channelId('dm-UPIG00001')
-    const msg = await web.chat.postMessage({ channel: dm, text: 'it hurts me too 3', blocks: [statementActions('hurts')] as any })
-    const click = blockAction({ user: 'UPIG00001', actionId: 'dice_mute', value: { statementId: 'hurts', scope: 'all' }, channel: { id: dm }, ts: msg.ts!, blocks: [statementActions('hurts')] })
+    const msg = await web.chat.postMessage({ channel: dm, text: 'it hurts me too 3', blocks: [actionsBlock('hurts', null)] as any })
+    const click = blockAction({ user: 'UPIG00001', actionId: 'dice_mute', value: { statementId: 'hurts', scope: 'all' }, channel: { id: dm }, ts: msg.ts!, blocks: [actionsBlock('hurts', null)] })
     expect((await postAction(r.url, SECRET, click, { forge: true })).status).toBe(401)
     expect((await postAction(r.url, SECRET, click)).status).toBe(200)
     await until(async () => (await store.listMutes()).length === 1 && (await store.listAudit()).length === 1, 'the mute and its audit row')

@@ -9,29 +9,6 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: text.slice(0, 2900) })
 const short = (s: Statement | undefined, id: string) =>
   s ? `\`${esc((s.template ?? s.callee).slice(0, 120))}\` (${esc(s.file)}:${s.line})` : `\`${esc(id)}\` (no longer in the catalog)`
 
-/**
- * The action buttons Dice attaches to a statement in a message (E's digests and channel posts may use
- * them too): snooze select (1h/1d/1w/10 more/custom), mute for me, mute for everyone, it wasn't me.
- */
-export function statementActions(statementId: string, scope: Scope | null = null): unknown {
-  const v = (x: Record<string, unknown>) => JSON.stringify({ statementId, ...x })
-  const opt = (text: string, x: Record<string, unknown>) => ({ text: plain(text), value: v({ ...x, ...(scope ? { scope } : {}) }) })
-  return {
-    type: 'actions',
-    block_id: `dice_actions:${statementId}`.slice(0, 255),
-    elements: [
-      {
-        type: 'static_select', action_id: 'dice_snooze', placeholder: plain('Snooze…'),
-        options: [opt('for 1 hour', { for: '1h' }), opt('for 1 day', { for: '1d' }), opt('for 1 week', { for: '1w' }), opt('for the next 10', { count: 10 }), opt('custom…', { for: 'custom' })],
-      },
-      { type: 'button', action_id: 'dice_mute', text: plain('Mute for me'), value: v({ scope: 'user' }) },
-      { type: 'button', action_id: 'dice_mute', text: plain('Mute for everyone'), value: v({ scope: 'all' }), style: 'danger',
-        confirm: { title: plain('Mute for everyone?'), text: plain('Nobody will hear about this log statement again until it is unmuted.'), confirm: plain('Mute'), deny: plain('Cancel') } },
-      { type: 'button', action_id: 'dice_reassign', text: plain("It wasn't me"), value: v({}) },
-    ],
-  }
-}
-
 /** The "it wasn't me" modal: pick the real owner (users_select), optional reason. */
 export function reassignModal(s: Statement, meta: ModalMeta): Record<string, unknown> {
   return {
@@ -95,7 +72,7 @@ export function homeView(o: {
 }): Record<string, unknown> {
   const blocks: unknown[] = [
     { type: 'header', text: plain('Dice — what you have quieted') },
-    { type: 'context', elements: [mrkdwn('Snoozes, mutes and "it wasn\'t me" hand-overs you made or that concern you. Undo any of them here.')] },
+    { type: 'context', elements: [mrkdwn('Snoozes, mutes and "Not mine" hand-overs you made or that concern you. Undo any of them here.')] },
   ]
   const section = (title: string, rows: unknown[]) => {
     blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*${title}*`) })
