@@ -40,6 +40,15 @@ function reader(src: LogSource) {
   }
 }
 
+/** Waits until the source has opened n files: a line appended before that counts as already there when fromStart is false. */
+async function tracking(src: FileSource, n: number, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (src['tracked'].size < n) {
+    if (Date.now() > end) throw new Error(`the source tracked ${src['tracked'].size} of ${n} files`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
 const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`)
 
 describe('FileSource', () => {
@@ -105,8 +114,9 @@ describe('FileSource', () => {
   it('picks up a file that appears under the glob later, from its first line', async () => {
     writeFileSync(join(dir, 'a.log'), 'a 0\n')
     writeFileSync(join(dir, 'ignored.txt'), 'x\n')
-    const r = reader(source(join(dir, '*.log'), { fromStart: false }))
-    await new Promise((res) => setTimeout(res, 100))
+    const src = source(join(dir, '*.log'), { fromStart: false })
+    const r = reader(src)
+    await tracking(src, 1)
     appendFileSync(join(dir, 'a.log'), 'a 1\n')
     writeFileSync(join(dir, 'b.log'), 'b 0\nb 1\n')
     await r.until(3)
@@ -177,8 +187,9 @@ describe('FileSource', () => {
   it('starts at the end of a file with no checkpoint when fromStart is false', async () => {
     const p = join(dir, 'app.log')
     writeFileSync(p, 'before\n')
-    const r = reader(source(p, { fromStart: false }))
-    await new Promise((res) => setTimeout(res, 80))
+    const src = source(p, { fromStart: false })
+    const r = reader(src)
+    await tracking(src, 1)
     appendFileSync(p, 'after\n')
     expect(await r.until(1)).toEqual(['after'])
     await r.stop()
