@@ -26,7 +26,7 @@ describe('snooze until it gets worse', () => {
     await store.close()
     const r = await runDice(['--db', db, 'snooze', 'tun', '--until-worse', '--as', 'pig@pen.mssn'])
     expect(r.stderr).toBe('')
-    expect(r.stdout).toBe('snoozed tun for pig@pen.mssn until it gets worse (its next spike)\n')
+    expect(r.stdout).toBe('snoozed tun for everyone until it gets worse (its next spike): the sky is crying (src/hello.c:10)\n')
     const again = await openStore({ dbFile: db })
     expect((await again.activeSnoozes(Date.now())).map((z) => [z.statementId, z.until, z.remaining, z.wakeOn])).toEqual([['tun', null, null, 'worse']])
     await again.close()

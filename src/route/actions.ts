@@ -63,6 +63,8 @@ export interface SnoozeRequest {
   count?: number
   /** Snooze for a channel (name or id) instead of for the actor. */
   channel?: string
+  /** Snooze for this person (as stored: see `personId`) instead of for the actor. */
+  user?: string
   /** Snooze for everyone. */
   everyone?: boolean
   /** Until the statement's next spike ("until it gets worse", docs/alerts/spikes.md), alone or with a time or count. */
@@ -114,7 +116,10 @@ export class Actions {
     return s
   }
 
-  /** Snooze for a while and/or for the next N occurrences; personal unless a channel or everyone is named. */
+  /**
+   * Snooze for a while and/or for the next N occurrences: for the actor (a Slack click) unless a person, a
+   * channel or everyone is named.
+   */
   async snooze(r: SnoozeRequest): Promise<SnoozeRow> {
     const s = await this.statement(r.statementId)
     const now = this.clock()
@@ -134,6 +139,9 @@ export class Actions {
     } else if (r.channel) {
       ;(scope = 'channel'), (scopeId = r.channel.replace(/^#/, ''))
       if (!inChannel(r.actor, scopeId)) await this.mayActForEveryone(s, r.actor, `snooze it for #${scopeId}`)
+    } else if (r.user) {
+      scopeId = r.user
+      if (scopeId !== r.actor.id) await this.mayActForEveryone(s, r.actor, `snooze it for ${scopeId}`)
     }
     const row = await this.store.addSnooze({
       statementId: s.id, scope, scopeId, until: ms == null ? null : now + ms, remaining: r.count ?? null, wakeOn: r.untilWorse ? 'worse' : null, by: r.actor.id, createdAt: now,
@@ -145,11 +153,13 @@ export class Actions {
   /** Remove snoozes of a statement (all of them, or one scope). Returns how many. */
   async unsnooze(o: { statementId: string; actor: Actor; scope?: Scope; scopeId?: string }): Promise<number> {
     const s = await this.statement(o.statementId)
-    const before = (await this.store.activeSnoozes(this.clock())).filter((x) =>
-      x.statementId === s.id && (!o.scope || x.scope === o.scope) && (!o.scopeId || x.scopeId === o.scopeId))
+    const inScope = await this.inScope(o.scope, o.scopeId)
+    const before = (await this.store.activeSnoozes(this.clock())).filter((x) => x.statementId === s.id && inScope(x))
     // Your own snoozes (for you, or ones you set) are yours to lift; others' need the everyone rule.
     if (before.some((x) => x.by !== o.actor.id && (x.scope !== 'user' || x.scopeId !== o.actor.id))) await this.mayActForEveryone(s, o.actor, 'lift a snooze someone else set')
-    const n = await this.store.removeSnoozes(s.id, o.scope, o.scopeId)
+    let n = 0
+    if (!o.scope) n = await this.store.removeSnoozes(s.id)
+    else for (const id of new Set(before.map((x) => x.scopeId))) n += await this.store.removeSnoozes(s.id, o.scope, id)
     await this.audit(o.actor, 'unsnooze', s.id, before, null)
     return n
   }
@@ -181,8 +191,8 @@ export class Actions {
     const mutes = (await this.store.listMutes()).filter((m) => m.statementId === s.id)
     let targets: MuteRow[]
     if (o.scope) {
-      const id = o.scope === 'all' ? '*' : (o.scopeId ?? o.actor.id).replace(/^#/, '')
-      targets = mutes.filter((m) => m.scope === o.scope && m.scopeId === id)
+      const inScope = await this.inScope(o.scope, o.scope === 'all' ? '*' : o.scopeId ?? o.actor.id)
+      targets = mutes.filter(inScope)
     } else {
       targets = mutes.filter((m) => m.scope === 'user' && m.scopeId === o.actor.id)
       if (await this.allowedForEveryone(s, o.actor)) targets = mutes
@@ -209,9 +219,7 @@ export class Actions {
       throw new UsageError(`${s.id} is annotated @${s.mentions.join(' @')} at ${s.file}:${s.line}; the annotation decides who gets it, so change that comment in the code`)
     }
     const r = await this.person(to, '--to')
-    // The configured key when there is one; else the Slack id (stable when a name or email changes).
-    const key = r.person?.key ?? r.slackId ?? r.key
-    const row: OverrideRow = { statementId: s.id, to: key, by: o.actor.id, reason: o.reason ?? null, createdAt: this.clock() }
+    const row: OverrideRow = { statementId: s.id, to: personId(r), by: o.actor.id, reason: o.reason ?? null, createdAt: this.clock() }
     const before = await this.store.setOverride(row)
     await this.audit(o.actor, 'reassign', s.id, before, row)
     const notified = await this.tellNewOwner(s, row, r)
@@ -226,6 +234,22 @@ export class Actions {
     const r = await this.people.resolve(who)
     if (!r.known) throw new DiceError(ErrorCode.NotFound, `${flag} ${who}: ${r.detail ?? 'Slack has nobody by that name'}; nothing was changed`, 1)
     return r
+  }
+
+  /**
+   * Which stored mutes/snoozes a scope names: all of them with no scope; `all` the everyone ones; a channel by
+   * name (with or without `#`); a person by any name they are known by (key, Slack id, email, alias), so
+   * `--user riley` lifts what a click by riley's Slack id or an older `--user riley@…` set.
+   */
+  private async inScope(scope?: Scope, scopeId?: string): Promise<(x: { scope: Scope; scopeId: string }) => boolean> {
+    if (!scope) return () => true
+    if (scope === 'all') return (x) => x.scope === 'all'
+    if (scope === 'channel' || !scopeId) {
+      const id = scopeId?.replace(/^#/, '')
+      return (x) => x.scope === scope && (!id || x.scopeId === id)
+    }
+    const names = await this.namesOf(scopeId)
+    return (x) => x.scope === 'user' && names.has(x.scopeId.toLowerCase())
   }
 
   /** Remove the override, so ownership falls back to annotation/blame. Returns the removed override. */
@@ -335,6 +359,14 @@ export class Actions {
     // Apply at once: the router re-reads snoozes, mutes and overrides before the next occurrence.
     await this.router?.refresh()
   }
+}
+
+/**
+ * The id a person is stored under in an override, mute or snooze: their `people` key when configured, else
+ * their Slack id (stable when a name or email changes), else the name as resolved.
+ */
+export function personId(r: Recipient): string {
+  return r.person?.key ?? r.slackId ?? r.key
 }
 
 /** True when the actor acts from inside `channel` (name or id). */

@@ -207,6 +207,16 @@ for (const kind of STORE_KINDS) {
       expect(await store.listAudit()).toHaveLength(1)
     })
 
+    it('snoozes for the clicker only from a Snooze click in a DM (the CLI\'s no-flag everyone is not the button\'s)', async () => {
+      const m = await postMessage(slack.channelId('dm-UBOB00001'), 's1')
+      await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_snooze', select: true, value: { statementId: 's1', for: '1h' }, channel: { id: m.channel }, ts: m.ts, blocks: m.blocks }))
+      await server.settled()
+      expect((await store.activeSnoozes(Date.now())).map((z) => [z.statementId, z.scope, z.scopeId, z.by])).toEqual([['s1', 'user', 'UBOB00001', 'UBOB00001']])
+      await router.refresh()
+      expect(router.route(hit(S1, Date.now())).person).toBe('pig@pen.mssn')
+      expect(slack.ok('chat.update').at(-1)!.body.blocks.at(-1).elements[0].text).toMatch(/snoozed for you for 1 hour by <@UBOB00001>/)
+    })
+
     it('answers url_verification and publishes an App Home of my snoozes, mutes and overrides with undo buttons', async () => {
       const v = await postEvent(server.url, SECRET, { type: 'url_verification', challenge: 'c-123', token: 't' })
       expect(await v.json()).toEqual({ challenge: 'c-123' })

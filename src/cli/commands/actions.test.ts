@@ -26,11 +26,11 @@ describe('dice snooze/mute/unmute/reassign/overrides', () => {
     await store.close()
   })
 
-  it('snoozes for a duration or a count, as $USER or --as', async () => {
+  it('snoozes for a duration or a count, for everyone unless --channel/--user says otherwise, as $USER or --as', async () => {
     const a = dice('snooze', 's1', '--for', '1h', '--json')
     expect(a.code, a.err).toBe(0)
     const row = JSON.parse(a.out)
-    expect(row).toMatchObject({ statementId: 's1', scope: 'user', scopeId: 'alice' })
+    expect(row).toMatchObject({ statementId: 's1', scope: 'all', scopeId: '*', by: 'alice' })
     expect(row.until - row.createdAt).toBe(3_600_000)
     const b = dice('snooze', 's1', '--count', '5', '--channel', '#ops', '--as', 'bob', '--json')
     expect(JSON.parse(b.out)).toMatchObject({ scope: 'channel', scopeId: 'ops', remaining: 5, by: 'bob' })

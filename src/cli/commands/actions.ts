@@ -2,13 +2,14 @@ import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
-import { Actions, type Actor } from '../../route/actions.js'
+import { Actions, personId, type Actor } from '../../route/actions.js'
 import type { Notifier } from '../../deliver/notifier.js'
 import { createNotifier } from '../../deliver/registry.js'
 import { People } from '../../people/people.js'
 import { slackFromEnv } from '../../deliver/slack/api.js'
 import { slackUserNames } from '../../people/names.js'
-import type { Store } from '../../store/store.js'
+import type { Scope, Store } from '../../store/store.js'
+import type { Statement } from '../../core/types.js'
 
 /**
  * The CLI side of Slack's buttons. The actor is `--as WHO` or $USER; CLI operators hold the database
@@ -55,9 +56,54 @@ export async function slackNames(ctx: CliContext, store: Store, ids: Iterable<st
   return slackUserNames(ids, { config: ctx.config, store, lookup: people && (async (id) => (await people.resolve(id)).name) })
 }
 
-const fmtTime = (ms: number | null) => (ms == null ? '-' : new Date(ms).toISOString())
+/** `2026-12-13 10:00 UTC`, to the nearest minute (`--json` has the exact time). */
+function fmtTime(ms: number): string {
+  const iso = new Date(Math.round(ms / 60_000) * 60_000).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+}
 
-/** `dice snooze ID --for DURATION [--count N] [--channel C | --everyone]`. */
+/** Whose delivery a snooze, mute or unmute changes, as the flags say: no flag is everyone. */
+type ScopeFlags = { scope: 'all' } | { scope: 'user'; who: string } | { scope: 'channel'; channel: string }
+
+/**
+ * The one reading of `--user WHO` / `--channel C` for snooze, mute and unmute: neither is everyone (snooze's
+ * older `--everyone` says the same); two of them are a usage error.
+ */
+function scopeFlags(cmd: string, values: Record<string, any>): ScopeFlags {
+  const given = ['user', 'channel', 'everyone'].filter((f) => values[f] != null && values[f] !== false)
+  if (given.length > 1) throw new UsageError(`${cmd}: --${given[0]} and --${given[1]} cannot be combined`)
+  if (values.user != null) {
+    const who = String(values.user).trim()
+    if (!who) throw new UsageError('--user: expected a person (Slack user id, @handle, email or people key)')
+    return { scope: 'user', who }
+  }
+  if (values.channel != null) {
+    const channel = String(values.channel).trim().replace(/^#/, '')
+    if (!channel) throw new UsageError('--channel: expected a channel name')
+    return { scope: 'channel', channel }
+  }
+  return { scope: 'all' }
+}
+
+/** A scope as stored (`scopeId`) and in words ("for everyone", "for #ops", "for Riley Jones (URILEY0001)"). */
+interface Scoped { scope: Scope; scopeId: string; label: string }
+
+/**
+ * The flags' scope with `--user WHO` resolved the one way Dice resolves people (as `reassign --to`): what
+ * resolves to nobody is refused (exit 1, nothing stored).
+ */
+async function resolveScope(a: Actions, f: ScopeFlags): Promise<Scoped> {
+  if (f.scope === 'all') return { scope: 'all', scopeId: '*', label: 'for everyone' }
+  if (f.scope === 'channel') return { scope: 'channel', scopeId: f.channel, label: `for #${f.channel}` }
+  const r = await a.person(f.who, '--user')
+  const id = personId(r)
+  return { scope: 'user', scopeId: id, label: `for ${r.name && r.name !== id ? `${r.name} (${id})` : id}` }
+}
+
+/** What a statement is, for a line of output: its template (or call) and where it is. */
+const what = (s: Statement) => `${s.template ?? s.callee} (${s.file}:${s.line})`
+
+/** `dice snooze ID --for DURATION [--count N] [--until-worse] [--user WHO | --channel C]`: for everyone unless a person or channel is named. */
 export const snooze: Command = {
   ...SPECS.snooze,
   async run(ctx, { values, positionals }) {
@@ -68,49 +114,63 @@ export const snooze: Command = {
       count = Number(values.count)
       if (!/^\d+$/.test(String(values.count)) || !(count > 0)) throw new UsageError(`--count: expected a positive whole number, got ${JSON.stringify(values.count)}`)
     }
-    if (values.channel && values.everyone) throw new UsageError('snooze: --channel and --everyone cannot be combined')
-    const row = await withActions(ctx, (a) => a.snooze({ statementId: id, actor: actorOf(ctx, values), for: values.for, count, channel: values.channel, everyone: values.everyone, untilWorse: values['until-worse'] }))
+    const flags = scopeFlags('snooze', values)
+    const actor = actorOf(ctx, values)
+    const { row, scoped, s } = await withActions(ctx, async (a) => {
+      const s = await a.statement(id)
+      const scoped = await resolveScope(a, flags)
+      const row = await a.snooze({
+        statementId: id, actor, for: values.for, count, untilWorse: values['until-worse'],
+        everyone: scoped.scope === 'all', channel: scoped.scope === 'channel' ? scoped.scopeId : undefined, user: scoped.scope === 'user' ? scoped.scopeId : undefined,
+      })
+      return { row, scoped, s }
+    })
     if (values.json) writeJson(ctx.stdout, row)
     else {
-      const who = row.scope === 'user' ? `for ${row.scopeId}` : row.scope === 'channel' ? `for #${row.scopeId}` : 'for everyone'
       const until = [row.until != null ? `until ${fmtTime(row.until)}` : null, row.remaining != null ? `for the next ${row.remaining} occurrences` : null,
         row.wakeOn === 'worse' ? 'until it gets worse (its next spike)' : null].filter(Boolean).join(' or ')
-      ctx.stdout.write(`snoozed ${id} ${who} ${until}\n`)
+      ctx.stdout.write(`snoozed ${id} ${scoped.label} ${until}: ${what(s)}\n`)
     }
     return 0
   },
 }
 
-/** `dice mute ID [--user U | --channel C]`: for everyone unless a user or channel is named. */
+/** `dice mute ID [--user WHO | --channel C]`: for everyone unless a person or channel is named. */
 export const mute: Command = {
   ...SPECS.mute,
   async run(ctx, { values, positionals }) {
     const id = oneId('mute', positionals)
-    if (values.user && values.channel) throw new UsageError('mute: --user and --channel cannot be combined')
-    const scope = values.user ? 'user' : values.channel ? 'channel' : 'all'
-    const row = await withActions(ctx, (a) => a.mute({ statementId: id, actor: actorOf(ctx, values), scope, scopeId: values.user ?? values.channel }))
+    const flags = scopeFlags('mute', values)
+    const actor = actorOf(ctx, values)
+    const { row, scoped, s } = await withActions(ctx, async (a) => {
+      const s = await a.statement(id)
+      const scoped = await resolveScope(a, flags)
+      return { row: await a.mute({ statementId: id, actor, scope: scoped.scope, scopeId: scoped.scopeId }), scoped, s }
+    })
     if (values.json) writeJson(ctx.stdout, row)
-    else ctx.stdout.write(`muted ${id} ${scope === 'all' ? 'for everyone' : scope === 'user' ? `for ${row.scopeId}` : `for #${row.scopeId}`}\n`)
+    else ctx.stdout.write(`muted ${id} ${scoped.label}: ${what(s)}\n`)
     return 0
   },
 }
 
-/** `dice unmute ID [--user U | --channel C]`: lifts every mute and snooze of the statement unless narrowed. */
+/** `dice unmute ID [--user WHO | --channel C]`: lifts every mute and snooze of the statement unless a person or channel is named. */
 export const unmute: Command = {
   ...SPECS.unmute,
   async run(ctx, { values, positionals }) {
     const id = oneId('unmute', positionals)
-    if (values.user && values.channel) throw new UsageError('unmute: --user and --channel cannot be combined')
+    const flags = scopeFlags('unmute', values)
     const actor = actorOf(ctx, values)
-    const scope = values.user ? 'user' as const : values.channel ? 'channel' as const : undefined
-    const scopeId = values.user ?? values.channel
-    const r = await withActions(ctx, async (a) => {
-      const mutes = await a.unmute({ statementId: id, actor, scope, scopeId })
-      const snoozes = await a.unsnooze({ statementId: id, actor, scope, scopeId: scopeId?.replace(/^#/, '') })
-      return { mutes, snoozes }
+    const { r, scoped, s } = await withActions(ctx, async (a) => {
+      const s = await a.statement(id)
+      const scoped = await resolveScope(a, flags)
+      // Everyone: every mute and snooze of the statement, whoever they were for.
+      const scope = scoped.scope === 'all' ? undefined : scoped.scope
+      const mutes = await a.unmute({ statementId: id, actor, scope, scopeId: scoped.scopeId })
+      const snoozes = await a.unsnooze({ statementId: id, actor, scope, scopeId: scoped.scopeId })
+      return { r: { mutes, snoozes }, scoped, s }
     })
     if (values.json) writeJson(ctx.stdout, { statementId: id, removed: r })
-    else ctx.stdout.write(`unmuted ${id}: ${r.mutes} mute(s), ${r.snoozes} snooze(s) lifted\n`)
+    else ctx.stdout.write(`unmuted ${id} ${scoped.label} (${r.mutes} mute(s), ${r.snoozes} snooze(s) lifted): ${what(s)}\n`)
     return 0
   },
 }
