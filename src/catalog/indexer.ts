@@ -215,6 +215,9 @@ export async function indexRepository(o: {
         wanted.set(f.path, ex.wanted ?? [])
         const record = { file: f.path, hash: f.hash, defs: defines ? JSON.stringify(defines) : null }
         const fileStatements = toStatements(f.path, languageOf(f.path)!, read.text, ex)
+        // Their line numbers are this commit's (code links); a file with uncommitted changes is at none.
+        const at = changes.dirty.has(f.path) ? null : commit
+        for (const s of fileStatements) s.commit = at
         if (!fileStatements.length || commit === null) {
           finish(f.path, record, fileStatements)
           continue

@@ -64,6 +64,12 @@ export interface Statement {
   /** `@name` annotations, without '@'. */
   mentions: string[]
   blame: Blame | null
+  /**
+   * The commit whose lines `line`/`endLine` count (HEAD when the file was last indexed; an unchanged file keeps
+   * the commit it was read at, which has the same text): code links point here, never at the blame commit.
+   * Null for a file with uncommitted changes or a repository without commits.
+   */
+  commit?: string | null
   /** `!expect N/PERIOD` annotation: it must log at least so often (expected-silence alerts); absent when none. */
   expect?: Expectation | null
   /** The logging call as written (`log.warn`, `ERROR_LOG`), for display and disambiguation. */

@@ -30,7 +30,7 @@ afterEach(async () => {
   await store.close()
 })
 
-const hello = statement({ id: 'hello', level: 'info', template: 'hello cruel world %d', channels: ['hello-worlders'], callee: 'INFO_LOG' })
+const hello = statement({ id: 'hello', level: 'info', template: 'hello cruel world %d', channels: ['hello-worlders'], callee: 'INFO_LOG', commit: 'c'.repeat(40) })
 
 async function delivery(cfg: Config = config({ repo: { url: 'https://github.com/cato/dice' } }), updateEveryMs = 100) {
   await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
@@ -58,7 +58,7 @@ describe('real-time channel delivery', () => {
     expect(body.channel).toBe('#hello-worlders')
     expect(body.text).toContain('hello cruel world %d')
     expect(body.text).toContain('INFO hello cruel world 7')
-    expect(JSON.stringify(body.blocks)).toContain('https://github.com/cato/dice/blob/' + 'a'.repeat(40) + '/src/hello.c#L10')
+    expect(JSON.stringify(body.blocks)).toContain('https://github.com/cato/dice/blob/' + 'c'.repeat(40) + '/src/hello.c#L10')
   })
 
   it('posts channel messages with a median latency under one second (SQLite store, real HTTP)', async () => {

@@ -144,8 +144,8 @@ for (const kind of STORE_KINDS) {
 describe('codeLink', () => {
   it('builds GitHub and GitLab line links', () => {
     const c = defaultConfig()
-    expect(codeLink(c.repo, stmt('s'), 'HEAD')).toBeNull()
+    expect(codeLink(c.repo, stmt('s'))).toBeNull()
     c.repo.url = 'https://gitlab.example.com/g/p/'
-    expect(codeLink(c.repo, stmt('s'), 'HEAD')).toBe('https://gitlab.example.com/g/p/-/blob/HEAD/src/net/ipsec.c#L120')
+    expect(codeLink(c.repo, stmt('s'))).toBe('https://gitlab.example.com/g/p/-/blob/HEAD/src/net/ipsec.c#L120')
   })
 })

@@ -285,7 +285,7 @@ export class Actions {
 
   /** A web link to the statement's line, when `repo.url` is configured. */
   codeLink(s: Statement): string | null {
-    return codeLink(this.config.repo, s, 'HEAD')
+    return codeLink(this.config.repo, s)
   }
 
   /** Every name `who` is known by (the key digests use, Slack id, email, configured key and aliases), lower case. */

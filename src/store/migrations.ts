@@ -117,6 +117,12 @@ CREATE TABLE revision_catalog (id TEXT PRIMARY KEY, statement TEXT NOT NULL);
 CREATE TABLE deploys (
   id ${t.autoId}, rev TEXT NOT NULL, commit_id TEXT NOT NULL, host_pattern TEXT NOT NULL, at ${t.bigint} NOT NULL, by_who TEXT NOT NULL);
 `,
+  // The commit each statement's line numbers belong to (code links): catalogs indexed before get the commit of
+  // their last `dice index`, which holds every file as it was read.
+  () => `
+ALTER TABLE statements ADD COLUMN at_commit TEXT;
+UPDATE statements SET at_commit = (SELECT value FROM meta WHERE key = 'catalog.commit' AND value <> '');
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -42,7 +42,7 @@ function toStatement(r: Row): Statement {
   return {
     id: r.id, file: r.file, line: Number(r.line), endLine: Number(r.end_line), language: r.language, level: r.level ?? null,
     template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null, expect: P(r.expect, null),
+    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null, expect: P(r.expect, null), commit: r.at_commit ?? null,
   }
 }
 
@@ -70,6 +70,7 @@ function statementReader(): (r: Row) => Statement {
       id: r.id, file: one(r.file), line: Number(r.line), endLine: Number(r.end_line), language: one(r.language), level: (r.level == null ? null : one(r.level)) as Statement['level'],
       template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
       blame: blame as Statement['blame'], callee: one(r.callee), via: r.via == null ? null : one(r.via), reason: r.reason ?? null, expect: P(r.expect, null),
+      commit: r.at_commit == null ? null : one(r.at_commit),
     }
   }
 }
@@ -150,13 +151,13 @@ export class SqlStore implements Store {
       }
       for (const c of chunks(statements)) {
         const params: Param[] = c.flatMap((s) => [s.id, s.file, s.line, s.endLine, s.language, s.level, s.template, s.matchable ? 1 : 0,
-          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee, s.via ?? null, s.reason ?? null, s.expect ? J(s.expect) : null])
+          J(s.channels), J(s.mentions), s.blame ? J(s.blame) : null, s.callee, s.via ?? null, s.reason ?? null, s.expect ? J(s.expect) : null, s.commit ?? null])
         // A duplicate id (same id from two files in one batch) keeps the later one rather than failing the index.
-        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect)
-          VALUES ${values(c.length, 15)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
+        await tx.run(`INSERT INTO statements (id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect, at_commit)
+          VALUES ${values(c.length, 16)} ON CONFLICT (id) DO UPDATE SET file = excluded.file, line = excluded.line,
           end_line = excluded.end_line, language = excluded.language, level = excluded.level, template = excluded.template,
           matchable = excluded.matchable, channels = excluded.channels, mentions = excluded.mentions, blame = excluded.blame,
-          callee = excluded.callee, via = excluded.via, reason = excluded.reason, expect = excluded.expect`, params)
+          callee = excluded.callee, via = excluded.via, reason = excluded.reason, expect = excluded.expect, at_commit = excluded.at_commit`, params)
       }
     })
   }

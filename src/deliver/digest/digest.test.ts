@@ -25,7 +25,7 @@ let now: number
 const clock = () => now
 const open: Delivery[] = []
 
-const sky = statement({ id: 'sky', level: 'warn', template: 'the sky is crying', file: 'src/sky.c', line: 20 })
+const sky = statement({ id: 'sky', level: 'warn', template: 'the sky is crying', file: 'src/sky.c', line: 20, commit: 'c'.repeat(40) })
 const hurts = statement({ id: 'hurts', level: 'error', template: 'it hurts me too: %s', file: 'src/hurts.py', line: 7, language: 'python' })
 const taro = statement({ id: 'taro', level: 'error', template: 'disk %s full', file: 'src/disk.go', line: 3, blame: { email: 'taro@example.jp', name: 'Taro', commit: 'b'.repeat(40), time: '2026-01-01T00:00:00Z' } })
 
@@ -76,7 +76,7 @@ describe('digests', () => {
     const skyItem = d!.items[1]!
     expect(skyItem.lastSeen - skyItem.firstSeen).toBe(HOUR)
     expect(d!.text).toContain('×10')
-    expect(d!.text).toContain('https://gitlab.com/cato/dice/-/blob/' + 'a'.repeat(40) + '/src/sky.c#L20')
+    expect(d!.text).toContain('https://gitlab.com/cato/dice/-/blob/' + 'c'.repeat(40) + '/src/sky.c#L20')
     expect(JSON.stringify(d!.blocks)).not.toContain('<!channel>')
     expect(JSON.stringify(d!.blocks)).toContain('&lt;!channel&gt;')
     // One select beside each item: snooze (for a while, a count, custom), mute, not mine — the statement id in each.

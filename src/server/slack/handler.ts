@@ -130,6 +130,7 @@ export class SlackActionHandler {
       snoozes: snoozes.filter((z) => mine(z.by, z.scope, z.scopeId)),
       mutes: mutes.filter((m) => mine(m.by, m.scope, m.scopeId)),
       overrides: overrides.filter((o) => known(o.by) || known(o.to)),
+      link: (s) => this.actions.codeLink(s),
     })
     await this.call('views.publish', { user_id: user, view })
   }

@@ -6,8 +6,12 @@ import { MODAL, type ModalMeta } from './action.js'
 
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150), emoji: true })
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: text.slice(0, 2900) })
-const short = (s: Statement | undefined, id: string) =>
-  s ? `\`${esc((s.template ?? s.callee).slice(0, 120))}\` (${esc(s.file)}:${s.line})` : `\`${esc(id)}\` (no longer in the catalog)`
+const short = (s: Statement | undefined, id: string, link: ((s: Statement) => string | null) | null = null) => {
+  if (!s) return `\`${esc(id)}\` (no longer in the catalog)`
+  const url = link?.(s)
+  const at = `${esc(s.file)}:${s.line}`
+  return `\`${esc((s.template ?? s.callee).slice(0, 120))}\` (${url ? `<${url}|${at}>` : at})`
+}
 
 /** The "it wasn't me" modal: pick the real owner (users_select), optional reason. */
 export function reassignModal(s: Statement, meta: ModalMeta): Record<string, unknown> {
@@ -69,6 +73,8 @@ export function homeView(o: {
   mutes: MuteRow[]
   overrides: OverrideRow[]
   now: number
+  /** The statement's code link (`Actions.codeLink`, core/links.ts), shown on its file:line. */
+  link?: (s: Statement) => string | null
 }): Record<string, unknown> {
   const blocks: unknown[] = [
     { type: 'header', text: plain('Dice — what you have quieted') },
@@ -86,15 +92,15 @@ export function homeView(o: {
     // An end past what a Date holds (a huge snooze stored before the 365d cap) reads as no end, not a crash.
     const until = [z.until != null && Number.isFinite(new Date(z.until).getTime()) ? `until <!date^${Math.floor(z.until / 1000)}^{date_short_pretty} {time}|${new Date(z.until).toISOString()}>` : null,
       z.remaining != null ? `for ${z.remaining} more` : null].filter(Boolean).join(' or ')
-    return { type: 'section', text: mrkdwn(`${short(o.statements.get(z.statementId), z.statementId)} ${where(z.scope, z.scopeId)} ${until}`),
+    return { type: 'section', text: mrkdwn(`${short(o.statements.get(z.statementId), z.statementId, o.link)} ${where(z.scope, z.scopeId)} ${until}`),
       accessory: button('Unsnooze', 'dice_unsnooze', { statementId: z.statementId, scope: z.scope, scopeId: z.scopeId }) }
   }))
   section('Mutes', o.mutes.map((m) => ({
-    type: 'section', text: mrkdwn(`${short(o.statements.get(m.statementId), m.statementId)} ${where(m.scope, m.scopeId)}, by ${who(m.by)}`),
+    type: 'section', text: mrkdwn(`${short(o.statements.get(m.statementId), m.statementId, o.link)} ${where(m.scope, m.scopeId)}, by ${who(m.by)}`),
     accessory: button('Unmute', 'dice_unmute', { statementId: m.statementId, scope: m.scope, scopeId: m.scopeId }),
   })))
   section('Hand-overs', o.overrides.map((x) => ({
-    type: 'section', text: mrkdwn(`${short(o.statements.get(x.statementId), x.statementId)} → ${who(x.to)}, by ${who(x.by)}${x.reason ? ` (“${esc(x.reason)}”)` : ''}`),
+    type: 'section', text: mrkdwn(`${short(o.statements.get(x.statementId), x.statementId, o.link)} → ${who(x.to)}, by ${who(x.by)}${x.reason ? ` (“${esc(x.reason)}”)` : ''}`),
     accessory: button('Undo', 'dice_undo_override', { statementId: x.statementId }),
   })))
   return { type: 'home', blocks: blocks.slice(0, 100) }

@@ -130,7 +130,7 @@ export function renderPage(d: PageData, config: Config): string {
     return s ? `<code>${html(s.template ?? s.callee)}</code> <span class="muted">${html(s.file)}:${s.line}</span>` : `<code>${html(id)}</code>`
   }
   const link = (s: Statement) => {
-    const url = codeLink(config.repo, s, d.commit ?? 'HEAD')
+    const url = codeLink(config.repo, s)
     const text = `${html(s.file)}:${s.line}`
     return url ? `<a href="${html(url)}" rel="noreferrer">${text}</a>` : text
   }
