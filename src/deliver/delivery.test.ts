@@ -267,6 +267,20 @@ describe('real-time channel delivery', () => {
     expect(posts()).toHaveLength(0)
   })
 
+  it('an occurrence from while a snooze was in force is not posted after the snooze ended (a replay of old logs)', async () => {
+    const d = await delivery()
+    await store.addSnooze({ statementId: 'hello', scope: 'channel', scopeId: 'hello-worlders', until: now - 3_600_000, remaining: null, by: 'U1', createdAt: now - 7_200_000 })
+    await d.tick()
+    d.onHit(hit(hello, { time: now - 5_400_000 }))
+    await d.idle()
+    expect(posts()).toHaveLength(0)
+    d.onHit(hit(hello, { time: now - 1_800_000, raw: 'INFO hello cruel world after' }))
+    await d.idle()
+    expect(posts()).toHaveLength(1)
+    expect(posts()[0]!.body.text).toContain('hello cruel world after')
+    expect(posts()[0]!.body.text).not.toContain('×2')
+  })
+
   it('a count-based snooze swallows that many hits, then delivery resumes', async () => {
     const d = await delivery()
     await store.addSnooze({ statementId: 'hello', scope: 'all', scopeId: '*', until: null, remaining: 2, by: 'U1', createdAt: now })

@@ -171,7 +171,7 @@ export class Delivery implements HitSink {
   /** Route → silence → accumulate one counted hit (synchronous, cheap). */
   onHit(hit: Hit): void {
     if (this.stopped || !this.wantsHit(hit.statement)) return
-    const d = this.silences.apply(this.o.router.route(hit))
+    const d = this.silences.apply(this.o.router.route(hit), hit.time)
     if (!d.channels.length) return
     if (!this.statements.has(hit.statement.id)) {
       if (this.statements.size >= MAX_STATEMENTS) this.statements.clear()

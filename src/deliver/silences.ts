@@ -22,6 +22,11 @@ interface Silence {
 
 /** How long the cached silences may be before a check refreshes them in the background (other instances' actions). */
 const STALE_MS = 5_000
+/**
+ * How far back ended time snoozes are kept: an occurrence from while one was in force is not delivered after it
+ * ended (a digest built days later, a replay of old logs). Older ones are forgotten.
+ */
+export const SNOOZE_HISTORY_MS = 31 * 86_400_000
 const SLACK_ID = /^[UW][A-Z0-9]{6,}$/
 
 const bare = (x: string) => x.replace(/^#/, '').toLowerCase()
@@ -47,7 +52,7 @@ export class Silences {
     this.refreshing = (async () => {
       try {
         const { store, clock } = this.o
-        const [mutes, snoozes, channels] = await Promise.all([store.listMutes(), store.activeSnoozes(clock()), store.channelIds()])
+        const [mutes, snoozes, channels] = await Promise.all([store.listMutes(), store.snoozesEndingAfter(clock() - SNOOZE_HISTORY_MS), store.channelIds()])
         const userIds = [...new Set([...mutes, ...snoozes].filter((x) => x.scope === 'user' && SLACK_ID.test(x.scopeId)).map((x) => x.scopeId))]
         const users = userIds.length ? await store.usersBySlackId(userIds) : []
         const byStatement = new Map<string, Silence[]>()
@@ -58,7 +63,8 @@ export class Silences {
         }
         const ids = (scope: Scope, scopeId: string) => this.scopeIds(scope, scopeId, channels, users)
         for (const m of mutes) add(m.statementId, { scope: m.scope, ids: ids(m.scope, m.scopeId), mute: m, snooze: null })
-        for (const z of snoozes) add(z.statementId, { scope: z.scope, ids: ids(z.scope, z.scopeId), mute: null, snooze: z })
+        // Ended time snoozes stay, for occurrences from while they were in force; a used-up count snooze goes.
+        for (const z of snoozes) if (z.remaining === null || z.remaining > 0) add(z.statementId, { scope: z.scope, ids: ids(z.scope, z.scopeId), mute: null, snooze: z })
         this.byStatement = byStatement
         this.refreshedAt = performance.now()
       } finally {
@@ -76,20 +82,22 @@ export class Silences {
 
   /**
    * Is `statementId` muted or snoozed for `target`? `consume` > 0 swallows that many occurrences from a
-   * count-based snooze that applies (written back to the store).
+   * count-based snooze that applies (written back to the store). `at`, an occurrence's time, also finds a snooze
+   * that has ended since but was in force then: what happened during a snooze is not delivered after it.
    */
-  check(statementId: string, target: SilenceTarget, consume = 0): Silenced {
+  check(statementId: string, target: SilenceTarget, consume = 0, at?: number): Silenced {
     const list = this.byStatement.get(statementId)
     if (!list) return null
-    const ids = this.targetIds(target)
-    const kind: Scope = 'channel' in target ? 'channel' : 'user'
-    const applies = (s: Silence) => s.scope === 'all' || (s.scope === kind && [...s.ids].some((x) => ids.has(x)))
+    const applies = this.appliesTo(target)
     if (list.some((s) => s.mute && applies(s))) return 'muted'
     const now = this.o.clock()
     for (const s of list) {
       const z = s.snooze
       if (!z || !applies(s)) continue
-      if (z.until !== null && z.until <= now) continue
+      if (z.until !== null && z.until <= now) {
+        if (at !== undefined && at >= z.createdAt && at < z.until) return 'snoozed'
+        continue
+      }
       if (z.remaining !== null) {
         if (z.remaining <= 0) continue
         if (consume > 0) {
@@ -106,35 +114,57 @@ export class Silences {
   snoozesFor(statementId: string, target: SilenceTarget): SnoozeRow[] {
     const list = this.byStatement.get(statementId)
     if (!list) return []
-    const ids = this.targetIds(target)
-    const kind: Scope = 'channel' in target ? 'channel' : 'user'
+    const applies = this.appliesTo(target)
     const now = this.o.clock()
     return list.flatMap((s) => {
       const z = s.snooze
-      if (!z || !(s.scope === 'all' || (s.scope === kind && [...s.ids].some((x) => ids.has(x))))) return []
+      if (!z || !applies(s)) return []
       return (z.until === null || z.until > now) && (z.remaining === null || z.remaining > 0) ? [z] : []
     })
   }
 
   /**
-   * The silence stage: `d` with its silenced channels, person and fallback channel taken out and listed in
-   * `suppressed`. Each channel's count-based snooze swallows one occurrence.
+   * The time snoozes of `statementId` for `target` that have ended, as `[from, until)` spans: occurrences in them
+   * were snoozed and are left out of digests built after (counted as "while snoozed"). A snooze lifted early
+   * (Unsnooze, a spike) is gone from the store, and what followed its lifting is delivered.
    */
-  apply(d: RouteDecision): RouteDecision {
+  endedSnoozes(statementId: string, target: SilenceTarget): Array<{ from: number; until: number }> {
+    const list = this.byStatement.get(statementId)
+    if (!list) return []
+    const applies = this.appliesTo(target)
+    const now = this.o.clock()
+    return list.flatMap((s) => {
+      const z = s.snooze
+      return z && applies(s) && z.until !== null && z.until <= now ? [{ from: z.createdAt, until: z.until }] : []
+    })
+  }
+
+  private appliesTo(target: SilenceTarget): (s: Silence) => boolean {
+    const ids = this.targetIds(target)
+    const kind: Scope = 'channel' in target ? 'channel' : 'user'
+    return (s) => s.scope === 'all' || (s.scope === kind && [...s.ids].some((x) => ids.has(x)))
+  }
+
+  /**
+   * The silence stage: `d` with its silenced channels, person and fallback channel taken out and listed in
+   * `suppressed`. Each channel's count-based snooze swallows one occurrence. `at` is the occurrence's time: a
+   * snooze in force then counts though it has ended since (a replay of old logs).
+   */
+  apply(d: RouteDecision, at?: number): RouteDecision {
     if (!this.has(d.statementId)) return d
     const suppressed = [...d.suppressed]
     const channels: string[] = []
     for (const ch of d.channels) {
-      const why = this.check(d.statementId, { channel: ch }, 1)
+      const why = this.check(d.statementId, { channel: ch }, 1, at)
       if (why) suppressed.push({ target: `#${ch}`, reason: why })
       else channels.push(ch)
     }
     let { person, fallbackChannel } = d
     if (person) {
-      const why = this.check(d.statementId, { person })
+      const why = this.check(d.statementId, { person }, 0, at)
       if (why) (suppressed.push({ target: person, reason: why }), (person = null))
     } else if (fallbackChannel) {
-      const why = this.check(d.statementId, { channel: fallbackChannel })
+      const why = this.check(d.statementId, { channel: fallbackChannel }, 0, at)
       if (why) (suppressed.push({ target: `#${fallbackChannel}`, reason: why }), (fallbackChannel = null))
     }
     return { ...d, channels, person, fallbackChannel, suppressed }

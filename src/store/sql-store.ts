@@ -417,6 +417,9 @@ export class SqlStore implements Store {
     return (await this.db.all<Row>(`SELECT * FROM snoozes WHERE (until_at IS NULL OR until_at > ?) AND (remaining IS NULL OR remaining > 0)
       ORDER BY id`, [now])).map(toSnooze)
   }
+  async snoozesEndingAfter(t: number) {
+    return (await this.db.all<Row>(`SELECT * FROM snoozes WHERE until_at IS NULL OR until_at > ? ORDER BY id`, [t])).map(toSnooze)
+  }
   async decrementSnooze(id: number, by: number) {
     const r = await this.db.get<Row>(`UPDATE snoozes SET remaining = ${this.f.greatest}(remaining - ?, 0) WHERE id = ? AND remaining IS NOT NULL
       RETURNING remaining`, [by, id])

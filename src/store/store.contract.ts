@@ -73,6 +73,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       const counted = await store.addSnooze({ statementId: 's2', scope: 'all', scopeId: '*', until: null, remaining: 2, by: 'U1', createdAt: 0 })
       expect((await store.activeSnoozes(999)).map((s) => s.id)).toEqual([timed.id, counted.id])
       expect((await store.activeSnoozes(1000)).map((s) => s.id)).toEqual([counted.id])
+      expect((await store.snoozesEndingAfter(999)).map((s) => s.id)).toEqual([timed.id, counted.id])
+      expect((await store.snoozesEndingAfter(1000)).map((s) => s.id)).toEqual([counted.id])
       expect(await store.decrementSnooze(counted.id, 5)).toBe(0)
       expect(await store.activeSnoozes(0)).toHaveLength(1)
       expect(await store.removeSnoozes('s1')).toBe(1)

@@ -191,6 +191,11 @@ export interface Store {
   removeSnoozes(statementId: string, scope?: Scope, scopeId?: string): Promise<number>
   /** Snoozes still in force at `now` (time not passed, count not exhausted). */
   activeSnoozes(now: number): Promise<SnoozeRow[]>
+  /**
+   * Snoozes in force at `t` or set since, ended or not (what was snoozed when: a snooze's occurrences are not
+   * delivered after it ends). Count snoozes have no end time and are all included.
+   */
+  snoozesEndingAfter(t: number): Promise<SnoozeRow[]>
   /** Swallow one occurrence from a count-based snooze; returns the remaining count. */
   decrementSnooze(id: number, by: number): Promise<number | null>
   addMute(m: MuteRow): Promise<void>

@@ -60,6 +60,26 @@ describe('dice digest', () => {
     expect(pig.stdout).toBe('no digest for pig@pen.mssn: nothing new in their 2 statements since their last digest\n')
   })
 
+  it('leaves out what happened during a snooze that has ended (dice snooze --at, dice digest --at later)', async () => {
+    const { dir, db } = await seeded()
+    const friday = '2026-11-20T11:00:00Z'
+    const z = await runDice(['--db', db, 'snooze', 'sky', '--for', '2d', '--as', 'pig@pen.mssn', '--at', friday], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(z.code).toBe(0)
+    // 200 on Saturday, while it was snoozed; the seeded 7 on Monday morning, after.
+    const store = await openStore({ dbFile: db })
+    const sat = Date.parse('2026-11-21T15:00:00Z')
+    await store.applyCounts({
+      occurrences: [{ statementId: 'sky', host: 'web-3', bucket: sat, count: 200, firstSeen: sat, lastSeen: sat, level: 'warn', samples: ['WARN the sky is crying'] }],
+      unowned: [], checkpoints: [],
+    })
+    await store.close()
+    const r = await runDice(['--db', db, 'digest', '--preview', '--at', MONDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('×7')
+    expect(r.stdout).toContain('also 200 while snoozed')
+    expect(r.stdout).not.toContain('web-3')
+  })
+
   it('--preview on a Saturday says why it is not due; sending then does nothing', async () => {
     const { dir, db } = await seeded()
     const r = await runDice(['--db', db, 'digest', '--preview', '--at', SATURDAY_10], { cwd: dir, env: { SLACK_BOT_TOKEN: '' } })

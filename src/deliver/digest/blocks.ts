@@ -20,6 +20,8 @@ export interface DigestItem {
   isNew: boolean
   /** Why it is here although meant for someone else (the fallback digest names the intended owner and why). */
   note?: string | null
+  /** Occurrences since the last digest left out because a snooze was in force ("also N while snoozed"). */
+  snoozed?: number
 }
 
 /** Action ids on digest and channel-message controls; values are JSON carrying the statement id (docs/SLACK.md). */
@@ -90,7 +92,8 @@ function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[]
   const level = (i.level ?? 'log').toUpperCase()
   const where = i.file ? `${i.file}:${i.line}` : 'no matching statement'
   const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
-  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
+  const also = i.snoozed ? ` · also ${i.snoozed.toLocaleString('en-US')} while snoozed` : ''
+  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${also}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
   const head = `${i.isNew ? '*NEW* ' : ''}*${level}* ×${i.count.toLocaleString('en-US')}  ${codeSpan(i.template, 800)}`
   const room = LIMITS.sectionText - head.length - meta.length - 8
   const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
@@ -98,7 +101,7 @@ function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[]
   const block = i.statementId.startsWith('shape:') ? { type: 'section', text } : { type: 'section', text, accessory: itemControls(i.statementId) }
   const lines = [`• ${i.isNew ? 'NEW ' : ''}${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`]
   if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
-  lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}`)
+  lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}${also}`)
   if (i.link) lines.push(`    ${i.link}`)
   if (i.note) lines.push(`    ${escapeTruncate(i.note, 400)}`)
   return { block, lines }

@@ -288,7 +288,7 @@ type Row = OccurrenceRow | UnownedRow
  * is included the mark stops just before it and a second mark (`<id>#p<bucket>`) remembers how many of its
  * occurrences went out — the next digest subtracts those, so nothing is counted twice or dropped.
  */
-function fresh(sent: Map<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[] } | null {
+function fresh(sent: Map<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[]; partial: number | null } | null {
   const mark = sent.get(id) ?? -Infinity
   const rows = all.filter((r) => r.bucket > mark)
   if (!rows.length) return null
@@ -302,7 +302,7 @@ function fresh(sent: Map<string, number>, target: string, id: string, all: Row[]
     const inNewest = rows.reduce((n, r) => n + (r.bucket === newest ? r.count : 0), 0)
     marks.push({ person: target, statementId: id, through: newest - 1 }, { person: target, statementId: `${id}#p${newest}`, through: inNewest })
   }
-  return { rows, count, marks }
+  return { rows, count, marks, partial }
 }
 
 /** Statements whose occurrences are read in one query. */
@@ -330,24 +330,41 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
     if (!f) continue
     if (f.count <= 0) continue
-    const item = { ...toItem(s.id, f.rows, f.count, !sent.has(s.id)), marks: f.marks }
-    // Muted or snoozed: left out, and marked, so it does not pour out after an unmute.
+    // Muted or snoozed: left out, and marked, so it does not pour out after an unmute or when the snooze ends.
     if (c.silences.check(s.id, target) === 'muted') {
       marks.push(...f.marks)
       continue
     }
+    // What happened while a snooze (since ended) was in force stays out too; the item says how many.
+    let { rows, count } = f
+    let snoozed = 0
+    const ended = c.silences.endedSnoozes(s.id, target)
+    if (ended.length) {
+      // Buckets wholly inside a snooze (a bucket partly sent before is never split further).
+      const during = (r: Row) => r.bucket !== f.partial && ended.some((w) => r.firstSeen >= w.from && r.lastSeen < w.until)
+      const out = rows.filter(during)
+      snoozed = out.reduce((n, r) => n + r.count, 0)
+      if (snoozed) (rows = rows.filter((r) => !during(r))), (count -= snoozed)
+    }
     const snoozes = c.silences.snoozesFor(s.id, target)
     if (snoozes.length) {
-      // A count-based snooze swallows up to its remaining count; any excess is delivered.
+      // A count-based snooze swallows up to its remaining count; only the excess is delivered.
       const z = snoozes.find((x) => x.remaining !== null && x.until === null)
-      if (z && snoozes.length === 1 && item.count > z.remaining!) {
+      if (z && snoozes.length === 1 && count > z.remaining!) {
         consume.push({ id: z.id, n: z.remaining! })
+        snoozed += z.remaining!
+        count -= z.remaining!
       } else {
-        for (const x of snoozes) if (x.remaining !== null) consume.push({ id: x.id, n: Math.min(x.remaining, item.count) })
+        for (const x of snoozes) if (x.remaining !== null) consume.push({ id: x.id, n: Math.min(x.remaining, count) })
         marks.push(...f.marks)
         continue
       }
     }
+    if (count <= 0 || !rows.length) {
+      marks.push(...f.marks)
+      continue
+    }
+    const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f.marks }
     const why = c.lost.get(s.id)
     items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note: why ? noteFor(why) : null })
   }

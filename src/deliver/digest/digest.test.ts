@@ -268,7 +268,8 @@ describe('digests', () => {
       const mark = marked(i) ?? -Infinity
       const rows = rowsOf(i).filter((r) => r.bucket <= now && r.level !== 'info' && r.bucket > mark)
       if (!rows.length) return []
-      const count = rows.reduce((n, r) => n + r.n, 0) - (i % 6 === 3 && rows.some((r) => r.bucket === B2) ? 1 : 0)
+      // bulk0011's count-based snooze of 1 swallows one of them.
+      const count = rows.reduce((n, r) => n + r.n, 0) - (i % 6 === 3 && rows.some((r) => r.bucket === B2) ? 1 : 0) - (s.id === 'bulk0011' ? 1 : 0)
       const newest = Math.max(...rows.map((r) => r.bucket))
       const last = rows.find((r) => r.bucket === newest)!
       const marks = newest + bucketMs <= now ? [{ person, statementId: s.id, through: newest }]
@@ -307,7 +308,7 @@ describe('digests', () => {
     const byKey = (m: { statementId: string }) => m.statementId
     expect([...(queued!.payload as { marks: Array<{ statementId: string }> }).marks].sort((a, b) => byKey(a).localeCompare(byKey(b))))
       .toEqual([...suppressed, ...items].flatMap((e) => e.marks).sort((a, b) => byKey(a).localeCompare(byKey(b))))
-    // bulk0011 (count 7) used up its count-based snooze of 1 and is delivered (among the items, so no mark above).
+    // bulk0011 (count 7) used up its count-based snooze of 1 and the other 6 are delivered (among the items, so no mark above).
     expect((await store.activeSnoozes(now)).map((z) => z.id)).not.toContain(counted.id)
   })
 
