@@ -1,17 +1,21 @@
 import type { Store } from '../store/store.js'
-import { decodePlan, encodePlan, type MatcherPlan } from './matcher.js'
+import type { MatcherPlan } from './matcher.js'
 
 /**
- * The catalog's built matcher index in the store (meta key `matcher.index`, snapshot.ts): written by `dice index`
- * when the catalog changes, and by the first replay or run that built its matcher without one, so later starts
- * load it instead of building (see Matcher.build). A cache: a missing or stale one is ignored and rebuilt.
+ * The catalog's built matcher index in the store (blob `matcher.index`, tagged with the index's catalog id:
+ * snapshot.ts): written by `dice index` when the catalog changes, and by the first match, replay or run that built
+ * its matcher without one, so later starts load it instead of building (see Matcher.build). A cache: a missing or
+ * stale one is ignored and rebuilt.
  */
-export const PLAN_META_KEY = 'matcher.index'
+export const PLAN_KEY = 'matcher.index'
 
 /** The stored plan, or null (none yet, or unreadable). */
 export async function storedPlan(store: Store): Promise<MatcherPlan | null> {
   try {
-    return decodePlan(await store.getMeta(PLAN_META_KEY))
+    const b = await store.getBlob(PLAN_KEY)
+    if (b === null || b.bytes.byteLength < 8) return null
+    // Typed-array views need 4-byte alignment: a driver may hand back bytes at any offset of a larger buffer.
+    return { id: b.tag, bytes: b.bytes.byteOffset % 4 === 0 ? b.bytes : new Uint8Array(b.bytes) }
   } catch {
     return null
   }
@@ -21,7 +25,8 @@ export async function storedPlan(store: Store): Promise<MatcherPlan | null> {
 export async function keepPlan(store: Store, m: { readonly planned: boolean; plan(): MatcherPlan }): Promise<void> {
   if (m.planned) return
   try {
-    await store.setMeta(PLAN_META_KEY, encodePlan(m.plan()))
+    const plan = m.plan()
+    await store.setBlob(PLAN_KEY, plan.id, plan.bytes)
   } catch {
     // Read-only or busy store: the next start builds the index again.
   }

@@ -3,7 +3,7 @@
  * Everything is async because PostgreSQL is; the SQLite driver serialises transactions with a mutex.
  */
 export type Dialect = 'sqlite' | 'postgres'
-export type Param = string | number | null | boolean
+export type Param = string | number | null | boolean | Uint8Array
 
 export interface Db {
   readonly dialect: Dialect
@@ -30,6 +30,6 @@ export interface Db {
 /** Dialect differences the shared SQL needs. */
 export function sqlFns(dialect: Dialect) {
   return dialect === 'sqlite'
-    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }
-    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' }
+    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', bytes: 'BLOB' }
+    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', bytes: 'BYTEA' }
 }

@@ -123,6 +123,12 @@ CREATE TABLE deploys (
 ALTER TABLE statements ADD COLUMN at_commit TEXT;
 UPDATE statements SET at_commit = (SELECT value FROM meta WHERE key = 'catalog.commit' AND value <> '');
 `,
+  // Caches kept as bytes (the built matcher index, match/stored-plan.ts), each with a tag saying what they were
+  // made from: as base64 text in meta, reading the index back cost a 2.8 MB string and its decoding at every start.
+  (t) => `
+CREATE TABLE blobs (key TEXT PRIMARY KEY, tag TEXT NOT NULL, value ${t.bytes} NOT NULL);
+DELETE FROM meta WHERE key = 'matcher.index';
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -123,6 +123,13 @@ export class SqlStore implements Store {
   async setMeta(key: string, value: string) {
     await this.db.run(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value])
   }
+  async getBlob(key: string) {
+    const r = await this.db.get<Row>(`SELECT tag, value FROM blobs WHERE key = ?`, [key])
+    return r ? { tag: r.tag as string, bytes: r.value as Uint8Array } : null
+  }
+  async setBlob(key: string, tag: string, bytes: Uint8Array) {
+    await this.db.run(`INSERT INTO blobs (key, tag, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tag = excluded.tag, value = excluded.value`, [key, tag, bytes])
+  }
 
   // ---- catalog
   async indexedFiles() {

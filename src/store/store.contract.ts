@@ -25,6 +25,16 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getMeta('k')).toBe('b')
     })
 
+    it('keeps bytes with their tag and overwrites them', async () => {
+      expect(await store.getBlob('b')).toBeNull()
+      await store.setBlob('b', 't1', new Uint8Array([1, 2, 3]))
+      const bytes = new Uint8Array(1 << 16).map((_, i) => i & 255)
+      await store.setBlob('b', 't2', bytes.subarray(4))
+      const b = await store.getBlob('b')
+      expect(b?.tag).toBe('t2')
+      expect(Buffer.from(b!.bytes).equals(Buffer.from(bytes.subarray(4)))).toBe(true)
+    })
+
     it('replaces a file\'s statements atomically and forgets removed files', async () => {
       await store.replaceFiles([{ file: 'a.c', hash: 'h1' }, { file: 'b.c', hash: 'h2' }],
         [stmt('s1', 'a.c', 1, { channels: ['ops'], blame: { email: 'x@y', name: 'X', commit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z' } }), stmt('s2', 'b.c', 2)], [])

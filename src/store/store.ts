@@ -129,6 +129,9 @@ export interface Store {
 
   getMeta(key: string): Promise<string | null>
   setMeta(key: string, value: string): Promise<void>
+  /** Bytes kept under `key` with a `tag` saying what they were made from (a cache: match/stored-plan.ts). */
+  getBlob(key: string): Promise<{ tag: string; bytes: Uint8Array } | null>
+  setBlob(key: string, tag: string, bytes: Uint8Array): Promise<void>
 
   // catalog
   indexedFiles(): Promise<Map<string, string>>

@@ -207,3 +207,35 @@ describe('dice match', () => {
     expect(r.stdout).toBe('')
   })
 })
+
+describe('dice match and the stored matcher index', () => {
+  it('stores the index it built, answers the same from it at the next start, and ignores it once a template changed', async () => {
+    const d = tempDir('match-index')
+    const file = join(d, 'dice.db')
+    const edit = async (queue: string) => {
+      const store = await openStore({ dbFile: file })
+      await store.replaceFiles([{ file: 'a.c', hash: queue }], [st('disk', 'a.c', 1, 'disk %s full'), st('queue', 'a.c', 2, queue)], [])
+      await store.close()
+    }
+    const stored = async () => {
+      const store = await openStore({ dbFile: file })
+      const b = await store.getBlob('matcher.index')
+      await store.close()
+      return b
+    }
+    const answers = async () => {
+      const r = await runDice(['--db', file, 'match', '--json'], { cwd: d, input: 'ERROR disk sda full\nERROR queue 3 stuck\nERROR queue 3 stalled\n' })
+      expect(r.code).toBe(0)
+      return ndjson(r.stdout).map((x) => x.statement?.id ?? null)
+    }
+    await edit('queue %d stuck')
+    expect(await stored()).toBeNull()
+    expect(await answers()).toEqual(['disk', 'queue', null])
+    const first = await stored()
+    expect(first?.bytes.byteLength).toBeGreaterThan(0)
+    expect(await answers()).toEqual(['disk', 'queue', null])
+    await edit('queue %d stalled')
+    expect(await answers()).toEqual(['disk', null, 'queue'])
+    expect((await stored())?.tag).not.toBe(first!.tag)
+  })
+})

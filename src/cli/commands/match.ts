@@ -6,9 +6,9 @@ import { UsageError } from '../../core/errors.js'
 import type { LogEntry, MatchResult, MatchStatement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { MultilineAssembler } from '../../ingest/multiline.js'
-import { Matcher, type ExplainCandidate, type MatcherPlan } from '../../match/matcher.js'
+import { Matcher, type ExplainCandidate } from '../../match/matcher.js'
 import { TailCursor, TemplateTail } from '../../match/multiline-template.js'
-import { storedPlan } from '../../match/stored-plan.js'
+import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 
 const FLUSH_BYTES = 64 * 1024
 
@@ -28,14 +28,15 @@ export const match: Command = {
     const parser = createParser(format, ctx.config, { clock: ctx.clock })
     const store = await ctx.openStore()
     let statements: MatchStatement[]
-    let plan: MatcherPlan | null
+    let matcher: Matcher
     try {
       statements = await store.listMatchStatements()
-      plan = await storedPlan(store)
+      matcher = Matcher.build(statements, await storedPlan(store))
+      // Built (no stored index, or one of another catalog or Dice version): stored, so the next start loads it.
+      await keepPlan(store, matcher)
     } finally {
       await store.close()
     }
-    const matcher = Matcher.build(statements, plan)
     if (matcher.size.templates === 0) ctx.stderr.write('dice match: the catalog has no matchable statements; run `dice index` first\n')
     const out = new Output(ctx.stdout)
     const render = values.json ? jsonRenderer(statements, !!values.explain) : textRenderer(statements, !!values.explain)

@@ -15,7 +15,8 @@ class Mutex {
   }
 }
 
-const norm = (p: Param[] = []) => p.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v))
+// better-sqlite3 binds Buffers as BLOBs, not other typed arrays.
+const norm = (p: Param[] = []) => p.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v))
 
 /** SQLite through better-sqlite3: one file, WAL, statements cached. */
 export class SqliteDb implements Db {
