@@ -7,8 +7,16 @@ import type { Compiled } from './compile.js'
 import { enumerateKeys, KeyList, SLOT_PAIR, SLOT_PREFIX_CHARS, SLOT_PREFIX_WORDS_TAIL, SLOT_WORD } from './keys.js'
 import { PLAN_INTS } from './templates.js'
 
-/** Size of the build-time count sketch of probed keys. */
-const PROBE_SKETCH = 1 << 22
+/**
+ * Size of the build-time count sketch of probed keys: 1<<22 counters (8 MB) from 16k templates on, ~256 per template
+ * below. A fixed 8 MB cost every build ~10-50 ms of zeroing and page faults, most of it for the annotated statements'
+ * small matcher that replay, run and each ingest worker build at every start (100 templates: 52 -> 2 ms).
+ */
+function sketchSize(templates: number): number {
+  let size = 1 << 12
+  while (size < templates * 256 && size < 1 << 22) size <<= 1
+  return size
+}
 /** Catalogs up to this many templates may list inner-word-keyed templates for a substring check… */
 export const SMALL_CATALOG = 1000
 /** …when there are at most this many. */
@@ -24,12 +32,13 @@ export function chooseKeys(compiled: Compiled[], slots: number): number[] {
   const n = compiled.length
   // Pass 1: how many templates would make a line probe each key. Keys are numbers: no strings kept per
   // template. A saturating count sketch (8 MB, collisions only overestimate) instead of a Map of millions of keys.
-  const probes = new Uint16Array(PROBE_SKETCH)
+  const probes = new Uint16Array(sketchSize(n))
+  const mask = probes.length - 1
   for (const c of compiled) {
     const list = enumerateKeys(c, KEYS_OF)
     for (let i = 0; i < list.n; i++) {
       if (list.option[i] === 1) continue
-      const h = list.key[i]! & (PROBE_SKETCH - 1)
+      const h = list.key[i]! & mask
       if (probes[h]! < 0xffff) probes[h]!++
     }
   }
@@ -100,7 +109,7 @@ function cheapest(list: KeyList, probes: Uint16Array, exclude: Uint8Array | null
     const slot = list.slot[i]!
     if (list.option[i] === 0 || (exclude !== null && exclude[slot] === 1)) continue
     // The count is how many templates would make a line probe the key.
-    const cost = probes[list.key[i]! & (PROBE_SKETCH - 1)]! * slotWeight(slot)
+    const cost = probes[list.key[i]! & (probes.length - 1)]! * slotWeight(slot)
     if (cost < bestCost) (best = i), (bestCost = cost)
   }
   return best
