@@ -30,7 +30,8 @@ function newTally(c: CatalogMessage, counter: Counter | undefined): Tally {
   wanted = Array.isArray(c.hits) ? new Set(c.hits) : c.hits
   // The unowned-shape bound is the Pipeline's to apply, in reading order (Counter.mergeDrained); counts already
   // aggregated under the old catalog stay (they are drained with the next flush).
-  return new Tally({ config: init.config, clock, statements: c.statements, plan: c.plan, onHit, maxShapesPerBucket: Infinity, ordered: true, counter })
+  // No onHit when the Pipeline wants no hits: a Tally with one builds every hit, reading its values from the line.
+  return new Tally({ config: init.config, clock, statements: c.statements, plan: c.plan, onHit: wanted === 'none' ? undefined : onHit, maxShapesPerBucket: Infinity, ordered: true, counter })
 }
 
 /** Tell the Pipeline this catalog's matcher is built, and its plan when it was not the stored one (keepPlan). */
