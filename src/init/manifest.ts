@@ -10,9 +10,33 @@ const SCOPES: Array<{ scope: string; for: Feature[]; why: string }> = [
   { scope: 'im:write', for: ['digests', 'actions'], why: 'conversations.open: the DM a digest (or a hand-over notice) goes to' },
   { scope: 'users:read', for: ['digests', 'actions'], why: 'users.list (@handles → people), users.info (time zone), users.getPresence (online?)' },
   { scope: 'users:read.email', for: ['digests'], why: 'users.lookupByEmail: git blame email → Slack user; emails in users.list' },
-  { scope: 'channels:read', for: ['actions'], why: 'conversations.members: channel members may mute a statement for the channel' },
-  { scope: 'groups:read', for: ['actions'], why: 'the same for private channels Dice was invited to' },
+  { scope: 'channels:read', for: ['channels', 'actions'], why: 'conversations.list: dice doctor checks each #channel exists and has the bot; conversations.members: channel members may mute for it' },
+  { scope: 'groups:read', for: ['channels', 'actions'], why: 'the same for private channels Dice was invited to' },
 ]
+
+/**
+ * The bot scopes each Slack Web API method Dice calls needs (Slack's method docs). `src/init/manifest.test.ts` checks
+ * that the code calls no other method, that the manifest asks for every scope listed here, and that docs/SLACK.md's
+ * "What Dice calls" table says the same. (`apps.connections.open`, Socket Mode, uses the app-level token: `connections:write`.)
+ */
+export const METHOD_SCOPES: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write', 'chat:write.public'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'conversations.open': ['im:write'],
+  'conversations.list': ['channels:read', 'groups:read'],
+  'conversations.members': ['channels:read', 'groups:read'],
+  'users.list': ['users:read', 'users:read.email'],
+  'users.info': ['users:read'],
+  'users.lookupByEmail': ['users:read.email'],
+  'users.getPresence': ['users:read'],
+  'views.open': [],
+  'views.publish': [],
+}
+
+/** Every bot scope the manifest can ask for, in its order. */
+export const ALL_SCOPES: readonly string[] = SCOPES.map((s) => s.scope)
 
 /** Options of the manifest: the features wanted, and either a public base URL or Socket Mode. */
 export interface ManifestOptions {

@@ -31,6 +31,7 @@ export class SlackDirectory {
   private byId = new Map<string, SlackUserRow>()
   private byName = new Map<string, SlackUserRow[]>()
   private byLocal = new Map<string, SlackUserRow[]>()
+  private byEmail = new Map<string, SlackUserRow[]>()
   private refreshing: Promise<void> | null = null
 
   constructor(private o: { store: Pick<Store, 'slackUsers' | 'putSlackUsers'>; slack: DirectoryApi; clock: Clock; maxAgeMs: number; log?: (line: string) => void }) {}
@@ -77,6 +78,13 @@ export class SlackDirectory {
     return this.byId.get(id) ?? null
   }
 
+  /** The live person (not a bot, not deactivated) whose email is `email`, compared without case, or null. */
+  async userByEmail(email: string): Promise<SlackUserRow | null> {
+    await this.users()
+    const found = (this.byEmail.get(email.trim().toLowerCase()) ?? []).filter((u) => !u.bot && !u.deleted)
+    return found.length === 1 ? found[0]! : null
+  }
+
   /**
    * Who `@handle` is: people (not bots) whose username, display name or real name is `handle`, compared without
    * case; when none, those whose email's local part is. Two or more is ambiguous and is reported, never guessed.
@@ -102,6 +110,7 @@ export class SlackDirectory {
     this.byId = new Map(rows.map((u) => [u.id, u]))
     this.byName = new Map()
     this.byLocal = new Map()
+    this.byEmail = new Map()
     const add = (m: Map<string, SlackUserRow[]>, k: string | null, u: SlackUserRow) => {
       if (!k) return
       const l = m.get(k)
@@ -111,6 +120,7 @@ export class SlackDirectory {
     for (const u of rows) {
       for (const n of [u.handle, u.displayName, u.realName]) add(this.byName, lower(n), u)
       add(this.byLocal, localPart(u.email), u)
+      add(this.byEmail, lower(u.email), u)
     }
   }
 }

@@ -38,6 +38,8 @@ export interface Recipient {
   problem: Unreachable | null
   /** What went wrong, in words a person can act on (names the look-up that failed). */
   detail: string | null
+  /** The Slack users an ambiguous name matched (`problem: 'ambiguous'`), for `dice doctor` to list. */
+  candidates?: SlackUserRow[]
 }
 
 /** Where a name led in Slack. */
@@ -45,6 +47,7 @@ interface Found {
   user: Pick<SlackUser, 'id' | 'name' | 'email' | 'tz'> | null
   problem: Unreachable | null
   detail: string | null
+  candidates?: SlackUserRow[]
 }
 
 const MAX_CACHE = 10_000
@@ -61,7 +64,8 @@ const describe = (u: SlackUserRow) => `${u.id} (${[u.handle, u.displayName, u.re
  * email, an `@handle` from an annotation or CODEOWNERS, a `--to`/`--user` argument) → a `Recipient`. In order:
  *  1. `people` config (key, alias, email, Slack id): its `slack` id, else its `email`, else its key as a handle;
  *  2. a Slack user id: users.info (the directory when it has it);
- *  3. an email: users.lookupByEmail (a GitHub noreply address is its login, looked up as a handle);
+ *  3. an email: the users.list directory when it lists the address (a live person), else users.lookupByEmail
+ *     (a GitHub noreply address is its login, looked up as a handle);
  *  4. a handle: users.list (paginated, kept in the store, refreshed in the background), matched on `name`,
  *     `profile.display_name` and `real_name` without case, then on the local part of a known email;
  *     two matches are reported as ambiguous, never guessed.
@@ -115,6 +119,7 @@ export class People {
     return {
       key, slackId: u?.id ?? null, name: person?.name ?? u?.name ?? null, email: u?.email ?? person?.email ?? null, person,
       tz: this.zone(person, u?.tz ?? null), known: !!u, problem: found.problem, detail: found.detail,
+      ...(found.candidates ? { candidates: found.candidates } : {}),
     }
   }
 
@@ -131,6 +136,9 @@ export class People {
   }
 
   private async byEmail(email: string): Promise<Found> {
+    // The directory when it has the address (users.list carries emails with users:read.email): no call per author.
+    const listed = await this.directory!.userByEmail(email).catch(() => null)
+    if (listed) return { user: { id: listed.id, name: display(listed), email: listed.email ?? email, tz: listed.tz }, problem: null, detail: null }
     const row = await this.cached(email.toLowerCase(), () => this.o.slack!.lookupByEmail(email))
     if (row.slackId) return { user: { id: row.slackId, name: row.name, email: row.email ?? email, tz: row.tz }, problem: null, detail: null }
     const login = NOREPLY.exec(email)?.[1]
@@ -148,7 +156,7 @@ export class People {
     const m = await this.directory!.matchHandle(handle)
     if (m.kind === 'one') return { user: { id: m.user.id, name: display(m.user), email: m.user.email, tz: m.user.tz }, problem: null, detail: null }
     if (m.kind === 'ambiguous') {
-      return { user: null, problem: 'ambiguous', detail: `@${handle} matches ${m.users.length} Slack users: ${m.users.map(describe).join(', ')}; add it to people (slack: U…) to choose` }
+      return { user: null, problem: 'ambiguous', candidates: m.users, detail: `@${handle} matches ${m.users.length} Slack users: ${m.users.map(describe).join(', ')}; add it to people (slack: U…) to choose` }
     }
     if (m.kind === 'deactivated') return { user: null, problem: 'deactivated', detail: `@${handle} is ${describe(m.user)}, a deactivated Slack account` }
     return { user: null, problem: 'unknown', detail: `no Slack user is called @${handle} (users.list: name, display name, real name, email)` }

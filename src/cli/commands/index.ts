@@ -21,6 +21,7 @@ export const commands: LazyCommand[] = [
   { ...SPECS.unmute, load: async () => (await import('./actions.js')).unmute },
   { ...SPECS.reassign, load: async () => (await import('./actions.js')).reassign },
   { ...SPECS.overrides, load: async () => (await import('./actions.js')).overrides },
+  { ...SPECS.doctor, load: async () => (await import('./doctor.js')).doctor },
   { ...SPECS.demo, load: async () => (await import('./demo.js')).demo },
   { ...SPECS.configCheck, load: async () => (await import('./config-check.js')).configCheck },
 ]

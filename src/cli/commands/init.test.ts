@@ -79,7 +79,7 @@ describe('dice init', () => {
     expect(all.settings.interactivity.request_url).toBe('https://dice.acme.io/slack/actions')
     expect(all.settings.event_subscriptions).toEqual({ request_url: 'https://dice.acme.io/slack/events', bot_events: ['app_home_opened'] })
     const channels = parseYaml((await runDice(['init', repo.dir, '--force', '--features', 'channels'])).stdout)
-    expect(channels.oauth_config.scopes.bot).toEqual(['chat:write', 'chat:write.public'])
+    expect(channels.oauth_config.scopes.bot).toEqual(['chat:write', 'chat:write.public', 'channels:read', 'groups:read'])
     expect(channels.settings.interactivity).toBeUndefined()
     expect(channels.features.app_home).toBeUndefined()
     const socket = parseYaml((await runDice(['init', repo.dir, '--force', '--features', 'actions,home', '--socket-mode'])).stdout)

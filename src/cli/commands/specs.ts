@@ -81,6 +81,13 @@ export const SPECS = {
     },
     examples: ['catalog', 'catalog --owner pig@pen.mssn --file "src/net/**"', 'catalog --json'],
   },
+  doctor: {
+    name: 'doctor',
+    summary: 'check every @handle, #channel, blame author, people entry and team mapping against Slack; exit 0 all fine, 1 problems found, 2 configuration error',
+    usage: 'doctor [--json]',
+    options: { json: json('print the report as one JSON object') },
+    examples: ['doctor', 'doctor --json'],
+  },
   configCheck: {
     name: 'config check',
     summary: 'validate the configuration as dice run would, and print it with defaults filled in',

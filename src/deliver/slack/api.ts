@@ -60,8 +60,11 @@ export interface SlackApi {
   userInfo(userId: string): Promise<SlackUser | null>
   /** One page of users.list (every user, deleted ones and bots included); `next` is null after the last. */
   usersList(cursor?: string | null): Promise<{ users: SlackUser[]; next: string | null }>
-  /** One page of conversations.list (public and private channels the token can see; archived ones too). */
-  conversationsList(cursor?: string | null): Promise<{ channels: SlackChannel[]; next: string | null }>
+  /**
+   * One page of conversations.list (archived channels too): public and private channels the token can see, or only
+   * the `types` given (`public_channel` needs `channels:read`, `private_channel` needs `groups:read`).
+   */
+  conversationsList(cursor?: string | null, types?: ReadonlyArray<'public_channel' | 'private_channel'>): Promise<{ channels: SlackChannel[]; next: string | null }>
   /** The scopes the token was granted (Slack's `x-oauth-scopes`, read from auth.test), or null when Slack does not say. */
   grantedScopes(): Promise<string[] | null>
   getPresence(userId: string): Promise<'active' | 'away'>
@@ -184,8 +187,8 @@ export class SlackWebApi implements SlackApi {
     return { users, next: String(r.response_metadata?.next_cursor ?? '') || null }
   }
 
-  async conversationsList(cursor?: string | null) {
-    const r = await this.call('conversations.list', { limit: 200, types: 'public_channel,private_channel', exclude_archived: false, ...(cursor ? { cursor } : {}) })
+  async conversationsList(cursor?: string | null, types: ReadonlyArray<'public_channel' | 'private_channel'> = ['public_channel', 'private_channel']) {
+    const r = await this.call('conversations.list', { limit: 200, types: types.join(','), exclude_archived: false, ...(cursor ? { cursor } : {}) })
     const channels = ((r.channels ?? []) as any[]).filter((c) => c?.id && c?.name).map((c): SlackChannel => ({
       id: String(c.id), name: String(c.name), private: !!c.is_private, archived: !!c.is_archived, member: !!c.is_member,
     }))

@@ -95,7 +95,7 @@ describe('Slack stand-in', () => {
   })
 
   it('lists channels and refuses posts the way Slack does once channels are set: unknown, private without the bot, archived', async () => {
-    slack = await startSlackStandin({ scopes: ['chat:write', 'users:read'] })
+    slack = await startSlackStandin({ scopes: ['chat:write', 'users:read', 'channels:read', 'groups:read'] })
     const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
     expect(await api.postMessage({ channel: '#anything', text: 'x' })).toMatchObject({ channel: expect.stringMatching(/^C/) })
     slack.setChannels([{ name: 'ops' }, { name: 'quiet', is_member: false }, { name: 'secret', is_private: true, is_member: false }, { name: 'old', is_archived: true }])
@@ -105,6 +105,6 @@ describe('Slack stand-in', () => {
     await expect(api.postMessage({ channel: '#quiet', text: 'x' })).rejects.toMatchObject({ error: 'not_in_channel' })
     await expect(api.postMessage({ channel: '#old', text: 'x' })).rejects.toMatchObject({ error: 'is_archived' })
     expect(await api.postMessage({ channel: '#ops', text: 'x' })).toMatchObject({ channel: expect.stringMatching(/^C/) })
-    expect(await api.grantedScopes()).toEqual(['chat:write', 'users:read'])
+    expect(await api.grantedScopes()).toEqual(['chat:write', 'users:read', 'channels:read', 'groups:read'])
   })
 })

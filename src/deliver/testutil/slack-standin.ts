@@ -21,7 +21,10 @@
  * views.open, views.publish, views.update, apps.connections.open (Socket Mode: answers the URL given to
  * `setSocketModeUrl`). Once `setChannels` was called, chat.postMessage answers like Slack for a channel name it
  * does not list (`channel_not_found`), a private channel the bot is not in (`not_in_channel`) and an archived one
- * (`is_archived`); before that every channel exists. Every answer carries `x-oauth-scopes` (option `scopes`).
+ * (`is_archived`); before that every channel exists. Every answer carries `x-oauth-scopes` (option `scopes`), and a
+ * call the token's scopes do not cover answers `missing_scope` with the scope `needed`, as Slack does (users.list:
+ * users:read; users.lookupByEmail: users:read.email; conversations.list: channels:read for public channels,
+ * groups:read for private ones).
  * Anything else answers `{ ok: false, error: 'unknown_method' }`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -213,6 +216,17 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     return null
   }
 
+  /** The scope a call needs that the token lacks, or null. */
+  const missingScope = (method: string, b: any): string | null => {
+    const has = (x: string) => (opts.scopes ?? DEFAULT_SCOPES).includes(x)
+    const types = String(b.types ?? 'public_channel').split(',')
+    const needs = method === 'users.list' ? ['users:read']
+      : method === 'users.lookupByEmail' ? ['users:read.email']
+      : method === 'conversations.list' ? [...(types.includes('public_channel') ? ['channels:read'] : []), ...(types.includes('private_channel') ? ['groups:read'] : [])]
+      : []
+    return needs.find((x) => !has(x)) ?? null
+  }
+
   const handlers: Record<string, (b: any) => Record<string, unknown>> = {
     'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'dice', team_id: 'T00000001', user_id: 'U0DICEBOT', bot_id: 'B00000001' }),
     'chat.postMessage': (b) => {
@@ -319,6 +333,8 @@ export async function startSlackStandin(opts: StandinOptions = {}): Promise<Slac
     if (!token || (opts.token && token !== opts.token)) return answer(res, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' })
     const h = handlers[method]
     if (!h) return answer(res, 200, { ok: false, error: 'unknown_method' })
+    const needed = missingScope(method, body)
+    if (needed) return answer(res, 200, { ok: false, error: 'missing_scope', needed, provided: (opts.scopes ?? DEFAULT_SCOPES).join(',') })
     const out = h(body)
     const ok = out.ok !== false
     call.ok = ok
