@@ -201,6 +201,14 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
   const codeowners: CodeOwners | null = codeownersText ? parseCodeOwners(codeownersText) : null
   const coPath = await codeownersPath(store)
   const teamsNamed = codeowners ? codeowners.all().filter((o) => o.kind === 'team').map((o) => o.name) : []
+  // A CODEOWNERS user or email that owns statements: its lines in CODEOWNERS are places to fix too.
+  if (codeownersText) {
+    for (const r of refs.names.values()) {
+      if (!r.where.some((w) => w.via === 'codeowners')) continue
+      const token = r.name.includes('@') ? r.name : `@${r.name}`
+      r.where.unshift(...linesNaming(codeownersText, token).map((line): Where => ({ file: coPath, line, statement: null, via: 'codeowners' })))
+    }
+  }
   for (const team of teamsNamed) {
     if (teamOf(config.route.teams, team)) continue
     const where: Where[] = [...linesNaming(codeownersText!, `@${team}`).map((line): Where => ({ file: coPath, line, statement: null, via: 'codeowners' }))]

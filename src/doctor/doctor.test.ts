@@ -119,7 +119,7 @@ describe('dice doctor against Slack', () => {
     expect(places(sam)).toEqual(['src/hello.c:3 annotation'])
     expect(get(r, 'unknown_handle', '@elmre')!.suggestion).toBe('@Elmore')
     expect(places(get(r, 'unknown_email', 'riley.j@gmail.com'))).toEqual(['src/hello.c:5 blame', 'src/hello.c:6 blame'])
-    expect(places(get(r, 'unknown_handle', '@octo-reviewer'))).toEqual(['src/docs/gen.c:1 codeowners'])
+    expect(places(get(r, 'unknown_handle', '@octo-reviewer'))).toEqual(['.github/CODEOWNERS:4 codeowners', 'src/docs/gen.c:1 codeowners'])
     expect(places(get(r, 'unknown_email', '@ghost'))).toEqual(['dice.yml: people.ghost'])
     // people.elmore's slack is not an id: reported once, as malformed, and the @elmore annotation is not blamed on Slack.
     expect(get(r, 'bad_people_entry', 'people.elmore')!.detail).toContain('"elmore", not a Slack user id')

@@ -107,4 +107,14 @@ describe('Slack stand-in', () => {
     expect(await api.postMessage({ channel: '#ops', text: 'x' })).toMatchObject({ channel: expect.stringMatching(/^C/) })
     expect(await api.grantedScopes()).toEqual(['chat:write', 'users:read', 'channels:read', 'groups:read'])
   })
+
+  it('answers missing_scope, naming the scope needed, for a call the token\'s scopes do not cover', async () => {
+    slack = await startSlackStandin({ users: [{ id: 'U1', email: 'pig@pen.mssn' }], scopes: ['chat:write', 'users:read', 'channels:read'] })
+    slack.setChannels([{ name: 'ops' }, { name: 'inner', is_private: true }])
+    const web = client(slack)
+    await expect(web.users.lookupByEmail({ email: 'pig@pen.mssn' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'users:read.email' } })
+    await expect(web.conversations.list({ types: 'public_channel,private_channel' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'groups:read' } })
+    expect((await web.conversations.list({ types: 'public_channel' })).channels!.map((c) => c.name)).toEqual(['ops'])
+    expect((await web.users.list({})).members!.map((u) => u.id)).toEqual(['U1'])
+  })
 })
