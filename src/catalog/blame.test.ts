@@ -30,6 +30,17 @@ describe('blame', () => {
     expect(statementBlame(m, 20, 21)).toBeNull()
   })
 
+  it('gives a statement to the latest line a human wrote over a later one left to a bot, with every line\'s skipped commits', () => {
+    const f = { commit: 'f'.repeat(40), author: 'Fmt', email: 'f@x', why: 'formatting' as const }
+    const bot = { commit: B, author: 'dependabot[bot]', email: 'd@x', why: 'bot' as const }
+    const m = new Map([
+      [1, { email: 'h@x', name: 'H', commit: A, time: '2024-01-01T00:00:00.000Z', skipped: [f] }],
+      [2, { email: 'd@x', name: 'dependabot[bot]', commit: B, time: '2025-01-01T00:00:00.000Z', bot: true, skipped: [bot] }],
+    ])
+    expect(statementBlame(m, 1, 2)).toEqual({ email: 'h@x', name: 'H', commit: A, time: '2024-01-01T00:00:00.000Z', skipped: [f, bot] })
+    expect(statementBlame(m, 2, 2)).toMatchObject({ commit: B, bot: true, skipped: [bot] })
+  })
+
   it('merges overlapping and adjacent line ranges', () => {
     expect(mergeRanges([[10, 12], [1, 1], [2, 3], [11, 15], [20, 20]])).toEqual([[1, 3], [10, 15], [20, 20]])
   })

@@ -66,6 +66,10 @@ export function parsePorcelain(text: string): Map<number, LineBlame> {
 export interface BlameOptions {
   /** Repository-relative path of `.git-blame-ignore-revs` (or another ignore-revs file) when present. */
   ignoreRevsFile?: string | null
+  /** Commits to look past (`--ignore-rev`), besides the ignore-revs file's. */
+  ignoreRevs?: readonly string[]
+  /** `-w`: a change of whitespace only is no change (a reformat does not make its author the line's). */
+  ignoreWhitespace?: boolean
   /**
    * Blame this commit's version instead of the working tree. Only for files whose working-tree content
    * equals that commit's: git then skips diffing the working tree against it.
@@ -82,6 +86,8 @@ export async function blameRanges(root: string, file: string, ranges: Array<[num
   if (!merged.length) return new Map()
   const args = ['blame', '--porcelain']
   if (o.ignoreRevsFile) args.push('--ignore-revs-file', o.ignoreRevsFile)
+  for (const c of o.ignoreRevs ?? []) args.push('--ignore-rev', c)
+  if (o.ignoreWhitespace) args.push('-w')
   for (const [a, b] of merged) args.push('-L', `${a},${b}`)
   if (o.rev) args.push(o.rev)
   args.push('--', file)
@@ -91,18 +97,28 @@ export async function blameRanges(root: string, file: string, ranges: Array<[num
 }
 
 /**
- * The owner of a statement spanning `line..endLine`: the author of the most recent commit among its lines.
- * Any uncommitted line makes the statement's blame null (its latest change belongs to nobody yet).
+ * The owner of a statement spanning `line..endLine`: the author of the most recent commit among its lines —
+ * among those a human wrote when there are any (a line left to a bot is `bot: true`, see human-blame.ts), with
+ * every line's `skipped` commits gathered. Any uncommitted line makes the statement's blame null (its latest
+ * change belongs to nobody yet).
  */
-export function statementBlame(lines: Map<number, LineBlame>, line: number, endLine: number): Blame | null {
-  let best: Blame | null = null
+export function statementBlame(lines: ReadonlyMap<number, LineBlame>, line: number, endLine: number): Blame | null {
+  let human: Blame | null = null
+  let bot: Blame | null = null
+  const skipped = new Map<string, NonNullable<Blame['skipped']>[number]>()
   for (let n = line; n <= Math.max(line, endLine); n++) {
     if (!lines.has(n)) continue
     const b = lines.get(n)!
     if (b === null) return null
-    if (!best || b.time > best.time) best = b
+    for (const s of b.skipped ?? []) if (!skipped.has(s.commit)) skipped.set(s.commit, s)
+    if (b.bot) {
+      if (!bot || b.time > bot.time) bot = b
+    } else if (!human || b.time > human.time) human = b
   }
-  return best
+  const best = human ?? bot
+  if (!best) return null
+  const { skipped: _own, ...rest } = best
+  return skipped.size ? { ...rest, skipped: [...skipped.values()] } : rest
 }
 
 /** Run `fn` over `items` with at most `limit` in flight, preserving nothing but completion. */

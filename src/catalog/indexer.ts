@@ -13,6 +13,7 @@ import { RepoContext } from './context.js'
 import { NO_DEFS, type FileDefs, type FileExtraction } from './extract.js'
 import { storeCodeOwners } from './codeowners-file.js'
 import { blameRanges, statementBlame, type BlameOptions, type LineBlame } from './blame.js'
+import { botMatcher, humanBlame, WhitespaceCommits } from './human-blame.js'
 import { filesMentioning, hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
@@ -55,7 +56,7 @@ export interface Extractor {
  * Bump when what the indexer stores for the same input changes (ids, extraction rules): every file is
  * then re-parsed once.
  */
-export const INDEX_FORMAT = 7
+export const INDEX_FORMAT = 8
 
 // Meta keys written by the indexer (other stages may read them).
 export const META_COMMIT = 'catalog.commit'
@@ -103,6 +104,9 @@ export async function indexRepository(o: {
   const fingerprint = settingsFingerprint(root, o.config, [...shallow].sort().join(','))
   // Statements whose latest line git can only give to a shallow clone's cut commit: blame unknown.
   let cutBlames = 0
+  // Bots and reformatting make nobody the owner: their lines are blamed again past them (human-blame.ts).
+  const isBot = botMatcher(o.config.catalog.blame.bots)
+  const whitespace = o.config.catalog.blame.formatting ? new WhitespaceCommits(root) : null
 
   // Which files are in scope: decided from paths alone, so a warm run reads no file.
   const keep = pathFilter(o.config.catalog)
@@ -226,7 +230,10 @@ export async function indexRepository(o: {
           if (stop.failure) return
           try {
             const rev = changes.dirty.has(f.path) ? null : commit
-            const lines = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
+            const first = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
+            const lines = await humanBlame(first, f.path, {
+              isBot, whitespace, keep: shallow, blame: (ranges, extra) => blameWithFallback(root, f.path, ranges, { ignoreRevsFile, rev, ...extra }),
+            })
             for (const s of fileStatements) {
               const b = statementBlame(lines, s.line, s.endLine)
               // The cut commit "wrote" every older line too: naming its author would send them all to one person.

@@ -140,6 +140,13 @@ export const configSchema = z.object({
     loggers: z.record(z.array(loggerRule)).default({}),
     /** Logging wrappers per language id, besides those Dice infers. */
     wrappers: z.record(z.array(wrapperRule)).default({}),
+    /** Whose commits do not make their author a statement's owner. */
+    blame: z.object({
+      /** Author patterns (`*` any run of characters) matched against a commit's author name or email, besides `*[bot]*`. */
+      bots: z.array(str).default([]),
+      /** Look past commits that changed a statement's line in whitespace only (a reformat). */
+      formatting: z.boolean().default(true),
+    }).strict().default({}),
   }).strict().default({}),
   /** People by key (email or short name): Slack id, display name, time zone. */
   people: z.record(person).default({}),

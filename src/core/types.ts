@@ -12,18 +12,22 @@ export interface Blame {
   commit: string
   /** ISO-8601 */
   time: string
-  /** The author is a bot (`catalog.botAuthors`): git found no human behind the line. A bot owns nothing. */
+  /**
+   * The author is a bot (`[bot]`, `catalog.blame.bots`) and git found no human before it (the bot wrote the
+   * line, or MAX_ROUNDS ran out): a bot owns nothing, so the statement's owner is nobody.
+   */
   bot?: boolean
-  /** Commits `git blame` was told to look past for this line (bot or formatting-only), newest first. */
-  ignored?: IgnoredCommit[]
+  /** Commits blame looked past for this statement's lines (a bot's, or one that only reformatted the line), newest first. */
+  skipped?: SkippedCommit[]
 }
 
-/** A commit blame skipped: it does not make its author the owner of the lines it touched. */
-export interface IgnoredCommit {
+/** A commit blame looked past: it does not make its author the owner of the lines it touched. */
+export interface SkippedCommit {
   commit: string
+  /** The commit's author name, as git (and .mailmap) give it. */
+  author: string
   email: string
-  name: string
-  /** `bot`: the author matches `catalog.botAuthors`; `formatting`: the commit changed only whitespace. */
+  /** `bot`: the author matches `[bot]` or `catalog.blame.bots`; `formatting`: the commit changed that line in whitespace only. */
   why: 'bot' | 'formatting'
 }
 

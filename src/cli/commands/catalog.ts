@@ -36,7 +36,7 @@ export function toCatalogJson(e: CatalogEntry): CatalogJson {
     matchable: e.matchable, channels: e.channels, mentions: e.mentions, owner: { kind: e.owner.kind, who: e.owner.who, via: e.owner.via },
     blame: e.blame ? {
       email: e.blame.email, name: e.blame.name, commit: e.blame.commit, time: e.blame.time,
-      ...(e.blame.bot ? { bot: true } : {}), ...(e.blame.ignored?.length ? { ignored: e.blame.ignored } : {}),
+      ...(e.blame.bot ? { bot: true } : {}), ...(e.blame.skipped?.length ? { skipped: e.blame.skipped } : {}),
     } : null,
     via: e.via ?? null, reason: e.matchable ? null : (e.reason ?? null),
   }
