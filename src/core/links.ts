@@ -9,7 +9,7 @@ import type { Statement } from './types.js'
  * code-link builder: digests, channel messages, alerts, hand-over notices, App Home and the web page use it.
  */
 export function codeLink(repo: Config['repo'], s: Pick<Statement, 'file' | 'line' | 'commit'>): string | null {
-  if (!repo.url || !/^https?:\/\//i.test(repo.url)) return null
+  if (!repo.url || !/^https?:\/\//i.test(repo.url) || !s.file) return null
   const base = repo.url.replace(/\.git$/, '').replace(/\/+$/, '')
   const style = repo.linkStyle ?? (/gitlab/i.test(base) ? 'gitlab' : 'github')
   const commit = s.commit && /^[0-9a-f]{7,64}$/i.test(s.commit) ? s.commit : 'HEAD'

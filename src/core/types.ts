@@ -84,6 +84,26 @@ export interface Statement {
   reason?: string | null
 }
 
+/**
+ * The id an unowned shape (WARN+ lines matching no statement, grouped by `match/shape.ts`) is muted, snoozed and
+ * reassigned by, like a statement id: `shape:` and the shape's 12 hex digits.
+ */
+export const shapeId = (hash: string): string => `shape:${hash}`
+
+/** True for a `shape:<hash>` id. */
+export const isShapeId = (id: string): boolean => id.startsWith('shape:')
+
+/**
+ * An unowned shape as the actions see a statement: no file, no channels, no blame; its template is the shape
+ * (`disk <NUM> full`). Owned only by a hand-over ("Not mine" / `dice reassign`).
+ */
+export function shapeStatement(hash: string, shape: string, level: Level | null): Statement {
+  return {
+    id: shapeId(hash), file: '', line: 0, endLine: 0, language: '', level, template: shape, matchable: false, channels: [], mentions: [],
+    blame: null, callee: 'unowned shape', commit: null,
+  }
+}
+
 /** What matching reads of a statement (Store.listMatchStatements): the rest of it is not needed to match a line. */
 export type MatchStatement = Pick<Statement, 'id' | 'file' | 'line' | 'template' | 'matchable'>
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js'
 import { parseDuration, type Clock } from '../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../core/errors.js'
-import type { Statement } from '../core/types.js'
+import { isShapeId, shapeStatement, type Statement } from '../core/types.js'
 import { slackEscape as esc } from '../core/escape.js'
 import { codeLink } from '../core/links.js'
 import { isSlackUserId, mentionOrText } from '../core/slack-ids.js'
@@ -109,11 +109,17 @@ export class Actions {
     this.people = o.people ?? new People({ store: o.store, config: o.config, clock: o.clock, slack: null })
   }
 
-  /** The statement, or a `dice_not_found` error naming the id. */
+  /**
+   * The statement, or the unowned shape (`shape:<hash>`, or the bare hash) as one (`shapeStatement`): both are
+   * muted, snoozed and handed over alike. A `dice_not_found` error naming the id when it is neither.
+   */
   async statement(id: string): Promise<Statement> {
-    const s = id ? await this.store.getStatement(id) : null
-    if (!s) throw new DiceError(ErrorCode.NotFound, `no log statement with id ${JSON.stringify(id)} in the catalog (see \`dice catalog\`)`, 1)
-    return s
+    const s = id && !isShapeId(id) ? await this.store.getStatement(id) : null
+    if (s) return s
+    const hash = isShapeId(id) ? id.slice('shape:'.length) : id
+    const shape = /^[0-9a-f]{12}$/.test(hash) ? await this.store.getShape(hash) : null
+    if (shape) return shapeStatement(hash, shape.shape, shape.level)
+    throw new DiceError(ErrorCode.NotFound, `no log statement with id ${JSON.stringify(id)} in the catalog and no unowned shape (see \`dice catalog\`; shape ids are in the fallback digest and on the web page)`, 1)
   }
 
   /**
@@ -325,7 +331,7 @@ export class Actions {
   private async mayActForEveryone(s: Statement, actor: Actor, what: string): Promise<void> {
     if (await this.allowedForEveryone(s, actor)) return
     const where = s.channels.length ? `, a member of #${s.channels.join(' or #')}` : ''
-    throw new PermissionError(`only the statement's owner${where} or a Dice admin may ${what} (${s.file}:${s.line})`)
+    throw new PermissionError(`only the statement's owner${where} or a Dice admin may ${what} (${place(s)})`)
   }
 
   private async tellNewOwner(s: Statement, o: OverrideRow, r: Recipient): Promise<ReassignResult['notified']> {
@@ -334,7 +340,7 @@ export class Actions {
     if (!this.notifier) return { ok: false, to, error: 'no notifier' }
     const by = mentionOrText(o.by)
     const link = this.codeLink(s)
-    const where = link ? `<${link}|${esc(s.file)}:${s.line}>` : `${esc(s.file)}:${s.line}`
+    const where = link ? `<${link}|${esc(place(s))}>` : esc(place(s))
     const text = `${by} handed you a log statement ("it wasn't me"): \`${esc(s.template ?? s.callee)}\` at ${where}.` +
       (o.reason ? ` Reason: ${esc(o.reason)}` : '') + ' Its occurrences will now come to you.'
     try {
@@ -367,6 +373,11 @@ export class Actions {
  */
 export function personId(r: Recipient): string {
   return r.person?.key ?? r.slackId ?? r.key
+}
+
+/** Where a statement is, for messages: `file:line`, or what an unowned shape is. */
+export function place(s: Statement): string {
+  return s.file ? `${s.file}:${s.line}` : `${s.id}, lines that match no statement`
 }
 
 /** True when the actor acts from inside `channel` (name or id). */

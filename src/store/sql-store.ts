@@ -1,4 +1,4 @@
-import type { Checkpoint, MatchStatement, Statement } from '../core/types.js'
+import type { Checkpoint, Level, MatchStatement, Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
@@ -387,6 +387,11 @@ export class SqlStore implements Store {
       shapeHash: r.shape_hash, shape: r.shape, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
       lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
     }))
+  }
+
+  async getShape(hash: string) {
+    const r = await this.db.get<Row>(`SELECT shape, level FROM unowned WHERE shape_hash = ? ORDER BY last_seen DESC LIMIT 1`, [hash])
+    return r ? { shape: r.shape as string, level: (r.level ?? null) as Level | null } : null
   }
 
   // ---- actions

@@ -70,6 +70,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       const totals = await store.totals()
       expect(totals).toEqual([{ statementId: 's1', count: 6, hosts: ['h1', 'h2'], firstSeen: 5, lastSeen: 30, level: 'error' }])
       expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
+      expect(await store.getShape('x')).toEqual({ shape: 'disk <NUM> full', level: 'warn' })
+      expect(await store.getShape('y')).toBeNull()
     })
 
     it('records overrides, snoozes, mutes and an audit trail', async () => {

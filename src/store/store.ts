@@ -183,6 +183,8 @@ export interface Store {
   /** Per-statement totals over occurrences with last_seen in (since, until]. */
   totals(q?: { since?: number; until?: number }): Promise<StatementTotal[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
+  /** An unowned shape by its hash (its text and latest level), or null when no line of that shape was counted. */
+  getShape(hash: string): Promise<{ shape: string; level: Level | null } | null>
 
   // actions
   setOverride(o: Omit<OverrideRow, 'createdAt'> & { createdAt: number }): Promise<OverrideRow | null>

@@ -2,7 +2,7 @@ import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import { writeJson, type CliContext } from '../context.js'
 import { UsageError } from '../../core/errors.js'
-import { Actions, personId, type Actor } from '../../route/actions.js'
+import { Actions, personId, place, type Actor } from '../../route/actions.js'
 import type { Notifier } from '../../deliver/notifier.js'
 import { createNotifier } from '../../deliver/registry.js'
 import { People } from '../../people/people.js'
@@ -101,7 +101,7 @@ async function resolveScope(a: Actions, f: ScopeFlags): Promise<Scoped> {
 }
 
 /** What a statement is, for a line of output: its template (or call) and where it is. */
-const what = (s: Statement) => `${s.template ?? s.callee} (${s.file}:${s.line})`
+const what = (s: Statement) => `${s.template ?? s.callee} (${place(s)})`
 
 /** `dice snooze ID --for DURATION [--count N] [--until-worse] [--user WHO | --channel C]`: for everyone unless a person or channel is named. */
 export const snooze: Command = {

@@ -48,10 +48,12 @@ export function actionsBlock(statementId: string, scope: 'channel' | null): unkn
 /**
  * A digest item's controls, one select beside its text (so an item is one block and a message holds up to
  * 47): Snooze for 1 hour / 1 day / 1 week / the next 100 / custom…, Mute, Not mine. Each option's value is
- * `{statementId, op: 'snooze'|'mute'|'reassign', for?|count?}`.
+ * `{statementId, op: 'snooze'|'mute'|'reassign', for?|count?, scope?}`: a channel's digest (the fallback) passes
+ * `scope: 'channel'`, so a snooze or mute there quiets that channel's digest, not only the clicker's. Unowned
+ * shapes (`shape:<hash>`) get the same controls as statements.
  */
-export function itemControls(statementId: string): unknown {
-  const opt = (text: string, x: Record<string, unknown>) => ({ text: { type: 'plain_text', text }, value: JSON.stringify({ statementId, ...x }) })
+export function itemControls(statementId: string, scope: 'channel' | null = null): unknown {
+  const opt = (text: string, x: Record<string, unknown>) => ({ text: { type: 'plain_text', text }, value: JSON.stringify({ statementId, ...x, ...(scope ? { scope } : {}) }) })
   return {
     type: 'static_select', action_id: DIGEST_ACTIONS.item, placeholder: { type: 'plain_text', text: 'Snooze, mute…' },
     options: [
@@ -88,9 +90,9 @@ function hostList(hosts: string[]): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
 /** One item: a section with its level, count, template, escaped sample, hosts, time frame and code link, controls beside. */
-function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[] } {
+function itemBlock(i: DigestItem, tz: string, scope: 'channel' | null): { block: unknown; lines: string[] } {
   const level = (i.level ?? 'log').toUpperCase()
-  const where = i.file ? `${i.file}:${i.line}` : 'no matching statement'
+  const where = i.file ? `${i.file}:${i.line}` : `no matching statement (${i.statementId})`
   const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
   const also = i.snoozed ? ` · also ${i.snoozed.toLocaleString('en-US')} while snoozed` : ''
   const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${also}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
@@ -98,7 +100,7 @@ function itemBlock(i: DigestItem, tz: string): { block: unknown; lines: string[]
   const room = LIMITS.sectionText - head.length - meta.length - 8
   const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
   const text = { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}\n${meta}`, LIMITS.sectionText) }
-  const block = i.statementId.startsWith('shape:') ? { type: 'section', text } : { type: 'section', text, accessory: itemControls(i.statementId) }
+  const block = { type: 'section', text, accessory: itemControls(i.statementId, scope) }
   const lines = [`• ${i.isNew ? 'NEW ' : ''}${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`]
   if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
   lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}${also}`)
@@ -115,7 +117,7 @@ export interface DigestPart { text: string; blocks: unknown[] }
  * and says how many statements there are and how many follow in the thread; each further one (posted as a
  * thread reply) says which of them it holds. Nothing is left out: every item is in one of the messages.
  */
-export function digestMessages(o: { title: string; tz: string; items: DigestItem[]; perMessage: number }): DigestPart[] {
+export function digestMessages(o: { title: string; tz: string; items: DigestItem[]; perMessage: number; scope?: 'channel' | null }): DigestPart[] {
   const per = Math.max(1, o.perMessage)
   const n = o.items.length
   const total = o.items.reduce((x, i) => x + i.count, 0)
@@ -140,7 +142,7 @@ export function digestMessages(o: { title: string; tz: string; items: DigestItem
       lines.push(slackEscape(which), '')
     }
     for (const i of chunk) {
-      const r = itemBlock(i, o.tz)
+      const r = itemBlock(i, o.tz, o.scope ?? null)
       blocks.push(r.block)
       lines.push(...r.lines)
     }

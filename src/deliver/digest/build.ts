@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js'
 import type { Clock } from '../../core/clock.js'
-import type { Statement } from '../../core/types.js'
+import { isShapeId, shapeId, type Statement } from '../../core/types.js'
 import { personFor } from '../../catalog/people.js'
 import { levelRank } from '../../core/levels.js'
 import type { OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
@@ -93,6 +93,8 @@ interface Group {
   channel: string | null
   statements: Statement[]
   shapes: boolean
+  /** Unowned shapes (hashes) handed over to this recipient ("Not mine", `dice reassign shape:…`). */
+  shapeIds?: Set<string>
   /** Set when nobody can get this group's digest: counted as undeliverable instead of sent. */
   lost?: Lost
 }
@@ -168,6 +170,17 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     if (g) g.statements.push(s)
   }
   if (fallback && config.route.unownedToFallback) channelGroup(groups, fallback).shapes = true
+  // Unowned shapes handed over to someone go to their digest instead of the fallback's.
+  const handedOver = new Set<string>()
+  for (const ov of await store.listOverrides()) {
+    if (!isShapeId(ov.statementId)) continue
+    const r = await people.resolve(ov.to)
+    if (!r.known) continue
+    const g = groups.get(r.key) ?? { target: r.key, kind: 'person' as const, recipient: r, channel: null, statements: [], shapes: false }
+    groups.set(g.target, g)
+    ;(g.shapeIds ??= new Set()).add(ov.statementId.slice('shape:'.length))
+    handedOver.add(ov.statementId.slice('shape:'.length))
+  }
 
   const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
     .flat().map((i) => (i.payload as DigestPayload | null)?.target))
@@ -186,10 +199,10 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost })
+    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
-    const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems) })
+    const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems), scope: g.kind === 'channel' ? 'channel' : null })
     const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
     const preview: DigestPreview = {
       target: g.target, kind: g.kind, to, tz, localDate: when.local.date, due: when.ok, reason: when.reason, status: 'preview',
@@ -310,7 +323,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string> }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -320,35 +333,29 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   // digest however large the catalog, and a chunk's rows in memory at once.
   const markAs = c.markAs ?? g.target
   const sent = await c.store.digestMarks(markAs)
-  let chunk = new Map<string, OccurrenceRow[]>()
-  for (const [n, s] of g.statements.entries()) {
-    if (n % STATEMENTS_PER_READ === 0) {
-      const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
-      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
-    }
-    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
-    const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
-    if (!f) continue
-    if (f.count <= 0) continue
-    // Muted or snoozed: left out, and marked, so it does not pour out after an unmute or when the snooze ends.
-    if (c.silences.check(s.id, target) === 'muted') {
+  /**
+   * The part of a statement's (or shape's) fresh occurrences to deliver, or null. Muted or snoozed: left out and
+   * marked, so it does not pour out after an unmute or when the snooze ends. What happened while a snooze (since
+   * ended) was in force stays out too, and a count snooze swallows up to its remaining count; the item says
+   * how many ("also N while snoozed").
+   */
+  const unsilenced = (id: string, f: NonNullable<ReturnType<typeof fresh>>): { rows: Row[]; count: number; snoozed: number } | null => {
+    if (f.count <= 0) return null
+    if (c.silences.check(id, target) === 'muted') {
       marks.push(...f.marks)
-      continue
+      return null
     }
-    // What happened while a snooze (since ended) was in force stays out too; the item says how many.
     let { rows, count } = f
     let snoozed = 0
-    const ended = c.silences.endedSnoozes(s.id, target)
+    const ended = c.silences.endedSnoozes(id, target)
     if (ended.length) {
       // Buckets wholly inside a snooze (a bucket partly sent before is never split further).
       const during = (r: Row) => r.bucket !== f.partial && ended.some((w) => r.firstSeen >= w.from && r.lastSeen < w.until)
-      const out = rows.filter(during)
-      snoozed = out.reduce((n, r) => n + r.count, 0)
+      snoozed = rows.filter(during).reduce((n, r) => n + r.count, 0)
       if (snoozed) (rows = rows.filter((r) => !during(r))), (count -= snoozed)
     }
-    const snoozes = c.silences.snoozesFor(s.id, target)
+    const snoozes = c.silences.snoozesFor(id, target)
     if (snoozes.length) {
-      // A count-based snooze swallows up to its remaining count; only the excess is delivered.
       const z = snoozes.find((x) => x.remaining !== null && x.until === null)
       if (z && snoozes.length === 1 && count > z.remaining!) {
         consume.push({ id: z.id, n: z.remaining! })
@@ -357,18 +364,32 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       } else {
         for (const x of snoozes) if (x.remaining !== null) consume.push({ id: x.id, n: Math.min(x.remaining, count) })
         marks.push(...f.marks)
-        continue
+        return null
       }
     }
     if (count <= 0 || !rows.length) {
       marks.push(...f.marks)
-      continue
+      return null
     }
-    const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f.marks }
+    return { rows, count, snoozed }
+  }
+  let chunk = new Map<string, OccurrenceRow[]>()
+  for (const [n, s] of g.statements.entries()) {
+    if (n % STATEMENTS_PER_READ === 0) {
+      const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
+      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
+    }
+    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
+    const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
+    const kept = f && unsilenced(s.id, f)
+    if (!kept) continue
+    const { rows, count, snoozed } = kept
+    const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f!.marks }
     const why = c.lost.get(s.id)
     items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note: why ? noteFor(why) : null })
   }
-  if (g.shapes) {
+  // Unowned shapes: the fallback digest's (all but those handed over), and those handed over to this recipient.
+  if (g.shapes || g.shapeIds?.size) {
     const shapeRows = new Map<string, UnownedRow[]>()
     for (const r of await c.store.listUnowned({ limit: 10_000 })) {
       if (r.bucket > c.now) continue
@@ -377,10 +398,12 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       else shapeRows.set(r.shapeHash, [r])
     }
     for (const [hash, all] of shapeRows) {
-      const id = `shape:${hash}`
-      const f = fresh(sent, g.target, id, all, c.now, bucketMs)
-      if (!f || f.count <= 0) continue
-      items.push({ ...toItem(id, f.rows, f.count, !sent.has(id)), template: all[0]!.shape, marks: f.marks })
+      if (!(g.shapeIds?.has(hash) || (g.shapes && !c.handedOver?.has(hash)))) continue
+      const id = shapeId(hash)
+      const f = fresh(sent, markAs, id, all, c.now, bucketMs)
+      const kept = f && unsilenced(id, f)
+      if (!kept) continue
+      items.push({ ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape, marks: f!.marks })
     }
   }
   // What this person has never had in a digest first, then the worst level, then the most frequent: a new
