@@ -15,6 +15,8 @@ const PIG_ID = 'U0PIG12345'
 const RILEY: Author = { name: 'Riley Jones', email: 'riley@pen.mssn' }
 // A personal address Slack does not know.
 const MO: Author = { name: 'Mo', email: 'mo@home.example' }
+// GitHub's dependency bot: it touches a log line riley wrote; riley stays its owner.
+const DEPENDABOT: Author = { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' }
 
 /** A workspace of 260 people (two users.list pages), a leaver and a bot besides the three who matter. */
 function users(): StandinUser[] {
@@ -49,7 +51,7 @@ describe('proof: from annotations to one digest each, and nothing lost silently 
   const dice = (args: string[], o: { slackOn?: boolean } = {}) => runDice(['--db', db, ...args], { cwd: dir, env: o.slackOn === false ? { SLACK_BOT_TOKEN: '' } : env() })
   const dms = (userId: string) => slack.ok('chat.postMessage').filter((c) => slack.channelId(String(c.body.channel)) === slack.channelId(`dm-${userId}`))
 
-  it('dice doctor reports exactly the broken annotation and the unknown author; after replay and a digest run each Slack user has one digest, and the rest is on the page and in /metrics', async () => {
+  it('dice doctor reports exactly the broken annotation and the unknown author (not the line a bot touched); after replay and a digest run each Slack user has one digest, and the rest is on the page and in /metrics', async () => {
     slack = await startSlackStandin({ users: users() })
     slack.setChannels([...Array.from({ length: 210 }, (_, i) => ({ name: `team-${i}` })), { name: 'ipsec-debug' }])
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
@@ -69,12 +71,20 @@ describe('proof: from annotations to one digest each, and nothing lost silently 
     ].join('\n') + '\n')
     repo.write('src/platform/boot.c', 'void boot(void) {\n  ERROR_LOG("boot disk %s missing", d);\n}\n')
     repo.write('.github/CODEOWNERS', '/src/platform/ @acme/platform\n')
-    repo.commit(RILEY, 'ipsec, sky, platform')
+    repo.write('src/deps.c', 'void deps(const char *path) {\n  WARN_LOG("lockfile %s drifted", path);\n}\n')
+    repo.commit(RILEY, 'ipsec, sky, platform, deps')
+    repo.write('src/deps.c', 'void deps(const char *lockfile) {\n  WARN_LOG("lockfile %s drifted", lockfile);\n}\n')
+    repo.commit(DEPENDABOT, 'Bump lockfile handling')
     repo.write('src/home.c', 'void home(void) {\n  WARN_LOG("home dir %s not writable", p);\n}\n')
     repo.commit(MO, 'home dir check')
 
     const idx = await dice(['index', repo.dir, '--quiet'])
     expect(idx.code, idx.stderr).toBe(0)
+    // The bot's commit is looked past: riley, who wrote the line, owns it.
+    const catalog = JSON.parse((await dice(['catalog', '--json'])).stdout) as Array<{ template: string; owner: { who: string }; blame: { email: string; skipped?: Array<{ email: string; why: string }> } }>
+    const deps = catalog.find((s) => s.template === 'lockfile %s drifted')!
+    expect(deps, JSON.stringify(deps)).toMatchObject({ owner: { who: RILEY.email } })
+    expect(deps.blame.skipped).toEqual([expect.objectContaining({ email: DEPENDABOT.email, why: 'bot' })])
 
     // dice doctor: the typo'd channel and the author Slack does not know — and nothing that works.
     const doc = await dice(['doctor', '--json'])
@@ -102,6 +112,7 @@ describe('proof: from annotations to one digest each, and nothing lost silently 
       `${MONDAY}T09:05:00Z web-2 WARN home dir /home/mo not writable`,
       `${MONDAY}T09:06:00Z web-1 WARN home dir /home/mo not writable`,
       `${MONDAY}T09:07:00Z web-1 WARN the sky is crying`,
+      `${MONDAY}T09:08:00Z web-1 WARN lockfile package-lock.json drifted`,
     ].join('\n') + '\n')
     const rep = await dice(['replay', log, '--format', FORMAT, '--at', AT])
     expect(rep.code, rep.stderr).toBe(0)
@@ -115,6 +126,7 @@ describe('proof: from annotations to one digest each, and nothing lost silently 
     expect([elmore.length, riley.length, pig.length]).toEqual([1, 1, 1])
     expect(elmore[0]!.body.text).toContain('the sky is crying')
     expect(riley[0]!.body.text).toContain('peer %s unreachable')
+    expect(riley[0]!.body.text).toContain('lockfile %s drifted')
     expect(pig[0]!.body.text).toContain('boot disk %s missing')
     // The channel that exists got its post; nobody else was written to but these three and #ipsec-debug.
     expect(slack.ok('chat.postMessage').filter((c) => c.body.channel === '#ipsec-debug')).toHaveLength(1)
@@ -130,6 +142,8 @@ describe('proof: from annotations to one digest each, and nothing lost silently 
     expect(lost).toContain('home dir %s not writable')
     expect(lost).toContain('#ipsec-debgu')
     expect(lost).toContain('channel_not_found')
+    // The bot's line is not lost: it went to riley.
+    expect(lost).not.toContain('lockfile')
     const metrics = await (await fetch(`${run.url}/metrics`)).text()
     expect(metrics).toMatch(/^dice_undeliverable_total\{reason="unknown"\} 2$/m)
     expect(metrics).toMatch(/^dice_undeliverable_total\{reason="channel_not_found"\} [1-9]\d*$/m)
