@@ -158,6 +158,14 @@ export interface OccurrenceDelta {
   level: Level | null
   /** A few raw sample lines (bounded). */
   samples: string[]
+  /**
+   * Set when some of these lines could as well come from other statements (MatchResult.ambiguous: the same
+   * message logged in several places, nothing in the line to tell which): those statements' ids. The lines are
+   * counted here once; the store keeps the pairs (`ties`) so the other statements' owners get them too.
+   */
+  tied?: string[]
+  /** How many of `count` lines were such lines (set with `tied`). */
+  tiedLines?: number
 }
 
 /** A counted delta for a WARN+ line that matched no statement, grouped by its masked shape. */

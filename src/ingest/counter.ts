@@ -138,6 +138,16 @@ export class Counter {
     this.count(slot, key.statementId, host, bucket, time, level, entry)
   }
 
+  /**
+   * The entry just counted through `key` (occurrenceOf) could as well come from the statements `ambiguous`
+   * lists after the first (MatchResult.ambiguous): its delta keeps their ids.
+   */
+  tiedTo(key: OccurrenceKey, host: string, bucket: number, ambiguous: readonly string[]): void {
+    const slot = key.slot!
+    const o = slot.map === null ? find(slot, this.hostNumber(host), bucket) : slot.map.get(host)?.get(bucket)
+    if (o !== undefined) addTied(o, ambiguous, 1, 1)
+  }
+
   private slotOf(statementId: string): Slot {
     let slot = this.occ.get(statementId)
     if (slot === undefined) this.occ.set(statementId, (slot = new Slot()))
@@ -333,8 +343,16 @@ function ordOf(d: Ordered): number {
 }
 
 /** Fold `d` into `o` (both of one key), by reading order where the deltas have it (see Ordered). */
+/** Add `ids` (from index `from` on) to a delta's tied statements, each once, and `lines` to its tied lines. */
+function addTied(o: OccurrenceDelta, ids: readonly string[], from: number, lines: number): void {
+  o.tiedLines = (o.tiedLines ?? 0) + lines
+  const t = (o.tied ??= [])
+  for (let i = from; i < ids.length; i++) if (!t.includes(ids[i]!)) t.push(ids[i]!)
+}
+
 function combine<T extends (OccurrenceDelta | UnownedBatchItem) & Ordered>(o: T, d: T, maxSamples: number): void {
   o.count += d.count
+  if ('tied' in d && d.tied) addTied(o as OccurrenceDelta, d.tied, 0, d.tiedLines ?? 0)
   if (d.firstSeen < o.firstSeen) o.firstSeen = d.firstSeen
   if (d.lastSeen > o.lastSeen) o.lastSeen = d.lastSeen
   const oo = o.ords
@@ -360,6 +378,7 @@ function combine<T extends (OccurrenceDelta | UnownedBatchItem) & Ordered>(o: T,
 
 function mergeInto<T extends OccurrenceDelta | UnownedBatchItem>(o: T, d: T, maxSamples: number): void {
   o.count += d.count
+  if ('tied' in d && d.tied) addTied(o as OccurrenceDelta, d.tied, 0, d.tiedLines ?? 0)
   o.firstSeen = Math.min(o.firstSeen, d.firstSeen)
   o.lastSeen = Math.max(o.lastSeen, d.lastSeen)
   o.level ??= d.level

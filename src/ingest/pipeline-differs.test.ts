@@ -1,7 +1,8 @@
 /**
  * The counting side of lines that differ from their template (issue 16): the other lines of a message of
  * several lines are part of it (counted once, not as unowned lines), and a line that may come from several
- * statements (nothing in it says which) is an occurrence of each, so each owner's digest has it.
+ * statements (nothing in it says which) is counted once, on the first, with the others kept beside it (Store
+ * ties) so each owner's digest has it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../config/load.js'
@@ -47,11 +48,14 @@ describe('Pipeline on lines that differ from their template', () => {
     expect(unowned).toBe(0)
   })
 
-  it('counts a line nothing decides for each statement that may have printed it, and tells delivery the others', async () => {
+  it('counts a line nothing decides once, on the first statement that may have printed it, keeps the others beside it and tells delivery', async () => {
     const a = stmt('pool', 'retrying request %s', { file: 'app/db/pool.py' })
     const b = stmt('client', 'retrying request %s', { file: 'app/http/client.py', channels: ['http'] })
-    const { totals, hits } = await run([a, b], ['WARN retrying request 7'])
-    expect(totals).toEqual({ pool: 1, client: 1 })
-    expect(hits.map((h) => [h.statement.id, (h.also ?? []).map((s) => s.id)])).toEqual([['pool', ['client']]])
+    const c = stmt('worker', 'retrying request %s', { file: 'app/jobs/worker.py' })
+    const { totals, hits } = await run([a, b, c], ['WARN retrying request 7', 'WARN retrying request 8', 'WARN something else'])
+    // Totals add up to the lines that matched: each once.
+    expect(totals).toEqual({ pool: 2 })
+    expect((await store.listTies()).map((t) => [t.statementId, t.alsoId, t.count])).toEqual([['pool', 'client', 2], ['pool', 'worker', 2]])
+    expect(hits.map((h) => [h.statement.id, (h.also ?? []).map((s) => s.id)])).toEqual([['pool', ['client', 'worker']], ['pool', ['client', 'worker']]])
   })
 })

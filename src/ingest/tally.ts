@@ -277,16 +277,16 @@ export class Tally {
       c.counted++
       this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
       // Nothing in the line says which of several statements printed it (the same message logged in several
-      // places): it is an occurrence of each, so each one's owner gets it in their digest.
+      // places): counted once, on the first in catalog order; the delta names the others, so their owners get
+      // it in their digests too (Store ties), and real-time delivery goes to their channels too (Hit.also).
       const ambiguous = m!.ambiguous
       let also: Statement[] | undefined
       if (ambiguous !== undefined) {
+        this.counter.tiedTo(info.key, host, bucket, ambiguous)
         also = []
         for (let i = 1; i < ambiguous.length; i++) {
           const other = this.byId.get(ambiguous[i]!)
-          if (other === undefined) continue
-          also.push(other.statement)
-          this.counter.occurrenceOf(other.key, host, bucket, time, e.level ?? other.statement.level, e)
+          if (other !== undefined) also.push(other.statement)
         }
       }
       if (this.onHit !== undefined) {

@@ -129,6 +129,14 @@ UPDATE statements SET at_commit = (SELECT value FROM meta WHERE key = 'catalog.c
 CREATE TABLE blobs (key TEXT PRIMARY KEY, tag TEXT NOT NULL, value ${t.bytes} NOT NULL);
 DELETE FROM meta WHERE key = 'matcher.index';
 `,
+  // Lines counted on one statement that other statements could as well have printed (the same message logged in
+  // several places, nothing in the line to tell which): per pair, the lines' time frame and how many, so the
+  // other statements' owners get them in their digests too.
+  (t) => `
+CREATE TABLE ties (
+  statement_id TEXT NOT NULL, also_id TEXT NOT NULL, count ${t.bigint} NOT NULL,
+  first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, PRIMARY KEY (statement_id, also_id));
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -1,11 +1,11 @@
-import type { Checkpoint, Level, MatchStatement, Statement } from '../core/types.js'
+import type { Checkpoint, Level, MatchStatement, OccurrenceDelta, Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
   AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
-  SlackUserRow, StatementTotal, Store, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
+  SlackUserRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
 } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
@@ -20,6 +20,22 @@ function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   return out
 }
 /** Run `sql(n)` over `xs`, `per` rows a statement; the SQL text is built once per statement size, not per run. */
+/** The statement × tied statement pairs of `occurrences` (OccurrenceDelta.tied), one row each: count, first, last seen. */
+function tiesOf(occurrences: readonly OccurrenceDelta[]): Param[][] {
+  const pairs = new Map<string, [string, string, number, number, number]>()
+  for (const o of occurrences) {
+    if (o.tied === undefined) continue
+    for (const also of o.tied) {
+      const k = `${o.statementId}\u0000${also}`
+      const r = pairs.get(k)
+      const n = o.tiedLines ?? o.count
+      if (r === undefined) pairs.set(k, [o.statementId, also, n, o.firstSeen, o.lastSeen])
+      else (r[2] += n), (r[3] = Math.min(r[3], o.firstSeen)), (r[4] = Math.max(r[4], o.lastSeen))
+    }
+  }
+  return [...pairs.values()]
+}
+
 async function upsertRows<T>(db: Db, xs: T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
   if (per === 1 && db.runEach) return db.runEach(sql(1), xs, params)
   const texts = new Map<number, string>()
@@ -260,6 +276,10 @@ export class SqlStore implements Store {
     await this.db.tx(async (tx) => {
       await upsertRows(tx, batch.occurrences, rows, occSql,
         (o) => [o.statementId, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
+      const ties = tiesOf(batch.occurrences)
+      if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
+          ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
+          first_seen = ${least}(ties.first_seen, excluded.first_seen), last_seen = ${greatest}(ties.last_seen, excluded.last_seen)`, (r) => r)
       await upsertRows(tx, batch.unowned, rows, unownedSql,
         (o) => [o.shapeHash, o.shape, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
       const now = Date.now()
@@ -628,6 +648,10 @@ export class SqlStore implements Store {
       hostCount: Number(sum.hosts), moreUncounted: Number(sum.more) > 0, sample: latest?.sample ?? null, level: latest?.level ?? null,
     }
   }
+  async listTies() {
+    const rows = await this.db.all<Row>(`SELECT * FROM ties ORDER BY statement_id, also_id`)
+    return rows.map((r): TieRow => ({ statementId: r.statement_id, alsoId: r.also_id, count: Number(r.count), firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen) }))
+  }
   async addUndeliverable(rows: ReadonlyArray<{ statementId: string; intended: string; reason: string; detail: string | null; count: number; at: number }>) {
     if (!rows.length) return
     await this.db.tx(async (tx) => {
@@ -791,6 +815,7 @@ export class SqlStore implements Store {
     return this.db.tx(async (tx) => {
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
         + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
+      await tx.run(`DELETE FROM ties WHERE last_seen < ?`, [keepBefore])
       await tx.run(`DELETE FROM realtime_counts WHERE window_start < ?`, [rawBefore])
       await tx.run(`DELETE FROM realtime_windows WHERE window_start < ?`, [rawBefore])
       // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.

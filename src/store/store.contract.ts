@@ -344,6 +344,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.getCheckpoint('file:a')).toBeNull()
     })
 
+    it('keeps, per counted statement and tied statement, how many lines either could have printed and when, until retention', async () => {
+      const occ = (host: string, bucket: number, count: number, tied?: string[], tiedLines?: number) =>
+        ({ statementId: 'a', host, bucket, count, firstSeen: bucket + 1, lastSeen: bucket + 2, level: 'warn' as const, samples: [], ...(tied ? { tied, tiedLines } : {}) })
+      // Two deltas naming the same pair in one batch (two hosts): one row, their lines added.
+      await store.applyCounts({ unowned: [], checkpoints: [], occurrences: [occ('h1', 1000, 5, ['b', 'c'], 2), occ('h2', 2000, 3, ['b'], 3), occ('h3', 3000, 9)] })
+      await store.applyCounts({ unowned: [], checkpoints: [], occurrences: [occ('h1', 4000, 1, ['b'], 1)] })
+      expect(await store.listTies()).toEqual([
+        { statementId: 'a', alsoId: 'b', count: 6, firstSeen: 1001, lastSeen: 4002 },
+        { statementId: 'a', alsoId: 'c', count: 2, firstSeen: 1001, lastSeen: 1002 },
+      ])
+      await store.prune(0, 2000)
+      expect((await store.listTies()).map((t) => t.alsoId)).toEqual(['b'])
+    })
+
     it('rolls old buckets up into days and deletes what is past retention', async () => {
       const H = 3_600_000, D = 24 * H
       const base = 100 * D

@@ -180,6 +180,11 @@ export interface Store {
   listOccurrencesOf(q: {
     statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number
   }): Promise<Map<string, OccurrenceRow[]>>
+  /**
+   * Statements that had lines counted which others could as well have printed (OccurrenceDelta.tied, written by
+   * applyCounts): one row per counted statement × other statement, with the time frame of those lines.
+   */
+  listTies(): Promise<TieRow[]>
   /** Per-statement totals over occurrences with last_seen in (since, until]. */
   totals(q?: { since?: number; until?: number }): Promise<StatementTotal[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
@@ -295,4 +300,14 @@ export interface Store {
    * real-time counts of windows opened before `rawBefore` (those messages are long closed).
    */
   prune(rawBefore: number, keepBefore: number): Promise<{ rolledUp: number; deleted: number }>
+}
+
+/** Lines counted on `statementId` that `alsoId` could as well have printed (Store.listTies). */
+export interface TieRow {
+  statementId: string
+  alsoId: string
+  /** How many such lines. */
+  count: number
+  firstSeen: number
+  lastSeen: number
 }

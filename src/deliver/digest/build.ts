@@ -95,6 +95,11 @@ interface Group {
   shapes: boolean
   /** Unowned shapes (hashes) handed over to this recipient ("Not mine", `dice reassign shape:…`). */
   shapeIds?: Set<string>
+  /**
+   * Statements of `statements` that are someone else's, here because their lines could as well come from one of
+   * this group's (Store ties): the lines since `since`, shown with a note naming `others`.
+   */
+  tied?: Map<string, { since: number; others: Statement[] }>
   /** Set when nobody can get this group's digest: counted as undeliverable instead of sent. */
   lost?: Lost
 }
@@ -139,6 +144,17 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     if (!g) groups.set(key, (g = { target: key, kind: 'person', recipient: null, channel: null, statements: [], shapes: false, lost: why }))
     return g
   }
+  /** The group of `s`'s digest target when Slack can reach it (no fallback, nothing counted as lost). */
+  const reachable = async (s: Statement): Promise<Group | null> => {
+    const t = router.digestTarget(s)
+    if (!t) return null
+    if (t.kind === 'channel') return refused.has(t.channel.toLowerCase()) ? null : channelGroup(groups, t.channel)
+    const r = await people.resolve(t.key)
+    if (!r.known) return null
+    let g = groups.get(r.key)
+    if (!g) groups.set(r.key, (g = { target: r.key, kind: 'person', recipient: r, channel: null, statements: [], shapes: false }))
+    return g
+  }
   const groupFor = async (s: Statement): Promise<Group | null> => {
     const owner = router.ownerOf(s)
     let t = router.digestTarget(s)
@@ -163,11 +179,29 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     groups.set(g.target, g)
     return g
   }
+  const counted = new Map<string, Group | null>()
   for (const t of totals) {
     const s = statements.get(t.statementId)
     if (!s) continue
     const g = await groupFor(s)
+    counted.set(s.id, g)
     if (g) g.statements.push(s)
+  }
+  // The same message logged in several places, nothing in its lines to tell which printed them: counted once, on
+  // one statement (the first in catalog order); the owners of the others get those lines too, with a note.
+  for (const tie of await store.listTies()) {
+    const s = statements.get(tie.statementId)
+    const other = statements.get(tie.alsoId)
+    if (!s || !other || !counted.has(s.id)) continue
+    const g = await reachable(other)
+    if (!g || g === counted.get(s.id)) continue
+    const t = (g.tied ??= new Map()).get(s.id)
+    if (t) (t.since = Math.min(t.since, tie.firstSeen)), t.others.push(other)
+    else {
+      if (g.statements.includes(s)) continue
+      g.tied.set(s.id, { since: tie.firstSeen, others: [other] })
+      g.statements.push(s)
+    }
   }
   if (fallback && config.route.unownedToFallback) channelGroup(groups, fallback).shapes = true
   // Unowned shapes handed over to someone go to their digest instead of the fallback's.
@@ -379,14 +413,16 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
       chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
     }
-    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level))
+    const tied = g.tied?.get(s.id)
+    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level) && (!tied || r.lastSeen >= tied.since))
     const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
     const kept = f && unsilenced(s.id, f)
     if (!kept) continue
     const { rows, count, snoozed } = kept
     const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f!.marks }
     const why = c.lost.get(s.id)
-    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note: why ? noteFor(why) : null })
+    const note = tied ? tieNote(s, tied.others) : why ? noteFor(why) : null
+    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note })
   }
   // Unowned shapes: the fallback digest's (all but those handed over), and those handed over to this recipient.
   if (g.shapes || g.shapeIds?.size) {
@@ -411,6 +447,12 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   items.sort((a, b) => Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId))
   for (const i of items) marks.push(...i.marks)
   return { items: items.map(({ marks: _m, ...i }) => i), marks, consume }
+}
+
+/** Why a statement someone else owns is in this digest: its lines could as well come from `others` (theirs). */
+function tieNote(s: Statement, others: readonly Statement[]): string {
+  const where = others.map((o) => `${o.file}:${o.line}`).join(', ')
+  return `The same message is logged at ${where} too and nothing in these lines says which printed them: counted once, on ${s.file}:${s.line}`
 }
 
 const rank = (l: DigestItem['level']) => (l ? levelRank(l) : -1)

@@ -163,9 +163,13 @@ describe('renderPage', () => {
         stmt('c', 'src/Boot.java', 4, null, { matchable: false, reason: 'the message is a parameter of logBanner' }),
         stmt('d', 'src/Boot.java', 7, 'Loaded plugin: {}', { via: 'logBanner' }),
       ],
+      ties: [{ statementId: 'a', alsoId: 'b', count: 3, firstSeen: 0, lastSeen: 0 }],
     }
     const html = renderPage(d, defaultConfig())
     expect(html.match(/same message in 2 places/g)).toHaveLength(2)
+    // Counted once, on the first; each says where the other's lines are.
+    expect(html).toContain('ambiguous: 3 line(s) counted here could be from <code>b</code>')
+    expect(html).toContain('ambiguous: its lines may be counted on <code>a</code>')
     expect(html).toContain('not matchable: the message is a parameter of logBanner')
     expect(html).toContain('via logBanner')
   })

@@ -6,7 +6,7 @@ import { personFor } from '../../catalog/people.js'
 import { loadOwners } from '../../route/owner.js'
 import { slackUserNames } from '../../people/names.js'
 import { searchText } from '../../stats/statements.js'
-import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, UndeliverableRow, UnownedRow } from '../../store/store.js'
+import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
 const MAX_ROWS = 500
@@ -77,15 +77,18 @@ export interface PageData {
   owners?: Map<string, Owner>
   /** Occurrences that could not reach their owner, per statement × intended recipient, open ones first. */
   undeliverable?: UndeliverableRow[]
+  /** Lines counted on one statement that others could as well have printed (Store.listTies). */
+  ties?: TieRow[]
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
 export async function loadPageData(store: Store, now: number, q: string, config: Pick<Config, 'route'>): Promise<PageData> {
   const since = now - 24 * HOUR
-  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals, undeliverable] = await Promise.all([
+  const [statements, overrides, occ, unowned, pending, claimed, snoozes, mutes, audit, commit, totals, undeliverable, ties] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.listOccurrences({ since, limit: 100_000 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
     store.listAudit(100), store.getMeta('catalog.commit'), store.totals(), store.listUndeliverable({ limit: MAX_ROWS }),
+    store.listTies(),
   ])
   const hourly = new Map<string, number[]>()
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
@@ -99,7 +102,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
-  return { now, q, statements, owners, undeliverable, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  return { now, q, statements, owners, undeliverable, ties, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
@@ -135,12 +138,27 @@ export function renderPage(d: PageData, config: Config): string {
     return url ? `<a href="${html(url)}" rel="noreferrer">${text}</a>` : text
   }
   // The same message logged in several places: a line without file, line or logger cannot say which (issue 16).
+  // Such lines are counted once, on one of them, and reach the owners of all (Store ties).
   const copies = new Map<string, number>()
   for (const s of d.statements) if (s.matchable && s.template) copies.set(s.template, (copies.get(s.template) ?? 0) + 1)
+  const tiedHere = new Map<string, TieRow[]>()
+  const tiedElsewhere = new Map<string, TieRow[]>()
+  for (const t of d.ties ?? []) {
+    for (const [m, k] of [[tiedHere, t.statementId], [tiedElsewhere, t.alsoId]] as const) {
+      const l = m.get(k)
+      if (l) l.push(t)
+      else m.set(k, [t])
+    }
+  }
+  const ids = (xs: string[]) => xs.map((x) => `<code>${html(x)}</code>`).join(', ')
   const notes = (s: Statement): string => {
     const k = s.matchable && s.template ? (copies.get(s.template) ?? 1) : 1
+    const here = tiedHere.get(s.id)
+    const there = tiedElsewhere.get(s.id)
     return (s.via ? ` · via ${html(s.via)}` : '') + (!s.matchable && s.reason ? ` · not matchable: ${html(s.reason)}` : '') +
-      (k > 1 ? ` · <span class="tie" title="lines that do not say their file, line or logger are ambiguous: they count for each">same message in ${k} places</span>` : '')
+      (k > 1 ? ` · <span class="tie" title="lines that do not say their file, line or logger are ambiguous: each is counted once, on the first in catalog order, and goes to the owners of all">same message in ${k} places</span>` : '') +
+      (here ? ` · <span class="tie">ambiguous: ${Math.max(...here.map((t) => t.count))} line(s) counted here could be from ${ids(here.map((t) => t.alsoId))}</span>` : '') +
+      (there ? ` · <span class="tie">ambiguous: its lines may be counted on ${ids([...new Set(there.map((t) => t.statementId))])}</span>` : '')
   }
   const catalog = shown.map(({ s, owner, counts, n, hay }) => `<tr class="stmt" data-search="${html(hay)}" data-id="${html(s.id)}">
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
