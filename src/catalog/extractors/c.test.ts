@@ -34,6 +34,15 @@ describe('C extraction', () => {
     ])
   })
 
+  it('reads the double-parenthesis macro idiom: LOG_ERROR(("fmt", args)) and DEBUG(level, ("fmt", args))', async () => {
+    const src = 'void f(int rc) {\n  LOG_ERROR(("Failed to create a node rc=%d", rc));\n  LOG_INFO(("Created %s", name));\n  LOG_WARN(("plain"));\n}\n'
+    expect(summary(await statements('load_gen.c', src))).toEqual([
+      '2 error LOG_ERROR "Failed to create a node rc=%d"',
+      '3 info LOG_INFO "Created %s"',
+      '4 warn LOG_WARN "plain"',
+    ])
+  })
+
   it('unescapes string escapes to the characters the program prints', async () => {
     const [s] = await statements('a.c', 'void f(){ WARN_LOG("tab\\there \\"q\\" nl\\n oct\\101 hex\\x42 back\\\\slash"); }')
     expect(s.template).toBe('tab\there "q" nl\n octA hexB back\\slash')

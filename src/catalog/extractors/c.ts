@@ -208,6 +208,10 @@ export function cAdapter(language: LanguageId): Adapter {
     ref: cRef,
     wrap: {
       parenthesized_expression: (n) => n.namedChildren.find((c) => c && !c.type.includes('comment')) ?? null,
+      // The double-parenthesis macro idiom of C without variadic macros: `LOG_ERROR(("open %s failed", path))`,
+      // Samba's `DEBUG(1, ("…", x))` — the macro pastes the group after a printf-like call, so the format is the
+      // comma expression's first operand.
+      comma_expression: (n) => n.childForFieldName('left'),
       cast_expression: (n) => n.childForFieldName('value'),
     },
     concat: {
