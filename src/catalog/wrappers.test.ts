@@ -65,6 +65,29 @@ describe('logging wrappers', () => {
     expect(at(list, f, 12)).toMatchObject({ template: null, reason: 'the message is a parameter of process' })
   })
 
+  it('C: a function pointer every assignment of which is a logging wrapper logs through it, at the highest of their levels', async () => {
+    // OpenSSH 6.6 auth.c: authlog starts as verbose() and is raised to logit(); both wrappers live in another file.
+    r().write('log.c', [
+      'void verbose(const char *fmt, ...) {', '  va_list args;', '  va_start(args, fmt);', '  do_log(SYSLOG_LEVEL_VERBOSE, fmt, args);', '}',
+      'void logit(const char *fmt, ...) {', '  va_list args;', '  va_start(args, fmt);', '  do_log(SYSLOG_LEVEL_INFO, fmt, args);', '}', '',
+    ].join('\n'))
+    r().write('auth.c', [
+      'void auth_log(int ok) {',
+      '  void (*authlog) (const char *fmt,...) = verbose;',
+      '  if (ok)',
+      '    authlog = logit;',
+      '  authlog("%s %s for %s from %.200s port %d %s", msg, method, user, ip, port, "ssh2");',
+      '  void (*other) (const char *fmt,...) = verbose;',
+      '  other = pick();',
+      '  other("not a wrapper for sure %d", n);',
+      '}', '',
+    ].join('\n'))
+    const list = await catalog({ loggers: { c: [{ call: 'do_log', levelArg: 0, messageArg: 1 }] } })
+    expect(at(list, 'auth.c', 5)).toMatchObject({ level: 'info', via: 'logit', template: '%s %s for %s from %.200s port %d %s', matchable: true })
+    // Assigned something else too: no statement.
+    expect(list.find((s) => s.file === 'auth.c' && s.line === 8)).toBeUndefined()
+  })
+
   it('C: a function formatting into a buffer for the logger, a variadic macro, and a function pointer to a logger', async () => {
     r().write('src/log.h', '#define NET_WARN(fmt, ...) log_warn("[net] " fmt, ##__VA_ARGS__)\nvoid report(const char *fmt, ...);\n')
     r().write('src/log.c', [

@@ -5,7 +5,7 @@
  */
 import type { Node, Tree } from 'web-tree-sitter'
 import type { LoggerRule } from '../../config/schema.js'
-import { normalizeLevel } from '../../core/levels.js'
+import { levelRank, normalizeLevel } from '../../core/levels.js'
 import { LEVELS, type Level } from '../../core/types.js'
 import { attachAnnotations, type CommentSpan } from '../annotations.js'
 import type { FileContext } from '../context.js'
@@ -626,14 +626,38 @@ export function extractTree(tree: Tree, source: string, adapter: Adapter, queryR
     return true
   }
 
+  /**
+   * A function pointer that every assignment in the file points at a logging wrapper (OpenSSH's
+   * `void (*authlog)(const char *, ...) = verbose; … authlog = logit;`): the wrapper of the highest level, when
+   * they all log the message the same way. Null otherwise (a name not yet known as a wrapper is asked for).
+   */
+  function pointedWrapper(name: string): WrapperDef | null {
+    const list = hooks ? scope.definitions().get(name) : undefined
+    if (!list?.length) return null
+    let best: WrapperDef | null = null
+    for (const d of list) {
+      const ref = adapter.ref?.(d.value) ?? null
+      if (ref === null || ref === name) return null
+      const w = wrappers.get(ref) ?? ctx.repo?.wrapper(ref, null) ?? null
+      if (!w) {
+        if (ctx.repo) scope.wanted.add(ref)
+        return null
+      }
+      if (w.levelParam !== null || (best && (w.template !== best.template || w.method !== best.method))) return null
+      if (!best || rankOf(w.level) > rankOf(best.level)) best = w
+    }
+    return best
+  }
+
   /** A call of a wrapper or of a function pointer holding a logger: a statement. False: neither (yet). */
   function callOther(o: OtherCall): boolean {
     const receiverWritten = o.nameNode && o.nameNode.text.length > o.name.length ? o.nameNode.text.slice(0, o.nameNode.text.length - o.name.length) : ''
     const receiver = receiverWritten === '' ? null : lastIdentifier(receiverWritten)
     const own = wrappers.get(o.name)
-    const w = own && (receiver === null || !own.method || receiver === 'self' || receiver === 'cls' || receiver === own.container)
+    let w = own && (receiver === null || !own.method || receiver === 'self' || receiver === 'cls' || receiver === own.container)
       ? own : (ctx.repo?.wrapper(o.name, receiver === 'self' || receiver === 'this' ? null : receiver) ?? null)
     const target = w ? null : (aliases.get(o.name) ?? ctx.repo?.alias(o.name) ?? null)
+    if (!w && !target) w = pointedWrapper(o.name)
     if (!w && !target) {
       if (output.names.has(o.name)) return printed(o)
       if (ctx.repo) scope.wanted.add(o.name)
@@ -745,6 +769,8 @@ function aliasesOf(scope: FileScope, adapter: Adapter, rules: CompiledRule[]): M
   }
   return out
 }
+
+const rankOf = (l: Level | null): number => (l === null ? -1 : levelRank(l))
 
 /** Drop calls nested in other logging calls, attach annotations, and strip the offsets. */
 export function finishStatements(found: Found[], comments: CommentSpan[]): ExtractedStatement[] {
