@@ -353,7 +353,7 @@ export function toStatements(file: string, language: string, text: string, ex: F
 }
 
 /** A file's stored definitions (JSON written by the indexer); nothing when unreadable. */
-function parseDefs(json: string): FileDefs {
+export function parseDefs(json: string): FileDefs {
   try {
     const d = JSON.parse(json) as FileDefs
     return { constants: d.constants ?? [], wrappers: d.wrappers ?? [], aliases: d.aliases ?? [] }
@@ -375,7 +375,9 @@ async function blameWithFallback(root: string, file: string, ranges: Array<[numb
 
 // Everything besides file content that changes what the catalog holds; when it changes, all files are redone.
 function settingsFingerprint(root: string, config: Config, shallow: string): string {
-  const h = createHash('sha256').update(JSON.stringify({ v: INDEX_FORMAT, catalog: config.catalog }))
+  // Which revisions are kept besides the work tree does not change what the work tree's catalog holds.
+  const { revisions: _revisions, ...catalog } = config.catalog
+  const h = createHash('sha256').update(JSON.stringify({ v: INDEX_FORMAT, catalog }))
   if (shallow) h.update(`\u0000shallow\u0000${shallow}`)
   for (const f of ['.mailmap', '.git-blame-ignore-revs']) {
     const p = join(root, f)

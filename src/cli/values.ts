@@ -11,4 +11,5 @@ export const VALUES: Readonly<Record<string, string>> = {
   GLOB: 'a path pattern over repository-relative files: `*` within a folder, `**` across folders (src/net/**, **/*.c)',
   N: 'a whole number',
   C: 'a Slack channel name, with or without #',
+  REF: 'a git revision: a tag (v1.5.0), a branch or a commit id',
 }

@@ -147,6 +147,8 @@ export const configSchema = z.object({
       /** Look past commits that changed a statement's line in whitespace only (a reformat). */
       formatting: z.boolean().default(true),
     }).strict().default({}),
+    /** Deployed revisions (tags, branches, commits) whose catalogs `dice index` keeps besides the work tree's. */
+    revisions: z.array(str).default([]),
   }).strict().default({}),
   /** People by key (email or short name): Slack id, display name, time zone. */
   people: z.record(person).default({}),

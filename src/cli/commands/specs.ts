@@ -135,12 +135,13 @@ export const SPECS = {
   index: {
     name: 'index',
     summary: 'build or update the catalog from the git repository at DIR (default .); incremental on re-run',
-    usage: 'index [DIR] [--json] [--quiet]',
+    usage: 'index [DIR] [--rev REF]... [--json] [--quiet]',
     options: {
+      rev: { type: 'string', value: 'REF', multiple: true, help: 'also keep the catalog of this deployed revision (a tag, branch or commit); repeat for several; catalog.revisions adds more' },
       json: json('print only the summary, as JSON'),
       quiet: { type: 'boolean', short: 'q', help: 'no progress on stderr' },
     },
-    examples: ['index', 'index ~/src/service --quiet'],
+    examples: ['index', 'index ~/src/service --quiet', 'index --rev v1.4.2 --rev v1.5.0'],
   },
   match: {
     name: 'match',
