@@ -33,7 +33,7 @@ interface Told { targets: Array<{ t: string; batch: number }>; at: number }
 /** A recipient's batches in one deploy: the newest and when it goes (or went) out. */
 interface Batches { batch: number; due: number }
 /** Outbox payload: one recipient's batch. The statements are read from the store when it is sent. */
-interface Payload { commit: string; deployAt: number; target: string; batch: number }
+interface Payload { commit: string; deployAt: number; target: string; batch: number; rev?: string | null }
 
 /**
  * First seen since the deploy (docs/alerts/first-seen.md). From the newest committed buckets, the statements
@@ -106,7 +106,7 @@ export class FirstSeenDetector {
     for (const t of used) {
       const b = open.get(t)!
       await store.putAlertStates([{ kind: BATCHES, key: bkey(t), state: b, updatedAt: now }])
-      const payload: Payload = { commit: deploy.commit, deployAt: deploy.at, target: t, batch: b.batch }
+      const payload: Payload = { commit: deploy.commit, deployAt: deploy.at, target: t, batch: b.batch, rev: deploy.rev ?? null }
       if (await store.enqueue({ dedupKey: `first:${deploy.commit}:${t}:${b.batch}`, kind: FIRST_SEEN_KIND, recipient: t, payload, notBefore: b.due, createdAt: now })) n++
     }
     return n
@@ -148,16 +148,18 @@ export function firstSeenKind(o: { store: Store; config: Config; sender: AlertSe
         items.push({ s, hosts: new Set(occ.map((x) => x.host)).size, you: o.sender.isAuthor(s, addr) })
       }
       if (!items.length) return o.sender.skip(item, ctx, 'muted or snoozed')
-      return o.sender.deliver(item, ctx, firstSeenMessage({ addr, config: o.config, commit: p.commit, deployAt: p.deployAt, now: ctx.now(), items, more, channel: isChannel(p.target) }))
+      return o.sender.deliver(item, ctx, firstSeenMessage({ addr, config: o.config, commit: p.commit, rev: p.rev ?? null, deployAt: p.deployAt, now: ctx.now(), items, more, channel: isChannel(p.target) }))
     },
   }
 }
 
 /** "first seen since abc1234 (deployed 14:02): `…` — added by you in def5678, 3 hosts so far", one line per statement. */
 export function firstSeenMessage(o: {
-  addr: Address; config: Config; commit: string; deployAt: number; now: number; items: Item[]; more: number; channel: boolean
+  addr: Address; config: Config; commit: string; rev?: string | null; deployAt: number; now: number; items: Item[]; more: number; channel: boolean
 }): Message {
-  const since = `since ${o.commit.slice(0, 7)} (deployed ${shortTime(o.deployAt, o.now, o.addr.tz)})`
+  const since = o.rev
+    ? `since ${slackEscape(o.rev)} (${o.commit.slice(0, 7)}, deployed ${shortTime(o.deployAt, o.now, o.addr.tz)})`
+    : `since ${o.commit.slice(0, 7)} (deployed ${shortTime(o.deployAt, o.now, o.addr.tz)})`
   const about = (i: Item) => {
     const by = i.s.blame ? ` — added by ${i.you ? 'you' : slackEscape(i.s.blame.name || i.s.blame.email)} in ${i.s.blame.commit.slice(0, 7)}` : ''
     return `${templateSpan(i.s)}${by}, ${i.hosts} host${i.hosts === 1 ? '' : 's'} so far`

@@ -3,3 +3,6 @@ export const META_INDEXED_AT = 'index.at'
 
 /** Store meta key: epoch ms at which the catalog's commit last changed — when the current deploy began. */
 export const META_COMMIT_AT = 'catalog.commitAt'
+
+/** Store meta key: epoch ms of the newest `dice deploy` (POST /api/deploy): `dice run` reloads its catalog when it moves. */
+export const META_DEPLOYED_AT = 'deploy.at'

@@ -12,4 +12,5 @@ export const VALUES: Readonly<Record<string, string>> = {
   N: 'a whole number',
   C: 'a Slack channel name, with or without #',
   REF: 'a git revision: a tag (v1.5.0), a branch or a commit id',
+  PATTERN: 'a host name glob: `*` any characters, `?` one (web-*, db-?.eu); matched whole, ignoring case',
 }

@@ -11,6 +11,7 @@ import { MAX_PIECE_LINES, type PieceResult } from './parallel/protocol.js'
 import type { LogSource, RawLine } from './source.js'
 import { newStream, Tally, type PipelineParser, type Stream } from './tally.js'
 import type { HitSink } from './sink.js'
+import type { RevisionPrefs } from '../catalog/live.js'
 
 export { parserFor, type PipelineParser } from './tally.js'
 
@@ -20,6 +21,8 @@ export interface PipelineOptions {
   config: Config
   clock: Clock
   statements: Statement[]
+  /** Which revision each host runs (catalog/live.ts liveCatalog), when deploys are recorded. */
+  revisions?: RevisionPrefs | null
   /** The catalog's stored matcher plan (storedPlan), when there is one: a faster start. */
   plan?: MatcherPlan | null
   /**
@@ -100,6 +103,7 @@ export class Pipeline {
   private tally: Tally | null = null
   private statements: Statement[]
   private catalogPlan: MatcherPlan | null
+  private revisions: RevisionPrefs | null
   private byId = new Map<string, Statement>()
   private readonly pool: WorkerPool | null = null
   private readonly feeds = new Map<string, Feed>()
@@ -132,11 +136,12 @@ export class Pipeline {
     this.counter = new Counter(o.config.match.samplesPerBucket)
     this.statements = o.statements
     this.catalogPlan = o.plan ?? null
+    this.revisions = o.revisions ?? null
     if (o.workers && o.workers > 0) {
       this.indexHits(o.statements)
       this.pool = new WorkerPool(o.workers, {
         config: o.config, clockOffsetMs: o.clock() - Date.now(),
-        catalog: { type: 'catalog', gen: 0, statements: o.statements, plan: this.catalogPlan, hits: this.hitsWanted(o.statements) },
+        catalog: { type: 'catalog', gen: 0, statements: o.statements, plan: this.catalogPlan, hits: this.hitsWanted(o.statements), revisions: this.revisions },
       }, (r) => this.merge(r))
     } else this.tally = this.newTally()
     sink?.attach(() => this.flushSoon())
@@ -153,7 +158,7 @@ export class Pipeline {
   }
 
   private newTally(): Tally {
-    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, onHit: this.onHit, counter: this.counter, deltas: this.deltas })
+    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, revisions: this.revisions, onHit: this.onHit, counter: this.counter, deltas: this.deltas })
   }
 
   /** This thread's Tally, built on first use when the workers count everything else. */
@@ -172,13 +177,14 @@ export class Pipeline {
   }
 
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
-  setStatements(statements: Statement[], plan: MatcherPlan | null = null): void {
+  setStatements(statements: Statement[], plan: MatcherPlan | null = null, revisions: RevisionPrefs | null = null): void {
     this.statements = statements
     this.catalogPlan = plan
-    this.tally?.setStatements(statements, plan)
+    this.revisions = revisions
+    this.tally?.setStatements(statements, plan, revisions)
     if (this.pool) {
       this.indexHits(statements)
-      this.pool.setCatalog({ statements, plan, hits: this.hitsWanted(statements) })
+      this.pool.setCatalog({ statements, plan, hits: this.hitsWanted(statements), revisions })
     }
   }
 

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js'
 import { atLeast } from '../core/levels.js'
 import type { Hit, LogEntry, Statement } from '../core/types.js'
 import { Matcher, type MatcherPlan } from '../match/matcher.js'
+import { HostRevisions, type RevisionPrefs } from '../catalog/live.js'
 import { TailCursor, TemplateTail } from '../match/multiline-template.js'
 import { shapeOf } from '../match/shape.js'
 import { Counter, OccurrenceKey, SourceDeltas, type SourceCounters } from './counter.js'
@@ -78,6 +79,8 @@ export interface TallyOptions {
   clock: Clock
   statements: Statement[]
   plan?: MatcherPlan | null
+  /** Which revision each host runs (catalog/live.ts): among statements a line matches equally well, its host's win. */
+  revisions?: RevisionPrefs | null
   /** Called for each counted matched entry. Must not throw; errors are swallowed. */
   onHit?: (h: Hit) => void
   /** Distinct unowned shapes per bucket before the overflow row (Counter); ingest workers leave that to the Pipeline. */
@@ -105,6 +108,7 @@ export class Tally {
   /** Only the statements with channels or mentions: all an entry below minLevel can count for. */
   private annotated: Matcher | null = null
   private byId = new Map<string, StatementInfo>()
+  private hostRevs: HostRevisions | null = null
   private readonly deltas: SourceDeltas
   private readonly config: Pick<Config, 'alerts'>
   private readonly hint: { file: string | null; line: number | null; logger: string | null } = { file: null, line: null, logger: null }
@@ -118,12 +122,14 @@ export class Tally {
     this.deltas = o.deltas ?? new SourceDeltas()
     this.config = o.config
     this.matcher = Matcher.build(o.statements, o.plan ?? null)
+    this.hostRevs = o.revisions ? new HostRevisions(o.revisions) : null
     this.index(o.statements)
   }
 
   /** Swap in a new catalog (after a re-index); entries already counted keep their statement ids. */
-  setStatements(statements: Statement[], plan: MatcherPlan | null = null): void {
+  setStatements(statements: Statement[], plan: MatcherPlan | null = null, revisions: RevisionPrefs | null = null): void {
     this.matcher = Matcher.build(statements, plan)
+    this.hostRevs = revisions ? new HostRevisions(revisions) : null
     this.index(statements)
   }
 
@@ -268,7 +274,18 @@ export class Tally {
     const time = e.time ?? this.clock()
     const host = e.host ?? rawHost ?? '-'
     const bucket = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs)
-    const info = m === null ? undefined : this.byId.get(m.statementId)
+    let ambiguous = m === null ? undefined : m.ambiguous
+    let winner = m === null ? null : m.statementId
+    if (ambiguous !== undefined && this.hostRevs !== null) {
+      // Deployed revisions (docs/alerts/versions.md): of the statements a line fits equally well, those of the
+      // revision its host runs (the same message at another level or in a renamed file, in another revision).
+      const mine = this.hostRevs.of(host)
+      if (mine !== null) {
+        const kept = ambiguous.filter((id) => mine.has(id))
+        if (kept.length > 0 && kept.length < ambiguous.length) (winner = kept[0]!), (ambiguous = kept.length > 1 ? kept : undefined)
+      }
+    }
+    const info = winner === null ? undefined : this.byId.get(winner)
     if (info !== undefined) {
       c.matched++
       if (info.tail !== null) tail.start(info.tail)
@@ -279,7 +296,6 @@ export class Tally {
       // Nothing in the line says which of several statements printed it (the same message logged in several
       // places): counted once, on the first in catalog order; the delta names the others, so their owners get
       // it in their digests too (Store ties), and real-time delivery goes to their channels too (Hit.also).
-      const ambiguous = m!.ambiguous
       let also: Statement[] | undefined
       if (ambiguous !== undefined) {
         this.counter.tiedTo(info.key, host, bucket, ambiguous)

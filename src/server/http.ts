@@ -14,6 +14,7 @@ import { REPLAY_WINDOW_MS, ReplayGuard, SlackSignatureError, verifySlack } from 
 import { loadPageData, renderPage } from './web/page.js'
 import { apiRequest } from './api.js'
 import { assertExposureChosen, authorize, webAuthFrom } from './auth.js'
+import { recordDeploy } from '../catalog/deploys.js'
 
 /** What the server needs from the pipeline: its numbers (for /metrics) and, for /ingest, the pipeline itself. */
 export interface PipelineLike {
@@ -39,6 +40,9 @@ class HttpError extends Error {
     super(message)
   }
 }
+
+/** A deploy request is a few words. */
+const MAX_DEPLOY_BODY = 16 * 1024
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -142,15 +146,40 @@ export async function startServer(o: {
   // The page and the API show log lines: only to whom server.auth / DICE_WEB_TOKEN allow (see auth.ts).
   const auth = webAuthFrom(o.config, o.env)
   assertExposureChosen(o.host, auth, null)
-  /** True when the request may read; otherwise the answer (redirect, 401, 403) has been sent. */
-  const admitted = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+  /** Who may (null: anyone) when the request may read; otherwise false, and the answer (redirect, 401, 403) has been sent. */
+  const admitted = (req: IncomingMessage, res: ServerResponse, url: URL): { user: string | null } | false => {
     const d = authorize({ headers: req.headers, url }, auth)
-    if (d.ok) return true
+    if (d.ok) return { user: d.user }
     if (d.status === 303) {
       res.writeHead(303, { location: d.location, 'set-cookie': d.cookie, 'cache-control': 'no-store' })
       res.end()
     } else send(res, d.status, d.message + '\n', undefined, d.status === 401 ? { 'www-authenticate': 'Bearer realm="dice"' } : {})
     return false
+  }
+
+  /**
+   * POST /api/deploy `{"rev": "v1.5.0", "host": "web-*"}` (docs/alerts/versions.md): what a CD pipeline calls. JSON
+   * only (a browser cannot send it from another site without asking first); behind the same auth as the page.
+   */
+  async function deployRequest(req: IncomingMessage, res: ServerResponse, user: string | null): Promise<void> {
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) throw new HttpError(415, 'send the deploy as JSON (Content-Type: application/json): {"rev": "v1.5.0", "host": "web-*"}')
+    let body: { rev?: unknown; host?: unknown }
+    try {
+      body = JSON.parse((await readBody(req, MAX_DEPLOY_BODY)).toString('utf8'))
+    } catch (e) {
+      if (e instanceof HttpError) throw e
+      throw new HttpError(400, 'unreadable JSON')
+    }
+    if (typeof body?.rev !== 'string' || (body.host != null && typeof body.host !== 'string')) throw new HttpError(400, 'expected {"rev": "v1.5.0", "host": "web-*"} (host: optional, default every host)')
+    try {
+      const { deploy, indexed } = await recordDeploy({ store: o.store, config: o.config, clock: o.clock, rev: body.rev, host: body.host as string | undefined, by: user ?? 'api' })
+      log(`deploy: ${deploy.rev} (${deploy.commit.slice(0, 12)}) on ${deploy.hostPattern}${indexed ? `, catalogued: ${indexed.statements} statements` : ''}`)
+      return send(res, 201, JSON.stringify({ ...deploy, at: new Date(deploy.at).toISOString() }) + '\n', 'application/json; charset=utf-8')
+    } catch (e) {
+      // The caller's mistake (an unknown revision, a bad pattern): said without the server's paths.
+      if (e instanceof DiceError && e.exitCode === 2) throw new HttpError(400, `cannot deploy ${JSON.stringify(body.rev)}: not a revision of the repository Dice indexes, or a bad host pattern (catalogue it with dice index --rev)`)
+      throw e
+    }
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -159,6 +188,12 @@ export async function startServer(o: {
     const method = req.method ?? 'GET'
     const allow = (m: string) => {
       if (method !== m && !(m === 'GET' && method === 'HEAD')) throw new HttpError(405, `use ${m} for ${path}`)
+    }
+    if (path === '/api/deploy') {
+      allow('POST')
+      const who = admitted(req, res, url)
+      if (!who) return
+      return deployRequest(req, res, who.user)
     }
     if (path.startsWith('/api/')) {
       allow('GET')

@@ -10,6 +10,7 @@ export interface LazyCommand extends CommandSpec {
 export const commands: LazyCommand[] = [
   { ...SPECS.init, load: async () => (await import('./init.js')).init },
   { ...SPECS.index, load: async () => (await import('./index-cmd.js')).index },
+  { ...SPECS.deploy, load: async () => (await import('./deploy.js')).deploy },
   { ...SPECS.catalog, load: async () => (await import('./catalog.js')).catalog },
   { ...SPECS.match, load: async () => (await import('./match.js')).match },
   { ...SPECS.replay, load: async () => (await import('./replay.js')).replay },

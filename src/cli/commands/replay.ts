@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.js'
 import { identityOf } from '../../ingest/file/identity.js'
 import { PARTIAL_LINE_QUIET_MS, ReplaySource } from '../../ingest/file/replay-source.js'
 import { COUNTER_NAMES } from '../../ingest/counter.js'
+import { liveCatalog } from '../../catalog/live.js'
 import { ingest, parserFor, Pipeline, type PipelineParser } from '../../ingest/pipeline.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import type { LogSource } from '../../ingest/source.js'
@@ -106,10 +107,11 @@ export const replay: Command = {
  */
 async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; parser: PipelineParser; delivery: Delivery | null; host: string | undefined; signal: AbortSignal; workers: number }) {
   const { store, delivery } = o
-  const statements = await store.listStatements()
+  // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
+  const { statements, prefs } = await liveCatalog(store)
   if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
   const pipeline = new Pipeline({
-    store, config: ctx.config, clock: ctx.clock, statements, sink: delivery ?? undefined, plan: await storedPlan(store), workers: o.workers,
+    store, config: ctx.config, clock: ctx.clock, statements, revisions: prefs, sink: delivery ?? undefined, plan: await storedPlan(store), workers: o.workers,
     // A backfill has no reader waiting: flush only when the aggregate is full (and at the end), so a key
     // is written about once instead of once per timer tick. An interrupted replay re-reads the rest.
     maxKeys: 50_000, maxUnflushedLines: 2_000_000,

@@ -22,11 +22,12 @@ import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
 import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
-import { META_INDEXED_AT } from '../../catalog/meta.js'
+import { META_DEPLOYED_AT, META_INDEXED_AT } from '../../catalog/meta.js'
+import { liveCatalog } from '../../catalog/live.js'
 import type { Store } from '../../store/store.js'
 
 /** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
-const CATALOG_KEYS = [META_INDEXED_AT, 'catalog.commit', 'catalog.statements', 'catalog.fingerprint']
+const CATALOG_KEYS = [META_INDEXED_AT, 'catalog.commit', 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
 const POLL_MS = 2_000
 const RETENTION_EVERY_MS = 60 * 60_000
 
@@ -87,7 +88,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
   let delivery: Delivery | null = null
   const tasks: Promise<void>[] = []
   try {
-    const statements = await store.listStatements()
+    // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
+    const { statements, prefs } = await liveCatalog(store)
     const slack = slackFromEnv(ctx.env)
     const notifier = createNotifier({ config, env: ctx.env, out: ctx.stdout, slack })
     const router = new Router({ store, config, clock })
@@ -100,7 +102,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     delivery = new Delivery({ store, config, clock, notifier, slack, router, silences, instanceId, log, kinds: alerts?.kinds(notifier) })
     const d = delivery
     pipeline = new Pipeline({
-      store, config, clock, statements, plan: await storedPlan(store), sink: d,
+      store, config, clock, statements, revisions: prefs, plan: await storedPlan(store), sink: d,
       workers: o.workers ?? workerCount(undefined, config),
       onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`),
     })
@@ -139,8 +141,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
         const now = await catalogStamp(store)
         if (now !== stamp) {
           stamp = now
-          const list = await store.listStatements()
-          pipe.setStatements(list, await storedPlan(store))
+          const { statements: list, prefs: revs } = await liveCatalog(store)
+          pipe.setStatements(list, await storedPlan(store), revs)
           await pipe.matcherReady()
           await keepPlan(store, pipe)
           await routing.refresh()

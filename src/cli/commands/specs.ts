@@ -143,6 +143,18 @@ export const SPECS = {
     },
     examples: ['index', 'index ~/src/service --quiet', 'index --rev v1.4.2 --rev v1.5.0'],
   },
+  deploy: {
+    name: 'deploy',
+    summary: 'record that hosts run revision REV from now on (all, or those matching --host); catalogues REV first when it is not yet',
+    usage: 'deploy REV [--host PATTERN] [--repo DIR] [--as WHO] [--json]',
+    options: {
+      host: { type: 'string', value: 'PATTERN', help: 'only hosts whose name matches this glob (web-*, db-?); default every host' },
+      repo: { type: 'string', value: 'DIR', help: 'the git repository to catalogue REV from when it is not catalogued yet (default: the one dice index read)' },
+      as: { type: 'string', value: 'WHO', help: 'who deploys, kept with the record (default: $USER)' },
+      json: json('print the deploy recorded as JSON'),
+    },
+    examples: ['deploy v1.5.0', "deploy v1.5.0 --host 'web-*'"],
+  },
   match: {
     name: 'match',
     summary: 'read log lines on stdin; print the statement that printed each line',

@@ -6,6 +6,7 @@
 import type { Config } from '../../config/schema.js'
 import type { LogEntry, OccurrenceDelta, Statement } from '../../core/types.js'
 import type { MatcherPlan } from '../../match/matcher.js'
+import type { RevisionPrefs } from '../../catalog/live.js'
 import type { CounterName, UnownedBatchItem } from '../counter.js'
 
 /** Lines per piece at most: a line's place in the reading order is its piece's seq × this + its index. */
@@ -27,6 +28,8 @@ export interface CatalogMessage {
   plan: MatcherPlan | null
   /** Statements whose hits the Pipeline's onHit wants (ids), or 'all' / 'none'. */
   hits: string[] | 'all' | 'none'
+  /** Which revision each host runs (catalog/live.ts), when deploys are recorded. */
+  revisions?: RevisionPrefs | null
 }
 
 /** Lines of one stream, to count. */

@@ -31,7 +31,7 @@ function newTally(c: CatalogMessage, counter: Counter | undefined): Tally {
   // The unowned-shape bound is the Pipeline's to apply, in reading order (Counter.mergeDrained); counts already
   // aggregated under the old catalog stay (they are drained with the next flush).
   // No onHit when the Pipeline wants no hits: a Tally with one builds every hit, reading its values from the line.
-  return new Tally({ config: init.config, clock, statements: c.statements, plan: c.plan, onHit: wanted === 'none' ? undefined : onHit, maxShapesPerBucket: Infinity, ordered: true, counter })
+  return new Tally({ config: init.config, clock, statements: c.statements, plan: c.plan, revisions: c.revisions ?? null, onHit: wanted === 'none' ? undefined : onHit, maxShapesPerBucket: Infinity, ordered: true, counter })
 }
 
 /** Tell the Pipeline this catalog's matcher is built, and its plan when it was not the stored one (keepPlan). */
