@@ -102,3 +102,22 @@ export class HostRevisions {
     return s
   }
 }
+
+/**
+ * The revisions `rows` (occurrences: host × bucket, last seen at `lastSeen`) came from, from the deploy records
+ * (oldest first): what each host ran when it last logged in that bucket. Sorted; none when no deploy covers them.
+ */
+export function occurrenceRevisions(rows: ReadonlyArray<{ host: string; bucket: number; lastSeen: number }>, deploys: readonly DeployRow[]): string[] {
+  if (!deploys.length) return []
+  const globs = new Map<string, RegExp>()
+  const out = new Set<string>()
+  const seen = new Set<string>()
+  for (const r of rows) {
+    const k = `${r.host}\u0000${r.bucket}`
+    if (seen.has(k)) continue
+    seen.add(k)
+    const rev = revisionAt(deploys, r.host, r.lastSeen, globs)
+    if (rev !== null) out.add(rev)
+  }
+  return [...out].sort()
+}

@@ -7,10 +7,13 @@ import type { Store } from '../store/store.js'
 import { freshSchema, TEST_PG_URL } from '../store/testutil/stores.js'
 import { tempDir } from '../testutil/tmp.js'
 import { twoTags } from './testutil/two-tags.js'
+import { defaultConfig } from '../config/load.js'
+import { loadPageData, renderPage } from '../server/web/page.js'
 
 const REGEX = 'regex:^(?<time>\\S+) (?<host>\\S+) (?<level>[A-Z]+) (?<message>.*)$'
-/** The lines are logged a minute after the deploys. */
+/** The lines are logged a minute after the deploys; the digest is built ten minutes after them. */
 const LOGGED = '2026-03-10T14:01:00Z'
+const LATER = '2026-03-10T14:10:00Z'
 const AT = '2026-03-10T14:00:00Z'
 
 const KINDS = [
@@ -69,5 +72,20 @@ describe.each(KINDS)('deployed versions, end to end ($name)', (kind) => {
     // Unchanged: one statement for both.
     expect(v1['link %s down']).toBe(main['link %s down'])
     expect(await hostsOf(main['link %s down'])).toEqual(['new-2', 'old-2'])
+
+    // Digests say which revision the occurrences came from; the statement removed on main is in them.
+    const digests = JSON.parse((await dice(['digest', '--preview', '--json'], LATER)).stdout) as Array<{ items: Array<{ template: string; revisions?: string[]; hosts: string[] }>; text: string }>
+    const items = Object.fromEntries(digests.flatMap((d) => d.items).map((i) => [i.template, i]))
+    expect(items['disk %s failing']).toMatchObject({ hosts: ['old-2'], revisions: ['v1'] })
+    expect(items['link %s down']).toMatchObject({ revisions: ['v1', 'v2'] })
+    expect(items['cache entry %s evicted twice']).toMatchObject({ revisions: ['v2'] })
+    expect(digests.map((d) => d.text).join('\n')).toContain('hosts: new-2, old-2 · on v1, v2')
+    // So does the web page, which lists the statement only an old revision has.
+    const html = renderPage(await loadPageData(s, Date.parse(LATER), '', defaultConfig()), defaultConfig())
+    const row = (template: string) => html.split('<tr class="stmt"').find((r) => r.includes(`<code>${template}</code>`)) ?? ''
+    expect(row('disk %s failing')).toContain('only in deployed revisions')
+    expect(row('disk %s failing')).toContain('on v1</div>')
+    expect(row('link %s down')).toContain('on v1, v2</div>')
+    expect(row('queue %s is full')).not.toContain('only in deployed revisions')
   })
 })

@@ -13,6 +13,8 @@ export interface DigestItem {
   sample: string | null
   count: number
   hosts: string[]
+  /** The deployed revisions its occurrences came from (docs/alerts/versions.md); absent or empty when no deploy covers them. */
+  revisions?: string[]
   firstSeen: number
   lastSeen: number
   link: string | null
@@ -95,7 +97,8 @@ function itemBlock(i: DigestItem, tz: string, scope: 'channel' | null): { block:
   const where = i.file ? `${i.file}:${i.line}` : `no matching statement (${i.statementId})`
   const whereMd = i.link ? `<${i.link}|${slackEscape(where)}>` : slackEscape(where)
   const also = i.snoozed ? ` · also ${i.snoozed.toLocaleString('en-US')} while snoozed` : ''
-  const meta = `hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${also}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
+  const on = i.revisions?.length ? ` · on ${slackEscape(hostList(i.revisions))}` : ''
+  const meta = `hosts: ${slackEscape(hostList(i.hosts))}${on} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${also}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
   const head = `${i.isNew ? '*NEW* ' : ''}*${level}* ×${i.count.toLocaleString('en-US')}  ${codeSpan(i.template, 800)}`
   const room = LIMITS.sectionText - head.length - meta.length - 8
   const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
@@ -103,7 +106,7 @@ function itemBlock(i: DigestItem, tz: string, scope: 'channel' | null): { block:
   const block = { type: 'section', text, accessory: itemControls(i.statementId, scope) }
   const lines = [`• ${i.isNew ? 'NEW ' : ''}${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`]
   if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
-  lines.push(`    hosts: ${slackEscape(hostList(i.hosts))} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}${also}`)
+  lines.push(`    hosts: ${slackEscape(hostList(i.hosts))}${on} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}${also}`)
   if (i.link) lines.push(`    ${i.link}`)
   if (i.note) lines.push(`    ${escapeTruncate(i.note, 400)}`)
   return { block, lines }

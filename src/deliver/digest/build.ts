@@ -1,9 +1,10 @@
 import type { Config } from '../../config/schema.js'
+import { occurrenceRevisions } from '../../catalog/live.js'
 import type { Clock } from '../../core/clock.js'
 import { isShapeId, shapeId, type Statement } from '../../core/types.js'
 import { personFor } from '../../catalog/people.js'
 import { levelRank } from '../../core/levels.js'
-import type { OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
+import type { DeployRow, OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import type { SlackApi } from '../slack/api.js'
 import { People, type Recipient } from '../../people/people.js'
@@ -130,6 +131,8 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
   const totals = await store.totals({ until: now })
   const statements = new Map((await store.listStatements()).map((s) => [s.id, s]))
+  // Which revision each occurrence came from (docs/alerts/versions.md): from the deploy records, when there are any.
+  const deploys = await store.listDeploys()
   const refused = await refusedChannels(store)
   const groups = new Map<string, Group>()
   /** Why a statement is not reaching its owner (shown beside it in the fallback digest). */
@@ -181,7 +184,8 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   }
   const counted = new Map<string, Group | null>()
   for (const t of totals) {
-    const s = statements.get(t.statementId)
+    // A statement only a deployed revision has (removed on main, still logged by old hosts) is found there.
+    const s = statements.get(t.statementId) ?? (deploys.length ? await store.getStatement(t.statementId) : null)
     if (!s) continue
     const g = await groupFor(s)
     counted.set(s.id, g)
@@ -225,7 +229,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
     const when = workingTime(now, tz, config.digest)
     if (g.lost) {
-      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview || !!o.dryRun, lost, log, day: when.local.date }))
+      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview || !!o.dryRun, lost, log, day: when.local.date, deploys }))
       continue
     }
     if (!o.preview && outstanding.has(g.target)) continue
@@ -233,7 +237,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver })
+    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
     const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems), scope: g.kind === 'channel' ? 'channel' : null })
@@ -285,7 +289,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
  * (per statement, with the reason) under marks of their own, so each is counted once while the group's own
  * marks stay put — fixed later (a `people` entry, an invited bot), its owner's next digest still has them.
  */
-async function countLost(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; log: (line: string) => void; day: string }): Promise<DigestPreview[]> {
+async function countLost(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; log: (line: string) => void; day: string; deploys?: readonly DeployRow[] }): Promise<DigestPreview[]> {
   const built = await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}` })
   if (!built.items.length && !built.marks.length) return []
   const why = g.lost!
@@ -357,7 +361,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string> }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[] }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -420,6 +424,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     if (!kept) continue
     const { rows, count, snoozed } = kept
     const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f!.marks }
+    if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
     const why = c.lost.get(s.id)
     const note = tied ? tieNote(s, tied.others) : why ? noteFor(why) : null
     items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note })

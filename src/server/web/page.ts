@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js'
+import { occurrenceRevisions } from '../../catalog/live.js'
 import type { Owner, Statement } from '../../core/types.js'
 import { codeLink } from '../../core/links.js'
 import { isSlackUserId } from '../../core/slack-ids.js'
@@ -79,6 +80,10 @@ export interface PageData {
   undeliverable?: UndeliverableRow[]
   /** Lines counted on one statement that others could as well have printed (Store.listTies). */
   ties?: TieRow[]
+  /** Per statement, the deployed revisions its last 24 h of occurrences came from (docs/alerts/versions.md). */
+  revisions?: Map<string, string[]>
+  /** Statements only deployed revisions have (removed from the work tree's catalog), with occurrences in the last 24 h. */
+  removed?: Set<string>
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
@@ -90,6 +95,22 @@ export async function loadPageData(store: Store, now: number, q: string, config:
     store.listAudit(100), store.getMeta('catalog.commit'), store.totals(), store.listUndeliverable({ limit: MAX_ROWS }),
     store.listTies(),
   ])
+  // Deployed revisions: which revision each statement's occurrences came from, and the statements only an old
+  // revision still has (removed on main, logged by hosts that run it).
+  const deploys = await store.listDeploys()
+  const revisions = new Map<string, string[]>()
+  const removed = new Set<string>()
+  if (deploys.length) {
+    const byStatement = new Map<string, typeof occ>()
+    for (const o of occ) byStatement.set(o.statementId, [...(byStatement.get(o.statementId) ?? []), o])
+    for (const [id, rows] of byStatement) revisions.set(id, occurrenceRevisions(rows, deploys))
+    const have = new Set(statements.map((s) => s.id))
+    for (const id of byStatement.keys()) {
+      if (have.has(id) || removed.size >= MAX_ROWS) continue
+      const s = await store.getStatement(id)
+      if (s) (statements.push(s), removed.add(id))
+    }
+  }
   const hourly = new Map<string, number[]>()
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
   for (const o of occ) {
@@ -102,7 +123,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
-  return { now, q, statements, owners, undeliverable, ties, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  return { now, q, statements, owners, undeliverable, ties, revisions, removed, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
@@ -151,11 +172,16 @@ export function renderPage(d: PageData, config: Config): string {
     }
   }
   const ids = (xs: string[]) => xs.map((x) => `<code>${html(x)}</code>`).join(', ')
+  const revs = (id: string) => {
+    const r = d.revisions?.get(id)
+    return r?.length ? `<div class="muted">on ${html(r.join(', '))}</div>` : ''
+  }
   const notes = (s: Statement): string => {
     const k = s.matchable && s.template ? (copies.get(s.template) ?? 1) : 1
     const here = tiedHere.get(s.id)
     const there = tiedElsewhere.get(s.id)
-    return (s.via ? ` · via ${html(s.via)}` : '') + (!s.matchable && s.reason ? ` · not matchable: ${html(s.reason)}` : '') +
+    return (d.removed?.has(s.id) ? ' · <span class="tie" title="removed from the work tree; hosts that run an older revision still log it">only in deployed revisions</span>' : '') +
+      (s.via ? ` · via ${html(s.via)}` : '') + (!s.matchable && s.reason ? ` · not matchable: ${html(s.reason)}` : '') +
       (k > 1 ? ` · <span class="tie" title="lines that do not say their file, line or logger are ambiguous: each is counted once, on the first in catalog order, and goes to the owners of all">same message in ${k} places</span>` : '') +
       (here ? ` · <span class="tie">ambiguous: ${Math.max(...here.map((t) => t.count))} line(s) counted here could be from ${ids(here.map((t) => t.alsoId))}</span>` : '') +
       (there ? ` · <span class="tie">ambiguous: its lines may be counted on ${ids([...new Set(there.map((t) => t.statementId))])}</span>` : '')
@@ -165,7 +191,7 @@ export function renderPage(d: PageData, config: Config): string {
 <td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}${notes(s)}</div></td>
 <td class="where">${link(s)}</td>
 <td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.via)}</span></td>
-<td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}</td></tr>`).join('\n')
+<td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}${revs(s.id)}</td></tr>`).join('\n')
   const table = (head: string[], body: string[], empty: string) => body.length
     ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`
     : `<p class="muted">${empty}</p>`
