@@ -60,7 +60,11 @@ export async function indexRevision(o: { dir: string; store: Store; config: Conf
 
   const indexed = await o.store.indexedFiles()
   const catalogued = new Map<string, Statement[]>()
-  for (const s of await o.store.listStatements()) catalogued.set(s.file, [...(catalogued.get(s.file) ?? []), s])
+  for (const s of await o.store.listStatements()) {
+    const l = catalogued.get(s.file)
+    if (l) l.push(s)
+    else catalogued.set(s.file, [s])
+  }
   const context = new RepoContext([...(await o.store.fileDefinitions())].filter(([f]) => languageOf(f) !== null).map(([file, json]) => ({ file, language: languageOf(file)!, defs: parseDefs(json) })))
   const extract = o.extractor?.extractFile ?? (await import('./extract-file.js')).extractFile
   const out: Statement[] = []

@@ -102,7 +102,11 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const removed = new Set<string>()
   if (deploys.length) {
     const byStatement = new Map<string, typeof occ>()
-    for (const o of occ) byStatement.set(o.statementId, [...(byStatement.get(o.statementId) ?? []), o])
+    for (const o of occ) {
+      const l = byStatement.get(o.statementId)
+      if (l) l.push(o)
+      else byStatement.set(o.statementId, [o])
+    }
     for (const [id, rows] of byStatement) revisions.set(id, occurrenceRevisions(rows, deploys))
     const have = new Set(statements.map((s) => s.id))
     for (const id of byStatement.keys()) {
