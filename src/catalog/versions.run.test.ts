@@ -43,6 +43,6 @@ describe('a deploy reaches every dice run (two instances on one PostgreSQL schem
       const o = await s.listOccurrences({ statementId: disk.id })
       return o.length ? o : null
     }, 'the occurrence on v1\'s statement')
-    expect(rows.map((o) => [o.host, o.count])).toEqual([['old-2', 1]])
+    expect(rows!.map((o) => [o.host, o.count])).toEqual([['old-2', 1]])
   })
 })
