@@ -296,7 +296,8 @@ describe('digests', () => {
     expect(calls.get('listOccurrences') ?? 0).toBe(0)
     expect(calls.get('digestMarks')).toBe(1)
     expect(calls.get('listOccurrencesOf')).toBe(3) // 1,200 statements, 500 a query
-    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(20)
+    // (one of them reads the deploy records: which revision each occurrence came from, docs/alerts/versions.md)
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(21)
 
     expect(d!.status).toBe('enqueued')
     expect(d!.items.map((i) => ({ id: i.statementId, count: i.count, hosts: i.hosts, firstSeen: i.firstSeen, lastSeen: i.lastSeen, sample: i.sample, level: i.level })))
