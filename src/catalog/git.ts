@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -17,12 +17,7 @@ export interface GitResult {
  */
 export function git(cwd: string, args: string[], input?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    // LC_ALL=C: messages we may show stay stable; GIT_OPTIONAL_LOCKS=0: `git status` must not take the
-    // index lock (a concurrent commit in the same repo would otherwise fail).
-    const child = spawn('git', ['-C', cwd, ...args], {
-      env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
+    const child = gitProcess(cwd, args)
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -31,6 +26,18 @@ export function git(cwd: string, args: string[], input?: string): Promise<GitRes
     child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 }))
     child.stdin.on('error', () => { /* git may exit before reading all input; its exit code tells */ })
     child.stdin.end(input ?? '')
+  })
+}
+
+/**
+ * A started `git -C cwd args…` with stdin, stdout and stderr piped, for a process kept running (`--stdin`
+ * modes). LC_ALL=C: messages we may show stay stable; GIT_OPTIONAL_LOCKS=0: `git status` must not take the
+ * index lock (a concurrent commit in the same repo would otherwise fail).
+ */
+export function gitProcess(cwd: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn('git', ['-C', cwd, ...args], {
+    env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
 }
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { runDice } from '../cli/testutil.js'
 import { tempDir } from '../testutil/tmp.js'
-import { botMatcher, parseNumstat } from './human-blame.js'
+import { botMatcher, WhitespaceCommits } from './human-blame.js'
 import { ALICE, BOB, CAROL, TempRepo, type Author } from './testutil/repo.js'
 
 const DEPENDABOT: Author = { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' }
@@ -100,9 +100,17 @@ describe('bot patterns and numstat', () => {
     expect(isBot({ name: 'Abbot', email: 'abbot@example.com' })).toBe(false)
   })
 
-  it('reads git log --numstat, binary files left out and quoted names unquoted', () => {
-    const m = parseNumstat(`\u0000${'a'.repeat(40)}\n\n3\t1\tsrc/a.c\n-\t-\timg.png\n1\t0\t"src/t\\tab.c"\n\u0000${'b'.repeat(40)}\n`)
-    expect([...m.get('a'.repeat(40))!]).toEqual([['src/a.c', 3], ['src/t\tab.c', 1]])
-    expect(m.get('b'.repeat(40))!.size).toBe(0)
+  it('finds the files a commit changed some lines of in whitespace only, none for a root commit, a name with a tab included', async () => {
+    const repo = TempRepo.create()
+    repo.write('a.c', 'int a;\nint b;\n').write('b.c', 'int c;\n').write('t\tab.c', 'int d;\n')
+    const root = repo.commit(ALICE)
+    repo.write('a.c', 'int a;\n  int b;\n').write('b.c', 'int c2;\n').write('t\tab.c', 'int  d;\n')
+    const mixed = repo.commit(BOB)
+    const w = new WhitespaceCommits(repo.dir)
+    try {
+      expect(await Promise.all([w.partly(mixed, 'a.c'), w.partly(mixed, 'b.c'), w.partly(mixed, 't\tab.c'), w.partly(root, 'a.c')])).toEqual([true, false, true, false])
+    } finally {
+      w.close()
+    }
   })
 })

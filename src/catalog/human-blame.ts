@@ -1,6 +1,7 @@
 import type { SkippedCommit } from '../core/types.js'
 import type { BlameOptions, LineBlame } from './blame.js'
-import { git } from './git.js'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { gitProcess } from './git.js'
 
 /** Always bots: GitHub App authors (`dependabot[bot]`, `renovate[bot]`, `github-actions[bot]`, and their noreply emails). */
 export const BUILTIN_BOTS = ['*[bot]*']
@@ -17,76 +18,113 @@ export function botMatcher(patterns: readonly string[]): (a: { name: string; ema
   return (a) => res.some((re) => re.test(a.name) || re.test(a.email))
 }
 
+/** Echoed by `git diff-tree --stdin` after a commit's output (a line that is no object name is printed as is). */
+const DONE = '#dice-done'
+
 /**
- * Which commits changed some lines of a file in whitespace only: a file whose lines added by the commit are
- * fewer under `git log --numstat -w` than without `-w`. The commits asked for within a few milliseconds go to
- * one pair of `git log --no-walk --stdin` processes; answers are kept (bounded) for the rest of the run, so a
- * commit touching many files is asked about once. Merges and root commits never count (no diff to a parent).
+ * One `git diff-tree --stdin --numstat` kept running: a commit id in, its files and lines added out (a root
+ * commit or a merge: none). Null when the process failed (the caller then finds no reformat).
  */
-export class WhitespaceCommits {
-  private answers = new Map<string, Promise<ReadonlySet<string>>>()
-  private queue: Array<{ commit: string; resolve: (paths: ReadonlySet<string>) => void; reject: (e: unknown) => void }> = []
-  private timer: NodeJS.Timeout | null = null
+class NumstatStream {
+  private child: ChildProcessWithoutNullStreams | null = null
+  private waiting: Array<(r: Map<string, number> | null) => void> = []
+  private cur = new Map<string, number>()
+  private rest = ''
+  private dead = false
 
-  constructor(private root: string, private o: { waitMs?: number; maxCommits?: number } = {}) {}
+  constructor(private root: string, private whitespace: boolean) {}
 
-  /** True when `commit` changed some of `path`'s lines in whitespace only (those lines are then worth a `-w` blame). */
-  async partly(commit: string, path: string): Promise<boolean> {
-    return (await this.paths(commit)).has(path)
+  ask(commit: string): Promise<Map<string, number> | null> {
+    if (this.dead) return Promise.resolve(null)
+    const child = this.child ?? this.start()
+    return new Promise((resolve) => {
+      this.waiting.push(resolve)
+      child.stdin.write(`${commit}\n${DONE}\n`)
+    })
   }
 
-  private paths(commit: string): Promise<ReadonlySet<string>> {
-    let p = this.answers.get(commit)
-    if (p) return p
-    p = new Promise((resolve, reject) => this.queue.push({ commit, resolve, reject }))
-    if (this.answers.size >= (this.o.maxCommits ?? 100_000)) this.answers.clear()
-    this.answers.set(commit, p)
-    this.timer ??= setTimeout(() => void this.flush(), this.o.waitMs ?? 0)
-    return p
+  close(): void {
+    this.child?.stdin.end()
   }
 
-  private async flush(): Promise<void> {
-    this.timer = null
-    const batch = this.queue
-    this.queue = []
-    const input = batch.map((b) => b.commit).join('\n') + '\n'
-    try {
-      const args = ['-c', 'core.quotePath=false', 'log', '--no-walk=unsorted', '--stdin', '--no-renames', '--no-ext-diff', '--numstat', '--format=%x00%H']
-      const [plain, ws] = await Promise.all([git(this.root, args, input), git(this.root, [...args, '-w'], input)])
-      if (plain.code !== 0 || ws.code !== 0) throw new Error((plain.code ? plain.stderr : ws.stderr).trim() || 'git log --numstat failed')
-      const a = parseNumstat(plain.stdout.toString('utf8'))
-      const b = parseNumstat(ws.stdout.toString('utf8'))
-      for (const q of batch) {
-        const before = a.get(q.commit)
-        const after = b.get(q.commit)
-        const out = new Set<string>()
-        if (before) for (const [path, n] of before) if ((after?.get(path) ?? 0) < n) out.add(path)
-        q.resolve(out)
+  private start(): ChildProcessWithoutNullStreams {
+    const args = ['-c', 'core.quotePath=false', 'diff-tree', '--stdin', '-r', '--no-renames', '--no-ext-diff', '--numstat', '--format=%x00%H']
+    const child = gitProcess(this.root, this.whitespace ? [...args, '-w'] : args)
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (d: string) => this.read(d))
+    child.stderr.resume()
+    const fail = () => {
+      this.dead = true
+      for (const w of this.waiting.splice(0)) w(null)
+    }
+    child.on('error', fail)
+    child.on('close', fail)
+    child.stdin.on('error', fail)
+    return (this.child = child)
+  }
+
+  private read(d: string): void {
+    const rows = (this.rest + d).split('\n')
+    this.rest = rows.pop()!
+    for (const row of rows) {
+      if (row === DONE) {
+        this.waiting.shift()?.(this.cur)
+        this.cur = new Map()
+        continue
       }
-    } catch (e) {
-      for (const q of batch) this.answers.delete(q.commit)
-      for (const q of batch) q.reject(e)
+      const m = /^(\d+)\t\d+\t(.*)$/.exec(row)
+      if (m) this.cur.set(unquote(m[2]!), Number(m[1]))
     }
   }
 }
 
-/** `git log --numstat --format=%x00%H` → commit → path → lines added (binary files left out). */
-export function parseNumstat(text: string): Map<string, Map<string, number>> {
-  const out = new Map<string, Map<string, number>>()
-  let cur: Map<string, number> | null = null
-  for (const row of text.split('\n')) {
-    if (row.startsWith('\u0000')) {
-      out.set(row.slice(1), (cur = new Map()))
-      continue
-    }
-    const m = /^(\d+)\t\d+\t(.*)$/.exec(row)
-    if (!m || !cur) continue
-    let path = m[2]!
-    // Names git still quotes (tabs, newlines, quotes in them): C-style escapes, as JSON reads them.
-    if (path.startsWith('"')) try { path = JSON.parse(path) as string } catch { /* kept as printed */ }
-    cur.set(path, Number(m[1]))
+/** A path as git prints it: names with tabs, newlines or quotes come C-quoted, which JSON reads. */
+function unquote(path: string): string {
+  if (!path.startsWith('"')) return path
+  try {
+    return JSON.parse(path) as string
+  } catch {
+    return path
   }
-  return out
+}
+
+/**
+ * Which commits changed some lines of a file in whitespace only: the file's lines added by the commit are fewer
+ * under `git diff-tree --numstat -w` than without `-w`. Two diff-tree processes run for the whole index (started
+ * at the first question), each commit is asked once (answers kept, bounded); `close()` ends them.
+ */
+export class WhitespaceCommits {
+  private answers = new Map<string, Promise<ReadonlySet<string>>>()
+  private plain: NumstatStream
+  private ws: NumstatStream
+
+  constructor(root: string, private maxCommits = 100_000) {
+    this.plain = new NumstatStream(root, false)
+    this.ws = new NumstatStream(root, true)
+  }
+
+  /** True when `commit` changed some of `path`'s lines in whitespace only (those lines are then worth a `-w` blame). */
+  async partly(commit: string, path: string): Promise<boolean> {
+    let p = this.answers.get(commit)
+    if (!p) {
+      if (this.answers.size >= this.maxCommits) this.answers.clear()
+      this.answers.set(commit, (p = this.ask(commit)))
+    }
+    return (await p).has(path)
+  }
+
+  /** End the git processes (answers already given stay). */
+  close(): void {
+    this.plain.close()
+    this.ws.close()
+  }
+
+  private async ask(commit: string): Promise<ReadonlySet<string>> {
+    const [before, after] = await Promise.all([this.plain.ask(commit), this.ws.ask(commit)])
+    const out = new Set<string>()
+    if (before && after) for (const [path, n] of before) if ((after.get(path) ?? 0) < n) out.add(path)
+    return out
+  }
 }
 
 /** What `humanBlame` needs besides the first blame. */
@@ -115,11 +153,21 @@ export async function humanBlame(lines: ReadonlyMap<number, LineBlame>, path: st
   for (let round = 0; round < MAX_ROUNDS && open.length; round++) {
     const bots: number[] = []
     const formatting: number[] = []
+    // Every commit of these lines asked at once: one batch, not one git process per commit in turn.
+    const reformats = new Set<string>()
+    if (o.whitespace) {
+      const asked = new Set<string>()
+      for (const n of open) {
+        const b = out.get(n)
+        if (b && !o.keep?.has(b.commit) && !o.isBot(b)) asked.add(b.commit)
+      }
+      await Promise.all([...asked].map(async (c) => (await o.whitespace!.partly(c, path)) && reformats.add(c)))
+    }
     for (const n of open) {
       const b = out.get(n)
       if (!b || o.keep?.has(b.commit)) continue
       if (o.isBot(b)) (bots.push(n), ignore.add(b.commit))
-      else if (o.whitespace && (await o.whitespace.partly(b.commit, path))) formatting.push(n)
+      else if (reformats.has(b.commit)) formatting.push(n)
     }
     const next: number[] = []
     const again = async (ns: number[], why: SkippedCommit['why']) => {

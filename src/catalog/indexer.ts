@@ -226,13 +226,14 @@ export async function indexRepository(o: {
           finish(f.path, record, fileStatements)
           continue
         }
-        blames.push(limit(async () => {
+        // Each git process holds a slot; waiting between them (for the batched whitespace check) holds none.
+        blames.push((async () => {
           if (stop.failure) return
           try {
             const rev = changes.dirty.has(f.path) ? null : commit
-            const first = await blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev })
+            const first = await limit(() => blameWithFallback(root, f.path, fileStatements.map((s) => [s.line, s.endLine]), { ignoreRevsFile, rev }))
             const lines = await humanBlame(first, f.path, {
-              isBot, whitespace, keep: shallow, blame: (ranges, extra) => blameWithFallback(root, f.path, ranges, { ignoreRevsFile, rev, ...extra }),
+              isBot, whitespace, keep: shallow, blame: (ranges, extra) => limit(() => blameWithFallback(root, f.path, ranges, { ignoreRevsFile, rev, ...extra })),
             })
             for (const s of fileStatements) {
               const b = statementBlame(lines, s.line, s.endLine)
@@ -244,7 +245,7 @@ export async function indexRepository(o: {
             addError(f.path, `git blame failed: ${(e as Error).message.split('\n')[0]}`)
           }
           finish(f.path, record, fileStatements)
-        }).catch((error: unknown) => void (stop.failure ??= { error })))
+        })().catch((error: unknown) => void (stop.failure ??= { error })))
       }
       await Promise.all(blames)
       if (stop.failure) throw stop.failure.error
@@ -258,7 +259,7 @@ export async function indexRepository(o: {
     return wanted
   }
 
-  if (todo.length) {
+  if (todo.length) try {
     let files = todo
     // What each file read this run looked for elsewhere (its latest reading).
     const wantedOf = new Map<string, string[]>()
@@ -281,6 +282,8 @@ export async function indexRepository(o: {
       await flush()
       await o.store.setMeta(META_REDO, JSON.stringify(files.map((f) => f.path)))
     }
+  } finally {
+    whitespace?.close()
   }
   if (redo.size > 0 || todo.length > 0) await o.store.setMeta(META_REDO, '[]')
 
