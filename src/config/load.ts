@@ -22,6 +22,14 @@ export function validateConfig(raw: unknown, file: string): Config {
     const lines = result.error.issues.map((i) => `  ${describe(i)}`)
     throw new ConfigError(`${file}: invalid configuration\n${lines.join('\n')}`)
   }
+  // A person's hours are checked as they apply: their own, else digest's.
+  const d = result.data.digest
+  const empty = Object.entries(result.data.people).flatMap(([key, p]) => {
+    const start = p.startHour ?? d.startHour
+    const end = p.endHour ?? d.endHour
+    return start < end ? [] : [`  people.${key}.${p.endHour === undefined ? 'startHour' : 'endHour'}: working hours ${start}-${end} are empty (startHour must be before endHour; the other comes from digest)`]
+  })
+  if (empty.length) throw new ConfigError(`${file}: invalid configuration\n${empty.join('\n')}`)
   return result.data
 }
 

@@ -46,12 +46,27 @@ const timeZone = str.refine((tz) => {
   }
 }, (tz) => ({ message: `not a known IANA time zone: ${JSON.stringify(tz)} (e.g. Europe/Berlin)` }))
 
+/** A calendar date `YYYY-MM-DD` that exists (a day off: the digest waits for the next working day). */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-12-24').refine((d) => {
+  const t = Date.parse(`${d}T00:00:00Z`)
+  return Number.isFinite(t) && new Date(t).toISOString().startsWith(d)
+}, (d) => ({ message: `not a calendar date: ${JSON.stringify(d)}` }))
+/** ISO weekdays, 1 = Monday … 7 = Sunday. */
+const workdays = z.array(z.number().int().min(1).max(7)).min(1)
+const startHour = z.number().int().min(0).max(23)
+const endHour = z.number().int().min(1).max(24)
+
 const person = z.object({
   slack: str.optional(),
   name: str.optional(),
   email: str.optional(),
   tz: timeZone.optional(),
   aliases: z.array(str).default([]),
+  /** Their working week, each field defaulting to digest's (`workdays`, `startHour`, `endHour`, `holidays`). */
+  workdays: workdays.optional(),
+  startHour: startHour.optional(),
+  endHour: endHour.optional(),
+  holidays: z.array(isoDate).optional(),
 }).strict()
 
 const source = z.discriminatedUnion('type', [
@@ -184,9 +199,11 @@ export const configSchema = z.object({
   }).strict().default({}),
   digest: z.object({
     /** ISO weekdays, 1 = Monday … 7 = Sunday. */
-    workdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
-    startHour: z.number().int().min(0).max(23).default(9),
-    endHour: z.number().int().min(1).max(24).default(18),
+    workdays: workdays.default([1, 2, 3, 4, 5]),
+    startHour: startHour.default(9),
+    endHour: endHour.default(18),
+    /** Days off for everyone (`YYYY-MM-DD`, in the recipient's zone): no digest; it waits for the next working day. */
+    holidays: z.array(isoDate).default([]),
     checkEveryMinutes: z.number().int().positive().default(10),
     defaultTimezone: timeZone.default('UTC'),
     maxItems: z.number().int().positive().default(40),

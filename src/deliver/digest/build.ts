@@ -11,7 +11,7 @@ import { People, type Recipient } from '../../people/people.js'
 import { Silences } from '../silences.js'
 import { codeLink } from '../../core/links.js'
 import { digestMessages, itemsPerMessage, type DigestItem, type DigestPart } from './blocks.js'
-import { workingTime, type LocalTime } from './schedule.js'
+import { workWeek, workingTime, type LocalTime } from './schedule.js'
 import { channelsLost, noOwner, noteFor, refusedChannels, warnOnce, type Lost } from './undeliverable.js'
 
 /** Outbox kind of digest messages. */
@@ -227,7 +227,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   for (const g of groups.values()) {
     if (wanted && !wanted(g)) continue
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
-    const when = workingTime(now, tz, config.digest)
+    const when = workingTime(now, tz, workWeek(config, g.recipient?.person?.key))
     if (g.lost) {
       out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview || !!o.dryRun, lost, log, day: when.local.date, deploys }))
       continue
