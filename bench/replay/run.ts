@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     const store = await openStore({ dbFile: db })
     const stored = (await store.totals()).reduce((s, t) => s + t.count, 0)
     await store.close()
-    if (stored !== first.summary.counted) throw new Error(`stored ${stored} != counted ${first.summary.counted}`)
+    // A line nothing tells apart from several statements' messages is counted for each of them (issue 16): at least `counted`.
+    if (stored < first.summary.counted) throw new Error(`stored ${stored} < counted ${first.summary.counted}`)
     const rate = (ms: number) => Math.round(N / (ms / 1000))
     const nodeRate = rate(node.ms)
     const s = first.summary

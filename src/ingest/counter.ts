@@ -1,4 +1,5 @@
 import type { Level, LogEntry, OccurrenceDelta, UnownedDelta } from '../core/types.js'
+import { MAX_PLACEHOLDERS, TopValues, ValueGroup, type ValuesDelta } from '../core/top-values.js'
 
 /**
  * The per-source counters the pipeline keeps (and adds to the store's `counters` table at each flush).
@@ -148,6 +149,16 @@ export class Counter {
     if (o !== undefined) addTied(o, ambiguous, 1, 1)
   }
 
+  /**
+   * The placeholder values of the entry just counted through `key` (occurrenceOf first), read from `r` only when
+   * needed: one space-saving summary per placeholder per bucket (ValueGroup: a flood of distinct values is sampled),
+   * so memory per statement stays bounded and most lines of a high-cardinality flood are not even cut into values.
+   */
+  valuesOf(key: OccurrenceKey, bucket: number, r: { readonly values: string[] }): void {
+    const g = groupOf(key.slot!, bucket, 0)
+    if (g.wants()) g.add(r.values)
+  }
+
   private slotOf(statementId: string): Slot {
     let slot = this.occ.get(statementId)
     if (slot === undefined) this.occ.set(statementId, (slot = new Slot()))
@@ -236,8 +247,9 @@ export class Counter {
    * samples of its first lines, and unowned shapes meet the per-bucket bound in the order they first appeared —
    * what counting the same lines here, in reading order, would have made.
    */
-  mergeDrained(batches: ReadonlyArray<{ occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] }>): void {
+  mergeDrained(batches: ReadonlyArray<{ occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[]; values?: ValuesDelta[] }>): void {
     for (const b of batches) {
+      for (const d of b.values ?? []) this.mergeValues(d)
       for (const d of b.occurrences) {
         const slot = this.slotOf(d.statementId)
         const o = slot.map !== null ? slot.map.get(d.host)?.get(d.bucket) : find(slot, this.hostNumber(d.host), d.bucket)
@@ -256,10 +268,14 @@ export class Counter {
   }
 
   /** Take everything aggregated so far and start empty. */
-  drain(): { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] } {
+  drain(): { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[]; values: ValuesDelta[] } {
     const occurrences: OccurrenceDelta[] = []
-    for (const slot of this.occ.values()) for (const o of slot.list) occurrences.push(o)
-    const out = { occurrences, unowned: [...this.unowned.values()] }
+    const values: ValuesDelta[] = []
+    for (const [statementId, slot] of this.occ) {
+      for (const o of slot.list) occurrences.push(o)
+      for (let i = 0; i < slot.vBuckets.length; i++) values.push({ statementId, bucket: slot.vBuckets[i]!, lists: slot.vGroups[i]!.tops.map((t) => t.list()) })
+    }
+    const out = { occurrences, unowned: [...this.unowned.values()], values }
     this.occ = new Map()
     this.gen++
     for (const k of this.keyed) k.slot = null
@@ -270,8 +286,14 @@ export class Counter {
     return out
   }
 
+  private mergeValues(d: ValuesDelta): void {
+    const tops = groupOf(this.slotOf(d.statementId), d.bucket, Math.min(d.lists.length, MAX_PLACEHOLDERS)).tops
+    for (let i = 0; i < d.lists.length && i < tops.length; i++) tops[i]!.merge(d.lists[i]!)
+  }
+
   /** Put back a batch whose write failed, merged with what arrived since, so the next flush retries it. */
-  restore(batch: { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[] }): void {
+  restore(batch: { occurrences: OccurrenceDelta[]; unowned: UnownedBatchItem[]; values?: ValuesDelta[] }): void {
+    for (const d of batch.values ?? []) this.mergeValues(d)
     for (const d of batch.occurrences) {
       let slot = this.occ.get(d.statementId)
       if (slot === undefined) this.occ.set(d.statementId, (slot = new Slot()))
@@ -307,6 +329,27 @@ class Slot {
   readonly buckets: number[] = []
   /** host → bucket → delta, once the list is longer than SCAN_MAX. */
   map: Map<string, Map<number, OccurrenceDelta>> | null = null
+  /** Buckets with placeholder values, and per bucket its summaries (side by side). */
+  readonly vBuckets: number[] = []
+  readonly vGroups: ValueGroup[] = []
+  /** The bucket valuesOf() used last and its summaries: a statement's lines come mostly in one bucket. */
+  vLast = NaN
+  vLastGroup: ValueGroup | null = null
+}
+
+/** The summaries of `slot`'s bucket (made, `n` of them, on first use). */
+function groupOf(slot: Slot, bucket: number, n: number): ValueGroup {
+  let g = slot.vLast === bucket ? slot.vLastGroup! : null
+  if (g === null) {
+    const i = slot.vBuckets.indexOf(bucket)
+    if (i >= 0) g = slot.vGroups[i]!
+    else (slot.vBuckets.push(bucket), slot.vGroups.push((g = new ValueGroup())))
+    slot.vLast = bucket
+    slot.vLastGroup = g
+  }
+  // A template of more placeholders (re-indexed meanwhile) gets its further summaries now.
+  while (g.tops.length < n) g.tops.push(new TopValues())
+  return g
 }
 
 /** File a delta under host, then bucket: no key string is built per counted line. */

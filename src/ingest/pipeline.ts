@@ -480,13 +480,13 @@ export class Pipeline {
     for (const [source, c] of deltas) for (const [name, value] of Object.entries(c.toJSON())) if (value) counters.push({ source, name, value })
     // Taken in the same turn as the counts (later workers' answers wait for this commit): the same lines.
     const realtime = this.o.sink?.take(this.o.clock())
-    if (!batch.occurrences.length && !batch.unowned.length && !checkpoints.length && !counters.length && !realtime) {
+    if (!batch.occurrences.length && !batch.unowned.length && !batch.values.length && !checkpoints.length && !counters.length && !realtime) {
       this.unflushed -= taken
       this.ready -= taken
       return
     }
     try {
-      await this.store.applyCounts({ occurrences: batch.occurrences, unowned: batch.unowned, checkpoints, counters, realtime })
+      await this.store.applyCounts({ occurrences: batch.occurrences, unowned: batch.unowned, values: batch.values, checkpoints, counters, realtime })
     } catch (e) {
       this.flushErrors++
       this.counter.restore(batch)

@@ -71,6 +71,17 @@ interface StatementInfo {
   key: OccurrenceKey
   /** The lines after the first of a template of several lines (null: one line). */
   tail: TemplateTail | null
+  /** 1 when its template may have placeholders (their values are kept: Counter.valuesOf), 0 when not; -1 until first counted. */
+  placeholders: number
+}
+
+/** Every placeholder syntax (match/template.ts) starts with one of these. */
+const MAY_HAVE_PLACEHOLDERS = /[%{]/
+
+/** Whether a statement's template may have placeholders (1) or has none (0), found the first time it is counted. */
+function placeholdersOf(info: StatementInfo): number {
+  const t = info.statement.template
+  return (info.placeholders = t !== null && MAY_HAVE_PLACEHOLDERS.test(t) ? 1 : 0)
 }
 
 /** Options of a Tally. */
@@ -142,7 +153,7 @@ export class Tally {
     const byId = new Map<string, StatementInfo>()
     for (const s of statements) {
       const tail = s.template !== null && s.template.includes('\n') ? TemplateTail.of(s.template) : null
-      byId.set(s.id, { statement: s, always: always(s), key: new OccurrenceKey(s.id), tail })
+      byId.set(s.id, { statement: s, always: always(s), key: new OccurrenceKey(s.id), tail, placeholders: -1 })
     }
     this.byId = byId
   }
@@ -293,6 +304,8 @@ export class Tally {
       if (!info.always && !atLeast(level, this.minLevel)) return
       c.counted++
       this.counter.occurrenceOf(info.key, host, bucket, time, level, e)
+      const ph = info.placeholders < 0 ? placeholdersOf(info) : info.placeholders
+      if (ph > 0) this.counter.valuesOf(info.key, bucket, m!)
       // Nothing in the line says which of several statements printed it (the same message logged in several
       // places): counted once, on the first in catalog order; the delta names the others, so their owners get
       // it in their digests too (Store ties), and real-time delivery goes to their channels too (Hit.also).

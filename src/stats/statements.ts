@@ -2,6 +2,7 @@ import type { Level, Owner, Statement } from '../core/types.js'
 import type { Config } from '../config/schema.js'
 import { loadOwners } from '../route/owner.js'
 import type { Store } from '../store/store.js'
+import { placeholderLabels } from '../match/labels.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -34,6 +35,12 @@ export interface StatementDetail extends StatementStats {
   hourly: Array<{ hour: string; count: number }>
   /** Recent raw lines as logged, newest 5-minute bucket first (`bucket`: its start; a few lines are kept per bucket and host). */
   samples: Array<{ bucket: string; host: string; text: string }>
+  /**
+   * Per placeholder (in template order, `placeholder` its 0-based position, `label` its name as shown), the values it
+   * took in the buckets of the last 24 hours: the most counted first, how many more, `inexact` when the bound
+   * (VALUES_K per placeholder per bucket) dropped some (counts are then lower bounds). Raw log text: escape to render.
+   */
+  values: Array<{ placeholder: number; label: string; top: Array<{ value: string; count: number }>; more: number; inexact: boolean }>
 }
 
 const iso = (ms: number | null | undefined) => (ms == null || !Number.isFinite(ms) ? null : new Date(ms).toISOString())
@@ -68,10 +75,13 @@ export async function listStatementStats(store: Store, now: number, q = '', conf
 export async function statementDetail(store: Store, now: number, id: string, config: Pick<Config, 'route'>): Promise<StatementDetail | null> {
   const s = await store.getStatement(id)
   if (!s) return null
-  const [ownerOf, all, day, rows] = await Promise.all([
+  const [ownerOf, all, day, rows, vals] = await Promise.all([
     loadOwners(store, config), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
     store.listOccurrences({ statementId: id, since: now - DETAIL_HOURS * HOUR, until: now, limit: 100_000 }),
+    store.statementValues({ statements: [{ statementId: id, since: now - DAY }], until: now }),
   ])
+  const labels = s.template ? placeholderLabels(s.template) : []
+  const values = (vals.get(id) ?? []).map((v, i) => ({ placeholder: i, label: labels[i] ?? `value ${i + 1}`, ...v })).filter((v) => v.top.length)
   const owner = ownerOf(s)
   const t = all.find((x) => x.statementId === id)
   const start = Math.floor(now / HOUR) * HOUR - (DETAIL_HOURS - 1) * HOUR
@@ -89,5 +99,6 @@ export async function statementDetail(store: Store, now: number, id: string, con
     firstSeen: iso(t?.firstSeen), lastSeen: iso(t?.lastSeen),
     hourly: counts.map((count, i) => ({ hour: iso(start + i * HOUR)!, count })),
     samples,
+    values,
   }
 }

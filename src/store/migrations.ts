@@ -137,6 +137,11 @@ CREATE TABLE ties (
   statement_id TEXT NOT NULL, also_id TEXT NOT NULL, count ${t.bigint} NOT NULL,
   first_seen ${t.bigint} NOT NULL, last_seen ${t.bigint} NOT NULL, PRIMARY KEY (statement_id, also_id));
 `,
+  // The values each placeholder took, per statement × time bucket: a JSON array of bounded top-value lists
+  // (core/top-values.ts), merged by whoever writes (under the row's lock), in the transaction of the occurrences.
+  (t) => `
+CREATE TABLE statement_values (statement_id TEXT NOT NULL, bucket ${t.bigint} NOT NULL, lists TEXT NOT NULL, PRIMARY KEY (statement_id, bucket));
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

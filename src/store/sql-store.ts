@@ -1,5 +1,6 @@
 import type { Checkpoint, Level, MatchStatement, OccurrenceDelta, Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
+import { mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
@@ -293,8 +294,70 @@ export class SqlStore implements Store {
         await tx.run(`INSERT INTO counters (source, name, value) VALUES (?, ?, ?) ON CONFLICT (source, name)
           DO UPDATE SET value = counters.value + excluded.value`, [k.source, k.name, k.value])
       }
+      if (batch.values?.length) await this.applyValues(tx, batch.values)
       if (batch.realtime?.deltas.length) await this.applyRealtime(tx, batch.realtime)
     })
+  }
+
+  /**
+   * Add placeholder values to the stored lists of their statement × bucket: read under the row's lock, merged,
+   * written back (bounded by VALUES_K per placeholder). On PostgreSQL the rows are first made to exist (an
+   * instance inserting the same new row waits for the other's commit, then merges into it) and then locked in
+   * key order, so two instances writing the same statements cannot lose each other's values nor deadlock.
+   */
+  private async applyValues(tx: Db, deltas: ValuesDelta[]): Promise<void> {
+    const by = new Map<string, ValuesDelta>()
+    for (const d of deltas) {
+      const k = `${d.statementId}\u0000${d.bucket}`
+      const had = by.get(k)
+      by.set(k, had ? { ...d, lists: mergeLists(had.lists, d.lists) } : d)
+    }
+    const sorted = [...by.values()].sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.bucket - b.bucket))
+    const pg = this.kind === 'postgres'
+    for (const c of chunks(sorted, pg ? CHUNK : 100)) {
+      const keys = c.flatMap((d) => [d.statementId, d.bucket])
+      if (pg) {
+        await tx.run(`INSERT INTO statement_values (statement_id, bucket, lists) VALUES ${c.map(() => `(?, ?, '[]')`).join(',')}
+          ON CONFLICT (statement_id, bucket) DO NOTHING`, keys)
+      }
+      const stored = new Map<string, TopList[]>()
+      const rows = await tx.all<Row>(`SELECT statement_id, bucket, lists FROM statement_values WHERE ${c.map(() => '(statement_id = ? AND bucket = ?)').join(' OR ')}
+        ORDER BY statement_id, bucket${pg ? ' FOR UPDATE' : ''}`, keys)
+      for (const r of rows) stored.set(`${r.statement_id}\u0000${Number(r.bucket)}`, parseLists(r.lists))
+      const merged = c.map((d) => {
+        const had = stored.get(`${d.statementId}\u0000${d.bucket}`)
+        return [d.statementId, d.bucket, J(had && had.length ? mergeLists(had, d.lists) : mergeLists([], d.lists))]
+      })
+      await tx.run(`INSERT INTO statement_values (statement_id, bucket, lists) VALUES ${values(c.length, 3)}
+        ON CONFLICT (statement_id, bucket) DO UPDATE SET lists = excluded.lists`, merged.flat())
+    }
+  }
+
+  async statementValues(q: {
+    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; top?: number
+  }): Promise<Map<string, PlaceholderValues[]>> {
+    const out = new Map<string, PlaceholderValues[]>()
+    for (const c of chunks(q.statements, 500)) {
+      const since = new Map(c.map((s) => [s.statementId, s.since ?? null]))
+      const lowest = c.some((s) => s.since == null) ? null : Math.min(...c.map((s) => s.since!))
+      const p: Param[] = c.map((s) => s.statementId)
+      let where = `statement_id IN (${c.map(() => '?').join(',')})`
+      if (lowest !== null) (where += ' AND bucket > ?', p.push(lowest))
+      if (q.until != null) (where += ' AND bucket <= ?', p.push(q.until))
+      const lists = new Map<string, TopList[][]>()
+      for (const r of await this.db.all<Row>(`SELECT statement_id, bucket, lists FROM statement_values WHERE ${where} ORDER BY statement_id, bucket`, p)) {
+        const s = since.get(r.statement_id)
+        if (s != null && Number(r.bucket) <= s) continue
+        const l = lists.get(r.statement_id)
+        if (l) l.push(parseLists(r.lists))
+        else lists.set(r.statement_id, [parseLists(r.lists)])
+      }
+      for (const [id, l] of lists) {
+        const v = readValues(l, q.top)
+        if (v.some((x) => x.top.length)) out.set(id, v)
+      }
+    }
+    return out
   }
 
   /**
@@ -818,6 +881,8 @@ export class SqlStore implements Store {
       await tx.run(`DELETE FROM ties WHERE last_seen < ?`, [keepBefore])
       await tx.run(`DELETE FROM realtime_counts WHERE window_start < ?`, [rawBefore])
       await tx.run(`DELETE FROM realtime_windows WHERE window_start < ?`, [rawBefore])
+      // Placeholder values are kept as long as the raw buckets (they are not rolled up).
+      await tx.run(`DELETE FROM statement_values WHERE bucket < ?`, [rawBefore])
       // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.
       const old = await tx.all<Row>(`SELECT statement_id, host, bucket, count, first_seen, last_seen, level, samples FROM occurrences
         WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])

@@ -439,6 +439,25 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(b).toEqual({ id: b.id, rev: 'v2', commit: 'c2', hostPattern: 'web-*', at: 200, by: 'api' })
     })
 
+    it('adds placeholder values per statement × bucket in the counts\' transaction, bounded, and reads them over a range of buckets', async () => {
+      const list = (pairs: Array<[string, number]>) => ({ v: pairs.map((p) => p[0]), c: pairs.map((p) => p[1]), e: pairs.map(() => 0), o: 0 })
+      const batch = (bucket: number, lists: ReturnType<typeof list>[]) => ({ occurrences: [], unowned: [], checkpoints: [], values: [{ statementId: 's', bucket, lists }] })
+      await store.applyCounts(batch(1000, [list([['a', 5], ['b', 1]]), list([['x', 6]])]))
+      await store.applyCounts(batch(1000, [list([['b', 7], ...Array.from({ length: 12 }, (_, i): [string, number] => [`v${i}`, 1])])]))
+      await store.applyCounts(batch(2000, [list([['a', 100]])]))
+      const all = (await store.statementValues({ statements: [{ statementId: 's' }] })).get('s')!
+      expect(all[0]!.top.slice(0, 3)).toEqual([{ value: 'a', count: 105 }, { value: 'b', count: 8 }, { value: 'v0', count: 1 }])
+      // Bucket 1000 keeps ten values of the first placeholder; the four cut are counted as dropped.
+      expect(all[0]!.top.length + all[0]!.more).toBe(10)
+      expect(all[0]!.inexact).toBe(true)
+      expect(all[1]).toEqual({ top: [{ value: 'x', count: 6 }], more: 0, inexact: false })
+      const late = (await store.statementValues({ statements: [{ statementId: 's', since: 1000 }], until: 2000 })).get('s')!
+      expect(late).toEqual([{ top: [{ value: 'a', count: 100 }], more: 0, inexact: false }])
+      expect((await store.statementValues({ statements: [{ statementId: 's', since: 2000 }, { statementId: 'none' }] })).size).toBe(0)
+      await store.prune(1500, 0)
+      expect((await store.statementValues({ statements: [{ statementId: 's' }] })).get('s')![0]!.top).toEqual([{ value: 'a', count: 100 }])
+    })
+
     it('keeps a statement\'s !expect annotation', async () => {
       await store.replaceFiles([{ file: 'a.c', hash: 'h' }], [stmt('hb', 'a.c', 3, { expect: { count: 1, everyMs: 3_600_000 } }), stmt('x', 'a.c', 4)], [])
       expect((await store.getStatement('hb'))!.expect).toEqual({ count: 1, everyMs: 3_600_000 })

@@ -1,3 +1,4 @@
+import type { PlaceholderValues, ValuesDelta } from '../core/top-values.js'
 import type { Checkpoint, Level, OccurrenceDelta, MatchStatement, Statement, UnownedDelta } from '../core/types.js'
 
 export interface OverrideRow { statementId: string; to: string; by: string; reason: string | null; createdAt: number }
@@ -120,6 +121,8 @@ export interface CountBatch {
   counters?: Array<{ source: string; name: string; value: number }>
   /** Real-time channel counts of the same lines. */
   realtime?: RealtimeBatch
+  /** Placeholder values of the same lines, per statement × bucket (added to the stored lists, which stay bounded). */
+  values?: ValuesDelta[]
 }
 
 /** Everything Dice keeps. Two implementations (SQLite, PostgreSQL) pass one contract suite. */
@@ -190,6 +193,13 @@ export interface Store {
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
   /** An unowned shape by its hash (its text and latest level), or null when no line of that shape was counted. */
   getShape(hash: string): Promise<{ shape: string; level: Level | null } | null>
+  /**
+   * The values each placeholder took, over the buckets in (since, until] of each statement (`since` per statement,
+   * null: all): per statement with any, per placeholder the `top` most counted (default VALUES_K) and how many more.
+   */
+  statementValues(q: {
+    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; top?: number
+  }): Promise<Map<string, PlaceholderValues[]>>
 
   // actions
   setOverride(o: Omit<OverrideRow, 'createdAt'> & { createdAt: number }): Promise<OverrideRow | null>

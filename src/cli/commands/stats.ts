@@ -3,6 +3,8 @@ import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
 import { listStatementStats, statementDetail, type StatementDetail, type StatementStats } from '../../stats/statements.js'
+import { moreText } from '../../deliver/values.js'
+import { stripControl } from '../../core/escape.js'
 import { outputWidth, renderTable, shortenWhere, type Column } from '../table.js'
 
 const COLUMNS: Column[] = [
@@ -34,6 +36,7 @@ function detail(d: StatementDetail): string {
     `owner: ${owner(d)}`,
     `counted: ${d.total} in all, ${d.last24h} in the last 24 h; first seen ${when(d.firstSeen)}, last seen ${when(d.lastSeen)}`,
     `hosts: ${d.hosts.join(', ') || '-'}`,
+    ...d.values.map((v) => `${v.label} (24 h): ${[...v.top.map((t) => `${stripControl(t.value)} ×${t.count}`), ...(moreText(v, v.top.length) ? [moreText(v, v.top.length)] : [])].join(', ')}`),
     `per hour, last ${d.hourly.length} h (${when(d.hourly[0]!.hour)} …): |${bars(d.hourly.map((h) => h.count))}|`,
     d.samples.length ? 'recent lines:' : 'recent lines: none kept',
     ...d.samples.map((s) => `  ${when(s.bucket)} ${s.host}  ${s.text}`),

@@ -1,5 +1,6 @@
 import type { Level } from '../../core/types.js'
 import { LIMITS, codeSpan, escapeTruncate, slackEscape, truncateEscaped } from '../../core/escape.js'
+import { valuesMrkdwn, type LabeledValues } from '../values.js'
 
 /** One statement (or unowned shape) in a digest: its occurrences since the recipient's last digest. */
 export interface DigestItem {
@@ -24,6 +25,8 @@ export interface DigestItem {
   note?: string | null
   /** Occurrences since the last digest left out because a snooze was in force ("also N while snoozed"). */
   snoozed?: number
+  /** The top values of its placeholders over the same buckets. */
+  values?: LabeledValues[]
 }
 
 /** Action ids on digest and channel-message controls; values are JSON carrying the statement id (docs/SLACK.md). */
@@ -100,12 +103,14 @@ function itemBlock(i: DigestItem, tz: string, scope: 'channel' | null): { block:
   const on = i.revisions?.length ? ` · on ${slackEscape(hostList(i.revisions))}` : ''
   const meta = `hosts: ${slackEscape(hostList(i.hosts))}${on} · ${slackEscape(timeFrame(i, tz))} · ${whereMd}${also}${i.note ? `\n:warning: ${escapeTruncate(i.note, 400)}` : ''}`
   const head = `${i.isNew ? '*NEW* ' : ''}*${level}* ×${i.count.toLocaleString('en-US')}  ${codeSpan(i.template, 800)}`
-  const room = LIMITS.sectionText - head.length - meta.length - 8
+  const vals = i.values?.length ? `\n${valuesMrkdwn(i.values, 800)}` : ''
+  const room = LIMITS.sectionText - head.length - meta.length - vals.length - 8
   const sample = i.sample ? `\n>${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(50, room))}` : ''
-  const text = { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}\n${meta}`, LIMITS.sectionText) }
+  const text = { type: 'mrkdwn', text: truncateEscaped(`${head}${sample}${vals}\n${meta}`, LIMITS.sectionText) }
   const block = { type: 'section', text, accessory: itemControls(i.statementId, scope) }
   const lines = [`• ${i.isNew ? 'NEW ' : ''}${level} ×${i.count}  ${escapeTruncate(i.template, 800)}`]
   if (i.sample) lines.push(`    sample: ${escapeTruncate(i.sample.replace(/\s*\n\s*/g, ' ⏎ '), 500)}`)
+  if (i.values?.length) for (const l of valuesMrkdwn(i.values, 800).split('\n')) lines.push(`    ${l}`)
   lines.push(`    hosts: ${slackEscape(hostList(i.hosts))}${on} · ${slackEscape(timeFrame(i, tz))} · ${slackEscape(where)}${also}`)
   if (i.link) lines.push(`    ${i.link}`)
   if (i.note) lines.push(`    ${escapeTruncate(i.note, 400)}`)

@@ -1,6 +1,8 @@
 import type { Config } from '../../config/schema.js'
 import type { Level, Statement } from '../../core/types.js'
-import type { RealtimeCounts, RealtimeWindow } from '../../store/store.js'
+import type { PlaceholderValues } from '../../core/top-values.js'
+import type { RealtimeCounts, RealtimeWindow, Store } from '../../store/store.js'
+import { labeled, valuesMrkdwn, type LabeledValues } from '../values.js'
 import type { Message } from '../notifier.js'
 import { codeLink } from '../../core/links.js'
 import { LIMITS, codeSpan, escapeTruncate, slackEscape } from '../../core/escape.js'
@@ -21,6 +23,8 @@ export interface RealtimeState {
   /** Latest raw line (shown escaped). */
   sample: string
   level: Level | null
+  /** The top values of each placeholder in the window's time buckets (absent: none kept). */
+  values?: PlaceholderValues[]
 }
 
 /** Hosts listed per message; more are counted. */
@@ -35,6 +39,18 @@ export function windowState(w: RealtimeWindow, c: RealtimeCounts): RealtimeState
   }
 }
 
+/**
+ * A window's state with its placeholder values: those of the time buckets its lines fall in (the store keeps values
+ * per statement × bucket, so the first bucket may hold a few from just before the window opened).
+ */
+export async function windowStateWithValues(store: Store, w: RealtimeWindow, c: RealtimeCounts, bucketSeconds: number): Promise<RealtimeState> {
+  const state = windowState(w, c)
+  const v = await store.statementValues({ statements: [{ statementId: w.statementId, since: c.firstSeen - bucketSeconds * 1000 }], until: c.lastSeen })
+  const values = v.get(w.statementId)
+  if (values) state.values = values
+  return state
+}
+
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z')
 
 /** The Slack message for a real-time state: everything from the log escaped, within Block Kit limits. */
@@ -47,14 +63,16 @@ export function realtimeMessage(state: RealtimeState, s: Statement | null, confi
   const times = state.count > 1 ? `first ${iso(state.firstSeen)} · last ${iso(state.lastSeen)}` : `at ${iso(state.lastSeen)}`
   const countText = state.count > 1 ? ` ×${state.count}` : ''
   const head = `*${level}*${countText} ${codeSpan(template, 1000)}`
-  const sample = `>${escapeTruncate(state.sample.replace(/\s*\n\s*/g, ' ⏎ '), LIMITS.sectionText - head.length - 10)}`
+  const vals: LabeledValues[] = labeled(s?.template ?? null, state.values)
+  const valuesText = vals.length ? valuesMrkdwn(vals, 1000) : ''
+  const sample = `>${escapeTruncate(state.sample.replace(/\s*\n\s*/g, ' ⏎ '), LIMITS.sectionText - head.length - valuesText.length - 12)}`
   const meta = [`hosts: ${slackEscape(hosts)}`, times, link ? `<${link}|${slackEscape(where)}>` : slackEscape(where)].join(' · ')
   const blocks = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${sample}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${sample}${valuesText ? `\n${valuesText}` : ''}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: escapeCut(meta, LIMITS.contextText) }] },
     actionsBlock(state.statementId, 'channel'),
   ]
-  const text = `[${level}]${countText} ${escapeTruncate(template, 1500)}\n${escapeTruncate(state.sample, 1500)}\nhosts: ${slackEscape(hosts)} · ${times} · ${slackEscape(where)}${link ? `\n${link}` : ''}`
+  const text = `[${level}]${countText} ${escapeTruncate(template, 1500)}\n${escapeTruncate(state.sample, 1500)}${valuesText ? `\n${valuesText}` : ''}\nhosts: ${slackEscape(hosts)} · ${times} · ${slackEscape(where)}${link ? `\n${link}` : ''}`
   return { to: state.channelId ?? state.channel, text, blocks }
 }
 

@@ -5,7 +5,7 @@ import type { Notifier } from '../notifier.js'
 import type { MessageKind } from '../outbox/kinds.js'
 import type { Pacer } from './pace.js'
 import { MAX_HOST_ROWS } from './accumulate.js'
-import { realtimeMessage, windowState } from './message.js'
+import { realtimeMessage, windowStateWithValues } from './message.js'
 import { CHANNEL_REFUSALS } from '../digest/undeliverable.js'
 
 /** Outbox kind of real-time channel posts. */
@@ -47,7 +47,7 @@ export function realtimeKind(o: {
         await o.store.markSent(item.id, ctx.holder, ctx.now(), { skipped: true })
         return null
       }
-      const r = await o.notifier.send(realtimeMessage(windowState(w, sums), await o.statement(p.statementId), o.config))
+      const r = await o.notifier.send(realtimeMessage(await windowStateWithValues(o.store, w, sums, o.config.match.bucketSeconds), await o.statement(p.statementId), o.config))
       if (!r.ok && CHANNEL_REFUSALS.has(r.error)) {
         // A typo'd #channel or a bot nobody invited: the occurrences go to the owner's digest (or the fallback)
         // from now on, and the web page and /metrics show why, until the channel takes a post again.

@@ -4,7 +4,7 @@ import type { Statement } from '../../core/types.js'
 import type { Store } from '../../store/store.js'
 import type { Notifier } from '../notifier.js'
 import { MAX_HOST_ROWS } from './accumulate.js'
-import { realtimeMessage, windowState } from './message.js'
+import { realtimeMessage, windowStateWithValues } from './message.js'
 
 /** chat.update errors after which the message cannot be edited any more. */
 const UNEDITABLE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed'])
@@ -103,7 +103,7 @@ export class RealtimeUpdater {
     if (!(await store.tryLease(lease, this.o.holder, clock(), UPDATE_LEASE_MS))) return
     const sums = await store.realtimeCounts({ ...w, hostLimit: MAX_HOST_ROWS })
     if (!sums || sums.count <= w.shown) return void (await store.releaseLease(lease, this.o.holder))
-    const r = await this.o.notifier.send({ ...realtimeMessage(windowState(w, sums), await this.o.statement(w.statementId), this.o.config), updateTs: w.ts })
+    const r = await this.o.notifier.send({ ...realtimeMessage(await windowStateWithValues(store, w, sums, this.o.config.match.bucketSeconds), await this.o.statement(w.statementId), this.o.config), updateTs: w.ts })
     const id = keyOf(k)
     this.last.set(id, performance.now())
     if (this.last.size > MAX_KEYS) this.last.delete(this.last.keys().next().value!)

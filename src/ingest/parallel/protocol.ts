@@ -3,6 +3,7 @@
  * consecutive lines of one stream; the worker counts them as the Pipeline would in its own thread and answers
  * with the aggregate, the line counters, the last line whose effects are complete, and the hits delivery wants.
  */
+import type { ValuesDelta } from '../../core/top-values.js'
 import type { Config } from '../../config/schema.js'
 import type { LogEntry, OccurrenceDelta, Statement } from '../../core/types.js'
 import type { MatcherPlan } from '../../match/matcher.js'
@@ -81,6 +82,7 @@ export interface Drained {
   type: 'drained'
   occurrences: OccurrenceDelta[]
   unowned: UnownedBatchItem[]
+  values: ValuesDelta[]
 }
 
 /** A counted hit, for the Pipeline's onHit (the statement travels as its id). */

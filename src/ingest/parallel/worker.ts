@@ -72,7 +72,7 @@ parentPort!.on('message', (m: PieceMessage | CatalogMessage | DrainMessage) => {
       ready(m.gen)
     } else if (m.type === 'drain') {
       const b = tally.counter.drain()
-      parentPort!.postMessage({ type: 'drained', occurrences: b.occurrences, unowned: b.unowned } satisfies Drained)
+      parentPort!.postMessage({ type: 'drained', occurrences: b.occurrences, unowned: b.unowned, values: b.values } satisfies Drained)
     } else parentPort!.postMessage(count(m))
   } catch (e) {
     parentPort!.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) })

@@ -1,3 +1,5 @@
+import type { PlaceholderValues } from '../../core/top-values.js'
+import { labeled, moreText } from '../../deliver/values.js'
 import type { Config } from '../../config/schema.js'
 import { occurrenceRevisions } from '../../catalog/live.js'
 import type { Owner, Statement } from '../../core/types.js'
@@ -84,6 +86,8 @@ export interface PageData {
   revisions?: Map<string, string[]>
   /** Statements only deployed revisions have (removed from the work tree's catalog), with occurrences in the last 24 h. */
   removed?: Set<string>
+  /** The top values of each placeholder in the last 24 h, per statement seen then. */
+  values?: Map<string, PlaceholderValues[]>
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
@@ -124,10 +128,23 @@ export async function loadPageData(store: Store, now: number, q: string, config:
     if (!row) hourly.set(o.statementId, (row = Array(24).fill(0)))
     row[i] += o.count
   }
+  const seen = [...new Set(occ.map((o) => o.statementId))].map((statementId) => ({ statementId, since }))
+  const values = seen.length ? await store.statementValues({ statements: seen, until: now, top: PAGE_VALUES }) : new Map<string, PlaceholderValues[]>()
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
-  return { now, q, statements, owners, undeliverable, ties, revisions, removed, overrides, hourly, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  return { now, q, statements, owners, undeliverable, ties, revisions, removed, overrides, hourly, values, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+}
+
+/** Values shown per placeholder on the page. */
+const PAGE_VALUES = 5
+
+/** A statement's placeholder values, one line per placeholder: `peer: 203.0.113.9 ×812, … +3 more` (escaped). */
+function valuesHtml(s: Statement, values: PlaceholderValues[] | undefined): string {
+  const vs = labeled(s.template, values)
+  if (!vs.length) return ''
+  const lines = vs.map((v) => `<div>${html(v.label)}: ${v.top.map((t) => `<code>${html(t.value)}</code> ×${t.count}`).join(', ')}${v.more || v.inexact ? ` <span class="muted">${html(moreText(v, v.top.length))}</span>` : ''}</div>`)
+  return `<div class="small values" title="values in the last 24 hours">${lines.join('')}</div>`
 }
 
 /** Render the whole page. Pure: data in, HTML out. */
@@ -192,7 +209,7 @@ export function renderPage(d: PageData, config: Config): string {
   }
   const catalog = shown.map(({ s, owner, counts, n, hay }) => `<tr class="stmt" data-search="${html(hay)}" data-id="${html(s.id)}">
 <td><span class="lvl lvl-${html(s.level ?? 'none')}">${html(s.level ?? '?')}</span></td>
-<td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}${notes(s)}</div></td>
+<td class="tmpl"><code>${html(s.template ?? '(not a literal message)')}</code>${s.channels.map((c) => ` <span class="chan">#${html(c)}</span>`).join('')}<div class="muted small">${html(s.id)} · ${html(s.callee)}${notes(s)}</div>${valuesHtml(s, d.values?.get(s.id))}</td>
 <td class="where">${link(s)}</td>
 <td class="owner">${owner.who ? person(owner.who) : '<span class="muted">nobody</span>'} <span class="muted small">${html(owner.via)}</span></td>
 <td class="num">${n}</td><td>${sparkline(counts)}</td><td class="small">${lastSeen(d.totals.get(s.id))}${revs(s.id)}</td></tr>`).join('\n')

@@ -1,0 +1,222 @@
+/**
+ * The values a statement's placeholders took: per placeholder, the VALUES_K most frequent with counts (space-saving,
+ * Metwally et al.), so a flood from many peers is told as "peer: 203.0.113.9 ×812, 198.51.100.4 ×40, +3 more" in
+ * bounded memory whatever the number of distinct values. Summaries are plain JSON-able lists that merge by
+ * adding counts (one per statement × time bucket in the store; instances and ingest workers add theirs).
+ */
+
+/** Values kept per placeholder per statement × bucket (in memory and in the store). */
+export const VALUES_K = 10
+/** Placeholders tracked per statement (the first ones of a template with more). */
+export const MAX_PLACEHOLDERS = 8
+/** A longer value is cut to this many characters and `…`. */
+export const MAX_VALUE_CHARS = 120
+/**
+ * A statement × bucket whose values keep taking each other's places (ids, durations: a new value per line) has every
+ * STEP-th line's values read, each counted STEP times; STEP doubles after each CHURN replacements, up to MAX_STEP.
+ * A few distinct values never churn: they are counted exactly, line by line.
+ */
+export const CHURN = 2 * VALUES_K
+export const MAX_STEP = 64
+
+/**
+ * One placeholder's top values: `v` values and `c` their counts side by side (most counted first once sorted), `e`
+ * how much of each count may belong to values it replaced (space-saving's error: `c - e` is a guaranteed lower
+ * bound), `o` occurrences of values dropped from the list when it was cut back to VALUES_K after a merge.
+ */
+export interface TopList { v: string[]; c: number[]; e: number[]; o: number }
+
+/** What a reader gets for one placeholder over some buckets: the top values and how many more there are. */
+export interface PlaceholderValues {
+  /** Most frequent first; `count` is at least this many (exact unless the bound dropped values). */
+  top: Array<{ value: string; count: number }>
+  /** Further distinct values known beyond `top`. */
+  more: number
+  /** The bound dropped values somewhere: there are more than `more` (and counts are lower bounds). */
+  inexact: boolean
+}
+
+/** A value as kept: cut to MAX_VALUE_CHARS. */
+export function keptValue(v: string): string {
+  return v.length > MAX_VALUE_CHARS ? v.slice(0, MAX_VALUE_CHARS - 1) + '…' : v
+}
+
+/**
+ * A space-saving summary of one placeholder's values (the hot path: add() per counted line). At most VALUES_K values:
+ * a linear scan of them costs less than hashing each new value for a Map (most values of a flood are new ones).
+ */
+export class TopValues {
+  readonly v: string[] = []
+  readonly c: number[] = []
+  readonly e: number[] = []
+  o = 0
+
+  /** Count `w` (default 1) occurrences of one value; true when it took another value's place (the list churns). */
+  add(value: string, w = 1): boolean {
+    const v = this.v
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === value) {
+        this.c[i]! += w
+        return false
+      }
+    }
+    return this.put(value, w, 0)
+  }
+
+  /** Count `n` of `value` (with `err` of them possibly another value's). */
+  addN(value: string, n: number, err: number): boolean {
+    const i = this.v.indexOf(value)
+    if (i >= 0) {
+      this.c[i]! += n
+      this.e[i]! += err
+      return false
+    }
+    return this.put(value, n, err)
+  }
+
+  private put(value: string, n: number, err: number): boolean {
+    if (value.length > MAX_VALUE_CHARS) {
+      const k = keptValue(value)
+      if (k !== value) return this.addN(k, n, err)
+    }
+    const v = this.v
+    const c = this.c
+    if (v.length < VALUES_K) {
+      // A slice of the log line (no copy): it lives until the next flush writes it.
+      v.push(value)
+      c.push(n)
+      this.e.push(err)
+      return false
+    }
+    // Full: the least counted value gives its place (and its count, as the newcomer's possible error).
+    let m = 0
+    for (let j = 1; j < c.length; j++) if (c[j]! < c[m]!) m = j
+    v[m] = value
+    this.e[m] = c[m]! + err
+    c[m] = c[m]! + n
+    return true
+  }
+
+  /** Add a list (another instance's, another bucket's, a worker's). */
+  merge(l: TopList): void {
+    for (let i = 0; i < l.v.length; i++) this.addN(l.v[i]!, l.c[i]!, l.e[i] ?? 0)
+    this.o += l.o
+  }
+
+  /** The summary as a list, most counted first. */
+  list(): TopList {
+    const ix = this.v.map((_, i) => i).sort((a, b) => this.c[b]! - this.c[a]! || (this.v[a]! < this.v[b]! ? -1 : 1))
+    return { v: ix.map((i) => this.v[i]!), c: ix.map((i) => this.c[i]!), e: ix.map((i) => this.e[i]!), o: this.o }
+  }
+}
+
+/**
+ * Add lists of the same placeholders (per placeholder, by position): counts of a value add up, the longest VALUES_K
+ * stay, and what the rest counted goes to `o`. Unlike TopValues.merge nothing already counted is taken for a newcomer.
+ */
+export function mergeLists(a: readonly TopList[], b: readonly TopList[], k = VALUES_K): TopList[] {
+  const out: TopList[] = []
+  for (let p = 0; p < Math.max(a.length, b.length); p++) {
+    const x = a[p]
+    const y = b[p]
+    if (!x || !y) {
+      out.push(cut((x ?? y)!, k))
+      continue
+    }
+    out.push(cut(sumLists([x, y]), k))
+  }
+  return out
+}
+
+/** One list with the counts of every value in `ls` added up (not cut). */
+export function sumLists(ls: readonly TopList[]): TopList {
+  const at = new Map<string, number>()
+  const r: TopList = { v: [], c: [], e: [], o: 0 }
+  for (const l of ls) {
+    r.o += l.o
+    for (let i = 0; i < l.v.length; i++) {
+      const j = at.get(l.v[i]!)
+      if (j === undefined) {
+        at.set(l.v[i]!, r.v.length)
+        r.v.push(l.v[i]!)
+        r.c.push(l.c[i]!)
+        r.e.push(l.e[i] ?? 0)
+      } else (r.c[j]! += l.c[i]!), (r.e[j]! += l.e[i] ?? 0)
+    }
+  }
+  return r
+}
+
+/** `l` sorted (most counted first) and cut to `k` values, the counts beyond going to `o`. */
+function cut(l: TopList, k: number): TopList {
+  const ix = l.v.map((_, i) => i).sort((a, b) => l.c[b]! - l.c[a]! || (l.v[a]! < l.v[b]! ? -1 : 1))
+  const keep = ix.slice(0, k)
+  let o = l.o
+  for (const i of ix.slice(k)) o += l.c[i]! - (l.e[i] ?? 0)
+  return { v: keep.map((i) => l.v[i]!), c: keep.map((i) => l.c[i]!), e: keep.map((i) => l.e[i] ?? 0), o }
+}
+
+/** What readers are shown of several buckets' lists of one statement: per placeholder, the `n` most counted. */
+export function readValues(buckets: ReadonlyArray<readonly TopList[]>, n = VALUES_K): PlaceholderValues[] {
+  const width = Math.max(0, ...buckets.map((b) => b.length))
+  const out: PlaceholderValues[] = []
+  for (let p = 0; p < width; p++) {
+    const lists = buckets.map((b) => b[p]).filter((l): l is TopList => l !== undefined)
+    const all = sumLists(lists)
+    // Shown and ranked by what is certain (c - e): a value that took a dropped one's place counts only its own.
+    const sure = all.c.map((c, i) => Math.max(1, c - all.e[i]!))
+    const ix = all.v.map((_, i) => i).sort((a, b) => sure[b]! - sure[a]! || (all.v[a]! < all.v[b]! ? -1 : 1))
+    const top = ix.slice(0, n).map((i) => ({ value: all.v[i]!, count: sure[i]! }))
+    const inexact = all.o > 0 || all.e.some((e) => e > 0)
+    out.push({ top, more: Math.max(0, ix.length - top.length), inexact })
+  }
+  return out
+}
+
+/** Parse a stored row's lists (`[]` for anything unreadable). */
+export function parseLists(json: string): TopList[] {
+  try {
+    const x = JSON.parse(json) as unknown
+    if (!Array.isArray(x)) return []
+    return x.map((l: Partial<TopList> | null) => ({
+      v: Array.isArray(l?.v) ? l!.v.map(String) : [], c: Array.isArray(l?.c) ? l!.c.map(Number) : [],
+      e: Array.isArray(l?.e) ? l!.e.map(Number) : [], o: Number(l?.o ?? 0) || 0,
+    }))
+  } catch {
+    return []
+  }
+}
+
+/** The summaries of one statement × bucket, one per placeholder, read every `step`-th line once they churn. */
+export class ValueGroup {
+  readonly tops: TopValues[] = []
+  /** Lines to pass over before the next is read. */
+  skip = 0
+  step = 1
+  private churn = 0
+
+  /**
+   * Whether the next line's values are read (false: pass it over, its values are not needed: reading them costs
+   * more than counting the line).
+   */
+  wants(): boolean {
+    if (this.skip === 0) return true
+    this.skip--
+    return false
+  }
+
+  /** The values of a line wants() took (one per placeholder, the first MAX_PLACEHOLDERS of them). */
+  add(values: readonly string[]): void {
+    const tops = this.tops
+    const w = this.step
+    const n = values.length < MAX_PLACEHOLDERS ? values.length : MAX_PLACEHOLDERS
+    while (tops.length < n) tops.push(new TopValues())
+    let churned = false
+    for (let i = 0; i < n; i++) if (tops[i]!.add(values[i]!, w)) churned = true
+    if (churned && w < MAX_STEP && ++this.churn >= CHURN) (this.step = w * 2), (this.churn = 0)
+    this.skip = this.step - 1
+  }
+}
+
+/** One statement × bucket's placeholder values since the last flush (Store.applyCounts adds them to the stored lists). */
+export interface ValuesDelta { statementId: string; bucket: number; lists: TopList[] }
