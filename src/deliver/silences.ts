@@ -112,15 +112,16 @@ export class Silences {
 
   /** The snoozes in force for a target (digest building consumes count-based ones itself). */
   snoozesFor(statementId: string, target: SilenceTarget): SnoozeRow[] {
+    const now = this.o.clock()
+    return this.snoozesOf(statementId, target).filter((z) => (z.until === null || z.until > now) && (z.remaining === null || z.remaining > 0))
+  }
+
+  /** Every stored snooze of `statementId` that applies to `target`, in force or ended. */
+  private snoozesOf(statementId: string, target: SilenceTarget): SnoozeRow[] {
     const list = this.byStatement.get(statementId)
     if (!list) return []
     const applies = this.appliesTo(target)
-    const now = this.o.clock()
-    return list.flatMap((s) => {
-      const z = s.snooze
-      if (!z || !applies(s)) return []
-      return (z.until === null || z.until > now) && (z.remaining === null || z.remaining > 0) ? [z] : []
-    })
+    return list.flatMap((s) => (s.snooze && applies(s) ? [s.snooze] : []))
   }
 
   /**
@@ -129,14 +130,8 @@ export class Silences {
    * (Unsnooze, a spike) is gone from the store, and what followed its lifting is delivered.
    */
   endedSnoozes(statementId: string, target: SilenceTarget): Array<{ from: number; until: number }> {
-    const list = this.byStatement.get(statementId)
-    if (!list) return []
-    const applies = this.appliesTo(target)
     const now = this.o.clock()
-    return list.flatMap((s) => {
-      const z = s.snooze
-      return z && applies(s) && z.until !== null && z.until <= now ? [{ from: z.createdAt, until: z.until }] : []
-    })
+    return this.snoozesOf(statementId, target).flatMap((z) => (z.until !== null && z.until <= now ? [{ from: z.createdAt, until: z.until }] : []))
   }
 
   private appliesTo(target: SilenceTarget): (s: Silence) => boolean {
