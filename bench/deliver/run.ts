@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { startSlackStandin } from '../../src/deliver/testutil/slack-standin.js'
 import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { syslogLine, writeLog } from '../process/inputs.js'
-import { statementsOf, writeCatalogDb } from '../replay/catalog.js'
+import { planWith, statementsOf, writeCatalogDb } from '../replay/catalog.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
 const { values: args } = parseArgs({ options: {
@@ -250,7 +250,10 @@ async function main(): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     for (const b of r % 2 ? [...builds].reverse() : builds) {
       const i = builds.indexOf(b)
-      const x = await timed([...dice(b), '--db', freshCopy(catalog, join(OUT, `nd-${i}.db`)), '--at', AT, 'replay', typical, '--no-deliver'], NO_SLACK)
+      const db = freshCopy(catalog, join(OUT, `nd-${i}.db`))
+      // Each build's own plan (a stored plan is valid only for the code that wrote it), as after its `dice index`.
+      planWith(dice(b), db)
+      const x = await timed([...dice(b), '--db', db, '--at', AT, 'replay', typical, '--no-deliver'], NO_SLACK)
       nd.set(String(i), [...(nd.get(String(i)) ?? []), x])
     }
   }

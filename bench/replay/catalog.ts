@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/replay/catalog.ts OUT.db [--statements 10000]
  */
+import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +29,17 @@ export async function writeCatalogDb(db: string, statements: Statement[]): Promi
   // As `dice index` does: the matcher plan of the new catalog.
   await keepPlan(store, Matcher.build(await store.listStatements()))
   await store.close()
+}
+
+/**
+ * Store the matcher plan of `db`'s catalog as the build `dice` (argv of its CLI) makes it: a stored plan is valid
+ * only for the code that wrote it (src/match/snapshot.ts hashes that code), so a catalog written here and replayed
+ * by compiled code would build its matcher in the timed run, which a user's `dice index` → `dice replay` never does.
+ * `dice match` with empty input builds the index and keeps it.
+ */
+export function planWith(dice: string[], db: string): void {
+  const r = spawnSync(dice[0]!, [...dice.slice(1), '--db', db, 'match'], { input: '', encoding: 'utf8', env: { ...process.env, SLACK_BOT_TOKEN: '', DICE_DATABASE_URL: '' } })
+  if (r.status !== 0) throw new Error(`dice match (to store the plan) failed: ${r.stderr}`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { openStore } from '../../src/store/registry.js'
-import { statementsOf, writeCatalogDb } from './catalog.js'
+import { planWith, statementsOf, writeCatalogDb } from './catalog.js'
 import { syslogLine, writeLog } from '../process/inputs.js'
 import { NODE_COUNT } from '../process/measure.js'
 import type { Statement } from '../../src/core/types.js'
@@ -78,6 +78,7 @@ function replay(db: string, log: string, deliver: boolean) {
 async function freshDb(name: string, statements: Statement[]): Promise<string> {
   const db = join(OUT, name)
   await writeCatalogDb(db, statements)
+  planWith([process.execPath, join(ROOT, 'bin', 'dice.js')], db)
   return db
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_VALUE_CHARS, TopValues, VALUES_K, mergeLists, readValues } from './top-values.js'
+import { MAX_VALUE_CHARS, TopValues, ValueGroup, VALUES_K, mergeLists, readValues } from './top-values.js'
 
 describe('top values (space-saving)', () => {
   it('a million distinct values keep at most VALUES_K per placeholder, and the heavy hitters stay with their counts', () => {
@@ -30,6 +30,25 @@ describe('top values (space-saving)', () => {
     const [v] = readValues([[t.list()]], 2)
     expect(v).toEqual({ top: [{ value: '203.0.113.9', count: 812 }, { value: '198.51.100.4', count: 40 }], more: 1, inexact: false })
     expect(t.list().v[2]!.length).toBe(MAX_VALUE_CHARS)
+  })
+
+  it('values counted in place in their line (addAt) count as their cut strings do (add), churn and all', () => {
+    const byCut = new ValueGroup()
+    const inPlace = new ValueGroup()
+    const spans = new Int32Array(4)
+    for (let i = 0; i < 5000; i++) {
+      // A few peers most of the time, a flood of one-off ids (long: a slice of the line, not a copy) the rest.
+      const peer = i % 7 === 0 ? `10.0.${i % 250}.${i % 13}` : ['203.0.113.9', '198.51.100.4', '192.0.2.77'][i % 3]!
+      const id = i % 2 ? `request-${'x'.repeat(20)}-${i}` : 'request-steady-identifier-0001'
+      const line = `peer ${peer} failed for ${id}`
+      if (byCut.wants()) byCut.add([peer, id])
+      if (inPlace.wants()) {
+        spans.set([5, 5 + peer.length, line.length - id.length, line.length])
+        inPlace.addAt(line, spans, 2)
+      }
+    }
+    expect(inPlace.tops.map((t) => t.list())).toEqual(byCut.tops.map((t) => t.list()))
+    expect(inPlace.step).toBeGreaterThan(1)
   })
 
   it('lists of two instances merge by adding counts, cut back to VALUES_K with the rest counted as dropped', () => {

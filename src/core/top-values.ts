@@ -36,6 +36,14 @@ export interface PlaceholderValues {
   inexact: boolean
 }
 
+/**
+ * `s` as a string of its own. V8 makes a slice of 13 characters or more a view of its parent: kept in a summary
+ * until the next flush, it would keep the whole log line alive (and the garbage collector copying it).
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1)
+}
+
 /** A value as kept: cut to MAX_VALUE_CHARS. */
 export function keptValue(v: string): string {
   return v.length > MAX_VALUE_CHARS ? v.slice(0, MAX_VALUE_CHARS - 1) + '…' : v
@@ -60,7 +68,25 @@ export class TopValues {
         return false
       }
     }
-    return this.put(value, w, 0)
+    return this.put(own(value), w, 0)
+  }
+
+  /**
+   * add() of `line.slice(start, end)`, the slice cut only when the value is not kept yet: a flood of a few values
+   * allocates nothing per line.
+   */
+  addAt(line: string, start: number, end: number, w: number): boolean {
+    const v = this.v
+    const len = end - start
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!
+      if (x.length === len && line.startsWith(x, start)) {
+        this.c[i]! += w
+        return false
+      }
+    }
+    // A kept value is its own string: a slice would keep the whole line alive until the next flush.
+    return this.put(own(line.slice(start, end)), w, 0)
   }
 
   /** Count `n` of `value` (with `err` of them possibly another value's). */
@@ -213,6 +239,20 @@ export class ValueGroup {
     while (tops.length < n) tops.push(new TopValues())
     let churned = false
     for (let i = 0; i < n; i++) if (tops[i]!.add(values[i]!, w)) churned = true
+    this.took(churned, w)
+  }
+
+  /** add() of the values at `spans` of `line` (start, end pairs; `n` ≤ MAX_PLACEHOLDERS of them), cut only when new. */
+  addAt(line: string, spans: Int32Array, n: number): void {
+    const tops = this.tops
+    const w = this.step
+    while (tops.length < n) tops.push(new TopValues())
+    let churned = false
+    for (let i = 0; i < n; i++) if (tops[i]!.addAt(line, spans[2 * i]!, spans[2 * i + 1]!, w)) churned = true
+    this.took(churned, w)
+  }
+
+  private took(churned: boolean, w: number): void {
     if (churned && w < MAX_STEP && ++this.churn >= CHURN) (this.step = w * 2), (this.churn = 0)
     this.skip = this.step - 1
   }

@@ -144,6 +144,11 @@ export interface MatchResult {
    * places, no file/line/logger in the line to decide): all of their ids, `statementId` first.
    */
   ambiguous?: string[]
+  /**
+   * The line and where its first `max` placeholder values are (start, end pairs in `out`), without cutting them:
+   * the matcher's results answer it until `values` is read; null otherwise.
+   */
+  spans?(out: Int32Array, max: number): { line: string; n: number } | null
 }
 
 /** A counted delta for one statement × host × time bucket. */

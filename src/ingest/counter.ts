@@ -1,4 +1,4 @@
-import type { Level, LogEntry, OccurrenceDelta, UnownedDelta } from '../core/types.js'
+import type { Level, LogEntry, MatchResult, OccurrenceDelta, UnownedDelta } from '../core/types.js'
 import { MAX_PLACEHOLDERS, TopValues, ValueGroup, type ValuesDelta } from '../core/top-values.js'
 
 /**
@@ -77,6 +77,8 @@ export class SourceDeltas {
 export type UnownedBatchItem = UnownedDelta & { shapeHash: string }
 
 const MAX_SAMPLE_CHARS = 2000
+/** valuesOf()'s scratch: where a line's placeholder values are (start, end pairs). */
+const SPANS = new Int32Array(2 * MAX_PLACEHOLDERS)
 
 /**
  * In-memory aggregation between two flushes: counts per statement × host × bucket (and per unowned shape ×
@@ -154,9 +156,12 @@ export class Counter {
    * needed: one space-saving summary per placeholder per bucket (ValueGroup: a flood of distinct values is sampled),
    * so memory per statement stays bounded and most lines of a high-cardinality flood are not even cut into values.
    */
-  valuesOf(key: OccurrenceKey, bucket: number, r: { readonly values: string[] }): void {
+  valuesOf(key: OccurrenceKey, bucket: number, r: Pick<MatchResult, 'values' | 'spans'>): void {
     const g = groupOf(key.slot!, bucket, 0)
-    if (g.wants()) g.add(r.values)
+    if (!g.wants()) return
+    const at = r.spans?.(SPANS, MAX_PLACEHOLDERS)
+    if (at != null) g.addAt(at.line, SPANS, at.n)
+    else g.add(r.values)
   }
 
   private slotOf(statementId: string): Slot {

@@ -128,6 +128,36 @@ export function fits(c: Compiled, m: string): boolean {
   return fitsInner(c, m)
 }
 
+/**
+ * Where the placeholder values of a template known to fit `m` are: start and end of the first `max` of them in
+ * `out` (two ints each). Their number (at most `max`), or -1 when the template does not fit after all. Cuts no string:
+ * a value already kept is recognised in place (TopValues.addAt), so a counted line allocates nothing.
+ */
+export function spans(c: Compiled, m: string, out: Int32Array, max: number): number {
+  const lits = c.lits
+  const n = lits.length
+  if (n === 1) return 0
+  const end = m.length - lits[n - 1]!.length
+  let pos = lits[0]!.length
+  let k = 0
+  for (let i = 1; i < n - 1 && k < max; i++) {
+    const lit = lits[i]!
+    const from = pos + c.mins[i - 1]!
+    const j = lit.length === 0 ? from : m.indexOf(lit, from)
+    if (j < 0) return -1
+    out[2 * k] = pos
+    out[2 * k + 1] = j
+    k++
+    pos = j + lit.length
+  }
+  if (k < max) {
+    out[2 * k] = pos
+    out[2 * k + 1] = end
+    k++
+  }
+  return k
+}
+
 /** The placeholder values of a template known to fit `m`, in order. */
 export function capture(c: Compiled, m: string): string[] | null {
   const lits = c.lits

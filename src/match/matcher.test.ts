@@ -307,6 +307,25 @@ describe('choosing among several fits', () => {
     expect(differential(3000, 7)).toEqual({ wrong: [], matched: expect.any(Number) })
   })
 
+  it('names each placeholder value in place (spans) exactly where values cuts it, for the first max of them', () => {
+    const sts = [st('peer %s failed at %d: %s', { id: 'a' }), st('{} done', { id: 'b' }), st('no values here', { id: 'c' }), st('pair %s-%s', { id: 'd' })]
+    const m = Matcher.build(sts)
+    const out = new Int32Array(16)
+    const cut = (line: string, max: number) => {
+      const r = m.match(line)!
+      const at = r.spans!(out, max)!
+      return Array.from({ length: at.n }, (_, i) => at.line.slice(out[2 * i]!, out[2 * i + 1]!))
+    }
+    for (const [line, max] of [['peer 203.0.113.9 failed at 42: no proposal chosen', 8], ['peer 203.0.113.9 failed at 42: no proposal chosen', 2], ['job 7 done', 8], ['no values here', 8], ['pair a-b-c', 8]] as const) {
+      expect(cut(line, max)).toEqual(m.match(line)!.values.slice(0, max))
+    }
+    expect(cut('peer x failed at 1: y', 8)).toEqual(['x', '1', 'y'])
+    // Once the values were read, the spans are not offered (the caller uses the values).
+    const r = m.match('job 7 done')!
+    void r.values
+    expect(r.spans!(out, 8)).toBeNull()
+  })
+
   it('answers as the reference does on small catalogs too (edge prefilter, ends-only reading, scan list)', () => {
     // ≤ 256 templates: lines are first screened by their first/last characters; ≤ 1000: read at their ends only.
     for (const [count, seed] of [[40, 1], [200, 2], [900, 3]] as const) expect(differential(count, seed)).toEqual({ wrong: [], matched: expect.any(Number) })

@@ -4,7 +4,10 @@
  */
 import type { MatchResult } from '../core/types.js'
 import type { Templates } from './templates.js'
-import { capture } from './confirm.js'
+import { capture, spans } from './confirm.js'
+
+/** spans()'s answer, one object reused: it is read before the next line is matched. */
+const SPANS = { line: '', n: 0 }
 
 /** The MatchResult the matcher returns (values read lazily; serialises as a plain result). */
 export class Hit implements MatchResult {
@@ -34,6 +37,19 @@ export class Hit implements MatchResult {
     const v = this.#line
     if (typeof v !== 'string') return v
     return (this.#line = capture(this.#all.at(this.#t), v) ?? [])
+  }
+  /**
+   * The line and where its first `max` placeholder values are in it (Counter.valuesOf): no string cut, no array
+   * made. Null once the values were read (use `values`), or when the template does not fit.
+   */
+  spans(out: Int32Array, max: number): { line: string; n: number } | null {
+    const v = this.#line
+    if (typeof v !== 'string') return null
+    const n = spans(this.#all.at(this.#t), v, out, max)
+    if (n < 0) return null
+    SPANS.line = v
+    SPANS.n = n
+    return SPANS
   }
   toJSON(): MatchResult {
     const r: MatchResult = { statementId: this.statementId, literalChars: this.literalChars, values: this.values }
