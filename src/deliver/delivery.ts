@@ -78,7 +78,7 @@ const MAX_PENDING = 50_000
 /** Posts a channel may get at once before `realtime.maxPostsPerSecond` paces them. */
 const BURST = 20
 /** A dead instance's claimed posts are another's this long after its last heartbeat, found within POLL_MS. */
-const LEASE_MS = 6_000
+export const LEASE_MS = 6_000
 const POLL_MS = 2_000
 
 /**

@@ -248,10 +248,9 @@ describe('Slack acknowledgement', () => {
     const actions = new Actions({ store, config, clock: Date.now })
     const server = await startServer({ store, config, clock: Date.now, actions, host: '127.0.0.1', port: 0, env: { SLACK_SIGNING_SECRET: SECRET }, slack: new SlackWebApi({ token: 'xoxb-test', url: slack.url }), log: () => {} })
     try {
-      const t = performance.now()
       const res = await postAction(server.url, SECRET, blockAction({ user: 'UBOB00001', actionId: 'dice_reassign', value: { statementId: 's1' }, channel: { id: 'D1' }, ts: '1.1' }))
       expect(res.status).toBe(200)
-      expect(performance.now() - t).toBeLessThan(1000)
+      // Answered before Slack's answer: the stand-in records a call only once it has waited its 1.5 s to answer.
       expect(slack.calls.filter((c) => c.method === 'views.open')).toHaveLength(0)
       await server.settled()
       expect(slack.ok('views.open')).toHaveLength(1)
