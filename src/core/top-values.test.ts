@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_VALUE_CHARS, TopValues, ValueGroup, VALUES_K, mergeLists, readValues } from './top-values.js'
+import { isStoredShape, MAX_VALUE_CHARS, TopValues, ValueGroup, VALUES_K, mergeLists, readValues } from './top-values.js'
 
 describe('top values (space-saving)', () => {
   it('a million distinct values keep at most VALUES_K per placeholder, and the heavy hitters stay with their counts', () => {
@@ -49,6 +49,17 @@ describe('top values (space-saving)', () => {
     }
     expect(inPlace.tops.map((t) => t.list())).toEqual(byCut.tops.map((t) => t.list()))
     expect(inPlace.step).toBeGreaterThan(1)
+  })
+
+  it('a summary as a Counter drains it is stored as it is; an unsorted or oversized list is not taken as stored', () => {
+    const t = new TopValues()
+    for (let i = 0; i < 100; i++) t.add(`v${i % 13}`, 1 + (i % 3))
+    expect(isStoredShape([t.list()])).toBe(true)
+    expect(mergeLists([], [t.list()])).toEqual([t.list()])
+    expect(isStoredShape([{ v: ['a', 'b'], c: [1, 2], e: [0, 0], o: 0 }])).toBe(false)
+    expect(isStoredShape([{ v: ['b', 'a'], c: [2, 2], e: [0, 0], o: 0 }])).toBe(false)
+    const big = Array.from({ length: VALUES_K + 1 }, (_, i) => `x${i}`)
+    expect(isStoredShape([{ v: big, c: big.map(() => 1), e: big.map(() => 0), o: 0 }])).toBe(false)
   })
 
   it('lists of two instances merge by adding counts, cut back to VALUES_K with the rest counted as dropped', () => {

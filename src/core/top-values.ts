@@ -173,6 +173,15 @@ export function sumLists(ls: readonly TopList[]): TopList {
   return r
 }
 
+/** Whether every list is as mergeLists() leaves it: at most VALUES_K values, most counted first (ties by value). */
+export function isStoredShape(ls: readonly TopList[]): boolean {
+  for (const l of ls) {
+    if (l.v.length > VALUES_K || l.c.length !== l.v.length || l.e.length !== l.v.length) return false
+    for (let i = 1; i < l.v.length; i++) if (l.c[i - 1]! < l.c[i]! || (l.c[i - 1] === l.c[i] && l.v[i - 1]! >= l.v[i]!)) return false
+  }
+  return true
+}
+
 /** `l` sorted (most counted first) and cut to `k` values, the counts beyond going to `o`. */
 function cut(l: TopList, k: number): TopList {
   const ix = l.v.map((_, i) => i).sort((a, b) => l.c[b]! - l.c[a]! || (l.v[a]! < l.v[b]! ? -1 : 1))

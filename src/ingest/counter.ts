@@ -278,7 +278,10 @@ export class Counter {
     const values: ValuesDelta[] = []
     for (const [statementId, slot] of this.occ) {
       for (const o of slot.list) occurrences.push(o)
-      for (let i = 0; i < slot.vBuckets.length; i++) values.push({ statementId, bucket: slot.vBuckets[i]!, lists: slot.vGroups[i]!.tops.map((t) => t.list()) })
+      for (let i = 0; i < slot.vBuckets.length; i++) {
+        const tops = slot.vGroups[i]!.tops
+        if (tops.length > 0) values.push({ statementId, bucket: slot.vBuckets[i]!, lists: tops.map((t) => t.list()) })
+      }
     }
     const out = { occurrences, unowned: [...this.unowned.values()], values }
     this.occ = new Map()

@@ -1,6 +1,6 @@
 import type { Checkpoint, Level, MatchStatement, OccurrenceDelta, Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
-import { mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
+import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
@@ -326,7 +326,8 @@ export class SqlStore implements Store {
       for (const r of rows) stored.set(`${r.statement_id}\u0000${Number(r.bucket)}`, parseLists(r.lists))
       const merged = c.map((d) => {
         const had = stored.get(`${d.statementId}\u0000${d.bucket}`)
-        return [d.statementId, d.bucket, J(had && had.length ? mergeLists(had, d.lists) : mergeLists([], d.lists))]
+        // A new row takes the delta as it is when it is already a stored list's shape (sorted, bounded: a Counter's).
+        return [d.statementId, d.bucket, J(had && had.length ? mergeLists(had, d.lists) : isStoredShape(d.lists) ? d.lists : mergeLists([], d.lists))]
       })
       await tx.run(`INSERT INTO statement_values (statement_id, bucket, lists) VALUES ${values(c.length, 3)}
         ON CONFLICT (statement_id, bucket) DO UPDATE SET lists = excluded.lists`, merged.flat())
