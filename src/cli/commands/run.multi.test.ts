@@ -18,6 +18,7 @@ const STATEMENTS = [
   stmt('hurts', 'it hurts me too %d'),
   stmt('hello', 'hello cruel world', { level: 'info', channels: ['hello-worlders'], blame: null, callee: 'INFO_LOG' }),
   stmt('sky', 'the sky is crying', { level: 'warn', mentions: ['elmore'], callee: 'WARN_LOG' }),
+  stmt('ike', 'IKE SA negotiation failed with peer %s: NO_PROPOSAL_CHOSEN', { level: 'warn', callee: 'WARN_LOG' }),
 ]
 const CONFIG = `people:
   pig@pen.mssn: { slack: U0000PIG1, tz: UTC }
@@ -40,7 +41,7 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     await slack?.close()
   })
 
-  it('count every line once, post each channel message and digest once, and the survivor of a kill -9 finishes the outbox', async () => {
+  it('count every line once and every placeholder value once (either instance shows both instances\' values), post each channel message and digest once, and the survivor of a kill -9 finishes the outbox', async () => {
     const dir = tempDir('multi')
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
     const url = `${TEST_PG_URL}?schema=${freshSchema()}`
@@ -63,12 +64,20 @@ describe('two dice run instances on one PostgreSQL schema', () => {
       requests.push(ingest((i % 2 ? a : b)!.url, Array.from({ length: 30 }, () => 'INFO hello cruel world')))
       requests.push(ingest((i % 2 ? b : a)!.url, Array.from({ length: 20 }, (_, j) => `ERROR it hurts me too ${i * 20 + j}`)))
     }
+    // The IPsec flood, split over both instances: each peer's count is the two instances' sum, whoever is asked.
+    const ike = (peer: string, n: number) => Array.from({ length: n }, () => `WARN IKE SA negotiation failed with peer ${peer}: NO_PROPOSAL_CHOSEN`)
+    requests.push(ingest(a!.url, [...ike('203.0.113.9', 120), ...ike('198.51.100.4', 10)]), ingest(b!.url, [...ike('203.0.113.9', 80), ...ike('198.51.100.4', 20), ...ike('192.0.2.7', 1)]))
     await Promise.all(requests)
     const count = async (id: string) => (await store.totals()).find((x) => x.statementId === id)?.count
     expect(await count('hello')).toBe(300)
     expect(await count('hurts')).toBe(204)
+    expect(await count('ike')).toBe(231)
     const counters = Object.fromEntries((await store.counters()).filter((c) => c.source === 'http').map((c) => [c.name, c.value]))
-    expect(counters.lines).toBe(500)
+    expect(counters.lines).toBe(731)
+    for (const r of [a!, b!]) {
+      const detail = (await (await fetch(`${r.url}/api/statements/ike`)).json()) as { values: Array<{ label: string; top: Array<{ value: string; count: number }>; more: number; inexact: boolean }> }
+      expect(detail.values).toEqual([{ placeholder: 0, label: expect.any(String), top: [{ value: '203.0.113.9', count: 200 }, { value: '198.51.100.4', count: 30 }, { value: '192.0.2.7', count: 1 }], more: 0, inexact: false }])
+    }
 
     // One channel message for the flood (then edited in place), one digest per person.
     const channel = slack.channelId('hello-worlders')
