@@ -1,4 +1,3 @@
-import './heap.js'
 import { readFileSync } from 'node:fs'
 import { asCodedError, DiceError, UsageError } from '../core/errors.js'
 import { makeContext } from './context.js'

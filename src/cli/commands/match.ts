@@ -9,6 +9,7 @@ import { MultilineAssembler } from '../../ingest/multiline.js'
 import { Matcher, type ExplainCandidate } from '../../match/matcher.js'
 import { TailCursor, TemplateTail } from '../../match/multiline-template.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
+import { fitHeapGrowth } from '../heap.js'
 
 const FLUSH_BYTES = 64 * 1024
 
@@ -31,6 +32,7 @@ export const match: Command = {
     let matcher: Matcher
     try {
       statements = await store.listMatchStatements()
+      fitHeapGrowth(statements.length)
       matcher = Matcher.build(statements, await storedPlan(store))
       // Built (no stored index, or one of another catalog or Dice version): stored, so the next start loads it.
       await keepPlan(store, matcher)

@@ -15,6 +15,7 @@ import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
 import { workerCount } from '../../ingest/parallel/workers.js'
 import type { Store } from '../../store/store.js'
+import { fitHeapGrowth } from '../heap.js'
 
 /**
  * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
@@ -109,6 +110,7 @@ async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; p
   const { store, delivery } = o
   // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
   const { statements, prefs } = await liveCatalog(store)
+  fitHeapGrowth(statements.length)
   if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
   const pipeline = new Pipeline({
     store, config: ctx.config, clock: ctx.clock, statements, revisions: prefs, sink: delivery ?? undefined, plan: await storedPlan(store), workers: o.workers,

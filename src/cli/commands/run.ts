@@ -25,6 +25,7 @@ import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
 import { META_DEPLOYED_AT, META_INDEXED_AT } from '../../catalog/meta.js'
 import { liveCatalog } from '../../catalog/live.js'
 import type { Store } from '../../store/store.js'
+import { fitHeapGrowth } from '../heap.js'
 
 /** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
 const CATALOG_KEYS = [META_INDEXED_AT, 'catalog.commit', 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
@@ -90,6 +91,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
   try {
     // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
     const { statements, prefs } = await liveCatalog(store)
+    fitHeapGrowth(statements.length)
     const slack = slackFromEnv(ctx.env)
     const notifier = createNotifier({ config, env: ctx.env, out: ctx.stdout, slack })
     const router = new Router({ store, config, clock })
@@ -142,6 +144,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
         if (now !== stamp) {
           stamp = now
           const { statements: list, prefs: revs } = await liveCatalog(store)
+          fitHeapGrowth(list.length)
           pipe.setStatements(list, await storedPlan(store), revs)
           await pipe.matcherReady()
           await keepPlan(store, pipe)
