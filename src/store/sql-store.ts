@@ -204,6 +204,14 @@ export class SqlStore implements Store {
     const r = await this.db.get<Row>(`SELECT COUNT(*) AS n FROM statements`)
     return Number(r?.n ?? 0)
   }
+  async statementsByIds(ids: readonly string[]) {
+    const read = statementReader()
+    const out: Statement[] = []
+    for (const c of chunks([...new Set(ids)], 500)) {
+      for (const r of await this.db.all<Row>(`SELECT * FROM statements WHERE id IN (${c.map(() => '?').join(',')})`, c)) out.push(read(r))
+    }
+    return out
+  }
   async getStatement(id: string) {
     const r = await this.db.get<Row>(`SELECT * FROM statements WHERE id = ?`, [id])
     if (r) return toStatement(r)

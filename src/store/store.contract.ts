@@ -55,6 +55,17 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(full.map((s) => s.id)).toEqual(['s0', 's1', 's2'])
     })
 
+    it('reads the statements named by id as the whole catalog lists them: unknown ids left out, a repeated id once, past a chunk of ids', async () => {
+      const many = Array.from({ length: 1203 }, (_, i) => stmt(`m${i}`, `f${i % 7}.c`, i + 1, i % 5 === 0 ? { channels: ['ops'], mentions: ['elmore'] } : {}))
+      await store.replaceFiles([...new Set(many.map((s) => s.file))].map((file) => ({ file, hash: 'h' })), many, [])
+      const all = new Map((await store.listStatements()).map((s) => [s.id, s]))
+      const ids = ['m0', 'm5', 'nope', 'm5', ...Array.from({ length: 600 }, (_, i) => `m${2 * i + 1}`)]
+      const got = await store.statementsByIds(ids)
+      expect(got.map((s) => s.id).sort()).toEqual([...new Set(ids)].filter((id) => all.has(id)).sort())
+      for (const s of got) expect(s).toEqual(all.get(s.id))
+      expect(await store.statementsByIds([])).toEqual([])
+    })
+
     it('adds counts and moves checkpoints in one transaction', async () => {
       const occ = { statementId: 's1', host: 'h1', bucket: 0, count: 2, firstSeen: 10, lastSeen: 20, level: 'error' as const, samples: ['a'] }
       await store.applyCounts({ occurrences: [occ], unowned: [], checkpoints: [{ source: 'f', identity: '1:2', offset: 100, lines: 2 }],

@@ -152,6 +152,8 @@ export interface Store {
   countStatements(): Promise<number>
   /** A statement of the catalog, else of a catalogued revision (one removed on main still renders); null when neither. */
   getStatement(id: string): Promise<Statement | null>
+  /** The catalog's statements among `ids` (those not in the catalog are left out), in no particular order. */
+  statementsByIds(ids: readonly string[]): Promise<Statement[]>
 
   // revisions (docs/alerts/versions.md)
   /**

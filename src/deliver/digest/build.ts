@@ -131,7 +131,11 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
 
   // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
   const totals = await store.totals({ until: now })
-  const statements = new Map((await store.listStatements()).map((s) => [s.id, s]))
+  const ties = await store.listTies()
+  // Only the statements something was counted for (or tied to): a 100k-statement catalog is not read whole for
+  // the few thousand a day's digests name (a replay's final digest runs while the pipeline's copy may still be alive).
+  const named = [...totals.map((t) => t.statementId), ...ties.flatMap((t) => [t.statementId, t.alsoId])]
+  const statements = new Map((await store.statementsByIds(named)).map((s) => [s.id, s]))
   // Which revision each occurrence came from (docs/alerts/versions.md): from the deploy records, when there are any.
   const deploys = await store.listDeploys()
   const refused = await refusedChannels(store)
@@ -194,7 +198,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   }
   // The same message logged in several places, nothing in its lines to tell which printed them: counted once, on
   // one statement (the first in catalog order); the owners of the others get those lines too, with a note.
-  for (const tie of await store.listTies()) {
+  for (const tie of ties) {
     const s = statements.get(tie.statementId)
     const other = statements.get(tie.alsoId)
     if (!s || !other || !counted.has(s.id)) continue
