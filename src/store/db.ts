@@ -20,6 +20,11 @@ export interface Db {
    * of living all at once next to the results (the catalog read at 100k statements: ~60 MB of rows otherwise).
    */
   allMapped?<T>(sql: string, params: Param[], f: (row: Record<string, any>) => T): Promise<T[]>
+  /**
+   * Optional: make `fn` callable from SQL as `name(a, b)` (SQLite: the upsert merges a conflicting row's value in
+   * the statement itself, where PostgreSQL reads it under a row lock first).
+   */
+  defineFunction?(name: string, fn: (a: string | null, b: string | null) => string): void
   /** Several statements, no parameters (DDL). */
   exec(sql: string): Promise<void>
   /** Run `fn` in one transaction; `fn` must use the Db it is given. */

@@ -10,6 +10,8 @@ import type {
 } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
+/** SQL function (SQLite) merging two stored values lists: the stored row's and the delta's (applyValues). */
+const MERGE_LISTS = 'dice_merge_lists'
 const P = <T>(v: unknown, d: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : d)
 const DAY = 86_400_000
 /** Rows per multi-row INSERT: well under SQLite's 32k and PostgreSQL's 65k parameter limits. */
@@ -126,6 +128,8 @@ export class SqlStore implements Store {
   private constructor(private db: Db) {
     this.kind = db.dialect
     this.f = sqlFns(db.dialect)
+    // SQLite (one writer): a values row that exists is merged inside the upsert, no read first (applyValues).
+    db.defineFunction?.(MERGE_LISTS, (a, b) => J(mergeLists(parseLists(a ?? '[]'), parseLists(b ?? '[]'))))
   }
 
   /** Open and migrate. */
@@ -322,6 +326,16 @@ export class SqlStore implements Store {
     }
     const sorted = [...by.values()].sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.bucket - b.bucket))
     const pg = this.kind === 'postgres'
+    // A new row takes the delta as it is when it is already a stored list's shape (sorted, bounded: a Counter's).
+    const own = (d: ValuesDelta) => J(isStoredShape(d.lists) ? d.lists : mergeLists([], d.lists))
+    if (this.db.defineFunction && !pg) {
+      // One writer at a time (the transaction holds SQLite's write lock): merge a stored row in the upsert itself.
+      for (const c of chunks(sorted, 100)) {
+        await tx.run(`INSERT INTO statement_values (statement_id, bucket, lists) VALUES ${values(c.length, 3)}
+          ON CONFLICT (statement_id, bucket) DO UPDATE SET lists = ${MERGE_LISTS}(statement_values.lists, excluded.lists)`, c.flatMap((d) => [d.statementId, d.bucket, own(d)]))
+      }
+      return
+    }
     for (const c of chunks(sorted, pg ? CHUNK : 100)) {
       const keys = c.flatMap((d) => [d.statementId, d.bucket])
       if (pg) {
@@ -334,8 +348,7 @@ export class SqlStore implements Store {
       for (const r of rows) stored.set(`${r.statement_id}\u0000${Number(r.bucket)}`, parseLists(r.lists))
       const merged = c.map((d) => {
         const had = stored.get(`${d.statementId}\u0000${d.bucket}`)
-        // A new row takes the delta as it is when it is already a stored list's shape (sorted, bounded: a Counter's).
-        return [d.statementId, d.bucket, J(had && had.length ? mergeLists(had, d.lists) : isStoredShape(d.lists) ? d.lists : mergeLists([], d.lists))]
+        return [d.statementId, d.bucket, had && had.length ? J(mergeLists(had, d.lists)) : own(d)]
       })
       await tx.run(`INSERT INTO statement_values (statement_id, bucket, lists) VALUES ${values(c.length, 3)}
         ON CONFLICT (statement_id, bucket) DO UPDATE SET lists = excluded.lists`, merged.flat())

@@ -34,6 +34,10 @@ export class SqliteDb implements Db {
     this.db.pragma('foreign_keys = ON')
   }
 
+  defineFunction(name: string, fn: (a: string | null, b: string | null) => string): void {
+    this.db.function(name, { deterministic: true, varargs: false }, fn)
+  }
+
   private stmt(sql: string): Database.Statement {
     let s = this.cache.get(sql)
     if (!s) {
