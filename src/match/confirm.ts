@@ -129,6 +129,55 @@ export function fits(c: Compiled, m: string): boolean {
 }
 
 /**
+ * spans() from the index's flat data of the row at `f` that `m` was confirmed against: no compiled template, no cache
+ * lookup. -2 when the row has no flat description of its middle literals (one too long for the character loop):
+ * use spans() on the compiled template then.
+ */
+export function spansAt(ix: MatchIndex, f: number, m: string, out: Int32Array, max: number): number {
+  const rows = ix.rows
+  const ph = rows[f + R_PH]! & 0xffff
+  if (ph === 0 || max === 0) return 0
+  const fl = rows[f + R_FIRST]!
+  const end = m.length - rows[f + R_LAST]!
+  if (ph === 1) {
+    out[0] = fl
+    out[1] = end
+    return 1
+  }
+  const k = rows[f + R_INNER]!
+  if (k < 0) return -2
+  const inner = ix.inner
+  const text = ix.text
+  // As fitsMiddle: each middle literal at its leftmost place after the placeholder before it (and its minimum).
+  let o = rows[f + R_TEXT]! + fl
+  let start = fl
+  let n = 0
+  const count = inner[k]!
+  for (let i = 0; i < count; i++) {
+    const l = inner[k + 1 + 2 * i]!
+    let j = start + inner[k + 2 + 2 * i]!
+    if (l > 0) {
+      const c0 = text.charCodeAt(o)
+      for (; j + l <= end; j++) {
+        if (m.charCodeAt(j) !== c0) continue
+        let q = 1
+        while (q < l && m.charCodeAt(j + q) === text.charCodeAt(o + q)) q++
+        if (q === l) break
+      }
+      if (j + l > end) return -1
+    }
+    out[2 * n] = start
+    out[2 * n + 1] = j
+    if (++n === max) return n
+    start = j + l
+    o += l
+  }
+  out[2 * n] = start
+  out[2 * n + 1] = end
+  return n + 1
+}
+
+/**
  * Where the placeholder values of a template known to fit `m` are: start and end of the first `max` of them in
  * `out` (two ints each). Their number (at most `max`), or -1 when the template does not fit after all. Cuts no string:
  * a value already kept is recognised in place (TopValues.addAt), so a counted line allocates nothing.

@@ -80,7 +80,16 @@ function differential(count: number, seedIn: number, build: (sts: Statement[]) =
     for (let i = 0; i < 30; i++) lines.push(`x ${many.slice(i).join(' ')} ${pick(words)} ${pick(words)} end`)
   }
   const m = build(sts)
-  const wrong = lines.filter((l) => (m.match(l)?.statementId ?? null) !== oracle(l))
+  const out = new Int32Array(16)
+  // Where values are located in place (spans, from the index's flat data) must be where values cuts them.
+  const spansDiffer = (l: string): boolean => {
+    const r = m.match(l)
+    if (r === null) return false
+    const at = r.spans!(out, 8)
+    const cut = at === null ? null : Array.from({ length: at.n }, (_, i) => at.line.slice(out[2 * i]!, out[2 * i + 1]!))
+    return JSON.stringify(cut) !== JSON.stringify(m.match(l)!.values.slice(0, 8))
+  }
+  const wrong = lines.filter((l) => (m.match(l)?.statementId ?? null) !== oracle(l) || spansDiffer(l))
   const matched = lines.filter((l) => oracle(l) !== null).length
   if (matched < lines.length / 4) throw new Error(`only ${matched} of ${lines.length} lines match: the test would prove little`)
   return { wrong, matched }

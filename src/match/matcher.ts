@@ -76,13 +76,13 @@ function find(ix: MatchIndex, sc: Scratch, m: string, hint: MatchHint | undefine
   const rows = ix.rows
   const t = rows[best + R_T]!
   const ties = sc.ties
-  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix.templates, t, m, null)
+  if (ties === null && rows[best + R_PH]! >>> 24 === 0) return new Hit(ix.ids[t]!, rows[best + R_CHARS]!, ix, t, best, m, null)
   // Equally specific templates in catalog order, whichever key proposed them first.
   const all = ix.templates
   const tied = ties === null ? [all.at(t)] : ties.map((x) => all.at(x)).sort((a, b) => a.index - b.index)
   const { statement, ambiguous } = pick(tied, hint)
   const win = tied.find((c) => !c.alt && c.statements.includes(statement)) ?? tied.find((c) => c.statements.includes(statement))!
-  return new Hit(statement.id, win.literalChars, ix.templates, win.index, m, ambiguous === null ? null : ambiguous.map((s) => s.id))
+  return new Hit(statement.id, win.literalChars, ix, win.index, win.index === t ? best : -1, m, ambiguous === null ? null : ambiguous.map((s) => s.id))
 }
 
 /** `matchLine` plus every candidate the index proposed and why each did or did not win (`--explain`). */

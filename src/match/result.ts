@@ -3,8 +3,8 @@
  * statement, so most lines never pay for the slices (samples and real-time messages read them).
  */
 import type { MatchResult } from '../core/types.js'
-import type { Templates } from './templates.js'
-import { capture, spans } from './confirm.js'
+import type { MatchIndex } from './build.js'
+import { capture, spans, spansAt } from './confirm.js'
 
 /** spans()'s answer, one object reused: it is read before the next line is matched. */
 const SPANS = { line: '', n: 0 }
@@ -17,15 +17,18 @@ export class Hit implements MatchResult {
   // { statementId, literalChars, values }. The template is found from its number only when values are read:
   // most lines are counted and never reach for it. #line holds the message until then, its values after:
   // one field fewer per result, and millions of results are made and dropped per second.
-  #all: Templates
+  #ix: MatchIndex
   #t: number
+  /** The index row `#line` was confirmed against (its flat data locates the values), or -1 (a tie's winner). */
+  #row: number
   #line: string | string[]
   #ambiguous: string[] | null
-  constructor(statementId: string, literalChars: number, all: Templates, t: number, m: string, ambiguous: string[] | null) {
+  constructor(statementId: string, literalChars: number, ix: MatchIndex, t: number, row: number, m: string, ambiguous: string[] | null) {
     this.statementId = statementId
     this.literalChars = literalChars
-    this.#all = all
+    this.#ix = ix
     this.#t = t
+    this.#row = row
     this.#line = m
     this.#ambiguous = ambiguous
   }
@@ -36,7 +39,7 @@ export class Hit implements MatchResult {
   get values(): string[] {
     const v = this.#line
     if (typeof v !== 'string') return v
-    return (this.#line = capture(this.#all.at(this.#t), v) ?? [])
+    return (this.#line = capture(this.#ix.templates.at(this.#t), v) ?? [])
   }
   /**
    * The line and where its first `max` placeholder values are in it (Counter.valuesOf): no string cut, no array
@@ -45,7 +48,8 @@ export class Hit implements MatchResult {
   spans(out: Int32Array, max: number): { line: string; n: number } | null {
     const v = this.#line
     if (typeof v !== 'string') return null
-    const n = spans(this.#all.at(this.#t), v, out, max)
+    let n = this.#row >= 0 ? spansAt(this.#ix, this.#row, v, out, max) : -2
+    if (n === -2) n = spans(this.#ix.templates.at(this.#t), v, out, max)
     if (n < 0) return null
     SPANS.line = v
     SPANS.n = n
