@@ -1,5 +1,5 @@
 import type { Level, LogEntry, MatchResult, OccurrenceDelta, UnownedDelta } from '../core/types.js'
-import { MAX_PLACEHOLDERS, TopValues, ValueGroup, type ValuesDelta } from '../core/top-values.js'
+import { MAX_PLACEHOLDERS, TopValues, ValueGroup, type TopList, type ValuesDelta } from '../core/top-values.js'
 
 /**
  * The per-source counters the pipeline keeps (and adds to the store's `counters` table at each flush).
@@ -280,7 +280,10 @@ export class Counter {
       for (const o of slot.list) occurrences.push(o)
       for (let i = 0; i < slot.vBuckets.length; i++) {
         const tops = slot.vGroups[i]!.tops
-        if (tops.length > 0) values.push({ statementId, bucket: slot.vBuckets[i]!, lists: tops.map((t) => t.list()) })
+        if (tops.length === 0) continue
+        const lists: TopList[] = []
+        for (let p = 0; p < tops.length; p++) lists.push(tops[p]!.list())
+        values.push({ statementId, bucket: slot.vBuckets[i]!, lists })
       }
     }
     const out = { occurrences, unowned: [...this.unowned.values()], values }
