@@ -61,14 +61,7 @@ export class TopValues {
 
   /** Count `w` (default 1) occurrences of one value; true when it took another value's place (the list churns). */
   add(value: string, w = 1): boolean {
-    const v = this.v
-    for (let i = 0; i < v.length; i++) {
-      if (v[i] === value) {
-        this.c[i]! += w
-        return false
-      }
-    }
-    return this.put(own(value), w, 0)
+    return this.addAt(value, 0, value.length, w)
   }
 
   /**

@@ -69,6 +69,18 @@ function same(m: string, a: number, text: string, o: number, n: number): boolean
   return true
 }
 
+/** Where the literal `text[o, o + l)` (l ≥ 1) first occurs in `m` at or after `from`, ending by `end`; -1 if nowhere. */
+function findLiteral(m: string, from: number, end: number, text: string, o: number, l: number): number {
+  const c0 = text.charCodeAt(o)
+  for (let j = from; j + l <= end; j++) {
+    if (m.charCodeAt(j) !== c0) continue
+    let q = 1
+    while (q < l && m.charCodeAt(j + q) === text.charCodeAt(o + q)) q++
+    if (q === l) return j
+  }
+  return -1
+}
+
 /**
  * fitsInner() from the flat arrays: the middle literals (from text[o…)) in order, leftmost placement, in a
  * message whose first literal is `fl` long and last `ll` long (both already checked).
@@ -81,15 +93,8 @@ function fitsMiddle(m: string, ll: number, text: string, o: number, fl: number, 
     const l = inner[k + 1 + 2 * i]!
     pos += inner[k + 2 + 2 * i]!
     if (l > 0) {
-      const c0 = text.charCodeAt(o)
-      let j = pos
-      for (; j + l <= end; j++) {
-        if (m.charCodeAt(j) !== c0) continue
-        let q = 1
-        while (q < l && m.charCodeAt(j + q) === text.charCodeAt(o + q)) q++
-        if (q === l) break
-      }
-      if (j + l > end) return false
+      const j = findLiteral(m, pos, end, text, o, l)
+      if (j < 0) return false
       pos = j + l
       o += l
     } else if (pos > end) return false
@@ -156,16 +161,7 @@ export function spansAt(ix: MatchIndex, f: number, m: string, out: Int32Array, m
   for (let i = 0; i < count; i++) {
     const l = inner[k + 1 + 2 * i]!
     let j = start + inner[k + 2 + 2 * i]!
-    if (l > 0) {
-      const c0 = text.charCodeAt(o)
-      for (; j + l <= end; j++) {
-        if (m.charCodeAt(j) !== c0) continue
-        let q = 1
-        while (q < l && m.charCodeAt(j + q) === text.charCodeAt(o + q)) q++
-        if (q === l) break
-      }
-      if (j + l > end) return -1
-    }
+    if (l > 0 && (j = findLiteral(m, j, end, text, o, l)) < 0) return -1
     out[2 * n] = start
     out[2 * n + 1] = j
     if (++n === max) return n
@@ -209,20 +205,11 @@ export function spans(c: Compiled, m: string, out: Int32Array, max: number): num
 
 /** The placeholder values of a template known to fit `m`, in order. */
 export function capture(c: Compiled, m: string): string[] | null {
-  const lits = c.lits
-  const n = lits.length
-  if (n === 1) return []
-  const end = m.length - lits[n - 1]!.length
+  const ph = c.lits.length - 1
+  const out = new Int32Array(2 * ph)
+  const n = spans(c, m, out, ph)
+  if (n < 0) return null
   const values: string[] = []
-  let pos = lits[0]!.length
-  for (let i = 1; i < n - 1; i++) {
-    const lit = lits[i]!
-    const from = pos + c.mins[i - 1]!
-    const j = lit.length === 0 ? from : m.indexOf(lit, from)
-    if (j < 0) return null
-    values.push(m.slice(pos, j))
-    pos = j + lit.length
-  }
-  values.push(m.slice(pos, end))
+  for (let i = 0; i < n; i++) values.push(m.slice(out[2 * i]!, out[2 * i + 1]!))
   return values
 }
