@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 
 /** Repository root (for spawning bin/dice.js). */
@@ -21,4 +21,22 @@ export function runDice(args: string[], o: { cwd?: string; input?: string | Buff
     })
     child.stdin.end(o.input ?? '')
   })
+}
+
+/**
+ * Read a running dice's stdout up to its first line, then close the pipe as `| head -1` does; resolves with its exit
+ * status and everything it wrote to stderr (collected from the start).
+ */
+export async function readFirstLineThenClose(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += d))
+  await new Promise<void>((resolve) => {
+    let out = ''
+    child.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) (child.stdout!.destroy(), resolve())
+    })
+  })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { code, stderr }
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openStore } from '../../store/registry.js'
-import { DICE_BIN } from '../testutil.js'
+import { DICE_BIN, readFirstLineThenClose } from '../testutil.js'
 import { statement } from '../../deliver/testutil/fixtures.js'
 import { tempDir } from '../../testutil/tmp.js'
 
@@ -24,16 +24,7 @@ describe('dice digest | head', () => {
     })
     await store.close()
     const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'digest', '--preview', '--at', MONDAY_10], { cwd: dir, env: { ...process.env, SLACK_BOT_TOKEN: '' } })
-    let stderr = ''
-    child.stderr.on('data', (d) => (stderr += d))
-    await new Promise<void>((resolve) => {
-      let out = ''
-      child.stdout.on('data', (d) => {
-        out += d
-        if (out.includes('\n')) (child.stdout.destroy(), resolve())
-      })
-    })
-    const code = await new Promise((resolve) => child.on('close', resolve))
+    const { code, stderr } = await readFirstLineThenClose(child)
     expect(stderr).not.toMatch(/EPIPE|Error/)
     expect(code).toBe(0)
   })

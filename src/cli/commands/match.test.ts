@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
 import { openStore } from '../../store/registry.js'
-import { DICE_BIN, runDice } from '../testutil.js'
+import { DICE_BIN, readFirstLineThenClose, runDice } from '../testutil.js'
 import { tempDir } from '../../testutil/tmp.js'
 
 function st(id: string, file: string, line: number, template: string, o: Partial<Statement> = {}): Statement {
@@ -157,18 +157,9 @@ describe('dice match', () => {
 
   it('stops quietly with exit 0 when the reader closes the pipe early (dice match | head)', async () => {
     const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json'], { cwd: dir })
-    let stderr = ''
-    child.stderr.on('data', (d) => (stderr += d))
     child.stdin.on('error', () => {}) // dice stops reading once nobody reads its output
     child.stdin.end(many)
-    await new Promise<void>((resolve) => {
-      let out = ''
-      child.stdout.on('data', (d) => {
-        out += d
-        if (out.includes('\n')) (child.stdout.destroy(), resolve())
-      })
-    })
-    const code = await new Promise((resolve) => child.on('close', resolve))
+    const { code, stderr } = await readFirstLineThenClose(child)
     expect(stderr).not.toMatch(/EPIPE|Error/)
     expect(code).toBe(0)
   })
