@@ -92,6 +92,9 @@ export class SqliteDb implements Db {
   all<T>(sql: string, params?: Param[]) {
     return this.locked((d) => d.all<T>(sql, params))
   }
+  allMapped<T>(sql: string, params: Param[], f: (row: Record<string, any>) => T) {
+    return this.locked((d) => d.allMapped!(sql, params, f))
+  }
   get<T>(sql: string, params?: Param[]) {
     return this.locked((d) => d.get<T>(sql, params))
   }
