@@ -71,6 +71,24 @@ describe('Pipeline', () => {
     expect(occ.find((o) => o.host === 'web-1')).toMatchObject({ count: 2, bucket: T0, samples: ['ERROR web-1 queue jobs is full (12 items)', 'ERROR web-1 queue mail is full (1 items)'] })
   })
 
+  it('hands the sink only the hits it wants (as ingest workers do), and still counts every line', async () => {
+    const hits: Hit[] = []
+    const asked: string[] = []
+    const sink: HitSink = {
+      attach: () => {}, wantsHit: (s) => (asked.push(s.id), s.channels.length > 0), onHit: (h) => void hits.push(h), take: () => undefined, putBack: () => {}, committed: () => {},
+    }
+    const p = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, sink })
+    const parser = parserFor(REGEX, config)
+    for (const text of ['ERROR web-1 queue jobs is full (12 items)', 'INFO web-1 hello cruel world', 'ERROR web-2 queue mail is full (1 items)', 'DEBUG web-3 the sky is crying']) p.push('t', { text }, parser)
+    p.endSource('t')
+    await p.flush()
+    expect(hits.map((h) => [h.statement.id, h.host])).toEqual([['hello', 'web-1']])
+    // Asked once per statement of the catalog, not per line.
+    expect(asked.sort()).toEqual(CATALOG.map((s) => s.id).sort())
+    const totals = Object.fromEntries((await store.totals()).map((t) => [t.statementId, t.count]))
+    expect(totals).toEqual({ full: 2, hello: 1, sky: 1 })
+  })
+
   it('does not count a low-level line for a looser annotated template when a more specific one printed it', async () => {
     const statements = [
       stmt('loose', 'job %s', { level: 'info', channels: ['ops'] }),

@@ -158,7 +158,11 @@ export class Pipeline {
   }
 
   private newTally(): Tally {
-    return new Tally({ config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, revisions: this.revisions, onHit: this.onHit, counter: this.counter, deltas: this.deltas })
+    const sink = this.o.sink
+    return new Tally({
+      config: this.o.config, clock: this.o.clock, statements: this.statements, plan: this.catalogPlan, revisions: this.revisions, onHit: this.onHit,
+      wantsHit: sink ? (s) => sink.wantsHit(s) : undefined, counter: this.counter, deltas: this.deltas,
+    })
   }
 
   /** This thread's Tally, built on first use when the workers count everything else. */

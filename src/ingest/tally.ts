@@ -73,6 +73,8 @@ interface StatementInfo {
   tail: TemplateTail | null
   /** 1 when its template may have placeholders (their values are kept: Counter.valuesOf), 0 when not; -1 until first counted. */
   placeholders: number
+  /** onHit wants its hits (TallyOptions.wantsHit). */
+  hit: boolean
 }
 
 /** Every placeholder syntax (match/template.ts) starts with one of these. */
@@ -94,6 +96,11 @@ export interface TallyOptions {
   revisions?: RevisionPrefs | null
   /** Called for each counted matched entry. Must not throw; errors are swallowed. */
   onHit?: (h: Hit) => void
+  /**
+   * The statements whose hits onHit wants (default: all). A hit is built per counted line, its placeholder values
+   * read from the line: a replay with delivery on counts every line, and only #channel statements' hits are wanted.
+   */
+  wantsHit?: (s: Statement) => boolean
   /** Distinct unowned shapes per bucket before the overflow row (Counter); ingest workers leave that to the Pipeline. */
   maxShapesPerBucket?: number
   /** Deltas carry the reading order of their lines (`push`'s `ord`), for merging several Tallies' counts. */
@@ -113,6 +120,7 @@ export class Tally {
   readonly counter: Counter
   private readonly clock: Clock
   private readonly onHit?: (h: Hit) => void
+  private readonly wantsHit?: (s: Statement) => boolean
   private readonly minLevel: Config['match']['minLevel']
   private readonly bucketMs: number
   private matcher: Matcher
@@ -127,6 +135,7 @@ export class Tally {
   constructor(o: TallyOptions) {
     this.clock = o.clock
     this.onHit = o.onHit
+    this.wantsHit = o.wantsHit
     this.minLevel = o.config.match.minLevel
     this.bucketMs = o.config.match.bucketSeconds * 1000
     this.counter = o.counter ?? new Counter(o.config.match.samplesPerBucket, o.maxShapesPerBucket, o.ordered)
@@ -153,7 +162,8 @@ export class Tally {
     const byId = new Map<string, StatementInfo>()
     for (const s of statements) {
       const tail = s.template !== null && s.template.includes('\n') ? TemplateTail.of(s.template) : null
-      byId.set(s.id, { statement: s, always: always(s), key: new OccurrenceKey(s.id), tail, placeholders: -1 })
+      const hit = this.onHit !== undefined && (this.wantsHit === undefined || this.wantsHit(s))
+      byId.set(s.id, { statement: s, always: always(s), key: new OccurrenceKey(s.id), tail, placeholders: -1, hit })
     }
     this.byId = byId
   }
@@ -318,11 +328,11 @@ export class Tally {
           if (other !== undefined) also.push(other.statement)
         }
       }
-      if (this.onHit !== undefined) {
+      if (info.hit) {
         try {
           const hit: Hit = { entry: e, statement: info.statement, values: m!.values, host, time, source }
           if (also !== undefined) hit.also = also
-          this.onHit(hit)
+          this.onHit!(hit)
         } catch {
           // Delivery must never break counting; it has its own outbox and retries.
         }
