@@ -15,7 +15,7 @@ import type { Delivery } from '../../deliver/delivery.js'
 import { StreamSource } from '../../ingest/stdin/stream-source.js'
 import { workerCount } from '../../ingest/parallel/workers.js'
 import type { Store } from '../../store/store.js'
-import { fitHeapGrowth } from '../heap.js'
+import { collectAfterCounting, fitHeapGrowth } from '../heap.js'
 
 /**
  * `dice replay FILE... [--format F] [--no-deliver]`: ingest files once into the store (backfill), from
@@ -75,6 +75,7 @@ export const replay: Command = {
       let read: Awaited<ReturnType<typeof countFiles>>
       try {
         read = await countFiles(ctx, { store, files, parser, delivery, host: values.host as string | undefined, signal: ac.signal, workers })
+        if (delivery) collectAfterCounting()
         // Deliver what was counted: real-time channel posts (a backfill's, once each, with the counts of
         // everything read), then any digests due now. The catalog and the
         // matcher are out of reach by now (countFiles returned), so the digest's reads reuse their memory.
