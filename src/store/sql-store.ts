@@ -57,24 +57,23 @@ const values = (rows: number, cols: number) =>
 
 type Row = Record<string, any>
 
-function toStatement(r: Row): Statement {
-  return {
-    id: r.id, file: r.file, line: Number(r.line), endLine: Number(r.end_line), language: r.language, level: r.level ?? null,
-    template: r.template ?? null, matchable: !!Number(r.matchable), channels: P(r.channels, []), mentions: P(r.mentions, []),
-    blame: P(r.blame, null), callee: r.callee, via: r.via ?? null, reason: r.reason ?? null, expect: P(r.expect, null), commit: r.at_commit ?? null,
-  }
-}
+/** The statements table's columns in the order the statement readers take them (SELECT lists and row arrays). */
+const STATEMENT_COLUMNS = 'id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect, at_commit'
+const COLUMN_NAMES = STATEMENT_COLUMNS.split(', ')
+/** A driver's row object as the positional row the statement readers take. */
+const positional = (r: Row): unknown[] => COLUMN_NAMES.map((c) => r[c])
 
-/**
- * toStatement for a whole catalog read: the texts many statements repeat (file, language, level, callee, a commit's
- * blame) are one string / one object each, not one per row as the driver returns them — at 100k statements that is
- * tens of MB a long-running process keeps.
- */
 /** One frozen empty list for every statement without channels or mentions (most of them; 2 arrays × 100k otherwise). */
 const NONE = Object.freeze([]) as unknown as string[]
 const list = (v: unknown): string[] => (v === '[]' ? NONE : P(v, NONE))
 
-function statementReader(): (r: Row) => Statement {
+/**
+ * A reader of statements rows (STATEMENT_COLUMNS, by position: SQLite hands a catalog read over as arrays, which it
+ * makes faster than objects of 16 named fields). For a whole catalog, the texts many statements repeat (file,
+ * language, level, callee, a commit's blame) are one string / one object each, not one per row as the driver returns
+ * them — at 100k statements that is tens of MB a long-running process keeps.
+ */
+function statementReader(): (r: readonly any[]) => Statement {
   const strings = new Map<string, string>()
   const blames = new Map<string, unknown>()
   const one = (s: string): string => {
@@ -85,15 +84,16 @@ function statementReader(): (r: Row) => Statement {
   }
   return (r) => {
     let blame = null
-    if (typeof r.blame === 'string') {
-      blame = blames.get(r.blame) ?? null
-      if (blame === null && (blame = P(r.blame, null)) !== null && blames.size < 100_000) blames.set(r.blame, blame)
+    const b = r[10]
+    if (typeof b === 'string') {
+      blame = blames.get(b) ?? null
+      if (blame === null && (blame = P(b, null)) !== null && blames.size < 100_000) blames.set(b, blame)
     }
     return {
-      id: r.id, file: one(r.file), line: Number(r.line), endLine: Number(r.end_line), language: one(r.language), level: (r.level == null ? null : one(r.level)) as Statement['level'],
-      template: r.template ?? null, matchable: !!Number(r.matchable), channels: list(r.channels), mentions: list(r.mentions),
-      blame: blame as Statement['blame'], callee: one(r.callee), via: r.via == null ? null : one(r.via), reason: r.reason ?? null, expect: P(r.expect, null),
-      commit: r.at_commit == null ? null : one(r.at_commit),
+      id: r[0], file: one(r[1]), line: Number(r[2]), endLine: Number(r[3]), language: one(r[4]), level: (r[5] == null ? null : one(r[5])) as Statement['level'],
+      template: r[6] ?? null, matchable: !!Number(r[7]), channels: list(r[8]), mentions: list(r[9]),
+      blame: blame as Statement['blame'], callee: one(r[11]), via: r[12] == null ? null : one(r[12]), reason: r[13] ?? null, expect: P(r[14], null),
+      commit: r[15] == null ? null : one(r[15]),
     }
   }
 }
@@ -195,13 +195,13 @@ export class SqlStore implements Store {
   }
 
   async listStatements() {
-    const sql = `SELECT * FROM statements ORDER BY file, line, id`
+    const sql = `SELECT ${STATEMENT_COLUMNS} FROM statements ORDER BY file, line, id`
     const read = statementReader()
-    return this.db.allMapped ? this.db.allMapped(sql, [], read) : (await this.db.all<Row>(sql)).map(read)
+    return this.db.allRows ? this.db.allRows(sql, [], read) : (await this.db.all<Row>(sql)).map((r) => read(positional(r)))
   }
   async listMatchStatements() {
     const sql = `SELECT id, file, line, template, matchable FROM statements ORDER BY file, line, id`
-    // all(), not allMapped(): five small columns, so the driver's rows are no burden, and one call reads faster.
+    // all(), not allRows(): five small columns, so the driver's rows are no burden, and one call reads faster.
     return (await this.db.all<Row>(sql)).map((r): MatchStatement => ({ id: r.id, file: r.file, line: Number(r.line), template: r.template ?? null, matchable: !!Number(r.matchable) }))
   }
   async countStatements() {
@@ -212,13 +212,13 @@ export class SqlStore implements Store {
     const read = statementReader()
     const out: Statement[] = []
     for (const c of chunks([...new Set(ids)], 500)) {
-      for (const r of await this.db.all<Row>(`SELECT * FROM statements WHERE id IN (${c.map(() => '?').join(',')})`, c)) out.push(read(r))
+      for (const r of await this.db.all<Row>(`SELECT ${STATEMENT_COLUMNS} FROM statements WHERE id IN (${c.map(() => '?').join(',')})`, c)) out.push(read(positional(r)))
     }
     return out
   }
   async getStatement(id: string) {
-    const r = await this.db.get<Row>(`SELECT * FROM statements WHERE id = ?`, [id])
-    if (r) return toStatement(r)
+    const r = await this.db.get<Row>(`SELECT ${STATEMENT_COLUMNS} FROM statements WHERE id = ?`, [id])
+    if (r) return statementReader()(positional(r))
     const old = await this.db.get<Row>(`SELECT statement FROM revision_catalog WHERE id = ?`, [id])
     return old ? P<Statement>(old.statement, null as never) : null
   }

@@ -48,6 +48,18 @@ export class SqliteDb implements Db {
     return s
   }
 
+  /** A second prepared statement of `sql` that returns rows as arrays (a statement's mode is its own). */
+  private raw(sql: string): Database.Statement {
+    const key = `raw\u0000${sql}`
+    let s = this.cache.get(key)
+    if (!s) {
+      s = this.db.prepare(sql).raw(true)
+      if (this.cache.size > 500) this.cache.clear()
+      this.cache.set(key, s)
+    }
+    return s
+  }
+
   private direct(): Db {
     const self = this
     const d: Db = {
@@ -55,9 +67,9 @@ export class SqliteDb implements Db {
       async all<T>(sql: string, params?: Param[]) {
         return self.stmt(sql).all(...norm(params)) as T[]
       },
-      async allMapped<T>(sql: string, params: Param[], f: (row: Record<string, any>) => T) {
+      async allRows<T>(sql: string, params: Param[], f: (row: any[]) => T) {
         const out: T[] = []
-        for (const row of self.stmt(sql).iterate(...norm(params))) out.push(f(row as Record<string, any>))
+        for (const row of self.raw(sql).iterate(...norm(params))) out.push(f(row as any[]))
         return out
       },
       async get<T>(sql: string, params?: Param[]) {
@@ -92,8 +104,8 @@ export class SqliteDb implements Db {
   all<T>(sql: string, params?: Param[]) {
     return this.locked((d) => d.all<T>(sql, params))
   }
-  allMapped<T>(sql: string, params: Param[], f: (row: Record<string, any>) => T) {
-    return this.locked((d) => d.allMapped!(sql, params, f))
+  allRows<T>(sql: string, params: Param[], f: (row: any[]) => T) {
+    return this.locked((d) => d.allRows!(sql, params, f))
   }
   get<T>(sql: string, params?: Param[]) {
     return this.locked((d) => d.get<T>(sql, params))
