@@ -155,7 +155,7 @@ export class Delivery implements HitSink {
   }
 
   /** HitSink: the pipeline commits our real-time counts with its own from now on. */
-  attach(requestFlush: () => void): void {
+  attach(requestFlush: (() => void) | null): void {
     this.requestFlush = requestFlush
   }
 

@@ -89,6 +89,16 @@ describe('Pipeline', () => {
     expect(totals).toEqual({ full: 2, hello: 1, sky: 1 })
   })
 
+  it('lets go of the sink when stopped: the sink keeps no way back to the pipeline (its catalog and matcher)', async () => {
+    const attached: Array<(() => void) | null> = []
+    const sink: HitSink = { attach: (f) => void attached.push(f), wantsHit: () => true, onHit: () => {}, take: () => undefined, putBack: () => {}, committed: () => {} }
+    const p = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, sink })
+    expect(attached).toHaveLength(1)
+    expect(typeof attached[0]).toBe('function')
+    await p.stop()
+    expect(attached).toEqual([attached[0], null])
+  })
+
   it('does not count a low-level line for a looser annotated template when a more specific one printed it', async () => {
     const statements = [
       stmt('loose', 'job %s', { level: 'info', channels: ['ops'] }),

@@ -409,6 +409,7 @@ export class Pipeline {
     try {
       await this.flush({ final: true })
     } finally {
+      this.o.sink?.attach(null)
       await this.pool?.close()
     }
   }

@@ -9,9 +9,10 @@ import type { RealtimeBatch } from '../store/store.js'
 export interface HitSink {
   /**
    * The pipeline commits for the sink from now on; `requestFlush` asks it to flush soon (real-time hits
-   * are waiting). Called once, by the pipeline's constructor.
+   * are waiting). Called by the pipeline's constructor, and with null by its stop(): the sink commits its own
+   * from then on, and holds nothing of the pipeline (a replay's catalog and matcher, while it delivers).
    */
-  attach(requestFlush: () => void): void
+  attach(requestFlush: (() => void) | null): void
   /** Whether onHit does anything with hits of `s` (ingest workers send back only those). */
   wantsHit(s: Statement): boolean
   /** One counted hit (synchronous, the hot path). Must not throw. */
