@@ -295,7 +295,9 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
  * marks stay put — fixed later (a `people` entry, an invited bot), its owner's next digest still has them.
  */
 async function countLost(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; log: (line: string) => void; day: string; deploys?: readonly DeployRow[] }): Promise<DigestPreview[]> {
-  const built = await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}` })
+  // Counted, not shown (unless previewed): items of an id and a count, no samples, hosts, links or placeholder values
+  // — for a catalog nobody Slack knows owns, that was every counted statement's rows and values at once.
+  const built = await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}`, lean: !c.preview })
   if (!built.items.length && !built.marks.length) return []
   const why = g.lost!
   const preview: DigestPreview = {
@@ -366,7 +368,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[] }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -428,6 +430,10 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     const kept = f && unsilenced(s.id, f)
     if (!kept) continue
     const { rows, count, snoozed } = kept
+    if (c.lean) {
+      items.push({ ...leanItem(s, rows, count, !sent.has(s.id)), marks: f!.marks })
+      continue
+    }
     const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f!.marks }
     if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
     const why = c.lost.get(s.id)
@@ -453,7 +459,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     }
   }
   // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements.
-  const withValues = items.filter((i) => !i.statementId.startsWith('shape:'))
+  const withValues = c.lean ? [] : items.filter((i) => !i.statementId.startsWith('shape:'))
   if (withValues.length) {
     const templates = new Map(g.statements.map((s) => [s.id, s.template]))
     const vals = await c.store.statementValues({ statements: withValues.map((i) => ({ statementId: i.statementId, since: sent.get(i.statementId) ?? null })), until: c.now })
@@ -476,6 +482,17 @@ function tieNote(s: Statement, others: readonly Statement[]): string {
 }
 
 const rank = (l: DigestItem['level']) => (l ? levelRank(l) : -1)
+
+/**
+ * An item that is only counted (an undeliverable digest's, not previewed): the statement's own fields and the count
+ * and time frame, nothing made per item beyond the object (no hosts, sample, link or values).
+ */
+function leanItem(s: Statement, rows: Row[], count: number, isNew: boolean): DigestItem {
+  let firstSeen = Infinity
+  let lastSeen = -Infinity
+  for (const r of rows) (firstSeen = Math.min(firstSeen, r.firstSeen)), (lastSeen = Math.max(lastSeen, r.lastSeen))
+  return { statementId: s.id, file: s.file, line: s.line, level: s.level, template: s.template ?? s.id, sample: null, count, hosts: [], firstSeen, lastSeen, link: null, isNew }
+}
 
 function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
   const hosts = [...new Set(rows.map((r) => r.host))].sort()
