@@ -1,30 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { tempPostgresStore } from '../store/testutil/stores.js'
-import type { Store } from '../store/store.js'
 import { Router } from '../route/router.js'
 import { Delivery } from './delivery.js'
 import { SlackNotifier } from './slack/notifier.js'
 import { SlackWebApi } from './slack/api.js'
-import { startSlackStandin, type SlackStandin } from './testutil/slack-standin.js'
+import { slackBed } from './testutil/bed.js'
 import { config, hit, statement } from './testutil/fixtures.js'
 
 const MONDAY_10 = Date.parse('2026-11-23T10:00:00Z')
-let slack: SlackStandin
-const stores: Store[] = []
-const open: Delivery[] = []
+const bed = slackBed()
+const { stores, deliveries: open } = bed
 let now = MONDAY_10
 const clock = () => now
 // Separate processes never share a millisecond clock exactly.
 const skewed = (ms: number) => () => now + ms
-
-beforeEach(async () => {
-  slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn', tz: 'UTC' }] })
-})
-afterEach(async () => {
-  for (const d of open.splice(0)) d.stop()
-  await slack.close()
-  for (const s of stores.splice(0)) await s.close()
-})
 
 async function instances(n: number) {
   const { store, url } = await tempPostgresStore()
@@ -36,7 +25,7 @@ async function instances(n: number) {
     const s = await own
     if (i > 0) stores.push(s)
     const cfg = config()
-    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const api = new SlackWebApi({ token: 'xoxb-test', url: bed.slack.url })
     const d = new Delivery({ store: s, config: cfg, clock: skewed(i), notifier: new SlackNotifier(api), slack: api, router: new Router({ store: s, config: cfg, clock: skewed(i) }), instanceId: `i${i}`, log: () => {} })
     open.push(d)
     out.push(d)
@@ -54,8 +43,8 @@ describe('several instances on one PostgreSQL database', () => {
     // The scheduler lease lets one of them build; the others still drain the outbox.
     await Promise.all(ds.map((d) => d.tick()))
     await Promise.all(ds.map((d) => d.tick()))
-    expect(slack.ok('chat.postMessage')).toHaveLength(1)
-    expect(slack.ok('chat.postMessage')[0]!.body.text).toContain('×4')
+    expect(bed.slack.ok('chat.postMessage')).toHaveLength(1)
+    expect(bed.slack.ok('chat.postMessage')[0]!.body.text).toContain('×4')
   })
 
   it('post one real-time message per statement × channel × window when all see the same first hit', async () => {
@@ -66,11 +55,11 @@ describe('several instances on one PostgreSQL database', () => {
     await Promise.all(ds.map((d) => d.idle()))
     for (const d of ds) d.onHit(hit(s, { time: now }))
     await Promise.all(ds.map((d) => d.idle()))
-    expect(slack.ok('chat.postMessage')).toHaveLength(1)
+    expect(bed.slack.ok('chat.postMessage')).toHaveLength(1)
     // The others adopted the posted message: every later change is an update of that one message.
-    const ts = slack.ok('chat.postMessage')[0]!.body && [...slack.messages.values()][0]!.ts
-    expect(slack.ok('chat.update').length).toBeGreaterThanOrEqual(1)
-    for (const u of slack.ok('chat.update')) expect(u.body.ts).toBe(ts)
+    const ts = bed.slack.ok('chat.postMessage')[0]!.body && [...bed.slack.messages.values()][0]!.ts
+    expect(bed.slack.ok('chat.update').length).toBeGreaterThanOrEqual(1)
+    for (const u of bed.slack.ok('chat.update')) expect(u.body.ts).toBe(ts)
   })
 })
 
@@ -81,7 +70,7 @@ describe('several instances racing on many statements at once', () => {
     await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], many, [])
     for (const s of many) for (const d of ds) d.onHit(hit(s, { time: now }))
     await Promise.all(ds.map((d) => d.idle()))
-    const posted = slack.ok('chat.postMessage').map((c) => c.body.text.split('\n')[0])
+    const posted = bed.slack.ok('chat.postMessage').map((c) => c.body.text.split('\n')[0])
     expect(posted).toHaveLength(30)
     expect(new Set(posted).size).toBe(30)
   })
@@ -102,8 +91,8 @@ describe('several instances adding to one channel message', () => {
     now += 2_000
     for (const d of ds) d.onHit(hit(s, { time: now, host: 'gw-9' }))
     await Promise.all(ds.map((d) => d.idle()))
-    expect(slack.ok('chat.postMessage')).toHaveLength(1)
-    const final = [...slack.messages.values()][0]!.text
+    expect(bed.slack.ok('chat.postMessage')).toHaveLength(1)
+    const final = [...bed.slack.messages.values()][0]!.text
     expect(final).toContain(`×${1 + 5 * 3 * 4 + 3}`)
     for (const h of ['gw-0', 'gw-1', 'gw-2', 'gw-9']) expect(final).toContain(h)
   })

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { tempPostgresStore, tempSqliteStore } from '../store/testutil/stores.js'
 import { openStore } from '../store/registry.js'
 import type { Store } from '../store/store.js'
@@ -6,7 +6,7 @@ import { Router } from '../route/router.js'
 import { Delivery } from './delivery.js'
 import { SlackNotifier } from './slack/notifier.js'
 import { SlackWebApi } from './slack/api.js'
-import { startSlackStandin, type SlackStandin } from './testutil/slack-standin.js'
+import { slackBed } from './testutil/bed.js'
 import { config, statement } from './testutil/fixtures.js'
 import { parserFor, Pipeline } from '../ingest/pipeline.js'
 import { Counter, OccurrenceKey } from '../ingest/counter.js'
@@ -32,23 +32,14 @@ function flood(): string[] {
 }
 
 describe('placeholder values: the IPsec story', () => {
-  let slack: SlackStandin
-  const stores: Store[] = []
-  const open: Delivery[] = []
-  beforeEach(async () => {
-    slack = await startSlackStandin({ users: [{ id: 'UPIG00001', email: 'pig@pen.mssn', tz: 'UTC' }] })
-  })
-  afterEach(async () => {
-    for (const d of open.splice(0)) d.stop()
-    await slack.close()
-    for (const s of stores.splice(0)) await s.close()
-  })
+  const bed = slackBed()
+  const { stores, deliveries: open } = bed
 
   async function service(store: Store, s = ipsec, cfg = config()) {
     await store.replaceFiles([{ file: 'src/net/ipsec.c', hash: 'h' }], [s], [])
     const router = new Router({ store, config: cfg, clock: () => T0 })
     await router.refresh()
-    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const api = new SlackWebApi({ token: 'xoxb-test', url: bed.slack.url })
     const d = new Delivery({ store, config: cfg, clock: () => T0, notifier: new SlackNotifier(api), slack: api, router, updateEveryMs: 50, log: () => {} })
     open.push(d)
     const p = new Pipeline({ store, config: cfg, clock: () => T0, statements: [s], sink: d })
@@ -63,9 +54,9 @@ describe('placeholder values: the IPsec story', () => {
     p.endSource('gw')
     await p.flush({ final: true })
     await d.idle()
-    const posts = slack.ok('chat.postMessage')
+    const posts = bed.slack.ok('chat.postMessage')
     expect(posts).toHaveLength(1)
-    const last = [...posts, ...slack.ok('chat.update')].sort((a, b) => a.at - b.at).at(-1)!.body
+    const last = [...posts, ...bed.slack.ok('chat.update')].sort((a, b) => a.at - b.at).at(-1)!.body
     const text = JSON.stringify(last.blocks)
     expect(text).toContain('×880')
     expect(last.text).toContain('peer: `203.0.113.9` ×812, `198.51.100.4` ×40, `192.0.2.77` ×20, +3 more')
@@ -87,7 +78,7 @@ describe('placeholder values: the IPsec story', () => {
       { value: '192.0.2.5', count: 5 }, { value: '192.0.2.6', count: 2 }, { value: '192.0.2.7', count: 1 }] }])
     const page = renderPage(await loadPageData(store, T0 + 60_000, '', cfg), cfg)
     expect(page).toContain('peer: <code>203.0.113.9</code> ×812, <code>198.51.100.4</code> ×40')
-    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const api = new SlackWebApi({ token: 'xoxb-test', url: bed.slack.url })
     const digests = await buildDigests({ store, config: cfg, clock: () => T0 + 3_600_000, slack: api, preview: true })
     expect(digests.length).toBeGreaterThan(0)
     const all = JSON.stringify(digests)
@@ -103,7 +94,7 @@ describe('placeholder values: the IPsec story', () => {
     p.endSource('gw')
     await p.flush({ final: true })
     await d.idle()
-    const last = [...slack.ok('chat.postMessage'), ...slack.ok('chat.update')].sort((a, b) => a.at - b.at).at(-1)!.body
+    const last = [...bed.slack.ok('chat.postMessage'), ...bed.slack.ok('chat.update')].sort((a, b) => a.at - b.at).at(-1)!.body
     const blocks = JSON.stringify(last.blocks)
     for (const t of [blocks, last.text as string]) {
       expect(t).not.toContain('<!channel>')
