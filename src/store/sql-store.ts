@@ -59,9 +59,6 @@ type Row = Record<string, any>
 
 /** The statements table's columns in the order the statement readers take them (SELECT lists and row arrays). */
 const STATEMENT_COLUMNS = 'id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect, at_commit'
-const COLUMN_NAMES = STATEMENT_COLUMNS.split(', ')
-/** A driver's row object as the positional row the statement readers take. */
-const positional = (r: Row): unknown[] => COLUMN_NAMES.map((c) => r[c])
 
 /** One frozen empty list for every statement without channels or mentions (most of them; 2 arrays × 100k otherwise). */
 const NONE = Object.freeze([]) as unknown as string[]
@@ -196,8 +193,7 @@ export class SqlStore implements Store {
 
   async listStatements() {
     const sql = `SELECT ${STATEMENT_COLUMNS} FROM statements ORDER BY file, line, id`
-    const read = statementReader()
-    return this.db.allRows ? this.db.allRows(sql, [], read) : (await this.db.all<Row>(sql)).map((r) => read(positional(r)))
+    return this.rows(sql, [], statementReader())
   }
   async listMatchStatements() {
     const sql = `SELECT id, file, line, template, matchable FROM statements ORDER BY file, line, id`
@@ -212,13 +208,13 @@ export class SqlStore implements Store {
     const read = statementReader()
     const out: Statement[] = []
     for (const c of chunks([...new Set(ids)], 500)) {
-      for (const r of await this.db.all<Row>(`SELECT ${STATEMENT_COLUMNS} FROM statements WHERE id IN (${c.map(() => '?').join(',')})`, c)) out.push(read(positional(r)))
+      out.push(...await this.rows(`SELECT ${STATEMENT_COLUMNS} FROM statements WHERE id IN (${c.map(() => '?').join(',')})`, c, read))
     }
     return out
   }
   async getStatement(id: string) {
     const r = await this.db.get<Row>(`SELECT ${STATEMENT_COLUMNS} FROM statements WHERE id = ?`, [id])
-    if (r) return statementReader()(positional(r))
+    if (r) return statementReader()(Object.values(r))
     const old = await this.db.get<Row>(`SELECT statement FROM revision_catalog WHERE id = ?`, [id])
     return old ? P<Statement>(old.statement, null as never) : null
   }
@@ -492,15 +488,12 @@ export class SqlStore implements Store {
   }
 
   /**
-   * `f` of every row of `sql` as an array of its columns (SELECT order), as read: the driver's rows are not all
-   * alive at once where it can hand them over one by one (Db.allRows).
+   * `f` of every row of `sql` as an array of its columns (SELECT order: both drivers keep a row's fields in it), as
+   * read: the driver's rows are not all alive at once where it can hand them over one by one (Db.allRows).
    */
-  private async rows(sql: string, params: Param[], f: (row: any[]) => void): Promise<void> {
-    if (this.db.allRows) {
-      await this.db.allRows(sql, params, f)
-      return
-    }
-    for (const r of await this.db.all<Row>(sql, params)) f(Object.values(r))
+  private async rows<T>(sql: string, params: Param[], f: (row: any[]) => T): Promise<T[]> {
+    if (this.db.allRows) return this.db.allRows(sql, params, f)
+    return (await this.db.all<Row>(sql, params)).map((r) => f(Object.values(r)))
   }
 
   async listUnowned(q: { since?: number; limit?: number } = {}): Promise<UnownedRow[]> {
