@@ -38,22 +38,12 @@ export class SqliteDb implements Db {
     this.db.function(name, { deterministic: true, varargs: false }, fn)
   }
 
-  private stmt(sql: string): Database.Statement {
-    let s = this.cache.get(sql)
-    if (!s) {
-      s = this.db.prepare(sql)
-      if (this.cache.size > 500) this.cache.clear()
-      this.cache.set(sql, s)
-    }
-    return s
-  }
-
-  /** A second prepared statement of `sql` that returns rows as arrays (a statement's mode is its own). */
-  private raw(sql: string): Database.Statement {
-    const key = `raw\u0000${sql}`
+  /** The prepared statement of `sql`; with `raw`, a second one returning rows as arrays (a statement's mode is its own). */
+  private stmt(sql: string, raw = false): Database.Statement {
+    const key = raw ? `raw\u0000${sql}` : sql
     let s = this.cache.get(key)
     if (!s) {
-      s = this.db.prepare(sql).raw(true)
+      s = raw ? this.db.prepare(sql).raw(true) : this.db.prepare(sql)
       if (this.cache.size > 500) this.cache.clear()
       this.cache.set(key, s)
     }
@@ -69,7 +59,7 @@ export class SqliteDb implements Db {
       },
       async allRows<T>(sql: string, params: Param[], f: (row: any[]) => T) {
         const out: T[] = []
-        for (const row of self.raw(sql).iterate(...norm(params))) out.push(f(row as any[]))
+        for (const row of self.stmt(sql, true).iterate(...norm(params))) out.push(f(row as any[]))
         return out
       },
       async get<T>(sql: string, params?: Param[]) {
