@@ -4,6 +4,7 @@
  * bounded memory whatever the number of distinct values. Summaries are plain JSON-able lists that merge by
  * adding counts (one per statement × time bucket in the store; instances and ingest workers add theirs).
  */
+import { appended } from './short-arrays.js'
 
 /** Values kept per placeholder per statement × bucket (in memory and in the store). */
 export const VALUES_K = 10
@@ -54,9 +55,10 @@ export function keptValue(v: string): string {
  * a linear scan of them costs less than hashing each new value for a Map (most values of a flood are new ones).
  */
 export class TopValues {
-  readonly v: string[] = []
-  readonly c: number[] = []
-  readonly e: number[] = []
+  // Grown by appended(): most summaries hold one value or two.
+  v: string[] = []
+  c: number[] = []
+  e: number[] = []
   o = 0
 
   /** Count `w` (default 1) occurrences of one value; true when it took another value's place (the list churns). */
@@ -101,10 +103,9 @@ export class TopValues {
     const v = this.v
     const c = this.c
     if (v.length < VALUES_K) {
-      // A slice of the log line (no copy): it lives until the next flush writes it.
-      v.push(value)
-      c.push(n)
-      this.e.push(err)
+      this.v = appended(v, value)
+      this.c = appended(c, n)
+      this.e = appended(this.e, err)
       return false
     }
     // Full: the least counted value gives its place (and its count, as the newcomer's possible error).
@@ -239,7 +240,7 @@ export function parseLists(json: string): TopList[] {
 
 /** The summaries of one statement × bucket, one per placeholder, read every `step`-th line once they churn. */
 export class ValueGroup {
-  readonly tops: TopValues[] = []
+  tops: TopValues[] = []
   /** Lines to pass over before the next is read. */
   skip = 0
   step = 1
@@ -257,10 +258,9 @@ export class ValueGroup {
 
   /** The values of a line wants() took (one per placeholder, the first MAX_PLACEHOLDERS of them). */
   add(values: readonly string[]): void {
-    const tops = this.tops
     const w = this.step
     const n = values.length < MAX_PLACEHOLDERS ? values.length : MAX_PLACEHOLDERS
-    while (tops.length < n) tops.push(new TopValues())
+    const tops = this.grow(n)
     let churned = false
     for (let i = 0; i < n; i++) if (tops[i]!.add(values[i]!, w)) churned = true
     this.took(churned, w)
@@ -268,12 +268,17 @@ export class ValueGroup {
 
   /** add() of the values at `spans` of `line` (start, end pairs; `n` ≤ MAX_PLACEHOLDERS of them), cut only when new. */
   addAt(line: string, spans: Int32Array, n: number): void {
-    const tops = this.tops
     const w = this.step
-    while (tops.length < n) tops.push(new TopValues())
+    const tops = this.grow(n)
     let churned = false
     for (let i = 0; i < n; i++) if (tops[i]!.addAt(line, spans[2 * i]!, spans[2 * i + 1]!, w)) churned = true
     this.took(churned, w)
+  }
+
+  /** The summaries, at least `n` of them (a placeholder's is made on its first value). */
+  grow(n: number): TopValues[] {
+    while (this.tops.length < n) this.tops = appended(this.tops, new TopValues())
+    return this.tops
   }
 
   private took(churned: boolean, w: number): void {

@@ -1,5 +1,6 @@
 import type { Level, LogEntry, MatchResult, OccurrenceDelta, UnownedDelta } from '../core/types.js'
-import { MAX_PLACEHOLDERS, TopValues, ValueGroup, type TopList, type ValuesDelta } from '../core/top-values.js'
+import { MAX_PLACEHOLDERS, ValueGroup, type TopList, type ValuesDelta } from '../core/top-values.js'
+import { appended } from '../core/short-arrays.js'
 
 /**
  * The per-source counters the pipeline keeps (and adds to the store's `counters` table at each flush).
@@ -198,16 +199,16 @@ export class Counter {
     if (time < o.firstSeen) o.firstSeen = time
     if (time > o.lastSeen) o.lastSeen = time
     if (o.samples.length < this.samplesPerBucket) {
-      o.samples.push(sample(entry))
+      o.samples = appended(o.samples, sample(entry))
       o.ords?.push(this.ord)
     }
   }
 
 
   private add(slot: Slot, d: OccurrenceDelta): void {
-    slot.list.push(d)
-    slot.hosts.push(this.hostNumber(d.host))
-    slot.buckets.push(d.bucket)
+    slot.list = appended(slot.list, d)
+    slot.hosts = appended(slot.hosts, this.hostNumber(d.host))
+    slot.buckets = appended(slot.buckets, d.bucket)
     this.occKeys++
     if (slot.map !== null) byHost(slot.map, d)
     else if (slot.list.length > SCAN_MAX) {
@@ -330,19 +331,20 @@ export class OccurrenceKey {
 
 /** One statement's deltas since the last drain. */
 class Slot {
-  readonly list: OccurrenceDelta[] = []
+  // These lists are grown by appended(): most statements have one delta and one bucket of values per flush.
+  list: OccurrenceDelta[] = []
   /**
    * The host number and bucket of each delta in `list`, side by side: the scan reads two flat arrays instead
    * of loading every delta (and its boxed bucket) and comparing host strings, which is what a statement with
    * a dozen hosts × buckets spent its time on (the WARN-heavy mix counts most lines).
    */
-  readonly hosts: number[] = []
-  readonly buckets: number[] = []
+  hosts: number[] = []
+  buckets: number[] = []
   /** host → bucket → delta, once the list is longer than SCAN_MAX. */
   map: Map<string, Map<number, OccurrenceDelta>> | null = null
   /** Buckets with placeholder values, and per bucket its summaries (side by side). */
-  readonly vBuckets: number[] = []
-  readonly vGroups: ValueGroup[] = []
+  vBuckets: number[] = []
+  vGroups: ValueGroup[] = []
   /** The bucket valuesOf() used last and its summaries: a statement's lines come mostly in one bucket. */
   vLast = NaN
   vLastGroup: ValueGroup | null = null
@@ -354,12 +356,12 @@ function groupOf(slot: Slot, bucket: number, n: number): ValueGroup {
   if (g === null) {
     const i = slot.vBuckets.indexOf(bucket)
     if (i >= 0) g = slot.vGroups[i]!
-    else (slot.vBuckets.push(bucket), slot.vGroups.push((g = new ValueGroup())))
+    else (slot.vBuckets = appended(slot.vBuckets, bucket)), (slot.vGroups = appended(slot.vGroups, (g = new ValueGroup())))
     slot.vLast = bucket
     slot.vLastGroup = g
   }
   // A template of more placeholders (re-indexed meanwhile) gets its further summaries now.
-  while (g.tops.length < n) g.tops.push(new TopValues())
+  if (g.tops.length < n) g.grow(n)
   return g
 }
 
