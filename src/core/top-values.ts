@@ -55,10 +55,12 @@ export function keptValue(v: string): string {
  * a linear scan of them costs less than hashing each new value for a Map (most values of a flood are new ones).
  */
 export class TopValues {
-  // Grown by appended(): most summaries hold one value or two.
-  v: string[] = []
-  c: number[] = []
-  e: number[] = []
+  /**
+   * The kept values side by side with their counts and errors, as triples (value, count, error): one array, not
+   * three. Most summaries hold one value or two, and an array costs ~50 bytes before its first element; between two
+   * flushes every statement × bucket with values keeps one summary per placeholder (bench/RESULTS.md, session 11).
+   */
+  private d: Array<string | number> = []
   o = 0
 
   /** Count `w` (default 1) occurrences of one value; true when it took another value's place (the list churns). */
@@ -71,12 +73,12 @@ export class TopValues {
    * allocates nothing per line.
    */
   addAt(line: string, start: number, end: number, w: number): boolean {
-    const v = this.v
+    const d = this.d
     const len = end - start
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i]!
+    for (let i = 0; i < d.length; i += 3) {
+      const x = d[i] as string
       if (x.length === len && line.startsWith(x, start)) {
-        this.c[i]! += w
+        d[i + 1] = (d[i + 1] as number) + w
         return false
       }
     }
@@ -86,11 +88,13 @@ export class TopValues {
 
   /** Count `n` of `value` (with `err` of them possibly another value's). */
   addN(value: string, n: number, err: number): boolean {
-    const i = this.v.indexOf(value)
-    if (i >= 0) {
-      this.c[i]! += n
-      this.e[i]! += err
-      return false
+    const d = this.d
+    for (let i = 0; i < d.length; i += 3) {
+      if (d[i] === value) {
+        d[i + 1] = (d[i + 1] as number) + n
+        d[i + 2] = (d[i + 2] as number) + err
+        return false
+      }
     }
     return this.put(value, n, err)
   }
@@ -100,20 +104,19 @@ export class TopValues {
       const k = keptValue(value)
       if (k !== value) return this.addN(k, n, err)
     }
-    const v = this.v
-    const c = this.c
-    if (v.length < VALUES_K) {
-      this.v = appended(v, value)
-      this.c = appended(c, n)
-      this.e = appended(this.e, err)
+    const d = this.d
+    if (d.length < 3 * VALUES_K) {
+      // An exact copy (VALUES_K triples at most): push would give the array room for 16 more.
+      this.d = d.length === 0 ? [value, n, err] : d.concat([value, n, err])
       return false
     }
     // Full: the least counted value gives its place (and its count, as the newcomer's possible error).
-    let m = 0
-    for (let j = 1; j < c.length; j++) if (c[j]! < c[m]!) m = j
-    v[m] = value
-    this.e[m] = c[m]! + err
-    c[m] = c[m]! + n
+    let m = 1
+    for (let j = 4; j < d.length; j += 3) if ((d[j] as number) < (d[m] as number)) m = j
+    const had = d[m] as number
+    d[m - 1] = value
+    d[m] = had + n
+    d[m + 1] = had + err
     return true
   }
 
@@ -125,19 +128,17 @@ export class TopValues {
 
   /** The summary as a list, most counted first (ties by value). */
   list(): TopList {
-    const v = this.v
-    const c = this.c
-    const e = this.e
+    const d = this.d
+    const lv: string[] = []
+    const lc: number[] = []
+    const le: number[] = []
     // At most VALUES_K values, drained by the tens of thousands: an insertion sort, no comparator calls.
-    const l: TopList = { v: v.slice(), c: c.slice(), e: e.slice(), o: this.o }
-    const lv = l.v
-    const lc = l.c
-    const le = l.e
-    for (let i = 1; i < lv.length; i++) {
-      const xv = lv[i]!
-      const xc = lc[i]!
-      const xe = le[i]!
-      let j = i - 1
+    for (let k = 0; k < d.length; k += 3) {
+      const xv = d[k] as string
+      const xc = d[k + 1] as number
+      const xe = d[k + 2] as number
+      let j = lv.length - 1
+      lv.push(xv), lc.push(xc), le.push(xe)
       while (j >= 0 && (lc[j]! < xc || (lc[j] === xc && lv[j]! > xv))) {
         lv[j + 1] = lv[j]!
         lc[j + 1] = lc[j]!
@@ -148,7 +149,8 @@ export class TopValues {
       lc[j + 1] = xc
       le[j + 1] = xe
     }
-    return l
+    // Exact copies: these lists wait for the flush's write, tens of thousands at a time (push left room for 17).
+    return { v: lv.slice(), c: lc.slice(), e: le.slice(), o: this.o }
   }
 }
 
