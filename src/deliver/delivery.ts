@@ -319,11 +319,13 @@ export class Delivery implements HitSink {
 
   /**
    * Graceful shutdown: stop, and give back every outbox item this instance claimed but has not started
-   * sending, so a restart or another instance posts it at once instead of after the lease (`leaseMs`).
+   * sending, and the digest scheduler's lease, so a restart or another instance posts and builds at once
+   * instead of after the leases.
    */
   async close(): Promise<void> {
     this.stop()
     await this.worker.close()
+    await this.digests.release()
   }
 
   /** Stop timers (pending work stays in the store for the next instance). */

@@ -83,6 +83,19 @@ describe('dice replay', () => {
     expect(loud.stdout).toContain('hello cruel world')
   })
 
+  it('gives the digest scheduler back when it ends, so a replay right after it builds its digests too', async () => {
+    const file = join(dir, 'app.txt')
+    writeFileSync(file, 'ERROR web-1 queue jobs is full\n')
+    expect((await replay([file])).code).toBe(0)
+    const store = await openStore({ dbFile: db })
+    try {
+      // Another instance (or the next replay) takes the lease at once, not after the 20 minutes it lasts.
+      expect(await store.tryLease('digest-scheduler', 'next-instance', Date.now(), 60_000)).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('counts the same with --workers 2 as in the main thread (--workers 0), and delivers the hits the workers counted', async () => {
     const lines: string[] = []
     for (let i = 0; lines.length < 30_000; i++) {

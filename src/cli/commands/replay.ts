@@ -81,7 +81,7 @@ export const replay: Command = {
         // matcher are out of reach by now (countFiles returned), so the digest's reads reuse their memory.
         if (delivery) {
           await delivery.tick()
-          delivery.stop()
+          await delivery.close()
         }
       } finally {
         process.off('SIGINT', stop)

@@ -17,4 +17,12 @@ export class DigestScheduler {
     await this.o.build()
     return true
   }
+
+  /**
+   * Give the lease back (a stopping instance): the next `dice run` or replay builds at its first check instead of
+   * waiting out the lease — a replay's final digest would otherwise be skipped by a replay right after it.
+   */
+  async release(): Promise<void> {
+    await this.o.store.releaseLease('digest-scheduler', this.o.holder)
+  }
 }
