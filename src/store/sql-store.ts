@@ -39,7 +39,7 @@ function tiesOf(occurrences: readonly OccurrenceDelta[]): Param[][] {
   return [...pairs.values()]
 }
 
-async function upsertRows<T>(db: Db, xs: T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
+async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
   if (per === 1 && db.runEach) return db.runEach(sql(1), xs, params)
   const texts = new Map<number, string>()
   for (let i = 0; i < xs.length; i += per) {
@@ -100,9 +100,11 @@ const toSnooze = (r: Row): SnoozeRow => ({
   remaining: r.remaining == null ? null : Number(r.remaining), wakeOn: r.wake_on ?? null, by: r.by_who, createdAt: Number(r.created_at),
 })
 const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, by: r.by_who, createdAt: Number(r.created_at) })
+/** The occurrence columns but the samples. */
+const OCCURRENCE_COUNTS = ['statement_id', 'host', 'bucket', 'count', 'first_seen', 'last_seen', 'level']
 const toOccurrence = (r: Row): OccurrenceRow => ({
   statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
-  lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
+  lastSeen: Number(r.last_seen), level: r.level ?? null, samples: r.samples === undefined ? [] : P(r.samples, []),
 })
 const toWindow = (r: Row): RealtimeWindow => ({
   statementId: r.statement_id, channel: r.channel, seq: Number(r.seq), windowStart: Number(r.window_start), ts: r.ts,
@@ -432,7 +434,7 @@ export class SqlStore implements Store {
   }
 
   async listOccurrencesOf(q: {
-    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number
+    statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number; samples?: boolean
   }): Promise<Map<string, OccurrenceRow[]>> {
     const out = new Map<string, OccurrenceRow[]>()
     if (new Set(q.statements.map((s) => s.statementId)).size !== q.statements.length) throw new Error('listOccurrencesOf: a statement id twice')
@@ -447,9 +449,11 @@ export class SqlStore implements Store {
       if (q.until != null) (where += ' AND o.first_seen <= ?', p.push(q.until))
       const from = `(VALUES ${c.map(() => `(?, ${since})`).join(',')}) AS q JOIN occurrences o ON o.statement_id = q.column1 WHERE ${where}`
       // Each statement's newest `limitPerStatement` rows in listOccurrences' order: its LIMIT, per statement.
+      // The samples are most of a row's bytes (JSON text, parsed per row): a reader that only counts leaves them.
+      const cols = q.samples === false ? OCCURRENCE_COUNTS.map((c) => `o.${c}`).join(', ') : 'o.*'
       const rows = q.limitPerStatement == null
-        ? await this.db.all<Row>(`SELECT o.* FROM ${from} ORDER BY o.statement_id, o.bucket DESC, o.host`, p)
-        : await this.db.all<Row>(`SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.statement_id ORDER BY o.bucket DESC, o.host) AS rn
+        ? await this.db.all<Row>(`SELECT ${cols} FROM ${from} ORDER BY o.statement_id, o.bucket DESC, o.host`, p)
+        : await this.db.all<Row>(`SELECT * FROM (SELECT ${cols}, ROW_NUMBER() OVER (PARTITION BY o.statement_id ORDER BY o.bucket DESC, o.host) AS rn
           FROM ${from}) AS r WHERE rn <= ? ORDER BY statement_id, bucket DESC, host`, [...p, q.limitPerStatement])
       for (const r of rows) {
         const o = toOccurrence(r)
@@ -459,6 +463,12 @@ export class SqlStore implements Store {
       }
     }
     return out
+  }
+
+  async countedStatements(q: { until?: number } = {}): Promise<string[]> {
+    const rows = await this.rows(`SELECT DISTINCT statement_id FROM occurrences ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
+      q.until != null ? [q.until] : [], (r) => r[0] as string)
+    return rows
   }
 
   async totals(q: { since?: number; until?: number } = {}): Promise<StatementTotal[]> {
@@ -749,14 +759,11 @@ export class SqlStore implements Store {
   }
   async addUndeliverable(rows: ReadonlyArray<{ statementId: string; intended: string; reason: string; detail: string | null; count: number; at: number }>) {
     if (!rows.length) return
-    await this.db.tx(async (tx) => {
-      for (const r of rows) {
-        await tx.run(`INSERT INTO undeliverable (statement_id, intended, reason, detail, count, first_seen, last_seen, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-          ON CONFLICT (statement_id, intended) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, count = undeliverable.count + excluded.count,
-          last_seen = ${this.f.greatest}(undeliverable.last_seen, excluded.last_seen), cleared_at = NULL`,
-        [r.statementId, r.intended, r.reason, r.detail, r.count, r.at, r.at])
-      }
-    })
+    // A row a statement (a digest counts ~10^5 at once for a catalog nobody owns): the SQL text built once, not per row.
+    const sql = `INSERT INTO undeliverable (statement_id, intended, reason, detail, count, first_seen, last_seen, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+      ON CONFLICT (statement_id, intended) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, count = undeliverable.count + excluded.count,
+      last_seen = ${this.f.greatest}(undeliverable.last_seen, excluded.last_seen), cleared_at = NULL`
+    await this.db.tx((tx) => upsertRows(tx, rows, 1, () => sql, (r) => [r.statementId, r.intended, r.reason, r.detail, r.count, r.at, r.at]))
   }
   async listUndeliverable(q: { limit?: number } = {}) {
     const rows = await this.db.all<Row>(`SELECT * FROM undeliverable ORDER BY CASE WHEN cleared_at IS NULL THEN 0 ELSE 1 END, last_seen DESC, statement_id, intended LIMIT ?`, [q.limit ?? 1000])
@@ -825,12 +832,9 @@ export class SqlStore implements Store {
     return new Map(rows.map((r) => [r.statement_id as string, Number(r.through)]))
   }
   async setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>) {
-    await this.db.tx(async (tx) => {
-      for (const m of marks) {
-        await tx.run(`INSERT INTO digest_marks (person, statement_id, through) VALUES (?, ?, ?) ON CONFLICT (person, statement_id)
-          DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`, [m.person, m.statementId, m.through])
-      }
-    })
+    const sql = `INSERT INTO digest_marks (person, statement_id, through) VALUES (?, ?, ?) ON CONFLICT (person, statement_id)
+      DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`
+    await this.db.tx((tx) => upsertRows(tx, marks, 1, () => sql, (m) => [m.person, m.statementId, m.through]))
   }
   private firstSeenCalls = 0
   async firstSeen(key: string, now: number, ttlMs: number) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Statement } from '../core/types.js'
-import type { ChannelCountDelta, CountBatch, SlackUserRow, Store } from './store.js'
+import type { ChannelCountDelta, CountBatch, OccurrenceRow, SlackUserRow, Store } from './store.js'
 
 const stmt = (id: string, file: string, line: number, extra: Partial<Statement> = {}): Statement => ({
   id, file, line, endLine: line, language: 'c', level: 'error', template: `msg ${id} %s`, matchable: true,
@@ -254,7 +254,15 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         const got = await store.listOccurrencesOf({ statements, ...o })
         expect(Object.fromEntries(got)).toEqual(expected)
         expect(got.size).toBeGreaterThan(300)
+        // A reader that only counts gets the same rows without their samples.
+        const counts = await store.listOccurrencesOf({ statements, ...o, samples: false })
+        expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(Object.entries(expected).map(([k, rows]) => [k, (rows as OccurrenceRow[]).map((r) => ({ ...r, samples: [] }))])))
       }
+      // The statements counted by a time: those with a row first seen by then (c0 and every sixth have no rows).
+      const counted = ids.filter((_, i) => i % 6 !== 0)
+      expect(await store.countedStatements()).toEqual([...counted].sort())
+      expect(await store.countedStatements({ until: 1000 })).toEqual([...counted].sort())
+      expect(await store.countedStatements({ until: 999 })).toEqual([])
       // Newest bucket first, then by host (in the database's collation, as listOccurrences).
       expect((await store.listOccurrencesOf({ statements: [{ statementId: 'c5' }] })).get('c5')!.map((r) => r.bucket)).toEqual([1300, 1300, 1000, 1000])
       expect((await store.listOccurrencesOf({ statements: [] })).size).toBe(0)

@@ -184,6 +184,8 @@ export interface Store {
    */
   listOccurrencesOf(q: {
     statements: ReadonlyArray<{ statementId: string; since?: number | null }>; until?: number; limitPerStatement?: number
+    /** false: rows without their samples (`samples` empty), for a reader that only counts. Default true. */
+    samples?: boolean
   }): Promise<Map<string, OccurrenceRow[]>>
   /**
    * Statements that had lines counted which others could as well have printed (OccurrenceDelta.tied, written by
@@ -192,6 +194,8 @@ export interface Store {
   listTies(): Promise<TieRow[]>
   /** Per-statement totals over occurrences with last_seen in (since, until]. */
   totals(q?: { since?: number; until?: number }): Promise<StatementTotal[]>
+  /** Ids of the statements with an occurrence first seen by `until`, in id order: what `totals` covers, without the sums. */
+  countedStatements(q?: { until?: number }): Promise<string[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
   /** An unowned shape by its hash (its text and latest level), or null when no line of that shape was counted. */
   getShape(hash: string): Promise<{ shape: string; level: Level | null } | null>

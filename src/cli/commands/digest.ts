@@ -12,7 +12,7 @@ import { slackFromEnv } from '../../deliver/slack/api.js'
 import { slackUnescape, stripControl } from '../../core/escape.js'
 
 function header(d: DigestPreview, preview: boolean): string {
-  const n = d.items.length
+  const n = d.counted?.statements ?? d.items.length
   const what = `${n} statement${n === 1 ? '' : 's'}${d.parts.length > 1 ? ` in ${d.parts.length} messages (the first, then replies in its thread)` : ''}`
   const state = preview
     ? d.due ? 'due now' : `not due: ${d.reason}`

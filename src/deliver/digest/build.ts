@@ -50,6 +50,8 @@ export interface DigestPreview {
   blocks: unknown[]
   /** Every message of the digest: the first, then the thread replies continuing it. */
   parts: DigestPart[]
+  /** Of an undeliverable digest that was counted (not previewed): its sums — its items are counted as found, not kept. */
+  counted?: { statements: number; occurrences: number }
 }
 
 /**
@@ -104,6 +106,8 @@ interface Group {
   tied?: Map<string, { since: number; others: Statement[] }>
   /** Set when nobody can get this group's digest: counted as undeliverable instead of sent. */
   lost?: Lost
+  /** Of a `lost` group: what was counted so far, and its marks (read once, at its first part). */
+  counted?: { statements: number; occurrences: number; sent: Map<string, number> }
 }
 
 /** Digest marks of what was counted as undeliverable for `target` (the target's own marks stay, for when it is fixed). */
@@ -129,16 +133,16 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   const fallback = config.route.fallbackChannel?.replace(/^#/, '') ?? null
   const log = o.log ?? (() => {})
 
-  // Statements with anything counted at all; per statement the newest time, to skip those with nothing new.
-  const totals = await store.totals({ until: now })
+  // The statements anything was counted for, read a part at a time below: a 100k-statement catalog is not read whole
+  // (a replay's final digest runs while the pipeline's copy is still alive).
+  const countedIds = await store.countedStatements({ until: now })
   const ties = await store.listTies()
-  // Only the statements something was counted for (or tied to): a 100k-statement catalog is not read whole for
-  // the few thousand a day's digests name (a replay's final digest runs while the pipeline's copy may still be alive).
-  const named = [...totals.map((t) => t.statementId), ...ties.flatMap((t) => [t.statementId, t.alsoId])]
-  const statements = new Map((await store.statementsByIds(named)).map((s) => [s.id, s]))
+  const tiedIds = new Set(ties.flatMap((t) => [t.statementId, t.alsoId]))
+  const tiedStatements = new Map(tiedIds.size ? (await store.statementsByIds([...tiedIds])).map((s) => [s.id, s]) : [])
   // Which revision each occurrence came from (docs/alerts/versions.md): from the deploy records, when there are any.
   const deploys = await store.listDeploys()
   const refused = await refusedChannels(store)
+  const wanted = o.user ? matcher(o.user, config) : null
   const groups = new Map<string, Group>()
   /** Why a statement is not reaching its owner (shown beside it in the fallback digest). */
   const lost = new Map<string, Lost>()
@@ -187,20 +191,29 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     groups.set(g.target, g)
     return g
   }
+  // Where each tied statement went (for the ties below).
   const counted = new Map<string, Group | null>()
-  for (const t of totals) {
-    // A statement only a deployed revision has (removed on main, still logged by old hosts) is found there.
-    const s = statements.get(t.statementId) ?? (deploys.length ? await store.getStatement(t.statementId) : null)
-    if (!s) continue
-    const g = await groupFor(s)
-    counted.set(s.id, g)
-    if (g) g.statements.push(s)
+  const lostContext = { store, config, router, silences, now, lost, preview: o.preview || !!o.dryRun }
+  for (let i = 0; i < countedIds.length; i += STATEMENTS_PER_READ) {
+    const ids = countedIds.slice(i, i + STATEMENTS_PER_READ)
+    const read = new Map((await store.statementsByIds(ids.filter((id) => !tiedIds.has(id)))).map((s) => [s.id, s]))
+    for (const id of ids) {
+      // A statement only a deployed revision has (removed on main, still logged by old hosts) is found there.
+      const s = tiedStatements.get(id) ?? read.get(id) ?? (deploys.length ? await store.getStatement(id) : null)
+      if (!s) continue
+      const g = await groupFor(s)
+      if (tiedIds.has(id)) counted.set(id, g)
+      if (!g) continue
+      g.statements.push(s)
+      // What nobody can receive is counted a part at a time as it is found, not held for the whole catalog.
+      if (g.lost && !lostContext.preview && g.statements.length >= STATEMENTS_PER_READ && (!wanted || wanted(g))) await countLostPart(g, lostContext)
+    }
   }
   // The same message logged in several places, nothing in its lines to tell which printed them: counted once, on
   // one statement (the first in catalog order); the owners of the others get those lines too, with a note.
   for (const tie of ties) {
-    const s = statements.get(tie.statementId)
-    const other = statements.get(tie.alsoId)
+    const s = tiedStatements.get(tie.statementId)
+    const other = tiedStatements.get(tie.alsoId)
     if (!s || !other || !counted.has(s.id)) continue
     const g = await reachable(other)
     if (!g || g === counted.get(s.id)) continue
@@ -227,14 +240,13 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
 
   const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
     .flat().map((i) => (i.payload as DigestPayload | null)?.target))
-  const wanted = o.user ? matcher(o.user, config) : null
   const out: DigestPreview[] = []
   for (const g of groups.values()) {
     if (wanted && !wanted(g)) continue
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
     const when = workingTime(now, tz, workWeek(config, g.recipient?.person?.key))
     if (g.lost) {
-      out.push(...await countLost(g, { store, config, router, silences, now, preview: o.preview || !!o.dryRun, lost, log, day: when.local.date, deploys }))
+      out.push(...await countLost(g, { ...lostContext, log, day: when.local.date, deploys }))
       continue
     }
     if (!o.preview && outstanding.has(g.target)) continue
@@ -289,29 +301,50 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   return out.sort((a, b) => a.target.localeCompare(b.target))
 }
 
+/** What `countLost` and `countLostPart` need of a build. */
+interface LostContext { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; deploys?: readonly DeployRow[] }
+
 /**
  * A group nobody can receive (no route.fallbackChannel): its new occurrences are counted as undeliverable
  * (per statement, with the reason) under marks of their own, so each is counted once while the group's own
  * marks stay put — fixed later (a `people` entry, an invited bot), its owner's next digest still has them.
+ * Unless previewed, most of it was counted already, a part at a time (`countLostPart`): this counts the rest.
  */
-async function countLost(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; log: (line: string) => void; day: string; deploys?: readonly DeployRow[] }): Promise<DigestPreview[]> {
-  // Counted, not shown (unless previewed): items of an id and a count, no samples, hosts, links or placeholder values
-  // — for a catalog nobody Slack knows owns, that was every counted statement's rows and values at once.
-  const built = await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}`, lean: !c.preview })
-  if (!built.items.length && !built.marks.length) return []
+async function countLost(g: Group, c: LostContext & { log: (line: string) => void; day: string }): Promise<DigestPreview[]> {
   const why = g.lost!
   const preview: DigestPreview = {
     target: g.target, kind: g.kind, to: g.target, tz: c.config.digest.defaultTimezone, localDate: c.day, due: false,
-    reason: noteFor(why), status: 'undeliverable', items: built.items, hidden: 0, text: '', blocks: [], parts: [],
+    reason: noteFor(why), status: 'undeliverable', items: [], hidden: 0, text: '', blocks: [], parts: [],
   }
-  if (c.preview) return built.items.length ? [preview] : []
-  await c.store.addUndeliverable(built.items.map((i) => ({ ...(c.lost.get(i.statementId) ?? why), statementId: i.statementId, count: i.count, at: c.now })))
-  await c.store.setDigestMarks(built.marks)
-  if (!built.items.length) return []
-  const n = built.items.reduce((a, i) => a + i.count, 0)
+  if (c.preview) {
+    preview.items = (await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}` })).items
+    return preview.items.length ? [preview] : []
+  }
+  if (g.statements.length) await countLostPart(g, c)
+  const { statements, occurrences: n } = g.counted ?? { statements: 0, occurrences: 0 }
+  if (!statements) return []
+  preview.counted = { statements, occurrences: n }
   await warnOnce(c.store, c.log, why.intended, c.day, c.now,
-    `${n} occurrence${n === 1 ? '' : 's'} of ${built.items.length} statement${built.items.length === 1 ? '' : 's'} undeliverable. ${noteFor(why)} (set route.fallbackChannel to receive them; the web page lists them under Undeliverable)`)
+    `${n} occurrence${n === 1 ? '' : 's'} of ${statements} statement${statements === 1 ? '' : 's'} undeliverable. ${noteFor(why)} (set route.fallbackChannel to receive them; the web page lists them under Undeliverable)`)
   return [preview]
+}
+
+/**
+ * Count the statements gathered in `g` (a group nobody can receive) as undeliverable, mark them, and let them go:
+ * only the sums stay. Items of an id and a count (no samples, hosts, links or placeholder values): for a catalog
+ * nobody Slack knows owns, that is every counted statement.
+ */
+async function countLostPart(g: Group, c: LostContext): Promise<void> {
+  const part = g.statements
+  g.statements = []
+  const markAs = `${LOST_MARKS}${g.target}`
+  const sum = (g.counted ??= { statements: 0, occurrences: 0, sent: await c.store.digestMarks(markAs) })
+  const built = await buildItems({ ...g, statements: part }, { ...c, markAs, sent: sum.sent, lean: true })
+  await c.store.addUndeliverable(built.items.map((i) => ({ ...(c.lost.get(i.statementId) ?? g.lost!), statementId: i.statementId, count: i.count, at: c.now })))
+  await c.store.setDigestMarks(built.marks)
+  for (const s of part) c.lost.delete(s.id)
+  sum.statements += built.items.length
+  for (const i of built.items) sum.occurrences += i.count
 }
 
 function channelGroup(groups: Map<string, Group>, channel: string): Group {
@@ -346,7 +379,7 @@ type Row = OccurrenceRow | UnownedRow
  * is included the mark stops just before it and a second mark (`<id>#p<bucket>`) remembers how many of its
  * occurrences went out — the next digest subtracts those, so nothing is counted twice or dropped.
  */
-function fresh(sent: Map<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[]; partial: number | null } | null {
+function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[]; partial: number | null } | null {
   const mark = sent.get(id) ?? -Infinity
   const rows = all.filter((r) => r.bucket > mark)
   if (!rows.length) return null
@@ -368,7 +401,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -377,7 +410,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   // The target's marks in one query, then its statements' occurrences a chunk at a time: a few queries per
   // digest however large the catalog, and a chunk's rows in memory at once.
   const markAs = c.markAs ?? g.target
-  const sent = await c.store.digestMarks(markAs)
+  const sent = c.sent ?? await c.store.digestMarks(markAs)
   /**
    * The part of a statement's (or shape's) fresh occurrences to deliver, or null. Muted or snoozed: left out and
    * marked, so it does not pour out after an unmute or when the snooze ends. What happened while a snooze (since
@@ -422,7 +455,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   for (const [n, s] of g.statements.entries()) {
     if (n % STATEMENTS_PER_READ === 0) {
       const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
-      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT })
+      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT, samples: !c.lean })
     }
     const tied = g.tied?.get(s.id)
     const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level) && (!tied || r.lastSeen >= tied.since))

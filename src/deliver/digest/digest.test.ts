@@ -299,7 +299,8 @@ describe('digests', () => {
     // (one of them reads the deploy records: which revision each occurrence came from, docs/alerts/versions.md; one the
     // placeholder values of the digest's items, a query per 500 statements inside statementValues)
     expect(calls.get('statementValues')).toBe(1)
-    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(22)
+    expect(calls.get('statementsByIds')).toBe(3) // the counted statements, 500 a read
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(24)
 
     expect(d!.status).toBe('enqueued')
     expect(d!.items.map((i) => ({ id: i.statementId, count: i.count, hosts: i.hosts, firstSeen: i.firstSeen, lastSeen: i.lastSeen, sample: i.sample, level: i.level })))
@@ -313,6 +314,53 @@ describe('digests', () => {
       .toEqual([...suppressed, ...items].flatMap((e) => e.marks).sort((a, b) => byKey(a).localeCompare(byKey(b))))
     // bulk0011 (count 7) used up its count-based snooze of 1 and the other 6 are delivered (among the items, so no mark above).
     expect((await store.activeSnoozes(now)).map((z) => z.id)).not.toContain(counted.id)
+  })
+
+  it('counts what nobody can receive a part at a time: every statement once with its count, nothing twice, only the sums kept', async () => {
+    // 1,200 statements nobody owns (no blame author, no fallback channel), all counted two hours ago; the first 100
+    // were counted as undeliverable by an earlier digest.
+    now = MONDAY_10
+    const B1 = MONDAY_10 - 2 * HOUR
+    const orphans = Array.from({ length: 1200 }, (_, i) => statement({ id: `orphan${String(i).padStart(4, '0')}`, level: 'error', file: 'src/orphan.c', line: i + 1, template: `orphan ${i} %s`, blame: null }))
+    await store.replaceFiles([{ file: 'src/orphan.c', hash: 'o' }], orphans, [])
+    const n = (i: number) => 1 + (i % 5)
+    await store.applyCounts({
+      occurrences: orphans.map((s, i) => ({ statementId: s.id, host: `web-${i % 3}`, bucket: B1, count: n(i), firstSeen: B1 + 1, lastSeen: B1 + 2, level: 'error' as const, samples: ['x'] })),
+      unowned: [], checkpoints: [],
+    })
+    await store.setDigestMarks(orphans.slice(0, 100).map((s) => ({ person: 'undeliverable:(nobody)', statementId: s.id, through: B1 })))
+    // A preview lists every item, and counts nothing.
+    const [preview] = await buildDigests({ store, config: config(), clock, preview: true })
+    expect(preview!.items.map((i) => i.statementId).sort()).toEqual(orphans.slice(100).map((s) => s.id))
+    expect(await store.listUndeliverable()).toEqual([])
+    const calls = new Map<string, number>()
+    const countingStore = new Proxy(store, {
+      get(t, k) {
+        const v = Reflect.get(t, k)
+        return typeof v === 'function' ? (...a: unknown[]) => (calls.set(String(k), (calls.get(String(k)) ?? 0) + 1), v.apply(t, a)) : v
+      },
+    })
+    const log: string[] = []
+    const built = await buildDigests({ store: countingStore, config: config(), clock, preview: false, log: (l) => log.push(l) })
+
+    const fresh = orphans.slice(100)
+    const occurrences = fresh.reduce((a, _, k) => a + n(k + 100), 0)
+    expect(built.map((d) => ({ target: d.target, status: d.status, items: d.items.length, counted: d.counted }))).toEqual([
+      { target: '(nobody)', status: 'undeliverable', items: 0, counted: { statements: 1100, occurrences } },
+    ])
+    // Counted as found, 500 statements a part (500, 500, 200), under marks read once.
+    expect(calls.get('addUndeliverable')).toBe(3)
+    expect(calls.get('setDigestMarks')).toBe(3)
+    expect(calls.get('digestMarks')).toBe(1)
+    const rows = await store.listUndeliverable({ limit: 5000 })
+    expect(rows).toHaveLength(1100)
+    expect(new Map(rows.map((r) => [r.statementId, r.count]))).toEqual(new Map(fresh.map((s, k) => [s.id, n(k + 100)])))
+    expect(rows.every((r) => r.intended === 'nobody' && r.reason === 'no_owner')).toBe(true)
+    expect(log).toEqual([expect.stringContaining(`${occurrences} occurrences of 1100 statements undeliverable`)])
+
+    // The next check has nothing new: nothing is counted twice.
+    expect(await buildDigests({ store, config: config(), clock, preview: false })).toEqual([])
+    expect((await store.listUndeliverable({ limit: 5000 })).reduce((a, r) => a + r.count, 0)).toBe(occurrences)
   })
 
   it("hands a statement over to a Slack id (\"it wasn't me\") into that person's one digest, not a second one", async () => {
