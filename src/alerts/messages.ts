@@ -3,20 +3,19 @@ import type { Statement } from '../core/types.js'
 import { codeLink } from '../core/links.js'
 import { LIMITS, codeSpan, slackEscape, truncateEscaped } from '../core/escape.js'
 import { actionsBlock } from '../deliver/digest/blocks.js'
+import { formatTime } from '../core/time-format.js'
 
 const DAY = 86_400_000
 
 /** `14:02` when `t` is within a day of `now`, else `Tue 3 Nov 14:02`, in `tz`. */
 export function shortTime(t: number, now: number, tz: string): string {
   const near = Math.abs(now - t) < DAY
-  return new Intl.DateTimeFormat('en-GB', near
-    ? { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-    : { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t)).replace(',', '')
+  return formatTime(t, tz, near ? 'time' : 'weekdayDayTime').replace(',', '')
 }
 
 /** `Tuesday 14:00`: the weekday and time of `t` in `tz`. */
 export function weekdayTime(t: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t)).replace(' at ', ' ')
+  return formatTime(t, tz, 'weekdayLongTime').replace(' at ', ' ')
 }
 
 /** `1 h 12 min`, `3 d 4 h`, `45 s`: a duration as people say it. */

@@ -1,6 +1,7 @@
 import type { Level } from '../../core/types.js'
 import { LIMITS, codeSpan, escapeTruncate, slackEscape, truncateEscaped } from '../../core/escape.js'
 import { valuesMrkdwn, type LabeledValues } from '../values.js'
+import { formatTime } from '../../core/time-format.js'
 
 /** One statement (or unowned shape) in a digest: its occurrences since the recipient's last digest. */
 export interface DigestItem {
@@ -77,13 +78,9 @@ export function itemsPerMessage(maxItems: number): number {
   return Math.min(maxItems, LIMITS.blocks - FIXED)
 }
 
-function fmtTime(t: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t))
-}
-
 function timeFrame(i: DigestItem, tz: string): string {
-  const a = fmtTime(i.firstSeen, tz)
-  const b = fmtTime(i.lastSeen, tz)
+  const a = formatTime(i.firstSeen, tz, 'dayTime')
+  const b = formatTime(i.lastSeen, tz, 'dayTime')
   return a === b ? a : `${a} – ${b}`
 }
 

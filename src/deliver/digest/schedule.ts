@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js'
+import { formatterFor } from '../../core/time-format.js'
 
 /** Wall-clock facts about an instant in one time zone. */
 export interface LocalTime {
@@ -12,34 +13,21 @@ export interface LocalTime {
 }
 
 const WEEKDAY: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
-const formats = new Map<string, Intl.DateTimeFormat>()
 
 /** True when `tz` is an IANA zone this runtime knows. */
 export function validTimeZone(tz: string | null | undefined): tz is string {
   if (!tz) return false
   try {
-    formatter(tz)
+    formatterFor(tz, 'parts')
     return true
   } catch {
     return false
   }
 }
 
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formats.get(tz)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    })
-    if (formats.size > 1000) formats.clear()
-    formats.set(tz, f)
-  }
-  return f
-}
-
 /** The wall clock at `at` (epoch ms) in `tz`. */
 export function localTime(at: number, tz: string): LocalTime {
-  const parts = formatter(tz).formatToParts(new Date(at))
+  const parts = formatterFor(tz, 'parts').formatToParts(new Date(at))
   const g = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
   return { date: `${g('year')}-${g('month')}-${g('day')}`, weekday: WEEKDAY[g('weekday')] ?? 1, hour: Number(g('hour')), minute: Number(g('minute')), tz }
 }
