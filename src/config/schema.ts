@@ -207,6 +207,12 @@ export const configSchema = z.object({
     checkEveryMinutes: z.number().int().positive().default(10),
     defaultTimezone: timeZone.default('UTC'),
     maxItems: z.number().int().positive().default(40),
+    /**
+     * Slack messages one digest may take (the first, then replies in its thread). What does not fit is not listed but
+     * counted in its last message (the least new, lowest level, least frequent statements): a catalog nobody Slack
+     * knows owns would otherwise make the fallback channel's digest hundreds of messages a day.
+     */
+    maxMessages: z.number().int().positive().default(10),
   }).strict().refine((d) => d.startHour < d.endHour, (d) => ({
     path: ['endHour'],
     message: `must be after startHour (${d.startHour}), got ${d.endHour}: the working day would be empty`,

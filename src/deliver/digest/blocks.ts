@@ -117,25 +117,38 @@ function itemBlock(i: DigestItem, tz: string, scope: 'channel' | null): { block:
 /** One Slack message of a digest. */
 export interface DigestPart { text: string; blocks: unknown[] }
 
+/** How many of `n` items a digest lists: `perMessage` a message, at most `maxMessages` messages. */
+export function listedItems(n: number, perMessage: number, maxMessages: number): number {
+  return Math.min(n, Math.max(1, perMessage) * Math.max(1, maxMessages))
+}
+
 /**
  * Render a digest as messages of `perMessage` items each, in the order given: the first carries the header
  * and says how many statements there are and how many follow in the thread; each further one (posted as a
- * thread reply) says which of them it holds. Nothing is left out: every item is in one of the messages.
+ * thread reply) says which of them it holds. At most `maxMessages` messages (default: as many as it takes): the
+ * items past them (the last in the order given) are not listed, and both the first message and the last say how
+ * many statements and occurrences that is.
  */
-export function digestMessages(o: { title: string; tz: string; items: DigestItem[]; perMessage: number; scope?: 'channel' | null }): DigestPart[] {
+export function digestMessages(o: { title: string; tz: string; items: DigestItem[]; perMessage: number; maxMessages?: number; scope?: 'channel' | null }): DigestPart[] {
   const per = Math.max(1, o.perMessage)
   const n = o.items.length
+  const shown = listedItems(n, per, o.maxMessages ?? Infinity)
   const total = o.items.reduce((x, i) => x + i.count, 0)
   const fresh = o.items.filter((i) => i.isNew).length
+  let notListed = 0
+  for (let k = shown; k < n; k++) notListed += o.items[k]!.count
+  const rest = n > shown ? `${plural(n - shown, 'more statement')} with ${plural(notListed, 'occurrence')} not listed` : ''
   const parts: DigestPart[] = []
-  for (let at = 0; at < Math.max(n, 1); at += per) {
-    const chunk = o.items.slice(at, at + per)
+  for (let at = 0; at < Math.max(shown, 1); at += per) {
+    const chunk = o.items.slice(at, Math.min(at + per, shown))
     const first = at === 0
+    const last = at + per >= shown
     const blocks: unknown[] = []
     const lines: string[] = []
     if (first) {
       let summary = `${plural(n, 'statement')}${fresh ? ` (${fresh.toLocaleString('en-US')} new)` : ''}, ${plural(total, 'occurrence')} (times in ${o.tz})`
-      if (n > per) summary += ` — ${chunk.length} here, ${n - chunk.length} more in ${plural(Math.ceil((n - per) / per), 'reply', 'replies')} in this thread`
+      if (shown > per) summary += ` — ${chunk.length} here, ${shown - chunk.length} more in ${plural(Math.ceil((shown - per) / per), 'reply', 'replies')} in this thread`
+      if (rest) summary += `; ${rest} (digest.maxMessages)`
       blocks.push(
         { type: 'header', text: { type: 'plain_text', text: truncateEscaped(o.title, LIMITS.headerText), emoji: false } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(summary) }] },
@@ -150,6 +163,12 @@ export function digestMessages(o: { title: string; tz: string; items: DigestItem
       const r = itemBlock(i, o.tz, o.scope ?? null)
       blocks.push(r.block)
       lines.push(...r.lines)
+    }
+    if (last && rest) {
+      // The blocks FIXED keeps room for: a message is at most 2 + perMessage + 1 of them.
+      const note = `… and ${rest} here: the least new, lowest level and least frequent of this digest, past digest.maxMessages (${Math.ceil(shown / per)} messages). \`dice stats\` and Dice's web page show every statement.`
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(slackEscape(note), LIMITS.contextText) }] })
+      lines.push('', slackEscape(note))
     }
     parts.push({ text: truncateEscaped(lines.join('\n'), LIMITS.messageText), blocks })
   }

@@ -11,7 +11,7 @@ import { People, type Recipient } from '../../people/people.js'
 import { labeled } from '../values.js'
 import { Silences } from '../silences.js'
 import { codeLink } from '../../core/links.js'
-import { digestMessages, itemsPerMessage, type DigestItem, type DigestPart } from './blocks.js'
+import { digestMessages, itemsPerMessage, listedItems, type DigestItem, type DigestPart } from './blocks.js'
 import { workWeek, workingTime, type LocalTime } from './schedule.js'
 import { channelsLost, noOwner, noteFor, refusedChannels, warnOnce, type Lost } from './undeliverable.js'
 
@@ -43,7 +43,10 @@ export interface DigestPreview {
   status: DigestStatus
   /** Every item, in the order shown: new ones first, then by level, then by count. */
   items: DigestItem[]
-  /** Always 0: a long digest continues in thread replies instead of rolling into the next day. */
+  /**
+   * Items not listed in its messages (past `digest.maxMessages`; the last message says how many): they are marked
+   * as delivered with the rest — a long digest continues in thread replies, it never rolls into the next day.
+   */
   hidden: number
   /** The first message's text and blocks (`parts[0]`). */
   text: string
@@ -254,14 +257,16 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys })
+    const perMessage = itemsPerMessage(config.digest.maxItems)
+    const listed = (n: number) => listedItems(n, perMessage, config.digest.maxMessages)
+    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys, listed })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
-    const parts = digestMessages({ title, tz, items: built.items, perMessage: itemsPerMessage(config.digest.maxItems), scope: g.kind === 'channel' ? 'channel' : null })
+    const parts = digestMessages({ title, tz, items: built.items, perMessage, maxMessages: config.digest.maxMessages, scope: g.kind === 'channel' ? 'channel' : null })
     const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
     const preview: DigestPreview = {
       target: g.target, kind: g.kind, to, tz, localDate: when.local.date, due: when.ok, reason: when.reason, status: 'preview',
-      items: built.items, hidden: 0, text: parts[0]!.text, blocks: parts[0]!.blocks, parts,
+      items: built.items, hidden: built.items.length - listed(built.items.length), text: parts[0]!.text, blocks: parts[0]!.blocks, parts,
     }
     out.push(preview)
     if (o.preview) continue
@@ -401,7 +406,7 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: (n: number) => number }) {
   const items: Array<DigestItem & { marks: Mark[] }> = []
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -491,8 +496,12 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       items.push({ ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape, marks: f!.marks })
     }
   }
-  // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements.
-  const withValues = c.lean ? [] : items.filter((i) => !i.statementId.startsWith('shape:'))
+  // What this person has never had in a digest first, then the worst level, then the most frequent: a new
+  // ERROR is never behind yesterday's noisy WARNs. Long digests continue in the thread, up to digest.maxMessages.
+  items.sort((a, b) => Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId))
+  // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements,
+  // for the items the messages list.
+  const withValues = c.lean ? [] : items.slice(0, c.listed ? c.listed(items.length) : items.length).filter((i) => !i.statementId.startsWith('shape:'))
   if (withValues.length) {
     const templates = new Map(g.statements.map((s) => [s.id, s.template]))
     const vals = await c.store.statementValues({ statements: withValues.map((i) => ({ statementId: i.statementId, since: sent.get(i.statementId) ?? null })), until: c.now })
@@ -501,9 +510,6 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       if (v.length) i.values = v
     }
   }
-  // What this person has never had in a digest first, then the worst level, then the most frequent: a new
-  // ERROR is never behind yesterday's noisy WARNs. Nothing is cut: long digests continue in the thread.
-  items.sort((a, b) => Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId))
   for (const i of items) marks.push(...i.marks)
   return { items: items.map(({ marks: _m, ...i }) => i), marks, consume }
 }

@@ -291,7 +291,8 @@ describe('digests', () => {
         return typeof v === 'function' ? (...a: unknown[]) => (calls.set(String(k), (calls.get(String(k)) ?? 0) + 1), v.apply(t, a)) : v
       },
     })
-    const [d] = await buildDigests({ store: countingStore, config: config(), clock, preview: false })
+    // Every item listed (the default digest.maxMessages lists 400 of these ~1,000: the test after the next shows the bound).
+    const [d] = await buildDigests({ store: countingStore, config: config({ digest: { maxMessages: 100 } }), clock, preview: false })
     expect(calls.get('getDigestMark') ?? 0).toBe(0)
     expect(calls.get('listOccurrences') ?? 0).toBe(0)
     expect(calls.get('digestMarks')).toBe(1)
@@ -416,6 +417,41 @@ describe('digests', () => {
     now = MONDAY_10 + 24 * HOUR
     await delivery(config({ digest: { maxItems: 40 } })).tick()
     expect(dmTo('UPIG00001')).toHaveLength(2)
+  })
+
+  it('takes at most digest.maxMessages messages: the least important past them are counted in the last one, and nothing rolls over', async () => {
+    now = MONDAY_10
+    // 150 of Pig's statements: 5 new ERRORs, then 145 WARNs Pig has had before, each a different count.
+    const errs = Array.from({ length: 5 }, (_, i) => statement({ id: `err${i}`, level: 'error', file: 'src/e.c', line: i + 1, template: `err ${i}` }))
+    const warns = Array.from({ length: 145 }, (_, i) => statement({ id: `warn${String(i).padStart(3, '0')}`, level: 'warn', file: 'src/w.c', line: i + 1, template: `warn ${i}` }))
+    await store.replaceFiles([{ file: 'src/x.c', hash: 'x' }], [...errs, ...warns], [])
+    await store.setDigestMarks(warns.map((s) => ({ person: 'pig@pen.mssn', statementId: s.id, through: MONDAY_10 - 3 * 24 * HOUR })))
+    for (const [i, s] of errs.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 1 + i })
+    for (const [i, s] of warns.entries()) await count(s, { at: MONDAY_10 - HOUR, n: 1000 + i })
+    const cfg = config({ digest: { maxItems: 20, maxMessages: 3 } })
+    const [preview] = await buildDigests({ store, config: cfg, clock, preview: true })
+    expect(preview!.parts).toHaveLength(3)
+    expect(preview!.hidden).toBe(90)
+    await delivery(cfg).tick()
+
+    const msgs = dmTo('UPIG00001')
+    expect(msgs).toHaveLength(3)
+    const ids = (c: (typeof msgs)[number]) => (c.body.blocks as any[]).filter((b) => b.type === 'section').map((b) => JSON.parse(b.accessory.options[0].value).statementId)
+    // The 60 listed are the new ERRORs, then the most frequent WARNs; the 90 least frequent WARNs are counted, not listed.
+    const listed = msgs.flatMap(ids)
+    expect(listed).toEqual([...errs.map((s) => s.id).reverse(), ...warns.slice(90).map((s) => s.id).reverse()])
+    const notListed = warns.slice(0, 90).reduce((n, _, i) => n + 1000 + i, 0)
+    const text = (c: (typeof msgs)[number]) => JSON.stringify(c.body.blocks)
+    expect(text(msgs[0]!)).toContain('150 statements (5 new)')
+    expect(text(msgs[0]!)).toContain('20 here, 40 more in 2 replies in this thread')
+    expect(text(msgs[0]!)).toContain(`90 more statements with ${notListed.toLocaleString('en-US')} occurrences not listed`)
+    expect(text(msgs[2]!)).toContain(`… and 90 more statements with ${notListed.toLocaleString('en-US')} occurrences not listed here`)
+    expect((msgs[2]!.body.blocks as unknown[]).length).toBeLessThanOrEqual(50)
+    // Counted as delivered: none of the 150 comes back in the next working day's digest.
+    now = MONDAY_10 + 24 * HOUR
+    await delivery(cfg).tick()
+    expect(dmTo('UPIG00001')).toHaveLength(3)
+    for (const s of warns.slice(0, 90)) expect(await store.getDigestMark('pig@pen.mssn', s.id)).not.toBeNull()
   })
 
   it('continues a digest that failed part-way from the part it reached, in the same thread', async () => {
