@@ -41,7 +41,10 @@ export interface DigestPreview {
   due: boolean
   reason: string | null
   status: DigestStatus
-  /** Every item, in the order shown: new ones first, then by level, then by count. */
+  /**
+   * Every item, in the order shown: new ones first, then by level, then by count. Of those past the listed ones (the last
+   * `hidden`), some are kept only as counted: no sample, hosts, link, note or values.
+   */
   items: DigestItem[]
   /**
    * Items not listed in its messages (past `digest.maxMessages`; the last message says how many): they are marked
@@ -407,7 +410,19 @@ const STATEMENTS_PER_READ = 500
 const ROWS_PER_STATEMENT = 100_000
 
 async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: (n: number) => number }) {
-  const items: Array<DigestItem & { marks: Mark[] }> = []
+  type Built = DigestItem & { marks: Mark[] }
+  const items: Built[] = []
+  // Past the items its messages list, an item is only counted: once there are twice as many, the best `keep` stay
+  // whole and the rest keep only what counting and ordering them takes (a fallback digest of 78k statements held
+  // every one's sample, hosts, note and link). An item set aside never comes back: the best only get better.
+  const keep = c.listed ? c.listed(Number.MAX_SAFE_INTEGER) : Infinity
+  const unlisted: Built[] = []
+  const add = (i: Built) => {
+    items.push(i)
+    if (items.length < 2 * keep) return
+    items.sort(order)
+    for (const x of items.splice(keep)) unlisted.push(counted(x))
+  }
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
   const bucketMs = c.config.match.bucketSeconds * 1000
@@ -476,7 +491,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
     const why = c.lost.get(s.id)
     const note = tied ? tieNote(s, tied.others) : why ? noteFor(why) : null
-    items.push({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note })
+    add({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note })
   }
   // Unowned shapes: the fallback digest's (all but those handed over), and those handed over to this recipient.
   if (g.shapes || g.shapeIds?.size) {
@@ -493,12 +508,13 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
       const f = fresh(sent, markAs, id, all, c.now, bucketMs)
       const kept = f && unsilenced(id, f)
       if (!kept) continue
-      items.push({ ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape, marks: f!.marks })
+      add({ ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape, marks: f!.marks })
     }
   }
   // What this person has never had in a digest first, then the worst level, then the most frequent: a new
   // ERROR is never behind yesterday's noisy WARNs. Long digests continue in the thread, up to digest.maxMessages.
-  items.sort((a, b) => Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId))
+  for (const x of unlisted) items.push(x)
+  items.sort(order)
   // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements,
   // for the items the messages list.
   const withValues = c.lean ? [] : items.slice(0, c.listed ? c.listed(items.length) : items.length).filter((i) => !i.statementId.startsWith('shape:'))
@@ -521,6 +537,17 @@ function tieNote(s: Statement, others: readonly Statement[]): string {
 }
 
 const rank = (l: DigestItem['level']) => (l ? levelRank(l) : -1)
+
+/** A digest's order: new to this recipient first, then the worst level, then the most frequent. */
+const order = (a: DigestItem, b: DigestItem) =>
+  Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId)
+
+/** An item its digest counts but does not list: what ordering and counting it take, none of what showing it would. */
+function counted<T extends DigestItem>(i: T): T {
+  return { ...i, sample: null, hosts: NO_HOSTS, link: null, note: null, values: undefined, revisions: undefined }
+}
+/** Read only (hostList): one empty list for every item counted but not listed. */
+const NO_HOSTS: string[] = []
 
 /**
  * An item that is only counted (an undeliverable digest's, not previewed): the statement's own fields and the count
