@@ -104,7 +104,7 @@ const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.sco
 const OCCURRENCE_COUNTS = ['statement_id', 'host', 'bucket', 'count', 'first_seen', 'last_seen', 'level']
 const toOccurrence = (r: Row): OccurrenceRow => ({
   statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
-  lastSeen: Number(r.last_seen), level: r.level ?? null, samples: r.samples === undefined ? [] : P(r.samples, []),
+  lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
 })
 const toWindow = (r: Row): RealtimeWindow => ({
   statementId: r.statement_id, channel: r.channel, seq: Number(r.seq), windowStart: Number(r.window_start), ts: r.ts,
@@ -466,9 +466,8 @@ export class SqlStore implements Store {
   }
 
   async countedStatements(q: { until?: number } = {}): Promise<string[]> {
-    const rows = await this.rows(`SELECT DISTINCT statement_id FROM occurrences ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
+    return this.rows(`SELECT DISTINCT statement_id FROM occurrences ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
       q.until != null ? [q.until] : [], (r) => r[0] as string)
-    return rows
   }
 
   async totals(q: { since?: number; until?: number } = {}): Promise<StatementTotal[]> {

@@ -261,7 +261,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       continue
     }
     const perMessage = itemsPerMessage(config.digest.maxItems)
-    const listed = (n: number) => listedItems(n, perMessage, config.digest.maxMessages)
+    const listed = listedItems(Infinity, perMessage, config.digest.maxMessages)
     const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys, listed })
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
@@ -269,7 +269,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     const to = g.kind === 'channel' ? g.channel! : g.recipient?.slackId ?? g.target
     const preview: DigestPreview = {
       target: g.target, kind: g.kind, to, tz, localDate: when.local.date, due: when.ok, reason: when.reason, status: 'preview',
-      items: built.items, hidden: built.items.length - listed(built.items.length), text: parts[0]!.text, blocks: parts[0]!.blocks, parts,
+      items: built.items, hidden: Math.max(0, built.items.length - listed), text: parts[0]!.text, blocks: parts[0]!.blocks, parts,
     }
     out.push(preview)
     if (o.preview) continue
@@ -409,13 +409,13 @@ const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: (n: number) => number }) {
+async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: number }) {
   type Built = DigestItem & { marks: Mark[] }
   const items: Built[] = []
-  // Past the items its messages list, an item is only counted: once there are twice as many, the best `keep` stay
-  // whole and the rest keep only what counting and ordering them takes (a fallback digest of 78k statements held
-  // every one's sample, hosts, note and link). An item set aside never comes back: the best only get better.
-  const keep = c.listed ? c.listed(Number.MAX_SAFE_INTEGER) : Infinity
+  // Past the `listed` items its messages list, an item is only counted: once there are twice as many, the best
+  // `listed` stay whole and the rest keep only what counting and ordering them takes (a fallback digest of 78k
+  // statements held every one's sample, hosts, note and link). An item set aside never comes back: the best only get better.
+  const keep = c.listed ?? Infinity
   const unlisted: Built[] = []
   const add = (i: Built) => {
     items.push(i)
@@ -517,7 +517,7 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
   items.sort(order)
   // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements,
   // for the items the messages list.
-  const withValues = c.lean ? [] : items.slice(0, c.listed ? c.listed(items.length) : items.length).filter((i) => !i.statementId.startsWith('shape:'))
+  const withValues = c.lean ? [] : items.slice(0, keep).filter((i) => !i.statementId.startsWith('shape:'))
   if (withValues.length) {
     const templates = new Map(g.statements.map((s) => [s.id, s.template]))
     const vals = await c.store.statementValues({ statements: withValues.map((i) => ({ statementId: i.statementId, since: sent.get(i.statementId) ?? null })), until: c.now })
@@ -546,7 +546,7 @@ const order = (a: DigestItem, b: DigestItem) =>
 function counted<T extends DigestItem>(i: T): T {
   return { ...i, sample: null, hosts: NO_HOSTS, link: null, note: null, values: undefined, revisions: undefined }
 }
-/** Read only (hostList): one empty list for every item counted but not listed. */
+/** Read only (hostList): one empty list for every item counted but not listed (`counted`, `leanItem`). */
 const NO_HOSTS: string[] = []
 
 /**
@@ -557,7 +557,7 @@ function leanItem(s: Statement, rows: Row[], count: number, isNew: boolean): Dig
   let firstSeen = Infinity
   let lastSeen = -Infinity
   for (const r of rows) (firstSeen = Math.min(firstSeen, r.firstSeen)), (lastSeen = Math.max(lastSeen, r.lastSeen))
-  return { statementId: s.id, file: s.file, line: s.line, level: s.level, template: s.template ?? s.id, sample: null, count, hosts: [], firstSeen, lastSeen, link: null, isNew }
+  return { statementId: s.id, file: s.file, line: s.line, level: s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
 }
 
 function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
