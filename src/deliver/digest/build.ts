@@ -114,6 +114,10 @@ interface Group {
   lost?: Lost
   /** Of a `lost` group: what was counted so far, and its marks (read once, at its first part). */
   counted?: { statements: number; occurrences: number; sent: Map<string, number> }
+  /** Its items, built as its statements are found (`buildPart`). */
+  items?: ItemsInProgress
+  /** Working time in its recipient's zone at the build's time. */
+  when?: ReturnType<typeof workingTime>
 }
 
 /** Digest marks of what was counted as undeliverable for `target` (the target's own marks stay, for when it is fixed). */
@@ -200,6 +204,20 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   // Where each tied statement went (for the ties below).
   const counted = new Map<string, Group | null>()
   const lostContext = { store, config, router, silences, now, lost, preview: o.preview || !!o.dryRun }
+  const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
+    .flat().map((i) => (i.payload as DigestPayload | null)?.target))
+  const whenOf = (g: Group) => (g.when ??= workingTime(now, g.recipient?.tz ?? config.digest.defaultTimezone, workWeek(config, g.recipient?.person?.key)))
+  const perMessage = itemsPerMessage(config.digest.maxItems)
+  const listed = listedItems(Infinity, perMessage, config.digest.maxMessages)
+  const itemContext: ItemContext = { store, config, router, silences, now, preview: o.preview, lost, handedOver: new Set(), deploys, listed }
+  /** Is `g`'s digest built in this call (wanted, and due unless previewed)? Only then are its items built as found. */
+  const builds = (g: Group) => (!wanted || wanted(g)) && (o.preview || (!outstanding.has(g.target) && whenOf(g).ok))
+  /** Hand the statements `g` gathered so far to its items (a part at a time: what the build keeps is bounded). */
+  const buildPart = async (g: Group) => {
+    const part = g.statements
+    g.statements = []
+    await (g.items ??= await startItems(g, itemContext)).part(part)
+  }
   for (let i = 0; i < countedIds.length; i += STATEMENTS_PER_READ) {
     const ids = countedIds.slice(i, i + STATEMENTS_PER_READ)
     const read = new Map((await store.statementsByIds(ids.filter((id) => !tiedIds.has(id)))).map((s) => [s.id, s]))
@@ -211,8 +229,12 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       if (tiedIds.has(id)) counted.set(id, g)
       if (!g) continue
       g.statements.push(s)
-      // What nobody can receive is counted a part at a time as it is found, not held for the whole catalog.
-      if (g.lost && !lostContext.preview && g.statements.length >= STATEMENTS_PER_READ && (!wanted || wanted(g))) await countLostPart(g, lostContext)
+      // What nobody can receive is counted a part at a time as it is found, and what a digest carries is built so,
+      // not held for the whole catalog.
+      if (g.statements.length < STATEMENTS_PER_READ) continue
+      if (g.lost) {
+        if (!lostContext.preview && (!wanted || wanted(g))) await countLostPart(g, lostContext)
+      } else if (builds(g)) await buildPart(g)
     }
   }
   // The same message logged in several places, nothing in its lines to tell which printed them: counted once, on
@@ -233,7 +255,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   }
   if (fallback && config.route.unownedToFallback) channelGroup(groups, fallback).shapes = true
   // Unowned shapes handed over to someone go to their digest instead of the fallback's.
-  const handedOver = new Set<string>()
+  const handedOver = itemContext.handedOver as Set<string>
   for (const ov of await store.listOverrides()) {
     if (!isShapeId(ov.statementId)) continue
     const r = await people.resolve(ov.to)
@@ -244,13 +266,11 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     handedOver.add(ov.statementId.slice('shape:'.length))
   }
 
-  const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
-    .flat().map((i) => (i.payload as DigestPayload | null)?.target))
   const out: DigestPreview[] = []
   for (const g of groups.values()) {
     if (wanted && !wanted(g)) continue
     const tz = g.recipient?.tz ?? config.digest.defaultTimezone
-    const when = workingTime(now, tz, workWeek(config, g.recipient?.person?.key))
+    const when = whenOf(g)
     if (g.lost) {
       out.push(...await countLost(g, { ...lostContext, log, day: when.local.date, deploys }))
       continue
@@ -260,9 +280,8 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       out.push(empty(g, tz, when.local, 'not-due', when.reason))
       continue
     }
-    const perMessage = itemsPerMessage(config.digest.maxItems)
-    const listed = listedItems(Infinity, perMessage, config.digest.maxMessages)
-    const built = await buildItems(g, { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys, listed })
+    await buildPart(g)
+    const built = await g.items!.done()
     if (!built.items.length && !built.marks.length) continue
     const title = `Dice digest for ${g.recipient?.name ?? g.target} — ${when.local.date}`
     const parts = digestMessages({ title, tz, items: built.items, perMessage, maxMessages: config.digest.maxMessages, scope: g.kind === 'channel' ? 'channel' : null })
@@ -299,10 +318,20 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     if (inserted) for (const z of built.consume) await store.decrementSnooze(z.id, z.n)
     // The fallback digest carried what was meant for others: count it as undeliverable to them, and say so. (A
     // refused channel's occurrences were counted when Slack refused the post; its owner's digest only carries them.)
-    const carried = inserted && g.kind === 'channel' && g.channel === fallback
-      ? built.items.filter((i) => lost.has(i.statementId) && !lost.get(i.statementId)!.intended.startsWith('#')) : []
-    await store.addUndeliverable(carried.map((i) => ({ ...lost.get(i.statementId)!, statementId: i.statementId, count: i.count, at: now })))
-    for (const l of new Set(carried.map((i) => lost.get(i.statementId)!))) {
+    if (!inserted || g.kind !== 'channel' || g.channel !== fallback) continue
+    // One warning per intended recipient (a check a day), however many statements were meant for them.
+    const warned = new Map<string, Lost>()
+    for (let i = 0; i < built.items.length; i += UNDELIVERABLE_PER_WRITE) {
+      const rows = []
+      for (const item of built.items.slice(i, i + UNDELIVERABLE_PER_WRITE)) {
+        const l = lost.get(item.statementId)
+        if (!l || l.intended.startsWith('#')) continue
+        rows.push({ ...l, statementId: item.statementId, count: item.count, at: now })
+        if (!warned.has(l.intended)) warned.set(l.intended, l)
+      }
+      await store.addUndeliverable(rows)
+    }
+    for (const l of warned.values()) {
       await warnOnce(store, log, l.intended, when.local.date, now, `${noteFor(l)}; its occurrences went to #${g.channel} (route.fallbackChannel)`)
     }
   }
@@ -404,24 +433,52 @@ function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, al
   return { rows, count, marks, partial }
 }
 
+/** Undeliverable rows written a call at a time (what a fallback digest carried: up to one per statement). */
+const UNDELIVERABLE_PER_WRITE = 5000
 /** Statements whose occurrences are read in one query. */
 const STATEMENTS_PER_READ = 500
 /** Rows read per statement, the newest first (past them, older buckets are left out of its count). */
 const ROWS_PER_STATEMENT = 100_000
 
-async function buildItems(g: Group, c: { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>; markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: number }) {
-  type Built = DigestItem & { marks: Mark[] }
-  const items: Built[] = []
+/** What building a group's items needs. */
+interface ItemContext {
+  store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>
+  markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: number
+}
+/** A group's items as built so far; `part` takes statements as they are found, `done` adds the shapes and orders them. */
+interface ItemsInProgress {
+  part(statements: readonly Statement[]): Promise<void>
+  done(): Promise<{ items: DigestItem[]; marks: Mark[]; consume: Array<{ id: number; n: number }> }>
+}
+
+async function buildItems(g: Group, c: ItemContext) {
+  const b = await startItems(g, c)
+  await b.part(g.statements)
+  return b.done()
+}
+
+/**
+ * Build `g`'s items a part of its statements at a time: only the best `listed` are kept whole, so a group of 78k
+ * statements (a fallback digest of a catalog nobody Slack knows owns) never holds its statements or full items at once.
+ */
+async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
+  const items: DigestItem[] = []
   // Past the `listed` items its messages list, an item is only counted: once there are twice as many, the best
   // `listed` stay whole and the rest keep only what counting and ordering them takes (a fallback digest of 78k
   // statements held every one's sample, hosts, note and link). An item set aside never comes back: the best only get better.
   const keep = c.listed ?? Infinity
-  const unlisted: Built[] = []
-  const add = (i: Built) => {
+  const unlisted: DigestItem[] = []
+  /** Of the whole items (at most 2 × keep): the rows they were built from and their statement's template (for values). */
+  const whole = new Map<string, { rows: Row[]; template: string | null }>()
+  const add = (i: DigestItem, rows: Row[], template: string | null) => {
     items.push(i)
+    whole.set(i.statementId, { rows, template })
     if (items.length < 2 * keep) return
     items.sort(order)
-    for (const x of items.splice(keep)) unlisted.push(counted(x))
+    for (const x of items.splice(keep)) {
+      whole.delete(x.statementId)
+      unlisted.push(counted(x))
+    }
   }
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -471,63 +528,80 @@ async function buildItems(g: Group, c: { store: Store; config: Config; router: R
     }
     return { rows, count, snoozed }
   }
-  let chunk = new Map<string, OccurrenceRow[]>()
-  for (const [n, s] of g.statements.entries()) {
-    if (n % STATEMENTS_PER_READ === 0) {
-      const next = g.statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
-      chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT, samples: !c.lean })
-    }
-    const tied = g.tied?.get(s.id)
-    const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level) && (!tied || r.lastSeen >= tied.since))
-    const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
-    const kept = f && unsilenced(s.id, f)
-    if (!kept) continue
-    const { rows, count, snoozed } = kept
-    if (c.lean) {
-      items.push({ ...leanItem(s, rows, count, !sent.has(s.id)), marks: f!.marks })
-      continue
-    }
-    const item = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}), marks: f!.marks }
-    if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
-    const why = c.lost.get(s.id)
-    const note = tied ? tieNote(s, tied.others) : why ? noteFor(why) : null
-    add({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? item.sample ?? s.id, link: codeLink(c.config.repo, s), note })
-  }
-  // Unowned shapes: the fallback digest's (all but those handed over), and those handed over to this recipient.
-  if (g.shapes || g.shapeIds?.size) {
-    const shapeRows = new Map<string, UnownedRow[]>()
-    for (const r of await c.store.listUnowned({ limit: 10_000 })) {
-      if (r.bucket > c.now) continue
-      const l = shapeRows.get(r.shapeHash)
-      if (l) l.push(r)
-      else shapeRows.set(r.shapeHash, [r])
-    }
-    for (const [hash, all] of shapeRows) {
-      if (!(g.shapeIds?.has(hash) || (g.shapes && !c.handedOver?.has(hash)))) continue
-      const id = shapeId(hash)
-      const f = fresh(sent, markAs, id, all, c.now, bucketMs)
-      const kept = f && unsilenced(id, f)
+  const part = async (statements: readonly Statement[]) => {
+    let chunk = new Map<string, OccurrenceRow[]>()
+    for (const [n, s] of statements.entries()) {
+      if (n % STATEMENTS_PER_READ === 0) {
+        const next = statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
+        // Without their samples: only the listed items show one, read for them alone at the end (`done`).
+        chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT, samples: false })
+      }
+      const tied = g.tied?.get(s.id)
+      const all = (chunk.get(s.id) ?? []).filter((r) => r.bucket <= c.now && c.router.levelPasses(s, r.level) && (!tied || r.lastSeen >= tied.since))
+      const f = fresh(sent, markAs, s.id, all, c.now, bucketMs)
+      const kept = f && unsilenced(s.id, f)
       if (!kept) continue
-      add({ ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape, marks: f!.marks })
+      const { rows, count, snoozed } = kept
+      // Its marks are set with the digest's, whether it is listed or only counted.
+      marks.push(...f!.marks)
+      if (c.lean) {
+        items.push(leanItem(s, rows, count, !sent.has(s.id)))
+        continue
+      }
+      const item: DigestItem = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}) }
+      if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
+      const why = c.lost.get(s.id)
+      const note = tied ? tieNote(s, tied.others) : why ? noteFor(why) : null
+      add({ ...item, file: s.file, line: s.line, level: item.level ?? s.level, template: s.template ?? s.id, link: codeLink(c.config.repo, s), note }, rows, s.template)
     }
   }
-  // What this person has never had in a digest first, then the worst level, then the most frequent: a new
-  // ERROR is never behind yesterday's noisy WARNs. Long digests continue in the thread, up to digest.maxMessages.
-  for (const x of unlisted) items.push(x)
-  items.sort(order)
-  // The values each placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements,
-  // for the items the messages list.
-  const withValues = c.lean ? [] : items.slice(0, keep).filter((i) => !i.statementId.startsWith('shape:'))
-  if (withValues.length) {
-    const templates = new Map(g.statements.map((s) => [s.id, s.template]))
-    const vals = await c.store.statementValues({ statements: withValues.map((i) => ({ statementId: i.statementId, since: sent.get(i.statementId) ?? null })), until: c.now })
-    for (const i of withValues) {
-      const v = labeled(templates.get(i.statementId) ?? null, vals.get(i.statementId))
-      if (v.length) i.values = v
+  const done = async () => {
+    // Unowned shapes: the fallback digest's (all but those handed over), and those handed over to this recipient.
+    if (g.shapes || g.shapeIds?.size) {
+      const shapeRows = new Map<string, UnownedRow[]>()
+      for (const r of await c.store.listUnowned({ limit: 10_000 })) {
+        if (r.bucket > c.now) continue
+        const l = shapeRows.get(r.shapeHash)
+        if (l) l.push(r)
+        else shapeRows.set(r.shapeHash, [r])
+      }
+      for (const [hash, all] of shapeRows) {
+        if (!(g.shapeIds?.has(hash) || (g.shapes && !c.handedOver?.has(hash)))) continue
+        const id = shapeId(hash)
+        const f = fresh(sent, markAs, id, all, c.now, bucketMs)
+        const kept = f && unsilenced(id, f)
+        if (!kept) continue
+        marks.push(...f!.marks)
+        const item = { ...toItem(id, kept.rows, kept.count, !sent.has(id)), ...(kept.snoozed ? { snoozed: kept.snoozed } : {}), template: all[0]!.shape }
+        item.sample = sampleOf(kept.rows)
+        add(item, kept.rows, null)
+      }
     }
+    // What this person has never had in a digest first, then the worst level, then the most frequent: a new
+    // ERROR is never behind yesterday's noisy WARNs. Long digests continue in the thread, up to digest.maxMessages.
+    for (const x of unlisted) items.push(x)
+    unlisted.length = 0
+    items.sort(order)
+    // For the items the messages list: a sample line (the newest of the rows the item counts), and the values each
+    // placeholder took over the same buckets ("peer: 203.0.113.9 ×812, …"), a query per 500 statements each.
+    const listed = c.lean ? [] : items.slice(0, keep).filter((i) => !i.statementId.startsWith('shape:'))
+    if (listed.length) {
+      const since = listed.map((i) => ({ statementId: i.statementId, since: sent.get(i.statementId) ?? null }))
+      const withSamples = await c.store.listOccurrencesOf({ statements: since, limitPerStatement: ROWS_PER_STATEMENT })
+      const vals = await c.store.statementValues({ statements: since, until: c.now })
+      for (const i of listed) {
+        const w = whole.get(i.statementId)!
+        const samples = new Map((withSamples.get(i.statementId) ?? []).map((r) => [`${r.host}\u0000${r.bucket}`, r.samples]))
+        i.sample = sampleOf(w.rows.map((r) => ({ ...r, samples: samples.get(`${r.host}\u0000${r.bucket}`) ?? [] })))
+        if (i.template === i.statementId && i.sample) i.template = i.sample
+        const v = labeled(w.template, vals.get(i.statementId))
+        if (v.length) i.values = v
+      }
+    }
+    whole.clear()
+    return { items, marks, consume }
   }
-  for (const i of items) marks.push(...i.marks)
-  return { items: items.map(({ marks: _m, ...i }) => i), marks, consume }
+  return { part, done }
 }
 
 /** Why a statement someone else owns is in this digest: its lines could as well come from `others` (theirs). */
@@ -543,8 +617,8 @@ const order = (a: DigestItem, b: DigestItem) =>
   Number(b.isNew) - Number(a.isNew) || rank(b.level) - rank(a.level) || b.count - a.count || a.statementId.localeCompare(b.statementId)
 
 /** An item its digest counts but does not list: what ordering and counting it take, none of what showing it would. */
-function counted<T extends DigestItem>(i: T): T {
-  return { ...i, sample: null, hosts: NO_HOSTS, link: null, note: null, values: undefined, revisions: undefined }
+function counted(i: DigestItem): DigestItem {
+  return { statementId: i.statementId, file: i.file, line: i.line, level: i.level, template: i.template, sample: null, count: i.count, hosts: NO_HOSTS, firstSeen: i.firstSeen, lastSeen: i.lastSeen, link: null, isNew: i.isNew, ...(i.snoozed ? { snoozed: i.snoozed } : {}) }
 }
 /** Read only (hostList): one empty list for every item counted but not listed (`counted`, `leanItem`). */
 const NO_HOSTS: string[] = []
@@ -560,13 +634,18 @@ function leanItem(s: Statement, rows: Row[], count: number, isNew: boolean): Dig
   return { statementId: s.id, file: s.file, line: s.line, level: s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
 }
 
+/** The sample an item shows: the newest of its rows', else the first row's that has one. */
+function sampleOf(rows: readonly Row[]): string | null {
+  const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
+  return newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null
+}
+
 function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
   const hosts = [...new Set(rows.map((r) => r.host))].sort()
   let level = rows[0]!.level
   for (const r of rows) if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
-  const newest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a))
   return {
-    statementId: id, file: null, line: null, level, template: '', sample: newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null,
+    statementId: id, file: null, line: null, level, template: '', sample: null,
     count, hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)), lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, isNew,
   }
 }

@@ -296,7 +296,8 @@ describe('digests', () => {
     expect(calls.get('getDigestMark') ?? 0).toBe(0)
     expect(calls.get('listOccurrences') ?? 0).toBe(0)
     expect(calls.get('digestMarks')).toBe(1)
-    expect(calls.get('listOccurrencesOf')).toBe(3) // 1,200 statements, 500 a query
+    // 1,200 statements, 500 a query, without samples; then the listed items' rows with their samples (one call)
+    expect(calls.get('listOccurrencesOf')).toBe(4)
     // (one of them reads the deploy records: which revision each occurrence came from, docs/alerts/versions.md; one the
     // placeholder values of the digest's items, a query per 500 statements inside statementValues)
     expect(calls.get('statementValues')).toBe(1)
@@ -362,6 +363,56 @@ describe('digests', () => {
     // The next check has nothing new: nothing is counted twice.
     expect(await buildDigests({ store, config: config(), clock, preview: false })).toEqual([])
     expect((await store.listUndeliverable({ limit: 5000 })).reduce((a, r) => a + r.count, 0)).toBe(occurrences)
+  })
+
+  it('builds a fallback digest of 1,200 statements as they are found: the best listed, with values, from every part; every one marked and counted', async () => {
+    // 1,200 statements nobody owns, route.fallbackChannel set; the three new ERRORs sit in different parts of 500
+    // (the first, the second, the last), the rest are WARNs the channel had before, each a different count.
+    now = MONDAY_10
+    const B1 = MONDAY_10 - 2 * HOUR
+    const errAt = new Set([250, 750, 1150])
+    const orphans = Array.from({ length: 1200 }, (_, i) => statement({ id: `orphan${String(i).padStart(4, '0')}`, level: errAt.has(i) ? 'error' : 'warn', file: 'src/orphan.c', line: i + 1, template: `orphan ${i} peer %s`, blame: null }))
+    await store.replaceFiles([{ file: 'src/orphan.c', hash: 'o' }], orphans, [])
+    const n = (i: number) => 10 + i
+    await store.applyCounts({
+      occurrences: orphans.map((s, i) => ({ statementId: s.id, host: `web-${i % 3}`, bucket: B1, count: n(i), firstSeen: B1 + 1, lastSeen: B1 + 2, level: s.level, samples: [`${s.level} orphan ${i}`] })),
+      unowned: [], checkpoints: [],
+      values: [{ statementId: 'orphan1150', bucket: B1, lists: [{ v: ['203.0.113.9'], c: [n(1150)], e: [0], o: 0 }] }],
+    })
+    const warns = orphans.filter((_, i) => !errAt.has(i))
+    await store.setDigestMarks(warns.map((s) => ({ person: '#dice-fallback', statementId: s.id, through: B1 - 24 * HOUR })))
+    const cfg = config({ route: { fallbackChannel: '#dice-fallback' }, digest: { maxItems: 20, maxMessages: 2 } })
+    const calls: string[] = []
+    const watched = new Proxy(store, {
+      get(t, k) {
+        const v = Reflect.get(t, k)
+        return typeof v === 'function' ? (...a: unknown[]) => (calls.push(String(k)), v.apply(t, a)) : v
+      },
+    })
+    const [preview] = await buildDigests({ store: watched, config: cfg, clock, preview: true })
+    // Built as found: occurrences of the first part are read before the last statements are.
+    expect(calls.indexOf('listOccurrencesOf')).toBeLessThan(calls.lastIndexOf('statementsByIds'))
+    // Listed: the three new ERRORs (most frequent first), then the most frequent WARNs, from every part.
+    const listed = ['orphan1150', 'orphan0750', 'orphan0250', ...warns.slice(-37).map((s) => s.id).reverse()]
+    expect(preview!.items.slice(0, 40).map((i) => i.statementId)).toEqual(listed)
+    expect(preview!.items).toHaveLength(1200)
+    expect(preview!.hidden).toBe(1160)
+    expect(preview!.items[0]!.values?.[0]).toMatchObject({ label: 'peer', top: [{ value: '203.0.113.9', count: n(1150) }] })
+    expect(preview!.items[0]!.note).toContain('Nobody owns this')
+
+    await delivery(cfg).tick()
+    const toFallback = () => dms().filter((c) => slack.channelId(String(c.body.channel)) === slack.channelId('dice-fallback'))
+    const posts = toFallback()
+    expect(posts).toHaveLength(2)
+    expect(posts[0]!.body.text).toContain('1,200 statements (3 new)')
+    expect(JSON.stringify(posts[0]!.body.blocks)).toContain('`203.0.113.9`')
+    // Every statement marked (nothing comes back) and counted as undeliverable to nobody, with its count.
+    for (const s of [orphans[0]!, orphans[499]!, orphans[1199]!]) expect(await store.getDigestMark('#dice-fallback', s.id)).toBe(B1)
+    const rows = await store.listUndeliverable({ limit: 5000 })
+    expect(new Map(rows.map((r) => [r.statementId, r.count]))).toEqual(new Map(orphans.map((s, i) => [s.id, n(i)])))
+    now = MONDAY_10 + 24 * HOUR
+    await delivery(cfg).tick()
+    expect(toFallback()).toHaveLength(2)
   })
 
   it("hands a statement over to a Slack id (\"it wasn't me\") into that person's one digest, not a second one", async () => {

@@ -21,8 +21,15 @@ export function noOwner(s: Statement): Lost {
     : s.blame === null
       ? 'no annotation, override, rule or CODEOWNERS line names anyone, and git blame has no author (uncommitted or past a shallow clone)'
       : 'no annotation, override, rule or CODEOWNERS line names anyone'
-  return { intended: 'nobody', reason: 'no_owner', detail }
+  // One object per reason, not per statement: a digest build holds one for each of up to ~10^5 statements.
+  let l = NO_OWNER.get(detail)
+  if (!l) {
+    if (NO_OWNER.size >= 1000) NO_OWNER.clear()
+    NO_OWNER.set(detail, (l = Object.freeze({ intended: 'nobody', reason: 'no_owner', detail })))
+  }
+  return l
 }
+const NO_OWNER = new Map<string, Lost>()
 
 /** The note a fallback digest shows beside an item that was meant for someone else. */
 export function noteFor(l: Lost): string {
