@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { tempSqliteStore } from '../../store/testutil/stores.js'
 import type { Store } from '../../store/store.js'
 import { Router } from '../../route/router.js'
@@ -400,7 +400,10 @@ describe('digests', () => {
     expect(preview!.items[0]!.values?.[0]).toMatchObject({ label: 'peer', top: [{ value: '203.0.113.9', count: n(1150) }] })
     expect(preview!.items[0]!.note).toContain('Nobody owns this')
 
+    // One warning check per intended recipient ('nobody' here), not one per statement carried.
+    const seen = vi.spyOn(store, 'firstSeen')
     await delivery(cfg).tick()
+    expect(seen.mock.calls.filter(([key]) => key.startsWith('undeliverable:'))).toHaveLength(1)
     const toFallback = () => dms().filter((c) => slack.channelId(String(c.body.channel)) === slack.channelId('dice-fallback'))
     const posts = toFallback()
     expect(posts).toHaveLength(2)
