@@ -354,7 +354,8 @@ async function countLost(g: Group, c: LostContext & { log: (line: string) => voi
     reason: noteFor(why), status: 'undeliverable', items: [], hidden: 0, text: '', blocks: [], parts: [],
   }
   if (c.preview) {
-    preview.items = (await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}` })).items
+    // Lean items: a preview of what nobody can receive shows their number (and, with --json, each id and count), nothing more.
+    preview.items = (await buildItems(g, { ...c, markAs: `${LOST_MARKS}${g.target}`, lean: true })).items
     return preview.items.length ? [preview] : []
   }
   if (g.statements.length) await countLostPart(g, c)

@@ -334,6 +334,8 @@ describe('digests', () => {
     // A preview lists every item, and counts nothing.
     const [preview] = await buildDigests({ store, config: config(), clock, preview: true })
     expect(preview!.items.map((i) => i.statementId).sort()).toEqual(orphans.slice(100).map((s) => s.id))
+    // Each only counted (what `dice digest --preview` shows of a digest nobody can receive: their number): no sample read, no hosts.
+    expect(preview!.items.every((i) => i.sample === null && i.hosts.length === 0 && i.count === n(Number(i.statementId.slice(6))))).toBe(true)
     expect(await store.listUndeliverable()).toEqual([])
     const calls = new Map<string, number>()
     const countingStore = new Proxy(store, {
