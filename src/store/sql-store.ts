@@ -641,6 +641,10 @@ export class SqlStore implements Store {
     p.push(q.limit ?? 1000)
     return (await this.db.all<Row>(`SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`, p)).map(toOutbox)
   }
+  async outboxStatus(dedupKey: string) {
+    const r = await this.db.get<Row>(`SELECT status FROM outbox WHERE dedup_key = ?`, [dedupKey])
+    return r ? (r.status as OutboxItem['status']) : null
+  }
   async outboxCounts() {
     return (await this.db.all<Row>(`SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status ORDER BY kind, status`)).map((r) => ({
       kind: r.kind as string, status: r.status as string, count: Number(r.n),

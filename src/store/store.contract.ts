@@ -130,6 +130,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.release(again.find((i) => i.dedupKey === 'd2')!.id, 'C', 9000)
       expect(await store.claim({ limit: 10, holder: 'D', now: 3000, leaseMs: 1000 })).toEqual([])
       expect((await store.listOutbox({ status: 'sent' })).map((i) => i.dedupKey)).toEqual(['d1'])
+      expect([await store.outboxStatus('d1'), await store.outboxStatus('d2'), await store.outboxStatus('d3')]).toEqual(['sent', 'pending', null])
       expect((await store.outboxCounts()).find((c) => c.status === 'sent')).toMatchObject({ count: 1 })
     })
 

@@ -243,6 +243,8 @@ export interface Store {
   /** Give an item back for a later retry (`notBefore`), or mark it dead. */
   release(id: number, holder: string, notBefore: number, dead?: boolean, result?: unknown): Promise<void>
   listOutbox(q?: { status?: string; kind?: string; limit?: number }): Promise<OutboxItem[]>
+  /** The status of the item with `dedupKey`, or null when there is none (a digest already sent today, say). */
+  outboxStatus(dedupKey: string): Promise<OutboxItem['status'] | null>
   /** Outbox item counts by kind and status (for /metrics: queue depth, deliveries). */
   outboxCounts(): Promise<Array<{ kind: string; status: string; count: number }>>
   /** The current window of a statement × channel: its message ts, and `state.channelId`. */

@@ -17,8 +17,8 @@ function header(d: DigestPreview, preview: boolean): string {
   const state = preview
     ? d.due ? 'due now' : `not due: ${d.reason}`
     : { enqueued: 'sent', 'dry-run': 'not sent (no Slack token: a preview; --mark-sent counts it as sent)', 'already-sent': "today's digest was already sent", 'not-due': `not due: ${d.reason}`, away: `not sent: ${d.reason}`, undeliverable: `not sent: ${d.reason}`, preview: '' }[d.status]
-  // Sending skips building what is not due: there is no count to report then, only why.
-  if (!preview && d.status === 'not-due') return `${d.target} — ${d.localDate} ${d.tz} — ${state}`
+  // Sending skips building what is not due or already sent today: there is no count to report then, only why.
+  if (!preview && (d.status === 'not-due' || d.status === 'already-sent')) return `${d.target} — ${d.localDate} ${d.tz} — ${state}`
   return `${d.target} — ${d.localDate} ${d.tz} — ${what} — ${state}`
 }
 

@@ -191,6 +191,33 @@ describe('digests', () => {
     expect(dms()[1]!.body.text).toContain('×8')
   })
 
+  it('does not build again a digest already sent today: the later checks of the day read no occurrences, and the next working day has what came meanwhile', async () => {
+    now = MONDAY_10
+    await count(sky, { at: MONDAY_10 - HOUR, n: 3 })
+    await delivery().tick()
+    expect(dms()).toHaveLength(1)
+    await count(sky, { at: MONDAY_10 + HOUR, n: 4 })
+    now = MONDAY_10 + 2 * HOUR
+    const calls: string[] = []
+    const watched = new Proxy(store, {
+      get(t, k) {
+        const v = Reflect.get(t, k)
+        return typeof v === 'function' ? (...a: unknown[]) => (calls.push(String(k)), v.apply(t, a)) : v
+      },
+    })
+    const built = await buildDigests({ store: watched, config: config(), clock, preview: false, slack: new SlackWebApi({ token: 'x', url: slack.url }) })
+    expect(built.map((d) => [d.target, d.status, d.items.length])).toEqual([['pig@pen.mssn', 'already-sent', 0]])
+    expect(calls).not.toContain('listOccurrencesOf')
+    expect(calls).not.toContain('digestMarks')
+    // A preview still shows what the next digest holds.
+    const [preview] = await buildDigests({ store, config: config(), clock, preview: true })
+    expect(preview!.items.map((i) => [i.statementId, i.count])).toEqual([['sky', 4]])
+    now = MONDAY_10 + 24 * HOUR
+    await delivery().tick()
+    expect(dms()).toHaveLength(2)
+    expect(dms()[1]!.body.text).toContain('×4')
+  })
+
   it('counts a bucket that is still filling once: what arrives after the digest goes in the next one', async () => {
     now = MONDAY_10 + 2 * MIN
     await count(sky, { at: MONDAY_10 + MIN, n: 3 })
@@ -302,7 +329,8 @@ describe('digests', () => {
     // placeholder values of the digest's items, a query per 500 statements inside statementValues)
     expect(calls.get('statementValues')).toBe(1)
     expect(calls.get('statementsByIds')).toBe(3) // the counted statements, 500 a read
-    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(24)
+    expect(calls.get('outboxStatus')).toBe(1) // today's digest not sent yet: built
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(26)
 
     expect(d!.status).toBe('enqueued')
     expect(d!.items.map((i) => ({ id: i.statementId, count: i.count, hosts: i.hosts, firstSeen: i.firstSeen, lastSeen: i.lastSeen, sample: i.sample, level: i.level })))
