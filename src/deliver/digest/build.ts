@@ -11,6 +11,7 @@ import { People, type Recipient } from '../../people/people.js'
 import { labeled } from '../values.js'
 import { Silences } from '../silences.js'
 import { codeLink } from '../../core/links.js'
+import { nextTurn } from '../../core/next-turn.js'
 import { digestMessages, itemsPerMessage, listedItems, type DigestItem, type DigestPart } from './blocks.js'
 import { workWeek, workingTime, type LocalTime } from './schedule.js'
 import { channelsLost, noOwner, noteFor, refusedChannels, warnOnce, type Lost } from './undeliverable.js'
@@ -230,6 +231,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     await (g.items ??= await startItems(g, itemContext)).part(part)
   }
   for (let i = 0; i < countedIds.length; i += STATEMENTS_PER_READ) {
+    if (i > 0) await nextTurn()
     const ids = countedIds.slice(i, i + STATEMENTS_PER_READ)
     const read = new Map((await store.statementsByIds(ids.filter((id) => !tiedIds.has(id)))).map((s) => [s.id, s]))
     for (const id of ids) {
@@ -337,6 +339,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     // One warning per intended recipient (a check a day), however many statements were meant for them.
     const warned = new Map<string, Lost>()
     for (let i = 0; i < built.items.length; i += UNDELIVERABLE_PER_WRITE) {
+      if (i > 0) await nextTurn()
       const rows = []
       for (const item of built.items.slice(i, i + UNDELIVERABLE_PER_WRITE)) {
         const l = lost.get(item.statementId)
@@ -486,6 +489,8 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
   const unlisted: DigestItem[] = []
   /** Of the whole items (at most 2 × keep): the rows they were built from and their statement's template (for values). */
   const whole = new Map<string, { rows: Row[]; template: string | null }>()
+  /** The last of the best `keep` at their last cut: an item after it is never listed, so it is made counted at once. */
+  let cutoff: DigestItem | null = null
   const add = (i: DigestItem, rows: Row[], template: string | null) => {
     items.push(i)
     whole.set(i.statementId, { rows, template })
@@ -495,6 +500,7 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
       whole.delete(x.statementId)
       unlisted.push(counted(x))
     }
+    cutoff = items[keep - 1]!
   }
   const marks: Mark[] = []
   const consume: Array<{ id: number; n: number }> = []
@@ -548,6 +554,7 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
     let chunk = new Map<string, OccurrenceRow[]>()
     for (const [n, s] of statements.entries()) {
       if (n % STATEMENTS_PER_READ === 0) {
+        if (n > 0) await nextTurn()
         const next = statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))
         // Without their samples: only the listed items show one, read for them alone at the end (`done`).
         chunk = await c.store.listOccurrencesOf({ statements: next, limitPerStatement: ROWS_PER_STATEMENT, samples: false })
@@ -563,6 +570,14 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
       if (c.lean) {
         items.push(leanItem(s, rows, count, !sent.has(s.id)))
         continue
+      }
+      if (cutoff !== null) {
+        // Most of a large group's statements order after the listed ones: counted without building what listing takes.
+        const lean = leanItem(s, rows, count, !sent.has(s.id))
+        if (order(lean, cutoff) > 0) {
+          unlisted.push(snoozed ? { ...lean, snoozed } : lean)
+          continue
+        }
       }
       const item: DigestItem = { ...toItem(s.id, rows, count, !sent.has(s.id)), ...(snoozed ? { snoozed } : {}) }
       if (c.deploys?.length) item.revisions = occurrenceRevisions(rows, c.deploys)
@@ -646,8 +661,14 @@ const NO_HOSTS: string[] = []
 function leanItem(s: Statement, rows: Row[], count: number, isNew: boolean): DigestItem {
   let firstSeen = Infinity
   let lastSeen = -Infinity
-  for (const r of rows) (firstSeen = Math.min(firstSeen, r.firstSeen)), (lastSeen = Math.max(lastSeen, r.lastSeen))
-  return { statementId: s.id, file: s.file, line: s.line, level: s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
+  let level = rows[0]!.level
+  for (const r of rows) {
+    firstSeen = Math.min(firstSeen, r.firstSeen)
+    lastSeen = Math.max(lastSeen, r.lastSeen)
+    if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
+  }
+  // The level as a listed item has it (toItem): the worst its rows were logged at.
+  return { statementId: s.id, file: s.file, line: s.line, level: level ?? s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
 }
 
 /** The sample an item shows: the newest of its rows', else the first row's that has one. */

@@ -419,7 +419,13 @@ describe('digests', () => {
         return typeof v === 'function' ? (...a: unknown[]) => (calls.push(String(k)), v.apply(t, a)) : v
       },
     })
+    // The event loop turns while it builds (`dice run` answers HTTP and Slack meanwhile): over synchronous SQLite
+    // nothing else would let it.
+    const turns: string[] = []
+    setImmediate(() => turns.push('turn'))
     const [preview] = await buildDigests({ store: watched, config: cfg, clock, preview: true })
+    turns.push('built')
+    expect(turns).toEqual(['turn', 'built'])
     // Built as found: occurrences of the first part are read before the last statements are.
     expect(calls.indexOf('listOccurrencesOf')).toBeLessThan(calls.lastIndexOf('statementsByIds'))
     // Listed: the three new ERRORs (most frequent first), then the most frequent WARNs, from every part.
