@@ -76,7 +76,7 @@ export async function statementDetail(store: Store, now: number, id: string, con
   const s = await store.getStatement(id)
   if (!s) return null
   const [ownerOf, all, day, rows, vals] = await Promise.all([
-    loadOwners(store, config), store.totals({ until: now }), store.totals({ since: now - DAY, until: now }),
+    loadOwners(store, config), store.totals({ until: now, statementId: id }), store.totals({ since: now - DAY, until: now, statementId: id }),
     store.listOccurrences({ statementId: id, since: now - DETAIL_HOURS * HOUR, until: now, limit: 100_000 }),
     store.statementValues({ statements: [{ statementId: id, since: now - DAY }], until: now }),
   ])

@@ -470,9 +470,20 @@ export class SqlStore implements Store {
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
-  async totals(q: { since?: number; until?: number } = {}): Promise<StatementTotal[]> {
+  async hourlyCounts(q: { since: number; start: number; hours: number }) {
+    const HOUR = 3_600_000
+    const at = `${this.f.greatest}(bucket, first_seen)`
+    // At or after `start`: the division truncates, which is the floor only for what is not before it.
+    return this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences
+      WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? GROUP BY statement_id, i ORDER BY statement_id, i`,
+      [q.start, q.since, q.start, q.start + q.hours * HOUR], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
+  }
+
+  async totals(q: { since?: number; until?: number; statementId?: string } = {}): Promise<StatementTotal[]> {
     const where: string[] = []
     const p: Param[] = []
+    // One statement's (its detail page): read through the primary key, not every row of the table.
+    if (q.statementId != null) (where.push('statement_id = ?'), p.push(q.statementId))
     if (q.since != null) (where.push('last_seen > ?'), p.push(q.since))
     if (q.until != null) (where.push('first_seen <= ?'), p.push(q.until))
     const by = new Map<string, StatementTotal>()

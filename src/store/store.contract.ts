@@ -80,9 +80,38 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.counters()).toEqual([{ source: 'f', name: 'lines', value: 6 }])
       const totals = await store.totals()
       expect(totals).toEqual([{ statementId: 's1', count: 6, hosts: ['h1', 'h2'], firstSeen: 5, lastSeen: 30, level: 'error' }])
+      // One statement's totals alone (a statement's detail).
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 7 }], unowned: [], checkpoints: [] })
+      expect(await store.totals({ statementId: 's1' })).toEqual(totals)
+      expect((await store.totals({ statementId: 's2' })).map((t) => [t.statementId, t.count])).toEqual([['s2', 7]])
+      expect(await store.totals({ statementId: 'none' })).toEqual([])
       expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
       expect(await store.getShape('x')).toEqual({ shape: 'disk <NUM> full', level: 'warn' })
       expect(await store.getShape('y')).toBeNull()
+    })
+
+    it('sums occurrences per statement and hour in the database: in the hour a row started or was first seen in, within the hours asked', async () => {
+      const H = 3_600_000
+      const start = 100 * H
+      const row = (statementId: string, bucket: number, firstSeen: number, count: number, host = 'h1') =>
+        ({ statementId, host, bucket, count, firstSeen, lastSeen: firstSeen + 1000, level: 'warn' as const, samples: [] })
+      await store.applyCounts({
+        occurrences: [
+          row('a', start, start + 10, 2), row('a', start, start + 20, 3, 'h2'), // hour 0, two hosts
+          row('a', start + H - 300_000, start + H + 5, 4), // its bucket began in hour 0, first seen in hour 1: hour 1
+          row('a', start + 23 * H, start + 23 * H + 1, 5), // the last hour asked
+          row('a', start + 24 * H, start + 24 * H + 1, 6), // past it
+          row('b', start - 300_000, start - 200_000, 7), // before the first hour
+          row('b', start + 2 * H, start + 2 * H, 8),
+        ],
+        unowned: [], checkpoints: [],
+      })
+      expect(await store.hourlyCounts({ since: start - H, start, hours: 24 })).toEqual([
+        { statementId: 'a', hour: start, count: 5 }, { statementId: 'a', hour: start + H, count: 4 }, { statementId: 'a', hour: start + 23 * H, count: 5 },
+        { statementId: 'b', hour: start + 2 * H, count: 8 },
+      ])
+      // Rows last seen by `since` are left out.
+      expect(await store.hourlyCounts({ since: start + 3 * H, start, hours: 24 })).toEqual([{ statementId: 'a', hour: start + 23 * H, count: 5 }])
     })
 
     it('records overrides, snoozes, mutes and an audit trail', async () => {
