@@ -70,6 +70,21 @@ describe('JSON read API', () => {
     expect((await get('/api/statements?q=nothing-like-it')).body).toMatchObject({ count: 0, statements: [] })
   })
 
+  it('?limit= and ?offset= give a page of the list, busiest first, with the count of every match; a bad number is a 400 that names it', async () => {
+    const page = (await get('/api/statements?limit=1&offset=1')).body
+    expect(page).toMatchObject({ count: 3, offset: 1, limit: 1 })
+    expect(page.statements.map((s: any) => s.id)).toEqual(['sky'])
+    expect((await get('/api/statements?limit=2')).body.statements.map((s: any) => s.id)).toEqual(['ipsec', 'sky'])
+    expect((await get('/api/statements?offset=2')).body.statements.map((s: any) => s.id)).toEqual(['quiet'])
+    expect((await get('/api/statements?offset=9')).body).toMatchObject({ count: 3, statements: [] })
+    expect((await get('/api/statements?q=elmore&limit=1')).body).toMatchObject({ count: 2, limit: 1 })
+    for (const bad of ['limit=-1', 'limit=ten', 'offset=1.5']) {
+      const r = await get(`/api/statements?${bad}`)
+      expect(r.status).toBe(400)
+      expect(r.body.error).toContain(bad.split('=')[0])
+    }
+  })
+
   it('GET /api/statements/ID gives per-hour counts for 48 hours and the recent raw lines as logged', async () => {
     const r = await get('/api/statements/ipsec')
     expect(r.status).toBe(200)

@@ -2,20 +2,34 @@ import type { Config } from '../config/schema.js'
 import type { Store } from '../store/store.js'
 import { listStatementStats, statementDetail } from '../stats/statements.js'
 
+/** A whole number ≥ 0 from the query string, null when absent, or what is wrong with it. */
+function whole(url: URL, name: string): number | null | string {
+  const v = url.searchParams.get(name)
+  if (v === null || v === '') return null
+  return /^\d{1,9}$/.test(v) ? Number(v) : `${name}: expected a whole number ≥ 0, got ${JSON.stringify(v.slice(0, 40))}`
+}
+
 /** The JSON read API's answer to one request: a status and a body to serialise. */
 export interface ApiAnswer { status: number; body: unknown }
 
 /**
- * `GET /api/statements?q=TEXT` (every statement, or those whose id, file, message, owner or #channel contain
- * TEXT, with totals, hosts, first and last seen, owner) and `GET /api/statements/ID` (one statement with
+ * `GET /api/statements?q=TEXT&limit=N&offset=M` (every statement, or those whose id, file, message, owner or #channel
+ * contain TEXT, with totals, hosts, first and last seen, owner; N of them from the M-th, busiest first) and `GET /api/statements/ID` (one statement with
  * per-hour counts and recent raw lines). Null for any other path. Raw log lines are returned as JSON strings;
  * whoever renders them escapes them.
  */
 export async function apiRequest(path: string, url: URL, store: Store, now: number, config: Pick<Config, 'route'>): Promise<ApiAnswer | null> {
   if (path === '/api/statements') {
     const q = (url.searchParams.get('q') ?? '').slice(0, 200)
+    // A page of the list (`limit`, from `offset`): 100k statements are ~33 MB of JSON. `count` is every match.
+    const limit = whole(url, 'limit')
+    const offset = whole(url, 'offset')
+    if (typeof limit === 'string') return { status: 400, body: { error: limit } }
+    if (typeof offset === 'string') return { status: 400, body: { error: offset } }
     const statements = await listStatementStats(store, now, q, config)
-    return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, statements } }
+    const from = offset ?? 0
+    const page = limit === null && from === 0 ? statements : statements.slice(from, limit === null ? undefined : from + limit)
+    return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, offset: from, limit, statements: page } }
   }
   const m = /^\/api\/statements\/([^/]+)$/.exec(path)
   if (m) {
