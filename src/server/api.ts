@@ -28,7 +28,7 @@ export async function apiRequest(path: string, url: URL, store: Store, now: numb
     if (typeof offset === 'string') return { status: 400, body: { error: offset } }
     const statements = await listStatementStats(store, now, q, config)
     const from = offset ?? 0
-    const page = limit === null && from === 0 ? statements : statements.slice(from, limit === null ? undefined : from + limit)
+    const page = statements.slice(from, limit === null ? undefined : from + limit)
     return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, offset: from, limit, statements: page } }
   }
   const m = /^\/api\/statements\/([^/]+)$/.exec(path)

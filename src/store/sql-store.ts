@@ -13,7 +13,8 @@ const J = (v: unknown) => JSON.stringify(v ?? null)
 /** SQL function (SQLite) merging two stored values lists: the stored row's and the delta's (applyValues). */
 const MERGE_LISTS = 'dice_merge_lists'
 const P = <T>(v: unknown, d: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : d)
-const DAY = 86_400_000
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
 /** Rows per multi-row INSERT: well under SQLite's 32k and PostgreSQL's 65k parameter limits. */
 const CHUNK = 200
 
@@ -471,7 +472,6 @@ export class SqlStore implements Store {
   }
 
   async hourlyCounts(q: { since: number; start: number; hours: number }) {
-    const HOUR = 3_600_000
     const at = `${this.f.greatest}(bucket, first_seen)`
     // At or after `start`: the division truncates, which is the floor only for what is not before it.
     return this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences

@@ -215,7 +215,9 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   const whenOf = (g: Group) => (g.when ??= workingTime(now, g.recipient?.tz ?? config.digest.defaultTimezone, workWeek(config, g.recipient?.person?.key)))
   const perMessage = itemsPerMessage(config.digest.maxItems)
   const listed = listedItems(Infinity, perMessage, config.digest.maxMessages)
-  const itemContext: ItemContext = { store, config, router, silences, now, preview: o.preview, lost, handedOver: new Set(), deploys, listed }
+  // Unowned shapes handed over to someone go to their digest instead of the fallback's (filled below, read when built).
+  const handedOver = new Set<string>()
+  const itemContext: ItemContext = { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys, listed }
   /**
    * Was `g`'s digest for its local today enqueued already (sent, on its way, or given up on)? Then a send has nothing
    * to build: a check every digest.checkEveryMinutes rebuilt the day's digest only to find it sent (a fallback
@@ -267,8 +269,6 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     }
   }
   if (fallback && config.route.unownedToFallback) channelGroup(groups, fallback).shapes = true
-  // Unowned shapes handed over to someone go to their digest instead of the fallback's.
-  const handedOver = itemContext.handedOver as Set<string>
   for (const ov of await store.listOverrides()) {
     if (!isShapeId(ov.statementId)) continue
     const r = await people.resolve(ov.to)
@@ -624,7 +624,8 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
         const w = whole.get(i.statementId)!
         const samples = new Map((withSamples.get(i.statementId) ?? []).map((r) => [`${r.host}\u0000${r.bucket}`, r.samples]))
         i.sample = sampleOf(w.rows.map((r) => ({ ...r, samples: samples.get(`${r.host}\u0000${r.bucket}`) ?? [] })))
-        if (i.template === i.statementId && i.sample) i.template = i.sample
+        // A statement without a template is shown by its sample line, as before it had one.
+        if (w.template === null && i.sample) i.template = i.sample
         const v = labeled(w.template, vals.get(i.statementId))
         if (v.length) i.values = v
       }
@@ -661,14 +662,9 @@ const NO_HOSTS: string[] = []
 function leanItem(s: Statement, rows: Row[], count: number, isNew: boolean): DigestItem {
   let firstSeen = Infinity
   let lastSeen = -Infinity
-  let level = rows[0]!.level
-  for (const r of rows) {
-    firstSeen = Math.min(firstSeen, r.firstSeen)
-    lastSeen = Math.max(lastSeen, r.lastSeen)
-    if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
-  }
+  for (const r of rows) (firstSeen = Math.min(firstSeen, r.firstSeen)), (lastSeen = Math.max(lastSeen, r.lastSeen))
   // The level as a listed item has it (toItem): the worst its rows were logged at.
-  return { statementId: s.id, file: s.file, line: s.line, level: level ?? s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
+  return { statementId: s.id, file: s.file, line: s.line, level: worstLevel(rows) ?? s.level, template: s.template ?? s.id, sample: null, count, hosts: NO_HOSTS, firstSeen, lastSeen, link: null, isNew }
 }
 
 /** The sample an item shows: the newest of its rows', else the first row's that has one. */
@@ -677,10 +673,16 @@ function sampleOf(rows: readonly Row[]): string | null {
   return newest.samples[0] ?? rows.find((r) => r.samples.length)?.samples[0] ?? null
 }
 
-function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
-  const hosts = [...new Set(rows.map((r) => r.host))].sort()
+/** The worst level `rows` were logged at (null: none recorded). */
+function worstLevel(rows: readonly Row[]): DigestItem['level'] {
   let level = rows[0]!.level
   for (const r of rows) if (r.level && (!level || levelRank(r.level) > levelRank(level))) level = r.level
+  return level
+}
+
+function toItem(id: string, rows: Row[], count: number, isNew: boolean): DigestItem {
+  const hosts = [...new Set(rows.map((r) => r.host))].sort()
+  const level = worstLevel(rows)
   return {
     statementId: id, file: null, line: null, level, template: '', sample: null,
     count, hosts, firstSeen: Math.min(...rows.map((r) => r.firstSeen)), lastSeen: Math.max(...rows.map((r) => r.lastSeen)), link: null, isNew,
