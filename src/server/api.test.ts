@@ -74,6 +74,10 @@ describe('JSON read API', () => {
     const page = (await get('/api/statements?limit=1&offset=1')).body
     expect(page).toMatchObject({ count: 3, offset: 1, limit: 1 })
     expect(page.statements.map((s: any) => s.id)).toEqual(['sky'])
+    // A page's items are the whole list's, hosts and time frames included (read for the page's statements alone).
+    const whole = (await get('/api/statements')).body.statements
+    expect(page.statements).toEqual([whole[1]])
+    expect((await get('/api/statements?limit=1')).body.statements).toEqual([whole[0]])
     expect((await get('/api/statements?limit=2')).body.statements.map((s: any) => s.id)).toEqual(['ipsec', 'sky'])
     expect((await get('/api/statements?offset=2')).body.statements.map((s: any) => s.id)).toEqual(['quiet'])
     expect((await get('/api/statements?offset=9')).body).toMatchObject({ count: 3, statements: [] })

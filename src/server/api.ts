@@ -26,10 +26,9 @@ export async function apiRequest(path: string, url: URL, store: Store, now: numb
     const offset = whole(url, 'offset')
     if (typeof limit === 'string') return { status: 400, body: { error: limit } }
     if (typeof offset === 'string') return { status: 400, body: { error: offset } }
-    const statements = await listStatementStats(store, now, q, config)
     const from = offset ?? 0
-    const page = statements.slice(from, limit === null ? undefined : from + limit)
-    return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count: statements.length, offset: from, limit, statements: page } }
+    const { count, statements } = await listStatementStats(store, now, q, config, { offset: from, limit })
+    return { status: 200, body: { generatedAt: new Date(now).toISOString(), q, count, offset: from, limit, statements } }
   }
   const m = /^\/api\/statements\/([^/]+)$/.exec(path)
   if (m) {

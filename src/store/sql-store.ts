@@ -479,19 +479,11 @@ export class SqlStore implements Store {
       [q.start, q.since, q.start, q.start + q.hours * HOUR], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
   }
 
-  async totals(q: { since?: number; until?: number; statementId?: string } = {}): Promise<StatementTotal[]> {
-    const where: string[] = []
-    const p: Param[] = []
-    // One statement's (its detail page): read through the primary key, not every row of the table.
-    if (q.statementId != null) (where.push('statement_id = ?'), p.push(q.statementId))
-    if (q.since != null) (where.push('last_seen > ?'), p.push(q.since))
-    if (q.until != null) (where.push('first_seen <= ?'), p.push(q.until))
+  async totals(q: { since?: number; until?: number; statementIds?: readonly string[] } = {}): Promise<StatementTotal[]> {
     const by = new Map<string, StatementTotal>()
     // Host names are a handful repeated over every statement: one string each, not one per row.
     const hosts = new Map<string, string>()
-    // Folded row by row as read (one row per statement × host × level: ~10^5–10^6 of them for a day of a large catalog).
-    await this.rows(`SELECT statement_id, host, level, SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls
-      FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id, host, level`, p, (r) => {
+    const fold = (r: any[]) => {
       let t = by.get(r[0])
       if (t === undefined) by.set(r[0], (t = { statementId: r[0], count: 0, hosts: [], firstSeen: Infinity, lastSeen: -Infinity, level: null }))
       t.count += Number(r[3])
@@ -502,9 +494,35 @@ export class SqlStore implements Store {
       if (level && (t.level === null || levelRank(level) > levelRank(t.level))) t.level = level
       t.firstSeen = Math.min(t.firstSeen, Number(r[4]))
       t.lastSeen = Math.max(t.lastSeen, Number(r[5]))
-    })
+    }
+    // Folded row by row as read (one row per statement × host × level: ~10^5–10^6 of them for a day of a large catalog).
+    const read = (ids: readonly string[] | null) => {
+      const { where, p } = this.lastSeenIn(q)
+      if (ids) (where.push(`statement_id IN (${ids.map(() => '?').join(',')})`), p.push(...ids))
+      return this.rows(`SELECT statement_id, host, level, SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls
+        FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id, host, level`, p, fold)
+    }
+    if (!q.statementIds) await read(null)
+    else for (const c of chunks(q.statementIds, 500)) await read(c)
     for (const t of by.values()) t.hosts.sort()
     return [...by.values()].sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
+  }
+
+  async counts(q: { since?: number; until?: number } = {}): Promise<Map<string, number>> {
+    const { where, p } = this.lastSeenIn(q)
+    const out = new Map<string, number>()
+    await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
+      (r) => out.set(r[0] as string, Number(r[1])))
+    return out
+  }
+
+  /** The conditions of occurrences with last_seen in (since, until], as `totals` and `counts` read them. */
+  private lastSeenIn(q: { since?: number; until?: number }): { where: string[]; p: Param[] } {
+    const where: string[] = []
+    const p: Param[] = []
+    if (q.since != null) (where.push('last_seen > ?'), p.push(q.since))
+    if (q.until != null) (where.push('first_seen <= ?'), p.push(q.until))
+    return { where, p }
   }
 
   /**

@@ -82,9 +82,19 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(totals).toEqual([{ statementId: 's1', count: 6, hosts: ['h1', 'h2'], firstSeen: 5, lastSeen: 30, level: 'error' }])
       // One statement's totals alone (a statement's detail).
       await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 7 }], unowned: [], checkpoints: [] })
-      expect(await store.totals({ statementId: 's1' })).toEqual(totals)
-      expect((await store.totals({ statementId: 's2' })).map((t) => [t.statementId, t.count])).toEqual([['s2', 7]])
-      expect(await store.totals({ statementId: 'none' })).toEqual([])
+      expect(await store.totals({ statementIds: ['s1'] })).toEqual(totals)
+      expect((await store.totals({ statementIds: ['s2'] })).map((t) => [t.statementId, t.count])).toEqual([['s2', 7]])
+      expect(await store.totals({ statementIds: ['none'] })).toEqual([])
+      expect(await store.totals({ statementIds: [] })).toEqual([])
+      // Several statements' (a page of a list), busiest first, whatever the order asked in; past one query's 500 ids.
+      const many = ['none', ...Array.from({ length: 600 }, (_, i) => `x${i}`), 's1', 's2']
+      expect((await store.totals({ statementIds: many })).map((t) => [t.statementId, t.count])).toEqual([['s2', 7], ['s1', 6]])
+      // The counts alone, per statement, over the same time frame as totals.
+      expect(await store.counts()).toEqual(new Map([['s1', 6], ['s2', 7]]))
+      expect(await store.counts({ since: 20 })).toEqual(new Map([['s1', 5]]))
+      expect(await store.counts({ until: 9 })).toEqual(new Map([['s1', 5]]))
+      expect(await store.counts({ since: 30 })).toEqual(new Map())
+      expect((await store.totals({ since: 20 })).map((t) => [t.statementId, t.count])).toEqual([['s1', 5]])
       expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
       expect(await store.getShape('x')).toEqual({ shape: 'disk <NUM> full', level: 'warn' })
       expect(await store.getShape('y')).toBeNull()

@@ -198,8 +198,16 @@ export interface Store {
    * not read row by row (a busy day is 10^5–10^6 rows of 5-minute buckets).
    */
   hourlyCounts(q: { since: number; start: number; hours: number }): Promise<Array<{ statementId: string; hour: number; count: number }>>
-  /** Per-statement totals over occurrences with last_seen in (since, until]; of one statement with `statementId`. */
-  totals(q?: { since?: number; until?: number; statementId?: string }): Promise<StatementTotal[]>
+  /**
+   * Per-statement totals over occurrences with last_seen in (since, until], busiest first; of the statements
+   * `statementIds` only when given (a statement's detail, a page of a list: read by key, not every row of the table).
+   */
+  totals(q?: { since?: number; until?: number; statementIds?: readonly string[] }): Promise<StatementTotal[]>
+  /**
+   * Per statement, the occurrences with last_seen in (since, until]: `totals`' counts alone, summed by the database
+   * (what ranking a 100k-statement list takes, without the hosts and levels of every row).
+   */
+  counts(q?: { since?: number; until?: number }): Promise<Map<string, number>>
   /** Ids of the statements with an occurrence first seen by `until`, in id order: what `totals` covers, without the sums. */
   countedStatements(q?: { until?: number }): Promise<string[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>

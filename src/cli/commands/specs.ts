@@ -182,12 +182,13 @@ export const SPECS = {
   stats: {
     name: 'stats',
     summary: 'occurrence counts per statement (total, last 24 h, hosts, last seen, owner), or one statement in detail',
-    usage: 'stats [ID] [--search TEXT] [--json]',
+    usage: 'stats [ID] [--search TEXT] [--limit N] [--json]',
     options: {
       search: { type: 'string', value: 'TEXT', help: 'only statements whose id, file, message, owner or #channel contain this text' },
+      limit: { type: 'string', value: 'N', help: 'only the N busiest (default: every statement)' },
       json: json('print what GET /api/statements (or /api/statements/ID) answers'),
     },
-    examples: ['stats', 'stats --search ipsec', 'stats 3f9a1c2b7d10 --json'],
+    examples: ['stats', 'stats --limit 20', 'stats --search ipsec', 'stats 3f9a1c2b7d10 --json'],
   },
   run: {
     name: 'run',

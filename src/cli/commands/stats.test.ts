@@ -35,6 +35,26 @@ describe('dice stats', () => {
     expect(j).toMatchObject({ generatedAt: expect.stringMatching(/^2026-11-23T12:30:0/), q: 'ipsec', count: 1, statements: [{ id: 'ipsec', total: 7, last24h: 6, hosts: ['gw-1', 'gw-2'] }] })
   })
 
+  it('--limit N lists the N busiest with their hosts and says of how many; a bad --limit is a usage error', async () => {
+    const r = await runDice(['--db', db, 'stats', '--limit', '1', '--at', NOW], { env: { COLUMNS: '' } })
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toMatch(/^ipsec\s+error\s+6\s+7\s+gw-1,gw-2\s+2026-11-23 11:30Z/)
+    expect(lines[2]).toBe('1 statements (the 1 busiest of 2), 6 occurrences in the last 24 h')
+    const j = JSON.parse((await runDice(['--db', db, 'stats', '--json', '--limit', '1', '--at', NOW])).stdout)
+    expect(j).toMatchObject({ count: 2, offset: 0, limit: 1, statements: [{ id: 'ipsec', total: 7, last24h: 6, hosts: ['gw-1', 'gw-2'], lastSeen: '2026-11-23T11:30:00.000Z' }] })
+    expect(j.statements).toHaveLength(1)
+    const zero = await runDice(['--db', db, 'stats', '--limit', '0', '--at', NOW])
+    expect(zero.stdout.trimEnd().split('\n').at(-1)).toBe('0 statements (the 0 busiest of 2), 0 occurrences in the last 24 h')
+    for (const bad of ['-1', 'ten', '1.5']) {
+      const b = await runDice(['--db', db, 'stats', `--limit=${bad}`])
+      expect(b.code).toBe(2)
+      expect(b.stderr).toContain('--limit: expected a whole number')
+    }
+    expect((await runDice(['--db', db, 'stats', 'ipsec', '--limit', '1'])).code).toBe(2)
+  })
+
   it('shows one statement with its hours and recent lines, and names an unknown id (exit 1)', async () => {
     const r = await runDice(['--db', db, 'stats', 'ipsec', '--at', NOW])
     expect(r.code, r.stderr).toBe(0)

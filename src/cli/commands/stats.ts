@@ -50,6 +50,9 @@ export const stats: Command = {
   async run(ctx, { values, positionals }) {
     if (positionals.length > 1) throw new UsageError(`stats: expected at most one statement ID, got ${positionals.length}`)
     if (positionals.length && values.search != null) throw new UsageError('stats: give an ID or --search TEXT, not both')
+    if (positionals.length && values.limit != null) throw new UsageError('stats: give an ID or --limit N, not both')
+    if (values.limit != null && !/^\d{1,9}$/.test(String(values.limit))) throw new UsageError(`--limit: expected a whole number ≥ 0, got ${JSON.stringify(values.limit)}`)
+    const limit = values.limit == null ? null : Number(values.limit)
     const store = await ctx.openStore()
     try {
       const now = ctx.clock()
@@ -60,19 +63,21 @@ export const stats: Command = {
         else ctx.stdout.write(detail(d))
         return 0
       }
-      const list = await listStatementStats(store, now, values.search ?? '', ctx.config)
+      const { count, statements: list } = await listStatementStats(store, now, values.search ?? '', ctx.config, { limit })
       if (values.json) {
         // The same document GET /api/statements answers.
-        writeJson(ctx.stdout, { generatedAt: new Date(now).toISOString(), q: values.search ?? '', count: list.length, statements: list }, true)
+        const page = limit === null ? {} : { offset: 0, limit }
+        writeJson(ctx.stdout, { generatedAt: new Date(now).toISOString(), q: values.search ?? '', count, ...page, statements: list }, true)
         return 0
       }
-      if (!list.length) {
+      if (!count) {
         const all = values.search != null ? (await store.countStatements()) : 0
         ctx.stdout.write(all ? `(no statement matches --search ${values.search}; the catalog has ${all} statements)\n` : '(the catalog is empty: run `dice index` in your repository first)\n')
         return 0
       }
       const rows = list.map((s) => [s.id, s.level ?? '-', String(s.last24h), String(s.total), s.hosts.join(',') || '-', when(s.lastSeen), owner(s), `${s.file}:${s.line}`, message(s)])
-      ctx.stdout.write([...renderTable(COLUMNS, rows, outputWidth(ctx.stdout, ctx.env)), `${list.length} statements, ${list.reduce((a, s) => a + s.last24h, 0)} occurrences in the last 24 h`].join('\n') + '\n')
+      const more = count > list.length ? ` (the ${list.length} busiest of ${count})` : ''
+      ctx.stdout.write([...renderTable(COLUMNS, rows, outputWidth(ctx.stdout, ctx.env)), `${list.length} statements${more}, ${list.reduce((a, s) => a + s.last24h, 0)} occurrences in the last 24 h`].join('\n') + '\n')
       return 0
     } finally {
       await store.close()
