@@ -66,7 +66,7 @@ export interface PageData {
   statements: Statement[]
   overrides: OverrideRow[]
   hourly: Map<string, number[]>
-  /** All-time totals per statement (last seen, hosts). */
+  /** All-time totals (last seen, hosts) of the statements the catalog table lists (`loadPageData` reads no others). */
   totals: Map<string, StatementTotal>
   unowned: UnownedRow[]
   outbox: OutboxItem[]
@@ -91,13 +91,13 @@ export interface PageData {
 }
 
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
-export async function loadPageData(store: Store, now: number, q: string, config: Pick<Config, 'route'>): Promise<PageData> {
+export async function loadPageData(store: Store, now: number, q: string, config: Config): Promise<PageData> {
   const since = now - 24 * HOUR
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
-  const [statements, overrides, byHour, unowned, pending, claimed, snoozes, mutes, audit, commit, totals, undeliverable, ties] = await Promise.all([
+  const [statements, overrides, byHour, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.hourlyCounts({ since, start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
-    store.listAudit(100), store.getMeta('catalog.commit'), store.totals(), store.listUndeliverable({ limit: MAX_ROWS }),
+    store.listAudit(100), store.getMeta('catalog.commit'), store.listUndeliverable({ limit: MAX_ROWS }),
     store.listTies(),
   ])
   // Deployed revisions: which revision each statement's occurrences came from, and the statements only an old
@@ -130,12 +130,39 @@ export async function loadPageData(store: Store, now: number, q: string, config:
     if (!row) hourly.set(h.statementId, (row = Array(24).fill(0)))
     row[(h.hour - start) / HOUR] += h.count
   }
-  const seen = [...hourly.keys()].map((statementId) => ({ statementId, since }))
-  const values = seen.length ? await store.statementValues({ statements: seen, until: now, top: PAGE_VALUES }) : new Map<string, PlaceholderValues[]>()
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
+  // Totals and values of the rows the page lists only: read for every statement, a 100k-statement catalog's page
+  // took ~2 s and ~300 MB more per view, most of it for rows it never showed.
+  const shown = catalogRows({ q, statements, owners, hourly, names }, config).slice(0, MAX_ROWS).map((r) => r.s.id)
+  const totals = shown.length ? await store.totals({ statementIds: shown }) : []
+  const seen = shown.filter((id) => hourly.has(id)).map((statementId) => ({ statementId, since }))
+  const values = seen.length ? await store.statementValues({ statements: seen, until: now, top: PAGE_VALUES }) : new Map<string, PlaceholderValues[]>()
   return { now, q, statements, owners, undeliverable, ties, revisions, removed, overrides, hourly, values, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+}
+
+/** Whose name Slack gave a raw Slack user id (`people` first, then the `users` cache), or null. */
+function nameFor(who: string, config: Config, names: ReadonlyMap<string, string> | undefined): string | null {
+  if (!isSlackUserId(who)) return null
+  const p = personFor(who, config)
+  return p ? (p.name ?? p.key) : (names?.get(who) ?? null)
+}
+
+/**
+ * The catalog table's rows: the statements the search `q` finds (in id, file, message, call, owner and its name,
+ * #channels), busiest in the last 24 h first. Every one of them, not only those the page lists (MAX_ROWS).
+ */
+function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config) {
+  const q = d.q.trim().toLowerCase()
+  const rows = d.statements.map((s) => {
+    const owner: Owner = d.owners?.get(s.id) ?? { kind: 'none', who: null, via: 'none' }
+    const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
+    const n = counts.reduce((a, b) => a + b, 0)
+    const hay = searchText(s, owner, [owner.who && nameFor(owner.who, config, d.names)])
+    return { s, owner, counts, n, hay }
+  }).filter((r) => !q || r.hay.includes(q))
+  return rows.sort((a, b) => b.n - a.n || a.s.file.localeCompare(b.s.file) || a.s.line - b.s.line)
 }
 
 /** Values shown per placeholder on the page. */
@@ -153,24 +180,12 @@ function valuesHtml(s: Statement, values: PlaceholderValues[] | undefined): stri
 export function renderPage(d: PageData, config: Config): string {
   const byId = new Map(d.statements.map((s) => [s.id, s]))
   // A hand-over to someone not in `people` stores their raw Slack id: show their name, the id on hover.
-  const nameOf = (who: string): string | null => {
-    if (!isSlackUserId(who)) return null
-    const p = personFor(who, config)
-    return p ? (p.name ?? p.key) : (d.names?.get(who) ?? null)
-  }
   const person = (who: string) => {
-    const name = nameOf(who)
+    const name = nameFor(who, config, d.names)
     return name ? `<span title="${html(who)}">${html(name)}</span>` : html(who)
   }
   const q = d.q.trim().toLowerCase()
-  const rows = d.statements.map((s) => {
-    const owner: Owner = d.owners?.get(s.id) ?? { kind: 'none', who: null, via: 'none' }
-    const counts = d.hourly.get(s.id) ?? Array(24).fill(0)
-    const n = counts.reduce((a, b) => a + b, 0)
-    const hay = searchText(s, owner, [owner.who && nameOf(owner.who)])
-    return { s, owner, counts, n, hay }
-  }).filter((r) => !q || r.hay.includes(q))
-  rows.sort((a, b) => b.n - a.n || a.s.file.localeCompare(b.s.file) || a.s.line - b.s.line)
+  const rows = catalogRows(d, config)
   const shown = rows.slice(0, MAX_ROWS)
   const label = (id: string) => {
     const s = byId.get(id)
