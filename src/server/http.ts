@@ -9,7 +9,6 @@ import type { Store } from '../store/store.js'
 import { renderMetrics, type MetricsSource } from './metrics.js'
 import { parseSlackRequest, SlackPayloadError, type SlackAction } from './slack/action.js'
 import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
-import { startSocketMode } from './slack/socket-mode.js'
 import { REPLAY_WINDOW_MS, ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
 import { loadPageData, renderPage } from './web/page.js'
 import { apiRequest } from './api.js'
@@ -252,7 +251,8 @@ export async function startServer(o: {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   // Socket Mode: the same actions over a WebSocket Dice opens, for hosts Slack cannot reach.
   const socket = o.env.SLACK_APP_TOKEN && o.socketMode !== false
-    ? startSocketMode({ appToken: o.env.SLACK_APP_TOKEN, apiUrl: o.env.DICE_SLACK_API_URL, work, log, claim })
+    // Loaded only then: @slack/socket-mode and its WebSocket stack are ~45 ms of a start that has no app token.
+    ? (await import('./slack/socket-mode.js')).startSocketMode({ appToken: o.env.SLACK_APP_TOKEN, apiUrl: o.env.DICE_SLACK_API_URL, work, log, claim })
     : null
   const settled = async () => {
     while (inflight.size) await Promise.allSettled([...inflight])

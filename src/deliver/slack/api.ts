@@ -1,5 +1,12 @@
-import { WebClient, ErrorCode as SlackErrorCode, LogLevel } from '@slack/web-api'
+import { createRequire } from 'node:module'
+import type { WebClient } from '@slack/web-api'
 import { DiceError, ErrorCode } from '../../core/errors.js'
+
+/**
+ * `@slack/web-api`, loaded when the first client is made: `dice run`, `replay` and the demo without a Slack token
+ * never need it (~30 ms of a ~250 ms start). It is CommonJS, so `require` loads it where a constructor needs it.
+ */
+const webApi = (): typeof import('@slack/web-api') => createRequire(import.meta.url)('@slack/web-api')
 
 /** Default Slack Web API base URL; `DICE_SLACK_API_URL` points it elsewhere (tests, proxies). */
 export const SLACK_API_URL = 'https://slack.com/api/'
@@ -104,6 +111,7 @@ export class SlackWebApi implements SlackApi {
   rateLimited = 0
 
   constructor(o: SlackApiOptions) {
+    const { WebClient, LogLevel } = webApi()
     this.web = new WebClient(o.token, {
       slackApiUrl: o.url ?? SLACK_API_URL,
       retryConfig: { retries: 0 },
@@ -128,6 +136,7 @@ export class SlackWebApi implements SlackApi {
         return await this.web.apiCall(method, args)
       } catch (e) {
         const err = e as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string }
+        const SlackErrorCode = webApi().ErrorCode
         if (err.code === SlackErrorCode.RateLimitedError) {
           this.rateLimited++
           const ms = Math.max(1, err.retryAfter ?? 1) * 1000
