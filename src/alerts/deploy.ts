@@ -1,6 +1,5 @@
 import type { Store } from '../store/store.js'
-import { META_COMMIT } from '../catalog/indexer.js'
-import { META_COMMIT_AT, META_INDEXED_AT } from '../catalog/meta.js'
+import { META_COMMIT, META_COMMIT_AT, META_INDEXED_AT } from '../catalog/meta.js'
 
 /** The deploy alerts compare with: the revision that went live (its commit, and its name when `dice deploy` gave one), and when. */
 export interface Deploy {

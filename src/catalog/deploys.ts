@@ -2,8 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { Clock } from '../core/clock.js'
 import { DiceError, ErrorCode } from '../core/errors.js'
 import type { DeployRow, Store } from '../store/store.js'
-import { META_ROOT } from './indexer.js'
-import { META_DEPLOYED_AT } from './meta.js'
+import { META_DEPLOYED_AT, META_ROOT } from './meta.js'
 import { indexRevision, type RevisionSummary } from './revision.js'
 
 /** Host patterns: a host name glob (`*`, `?`), nothing that could not be one. */

@@ -17,7 +17,7 @@ import { botMatcher, humanBlame, WhitespaceCommits } from './human-blame.js'
 import { filesMentioning, hashObjects, headCommit, linguistExcluded, shallowCommits, trackedFiles, workTreeChanges, workTreeRoot } from './git.js'
 import { identityKey, statementIds } from './ids.js'
 import { isBinary, isGeneratedText, pathFilter } from './select.js'
-import { META_COMMIT_AT, META_INDEXED_AT } from './meta.js'
+import { META_COMMIT, META_COMMIT_AT, META_INDEXED_AT, META_ROOT } from './meta.js'
 
 /** What one `dice index` run did. `files` = parsed + skipped + unchanged. */
 export interface IndexSummary {
@@ -58,9 +58,6 @@ export interface Extractor {
  */
 export const INDEX_FORMAT = 8
 
-// Meta keys written by the indexer (other stages may read them).
-export const META_COMMIT = 'catalog.commit'
-export const META_ROOT = 'catalog.root'
 /** Files to read again because what they use from other files changed (cleared when done). */
 const META_REDO = 'catalog.redo'
 

@@ -1,3 +1,10 @@
+// Meta keys written by the indexer, read by other stages: here, so that reading one does not load the indexer.
+/** Store meta key: the commit the catalog was indexed at. */
+export const META_COMMIT = 'catalog.commit'
+
+/** Store meta key: the work tree the catalog was indexed from (`dice deploy` re-indexes a revision from it). */
+export const META_ROOT = 'catalog.root'
+
 /** Store meta key: epoch ms of the last completed `dice index` (changed catalog or not). */
 export const META_INDEXED_AT = 'index.at'
 

@@ -10,10 +10,9 @@ import { renderMetrics, type MetricsSource } from './metrics.js'
 import { parseSlackRequest, SlackPayloadError, type SlackAction } from './slack/action.js'
 import { SlackActionHandler, type SlackWeb } from './slack/handler.js'
 import { REPLAY_WINDOW_MS, ReplayGuard, SlackSignatureError, verifySlack } from './slack/verify.js'
-import { loadPageData, renderPage } from './web/page.js'
-import { apiRequest } from './api.js'
 import { assertExposureChosen, authorize, webAuthFrom } from './auth.js'
-import { recordDeploy } from '../catalog/deploys.js'
+// The page, the JSON API and deploy recording (which re-indexes a revision: the catalog's parsers and git) are
+// imported by their first request: a start that serves none of them does not load ~50 modules for them.
 
 /** What the server needs from the pipeline: its numbers (for /metrics) and, for /ingest, the pipeline itself. */
 export interface PipelineLike {
@@ -171,6 +170,7 @@ export async function startServer(o: {
     }
     if (typeof body?.rev !== 'string' || (body.host != null && typeof body.host !== 'string')) throw new HttpError(400, 'expected {"rev": "v1.5.0", "host": "web-*"} (host: optional, default every host)')
     try {
+      const { recordDeploy } = await import('../catalog/deploys.js')
       const { deploy, indexed } = await recordDeploy({ store: o.store, config: o.config, clock: o.clock, rev: body.rev, host: body.host as string | undefined, by: user ?? 'api' })
       log(`deploy: ${deploy.rev} (${deploy.commit.slice(0, 12)}) on ${deploy.hostPattern}${indexed ? `, catalogued: ${indexed.statements} statements` : ''}`)
       return send(res, 201, JSON.stringify({ ...deploy, at: new Date(deploy.at).toISOString() }) + '\n', 'application/json; charset=utf-8')
@@ -197,6 +197,7 @@ export async function startServer(o: {
     if (path.startsWith('/api/')) {
       allow('GET')
       if (!admitted(req, res, url)) return
+      const { apiRequest } = await import('./api.js')
       const a = await apiRequest(path, url, o.store, o.clock(), o.config)
       if (!a) throw new HttpError(404, 'not found')
       return send(res, a.status, JSON.stringify(a.body) + '\n', 'application/json; charset=utf-8')
@@ -224,6 +225,7 @@ export async function startServer(o: {
       case '/': {
         allow('GET')
         if (!admitted(req, res, url)) return
+        const { loadPageData, renderPage } = await import('./web/page.js')
         const data = await loadPageData(o.store, o.clock(), (url.searchParams.get('q') ?? '').slice(0, 200), o.config)
         return send(res, 200, renderPage(data, o.config), 'text/html; charset=utf-8', {
           'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",

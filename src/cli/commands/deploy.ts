@@ -4,7 +4,7 @@ import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { UsageError } from '../../core/errors.js'
 import { recordDeploy } from '../../catalog/deploys.js'
-import { META_ROOT } from '../../catalog/indexer.js'
+import { META_ROOT } from '../../catalog/meta.js'
 
 /** `dice deploy REV [--host PATTERN]`: hosts matching PATTERN run REV from now on (docs/alerts/versions.md). */
 export const deploy: Command = {
