@@ -71,6 +71,59 @@ describe('Pipeline', () => {
     expect(occ.find((o) => o.host === 'web-1')).toMatchObject({ count: 2, bucket: T0, samples: ['ERROR web-1 queue jobs is full (12 items)', 'ERROR web-1 queue mail is full (1 items)'] })
   })
 
+  it('paces the flushes a stream of real-time hits asks for: a lone hit is committed at once, a flood at most ~1/5 of the time', async () => {
+    // A store whose commits take a while (a large catalog's): the pace is set by how long flushes take, not by a clock.
+    const FLUSH_MS = 30
+    const commits: Array<{ start: number; end: number }> = []
+    const apply = store.applyCounts.bind(store)
+    store.applyCounts = async (b) => {
+      const start = performance.now()
+      await new Promise((r) => setTimeout(r, FLUSH_MS))
+      await apply(b)
+      commits.push({ start, end: performance.now() })
+    }
+    let requestFlush: (() => void) | null = null
+    // As the Delivery does: every real-time hit asks for a flush (its post waits for its counts to commit).
+    const sink: HitSink = { attach: (f) => void (requestFlush = f), wantsHit: () => true, onHit: () => requestFlush?.(), take: () => undefined, putBack: () => {}, committed: () => {} }
+    const p = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, sink })
+    const parser = parserFor(REGEX, config)
+    const lone = async () => {
+      const before = commits.length
+      p.push('t', { text: 'INFO web-1 hello cruel world' }, parser)
+      p.endSource('t') // the line's entry is complete (no continuation line will come): its hit goes to the sink
+      await new Promise((r) => setTimeout(r, FLUSH_MS * 3))
+      return commits.length - before
+    }
+    // Quiet: a hit's flush starts at the next turn (it is done within three flush lengths).
+    expect(await lone()).toBe(1)
+    // A flood: a hit every 2 ms for 40 flush lengths.
+    const t0 = performance.now()
+    let lines = 0
+    while (performance.now() - t0 < 40 * FLUSH_MS) {
+      p.push('t', { text: 'INFO web-1 hello cruel world' }, parser)
+      lines++
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    const elapsed = performance.now() - t0
+    const during = commits.filter((c) => c.start >= t0 && c.start < t0 + elapsed)
+    const busy = during.reduce((n, c) => n + (c.end - c.start), 0)
+    // Back to back (every hit flushing at the next turn, as before) the store was busy ~100% of the time; paced, ~20%.
+    expect(during.length).toBeGreaterThan(2)
+    expect(busy / elapsed).toBeLessThan(0.5)
+    await p.stop()
+    // Nothing lost: every line of the flood (and the lone one) is counted.
+    expect((await store.totals()).find((t) => t.statementId === 'hello')?.count).toBe(lines + 1)
+    // Quiet again: the next lone hit is committed at once (the pace follows the last flush, not the flood).
+    const q = new Pipeline({ store, config, clock: () => T0, statements: CATALOG, sink })
+    await new Promise((r) => setTimeout(r, FLUSH_MS * 6))
+    const before = commits.length
+    q.push('t', { text: 'INFO web-1 hello cruel world' }, parser)
+    q.endSource('t')
+    await new Promise((r) => setTimeout(r, FLUSH_MS * 3))
+    expect(commits.length - before).toBe(1)
+    await q.stop()
+  })
+
   it('hands the sink only the hits it wants (as ingest workers do), and still counts every line', async () => {
     const hits: Hit[] = []
     const asked: string[] = []
