@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
@@ -24,12 +25,18 @@ describe('POST /ingest', () => {
   /** The real store, with applyCounts held until `release()` (to fill the queue deterministically). */
   let gate: { hold: boolean; waiting: Array<() => void> }
 
-  const start = async (o: { maxBodyBytes?: number } = {}) => {
+  /** Commits made (applyCounts calls that reached the store). */
+  let commits = 0
+  /** o.blockMs: each commit also holds the thread that long, as a large SQLite commit does (it is synchronous). */
+  const start = async (o: { maxBodyBytes?: number; blockMs?: number } = {}) => {
     const gated = new Proxy(store, {
       get(target, prop, recv) {
         if (prop === 'applyCounts') {
           return async (...args: Parameters<Store['applyCounts']>) => {
             while (gate.hold) await new Promise<void>((r) => gate.waiting.push(r))
+            commits++
+            const until = performance.now() + (o.blockMs ?? 0)
+            while (performance.now() < until) {}
             return target.applyCounts(...args)
           }
         }
@@ -52,11 +59,43 @@ describe('POST /ingest', () => {
     store = (await tempSqliteStore()).store
     config = defaultConfig()
     gate = { hold: false, waiting: [] }
+    commits = 0
   })
   afterEach(async () => {
     release()
     await new Promise((r) => server.close(r))
     await store.close()
+  })
+
+  it('requests that arrive on open connections while a commit holds the thread share the next commit, each answered once stored', async () => {
+    await start({ blockMs: 60 })
+    // The shippers are another process (as they are: Dice's thread is held by each commit), on 8 kept-alive
+    // connections (a shipper's HTTP client keeps them): one request first, seven more while its commit holds the thread.
+    const shippers = `
+      const body = (i) => Array.from({ length: 50 }, (_, k) => 'ERROR queue q' + i + '-' + k + ' is full').join('\\n') + '\\n'
+      const post = (i, b = body(i)) => fetch(${JSON.stringify(url)}, { method: 'POST', body: b }).then((r) => r.json())
+      await Promise.all(Array.from({ length: 8 }, (_, i) => post(i, '')))
+      process.stdout.write('warm\\n')
+      await new Promise((r) => setTimeout(r, 200))
+      const first = post(0)
+      await new Promise((r) => setTimeout(r, 20))
+      const all = await Promise.all([first, ...Array.from({ length: 7 }, (_, i) => post(i + 1))])
+      process.stdout.write(JSON.stringify(all) + '\\n')`
+    const child = spawn(process.execPath, ['--input-type=module', '-e', shippers], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    let warm = -1
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (warm < 0 && out.startsWith('warm\n')) warm = commits
+    })
+    await new Promise((r) => child.once('exit', r))
+    const answers = JSON.parse(out.split('\n')[1]!) as unknown[]
+    expect(answers).toHaveLength(8)
+    for (const a of answers) expect(a).toMatchObject({ lines: 50, counted: 50 })
+    expect(await total()).toBe(400)
+    // Each committed alone before: 8 commits. Now the seven that waited are written together (at most a straggler apart).
+    expect(warm).toBeGreaterThanOrEqual(0)
+    expect(commits - warm).toBeLessThanOrEqual(3)
   })
 
   it('counts plain text, NDJSON and shipper envelopes, and answers 200 only after they are stored', async () => {
