@@ -22,13 +22,13 @@ import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
 import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
-import { META_DEPLOYED_AT, META_INDEXED_AT } from '../../catalog/meta.js'
+import { META_COMMIT, META_DEPLOYED_AT, META_INDEXED_AT } from '../../catalog/meta.js'
 import { liveCatalog } from '../../catalog/live.js'
 import type { Store } from '../../store/store.js'
 import { fitHeapGrowth } from '../heap.js'
 
 /** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
-const CATALOG_KEYS = [META_INDEXED_AT, 'catalog.commit', 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
+const CATALOG_KEYS = [META_INDEXED_AT, META_COMMIT, 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
 const POLL_MS = 2_000
 const RETENTION_EVERY_MS = 60 * 60_000
 

@@ -9,6 +9,7 @@ import { personFor } from '../../catalog/people.js'
 import { loadOwners } from '../../route/owner.js'
 import { slackUserNames } from '../../people/names.js'
 import { searchText } from '../../stats/statements.js'
+import { META_COMMIT } from '../../catalog/meta.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow } from '../../store/store.js'
 
 const HOUR = 3_600_000
@@ -99,7 +100,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const [statements, overrides, byHour, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.hourlyCounts({ since, start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
-    store.listAudit(100), store.getMeta('catalog.commit'), store.listUndeliverable({ limit: MAX_ROWS }),
+    store.listAudit(100), store.getMeta(META_COMMIT), store.listUndeliverable({ limit: MAX_ROWS }),
     store.listTies(),
   ])
   // Deployed revisions: which revision each statement's occurrences came from, and the statements only an old
