@@ -1,13 +1,9 @@
 import type { Config } from '../config/schema.js'
 import type { Store } from '../store/store.js'
-import { listStatementStats, statementDetail } from '../stats/statements.js'
+import { listStatementStats, pageBound, statementDetail } from '../stats/statements.js'
 
-/** A whole number ≥ 0 from the query string, null when absent, or what is wrong with it. */
-function whole(url: URL, name: string): number | null | string {
-  const v = url.searchParams.get(name)
-  if (v === null || v === '') return null
-  return /^\d{1,9}$/.test(v) ? Number(v) : `${name}: expected a whole number ≥ 0, got ${JSON.stringify(v.slice(0, 40))}`
-}
+/** A page bound from the query string (`?limit=` with nothing after it is no bound). */
+const whole = (url: URL, name: string) => pageBound(name, url.searchParams.get(name) || null)
 
 /** The JSON read API's answer to one request: a status and a body to serialise. */
 export interface ApiAnswer { status: number; body: unknown }

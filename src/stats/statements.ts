@@ -50,6 +50,15 @@ export function searchText(s: Statement, owner: Owner, extra: Array<string | nul
   return [s.id, s.file, s.template ?? '', s.callee, owner.who ?? '', ...extra.map((x) => x ?? ''), ...s.channels.map((c) => '#' + c)].join(' ').toLowerCase()
 }
 
+/**
+ * A page bound (`limit`, `offset`) as given on the command line or in a query string: a whole number ≥ 0, null when
+ * absent, or what is wrong with it (naming `name`).
+ */
+export function pageBound(name: string, v: string | null | undefined): number | null | string {
+  if (v == null) return null
+  return /^\d{1,9}$/.test(v) ? Number(v) : `${name}: expected a whole number ≥ 0, got ${JSON.stringify(v.slice(0, 40))}`
+}
+
 /** A page of the statement list: `count` is every statement that matched, `statements` those from `offset`, `limit` of them. */
 export interface StatementPage { count: number; statements: StatementStats[] }
 

@@ -2,7 +2,7 @@ import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import { writeJson } from '../context.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
-import { listStatementStats, statementDetail, type StatementDetail, type StatementStats } from '../../stats/statements.js'
+import { listStatementStats, pageBound, statementDetail, type StatementDetail, type StatementStats } from '../../stats/statements.js'
 import { moreText } from '../../deliver/values.js'
 import { stripControl } from '../../core/escape.js'
 import { outputWidth, renderTable, shortenWhere, type Column } from '../table.js'
@@ -51,8 +51,8 @@ export const stats: Command = {
     if (positionals.length > 1) throw new UsageError(`stats: expected at most one statement ID, got ${positionals.length}`)
     if (positionals.length && values.search != null) throw new UsageError('stats: give an ID or --search TEXT, not both')
     if (positionals.length && values.limit != null) throw new UsageError('stats: give an ID or --limit N, not both')
-    if (values.limit != null && !/^\d{1,9}$/.test(String(values.limit))) throw new UsageError(`--limit: expected a whole number ≥ 0, got ${JSON.stringify(values.limit)}`)
-    const limit = values.limit == null ? null : Number(values.limit)
+    const limit = pageBound('--limit', values.limit)
+    if (typeof limit === 'string') throw new UsageError(limit)
     const store = await ctx.openStore()
     try {
       const now = ctx.clock()

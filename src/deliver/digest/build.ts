@@ -552,7 +552,8 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
   }
   const part = async (statements: readonly Statement[]) => {
     let chunk = new Map<string, OccurrenceRow[]>()
-    for (const [n, s] of statements.entries()) {
+    for (let n = 0; n < statements.length; n++) {
+      const s = statements[n]!
       if (n % STATEMENTS_PER_READ === 0) {
         if (n > 0) await nextTurn()
         const next = statements.slice(n, n + STATEMENTS_PER_READ).map((x) => ({ statementId: x.id, since: sent.get(x.id) ?? null }))

@@ -6,7 +6,8 @@ import { DiceError, ErrorCode } from '../../core/errors.js'
  * `@slack/web-api`, loaded when the first client is made: `dice run`, `replay` and the demo without a Slack token
  * never need it (~30 ms of a ~250 ms start). It is CommonJS, so `require` loads it where a constructor needs it.
  */
-const webApi = (): typeof import('@slack/web-api') => createRequire(import.meta.url)('@slack/web-api')
+let webApiModule: typeof import('@slack/web-api') | undefined
+const webApi = (): typeof import('@slack/web-api') => (webApiModule ??= createRequire(import.meta.url)('@slack/web-api'))
 
 /** Default Slack Web API base URL; `DICE_SLACK_API_URL` points it elsewhere (tests, proxies). */
 export const SLACK_API_URL = 'https://slack.com/api/'
