@@ -22,13 +22,10 @@ import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
 import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
-import { META_COMMIT, META_DEPLOYED_AT, META_INDEXED_AT } from '../../catalog/meta.js'
+import { catalogStamp, withCatalogCache } from '../../catalog/cached.js'
 import { liveCatalog } from '../../catalog/live.js'
-import type { Store } from '../../store/store.js'
 import { fitHeapGrowth } from '../heap.js'
 
-/** Meta keys that change when the catalog is re-indexed; polled to reload statements. */
-const CATALOG_KEYS = [META_INDEXED_AT, META_COMMIT, 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
 const POLL_MS = 2_000
 const RETENTION_EVERY_MS = 60 * 60_000
 
@@ -37,10 +34,6 @@ function port(v: unknown, fallback: number): number {
   const n = Number(v)
   if (!/^\d+$/.test(String(v)) || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(v)}`)
   return n
-}
-
-async function catalogStamp(store: Store): Promise<string> {
-  return JSON.stringify(await Promise.all(CATALOG_KEYS.map((k) => store.getMeta(k))))
 }
 
 /**
@@ -81,7 +74,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
   const { config, clock } = ctx
   const log = (line: string) => ctx.stderr.write(`dice: ${line}\n`)
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
-  const store = await ctx.openStore()
+  // The catalog is read once and shared: the matcher, the page, the API, App Home and digests (catalog/cached.ts).
+  const store = withCatalogCache(await ctx.openStore())
   const sources = new AbortController()
   const timers: NodeJS.Timeout[] = []
   let server: Awaited<ReturnType<typeof startServer>> | null = null
