@@ -128,22 +128,23 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   // Summed by the store: read row by row, the page counted only the newest 100k rows of the day (at 5-minute
   // buckets, ~350 statement × host pairs logging all day), and took seconds to.
   const hourly = new Map<string, number[]>()
-  for (const h of byHour) {
+  for (let i = 0; i < byHour.length; i++) {
+    const h = byHour[i]!
     let row = hourly.get(h.statementId)
     if (!row) hourly.set(h.statementId, (row = Array(24).fill(0)))
     row[(h.hour - start) / HOUR] += h.count
   }
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
-  const owners = new Map(statements.map((s) => [s.id, ownerOf(s)]))
   // Totals and values of the rows the page lists only: read for every statement, a 100k-statement catalog's page
   // took ~2 s and ~300 MB more per view, most of it for rows it never showed.
-  const rows = catalogRows({ q, statements, owners, hourly, names }, config)
+  // Owners are worked out as the rows are made: a map of every statement's owner was ~15 MB per view at 100k.
+  const rows = catalogRows({ q, statements, hourly, names }, config, ownerOf)
   const shown = rows.slice(0, MAX_ROWS).map((r) => r.s.id)
   const totals = shown.length ? await store.totals({ statementIds: shown }) : []
   const seen = shown.filter((id) => hourly.has(id)).map((statementId) => ({ statementId, since }))
   const values = seen.length ? await store.statementValues({ statements: seen, until: now, top: PAGE_VALUES }) : new Map<string, PlaceholderValues[]>()
-  return { now, q, statements, owners, rows, undeliverable, ties, revisions, removed, overrides, hourly, values, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
+  return { now, q, statements, rows, undeliverable, ties, revisions, removed, overrides, hourly, values, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
 
 /** One statement of the catalog table: its owner and its last 24 h by hour (oldest first) and in all. */
@@ -165,14 +166,14 @@ function nameFor(who: string, config: Config, names: ReadonlyMap<string, string>
  * #channels), busiest in the last 24 h first. Every one of them, not only those the page lists (MAX_ROWS): made
  * once per request, and lean (a 100k-statement page made two of them, with every statement's search text, ~170 MB).
  */
-function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config): CatalogRow[] {
+function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config, ownerOf?: (s: Statement) => Owner): CatalogRow[] {
   const q = d.q.trim().toLowerCase()
   const rows: CatalogRow[] = []
   // Indexed loops: this runs once per request, mostly before V8 optimizes it, and an unoptimized for…of makes an
   // object per element (112 MB over a 100k-statement catalog's 24 hours each).
   for (let i = 0; i < d.statements.length; i++) {
     const s = d.statements[i]!
-    const owner = d.owners?.get(s.id) ?? NOBODY
+    const owner = (ownerOf !== undefined ? ownerOf(s) : d.owners?.get(s.id)) ?? NOBODY
     if (q && !searchHay(s, owner, config, d.names).includes(q)) continue
     const counts = d.hourly.get(s.id) ?? NO_HOURS
     let n = 0
@@ -199,7 +200,8 @@ function valuesHtml(s: Statement, values: PlaceholderValues[] | undefined): stri
 
 /** Render the whole page. Pure: data in, HTML out. */
 export function renderPage(d: PageData, config: Config): string {
-  const byId = new Map(d.statements.map((s) => [s.id, s]))
+  // Made on first use: only the few statements of hand-overs, snoozes, ties and the undeliverable are looked up.
+  let byId: Map<string, Statement> | null = null
   // A hand-over to someone not in `people` stores their raw Slack id: show their name, the id on hover.
   const person = (who: string) => {
     const name = nameFor(who, config, d.names)
@@ -209,7 +211,7 @@ export function renderPage(d: PageData, config: Config): string {
   const rows = d.rows ?? catalogRows(d, config)
   const shown = rows.slice(0, MAX_ROWS)
   const label = (id: string) => {
-    const s = byId.get(id)
+    const s = (byId ??= new Map(d.statements.map((x) => [x.id, x]))).get(id)
     return s ? `<code>${html(s.template ?? s.callee)}</code> <span class="muted">${html(s.file)}:${s.line}</span>` : `<code>${html(id)}</code>`
   }
   const link = (s: Statement) => {
