@@ -68,8 +68,8 @@ export interface StatementPage { count: number; statements: StatementStats[] }
  * page's statements only (a 100k-statement catalog's every host × level row took seconds and ~300 MB per request).
  */
 export async function listStatementStats(store: Store, now: number, q = '', config: Pick<Config, 'route'>, page: { offset?: number; limit?: number | null } = {}): Promise<StatementPage> {
-  const [statements, ownerOf, all, day] = await Promise.all([
-    store.listStatements(), loadOwners(store, config), store.counts({ until: now }), store.counts({ since: now - DAY, until: now }),
+  const [statements, ownerOf, { all, recent: day }] = await Promise.all([
+    store.listStatements(), loadOwners(store, config), store.counts({ since: now - DAY, until: now }),
   ])
   const needle = q.trim().toLowerCase()
   const ranked: Array<{ s: Statement; owner: Owner; total: number; last24h: number }> = []

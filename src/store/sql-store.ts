@@ -508,12 +508,24 @@ export class SqlStore implements Store {
     return [...by.values()].sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
   }
 
-  async counts(q: { since?: number; until?: number } = {}): Promise<Map<string, number>> {
-    const { where, p } = this.lastSeenIn(q)
-    const out = new Map<string, number>()
-    await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
-      (r) => out.set(r[0] as string, Number(r[1])))
-    return out
+  async counts(q: { since?: number; until?: number } = {}): Promise<{ all: Map<string, number>; recent: Map<string, number> }> {
+    const { where, p } = this.lastSeenIn({ until: q.until })
+    const all = new Map<string, number>()
+    if (q.since == null) {
+      await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
+        (r) => all.set(r[0] as string, Number(r[1])))
+      return { all, recent: all }
+    }
+    const recent = new Map<string, number>()
+    // Named columns: PostgreSQL's driver keys a row by column name (two unnamed sums would both be `sum`).
+    await this.rows(`SELECT statement_id, SUM(count) AS n, SUM(CASE WHEN last_seen > ? THEN count ELSE 0 END) AS recent FROM occurrences
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, [q.since, ...p], (r) => {
+      const id = r[0] as string
+      all.set(id, Number(r[1]))
+      const n = Number(r[2])
+      if (n > 0) recent.set(id, n)
+    })
+    return { all, recent }
   }
 
   /** The conditions of occurrences with last_seen in (since, until], as `totals` and `counts` read them. */
