@@ -467,14 +467,14 @@ export class SqlStore implements Store {
   }
 
   async countedStatements(q: { until?: number } = {}): Promise<string[]> {
-    return this.rows(`SELECT DISTINCT statement_id FROM occurrences ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
+    return this.rows(`SELECT DISTINCT statement_id FROM occurrences ${this.f.wholeOccurrences} ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
   async hourlyCounts(q: { since: number; start: number; hours: number }) {
     const at = `${this.f.greatest}(bucket, first_seen)`
     // At or after `start`: the division truncates, which is the floor only for what is not before it.
-    return this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences
+    return this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences}
       WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? GROUP BY statement_id, i ORDER BY statement_id, i`,
       [q.start, q.since, q.start, q.start + q.hours * HOUR], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
   }
@@ -512,13 +512,13 @@ export class SqlStore implements Store {
     const { where, p } = this.lastSeenIn({ until: q.until })
     const all = new Map<string, number>()
     if (q.since == null) {
-      await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
+      await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${this.f.wholeOccurrences} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
         (r) => all.set(r[0] as string, Number(r[1])))
       return { all, recent: all }
     }
     const recent = new Map<string, number>()
     // Named columns: PostgreSQL's driver keys a row by column name (two unnamed sums would both be `sum`).
-    await this.rows(`SELECT statement_id, SUM(count) AS n, SUM(CASE WHEN last_seen > ? THEN count ELSE 0 END) AS recent FROM occurrences
+    await this.rows(`SELECT statement_id, SUM(count) AS n, SUM(CASE WHEN last_seen > ? THEN count ELSE 0 END) AS recent FROM occurrences ${this.f.wholeOccurrences}
       ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, [q.since, ...p], (r) => {
       const id = r[0] as string
       all.set(id, Number(r[1]))
