@@ -53,6 +53,11 @@ describe('the web page of a catalog larger than it lists', () => {
     expect(row('s699')).toContain('<code>10.0.0.199</code> ×700')
     expect(row('s200')).toContain('202 total · 2 hosts')
     expect(html).not.toContain('data-id="s199"')
+    // Each listed row's hours (its sparkline), kept for the listed rows only; the rest are ranked on their 24 h sums.
+    expect(row('s699')).toContain('<title>700 in the last 24 h (hourly)</title>')
+    expect(row('s200')).toContain('<title>201 in the last 24 h (hourly)</title>')
+    expect([...d.hourly.keys()].sort()).toEqual([...listed].sort())
+    expect(d.hourly.get('s699')!.reduce((a, b) => a + b, 0)).toBe(700)
     // The header still counts every statement and every occurrence of the last 24 h.
     expect(html).toContain(`700 log statements · ${(700 * 701) / 2} occurrences in the last 24 h`)
   })

@@ -127,22 +127,31 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   }
   // Summed by the store: read row by row, the page counted only the newest 100k rows of the day (at 5-minute
   // buckets, ~350 statement × host pairs logging all day), and took seconds to.
-  const hourly = new Map<string, number[]>()
+  // What the rows rank on: per statement, its last 24 h in all. By hour only for the rows listed, once ranked: 24 hours
+  // for every statement counted that day were ~17 MB per view at 100k statements.
+  const day = new Map<string, number>()
   for (let i = 0; i < byHour.length; i++) {
     const h = byHour[i]!
-    let row = hourly.get(h.statementId)
-    if (!row) hourly.set(h.statementId, (row = Array(24).fill(0)))
-    row[(h.hour - start) / HOUR] += h.count
+    day.set(h.statementId, (day.get(h.statementId) ?? 0) + h.count)
   }
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   // Totals and values of the rows the page lists only: read for every statement, a 100k-statement catalog's page
   // took ~2 s and ~300 MB more per view, most of it for rows it never showed.
   // Owners are worked out as the rows are made: a map of every statement's owner was ~15 MB per view at 100k.
-  const rows = catalogRows({ q, statements, hourly, names }, config, ownerOf)
-  const shown = rows.slice(0, MAX_ROWS).map((r) => r.s.id)
+  const rows = catalogRows({ q, statements, hourly: new Map(), names }, config, { ownerOf, day })
+  const listed = rows.slice(0, MAX_ROWS)
+  const hourly = new Map<string, number[]>()
+  for (const r of listed) if (day.has(r.s.id)) hourly.set(r.s.id, Array<number>(24).fill(0))
+  for (let i = 0; i < byHour.length; i++) {
+    const h = byHour[i]!
+    const row = hourly.get(h.statementId)
+    if (row) row[(h.hour - start) / HOUR] += h.count
+  }
+  for (const r of listed) r.counts = hourly.get(r.s.id) ?? NO_HOURS
+  const shown = listed.map((r) => r.s.id)
   const totals = shown.length ? await store.totals({ statementIds: shown }) : []
-  const seen = shown.filter((id) => hourly.has(id)).map((statementId) => ({ statementId, since }))
+  const seen = shown.filter((id) => day.has(id)).map((statementId) => ({ statementId, since }))
   const values = seen.length ? await store.statementValues({ statements: seen, until: now, top: PAGE_VALUES }) : new Map<string, PlaceholderValues[]>()
   return { now, q, statements, rows, undeliverable, ties, revisions, removed, overrides, hourly, values, totals: new Map(totals.map((t) => [t.statementId, t])), unowned, outbox: [...pending, ...claimed], snoozes, mutes, audit, commit: commit || null, names }
 }
@@ -166,7 +175,8 @@ function nameFor(who: string, config: Config, names: ReadonlyMap<string, string>
  * #channels), busiest in the last 24 h first. Every one of them, not only those the page lists (MAX_ROWS): made
  * once per request, and lean (a 100k-statement page made two of them, with every statement's search text, ~170 MB).
  */
-function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config, ownerOf?: (s: Statement) => Owner): CatalogRow[] {
+function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config, o: { ownerOf?: (s: Statement) => Owner; day?: ReadonlyMap<string, number> } = {}): CatalogRow[] {
+  const { ownerOf, day } = o
   const q = d.q.trim().toLowerCase()
   const rows: CatalogRow[] = []
   // Indexed loops: this runs once per request, mostly before V8 optimizes it, and an unoptimized for…of makes an
@@ -175,8 +185,9 @@ function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' 
     const s = d.statements[i]!
     const owner = (ownerOf !== undefined ? ownerOf(s) : d.owners?.get(s.id)) ?? NOBODY
     if (q && !searchHay(s, owner, config, d.names).includes(q)) continue
-    const counts = d.hourly.get(s.id) ?? NO_HOURS
-    let n = 0
+    // With `day` (loadPageData): the 24 h in all, the hours filled in later for the rows listed.
+    const counts = day !== undefined ? NO_HOURS : (d.hourly.get(s.id) ?? NO_HOURS)
+    let n = day !== undefined ? (day.get(s.id) ?? 0) : 0
     for (let h = 0; h < counts.length; h++) n += counts[h]!
     rows.push({ s, owner, counts, n })
   }
