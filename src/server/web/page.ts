@@ -139,7 +139,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   // Totals and values of the rows the page lists only: read for every statement, a 100k-statement catalog's page
   // took ~2 s and ~300 MB more per view, most of it for rows it never showed.
   // Owners are worked out as the rows are made: a map of every statement's owner was ~15 MB per view at 100k.
-  const rows = catalogRows({ q, statements, hourly: new Map(), names }, config, { ownerOf, day })
+  const rows = catalogRows({ q, statements, names }, config, { ownerOf, day })
   const listed = rows.slice(0, MAX_ROWS)
   const hourly = new Map<string, number[]>()
   for (const r of listed) if (day.has(r.s.id)) hourly.set(r.s.id, Array<number>(24).fill(0))
@@ -175,8 +175,13 @@ function nameFor(who: string, config: Config, names: ReadonlyMap<string, string>
  * #channels), busiest in the last 24 h first. Every one of them, not only those the page lists (MAX_ROWS): made
  * once per request, and lean (a 100k-statement page made two of them, with every statement's search text, ~170 MB).
  */
-function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' | 'names'>, config: Config, o: { ownerOf?: (s: Statement) => Owner; day?: ReadonlyMap<string, number> } = {}): CatalogRow[] {
-  const { ownerOf, day } = o
+function catalogRows(
+  d: Pick<PageData, 'q' | 'statements' | 'owners' | 'names'>, config: Config,
+  o: { ownerOf?: (s: Statement) => Owner; hourly?: ReadonlyMap<string, readonly number[]>; day?: ReadonlyMap<string, number> },
+): CatalogRow[] {
+  // The rows rank on `day` (each statement's 24 h in all; loadPageData fills in the hours of the rows it lists) or,
+  // without it, on the sum of `hourly`.
+  const { ownerOf, hourly, day } = o
   const q = d.q.trim().toLowerCase()
   const rows: CatalogRow[] = []
   // Indexed loops: this runs once per request, mostly before V8 optimizes it, and an unoptimized for…of makes an
@@ -185,9 +190,8 @@ function catalogRows(d: Pick<PageData, 'q' | 'statements' | 'owners' | 'hourly' 
     const s = d.statements[i]!
     const owner = (ownerOf !== undefined ? ownerOf(s) : d.owners?.get(s.id)) ?? NOBODY
     if (q && !searchHay(s, owner, config, d.names).includes(q)) continue
-    // With `day` (loadPageData): the 24 h in all, the hours filled in later for the rows listed.
-    const counts = day !== undefined ? NO_HOURS : (d.hourly.get(s.id) ?? NO_HOURS)
-    let n = day !== undefined ? (day.get(s.id) ?? 0) : 0
+    const counts = (day === undefined ? hourly?.get(s.id) : undefined) ?? NO_HOURS
+    let n = day?.get(s.id) ?? 0
     for (let h = 0; h < counts.length; h++) n += counts[h]!
     rows.push({ s, owner, counts, n })
   }
@@ -219,7 +223,7 @@ export function renderPage(d: PageData, config: Config): string {
     return name ? `<span title="${html(who)}">${html(name)}</span>` : html(who)
   }
   const q = d.q.trim().toLowerCase()
-  const rows = d.rows ?? catalogRows(d, config)
+  const rows = d.rows ?? catalogRows(d, config, { hourly: d.hourly })
   const shown = rows.slice(0, MAX_ROWS)
   const label = (id: string) => {
     const s = (byId ??= new Map(d.statements.map((x) => [x.id, x]))).get(id)
