@@ -62,6 +62,17 @@ describe('the web page of a catalog larger than it lists', () => {
     expect(html).toContain(`700 log statements · ${(700 * 701) / 2} occurrences in the last 24 h`)
   })
 
+  it('tells a listed row its message is logged in several places, counting the copies it does not list', async () => {
+    // A second copy of the busiest row's message, never counted: ranked last, not listed.
+    await store.replaceFiles([{ file: 'src/copy.c', hash: 'c' }], [statement({ id: 'copy', file: 'src/copy.c', line: 1, template: 'many 699 peer %s' })], [])
+    const config = defaultConfig()
+    const html = renderPage(await loadPageData(store, NOW, '', config), config)
+    expect(html).not.toContain('data-id="copy"')
+    const row = (id: string) => new RegExp(`data-id="${id}"[\\s\\S]*?</tr>`).exec(html)![0]
+    expect(row('s699')).toContain('same message in 2 places')
+    expect(row('s698')).not.toContain('same message in')
+  })
+
   it('a search ranks and reads what it finds, even past the first 500 of the whole catalog', async () => {
     const config = defaultConfig()
     const html = renderPage(await loadPageData(store, NOW, 'many 7 peer', config), config)

@@ -236,8 +236,17 @@ export function renderPage(d: PageData, config: Config): string {
   }
   // The same message logged in several places: a line without file, line or logger cannot say which (issue 16).
   // Such lines are counted once, on one of them, and reach the owners of all (Store ties).
+  // Counted for the listed rows' templates only: a map of every template was ~7 MB per view at 100k statements.
   const copies = new Map<string, number>()
-  for (const s of d.statements) if (s.matchable && s.template) copies.set(s.template, (copies.get(s.template) ?? 0) + 1)
+  for (let i = 0; i < shown.length; i++) {
+    const s = shown[i]!.s
+    if (s.matchable && s.template) copies.set(s.template, 0)
+  }
+  for (let i = 0; i < d.statements.length; i++) {
+    const s = d.statements[i]!
+    const n = s.matchable && s.template ? copies.get(s.template) : undefined
+    if (n !== undefined) copies.set(s.template!, n + 1)
+  }
   const tiedHere = new Map<string, TieRow[]>()
   const tiedElsewhere = new Map<string, TieRow[]>()
   for (const t of d.ties ?? []) {
