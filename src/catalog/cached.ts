@@ -32,6 +32,9 @@ export function withCatalogCache(store: Store): Store {
     return (await catalogStamp(store)) === kept.stamp ? kept : null
   }
 
+  /** The kept catalog by id, made on the first lookup by id. */
+  const byIdOf = (k: NonNullable<typeof kept>): Map<string, Statement> => (k.byId ??= new Map(k.list.map((s) => [s.id, s])))
+
   const reads: CatalogReads = {
     async listStatements() {
       const k = await current()
@@ -46,7 +49,7 @@ export function withCatalogCache(store: Store): Store {
     async statementsByIds(ids) {
       const k = await current()
       if (k === null) return store.statementsByIds(ids)
-      const byId = (k.byId ??= new Map(k.list.map((s) => [s.id, s])))
+      const byId = byIdOf(k)
       const out: Statement[] = []
       for (const id of new Set(ids)) {
         const s = byId.get(id)
@@ -56,7 +59,7 @@ export function withCatalogCache(store: Store): Store {
     },
     async getStatement(id) {
       const k = await current()
-      const s = k === null ? undefined : (k.byId ??= new Map(k.list.map((x) => [x.id, x]))).get(id)
+      const s = k === null ? undefined : byIdOf(k).get(id)
       // Not in the work tree's catalog: a statement only a deployed revision has is the store's to find.
       return s ?? store.getStatement(id)
     },

@@ -511,19 +511,15 @@ export class SqlStore implements Store {
   async counts(q: { since?: number; until?: number } = {}): Promise<{ all: Map<string, number>; recent: Map<string, number> }> {
     const { where, p } = this.lastSeenIn({ until: q.until })
     const all = new Map<string, number>()
-    if (q.since == null) {
-      await this.rows(`SELECT statement_id, SUM(count) FROM occurrences ${this.f.wholeOccurrences} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, p,
-        (r) => all.set(r[0] as string, Number(r[1])))
-      return { all, recent: all }
-    }
-    const recent = new Map<string, number>()
+    // Without `since` every occurrence counted is recent: the same map (the recent sum is read, and left unused).
+    const recent = q.since == null ? all : new Map<string, number>()
     // Named columns: PostgreSQL's driver keys a row by column name (two unnamed sums would both be `sum`).
     await this.rows(`SELECT statement_id, SUM(count) AS n, SUM(CASE WHEN last_seen > ? THEN count ELSE 0 END) AS recent FROM occurrences ${this.f.wholeOccurrences}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, [q.since, ...p], (r) => {
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, [q.since ?? 0, ...p], (r) => {
       const id = r[0] as string
       all.set(id, Number(r[1]))
       const n = Number(r[2])
-      if (n > 0) recent.set(id, n)
+      if (recent !== all && n > 0) recent.set(id, n)
     })
     return { all, recent }
   }
