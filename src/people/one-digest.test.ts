@@ -56,7 +56,9 @@ describe('one person, one digest', () => {
     expect(text).toContain('Riley Jones')
     const digests = await store.listOutbox({ kind: 'digest' })
     expect(digests.map((i) => i.dedupKey)).toEqual(['digest:riley@pen.mssn:2026-11-23'])
-    const marked = (digests[0]!.payload as { marks: Array<{ statementId: string }> }).marks.map((m) => m.statementId)
+    // Sent: its marks moved from the item to riley's digest marks.
+    expect(await store.outboxMarks(digests[0]!.id)).toEqual([])
+    const marked = [...(await store.digestMarks('riley@pen.mssn')).keys()].map((k) => k.replace(/#p\d+$/, ''))
     expect(new Set(marked)).toEqual(new Set(['annotated', 'blamed', 'handed']))
   })
 })

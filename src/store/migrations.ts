@@ -142,6 +142,14 @@ CREATE TABLE ties (
   (t) => `
 CREATE TABLE statement_values (statement_id TEXT NOT NULL, bucket ${t.bigint} NOT NULL, lists TEXT NOT NULL, PRIMARY KEY (statement_id, bucket));
 `,
+  // A digest's marks (what it covers, per statement) staged with its outbox item instead of inside its JSON payload:
+  // a fallback digest of a catalog nobody owns marks ~10^5 statements, a 7 MB payload written, read back and parsed
+  // whole (`dice run` peaked ~40 MB higher for it); sent, they move to digest_marks in SQL a part at a time.
+  (t) => `
+CREATE TABLE outbox_marks (
+  item_id ${t.bigint} NOT NULL, person TEXT NOT NULL, statement_id TEXT NOT NULL, through ${t.bigint} NOT NULL,
+  PRIMARY KEY (item_id, person, statement_id));
+`,
 ]
 
 /** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */

@@ -4,7 +4,7 @@ import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValu
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
-  AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
+  AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, DigestMark, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
   SlackUserRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
 } from './store.js'
@@ -51,6 +51,17 @@ async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: num
     if (n > 1) for (let k = i; k < i + n; k++) p.push(...params(xs[k]!))
     await db.run(text, p)
   }
+}
+
+/** One mark per person × statement, the furthest of those given. */
+function furthest(marks: readonly DigestMark[]): DigestMark[] {
+  const by = new Map<string, DigestMark>()
+  for (const m of marks) {
+    const k = `${m.person}\u0000${m.statementId}`
+    const had = by.get(k)
+    if (!had || m.through > had.through) by.set(k, m)
+  }
+  return [...by.values()]
 }
 
 const values = (rows: number, cols: number) =>
@@ -628,8 +639,36 @@ export class SqlStore implements Store {
   }
 
   // ---- delivery
-  async enqueue(i: OutboxEntry) {
-    return this.insertOutbox(this.db, i)
+  async enqueue(i: OutboxEntry, marks: readonly DigestMark[] = []) {
+    if (!marks.length) return this.insertOutbox(this.db, i)
+    // The item and its marks in one transaction: a crash leaves neither or both, and an instance that lost the race
+    // for the dedup key stages nothing.
+    return this.db.tx(async (tx) => {
+      const r = await tx.get<Row>(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
+        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
+        [i.dedupKey, i.kind, i.recipient, J(i.payload), i.notBefore, i.createdAt])
+      if (!r) return false
+      const id = Number(r.id)
+      const sql = (n: number) => `INSERT INTO outbox_marks (item_id, person, statement_id, through) VALUES ${values(n, 4)}
+        ON CONFLICT (item_id, person, statement_id) DO UPDATE SET through = ${this.f.greatest}(outbox_marks.through, excluded.through)`
+      // PostgreSQL refuses a multi-row upsert naming one key twice: one mark a key there (SQLite's rows go one at a time).
+      const rows = this.kind === 'sqlite' ? marks : furthest(marks)
+      await upsertRows(tx, rows, this.kind === 'sqlite' ? 1 : CHUNK, sql, (m) => [id, m.person, m.statementId, m.through])
+      return true
+    })
+  }
+  async moveOutboxMarks(id: number, limit: number) {
+    const part = `SELECT person, statement_id, through FROM outbox_marks WHERE item_id = ? ORDER BY person, statement_id LIMIT ?`
+    return this.db.tx(async (tx) => {
+      await tx.run(`INSERT INTO digest_marks (person, statement_id, through) ${part}
+        ON CONFLICT (person, statement_id) DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`, [id, limit])
+      return (await tx.run(`DELETE FROM outbox_marks WHERE item_id = ? AND (person, statement_id) IN (SELECT person, statement_id FROM (${part}) AS p)`,
+        [id, id, limit])).changes
+    })
+  }
+  async outboxMarks(id: number) {
+    return (await this.db.all<Row>(`SELECT person, statement_id, through FROM outbox_marks WHERE item_id = ? ORDER BY person, statement_id`, [id]))
+      .map((r): DigestMark => ({ person: r.person, statementId: r.statement_id, through: Number(r.through) }))
   }
   private async insertOutbox(db: Db, i: OutboxEntry): Promise<boolean> {
     const r = await db.run(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
@@ -871,7 +910,7 @@ export class SqlStore implements Store {
     const rows = await this.db.all<Row>(`SELECT statement_id, through FROM digest_marks WHERE person = ?`, [person])
     return new Map(rows.map((r) => [r.statement_id as string, Number(r.through)]))
   }
-  async setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>) {
+  async setDigestMarks(marks: readonly DigestMark[]) {
     const sql = `INSERT INTO digest_marks (person, statement_id, through) VALUES (?, ?, ?) ON CONFLICT (person, statement_id)
       DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`
     await this.db.tx((tx) => upsertRows(tx, marks, 1, () => sql, (m) => [m.person, m.statementId, m.through]))

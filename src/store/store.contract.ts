@@ -324,6 +324,32 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.digestMarks('nobody')).size).toBe(0)
     })
 
+    it('stages a digest\'s marks with its outbox item and moves them, a part at a time, only forward', async () => {
+      const item = (key: string) => ({ dedupKey: key, kind: 'digest', recipient: 'U1', payload: { target: 'U1' }, notBefore: 1, createdAt: 1 })
+      const marks = Array.from({ length: 450 }, (_, i) => ({ person: 'U1', statementId: `s${String(i).padStart(3, '0')}`, through: 1000 + i }))
+      // The same key twice (a build never should, PostgreSQL would refuse it in one statement): the furthest is kept.
+      expect(await store.enqueue(item('digest:U1:d1'), [...marks, { person: 'U1', statementId: 's001', through: 5 }, { person: 'U1', statementId: 's002', through: 9999 }])).toBe(true)
+      // Another instance's build for the same day loses the dedup key and stages nothing.
+      expect(await store.enqueue(item('digest:U1:d1'), [{ person: 'U1', statementId: 's000', through: 1 }, { person: 'U1', statementId: 'other', through: 1 }])).toBe(false)
+      const [queued] = await store.listOutbox({ kind: 'digest' })
+      const want = marks.map((m) => (m.statementId === 's002' ? { ...m, through: 9999 } : m))
+      expect(await store.outboxMarks(queued!.id)).toEqual(want)
+      // Nothing is marked before the move; a mark already further than the item's stays.
+      expect(await store.getDigestMark('U1', 's000')).toBeNull()
+      await store.setDigestMarks([{ person: 'U1', statementId: 's003', through: 50_000 }])
+      const parts: number[] = []
+      for (let n = -1; n !== 0;) parts.push((n = await store.moveOutboxMarks(queued!.id, 200)))
+      expect(parts).toEqual([200, 200, 50, 0])
+      expect(await store.outboxMarks(queued!.id)).toEqual([])
+      const got = await store.digestMarks('U1')
+      expect(got).toEqual(new Map(want.map((m) => [m.statementId, m.statementId === 's003' ? 50_000 : m.through])))
+      // An item without marks stages none; moving them is a no-op.
+      expect(await store.enqueue(item('digest:U1:d2'))).toBe(true)
+      const second = (await store.listOutbox({ kind: 'digest' })).find((i) => i.dedupKey === 'digest:U1:d2')!
+      expect(await store.moveOutboxMarks(second.id, 200)).toBe(0)
+      expect(await store.digestMarks('U1')).toEqual(got)
+    })
+
     it('commits real-time counts with the occurrences: every writer adds to the open window per host, never overwriting', async () => {
       const key = { statementId: 's', channel: 'net-ops' }
       const batch = (now: number, deltas: Array<Partial<ChannelCountDelta> & { host: string; count: number }>, o: { windowMs?: number; hostCap?: number; occurrences?: number } = {}): CountBatch => ({

@@ -42,6 +42,9 @@ export interface RealtimeWindow {
   /** Occurrences committed to the window, and the count its message last showed. */
   total: number; shown: number
 }
+/** How far `person`'s digests have covered a statement (`through`: a bucket, or a count for `<id>#p<bucket>` keys). */
+export interface DigestMark { person: string; statementId: string; through: number }
+
 /** An outbox item to insert (unless its dedup key exists). */
 export interface OutboxEntry { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }
 /**
@@ -246,8 +249,18 @@ export interface Store {
   listAudit(limit?: number): Promise<AuditRow[]>
 
   // delivery
-  /** Insert unless an item with the same dedup key exists. Returns true when inserted. */
-  enqueue(item: { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }): Promise<boolean>
+  /**
+   * Insert unless an item with the same dedup key exists. Returns true when inserted. `marks` (a digest's: what it
+   * covers) are staged with the item in the same transaction, for `moveOutboxMarks` once it is sent.
+   */
+  enqueue(item: { dedupKey: string; kind: string; recipient: string; payload: unknown; notBefore: number; createdAt: number }, marks?: readonly DigestMark[]): Promise<boolean>
+  /**
+   * Move up to `limit` of item `id`'s staged marks to the digest marks (each only forward) and drop them from the
+   * item, in one transaction; returns how many moved (fewer than `limit`: none are left).
+   */
+  moveOutboxMarks(id: number, limit: number): Promise<number>
+  /** Item `id`'s staged marks, not yet moved (tools and tests). */
+  outboxMarks(id: number): Promise<DigestMark[]>
   /** Lease up to `limit` due items to `holder` for `leaseMs` (SKIP LOCKED on PostgreSQL). */
   claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }): Promise<OutboxItem[]>
   markSent(id: number, holder: string, now: number, result?: unknown): Promise<boolean>
@@ -302,7 +315,7 @@ export interface Store {
   getDigestMark(person: string, statementId: string): Promise<number | null>
   /** Every digest mark of `person` (statement id → through) in one query, partial-bucket ones (`<id>#p<bucket>`) included. */
   digestMarks(person: string): Promise<Map<string, number>>
-  setDigestMarks(marks: Array<{ person: string; statementId: string; through: number }>): Promise<void>
+  setDigestMarks(marks: readonly DigestMark[]): Promise<void>
   /** Take or renew a named lease; true when `holder` holds it until `now + ttlMs`. */
   tryLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>
   /** Give a named lease up before it runs out (only `holder`'s). */

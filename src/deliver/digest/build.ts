@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.js'
 import { isShapeId, shapeId, type Statement } from '../../core/types.js'
 import { personFor } from '../../catalog/people.js'
 import { levelRank } from '../../core/levels.js'
-import type { DeployRow, OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
+import type { DeployRow, DigestMark, OccurrenceRow, Store, UnownedRow } from '../../store/store.js'
 import { Router } from '../../route/router.js'
 import type { SlackApi } from '../slack/api.js'
 import { People, type Recipient } from '../../people/people.js'
@@ -71,7 +71,8 @@ export interface DigestPayload {
   parts?: DigestPart[]
   text?: string
   blocks?: unknown[]
-  marks: Array<{ person: string; statementId: string; through: number }>
+  /** Only in items an older Dice enqueued: the marks are staged with the item now (`Store.enqueue`). */
+  marks?: DigestMark[]
 }
 
 /** Options of `buildDigests`. */
@@ -327,10 +328,10 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
         continue
       }
     }
-    const payload: DigestPayload = { target: g.target, to, parts, marks: built.marks }
+    const payload: DigestPayload = { target: g.target, to, parts }
     const inserted = await store.enqueue({
       dedupKey: digestKey(g.target, when.local.date), kind: DIGEST_KIND, recipient: to, payload, notBefore: now, createdAt: now,
-    })
+    }, built.marks)
     preview.status = inserted ? 'enqueued' : 'already-sent'
     if (inserted) for (const z of built.consume) await store.decrementSnooze(z.id, z.n)
     // The fallback digest carried what was meant for others: count it as undeliverable to them, and say so. (A
@@ -426,7 +427,7 @@ function matcher(user: string, config: Config): (g: Group) => boolean {
   }
 }
 
-type Mark = DigestPayload['marks'][number]
+type Mark = DigestMark
 type Row = OccurrenceRow | UnownedRow
 
 /**

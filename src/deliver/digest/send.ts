@@ -28,14 +28,20 @@ export function digestKind(o: { store: Store; notifier: Notifier; stats: { diges
         const r = await o.notifier.send({ to: at.sent > 0 ? at.channel ?? p.to : p.to, text: part.text, blocks: part.blocks, threadTs: at.sent > 0 ? at.ts ?? undefined : undefined })
         if (!r.ok) return { ...r, progress: at }
         if (at.sent === 0) (at.ts = r.ts ?? null), (at.channel = r.channel ?? null)
-        // A crash from here on resumes after this part instead of posting it again.
-        if (at.sent + 1 < parts.length) await o.store.noteProgress(item.id, ctx.holder, { progress: { ...at, sent: at.sent + 1 } })
+        // A crash from here on resumes after this part instead of posting it again (after the last: with the marks).
+        await o.store.noteProgress(item.id, ctx.holder, { progress: { ...at, sent: at.sent + 1 } })
       }
       // A fallback digest of a large catalog marks ~10^5 statements: a part at a time, so `dice run` answers
-      // meanwhile (marks only move forward: a crash part-way and the retry set the same ones again).
-      for (let i = 0; i < p.marks.length; i += MARKS_PER_WRITE) {
+      // meanwhile (each part moves and leaves the item in one transaction: a crash part-way and the retry moves the rest).
+      for (let moved = MARKS_PER_WRITE, n = 0; moved === MARKS_PER_WRITE; n++) {
+        if (n > 0) await nextTurn()
+        moved = await o.store.moveOutboxMarks(item.id, MARKS_PER_WRITE)
+      }
+      // An item enqueued by an older Dice carries its marks in its payload (marks only move forward: setting them again is safe).
+      const old = p.marks ?? []
+      for (let i = 0; i < old.length; i += MARKS_PER_WRITE) {
         if (i > 0) await nextTurn()
-        await o.store.setDigestMarks(p.marks.slice(i, i + MARKS_PER_WRITE))
+        await o.store.setDigestMarks(old.slice(i, i + MARKS_PER_WRITE))
       }
       await o.store.markSent(item.id, ctx.holder, ctx.now(), { ts: at.ts, channel: at.channel, parts: parts.length })
       o.stats.digests++
