@@ -3,7 +3,7 @@ import { Pacer } from './realtime/pace.js'
 import { tempSqliteStore } from '../store/testutil/stores.js'
 import type { Store } from '../store/store.js'
 import { Router } from '../route/router.js'
-import { Delivery, LEASE_MS } from './delivery.js'
+import { Delivery, FIRST_DIGEST_CHECK_MS, LEASE_MS } from './delivery.js'
 import { SlackNotifier } from './slack/notifier.js'
 import { ConsoleNotifier } from './console/notifier.js'
 import { PassThrough } from 'node:stream'
@@ -210,6 +210,29 @@ describe('real-time channel delivery', () => {
     ac.abort()
     // The outbox loop, the digest loop and stop(): three, not one more every 10 ms round.
     expect(listeners).toBeLessThanOrEqual(3)
+  })
+
+  it('checks digests FIRST_DIGEST_CHECK_MS after start, not while the first lines arrive', async () => {
+    await store.replaceFiles([{ file: 'src/hello.c', hash: 'h' }], [hello], [])
+    const checks: number[] = []
+    const counting = new Proxy(store, {
+      get: (t, k) => (k === 'tryLease' ? (name: string, ...rest: [string, number, number]) => {
+        if (name === 'digest-scheduler') checks.push(Date.now())
+        return t.tryLease(name, ...rest)
+      } : Reflect.get(t, k)),
+    }) as Store
+    const api = new SlackWebApi({ token: 'xoxb-test', url: slack.url })
+    const d = new Delivery({ store: counting, config: config(), clock, notifier: new SlackNotifier(api), slack: api, router: new Router({ store: counting, config: config(), clock }), pollMs: 10, log: () => {} })
+    open.push(d)
+    const ac = new AbortController()
+    const started = Date.now()
+    d.start(ac.signal)
+    // The outbox loop runs at once; the digest check does not.
+    await new Promise((r) => setTimeout(r, 100))
+    expect(checks).toEqual([])
+    await vi.waitFor(() => expect(checks).toHaveLength(1), { timeout: 10_000, interval: 20 })
+    expect(checks[0]! - started).toBeGreaterThanOrEqual(FIRST_DIGEST_CHECK_MS - 20)
+    ac.abort()
   })
 
   it('counts a 429 waited out inside the Slack client in its retries metric', async () => {

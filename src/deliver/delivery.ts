@@ -80,6 +80,12 @@ const BURST = 20
 /** A dead instance's claimed posts are another's this long after its last heartbeat, found within POLL_MS. */
 export const LEASE_MS = 6_000
 const POLL_MS = 2_000
+/**
+ * The first digest check waits this long after start: it reads every counted statement and the people, and at start
+ * it ran before the server listened, holding up the first lines (`dice run`'s first POST /ingest answered ~50 ms
+ * later at 10k statements; bench/RESULTS.md, "Session 16"). Digests are due for hours: a second later changes nothing.
+ */
+export const FIRST_DIGEST_CHECK_MS = 1_000
 
 /**
  * Delivery as a list of small stages, Alertmanager's notify pipeline in spirit:
@@ -294,16 +300,18 @@ export class Delivery implements HitSink {
 
   /** Background loops until `signal` aborts: outbox, sweep and routing refresh every few seconds, digests every check interval. */
   start(signal: AbortSignal): void {
-    const every = (ms: number, fn: () => Promise<void>) => {
+    const pause = (ms: number) => new Promise<void>((r) => {
+      // Remove the listener when the timer fires: one left behind per round would pile up forever.
+      const onAbort = () => (clearTimeout(t), r())
+      const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), r()), ms)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    const every = (ms: number, fn: () => Promise<void>, firstAfter = 0) => {
       const loop = async () => {
+        if (firstAfter > 0) await pause(firstAfter)
         while (!signal.aborted) {
           await fn().catch((e) => this.fail('scheduler', e))
-          await new Promise<void>((r) => {
-            // Remove the listener when the timer fires: one left behind per round would pile up forever.
-            const onAbort = () => (clearTimeout(t), r())
-            const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), r()), ms)
-            signal.addEventListener('abort', onAbort, { once: true })
-          })
+          await pause(ms)
         }
       }
       void loop()
@@ -313,7 +321,7 @@ export class Delivery implements HitSink {
       await this.pump()
       await this.updater.sweep()
     })
-    every(this.o.config.digest.checkEveryMinutes * 60_000, () => this.checkDigests())
+    every(this.o.config.digest.checkEveryMinutes * 60_000, () => this.checkDigests(), FIRST_DIGEST_CHECK_MS)
     signal.addEventListener('abort', () => this.stop(), { once: true })
   }
 
