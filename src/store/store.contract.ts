@@ -245,6 +245,11 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.undeliverableTotals()).toEqual([{ reason: 'ambiguous', count: 7 }, { reason: 'channel_not_found', count: 2 }])
       await store.addUndeliverable([{ statementId: 's2', intended: '#opps', reason: 'channel_not_found', detail: null, count: 1, at: 40 }])
       expect((await store.listUndeliverable()).find((r) => r.intended === '#opps')).toMatchObject({ count: 3, clearedAt: null, lastSeen: 40 })
+      // A digest's worth in one call (more rows than one statement takes on PostgreSQL), one key twice among them.
+      const many = Array.from({ length: 450 }, (_, i) => ({ statementId: `m${i}`, intended: 'nobody', reason: 'unknown', detail: null, count: i + 1, at: 50 }))
+      await store.addUndeliverable([{ statementId: 'm7', intended: 'nobody', reason: 'unknown', detail: null, count: 100, at: 60 }, ...many])
+      const got = new Map((await store.listUndeliverable({ limit: 10_000 })).filter((r) => r.intended === 'nobody').map((r) => [r.statementId, r.count]))
+      expect(got).toEqual(new Map(many.map((r) => [r.statementId, r.statementId === 'm7' ? 108 : r.count])))
     })
 
     it('replaces the Slack user directory whole and remembers when it was fetched', async () => {
@@ -316,6 +321,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       const marks = Array.from({ length: 700 }, (_, i) => ({ person: 'U1', statementId: i % 7 === 3 ? `s${i - 1}#p${i * 300_000}` : `s${i}`, through: i * 300_000 - (i % 2) }))
       await store.setDigestMarks([...marks, { person: 'U2', statementId: 's1', through: 1 }, { person: 'U10', statementId: 's2', through: 2 }])
       await store.setDigestMarks([{ person: 'U1', statementId: 's4', through: 1 }])
+      // One key twice in one call: the furthest stands.
+      await store.setDigestMarks([{ person: 'U9', statementId: 's1', through: 7 }, { person: 'U9', statementId: 's1', through: 3 }])
+      expect(await store.digestMarks('U9')).toEqual(new Map([['s1', 7]]))
       const got = await store.digestMarks('U1')
       expect(got).toEqual(new Map(marks.map((m) => [m.statementId, m.through])))
       for (const m of marks.slice(0, 50)) expect(got.get(m.statementId)).toBe(await store.getDigestMark('U1', m.statementId))
