@@ -148,7 +148,7 @@ CREATE TABLE statement_values (statement_id TEXT NOT NULL, bucket ${t.bigint} NO
   (t) => `
 CREATE TABLE outbox_marks (
   item_id ${t.bigint} NOT NULL, person TEXT NOT NULL, statement_id TEXT NOT NULL, through ${t.bigint} NOT NULL,
-  PRIMARY KEY (item_id, person, statement_id));
+  PRIMARY KEY (item_id, person, statement_id)) ${t.keyedOnly};
 `,
 ]
 
