@@ -41,7 +41,7 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     await slack?.close()
   })
 
-  it('count every line once and every placeholder value once (either instance shows both instances\' values), post each channel message and digest once, and the survivor of a kill -9 finishes the outbox', async () => {
+  it('count every line once and every placeholder value once (either instance shows both instances\' values), post each channel message and digest once, and the survivor of a kill -9 finishes the outbox, the digests\' staged marks moved', async () => {
     const dir = tempDir('multi')
     writeFileSync(join(dir, 'dice.yml'), CONFIG)
     const url = `${TEST_PG_URL}?schema=${freshSchema()}`
@@ -101,7 +101,9 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     const now = Date.now()
     for (let i = 0; i < 3; i++) {
       await store.enqueue({ dedupKey: `test:left-behind:${i}`, kind: 'digest', recipient: 'U0000ELM1', createdAt: now, notBefore: i === 2 ? now + 1500 : now,
-        payload: { target: 'elmore', to: 'U0000ELM1', text: `left behind ${i}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `left behind ${i}` } }], marks: [] } })
+        payload: { target: 'elmore', to: 'U0000ELM1', text: `left behind ${i}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `left behind ${i}` } }] } },
+        // What each covers, staged with it: moved by whoever sends it, once it is posted.
+        Array.from({ length: 7000 }, (_, k) => ({ person: 'left-behind', statementId: `s${i}-${k}`, through: now + k })))
     }
     const crashed = await store.claim({ kinds: ['digest'], limit: 2, holder: 'crashed-instance', now, leaseMs: 2000 })
     expect(crashed).toHaveLength(2)
@@ -110,6 +112,12 @@ describe('two dice run instances on one PostgreSQL schema', () => {
     await sleep(1000)
     for (const i of [0, 1, 2]) expect(leftBehind(i)).toHaveLength(1)
     expect((await store.listOutbox({ status: 'pending' })).length + (await store.listOutbox({ status: 'claimed' })).length).toBe(0)
+    const marks = await store.digestMarks('left-behind')
+    expect(marks.size).toBe(21_000)
+    expect([marks.get('s0-0'), marks.get('s1-6999'), marks.get('s2-4999')]).toEqual([now, now + 6999, now + 4999])
+    for (const item of (await store.listOutbox({ kind: 'digest', limit: 10_000 })).filter((x) => x.dedupKey.startsWith('test:left-behind:'))) {
+      expect(await store.outboxMarks(item.id)).toEqual([])
+    }
 
     // The survivor still counts exactly, and shuts down cleanly.
     await ingest(b!.url, Array.from({ length: 7 }, () => 'INFO hello cruel world'))
