@@ -64,7 +64,7 @@ function furthest(marks: readonly DigestMark[]): DigestMark[] {
   return [...by.values()]
 }
 
-/** One row per statement × intended recipient: counts summed, the last row's reason and time (as upserting them in turn would). */
+/** One row per statement × intended recipient: counts summed, the last row's reason and detail, the latest time. */
 function undeliverableOnce<T extends { statementId: string; intended: string; count: number; at: number }>(rows: readonly T[]): T[] {
   const by = new Map<string, T>()
   for (const r of rows) {
@@ -651,15 +651,12 @@ export class SqlStore implements Store {
 
   // ---- delivery
   async enqueue(i: OutboxEntry, marks: readonly DigestMark[] = []) {
-    if (!marks.length) return this.insertOutbox(this.db, i)
+    if (!marks.length) return (await this.insertOutbox(this.db, i)) !== null
     // The item and its marks in one transaction: a crash leaves neither or both, and an instance that lost the race
     // for the dedup key stages nothing.
     return this.db.tx(async (tx) => {
-      const r = await tx.get<Row>(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
-        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
-        [i.dedupKey, i.kind, i.recipient, J(i.payload), i.notBefore, i.createdAt])
-      if (!r) return false
-      const id = Number(r.id)
+      const id = await this.insertOutbox(tx, i)
+      if (id === null) return false
       const sql = (n: number) => `INSERT INTO outbox_marks (item_id, person, statement_id, through) VALUES ${values(n, 4)}
         ON CONFLICT (item_id, person, statement_id) DO UPDATE SET through = ${this.f.greatest}(outbox_marks.through, excluded.through)`
       // PostgreSQL refuses a multi-row upsert naming one key twice: one mark a key there (SQLite's rows go one at a time).
@@ -681,11 +678,12 @@ export class SqlStore implements Store {
     return (await this.db.all<Row>(`SELECT person, statement_id, through FROM outbox_marks WHERE item_id = ? ORDER BY person, statement_id`, [id]))
       .map((r): DigestMark => ({ person: r.person, statementId: r.statement_id, through: Number(r.through) }))
   }
-  private async insertOutbox(db: Db, i: OutboxEntry): Promise<boolean> {
-    const r = await db.run(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
-      VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+  /** Insert the item unless its dedup key exists: its id, or null. */
+  private async insertOutbox(db: Db, i: OutboxEntry): Promise<number | null> {
+    const r = await db.get<Row>(`INSERT INTO outbox (dedup_key, kind, recipient, payload, status, attempts, not_before, created_at)
+      VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
       [i.dedupKey, i.kind, i.recipient, J(i.payload), i.notBefore, i.createdAt])
-    return r.changes > 0
+    return r ? Number(r.id) : null
   }
 
   async claim(q: { kinds?: string[]; limit: number; holder: string; now: number; leaseMs: number }) {
