@@ -493,12 +493,26 @@ export class SqlStore implements Store {
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
-  async hourlyCounts(q: { since: number; start: number; hours: number }) {
+  async hourlyCounts(q: { since: number; start: number; hours: number; statementIds?: readonly string[] }) {
     const at = `${this.f.greatest}(bucket, first_seen)`
-    // At or after `start`: the division truncates, which is the floor only for what is not before it.
-    return this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences}
-      WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? GROUP BY statement_id, i ORDER BY statement_id, i`,
-      [q.start, q.since, q.start, q.start + q.hours * HOUR], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
+    const read = (ids: readonly string[] | null) =>
+      // At or after `start`: the division truncates, which is the floor only for what is not before it. Of a few
+      // statements: looked up by key (the primary key leads with statement_id), not the day's rows scanned.
+      this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences ${ids ? '' : this.f.recentOccurrences}
+        WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
+        GROUP BY statement_id, i ORDER BY statement_id, i`,
+      [q.start, q.since, q.start, q.start + q.hours * HOUR, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
+    if (!q.statementIds) return read(null)
+    const out: Array<{ statementId: string; hour: number; count: number }> = []
+    for (const c of chunks([...new Set(q.statementIds)].sort())) out.push(...await read(c))
+    return out.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.hour - b.hour))
+  }
+  async windowCounts(q: { since: number; start: number; hours: number }) {
+    const at = `${this.f.greatest}(bucket, first_seen)`
+    const rows = await this.rows(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences}
+      WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? GROUP BY statement_id`,
+    [q.since, q.start, q.start + q.hours * HOUR], (r) => [r[0] as string, Number(r[1])] as const)
+    return new Map(rows)
   }
 
   async totals(q: { since?: number; until?: number; statementIds?: readonly string[] } = {}): Promise<StatementTotal[]> {

@@ -125,6 +125,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       ])
       // Rows last seen by `since` are left out.
       expect(await store.hourlyCounts({ since: start + 3 * H, start, hours: 24 })).toEqual([{ statementId: 'a', hour: start + 23 * H, count: 5 }])
+      // Of some statements only (an id twice, one never counted, more than one read's worth).
+      const some = ['b', 'zz', 'b', ...Array.from({ length: 300 }, (_, i) => `none${i}`)]
+      expect(await store.hourlyCounts({ since: start - H, start, hours: 24, statementIds: some })).toEqual([{ statementId: 'b', hour: start + 2 * H, count: 8 }])
+      expect(await store.hourlyCounts({ since: start - H, start, hours: 24, statementIds: [] })).toEqual([])
+      // Each statement's sum over the same hours and rows.
+      expect(await store.windowCounts({ since: start - H, start, hours: 24 })).toEqual(new Map([['a', 14], ['b', 8]]))
+      expect(await store.windowCounts({ since: start + 3 * H, start, hours: 24 })).toEqual(new Map([['a', 5]]))
     })
 
     it('records overrides, snoozes, mutes and an audit trail', async () => {

@@ -97,8 +97,8 @@ export interface PageData {
 export async function loadPageData(store: Store, now: number, q: string, config: Config): Promise<PageData> {
   const since = now - 24 * HOUR
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
-  const [statements, overrides, byHour, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
-    store.listStatements(), store.listOverrides(), store.hourlyCounts({ since, start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
+  const [statements, overrides, day, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
+    store.listStatements(), store.listOverrides(), store.windowCounts({ since, start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
     store.listAudit(100), store.getMeta(META_COMMIT), store.listUndeliverable({ limit: MAX_ROWS }),
     store.listTies(),
@@ -127,13 +127,10 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   }
   // Summed by the store: read row by row, the page counted only the newest 100k rows of the day (at 5-minute
   // buckets, ~350 statement × host pairs logging all day), and took seconds to.
-  // What the rows rank on: per statement, its last 24 h in all. By hour only for the rows listed, once ranked: 24 hours
-  // for every statement counted that day were ~17 MB per view at 100k statements.
-  const day = new Map<string, number>()
-  for (let i = 0; i < byHour.length; i++) {
-    const h = byHour[i]!
-    day.set(h.statementId, (day.get(h.statementId) ?? 0) + h.count)
-  }
+  // What the rows rank on: per statement, its last 24 h in all (`day`, one row a statement from the store). By hour
+  // only for the rows listed, once ranked: a row per statement × hour for the whole catalog was up to 24 per statement
+  // on a day everything logs (RESULTS, "Session 16"). Two reads: under ingest, a listed row's hours may hold a flush
+  // its rank did not.
   const names = await slackUserNames(overrides.flatMap((o) => [o.to, o.by]), { store })
   const ownerOf = await loadOwners(store, config)
   // Totals and values of the rows the page lists only: read for every statement, a 100k-statement catalog's page
@@ -143,11 +140,8 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const listed = rows.slice(0, MAX_ROWS)
   const hourly = new Map<string, number[]>()
   for (const r of listed) if (day.has(r.s.id)) hourly.set(r.s.id, Array<number>(24).fill(0))
-  for (let i = 0; i < byHour.length; i++) {
-    const h = byHour[i]!
-    const row = hourly.get(h.statementId)
-    if (row) row[(h.hour - start) / HOUR] += h.count
-  }
+  const byHour = hourly.size ? await store.hourlyCounts({ since, start, hours: 24, statementIds: [...hourly.keys()] }) : []
+  for (const h of byHour) hourly.get(h.statementId)![(h.hour - start) / HOUR] += h.count
   for (const r of listed) r.counts = hourly.get(r.s.id) ?? NO_HOURS
   const shown = listed.map((r) => r.s.id)
   const totals = shown.length ? await store.totals({ statementIds: shown }) : []
