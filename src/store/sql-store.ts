@@ -53,27 +53,22 @@ async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: num
   }
 }
 
-/** One mark per person × statement, the furthest of those given. */
-function furthest(marks: readonly DigestMark[]): DigestMark[] {
-  const by = new Map<string, DigestMark>()
-  for (const m of marks) {
-    const k = `${m.person}\u0000${m.statementId}`
-    const had = by.get(k)
-    if (!had || m.through > had.through) by.set(k, m)
-  }
-  return [...by.values()]
-}
-
-/** One row per statement × intended recipient: counts summed, the last row's reason and detail, the latest time. */
-function undeliverableOnce<T extends { statementId: string; intended: string; count: number; at: number }>(rows: readonly T[]): T[] {
+/** One row per `key`, rows of a key folded with `merge` in order (PostgreSQL refuses a multi-row upsert naming a key twice). */
+function onePerKey<T>(xs: readonly T[], key: (x: T) => string, merge: (had: T, x: T) => T): T[] {
   const by = new Map<string, T>()
-  for (const r of rows) {
-    const k = `${r.statementId}\u0000${r.intended}`
+  for (const x of xs) {
+    const k = key(x)
     const had = by.get(k)
-    by.set(k, had ? { ...r, count: had.count + r.count, at: Math.max(had.at, r.at) } : r)
+    by.set(k, had === undefined ? x : merge(had, x))
   }
   return [...by.values()]
 }
+/** One mark per person × statement: the furthest. */
+const furthest = (marks: readonly DigestMark[]) =>
+  onePerKey(marks, (m) => `${m.person}\u0000${m.statementId}`, (a, b) => (b.through > a.through ? b : a))
+/** One row per statement × intended recipient: counts summed, the last row's reason and detail, the latest time. */
+const undeliverableOnce = <T extends { statementId: string; intended: string; count: number; at: number }>(rows: readonly T[]) =>
+  onePerKey(rows, (r) => `${r.statementId}\u0000${r.intended}`, (a, b) => ({ ...b, count: a.count + b.count, at: Math.max(a.at, b.at) }))
 
 const values = (rows: number, cols: number) =>
   Array.from({ length: rows }, () => `(${Array(cols).fill('?').join(',')})`).join(',')
@@ -493,25 +488,33 @@ export class SqlStore implements Store {
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
-  async hourlyCounts(q: { since: number; start: number; hours: number; statementIds?: readonly string[] }) {
+  /**
+   * The rows `hourlyCounts` and `windowCounts` sum, one condition for both (a page's ranking and its listed rows'
+   * hours count the same occurrences): last seen after `since`, counted in an hour from `start` on (`at`: when the
+   * bucket began, or was first seen in when that is later).
+   */
+  private hoursWindow(q: { since: number; start: number; hours: number }) {
     const at = `${this.f.greatest}(bucket, first_seen)`
+    return { at, where: `last_seen > ? AND ${at} >= ? AND ${at} < ?`, params: [q.since, q.start, q.start + q.hours * HOUR] }
+  }
+  async hourlyCounts(q: { since: number; start: number; hours: number; statementIds?: readonly string[] }) {
+    const { at, where, params } = this.hoursWindow(q)
     const read = (ids: readonly string[] | null) =>
       // At or after `start`: the division truncates, which is the floor only for what is not before it. Of a few
       // statements: looked up by key (the primary key leads with statement_id), not the day's rows scanned.
       this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences ${ids ? '' : this.f.recentOccurrences}
-        WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
+        WHERE ${where} ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
         GROUP BY statement_id, i ORDER BY statement_id, i`,
-      [q.start, q.since, q.start, q.start + q.hours * HOUR, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
+      [q.start, ...params, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
     if (!q.statementIds) return read(null)
     const out: Array<{ statementId: string; hour: number; count: number }> = []
     for (const c of chunks([...new Set(q.statementIds)].sort())) out.push(...await read(c))
     return out.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.hour - b.hour))
   }
   async windowCounts(q: { since: number; start: number; hours: number }) {
-    const at = `${this.f.greatest}(bucket, first_seen)`
-    const rows = await this.rows(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences}
-      WHERE last_seen > ? AND ${at} >= ? AND ${at} < ? GROUP BY statement_id`,
-    [q.since, q.start, q.start + q.hours * HOUR], (r) => [r[0] as string, Number(r[1])] as const)
+    const { where, params } = this.hoursWindow(q)
+    const rows = await this.rows(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences} WHERE ${where} GROUP BY statement_id`,
+      params, (r) => [r[0] as string, Number(r[1])] as const)
     return new Map(rows)
   }
 
@@ -673,11 +676,17 @@ export class SqlStore implements Store {
       if (id === null) return false
       const sql = (n: number) => `INSERT INTO outbox_marks (item_id, person, statement_id, through) VALUES ${values(n, 4)}
         ON CONFLICT (item_id, person, statement_id) DO UPDATE SET through = ${this.f.greatest}(outbox_marks.through, excluded.through)`
-      // PostgreSQL refuses a multi-row upsert naming one key twice: one mark a key there (SQLite's rows go one at a time).
-      const rows = this.kind === 'sqlite' ? marks : furthest(marks)
-      await upsertRows(tx, rows, this.kind === 'sqlite' ? 1 : CHUNK, sql, (m) => [id, m.person, m.statementId, m.through])
+      await this.upsertMany(tx, marks, furthest, sql, (m) => [id, m.person, m.statementId, m.through])
       return true
     })
+  }
+  /**
+   * Upsert many rows (~10^5 for a large digest's marks or undeliverable counts): SQLite runs a prepared single-row
+   * upsert per row; PostgreSQL pays a round trip per statement (78k marks a row at a time took 15–26 s), so VALUES
+   * lists of CHUNK rows there, made one row a key by `once` first.
+   */
+  private upsertMany<T>(tx: Db, xs: readonly T[], once: (xs: readonly T[]) => T[], sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
+    return this.kind === 'postgres' ? upsertRows(tx, once(xs), CHUNK, sql, params) : upsertRows(tx, xs, 1, sql, params)
   }
   async moveOutboxMarks(id: number, limit: number) {
     const part = `SELECT person, statement_id, through FROM outbox_marks WHERE item_id = ? ORDER BY person, statement_id LIMIT ?`
@@ -865,11 +874,7 @@ export class SqlStore implements Store {
     const sql = (n: number) => `INSERT INTO undeliverable (statement_id, intended, reason, detail, count, first_seen, last_seen) VALUES ${values(n, 7)}
       ON CONFLICT (statement_id, intended) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, count = undeliverable.count + excluded.count,
       last_seen = ${this.f.greatest}(undeliverable.last_seen, excluded.last_seen), cleared_at = NULL`
-    // PostgreSQL pays a round trip per statement (~10^5 rows one at a time took seconds): VALUES lists there, one row a
-    // key (it refuses a multi-row upsert naming a key twice). SQLite runs a prepared single-row upsert per row.
-    const pg = this.kind === 'postgres'
-    await this.db.tx((tx) => upsertRows(tx, pg ? undeliverableOnce(rows) : rows, pg ? CHUNK : 1, sql,
-      (r) => [r.statementId, r.intended, r.reason, r.detail, r.count, r.at, r.at]))
+    await this.db.tx((tx) => this.upsertMany(tx, rows, undeliverableOnce, sql, (r) => [r.statementId, r.intended, r.reason, r.detail, r.count, r.at, r.at]))
   }
   async listUndeliverable(q: { limit?: number } = {}) {
     const rows = await this.db.all<Row>(`SELECT * FROM undeliverable ORDER BY CASE WHEN cleared_at IS NULL THEN 0 ELSE 1 END, last_seen DESC, statement_id, intended LIMIT ?`, [q.limit ?? 1000])
@@ -940,9 +945,7 @@ export class SqlStore implements Store {
   async setDigestMarks(marks: readonly DigestMark[]) {
     const sql = (n: number) => `INSERT INTO digest_marks (person, statement_id, through) VALUES ${values(n, 3)} ON CONFLICT (person, statement_id)
       DO UPDATE SET through = ${this.f.greatest}(digest_marks.through, excluded.through)`
-    // As addUndeliverable: VALUES lists on PostgreSQL (78k marks a row at a time took 17 s), one mark a key there.
-    const pg = this.kind === 'postgres'
-    await this.db.tx((tx) => upsertRows(tx, pg ? furthest(marks) : marks, pg ? CHUNK : 1, sql, (m) => [m.person, m.statementId, m.through]))
+    await this.db.tx((tx) => this.upsertMany(tx, marks, furthest, sql, (m) => [m.person, m.statementId, m.through]))
   }
   private firstSeenCalls = 0
   async firstSeen(key: string, now: number, ttlMs: number) {

@@ -427,7 +427,6 @@ function matcher(user: string, config: Config): (g: Group) => boolean {
   }
 }
 
-type Mark = DigestMark
 type Row = OccurrenceRow | UnownedRow
 
 /**
@@ -436,7 +435,7 @@ type Row = OccurrenceRow | UnownedRow
  * is included the mark stops just before it and a second mark (`<id>#p<bucket>`) remembers how many of its
  * occurrences went out — the next digest subtracts those, so nothing is counted twice or dropped.
  */
-function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: Mark[]; partial: number | null } | null {
+function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, all: Row[], now: number, bucketMs: number): { rows: Row[]; count: number; marks: DigestMark[]; partial: number | null } | null {
   const mark = sent.get(id) ?? -Infinity
   const rows = all.filter((r) => r.bucket > mark)
   if (!rows.length) return null
@@ -444,7 +443,7 @@ function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, al
   const sentOfPartial = partial === null ? 0 : sent.get(`${id}#p${partial}`) ?? 0
   const count = rows.reduce((n, r) => n + r.count, 0) - sentOfPartial
   const newest = Math.max(...rows.map((r) => r.bucket))
-  const marks: Mark[] = []
+  const marks: DigestMark[] = []
   if (newest + bucketMs <= now) marks.push({ person: target, statementId: id, through: newest })
   else {
     const inNewest = rows.reduce((n, r) => n + (r.bucket === newest ? r.count : 0), 0)
@@ -468,7 +467,7 @@ interface ItemContext {
 /** A group's items as built so far; `part` takes statements as they are found, `done` adds the shapes and orders them. */
 interface ItemsInProgress {
   part(statements: readonly Statement[]): Promise<void>
-  done(): Promise<{ items: DigestItem[]; marks: Mark[]; consume: Array<{ id: number; n: number }> }>
+  done(): Promise<{ items: DigestItem[]; marks: DigestMark[]; consume: Array<{ id: number; n: number }> }>
 }
 
 async function buildItems(g: Group, c: ItemContext) {
@@ -503,7 +502,7 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
     }
     cutoff = items[keep - 1]!
   }
-  const marks: Mark[] = []
+  const marks: DigestMark[] = []
   const consume: Array<{ id: number; n: number }> = []
   const bucketMs = c.config.match.bucketSeconds * 1000
   const target = g.kind === 'channel' ? { channel: g.channel! } : { person: g.target, slackId: g.recipient?.slackId }
