@@ -150,10 +150,23 @@ CREATE TABLE outbox_marks (
   item_id ${t.bigint} NOT NULL, person TEXT NOT NULL, statement_id TEXT NOT NULL, through ${t.bigint} NOT NULL,
   PRIMARY KEY (item_id, person, statement_id)) ${t.keyedOnly};
 `,
+  // Per statement and hour, the lines counted: added to in the transaction of the occurrences, so the page ranks a
+  // catalog and draws its hours from one row per statement × hour instead of summing every host × 5-minute bucket
+  // of the day (a busy day's 3.7M rows took 5–13 s a view). Filled from the occurrences already stored.
+  (t) => `
+CREATE TABLE statement_hours (
+  statement_id TEXT NOT NULL, hour ${t.bigint} NOT NULL, count ${t.bigint} NOT NULL, PRIMARY KEY (statement_id, hour)) ${t.keyedOnly};
+CREATE INDEX statement_hours_hour ON statement_hours(hour, statement_id, count);
+INSERT INTO statement_hours (statement_id, hour, count)
+  SELECT statement_id, ${t.greatest}(bucket, first_seen) / 3600000 * 3600000 AS h, SUM(count) FROM occurrences GROUP BY statement_id, h;
+`,
 ]
 
-/** Bring the schema up to date, inside one transaction per migration. Safe to run concurrently on PostgreSQL. */
-export async function migrate(db: Db): Promise<void> {
+/**
+ * Bring the schema up to date (or to version `upTo`: tests make an older store), inside one transaction. Safe to run
+ * concurrently on PostgreSQL.
+ */
+export async function migrate(db: Db, upTo = migrations.length): Promise<void> {
   const t = sqlFns(db.dialect)
   await db.tx(async (tx) => {
     if (db.dialect === 'postgres') {
@@ -163,7 +176,7 @@ export async function migrate(db: Db): Promise<void> {
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
     const row = await tx.get<{ v: number | null }>(`SELECT MAX(version) AS v FROM schema_version`)
     const current = row?.v ?? 0
-    for (let v = current; v < migrations.length; v++) {
+    for (let v = current; v < upTo; v++) {
       await tx.exec(migrations[v]!(t))
       await tx.run(`INSERT INTO schema_version (version) VALUES (?)`, [v + 1])
     }

@@ -40,6 +40,27 @@ function tiesOf(occurrences: readonly OccurrenceDelta[]): Param[][] {
   return [...pairs.values()]
 }
 
+/**
+ * The lines of `occurrences` per statement × hour (statement_hours), one row each: a delta counts in the hour its
+ * bucket began, or its first line was seen in when that is later. `sorted` (PostgreSQL): in key order, so instances
+ * adding to the same rows lock them in one order and cannot deadlock.
+ */
+function hoursOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Array<[string, number, number]> {
+  const by = new Map<string, Map<number, [string, number, number]>>()
+  for (const o of occurrences) {
+    const at = o.firstSeen > o.bucket ? o.firstSeen : o.bucket
+    const hour = at - (((at % HOUR) + HOUR) % HOUR)
+    let m = by.get(o.statementId)
+    if (m === undefined) by.set(o.statementId, (m = new Map()))
+    const r = m.get(hour)
+    if (r === undefined) m.set(hour, [o.statementId, hour, o.count])
+    else r[2] += o.count
+  }
+  const out: Array<[string, number, number]> = []
+  for (const m of by.values()) for (const r of m.values()) out.push(r)
+  return sorted ? out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])) : out
+}
+
 async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
   if (per === 1 && db.runEach) return db.runEach(sql(1), xs, params)
   const texts = new Map<number, string>()
@@ -305,6 +326,9 @@ export class SqlStore implements Store {
     await this.db.tx(async (tx) => {
       await upsertRows(tx, batch.occurrences, rows, occSql,
         (o) => [o.statementId, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
+      const hours = hoursOf(batch.occurrences, this.kind === 'postgres')
+      if (hours.length) await upsertRows(tx, hours, rows, (n) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
+          ON CONFLICT (statement_id, hour) DO UPDATE SET count = statement_hours.count + excluded.count`, (r) => r)
       const ties = tiesOf(batch.occurrences)
       if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
           ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
@@ -488,32 +512,25 @@ export class SqlStore implements Store {
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
-  /**
-   * The rows `hourlyCounts` and `windowCounts` sum, one condition for both (a page's ranking and its listed rows'
-   * hours count the same occurrences): last seen after `since`, counted in an hour from `start` on (`at`: when the
-   * bucket began, or was first seen in when that is later).
-   */
-  private hoursWindow(q: { since: number; start: number; hours: number }) {
-    const at = `${this.f.greatest}(bucket, first_seen)`
-    return { at, where: `last_seen > ? AND ${at} >= ? AND ${at} < ?`, params: [q.since, q.start, q.start + q.hours * HOUR] }
+  /** The statement_hours rows of the `hours` hours from `start`: what `hourlyCounts` and `windowCounts` sum alike. */
+  private hoursWindow(q: { start: number; hours: number }) {
+    return { where: 'hour >= ? AND hour < ?', params: [q.start, q.start + q.hours * HOUR] }
   }
-  async hourlyCounts(q: { since: number; start: number; hours: number; statementIds?: readonly string[] }) {
-    const { at, where, params } = this.hoursWindow(q)
+  async hourlyCounts(q: { start: number; hours: number; statementIds?: readonly string[] }) {
+    const { where, params } = this.hoursWindow(q)
     const read = (ids: readonly string[] | null) =>
-      // At or after `start`: the division truncates, which is the floor only for what is not before it. Of a few
-      // statements: looked up by key (the primary key leads with statement_id), not the day's rows scanned.
-      this.rows(`SELECT statement_id, CAST((${at} - ?) / ${HOUR} AS INTEGER) AS i, SUM(count) AS n FROM occurrences ${ids ? '' : this.f.recentOccurrences}
-        WHERE ${where} ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
-        GROUP BY statement_id, i ORDER BY statement_id, i`,
-      [q.start, ...params, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: q.start + Number(r[1]) * HOUR, count: Number(r[2]) }))
+      // Of a few statements: looked up by key (the primary key leads with statement_id), not the window's rows scanned.
+      this.rows(`SELECT statement_id, hour, count FROM statement_hours WHERE ${where} ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
+        ORDER BY statement_id, hour`,
+      [...params, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: Number(r[1]), count: Number(r[2]) }))
     if (!q.statementIds) return read(null)
     const out: Array<{ statementId: string; hour: number; count: number }> = []
     for (const c of chunks([...new Set(q.statementIds)].sort())) out.push(...await read(c))
     return out.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.hour - b.hour))
   }
-  async windowCounts(q: { since: number; start: number; hours: number }) {
+  async windowCounts(q: { start: number; hours: number }) {
     const { where, params } = this.hoursWindow(q)
-    const rows = await this.rows(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.recentOccurrences} WHERE ${where} GROUP BY statement_id`,
+    const rows = await this.rows(`SELECT statement_id, SUM(count) AS n FROM statement_hours WHERE ${where} GROUP BY statement_id`,
       params, (r) => [r[0] as string, Number(r[1])] as const)
     return new Map(rows)
   }
@@ -1030,6 +1047,8 @@ export class SqlStore implements Store {
       await tx.run(`DELETE FROM realtime_windows WHERE window_start < ?`, [rawBefore])
       // Placeholder values are kept as long as the raw buckets (they are not rolled up).
       await tx.run(`DELETE FROM statement_values WHERE bucket < ?`, [rawBefore])
+      // So are the hourly sums (the page reads the last 24 h of them).
+      await tx.run(`DELETE FROM statement_hours WHERE hour < ?`, [rawBefore])
       // Roll sub-day buckets older than rawBefore into one bucket per statement × host × UTC day.
       const old = await tx.all<Row>(`SELECT statement_id, host, bucket, count, first_seen, last_seen, level, samples FROM occurrences
         WHERE last_seen < ? AND bucket % ${DAY} <> 0`, [rawBefore])

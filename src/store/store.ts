@@ -196,17 +196,18 @@ export interface Store {
    */
   listTies(): Promise<TieRow[]>
   /**
-   * Per statement and hour, the occurrences of the `hours` hours from `start` (a row counts in the hour its bucket
-   * started, or was first seen in when that is later), of rows with last_seen after `since`: summed by the database,
-   * not read row by row (a busy day is 10^5–10^6 rows of 5-minute buckets). Of the statements `statementIds` only when
-   * given.
+   * Per statement and hour, the lines counted in the `hours` hours from `start` (lines of a bucket count in the hour it
+   * began, or in the hour the first of them counted together was seen in when that is later): from the hourly sums
+   * applyCounts keeps beside the occurrences, kept as long as raw buckets (retention.rawDays) — a busy day is
+   * 10^6 rows of host × 5-minute buckets, one row per statement × hour here. Of the statements `statementIds` only
+   * when given.
    */
-  hourlyCounts(q: { since: number; start: number; hours: number; statementIds?: readonly string[] }): Promise<Array<{ statementId: string; hour: number; count: number }>>
+  hourlyCounts(q: { start: number; hours: number; statementIds?: readonly string[] }): Promise<Array<{ statementId: string; hour: number; count: number }>>
   /**
-   * Per statement, its occurrences over the same hours as `hourlyCounts` (the same rows, summed): one entry a statement,
+   * Per statement, its lines over the same hours as `hourlyCounts` (the same rows, summed): one entry a statement,
    * not one an hour (the page ranks a catalog on them and draws hours for the rows it lists only).
    */
-  windowCounts(q: { since: number; start: number; hours: number }): Promise<Map<string, number>>
+  windowCounts(q: { start: number; hours: number }): Promise<Map<string, number>>
   /**
    * Per-statement totals over occurrences with last_seen in (since, until], busiest first; of the statements
    * `statementIds` only when given (a statement's detail, a page of a list: read by key, not every row of the table).

@@ -98,7 +98,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const since = now - 24 * HOUR
   const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
   const [statements, overrides, day, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
-    store.listStatements(), store.listOverrides(), store.windowCounts({ since, start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
+    store.listStatements(), store.listOverrides(), store.windowCounts({ start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
     store.listAudit(100), store.getMeta(META_COMMIT), store.listUndeliverable({ limit: MAX_ROWS }),
     store.listTies(),
@@ -140,7 +140,7 @@ export async function loadPageData(store: Store, now: number, q: string, config:
   const listed = rows.slice(0, MAX_ROWS)
   const hourly = new Map<string, number[]>()
   for (const r of listed) if (day.has(r.s.id)) hourly.set(r.s.id, Array<number>(24).fill(0))
-  const byHour = hourly.size ? await store.hourlyCounts({ since, start, hours: 24, statementIds: [...hourly.keys()] }) : []
+  const byHour = hourly.size ? await store.hourlyCounts({ start, hours: 24, statementIds: [...hourly.keys()] }) : []
   for (const h of byHour) hourly.get(h.statementId)![(h.hour - start) / HOUR] += h.count
   for (const r of listed) r.counts = hourly.get(r.s.id) ?? NO_HOURS
   const shown = listed.map((r) => r.s.id)
