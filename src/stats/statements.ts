@@ -22,7 +22,7 @@ export interface StatementStats {
   owner: Owner
   /** Occurrences counted, all time (as far as retention keeps them). */
   total: number
-  /** Occurrences in the 24 hours before `generatedAt`. */
+  /** Occurrences in the hour of `generatedAt` and the 23 before it (the page's 24 hours). */
   last24h: number
   hosts: string[]
   firstSeen: string | null
@@ -68,8 +68,9 @@ export interface StatementPage { count: number; statements: StatementStats[] }
  * page's statements only (a 100k-statement catalog's every host × level row took seconds and ~300 MB per request).
  */
 export async function listStatementStats(store: Store, now: number, q = '', config: Pick<Config, 'route'>, page: { offset?: number; limit?: number | null } = {}): Promise<StatementPage> {
-  const [statements, ownerOf, { all, recent: day }] = await Promise.all([
-    store.listStatements(), loadOwners(store, config), store.counts({ since: now - DAY, until: now }),
+  // The last 24 h are the page's: this hour and the 23 before it.
+  const [statements, ownerOf, all, day] = await Promise.all([
+    store.listStatements(), loadOwners(store, config), store.counts({ until: now }), store.windowCounts({ start: Math.floor(now / HOUR) * HOUR - 23 * HOUR, hours: 24 }),
   ])
   const needle = q.trim().toLowerCase()
   const ranked: Array<{ s: Statement; owner: Owner; total: number; last24h: number }> = []
@@ -99,8 +100,8 @@ export async function listStatementStats(store: Store, now: number, q = '', conf
 export async function statementDetail(store: Store, now: number, id: string, config: Pick<Config, 'route'>): Promise<StatementDetail | null> {
   const s = await store.getStatement(id)
   if (!s) return null
-  const [ownerOf, all, day, rows, vals] = await Promise.all([
-    loadOwners(store, config), store.totals({ until: now, statementIds: [id] }), store.totals({ since: now - DAY, until: now, statementIds: [id] }),
+  const [ownerOf, all, rows, vals] = await Promise.all([
+    loadOwners(store, config), store.totals({ until: now, statementIds: [id] }),
     store.listOccurrences({ statementId: id, since: now - DETAIL_HOURS * HOUR, until: now, limit: 100_000 }),
     store.statementValues({ statements: [{ statementId: id, since: now - DAY }], until: now }),
   ])
@@ -119,7 +120,8 @@ export async function statementDetail(store: Store, now: number, id: string, con
   const samples = rows.flatMap((r) => r.samples.map((text) => ({ bucket: iso(r.bucket)!, host: r.host, text }))).slice(0, DETAIL_SAMPLES)
   return {
     id: s.id, file: s.file, line: s.line, level: s.level, template: s.template, channels: s.channels, owner,
-    total: t?.count ?? 0, last24h: day.find((x) => x.statementId === id)?.count ?? 0, hosts: t?.hosts ?? [],
+    // The last 24 of its hours, as the list and the page count them.
+    total: t?.count ?? 0, last24h: counts.slice(DETAIL_HOURS - 24).reduce((a, b) => a + b, 0), hosts: t?.hosts ?? [],
     firstSeen: iso(t?.firstSeen), lastSeen: iso(t?.lastSeen),
     hourly: counts.map((count, i) => ({ hour: iso(start + i * HOUR)!, count })),
     samples,

@@ -35,13 +35,9 @@ export interface Db {
 
 /** Dialect differences the shared SQL needs. */
 export function sqlFns(dialect: Dialect) {
-  // `wholeOccurrences` follows `FROM occurrences` in the sums that read every row: SQLite, which keeps no statistics
-  // here, read them through the primary key's index to group by statement without sorting — a table lookup per row,
-  // out of the table's order (its rows carry their samples), ~2× a plain scan at 100k statements. PostgreSQL's planner has
-  // statistics: no hint. `keyedOnly` ends a table
-  // of narrow rows read and written by their primary key: SQLite keeps it in that key's b-tree alone instead of a rowid
-  // table plus the key's index (staging and moving 78k digest marks: ~750 → ~400 ms).
+  // `keyedOnly` ends a table of narrow rows read and written by their primary key: SQLite keeps it in that key's
+  // b-tree alone instead of a rowid table plus the key's index (staging and moving 78k digest marks: ~750 → ~400 ms).
   return dialect === 'sqlite'
-    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', bytes: 'BLOB', wholeOccurrences: 'NOT INDEXED', keyedOnly: 'WITHOUT ROWID' }
-    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', bytes: 'BYTEA', wholeOccurrences: '', keyedOnly: '' }
+    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', bytes: 'BLOB', keyedOnly: 'WITHOUT ROWID' }
+    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', bytes: 'BYTEA', keyedOnly: '' }
 }

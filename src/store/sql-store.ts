@@ -1,4 +1,4 @@
-import type { Checkpoint, Level, MatchStatement, OccurrenceDelta, Statement } from '../core/types.js'
+import { LEVELS, type Checkpoint, type Level, type MatchStatement, type OccurrenceDelta, type Statement } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
 import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
 import { sqlFns, type Db, type Param } from './db.js'
@@ -40,25 +40,68 @@ function tiesOf(occurrences: readonly OccurrenceDelta[]): Param[][] {
   return [...pairs.values()]
 }
 
+/** A level's rank in LEVELS (statement_totals.level_rank), -1 for none. */
+const rankOf = (l: Level | null) => (l === null ? -1 : levelRank(l))
+
 /**
- * The lines of `occurrences` per statement × hour (statement_hours), one row each: a delta counts in the hour its
- * bucket began, or its first line was seen in when that is later. `sorted` (PostgreSQL): in key order, so instances
- * adding to the same rows lock them in one order and cannot deadlock.
+ * The sums `occurrences` add to, in one pass: statement_hours rows (statement, hour, lines: a delta counts in the hour
+ * its bucket began, or its first line was seen in when later) and statement_totals rows (statement, lines, first and
+ * last seen, the most severe level's rank). `sorted` (PostgreSQL): in key order, so instances adding to the same rows
+ * lock them in one order and cannot deadlock.
  */
-function hoursOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Array<[string, number, number]> {
-  const by = new Map<string, Map<number, [string, number, number]>>()
+function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): { hours: Array<[string, number, number]>; totals: Array<[string, number, number, number, number]> } {
+  // A statement's deltas of one flush mostly fall in one hour: it is kept inline, a map made only for more.
+  const by = new Map<string, Sums>()
+  let last: Sums | undefined
   for (const o of occurrences) {
     const at = o.firstSeen > o.bucket ? o.firstSeen : o.bucket
     const hour = at - (((at % HOUR) + HOUR) % HOUR)
-    let m = by.get(o.statementId)
-    if (m === undefined) by.set(o.statementId, (m = new Map()))
-    const r = m.get(hour)
-    if (r === undefined) m.set(hour, [o.statementId, hour, o.count])
-    else r[2] += o.count
+    const rank = rankOf(o.level)
+    // A flush's deltas come a statement at a time (Counter.drain): most lookups are the previous delta's statement.
+    let s = last !== undefined && last.id === o.statementId ? last : by.get(o.statementId)
+    if (s === undefined) {
+      by.set(o.statementId, (s = { id: o.statementId, count: o.count, first: o.firstSeen, last: o.lastSeen, rank, hour, inHour: o.count, more: null }))
+      last = s
+      continue
+    }
+    last = s
+    s.count += o.count
+    if (o.firstSeen < s.first) s.first = o.firstSeen
+    if (o.lastSeen > s.last) s.last = o.lastSeen
+    if (rank > s.rank) s.rank = rank
+    if (hour === s.hour) s.inHour += o.count
+    else {
+      const more = (s.more ??= new Map())
+      more.set(hour, (more.get(hour) ?? 0) + o.count)
+    }
   }
-  const out: Array<[string, number, number]> = []
-  for (const m of by.values()) for (const r of m.values()) out.push(r)
-  return sorted ? out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])) : out
+  const all = sorted ? [...by.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : by.values()
+  const hours: Array<[string, number, number]> = []
+  const totals: Array<[string, number, number, number, number]> = []
+  for (const s of all) {
+    totals.push([s.id, s.count, s.first, s.last, s.rank])
+    if (s.more === null) {
+      hours.push([s.id, s.hour, s.inHour])
+      continue
+    }
+    const hs: Array<[string, number, number]> = [[s.id, s.hour, s.inHour]]
+    for (const [h, n] of s.more) hs.push([s.id, h, n])
+    if (sorted) hs.sort((a, b) => a[1] - b[1])
+    for (const h of hs) hours.push(h)
+  }
+  return { hours, totals }
+}
+interface Sums { id: string; count: number; first: number; last: number; rank: number; hour: number; inHour: number; more: Map<number, number> | null }
+
+/**
+ * The hosts of each of `n` statements (parameters: their ids), as rows (statement id, host): read off the occurrences'
+ * primary key (statement_id, host, bucket) a seek per host — the next host after the last one — not a row per bucket.
+ */
+function hostsOf(n: number): string {
+  return `WITH RECURSIVE h(sid, host) AS (
+    SELECT q.column1, (SELECT MIN(o.host) FROM occurrences o WHERE o.statement_id = q.column1) FROM (VALUES ${Array(n).fill('(?)').join(',')}) AS q
+    UNION ALL
+    SELECT h.sid, (SELECT MIN(o.host) FROM occurrences o WHERE o.statement_id = h.sid AND o.host > h.host) FROM h WHERE h.host IS NOT NULL)`
 }
 
 async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: number) => string, params: (x: T) => Param[]): Promise<void> {
@@ -326,9 +369,15 @@ export class SqlStore implements Store {
     await this.db.tx(async (tx) => {
       await upsertRows(tx, batch.occurrences, rows, occSql,
         (o) => [o.statementId, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
-      const hours = hoursOf(batch.occurrences, this.kind === 'postgres')
-      if (hours.length) await upsertRows(tx, hours, rows, (n) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
-          ON CONFLICT (statement_id, hour) DO UPDATE SET count = statement_hours.count + excluded.count`, (r) => r)
+      // The sums lists rank on, beside the rows they sum (migrations: statement_hours, statement_totals).
+      const pg = this.kind === 'postgres'
+      const sums = sumsOf(batch.occurrences, pg)
+      await upsertRows(tx, sums.hours, rows, (n) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
+          ON CONFLICT (hour, statement_id) DO UPDATE SET count = statement_hours.count + excluded.count`, (r) => r)
+      await upsertRows(tx, sums.totals, rows, (n) => `INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_rank)
+          VALUES ${values(n, 5)} ON CONFLICT (statement_id) DO UPDATE SET count = statement_totals.count + excluded.count,
+          first_seen = ${least}(statement_totals.first_seen, excluded.first_seen), last_seen = ${greatest}(statement_totals.last_seen, excluded.last_seen),
+          level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank)`, (r) => r)
       const ties = tiesOf(batch.occurrences)
       if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
           ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
@@ -508,7 +557,7 @@ export class SqlStore implements Store {
   }
 
   async countedStatements(q: { until?: number } = {}): Promise<string[]> {
-    return this.rows(`SELECT DISTINCT statement_id FROM occurrences ${this.f.wholeOccurrences} ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
+    return this.rows(`SELECT statement_id FROM statement_totals ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
       q.until != null ? [q.until] : [], (r) => r[0] as string)
   }
 
@@ -518,14 +567,15 @@ export class SqlStore implements Store {
   }
   async hourlyCounts(q: { start: number; hours: number; statementIds?: readonly string[] }) {
     const { where, params } = this.hoursWindow(q)
-    const read = (ids: readonly string[] | null) =>
-      // Of a few statements: looked up by key (the primary key leads with statement_id), not the window's rows scanned.
-      this.rows(`SELECT statement_id, hour, count FROM statement_hours WHERE ${where} ${ids ? `AND statement_id IN (${ids.map(() => '?').join(',')})` : ''}
-        ORDER BY statement_id, hour`,
-      [...params, ...(ids ?? [])], (r) => ({ statementId: r[0] as string, hour: Number(r[1]), count: Number(r[2]) }))
-    if (!q.statementIds) return read(null)
+    const row = (r: any[]) => ({ statementId: r[0] as string, hour: Number(r[1]), count: Number(r[2]) })
+    if (!q.statementIds) return this.rows(`SELECT statement_id, hour, count FROM statement_hours WHERE ${where} ORDER BY statement_id, hour`, params, row)
+    // Of a few statements: each hour × statement looked up by key (hour, statement_id), not the window's rows scanned.
+    const hours = Array.from({ length: q.hours }, (_, i) => q.start + i * HOUR)
     const out: Array<{ statementId: string; hour: number; count: number }> = []
-    for (const c of chunks([...new Set(q.statementIds)].sort())) out.push(...await read(c))
+    for (const c of chunks([...new Set(q.statementIds)].sort())) {
+      out.push(...await this.rows(`SELECT statement_id, hour, count FROM statement_hours WHERE hour IN (${hours.map(() => '?').join(',')})
+        AND statement_id IN (${c.map(() => '?').join(',')})`, [...hours, ...c], row))
+    }
     return out.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.hour - b.hour))
   }
   async windowCounts(q: { start: number; hours: number }) {
@@ -539,24 +589,48 @@ export class SqlStore implements Store {
     const by = new Map<string, StatementTotal>()
     // Host names are a handful repeated over every statement: one string each, not one per row.
     const hosts = new Map<string, string>()
-    const fold = (r: any[]) => {
-      let t = by.get(r[0])
-      if (t === undefined) by.set(r[0], (t = { statementId: r[0], count: 0, hosts: [], firstSeen: Infinity, lastSeen: -Infinity, level: null }))
-      t.count += Number(r[3])
-      let host = hosts.get(r[1])
-      if (host === undefined) hosts.set(r[1], (host = r[1] as string))
-      if (!t.hosts.includes(host)) t.hosts.push(host)
-      const level = r[2] as Level | null
-      if (level && (t.level === null || levelRank(level) > levelRank(t.level))) t.level = level
-      t.firstSeen = Math.min(t.firstSeen, Number(r[4]))
-      t.lastSeen = Math.max(t.lastSeen, Number(r[5]))
+    const hostOf = (h: string) => {
+      const had = hosts.get(h)
+      if (had !== undefined) return had
+      hosts.set(h, h)
+      return h
     }
-    // Folded row by row as read (one row per statement × host × level: ~10^5–10^6 of them for a day of a large catalog).
-    const read = (ids: readonly string[] | null) => {
+    const fold = (id: string, h: string, level: Level | null, n: number, first: number, last: number) => {
+      let t = by.get(id)
+      if (t === undefined) by.set(id, (t = { statementId: id, count: 0, hosts: [], firstSeen: Infinity, lastSeen: -Infinity, level: null }))
+      t.count += n
+      const host = hostOf(h)
+      if (!t.hosts.includes(host)) t.hosts.push(host)
+      if (level && (t.level === null || levelRank(level) > levelRank(t.level))) t.level = level
+      t.firstSeen = Math.min(t.firstSeen, first)
+      t.lastSeen = Math.max(t.lastSeen, last)
+    }
+    // A time frame: the occurrences last seen in it, one row per statement × host × level as summed, folded as read.
+    // All time: the totals applyCounts keeps (statement_totals, a row a statement), with each one's hosts read off the
+    // occurrences' key.
+    const read = async (ids: readonly string[] | null) => {
       const { where, p } = this.lastSeenIn(q)
       if (ids) (where.push(`statement_id IN (${ids.map(() => '?').join(',')})`), p.push(...ids))
-      return this.rows(`SELECT statement_id, host, level, SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls
-        FROM occurrences ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id, host, level`, p, fold)
+      const cond = where.length ? 'WHERE ' + where.join(' AND ') : ''
+      if (q.since != null) {
+        await this.rows(`SELECT statement_id, host, level, SUM(count) AS n, MIN(first_seen) AS fs, MAX(last_seen) AS ls
+          FROM occurrences ${cond} GROUP BY statement_id, host, level`, p, (r) => fold(r[0], r[1], r[2], Number(r[3]), Number(r[4]), Number(r[5])))
+        return
+      }
+      const rows = await this.rows(`SELECT statement_id, count, first_seen, last_seen, level_rank FROM statement_totals ${cond}`, p, (r) => r)
+      for (const c of chunks(rows, 500)) {
+        const hostsBy = new Map<string, string[]>()
+        await this.rows(`${hostsOf(c.length)} SELECT sid, host FROM h WHERE host IS NOT NULL`, c.map((r) => r[0]), (r) => {
+          const l = hostsBy.get(r[0])
+          if (l) l.push(r[1])
+          else hostsBy.set(r[0], [r[1]])
+        })
+        for (const r of c) {
+          const t: StatementTotal = { statementId: r[0], count: Number(r[1]), hosts: [], firstSeen: Number(r[2]), lastSeen: Number(r[3]), level: LEVELS[Number(r[4])] ?? null }
+          for (const h of hostsBy.get(t.statementId) ?? []) t.hosts.push(hostOf(h))
+          by.set(t.statementId, t)
+        }
+      }
     }
     if (!q.statementIds) await read(null)
     else for (const c of chunks(q.statementIds, 500)) await read(c)
@@ -564,23 +638,14 @@ export class SqlStore implements Store {
     return [...by.values()].sort((a, b) => b.count - a.count || a.statementId.localeCompare(b.statementId))
   }
 
-  async counts(q: { since?: number; until?: number } = {}): Promise<{ all: Map<string, number>; recent: Map<string, number> }> {
+  async counts(q: { until?: number } = {}): Promise<Map<string, number>> {
     const { where, p } = this.lastSeenIn({ until: q.until })
-    const all = new Map<string, number>()
-    // Without `since` every occurrence counted is recent: the same map (the recent sum is read, and left unused).
-    const recent = q.since == null ? all : new Map<string, number>()
-    // Named columns: PostgreSQL's driver keys a row by column name (two unnamed sums would both be `sum`).
-    await this.rows(`SELECT statement_id, SUM(count) AS n, SUM(CASE WHEN last_seen > ? THEN count ELSE 0 END) AS recent FROM occurrences ${this.f.wholeOccurrences}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY statement_id`, [q.since ?? 0, ...p], (r) => {
-      const id = r[0] as string
-      all.set(id, Number(r[1]))
-      const n = Number(r[2])
-      if (recent !== all && n > 0) recent.set(id, n)
-    })
-    return { all, recent }
+    const rows = await this.rows(`SELECT statement_id, count FROM statement_totals ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`,
+      p, (r) => [r[0] as string, Number(r[1])] as const)
+    return new Map(rows)
   }
 
-  /** The conditions of occurrences with last_seen in (since, until], as `totals` and `counts` read them. */
+  /** The conditions of rows with last_seen in (since, until] (first seen by `until`), as `totals` and `counts` read them. */
   private lastSeenIn(q: { since?: number; until?: number }): { where: string[]; p: Param[] } {
     const where: string[] = []
     const p: Param[] = []
@@ -1040,8 +1105,20 @@ export class SqlStore implements Store {
 
   async prune(rawBefore: number, keepBefore: number) {
     return this.db.tx(async (tx) => {
+      // What leaves the occurrences leaves the totals: its lines taken off, statements with none left gone, and first
+      // seen moved to the oldest row left (the lowest bucket of each host, a key seek each). The level keeps the most
+      // severe one counted.
+      const gone = await tx.all<Row>(`SELECT statement_id, SUM(count) AS n FROM occurrences WHERE last_seen < ? GROUP BY statement_id`, [keepBefore])
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
-        + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
+      const n = this.kind === 'postgres' ? 'CAST(? AS BIGINT)' : '?'
+      for (const c of chunks(gone)) {
+        await tx.run(`UPDATE statement_totals SET count = statement_totals.count - g.column2 FROM (VALUES ${c.map(() => `(?, ${n})`).join(',')}) AS g
+          WHERE statement_totals.statement_id = g.column1`, c.flatMap((r) => [r.statement_id, Number(r.n)]))
+        await tx.run(`${hostsOf(c.length)}, f AS (SELECT sid, MIN((SELECT o.first_seen FROM occurrences o WHERE o.statement_id = h.sid AND o.host = h.host
+          ORDER BY o.bucket LIMIT 1)) AS fs FROM h WHERE h.host IS NOT NULL GROUP BY sid)
+          UPDATE statement_totals SET first_seen = f.fs FROM f WHERE statement_totals.statement_id = f.sid`, c.map((r) => r.statement_id))
+      }
+      if (gone.length) await tx.run(`DELETE FROM statement_totals WHERE count <= 0`)
       await tx.run(`DELETE FROM ties WHERE last_seen < ?`, [keepBefore])
       await tx.run(`DELETE FROM realtime_counts WHERE window_start < ?`, [rawBefore])
       await tx.run(`DELETE FROM realtime_windows WHERE window_start < ?`, [rawBefore])

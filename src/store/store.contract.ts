@@ -89,14 +89,15 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       // Several statements' (a page of a list), busiest first, whatever the order asked in; past one query's 500 ids.
       const many = ['none', ...Array.from({ length: 600 }, (_, i) => `x${i}`), 's1', 's2']
       expect((await store.totals({ statementIds: many })).map((t) => [t.statementId, t.count])).toEqual([['s2', 7], ['s1', 6]])
-      // The counts alone, per statement, over the same time frame as totals.
-      // All of them up to `until`, and of those the ones last seen after `since`, in one read.
-      const both = (all: Array<[string, number]>, recent: Array<[string, number]>) => ({ all: new Map(all), recent: new Map(recent) })
-      expect(await store.counts()).toEqual(both([['s1', 6], ['s2', 7]], [['s1', 6], ['s2', 7]]))
-      expect(await store.counts({ since: 20 })).toEqual(both([['s1', 6], ['s2', 7]], [['s1', 5]]))
-      expect(await store.counts({ until: 9 })).toEqual(both([['s1', 5]], [['s1', 5]]))
-      expect(await store.counts({ since: 20, until: 9 })).toEqual(both([['s1', 5]], [['s1', 5]]))
-      expect(await store.counts({ since: 30 })).toEqual(both([['s1', 6], ['s2', 7]], []))
+      // The counts alone, per statement: all time, or of the statements first seen by `until`.
+      expect(await store.counts()).toEqual(new Map([['s1', 6], ['s2', 7]]))
+      expect(await store.counts({ until: 9 })).toEqual(new Map([['s1', 6]]))
+      expect(await store.countedStatements()).toEqual(['s1', 's2'])
+      expect(await store.countedStatements({ until: 9 })).toEqual(['s1'])
+      // The most severe level counted, whichever flush brought it.
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 1, level: 'fatal' }, { ...occ, statementId: 's2', host: 'h3', count: 1, level: null }], unowned: [], checkpoints: [] })
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 1, level: 'warn' }], unowned: [], checkpoints: [] })
+      expect(await store.totals({ statementIds: ['s2'] })).toEqual([{ statementId: 's2', count: 10, hosts: ['h1', 'h3'], firstSeen: 10, lastSeen: 20, level: 'fatal' }])
       expect((await store.totals({ since: 20 })).map((t) => [t.statementId, t.count])).toEqual([['s1', 5]])
       expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
       expect(await store.getShape('x')).toEqual({ shape: 'disk <NUM> full', level: 'warn' })
@@ -473,12 +474,23 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         { statementId: 's', host: 'h', bucket: base + H, count: 2, firstSeen: base + H, lastSeen: base + H + 1, level: 'warn', samples: [] },
         { statementId: 's', host: 'h', bucket: base + 2 * H, count: 3, firstSeen: base + 2 * H, lastSeen: base + 2 * H + 1, level: 'warn', samples: [] },
         { statementId: 's', host: 'h', bucket: 10 * D + H, count: 1, firstSeen: 10 * D + H, lastSeen: 10 * D + H, level: 'warn', samples: [] },
+        { statementId: 's', host: 'h2', bucket: 10 * D + H, count: 4, firstSeen: 10 * D + H, lastSeen: 10 * D + H, level: 'error', samples: [] },
+        { statementId: 'gone', host: 'h', bucket: 10 * D, count: 6, firstSeen: 10 * D, lastSeen: 10 * D + 1, level: 'warn', samples: [] },
       ], unowned: [], checkpoints: [] })
+      expect(await store.counts()).toEqual(new Map([['s', 10], ['gone', 6]]))
       const r = await store.prune(base + 10 * D, 50 * D)
-      expect(r.deleted).toBe(1)
+      expect(r.deleted).toBe(3)
       const rows = await store.listOccurrences()
       expect(rows).toHaveLength(1)
       expect(rows[0]).toMatchObject({ bucket: base, count: 5 })
+      // The totals lists rank on lose what was deleted: its lines, its hosts, its time frame, its statements (the level
+      // stays the most severe one counted).
+      expect(await store.totals()).toEqual([{ statementId: 's', count: 5, hosts: ['h'], firstSeen: base + H, lastSeen: base + 2 * H + 1, level: 'error' }])
+      expect(await store.counts()).toEqual(new Map([['s', 5]]))
+      expect(await store.countedStatements()).toEqual(['s'])
+      // Rolled up, nothing changes.
+      await store.prune(base + 30 * D, 50 * D)
+      expect(await store.totals()).toEqual([{ statementId: 's', count: 5, hosts: ['h'], firstSeen: base + H, lastSeen: base + 2 * H + 1, level: 'error' }])
     })
 
     it('sums each statement\'s newest buckets over hosts, and tells when a statement was last seen before a time', async () => {

@@ -209,17 +209,15 @@ export interface Store {
    */
   windowCounts(q: { start: number; hours: number }): Promise<Map<string, number>>
   /**
-   * Per-statement totals over occurrences with last_seen in (since, until], busiest first; of the statements
-   * `statementIds` only when given (a statement's detail, a page of a list: read by key, not every row of the table).
+   * Per-statement totals, busiest first; of the statements `statementIds` only when given (a statement's detail, a page
+   * of a list: read by key, not every row of the table). Without `since`: all time (as far as retention keeps it), from
+   * the totals applyCounts keeps (a row a statement; `until`: of statements first seen by then), each one's hosts read
+   * off the occurrences' key; with it, the occurrences last seen in (since, until].
    */
   totals(q?: { since?: number; until?: number; statementIds?: readonly string[] }): Promise<StatementTotal[]>
-  /**
-   * Per statement, its occurrences up to `until` (first_seen ≤ until; `all`) and, of those, the ones last seen after
-   * `since` (`recent`; the same map without `since`): `totals`' counts alone, summed by the database in one read of
-   * the occurrences (ranking a 100k-statement list by both took two, each ~0.8 s, without the hosts and levels).
-   */
-  counts(q?: { since?: number; until?: number }): Promise<{ all: Map<string, number>; recent: Map<string, number> }>
-  /** Ids of the statements with an occurrence first seen by `until`, in id order: what `totals` covers, without the sums. */
+  /** Per statement, its lines counted all time (`totals`' counts alone; `until`: of statements first seen by then). */
+  counts(q?: { until?: number }): Promise<Map<string, number>>
+  /** Ids of the statements counted (first seen by `until`), in id order: what `totals` covers, without the sums. */
   countedStatements(q?: { until?: number }): Promise<string[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
   /** An unowned shape by its hash (its text and latest level), or null when no line of that shape was counted. */

@@ -5,8 +5,8 @@ import { tempSqliteStore } from '../testutil/stores.js'
 
 runStoreContract('SQLite', async () => (await tempSqliteStore()).store)
 
-describe('SQLite reads of the occurrences', () => {
-  it('sums every occurrence by a plain scan of the table, and the last day by the hour index of the hourly sums (a range of it, not every row)', async () => {
+describe('SQLite reads of the counts', () => {
+  it('ranks by the totals, not the occurrences (their hosts a key seek each), and the last day by a range of the hourly sums by their key', async () => {
     const store = (await tempSqliteStore()).store
     const occ = (statementId: string, lastSeen: number) => ({ statementId, host: 'h1', bucket: lastSeen, count: 1, firstSeen: lastSeen, lastSeen, level: 'warn' as const, samples: ['x'] })
     await store.applyCounts({ occurrences: [occ('s1', 1000), occ('s2', 2000)], unowned: [], checkpoints: [] })
@@ -15,20 +15,25 @@ describe('SQLite reads of the occurrences', () => {
     const asked: Array<{ sql: string; params: Param[] }> = []
     const allRows = db.allRows!.bind(db)
     db.allRows = (sql, params, f) => (asked.push({ sql, params }), allRows(sql, params, f))
-    const plan = async (run: () => Promise<unknown>, table = 'occurrences'): Promise<string> => {
+    const plan = async (run: () => Promise<unknown>, table: string): Promise<string> => {
       asked.length = 0
       await run()
+      expect(asked.map((a) => a.sql).join('\n')).not.toMatch(/FROM occurrences(?! o WHERE o.statement_id)/)
       const { sql, params } = asked.find((a) => a.sql.includes(`FROM ${table}`))!
       return (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join('; ')
     }
-    for (const p of [await plan(() => store.counts({ since: 1500, until: 5000 })), await plan(() => store.counts()), await plan(() => store.countedStatements({ until: 5000 }))]) {
-      expect(p).toMatch(/SCAN occurrences(;|$)/)
-      expect(p).not.toMatch(/INDEX/)
+    for (const p of [await plan(() => store.counts({ until: 5000 }), 'statement_totals'), await plan(() => store.counts(), 'statement_totals'),
+      await plan(() => store.countedStatements({ until: 5000 }), 'statement_totals'), await plan(() => store.totals(), 'statement_totals')]) {
+      expect(p).toMatch(/SCAN statement_totals(;|$)/)
     }
-    expect(await plan(() => store.windowCounts({ start: 0, hours: 24 }), 'statement_hours')).toMatch(/SEARCH statement_hours USING COVERING INDEX statement_hours_hour \(hour>\? AND hour<\?\)/)
-    expect(await store.windowCounts({ start: 0, hours: 24 })).toEqual(new Map([['s1', 1], ['s2', 1]]))
+    // A statement's hosts: a seek per host on the occurrences' primary key.
+    expect(await plan(() => store.totals(), 'occurrences')).toMatch(/SEARCH o USING COVERING INDEX sqlite_autoindex_occurrences_1 \(statement_id=\? AND host>\?\)/)
+    expect(await plan(() => store.windowCounts({ start: 0, hours: 24 }), 'statement_hours')).toMatch(/SEARCH statement_hours USING PRIMARY KEY \(hour>\? AND hour<\?\)/)
+    // A listed statement's hours: a key seek each, not the day's rows.
+    expect(await plan(() => store.hourlyCounts({ start: 0, hours: 24, statementIds: ['s1'] }), 'statement_hours')).toMatch(/SEARCH statement_hours USING PRIMARY KEY \(hour=\? AND statement_id=\?\)/)
     // Same answers.
-    expect(await store.counts({ since: 1500 })).toEqual({ all: new Map([['s1', 1], ['s2', 1]]), recent: new Map([['s2', 1]]) })
+    expect(await store.windowCounts({ start: 0, hours: 24 })).toEqual(new Map([['s1', 1], ['s2', 1]]))
+    expect(await store.counts({ until: 1500 })).toEqual(new Map([['s1', 1]]))
     expect(await store.countedStatements({ until: 5000 })).toEqual(['s1', 's2'])
     await store.close()
   })
