@@ -1108,7 +1108,7 @@ export class SqlStore implements Store {
       // What leaves the occurrences leaves the totals: its lines taken off, statements with none left gone, and first
       // seen moved to the oldest row left (the lowest bucket of each host, a key seek each). The level keeps the most
       // severe one counted.
-      const gone = await tx.all<Row>(`SELECT statement_id, SUM(count) AS n FROM occurrences WHERE last_seen < ? GROUP BY statement_id`, [keepBefore])
+      const gone = await tx.all<Row>(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.byLastSeen} WHERE last_seen < ? GROUP BY statement_id`, [keepBefore])
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
       const n = this.kind === 'postgres' ? 'CAST(? AS BIGINT)' : '?'
       for (const c of chunks(gone)) {

@@ -37,4 +37,28 @@ describe('SQLite reads of the counts', () => {
     expect(await store.countedStatements({ until: 5000 })).toEqual(['s1', 's2'])
     await store.close()
   })
+  it('retention finds the rows it deletes and rolls up by the last_seen index, not by walking every row', async () => {
+    const store = (await tempSqliteStore()).store
+    const D = 86_400_000
+    const occ = (statementId: string, host: string, at: number) => ({ statementId, host, bucket: at, count: 1, firstSeen: at, lastSeen: at, level: 'warn' as const, samples: ['x'] })
+    await store.applyCounts({ occurrences: [occ('old', 'h1', 10 * D + 5000), occ('old', 'h2', 40 * D + 5000), occ('new', 'h1', 100 * D + 5000)], unowned: [], checkpoints: [] })
+    // Every statement SQLite is asked to prepare while retention runs, and how it says it would read occurrences.
+    const db = (store as unknown as { db: Db }).db as unknown as { stmt: (sql: string, raw?: boolean) => unknown }
+    const seen: string[] = []
+    const stmt = db.stmt.bind(db)
+    db.stmt = (sql, raw) => (seen.push(sql), stmt(sql, raw))
+    await store.prune(50 * D, 20 * D)
+    db.stmt = stmt
+    const reads = seen.filter((sql) => /FROM occurrences\b(?! o WHERE o\.statement_id)/.test(sql) && !/^\s*(INSERT|UPDATE|WITH)/.test(sql))
+    expect(reads.length).toBeGreaterThanOrEqual(3)
+    for (const sql of reads) {
+      const params = Array((sql.match(/\?/g) ?? []).length).fill(20 * D)
+      const plan = (await (store as unknown as { db: Db }).db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join('; ')
+      expect(plan, sql).toMatch(/occurrences USING (COVERING )?INDEX occurrences_last_seen/)
+    }
+    // And the totals lost what it deleted.
+    expect(await store.counts()).toEqual(new Map([['old', 1], ['new', 1]]))
+    expect((await store.totals({ statementIds: ['old'] }))[0]).toMatchObject({ hosts: ['h2'], firstSeen: 40 * D + 5000 })
+    await store.close()
+  })
 })
