@@ -44,12 +44,12 @@ function tiesOf(occurrences: readonly OccurrenceDelta[]): Param[][] {
 const rankOf = (l: Level | null) => (l === null ? -1 : levelRank(l))
 
 /**
- * The sums `occurrences` add to, in one pass: statement_hours rows (statement, hour, lines: a delta counts in the hour
- * its bucket began, or its first line was seen in when later) and statement_totals rows (statement, lines, first and
- * last seen, the most severe level's rank). `sorted` (PostgreSQL): in key order, so instances adding to the same rows
- * lock them in one order and cannot deadlock.
+ * The sums `occurrences` add to, in one pass, a record a statement: its statement_totals row (lines, first and last
+ * seen, the most severe level's rank) and its statement_hours rows (lines per hour: a delta counts in the hour its
+ * bucket began, or its first line was seen in when later). `sorted` (PostgreSQL): in id order, so instances adding to
+ * the same rows lock them in one order and cannot deadlock.
  */
-function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): { hours: Array<[string, number, number]>; totals: Array<[string, number, number, number, number]> } {
+function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Sums[] {
   // A statement's deltas of one flush mostly fall in one hour: it is kept inline, a map made only for more.
   const by = new Map<string, Sums>()
   let last: Sums | undefined
@@ -75,21 +75,23 @@ function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): { hou
       more.set(hour, (more.get(hour) ?? 0) + o.count)
     }
   }
-  const all = sorted ? [...by.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : by.values()
-  const hours: Array<[string, number, number]> = []
-  const totals: Array<[string, number, number, number, number]> = []
-  for (const s of all) {
-    totals.push([s.id, s.count, s.first, s.last, s.rank])
-    if (s.more === null) {
-      hours.push([s.id, s.hour, s.inHour])
-      continue
-    }
-    const hs: Array<[string, number, number]> = [[s.id, s.hour, s.inHour]]
-    for (const [h, n] of s.more) hs.push([s.id, h, n])
-    if (sorted) hs.sort((a, b) => a[1] - b[1])
-    for (const h of hs) hours.push(h)
+  const all = [...by.values()]
+  return sorted ? all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : all
+}
+/** The statement_hours rows of the statements of `sums` that counted in more than one hour, past their first. */
+function moreHours(sums: readonly Sums[]): Array<[string, number, number]> {
+  const out: Array<[string, number, number]> = []
+  for (const s of sums) if (s.more !== null) for (const [h, n] of s.more) out.push([s.id, h, n])
+  return out
+}
+/** Every statement_hours row of `sums` (in `sums`' order, each statement's by hour): one lock order for PostgreSQL. */
+function allHours(sums: readonly Sums[]): Array<[string, number, number]> {
+  const out: Array<[string, number, number]> = []
+  for (const s of sums) {
+    if (s.more === null) out.push([s.id, s.hour, s.inHour])
+    else for (const r of [[s.id, s.hour, s.inHour] as [string, number, number], ...moreHours([s])].sort((a, b) => a[1] - b[1])) out.push(r)
   }
-  return { hours, totals }
+  return out
 }
 interface Sums { id: string; count: number; first: number; last: number; rank: number; hour: number; inHour: number; more: Map<number, number> | null }
 
@@ -372,12 +374,18 @@ export class SqlStore implements Store {
       // The sums lists rank on, beside the rows they sum (migrations: statement_hours, statement_totals).
       const pg = this.kind === 'postgres'
       const sums = sumsOf(batch.occurrences, pg)
-      await upsertRows(tx, sums.hours, rows, (n) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
-          ON CONFLICT (hour, statement_id) DO UPDATE SET count = statement_hours.count + excluded.count`, (r) => r)
-      await upsertRows(tx, sums.totals, rows, (n) => `INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_rank)
+      const hourSql = (n: number) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
+          ON CONFLICT (hour, statement_id) DO UPDATE SET count = statement_hours.count + excluded.count`
+      // SQLite (one writer): each statement's first hour read off its record, no row made for it; PostgreSQL: in key order.
+      if (pg) await upsertRows(tx, allHours(sums), rows, hourSql, (r) => r)
+      else {
+        await upsertRows(tx, sums, rows, hourSql, (s) => [s.id, s.hour, s.inHour])
+        await upsertRows(tx, moreHours(sums), rows, hourSql, (r) => r)
+      }
+      await upsertRows(tx, sums, rows, (n) => `INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_rank)
           VALUES ${values(n, 5)} ON CONFLICT (statement_id) DO UPDATE SET count = statement_totals.count + excluded.count,
           first_seen = ${least}(statement_totals.first_seen, excluded.first_seen), last_seen = ${greatest}(statement_totals.last_seen, excluded.last_seen),
-          level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank)`, (r) => r)
+          level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank)`, (s) => [s.id, s.count, s.first, s.last, s.rank])
       const ties = tiesOf(batch.occurrences)
       if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
           ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
