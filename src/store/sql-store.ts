@@ -88,8 +88,9 @@ function moreHours(sums: readonly Sums[]): Array<[string, number, number]> {
 function allHours(sums: readonly Sums[]): Array<[string, number, number]> {
   const out: Array<[string, number, number]> = []
   for (const s of sums) {
-    if (s.more === null) out.push([s.id, s.hour, s.inHour])
-    else for (const r of [[s.id, s.hour, s.inHour] as [string, number, number], ...moreHours([s])].sort((a, b) => a[1] - b[1])) out.push(r)
+    const first: [string, number, number] = [s.id, s.hour, s.inHour]
+    if (s.more === null) out.push(first)
+    else for (const r of [first, ...moreHours([s])].sort((a, b) => a[1] - b[1])) out.push(r)
   }
   return out
 }
