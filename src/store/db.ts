@@ -40,8 +40,9 @@ export function sqlFns(dialect: Dialect) {
   // `byLastSeen` follows `FROM occurrences` where the rows last seen before a time are summed per statement: SQLite,
   // which keeps no statistics here, walks the primary key to group without sorting — every row of the table (retention
   // on a busy day's store: 8 s with `dice run`'s thread held) — for what the last_seen index finds at once.
-  // PostgreSQL's planner has statistics: no hint.
+  // PostgreSQL's planner has statistics: no hint. `bigintParam` is a 64-bit integer parameter in a VALUES list:
+  // PostgreSQL types a list of bare parameters as text; SQLite's CAST would truncate a fraction.
   return dialect === 'sqlite'
-    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', bytes: 'BLOB', keyedOnly: 'WITHOUT ROWID', byLastSeen: 'INDEXED BY occurrences_last_seen' }
-    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', bytes: 'BYTEA', keyedOnly: '', byLastSeen: '' }
+    ? { least: 'min', greatest: 'max', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', bytes: 'BLOB', keyedOnly: 'WITHOUT ROWID', byLastSeen: 'INDEXED BY occurrences_last_seen', bigintParam: '?' }
+    : { least: 'LEAST', greatest: 'GREATEST', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', bytes: 'BYTEA', keyedOnly: '', byLastSeen: '', bigintParam: 'CAST(? AS BIGINT)' }
 }

@@ -538,8 +538,6 @@ export class SqlStore implements Store {
   }): Promise<Map<string, OccurrenceRow[]>> {
     const out = new Map<string, OccurrenceRow[]>()
     if (new Set(q.statements.map((s) => s.statementId)).size !== q.statements.length) throw new Error('listOccurrencesOf: a statement id twice')
-    // PostgreSQL types a VALUES list of bare parameters as text; SQLite's CAST would truncate a fraction.
-    const since = this.kind === 'postgres' ? 'CAST(? AS BIGINT)' : '?'
     // 500 statements (1,000 parameters) a query: far below either database's parameter limit. The SQL text
     // depends on the number of statements only, so it is prepared once per chunk size.
     for (const c of chunks(q.statements, 500)) {
@@ -547,7 +545,7 @@ export class SqlStore implements Store {
       const p: Param[] = c.flatMap((s) => [s.statementId, s.since ?? null])
       let where = `(q.column2 IS NULL OR o.last_seen > q.column2)`
       if (q.until != null) (where += ' AND o.first_seen <= ?', p.push(q.until))
-      const from = `(VALUES ${c.map(() => `(?, ${since})`).join(',')}) AS q JOIN occurrences o ON o.statement_id = q.column1 WHERE ${where}`
+      const from = `(VALUES ${c.map(() => `(?, ${this.f.bigintParam})`).join(',')}) AS q JOIN occurrences o ON o.statement_id = q.column1 WHERE ${where}`
       // Each statement's newest `limitPerStatement` rows in listOccurrences' order: its LIMIT, per statement.
       // The samples are most of a row's bytes (JSON text, parsed per row): a reader that only counts leaves them.
       const cols = q.samples === false ? OCCURRENCE_COUNTS.map((c) => `o.${c}`).join(', ') : 'o.*'
@@ -1119,9 +1117,8 @@ export class SqlStore implements Store {
       // severe one counted.
       const gone = await tx.all<Row>(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.byLastSeen} WHERE last_seen < ? GROUP BY statement_id`, [keepBefore])
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
-      const n = this.kind === 'postgres' ? 'CAST(? AS BIGINT)' : '?'
       for (const c of chunks(gone)) {
-        await tx.run(`UPDATE statement_totals SET count = statement_totals.count - g.column2 FROM (VALUES ${c.map(() => `(?, ${n})`).join(',')}) AS g
+        await tx.run(`UPDATE statement_totals SET count = statement_totals.count - g.column2 FROM (VALUES ${c.map(() => `(?, ${this.f.bigintParam})`).join(',')}) AS g
           WHERE statement_totals.statement_id = g.column1`, c.flatMap((r) => [r.statement_id, Number(r.n)]))
         await tx.run(`${hostsOf(c.length)}, f AS (SELECT sid, MIN((SELECT o.first_seen FROM occurrences o WHERE o.statement_id = h.sid AND o.host = h.host
           ORDER BY o.bucket LIMIT 1)) AS fs FROM h WHERE h.host IS NOT NULL GROUP BY sid)
