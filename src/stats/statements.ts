@@ -6,6 +6,9 @@ import { placeholderLabels } from '../match/labels.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
+/** The first of the 24 hours the page and the list count as the last 24 h: the hour of `now` and the 23 before it. */
+export const lastDayStart = (now: number): number => Math.floor(now / HOUR) * HOUR - 23 * HOUR
+
 /** Hours of per-hour counts a statement's detail gives. */
 export const DETAIL_HOURS = 48
 /** Most recent sample lines a statement's detail gives. */
@@ -68,9 +71,8 @@ export interface StatementPage { count: number; statements: StatementStats[] }
  * page's statements only (a 100k-statement catalog's every host × level row took seconds and ~300 MB per request).
  */
 export async function listStatementStats(store: Store, now: number, q = '', config: Pick<Config, 'route'>, page: { offset?: number; limit?: number | null } = {}): Promise<StatementPage> {
-  // The last 24 h are the page's: this hour and the 23 before it.
   const [statements, ownerOf, all, day] = await Promise.all([
-    store.listStatements(), loadOwners(store, config), store.counts({ until: now }), store.windowCounts({ start: Math.floor(now / HOUR) * HOUR - 23 * HOUR, hours: 24 }),
+    store.listStatements(), loadOwners(store, config), store.counts({ until: now }), store.windowCounts({ start: lastDayStart(now), hours: 24 }),
   ])
   const needle = q.trim().toLowerCase()
   const ranked: Array<{ s: Statement; owner: Owner; total: number; last24h: number }> = []

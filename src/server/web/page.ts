@@ -8,7 +8,7 @@ import { isSlackUserId } from '../../core/slack-ids.js'
 import { personFor } from '../../catalog/people.js'
 import { loadOwners } from '../../route/owner.js'
 import { slackUserNames } from '../../people/names.js'
-import { searchText } from '../../stats/statements.js'
+import { lastDayStart, searchText } from '../../stats/statements.js'
 import { META_COMMIT } from '../../catalog/meta.js'
 import type { AuditRow, MuteRow, OutboxItem, OverrideRow, SnoozeRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow } from '../../store/store.js'
 
@@ -96,7 +96,7 @@ export interface PageData {
 /** Read the page's data: last 24 h of occurrences by hour, unowned shapes of the last week, and so on. */
 export async function loadPageData(store: Store, now: number, q: string, config: Config): Promise<PageData> {
   const since = now - 24 * HOUR
-  const start = Math.floor(now / HOUR) * HOUR - 23 * HOUR
+  const start = lastDayStart(now)
   const [statements, overrides, day, unowned, pending, claimed, snoozes, mutes, audit, commit, undeliverable, ties] = await Promise.all([
     store.listStatements(), store.listOverrides(), store.windowCounts({ start, hours: 24 }), store.listUnowned({ since: now - 7 * 24 * HOUR, limit: 50 }),
     store.listOutbox({ status: 'pending', limit: 100 }), store.listOutbox({ status: 'claimed', limit: 100 }), store.activeSnoozes(now), store.listMutes(),
