@@ -37,6 +37,24 @@ describe('SQLite reads of the counts', () => {
     expect(await store.countedStatements({ until: 5000 })).toEqual(['s1', 's2'])
     await store.close()
   })
+  it("reads many statements' occurrences a key seek per statement and one sort, not a window numbering every row", async () => {
+    const store = (await tempSqliteStore()).store
+    const occ = (statementId: string, host: string, bucket: number) => ({ statementId, host, bucket, count: 1, firstSeen: bucket, lastSeen: bucket, level: 'warn' as const, samples: [`${statementId}@${bucket}`] })
+    await store.applyCounts({ occurrences: ['s1', 's2'].flatMap((id) => [occ(id, 'h1', 1000), occ(id, 'h2', 1000), occ(id, 'h1', 2000)]), unowned: [], checkpoints: [] })
+    const db = (store as unknown as { db: Db }).db
+    const asked: Array<{ sql: string; params: Param[] }> = []
+    const allRows = db.allRows!.bind(db)
+    db.allRows = (sql, params, f) => (asked.push({ sql, params }), allRows(sql, params, f))
+    const got = await store.listOccurrencesOf({ statements: [{ statementId: 's1' }, { statementId: 's2', since: 1000 }], limitPerStatement: 2 })
+    expect(asked).toHaveLength(1)
+    const plan = (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${asked[0]!.sql}`, asked[0]!.params)).map((r) => r.detail).join('; ')
+    expect(plan).toMatch(/SEARCH o USING INDEX sqlite_autoindex_occurrences_1 \(statement_id=\?\)/)
+    expect(plan.match(/TEMP B-TREE/g)).toHaveLength(1)
+    expect(plan).not.toMatch(/CO-ROUTINE/)
+    // The limit still holds per statement, newest first.
+    expect([...got].map(([id, rows]) => [id, rows.map((r) => `${r.host}@${r.bucket}`)])).toEqual([['s1', ['h1@2000', 'h1@1000']], ['s2', ['h1@2000']]])
+    await store.close()
+  })
   it('retention finds the rows it deletes and rolls up by the last_seen index, not by walking every row', async () => {
     const store = (await tempSqliteStore()).store
     const D = 86_400_000
