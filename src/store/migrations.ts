@@ -174,6 +174,13 @@ INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_
     WHEN 'info' THEN 2 WHEN 'notice' THEN 3 WHEN 'warn' THEN 4 WHEN 'error' THEN 5 WHEN 'fatal' THEN 6 ELSE -1 END)
   FROM occurrences GROUP BY statement_id;
 `,
+  // Per statement, the newest bucket counted (an upper bound: retention's roll-up only lowers buckets): a digest check
+  // reads a statement's occurrences only when something is newer than its mark. Every check read every row of every
+  // statement counted for someone nobody can reach (a busy day's store: 8.8 s each 10 minutes, to find nothing new).
+  (t) => `
+ALTER TABLE statement_totals ADD COLUMN last_bucket ${t.bigint};
+UPDATE statement_totals SET last_bucket = (SELECT MAX(o.bucket) FROM occurrences o WHERE o.statement_id = statement_totals.statement_id);
+`,
 ]
 
 /**

@@ -4,7 +4,7 @@ import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValu
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
 import type {
-  AlertStateRow, AuditRow, BucketSum, ChannelCountDelta, CountBatch, DigestMark, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
+  AlertStateRow, AuditRow, BucketSum, CountedStatement, ChannelCountDelta, CountBatch, DigestMark, MuteRow, OccurrenceRow, OutboxEntry, OutboxItem, OverrideRow, RealtimeBatch,
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
   SlackUserRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
 } from './store.js'
@@ -45,7 +45,7 @@ const rankOf = (l: Level | null) => (l === null ? -1 : levelRank(l))
 
 /**
  * The sums `occurrences` add to, in one pass, a record a statement: its statement_totals row (lines, first and last
- * seen, the most severe level's rank) and its statement_hours rows (lines per hour: a delta counts in the hour its
+ * seen, newest bucket, the most severe level's rank) and its statement_hours rows (lines per hour: a delta counts in the hour its
  * bucket began, or its first line was seen in when later). `sorted` (PostgreSQL): in id order, so instances adding to
  * the same rows lock them in one order and cannot deadlock.
  */
@@ -60,7 +60,7 @@ function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Sums[
     // A flush's deltas come a statement at a time (Counter.drain): most lookups are the previous delta's statement.
     let s = last !== undefined && last.id === o.statementId ? last : by.get(o.statementId)
     if (s === undefined) {
-      by.set(o.statementId, (s = { id: o.statementId, count: o.count, first: o.firstSeen, last: o.lastSeen, rank, hour, inHour: o.count, more: null }))
+      by.set(o.statementId, (s = { id: o.statementId, count: o.count, first: o.firstSeen, last: o.lastSeen, bucket: o.bucket, rank, hour, inHour: o.count, more: null }))
       last = s
       continue
     }
@@ -68,6 +68,7 @@ function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Sums[
     s.count += o.count
     if (o.firstSeen < s.first) s.first = o.firstSeen
     if (o.lastSeen > s.last) s.last = o.lastSeen
+    if (o.bucket > s.bucket) s.bucket = o.bucket
     if (rank > s.rank) s.rank = rank
     if (hour === s.hour) s.inHour += o.count
     else {
@@ -94,7 +95,7 @@ function allHours(sums: readonly Sums[]): Array<[string, number, number]> {
   }
   return out
 }
-interface Sums { id: string; count: number; first: number; last: number; rank: number; hour: number; inHour: number; more: Map<number, number> | null }
+interface Sums { id: string; count: number; first: number; last: number; bucket: number; rank: number; hour: number; inHour: number; more: Map<number, number> | null }
 
 /**
  * The hosts of each of `n` statements (parameters: their ids), as rows (statement id, host): read off the occurrences'
@@ -383,10 +384,12 @@ export class SqlStore implements Store {
         await upsertRows(tx, sums, rows, hourSql, (s) => [s.id, s.hour, s.inHour])
         await upsertRows(tx, moreHours(sums), rows, hourSql, (r) => r)
       }
-      await upsertRows(tx, sums, rows, (n) => `INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_rank)
-          VALUES ${values(n, 5)} ON CONFLICT (statement_id) DO UPDATE SET count = statement_totals.count + excluded.count,
+      // (last_bucket is null only for a totals row the migration found no occurrences of.)
+      await upsertRows(tx, sums, rows, (n) => `INSERT INTO statement_totals (statement_id, count, first_seen, last_seen, level_rank, last_bucket)
+          VALUES ${values(n, 6)} ON CONFLICT (statement_id) DO UPDATE SET count = statement_totals.count + excluded.count,
           first_seen = ${least}(statement_totals.first_seen, excluded.first_seen), last_seen = ${greatest}(statement_totals.last_seen, excluded.last_seen),
-          level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank)`, (s) => [s.id, s.count, s.first, s.last, s.rank])
+          level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank),
+          last_bucket = ${greatest}(COALESCE(statement_totals.last_bucket, excluded.last_bucket), excluded.last_bucket)`, (s) => [s.id, s.count, s.first, s.last, s.rank, s.bucket])
       const ties = tiesOf(batch.occurrences)
       if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
           ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
@@ -570,9 +573,9 @@ export class SqlStore implements Store {
     return out
   }
 
-  async countedStatements(q: { until?: number } = {}): Promise<string[]> {
-    return this.rows(`SELECT statement_id FROM statement_totals ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
-      q.until != null ? [q.until] : [], (r) => r[0] as string)
+  async countedStatements(q: { until?: number } = {}): Promise<CountedStatement[]> {
+    return this.rows(`SELECT statement_id, last_bucket FROM statement_totals ${q.until != null ? 'WHERE first_seen <= ?' : ''} ORDER BY statement_id`,
+      q.until != null ? [q.until] : [], (r) => ({ statementId: r[0] as string, lastBucket: r[1] == null ? null : Number(r[1]) }))
   }
 
   /** The statement_hours rows of the `hours` hours from `start`: what `hourlyCounts` and `windowCounts` sum alike. */

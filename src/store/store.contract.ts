@@ -92,8 +92,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       // The counts alone, per statement: all time, or of the statements first seen by `until`.
       expect(await store.counts()).toEqual(new Map([['s1', 6], ['s2', 7]]))
       expect(await store.counts({ until: 9 })).toEqual(new Map([['s1', 6]]))
-      expect(await store.countedStatements()).toEqual(['s1', 's2'])
-      expect(await store.countedStatements({ until: 9 })).toEqual(['s1'])
+      expect(await store.countedStatements()).toEqual([{ statementId: 's1', lastBucket: 0 }, { statementId: 's2', lastBucket: 0 }])
+      expect(await store.countedStatements({ until: 9 })).toEqual([{ statementId: 's1', lastBucket: 0 }])
       // The most severe level counted, whichever flush brought it.
       await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 1, level: 'fatal' }, { ...occ, statementId: 's2', host: 'h3', count: 1, level: null }], unowned: [], checkpoints: [] })
       await store.applyCounts({ occurrences: [{ ...occ, statementId: 's2', count: 1, level: 'warn' }], unowned: [], checkpoints: [] })
@@ -102,6 +102,12 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.listUnowned())[0]).toMatchObject({ shape: 'disk <NUM> full', count: 4 })
       expect(await store.getShape('x')).toEqual({ shape: 'disk <NUM> full', level: 'warn' })
       expect(await store.getShape('y')).toBeNull()
+      // The newest bucket a statement was counted in, whichever flush and host brought it: an older bucket later does not lower it.
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's3', bucket: 600_000 }, { ...occ, statementId: 's3', host: 'h2', bucket: 300_000 }], unowned: [], checkpoints: [] })
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's3', host: 'h3', bucket: 300_000 }], unowned: [], checkpoints: [] })
+      expect((await store.countedStatements()).find((c) => c.statementId === 's3')).toEqual({ statementId: 's3', lastBucket: 600_000 })
+      await store.applyCounts({ occurrences: [{ ...occ, statementId: 's3', bucket: 900_000 }], unowned: [], checkpoints: [] })
+      expect((await store.countedStatements()).find((c) => c.statementId === 's3')).toEqual({ statementId: 's3', lastBucket: 900_000 })
     })
 
     it('sums occurrences per statement and hour in the database: in the hour a row started or was first seen in, within the hours asked', async () => {
@@ -321,9 +327,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       }
       // The statements counted by a time: those with a row first seen by then (c0 and every sixth have no rows).
       const counted = ids.filter((_, i) => i % 6 !== 0)
-      expect(await store.countedStatements()).toEqual([...counted].sort())
-      expect(await store.countedStatements({ until: 1000 })).toEqual([...counted].sort())
-      expect(await store.countedStatements({ until: 999 })).toEqual([])
+      const ofCounted = async (until?: number) => (await store.countedStatements(until === undefined ? {} : { until })).map((c) => c.statementId)
+      expect(await ofCounted()).toEqual([...counted].sort())
+      expect(await ofCounted(1000)).toEqual([...counted].sort())
+      expect(await ofCounted(999)).toEqual([])
       // Newest bucket first, then by host (in the database's collation, as listOccurrences).
       expect((await store.listOccurrencesOf({ statements: [{ statementId: 'c5' }] })).get('c5')!.map((r) => r.bucket)).toEqual([1300, 1300, 1000, 1000])
       expect((await store.listOccurrencesOf({ statements: [] })).size).toBe(0)
@@ -487,7 +494,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       // stays the most severe one counted).
       expect(await store.totals()).toEqual([{ statementId: 's', count: 5, hosts: ['h'], firstSeen: base + H, lastSeen: base + 2 * H + 1, level: 'error' }])
       expect(await store.counts()).toEqual(new Map([['s', 5]]))
-      expect(await store.countedStatements()).toEqual(['s'])
+      // (The newest bucket stays an upper bound: retention does not lower it.)
+      expect(await store.countedStatements()).toEqual([{ statementId: 's', lastBucket: base + 2 * H }])
       // Rolled up, nothing changes.
       await store.prune(base + 30 * D, 50 * D)
       expect(await store.totals()).toEqual([{ statementId: 's', count: 5, hosts: ['h'], firstSeen: base + H, lastSeen: base + 2 * H + 1, level: 'error' }])

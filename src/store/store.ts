@@ -104,6 +104,11 @@ export interface SlackUserRow {
 export interface OccurrenceRow extends Omit<OccurrenceDelta, 'samples'> { samples: string[] }
 export interface UnownedRow extends UnownedDelta { shapeHash: string }
 export interface StatementTotal { statementId: string; count: number; hosts: string[]; firstSeen: number; lastSeen: number; level: Level | null }
+/**
+ * A statement counted, and the newest bucket it was counted in: an upper bound (retention's roll-up lowers buckets, not
+ * this), so a reader of what is newer than a bucket skips the statement when this is not; null: not known (read it).
+ */
+export interface CountedStatement { statementId: string; lastBucket: number | null }
 
 /** A catalogued revision (`dice index --rev`): what REV named, its commit, when it was catalogued, how many statements. */
 export interface RevisionRow { rev: string; commit: string; indexedAt: number; statements: number }
@@ -217,8 +222,8 @@ export interface Store {
   totals(q?: { since?: number; until?: number; statementIds?: readonly string[] }): Promise<StatementTotal[]>
   /** Per statement, its lines counted all time (`totals`' counts alone; `until`: of statements first seen by then). */
   counts(q?: { until?: number }): Promise<Map<string, number>>
-  /** Ids of the statements counted (first seen by `until`), in id order: what `totals` covers, without the sums. */
-  countedStatements(q?: { until?: number }): Promise<string[]>
+  /** The statements counted (first seen by `until`), in id order: what `totals` covers, without the sums. */
+  countedStatements(q?: { until?: number }): Promise<CountedStatement[]>
   listUnowned(q?: { since?: number; limit?: number }): Promise<UnownedRow[]>
   /** An unowned shape by its hash (its text and latest level), or null when no line of that shape was counted. */
   getShape(hash: string): Promise<{ shape: string; level: Level | null } | null>

@@ -152,7 +152,10 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
 
   // The statements anything was counted for, read a part at a time below: a 100k-statement catalog is not read whole
   // (a replay's final digest runs while the pipeline's copy is still alive).
-  const countedIds = await store.countedStatements({ until: now })
+  const counted = await store.countedStatements({ until: now })
+  const countedIds = counted.map((c) => c.statementId)
+  // A statement is read only when counted in a bucket past its mark (Store.countedStatements).
+  const lastBucket = new Map(counted.map((c) => [c.statementId, c.lastBucket ?? Infinity]))
   const ties = await store.listTies()
   const tiedIds = new Set(ties.flatMap((t) => [t.statementId, t.alsoId]))
   const tiedStatements = new Map(tiedIds.size ? (await store.statementsByIds([...tiedIds])).map((s) => [s.id, s]) : [])
@@ -209,8 +212,8 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
     return g
   }
   // Where each tied statement went (for the ties below).
-  const counted = new Map<string, Group | null>()
-  const lostContext = { store, config, router, silences, now, lost, preview: o.preview || !!o.dryRun }
+  const tiedTo = new Map<string, Group | null>()
+  const lostContext = { store, config, router, silences, now, lost, lastBucket, preview: o.preview || !!o.dryRun }
   const outstanding = new Set((await Promise.all(['pending', 'claimed'].map((status) => store.listOutbox({ kind: DIGEST_KIND, status, limit: 10_000 }))))
     .flat().map((i) => (i.payload as DigestPayload | null)?.target))
   const whenOf = (g: Group) => (g.when ??= workingTime(now, g.recipient?.tz ?? config.digest.defaultTimezone, workWeek(config, g.recipient?.person?.key)))
@@ -218,7 +221,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   const listed = listedItems(Infinity, perMessage, config.digest.maxMessages)
   // Unowned shapes handed over to someone go to their digest instead of the fallback's (filled below, read when built).
   const handedOver = new Set<string>()
-  const itemContext: ItemContext = { store, config, router, silences, now, preview: o.preview, lost, handedOver, deploys, listed }
+  const itemContext: ItemContext = { store, config, router, silences, now, preview: o.preview, lost, lastBucket, handedOver, deploys, listed }
   /**
    * Was `g`'s digest for its local today enqueued already (sent, on its way, or given up on)? Then a send has nothing
    * to build: a check every digest.checkEveryMinutes rebuilt the day's digest only to find it sent (a fallback
@@ -242,7 +245,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
       const s = tiedStatements.get(id) ?? read.get(id) ?? (deploys.length ? await store.getStatement(id) : null)
       if (!s) continue
       const g = await groupFor(s)
-      if (tiedIds.has(id)) counted.set(id, g)
+      if (tiedIds.has(id)) tiedTo.set(id, g)
       if (!g) continue
       g.statements.push(s)
       // What nobody can receive is counted a part at a time as it is found, and what a digest carries is built so,
@@ -258,9 +261,9 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
   for (const tie of ties) {
     const s = tiedStatements.get(tie.statementId)
     const other = tiedStatements.get(tie.alsoId)
-    if (!s || !other || !counted.has(s.id)) continue
+    if (!s || !other || !tiedTo.has(s.id)) continue
     const g = await reachable(other)
-    if (!g || g === counted.get(s.id)) continue
+    if (!g || g === tiedTo.get(s.id)) continue
     const t = (g.tied ??= new Map()).get(s.id)
     if (t) (t.since = Math.min(t.since, tie.firstSeen)), t.others.push(other)
     else {
@@ -358,7 +361,7 @@ export async function buildDigests(o: BuildDigestsOptions): Promise<DigestPrevie
 }
 
 /** What `countLost` and `countLostPart` need of a build. */
-interface LostContext { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; deploys?: readonly DeployRow[] }
+interface LostContext { store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: Map<string, Lost>; lastBucket: ReadonlyMap<string, number>; deploys?: readonly DeployRow[] }
 
 /**
  * A group nobody can receive (no route.fallbackChannel): its new occurrences are counted as undeliverable
@@ -467,6 +470,8 @@ const ROWS_PER_STATEMENT = 100_000
 /** What building a group's items needs. */
 interface ItemContext {
   store: Store; config: Config; router: Router; silences: Silences; now: number; preview: boolean; lost: ReadonlyMap<string, Lost>
+  /** Per counted statement, the newest bucket it was counted in (Infinity: not known). */
+  lastBucket: ReadonlyMap<string, number>
   markAs?: string; sent?: ReadonlyMap<string, number>; handedOver?: ReadonlySet<string>; deploys?: readonly DeployRow[]; lean?: boolean; listed?: number
 }
 /** A group's items as built so far; `part` takes statements as they are found, `done` adds the shapes and orders them. */
@@ -555,7 +560,10 @@ async function startItems(g: Group, c: ItemContext): Promise<ItemsInProgress> {
     }
     return { rows, count, snoozed }
   }
-  const part = async (statements: readonly Statement[]) => {
+  const part = async (given: readonly Statement[]) => {
+    // Nothing of a statement is fresh when it was last counted in a bucket its mark has (fresh: rows past the mark):
+    // its rows are not read. A digest check after the first reads what is new, not every row retention keeps.
+    const statements = given.filter((s) => !((c.lastBucket.get(s.id) ?? Infinity) <= (sent.get(s.id) ?? -Infinity)))
     let chunk = new Map<string, OccurrenceRow[]>()
     for (let n = 0; n < statements.length; n++) {
       const s = statements[n]!

@@ -323,9 +323,12 @@ describe('digests', () => {
     expect(calls.get('getDigestMark') ?? 0).toBe(0)
     expect(calls.get('listOccurrences') ?? 0).toBe(0)
     expect(calls.get('digestMarks')).toBe(1)
-    // 1,200 statements' occurrences, 100 a query (a query holds the thread), without samples; then the listed items'
-    // rows with their samples (one call)
-    expect(calls.get('listOccurrencesOf')).toBe(13)
+    // The occurrences of the statements counted in a bucket past their mark (not those marked through FUTURE, nor
+    // through B2 with nothing later), 100 a query (a query holds the thread) of each part of 500, without samples; then
+    // the listed items' rows with their samples (one call)
+    const parts = [0, 500, 1000].map((p) => bulk.slice(p, p + 500).filter((_, j) => Math.max(...rowsOf(p + j).map((r) => r.bucket)) > (marked(p + j) ?? -Infinity)).length)
+    expect(parts).toEqual([341, 341, 136])
+    expect(calls.get('listOccurrencesOf')).toBe(parts.reduce((n, k) => n + Math.ceil(k / 100), 0) + 1)
     // (one of them reads the deploy records: which revision each occurrence came from, docs/alerts/versions.md; one the
     // placeholder values of the digest's items, a query per 500 statements inside statementValues)
     expect(calls.get('statementValues')).toBe(1)
@@ -392,9 +395,30 @@ describe('digests', () => {
     expect(rows.every((r) => r.intended === 'nobody' && r.reason === 'no_owner')).toBe(true)
     expect(log).toEqual([expect.stringContaining(`${occurrences} occurrences of 1100 statements undeliverable`)])
 
-    // The next check has nothing new: nothing is counted twice.
-    expect(await buildDigests({ store, config: config(), clock, preview: false })).toEqual([])
+    // The next check has nothing new: nothing is counted twice, and no statement's occurrences are read to find that out
+    // (each was last counted in the bucket its mark has).
+    const read: string[] = []
+    const reading = new Proxy(store, {
+      get(t, k) {
+        const v = Reflect.get(t, k)
+        if (k === 'listOccurrencesOf') return (q: { statements: Array<{ statementId: string }> }) => (read.push(...q.statements.map((x) => x.statementId)), v.apply(t, [q]))
+        return typeof v === 'function' ? v.bind(t) : v
+      },
+    })
+    now = MONDAY_10 + 10 * MIN
+    expect(await buildDigests({ store: reading, config: config(), clock, preview: false })).toEqual([])
     expect((await store.listUndeliverable({ limit: 5000 })).reduce((a, r) => a + r.count, 0)).toBe(occurrences)
+    expect(read).toEqual([])
+    // Two of them counted again, an hour later: only theirs are read, and only the new lines counted.
+    const B2 = MONDAY_10 - HOUR
+    await store.applyCounts({
+      occurrences: [orphans[7]!, orphans[700]!].map((s) => ({ statementId: s.id, host: 'web-9', bucket: B2, count: 4, firstSeen: B2 + 1, lastSeen: B2 + 2, level: 'error' as const, samples: ['y'] })),
+      unowned: [], checkpoints: [],
+    })
+    const again = await buildDigests({ store: reading, config: config(), clock, preview: false })
+    expect(again.map((d) => d.counted)).toEqual([{ statements: 2, occurrences: 8 }])
+    expect(read.sort()).toEqual(['orphan0007', 'orphan0700'])
+    expect((await store.listUndeliverable({ limit: 5000 })).reduce((a, r) => a + r.count, 0)).toBe(occurrences + 8)
   })
 
   it('builds a fallback digest of 1,200 statements as they are found: the best listed, with values, from every part; every one marked and counted', async () => {

@@ -34,7 +34,7 @@ describe('SQLite reads of the counts', () => {
     // Same answers.
     expect(await store.windowCounts({ start: 0, hours: 24 })).toEqual(new Map([['s1', 1], ['s2', 1]]))
     expect(await store.counts({ until: 1500 })).toEqual(new Map([['s1', 1]]))
-    expect(await store.countedStatements({ until: 5000 })).toEqual(['s1', 's2'])
+    expect(await store.countedStatements({ until: 5000 })).toEqual([{ statementId: 's1', lastBucket: 1000 }, { statementId: 's2', lastBucket: 2000 }])
     await store.close()
   })
   it("reads many statements' occurrences a key seek per statement and one sort, not a window numbering every row", async () => {
