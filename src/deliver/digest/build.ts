@@ -457,7 +457,7 @@ function fresh(sent: ReadonlyMap<string, number>, target: string, id: string, al
 
 /** Undeliverable rows written a call at a time (what a fallback digest carried: up to one per statement). */
 const UNDELIVERABLE_PER_WRITE = 5000
-/** Statements whose occurrences are read in one query. */
+/** Counted statements read by id at a time, and handed to their group's digest in parts of as many. */
 const STATEMENTS_PER_READ = 500
 /**
  * Statements whose occurrences are read in one query. A query holds the thread: 100 of a busy day's statements
