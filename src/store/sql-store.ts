@@ -1148,6 +1148,7 @@ export class SqlStore implements Store {
       // severe one counted.
       const gone = await tx.all<Row>(`SELECT statement_id, SUM(count) AS n FROM occurrences ${this.f.byLastSeen} WHERE last_seen < ? GROUP BY statement_id`, [keepBefore])
       const deleted = (await tx.run(`DELETE FROM occurrences WHERE last_seen < ?`, [keepBefore])).changes
+        + (await tx.run(`DELETE FROM unowned WHERE last_seen < ?`, [keepBefore])).changes
       for (const c of chunks(gone)) {
         await tx.run(`UPDATE statement_totals SET count = statement_totals.count - g.column2 FROM (VALUES ${c.map(() => `(?, ${this.f.bigintParam})`).join(',')}) AS g
           WHERE statement_totals.statement_id = g.column1`, c.flatMap((r) => [r.statement_id, Number(r.n)]))

@@ -501,6 +501,15 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.totals()).toEqual([{ statementId: 's', count: 5, hosts: ['h'], firstSeen: base + H, lastSeen: base + 2 * H + 1, level: 'error' }])
     })
 
+    it('deletes unowned shapes past retention with the occurrences, and counts them as deleted', async () => {
+      const D = 86_400_000
+      const shape = (hash: string, at: number) => ({ shapeHash: hash, shape: `disk <NUM> ${hash}`, host: 'h', bucket: at, count: 2, firstSeen: at, lastSeen: at + 1, level: 'warn' as const, samples: [] })
+      await store.applyCounts({ occurrences: [], unowned: [shape('old', 10 * D), shape('new', 100 * D)], checkpoints: [] })
+      const r = await store.prune(100 * D, 50 * D)
+      expect(r.deleted).toBe(1)
+      expect((await store.listUnowned({ since: 0 })).map((u) => u.shapeHash)).toEqual(['new'])
+    })
+
     it('sums each statement\'s newest buckets over hosts, and tells when a statement was last seen before a time', async () => {
       const occ = (statementId: string, host: string, bucket: number, count: number, firstSeen: number, lastSeen: number) =>
         ({ statementId, host, bucket, count, firstSeen, lastSeen, level: 'warn' as const, samples: [] })
