@@ -190,6 +190,11 @@ const toSnooze = (r: Row): SnoozeRow => ({
 const toMute = (r: Row): MuteRow => ({ statementId: r.statement_id, scope: r.scope, scopeId: r.scope_id, by: r.by_who, createdAt: Number(r.created_at) })
 /** The occurrence columns but the samples. */
 const OCCURRENCE_COUNTS = ['statement_id', 'host', 'bucket', 'count', 'first_seen', 'last_seen', 'level']
+/** An occurrence from an array row of OCCURRENCE_COUNTS' columns in that order, then `samples` when it was read. */
+const occurrenceOf = (r: any[]): OccurrenceRow => ({
+  statementId: r[0], host: r[1], bucket: Number(r[2]), count: Number(r[3]), firstSeen: Number(r[4]), lastSeen: Number(r[5]),
+  level: r[6] ?? null, samples: r.length > OCCURRENCE_COUNTS.length ? P(r[7], []) : [],
+})
 const toOccurrence = (r: Row): OccurrenceRow => ({
   statementId: r.statement_id, host: r.host, bucket: Number(r.bucket), count: Number(r.count), firstSeen: Number(r.first_seen),
   lastSeen: Number(r.last_seen), level: r.level ?? null, samples: P(r.samples, []),
@@ -582,10 +587,7 @@ export class SqlStore implements Store {
         const id = r[0] as string
         if (id !== statement) (statement = id), (taken = 0)
         if (++taken > limit) return
-        const o: OccurrenceRow = {
-          statementId: id, host: r[1] as string, bucket: Number(r[2]), count: Number(r[3]), firstSeen: Number(r[4]), lastSeen: Number(r[5]),
-          level: (r[6] ?? null) as OccurrenceRow['level'], samples: cols.length > 7 ? P(r[7] as string, []) : [],
-        }
+        const o = occurrenceOf(r)
         const l = out.get(id)
         if (l) l.push(o)
         else out.set(id, [o])
