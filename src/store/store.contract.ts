@@ -110,6 +110,28 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect((await store.countedStatements()).find((c) => c.statementId === 's3')).toEqual({ statementId: 's3', lastBucket: 900_000 })
     })
 
+    it('writes a flush of thousands of keys whole and adds a second one to it; log text comes back as it was written', async () => {
+      // Backslashes and quotes as they are; a lone UTF-16 half (a JSON body can carry one) as the drivers write it.
+      const odd = 'C:\\ud800\\x "q" \ud800 lone, pair \ud83d\ude00, tab\t'
+      const occurrences = Array.from({ length: 4500 }, (_, i) => ({ statementId: `b${i}`, host: i === 9 ? odd : `h${i % 7}`, bucket: 300_000 * (i % 3), count: 1 + (i % 5),
+        firstSeen: 10, lastSeen: 20 + i, level: 'warn' as const, samples: [i === 7 ? odd : `line ${i}`] }))
+      const unowned = Array.from({ length: 2100 }, (_, i) => ({ shapeHash: `u${i}`, shape: i === 3 ? odd : `shape ${i}`, host: 'h1', bucket: 0, count: 1, firstSeen: 1, lastSeen: 2,
+        level: 'error' as const, samples: ['x'] }))
+      const values = Array.from({ length: 2300 }, (_, i) => ({ statementId: `b${i}`, bucket: 0, lists: [{ v: [i === 5 ? odd : `v${i}`], c: [1], e: [0], o: 0 }] }))
+      for (let k = 0; k < 2; k++) await store.applyCounts({ occurrences, unowned, values, checkpoints: [] })
+      const counts = await store.counts()
+      expect(counts.size).toBe(4500)
+      expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(2 * occurrences.reduce((a, o) => a + o.count, 0))
+      expect((await store.listOccurrences({ statementId: 'b7' }))[0]).toMatchObject({ count: 2 * 3, samples: [odd] })
+      expect((await store.listOccurrences({ statementId: 'b9' }))[0]!.host).toBe(odd.replace('\ud800 lone', '\ufffd lone'))
+      const shapes = await store.listUnowned({ limit: 5000 })
+      expect(shapes).toHaveLength(2100)
+      expect(shapes.find((u) => u.shapeHash === 'u3')).toMatchObject({ shape: odd.replace('\ud800 lone', '\ufffd lone'), count: 2 })
+      const got = await store.statementValues({ statements: [{ statementId: 'b5' }, { statementId: 'b2299' }] })
+      expect(got.get('b5')![0]!.top).toEqual([{ value: odd, count: 2 }])
+      expect(got.get('b2299')![0]!.top).toEqual([{ value: 'v2299', count: 2 }])
+    })
+
     it('sums occurrences per statement and hour in the database: in the hour a row started or was first seen in, within the hours asked', async () => {
       const H = 3_600_000
       const start = 100 * H

@@ -15,8 +15,14 @@ class Mutex {
   }
 }
 
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string }
+/**
+ * A lone UTF-16 half (log text from a JSON body can carry one) as U+FFFD, as PostgreSQL's driver writes it: bound as
+ * it is, SQLite stored its three bytes, read back as three U+FFFD. (A one-byte string is well-formed at no cost.)
+ */
+const wellFormed = (s: string): string => ((s as unknown as WellFormed).isWellFormed() ? s : (s as unknown as WellFormed).toWellFormed())
 // better-sqlite3 binds Buffers as BLOBs, not other typed arrays.
-const norm = (p: Param[] = []) => p.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v))
+const norm = (p: Param[] = []) => p.map((v) => (typeof v === 'string' ? wellFormed(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v))
 
 /** SQLite through better-sqlite3: one file, WAL, statements cached. */
 export class SqliteDb implements Db {
