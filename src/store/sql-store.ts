@@ -1,4 +1,4 @@
-import { LEVELS, type Checkpoint, type Level, type MatchStatement, type OccurrenceDelta, type Statement } from '../core/types.js'
+import { LEVELS, type Checkpoint, type Level, type MatchStatement, type OccurrenceDelta, type Statement, type UnownedDelta } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
 import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
 import { sqlFns, type Db, type Param } from './db.js'
@@ -122,6 +122,21 @@ async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: num
     await db.run(text, p)
   }
 }
+
+/** Compare by each of `fields` in turn (strings or numbers): a key's order, for sorting rows before they are locked. */
+function byFields<T>(...fields: Array<(x: T) => string | number>): (a: T, b: T) => number {
+  return (a, b) => {
+    for (const f of fields) {
+      const x = f(a)
+      const y = f(b)
+      if (x !== y) return x < y ? -1 : 1
+    }
+    return 0
+  }
+}
+const OCCURRENCE_ORDER = byFields<OccurrenceDelta>((o) => o.statementId, (o) => o.host, (o) => o.bucket)
+const UNOWNED_ORDER = byFields<UnownedDelta & { shapeHash: string }>((o) => o.shapeHash, (o) => o.host, (o) => o.bucket)
+const TIE_ORDER = byFields<Param[]>((r) => r[0] as string, (r) => r[1] as string)
 
 /** One row per `key`, rows of a key folded with `merge` in order (PostgreSQL refuses a multi-row upsert naming a key twice). */
 function onePerKey<T>(xs: readonly T[], key: (x: T) => string, merge: (had: T, x: T) => T): T[] {
@@ -396,11 +411,15 @@ export class SqlStore implements Store {
     // SQLite runs in-process: one prepared single-row upsert per key costs ~30% less CPU there than 200-row
     // VALUES lists (measured on a 230k-key replay flush). PostgreSQL pays a round trip per statement: chunks.
     const rows = this.kind === 'sqlite' ? 1 : CHUNK
+    const pg = this.kind === 'postgres'
+    // PostgreSQL: every table's rows in one order of their keys, so that instances writing the same keys (a statement
+    // logged on every host, shipped to either instance) lock them in the same order and cannot deadlock — the loser's
+    // flush failed, and a POST /ingest waiting for it answered 503.
+    const inOrder = <T>(xs: readonly T[], order: (a: T, b: T) => number): readonly T[] => (pg && xs.length > 1 ? [...xs].sort(order) : xs)
     await this.db.tx(async (tx) => {
-      await upsertRows(tx, batch.occurrences, rows, occSql,
+      await upsertRows(tx, inOrder(batch.occurrences, OCCURRENCE_ORDER), rows, occSql,
         (o) => [o.statementId, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
       // The sums lists rank on, beside the rows they sum (migrations: statement_hours, statement_totals).
-      const pg = this.kind === 'postgres'
       const sums = sumsOf(batch.occurrences, pg)
       const hourSql = (n: number) => `INSERT INTO statement_hours (statement_id, hour, count) VALUES ${values(n, 3)}
           ON CONFLICT (hour, statement_id) DO UPDATE SET count = statement_hours.count + excluded.count`
@@ -416,11 +435,11 @@ export class SqlStore implements Store {
           first_seen = ${least}(statement_totals.first_seen, excluded.first_seen), last_seen = ${greatest}(statement_totals.last_seen, excluded.last_seen),
           level_rank = ${greatest}(statement_totals.level_rank, excluded.level_rank),
           last_bucket = ${greatest}(COALESCE(statement_totals.last_bucket, excluded.last_bucket), excluded.last_bucket)`, (s) => [s.id, s.count, s.first, s.last, s.rank, s.bucket])
-      const ties = tiesOf(batch.occurrences)
+      const ties = inOrder(tiesOf(batch.occurrences), TIE_ORDER)
       if (ties.length) await upsertRows(tx, ties, rows, (n) => `INSERT INTO ties (statement_id, also_id, count, first_seen, last_seen) VALUES ${values(n, 5)}
           ON CONFLICT (statement_id, also_id) DO UPDATE SET count = ties.count + excluded.count,
           first_seen = ${least}(ties.first_seen, excluded.first_seen), last_seen = ${greatest}(ties.last_seen, excluded.last_seen)`, (r) => r)
-      await upsertRows(tx, batch.unowned, rows, unownedSql,
+      await upsertRows(tx, inOrder(batch.unowned, UNOWNED_ORDER), rows, unownedSql,
         (o) => [o.shapeHash, o.shape, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
       const now = Date.now()
       for (const cp of batch.checkpoints) {

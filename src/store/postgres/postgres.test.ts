@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Db, Param } from '../db.js'
 import { runStoreContract } from '../store.contract.js'
+import { openStore } from '../registry.js'
 import { tempPostgresStore } from '../testutil/stores.js'
 
 runStoreContract('PostgreSQL', async () => (await tempPostgresStore()).store)
@@ -35,5 +36,25 @@ describe('PostgreSQL blobs', () => {
     expect(largest).toBeLessThanOrEqual(4 * 1024 * 1024)
     expect(await store.getBlob('none')).toBeNull()
     await store.close()
+  })
+})
+
+describe('PostgreSQL count writes', () => {
+  it('two instances writing the same keys, each in its own order, at once: no deadlock, every count added', async () => {
+    const { store: a, url } = await tempPostgresStore()
+    const b = await openStore({ databaseUrl: url })
+    const occ = Array.from({ length: 600 }, (_, i) => ({ statementId: `s${i}`, host: `h${i % 2}`, bucket: 0, count: 1, firstSeen: 1, lastSeen: 2, level: 'warn' as const, samples: ['x'], tied: [`t${i % 3}`] }))
+    const shapes = Array.from({ length: 300 }, (_, i) => ({ shapeHash: `u${i}`, shape: 'disk <NUM> full', host: 'h', bucket: 0, count: 1, firstSeen: 1, lastSeen: 2, level: 'warn' as const, samples: ['x'] }))
+    // Each instance's flush lists its keys in the order it first saw them: here, opposite orders.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        a.applyCounts({ occurrences: occ, unowned: shapes, checkpoints: [] }),
+        b.applyCounts({ occurrences: [...occ].reverse(), unowned: [...shapes].reverse(), checkpoints: [] }),
+      ])
+    }
+    expect([...(await a.counts()).values()].reduce((x, y) => x + y, 0)).toBe(6 * 600)
+    expect((await a.listUnowned({ limit: 1000 })).reduce((x, u) => x + u.count, 0)).toBe(6 * 300)
+    await a.close()
+    await b.close()
   })
 })
