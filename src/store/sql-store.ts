@@ -137,6 +137,8 @@ function byFields<T>(...fields: Array<(x: T) => string | number>): (a: T, b: T) 
 const OCCURRENCE_ORDER = byFields<OccurrenceDelta>((o) => o.statementId, (o) => o.host, (o) => o.bucket)
 const UNOWNED_ORDER = byFields<UnownedDelta & { shapeHash: string }>((o) => o.shapeHash, (o) => o.host, (o) => o.bucket)
 const TIE_ORDER = byFields<Param[]>((r) => r[0] as string, (r) => r[1] as string)
+const CHECKPOINT_ORDER = byFields<Checkpoint>((c) => c.source)
+const COUNTER_ORDER = byFields<{ source: string; name: string }>((k) => k.source, (k) => k.name)
 
 /** One row per `key`, rows of a key folded with `merge` in order (PostgreSQL refuses a multi-row upsert naming a key twice). */
 function onePerKey<T>(xs: readonly T[], key: (x: T) => string, merge: (had: T, x: T) => T): T[] {
@@ -442,12 +444,12 @@ export class SqlStore implements Store {
       await upsertRows(tx, inOrder(batch.unowned, UNOWNED_ORDER), rows, unownedSql,
         (o) => [o.shapeHash, o.shape, o.host, o.bucket, o.count, o.firstSeen, o.lastSeen, o.level, J(o.samples)])
       const now = Date.now()
-      for (const cp of batch.checkpoints) {
+      for (const cp of inOrder(batch.checkpoints, CHECKPOINT_ORDER)) {
         await tx.run(`INSERT INTO checkpoints (source, identity, "offset", lines, updated_at) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (source) DO UPDATE SET identity = excluded.identity, "offset" = excluded."offset", lines = excluded.lines,
           updated_at = excluded.updated_at`, [cp.source, cp.identity, cp.offset, cp.lines, now])
       }
-      for (const k of batch.counters ?? []) {
+      for (const k of inOrder(batch.counters ?? [], COUNTER_ORDER)) {
         if (!k.value) continue
         await tx.run(`INSERT INTO counters (source, name, value) VALUES (?, ?, ?) ON CONFLICT (source, name)
           DO UPDATE SET value = counters.value + excluded.value`, [k.source, k.name, k.value])

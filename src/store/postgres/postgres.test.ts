@@ -52,6 +52,17 @@ describe('PostgreSQL count writes', () => {
         b.applyCounts({ occurrences: [...occ].reverse(), unowned: [...shapes].reverse(), checkpoints: [] }),
       ])
     }
+    // Per-source counters and checkpoints alone (no occurrence row to queue the two on first).
+    const sources = Array.from({ length: 200 }, (_, i) => `src${i}`)
+    const counters = sources.flatMap((source) => [{ source, name: 'lines', value: 1 }, { source, name: 'matched', value: 1 }])
+    const checkpoints = sources.map((source) => ({ source, identity: 'i', offset: 1, lines: 1 }))
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        a.applyCounts({ occurrences: [], unowned: [], checkpoints, counters }),
+        b.applyCounts({ occurrences: [], unowned: [], checkpoints: [...checkpoints].reverse(), counters: [...counters].reverse() }),
+      ])
+    }
+    expect((await a.counters()).reduce((x, k) => x + k.value, 0)).toBe(6 * 400)
     expect([...(await a.counts()).values()].reduce((x, y) => x + y, 0)).toBe(6 * 600)
     expect((await a.listUnowned({ limit: 1000 })).reduce((x, u) => x + u.count, 0)).toBe(6 * 300)
     await a.close()
