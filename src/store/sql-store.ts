@@ -79,7 +79,7 @@ function sumsOf(occurrences: readonly OccurrenceDelta[], sorted: boolean): Sums[
     }
   }
   const all = [...by.values()]
-  return sorted ? all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : all
+  return sorted ? all.sort(SUMS_ORDER) : all
 }
 /** The statement_hours rows of the statements of `sums` that counted in more than one hour, past their first. */
 function moreHours(sums: readonly Sums[]): Array<[string, number, number]> {
@@ -123,7 +123,10 @@ async function upsertRows<T>(db: Db, xs: readonly T[], per: number, sql: (n: num
   }
 }
 
-/** Compare by each of `fields` in turn (strings or numbers): a key's order, for sorting rows before they are locked. */
+/**
+ * Compare by each of `fields` in turn (strings or numbers): a key's order, for sorting rows before they are locked — every
+ * PostgreSQL write of many rows goes in one of the orders below, so instances lock shared rows alike.
+ */
 function byFields<T>(...fields: Array<(x: T) => string | number>): (a: T, b: T) => number {
   return (a, b) => {
     for (const f of fields) {
@@ -139,6 +142,8 @@ const UNOWNED_ORDER = byFields<UnownedDelta & { shapeHash: string }>((o) => o.sh
 const TIE_ORDER = byFields<Param[]>((r) => r[0] as string, (r) => r[1] as string)
 const CHECKPOINT_ORDER = byFields<Checkpoint>((c) => c.source)
 const COUNTER_ORDER = byFields<{ source: string; name: string }>((k) => k.source, (k) => k.name)
+const SUMS_ORDER = byFields<Sums>((s) => s.id)
+const VALUES_ORDER = byFields<ValuesDelta>((d) => d.statementId, (d) => d.bucket)
 
 /** One row per `key`, rows of a key folded with `merge` in order (PostgreSQL refuses a multi-row upsert naming a key twice). */
 function onePerKey<T>(xs: readonly T[], key: (x: T) => string, merge: (had: T, x: T) => T): T[] {
@@ -472,7 +477,7 @@ export class SqlStore implements Store {
       const had = by.get(k)
       by.set(k, had ? { ...d, lists: mergeLists(had.lists, d.lists) } : d)
     }
-    const sorted = [...by.values()].sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : a.bucket - b.bucket))
+    const sorted = [...by.values()].sort(VALUES_ORDER)
     const pg = this.kind === 'postgres'
     // A new row takes the delta as it is when it is already a stored list's shape (sorted, bounded: a Counter's).
     const own = (d: ValuesDelta) => J(isStoredShape(d.lists) ? d.lists : mergeLists([], d.lists))
