@@ -12,10 +12,10 @@ npm pack --pack-destination "$work" --silent >"$work/pack.out"
 tarball="$work/$(tail -n 1 "$work/pack.out")"
 [ -f "$tarball" ] || fail "npm pack made no tarball (output: $(cat "$work/pack.out"))"
 tar -tzf "$tarball" >"$work/files"
-for must in package/bin/dice.js package/dist/cli/main.js package/dist/cli/commands/demo.js package/testdata/demo/dice.yml package/testdata/demo/app.log.txt; do
+for must in package/bin/dice.js package/dist/dice.cjs package/dist/cli/main.js package/dist/cli/commands/demo.js package/testdata/demo/dice.yml package/testdata/demo/app.log.txt; do
   grep -qx "$must" "$work/files" || fail "$must is not in the package"
 done
-if grep -E '^package/(src|test|bench)/|\.test\.js$|/testutil/|\.map$' "$work/files"; then fail "the package ships sources, tests or source maps (listed above)"; fi
+if grep -E '^package/(src|test|bench)/|\.test\.js$|/testutil/|\.map$|\.v8cache$' "$work/files"; then fail "the package ships sources, tests, source maps or code caches (listed above)"; fi
 echo "check-package: $(wc -l <"$work/files") files, $(du -k "$tarball" | cut -f1) KiB packed"
 
 start=$(date +%s)
@@ -27,6 +27,9 @@ dice="$work/prefix/bin/dice"
 want=$(node -p "require('./package.json').version")
 got=$("$dice" --version) || fail "dice --version failed"
 [ "$got" = "$want" ] || fail "dice --version printed '$got', package.json says '$want'"
+# The installed CLI starts from its bundle (dist/dice.cjs), and a second start takes the code cache the first wrote.
+DICE_DEBUG_START=1 "$dice" --version 2>"$work/start.err" >/dev/null || fail "dice --version failed"
+grep -q 'start: bundle .*code cache accepted' "$work/start.err" || fail "the installed dice did not start from its bundle with a code cache: $(cat "$work/start.err")"
 
 # An empty directory with no dice.yml and no database: what a new user has.
 mkdir "$work/empty"

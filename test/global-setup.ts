@@ -1,22 +1,14 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildDist } from '../src/testutil/build-dist.js'
 
-// CLI tests spawn bin/dice.js, which runs the compiled dist/: build it once so they never test stale code.
-function build(): void {
-  const root = join(import.meta.dirname, '..')
-  try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'pipe' })
-  } catch (e) {
-    // Type errors still emit (noEmitOnError: false); report them but let the behaviour tests speak.
-    const out = (e as { stdout?: Buffer }).stdout?.toString() ?? ''
-    process.stderr.write(`tsc reported errors:\n${out.slice(0, 4000)}\n`)
-  }
-}
+// CLI tests spawn bin/dice.js, which runs the compiled dist/ (its bundle, dist/dice.cjs): build both once so they
+// never test stale code.
+const build = () => buildDist(join(import.meta.dirname, '..'))
 
-export default function setup(): () => void {
-  build()
+export default async function setup(): Promise<() => void> {
+  await build()
   // The run gets a temp dir of its own (workers and the dice processes they spawn inherit TMPDIR), so what a
   // test leaves behind is seen here, not mixed with other programs' files, and fails the run by name.
   const outer = process.env.TMPDIR

@@ -38,13 +38,14 @@ describe('the npm package', () => {
     // dist/ is fresh: test/global-setup.ts built it. --ignore-scripts: list what `files` selects, do not rebuild.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path)
-    for (const f of ['bin/dice.js', 'dist/cli/main.js', 'dist/cli/commands/demo.js', 'testdata/demo/dice.yml', 'testdata/demo/app.log.txt', 'package.json', 'README.md']) expect(files).toContain(f)
-    expect(files.filter((f) => /^(src|test|bench|scripts|\.ci)\/|\.test\.js$|\/testutil\/|\.map$/.test(f))).toEqual([])
+    for (const f of ['bin/dice.js', 'dist/dice.cjs', 'dist/cli/code-cache.js', 'dist/cli/main.js', 'dist/cli/commands/demo.js', 'testdata/demo/dice.yml', 'testdata/demo/app.log.txt', 'package.json', 'README.md']) expect(files).toContain(f)
+    expect(files.filter((f) => /^(src|test|bench|scripts|\.ci)\/|\.test\.js$|\/testutil\/|\.map$|\.v8cache$|\.tmp$/.test(f))).toEqual([])
     expect(pkg.bin).toEqual({ dice: 'bin/dice.js' })
     expect(statSync(join(ROOT, 'bin/dice.js')).mode & 0o111).not.toBe(0)
     expect(readFileSync(join(ROOT, 'bin/dice.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
-    // The tarball must be built from a clean dist/: prepack removes it first, so no module deleted from src/ ships.
-    expect(pkg.scripts.prepack).toMatch(/rmSync\('dist'.*&& tsc -p tsconfig\.json$/)
+    // The tarball must be built from a clean dist/: prepack removes it first, so no module deleted from src/ ships
+    // (nor a code cache the tests' starts left there), then compiles and bundles.
+    expect(pkg.scripts.prepack).toMatch(/rmSync\('dist'.*&& tsc -p tsconfig\.json && node scripts\/bundle\.mjs$/)
   })
 
   it('claims in engines only Node lines that every runtime dependency, better-sqlite3 included, declares', () => {

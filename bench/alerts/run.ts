@@ -40,6 +40,7 @@ import { openStore } from '../../src/store/registry.js'
 import { rng } from '../match/generate.js'
 import { inputsFor } from '../process/inputs.js'
 import { timed } from '../process/measure.js'
+import { buildDist } from '../../src/testutil/build-dist.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
 const { values: args } = parseArgs({ options: {
@@ -223,7 +224,7 @@ async function detection(days: number, factor: number, floor: number): Promise<{
 
 /** `dice replay --no-deliver` of the typical mix, alerts off and on, interleaved; medians. */
 async function replayCost(lines: number, runs: number): Promise<string[]> {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'pipe' })
+  await buildDist(ROOT)
   const inputs = await inputsFor(join(ROOT, 'bench', 'out', 'process'), 'typical', 10_000, lines, null)
   mkdirSync(OUT, { recursive: true })
   const off = join(OUT, 'alerts-off.yml')

@@ -24,6 +24,7 @@ import { createServer } from 'node:net'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { startSlackStandin } from '../../src/deliver/testutil/slack-standin.js'
+import { buildDist } from '../../src/testutil/build-dist.js'
 import { makeCatalog, makeLines, rng } from '../match/generate.js'
 import { syslogLine, writeLog } from '../process/inputs.js'
 import { planWith, statementsOf, writeCatalogDb } from '../replay/catalog.js'
@@ -50,7 +51,7 @@ function sh(cmd: string, argv: string[], cwd?: string): string {
 }
 
 /** The base commit as a detached worktree, built (tsc; node_modules linked from this checkout). */
-function baseBuild(rev: string): Build {
+async function baseBuild(rev: string): Promise<Build> {
   const sha = sh('git', ['rev-parse', '--short', rev], ROOT).trim()
   const dir = join(tmpdir(), `dice-bench-base-${sha}`)
   if (!existsSync(join(dir, 'package.json'))) {
@@ -65,16 +66,8 @@ function baseBuild(rev: string): Build {
       cpSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), { recursive: true })
     }
   }
-  if (!existsSync(join(dir, 'dist', 'cli', 'main.js'))) tsc(dir)
+  if (!existsSync(join(dir, 'dist', 'cli', 'main.js'))) await buildDist(dir)
   return { name: `before (${sha})`, dir }
-}
-
-function tsc(dir: string): void {
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: 'pipe' })
-  } catch {
-    // Type errors still emit (noEmitOnError: false); what runs shows.
-  }
 }
 
 /** A git repository with CHANNELS `#bench-N` statements (real time) and OWNED statements owned by blame (digests). */
@@ -197,8 +190,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true })
   process.stderr.write('building…\n')
-  tsc(ROOT)
-  const builds: Build[] = [baseBuild(args.base!), { name: 'after (this checkout)', dir: ROOT }]
+  await buildDist(ROOT)
+  const builds: Build[] = [await baseBuild(args.base!), { name: 'after (this checkout)', dir: ROOT }]
   const repo = join(OUT, 'repo')
   makeRepo(repo)
   const log = join(OUT, `deliver-${N}.log`)

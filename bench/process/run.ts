@@ -10,6 +10,7 @@
  *   node --import tsx bench/process/run.ts --lines 200000 --sizes 10000 --mixes warn --runs 5
  *   … --variant before=/tmp/old/bin/dice.js                        # also another build, measured in the same rounds
  *   … --variant 'w2=bin/dice.js --workers 2'                       # the same build with extra flags (replay and run)
+ *   … --variant 'modules=bin/dice.js DICE_BUNDLE=0'                # NAME=value words: the variant's environment
  *   … --no-this --variant before=/tmp/old/bin/dice.js              # only the given builds (this tree may be rebuilt meanwhile)
  *   … --loghub /tmp/loghub                                         # the real mix reads a loghub checkout (default /tmp/loghub)
  *   … --only memory --fallback                                     # memory with route.fallbackChannel set: what nobody owns is listed in its digest
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { inputsFor, MIXES, type Inputs, type Mix } from './inputs.js'
 import { firstOutput, median, NODE_COUNT, service, timed, type Run } from './measure.js'
+import { buildDist } from '../../src/testutil/build-dist.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
 const { values: args } = parseArgs({ options: {
@@ -49,14 +51,18 @@ const OUT = join(ROOT, 'bench', 'out', 'process')
 const AT = '2026-03-02T12:00:00Z'
 const ENV = { ...process.env, SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', DICE_DATABASE_URL: '', LC_ALL: 'C' }
 
-/** A build of Dice to measure (and extra flags after the command word). */
-interface Variant { label: string; bin: string; flags: string[] }
-const VARIANTS: Variant[] = [...(args['no-this'] ? [] : [{ label: 'this', bin: join(ROOT, 'bin', 'dice.js'), flags: [] }]), ...args.variant!.map((v) => {
+/** A build of Dice to measure (and extra flags after the command word, and environment: `NAME=value` words). */
+interface Variant { label: string; bin: string; flags: string[]; env: Record<string, string> }
+const VARIANTS: Variant[] = [...(args['no-this'] ? [] : [{ label: 'this', bin: join(ROOT, 'bin', 'dice.js'), flags: [], env: {} }]), ...args.variant!.map((v) => {
   const eq = v.indexOf('=')
-  if (eq < 0) throw new Error(`--variant LABEL=PATH/bin/dice.js [flags…], got ${v}`)
-  const [bin, ...flags] = v.slice(eq + 1).split(' ').filter(Boolean)
-  return { label: v.slice(0, eq), bin: resolve(bin!), flags }
+  if (eq < 0) throw new Error(`--variant LABEL=PATH/bin/dice.js [flags…] [NAME=value…], got ${v}`)
+  const [bin, ...words] = v.slice(eq + 1).split(' ').filter(Boolean)
+  const isEnv = (w: string) => /^[A-Z][A-Z0-9_]*=/.test(w)
+  const env = Object.fromEntries(words.filter(isEnv).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]))
+  return { label: v.slice(0, eq), bin: resolve(bin!), flags: words.filter((w) => !isEnv(w)), env }
 })]
+/** The environment a variant's processes run in. */
+const envOf = (v: Variant): NodeJS.ProcessEnv => ({ ...ENV, ...v.env })
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const rate = (ms: number) => fmt(N / (ms / 1000))
@@ -92,7 +98,7 @@ function catalogOf(inp: Inputs, v: Variant): string {
     copyFileSync(inp.db, db)
     const empty = join(OUT, 'runs', 'empty.log')
     writeFileSync(empty, '')
-    execFileSync(process.execPath, [v.bin, '--db', db, '--at', AT, 'replay', empty, '--no-deliver'], { env: ENV, stdio: 'ignore' })
+    execFileSync(process.execPath, [v.bin, '--db', db, '--at', AT, 'replay', empty, '--no-deliver'], { env: envOf(v), stdio: 'ignore' })
     catalogs.set(key, db)
   }
   return db
@@ -129,11 +135,11 @@ async function measureMix(inp: Inputs): Promise<Row> {
     for (const v of VARIANTS) {
       const m = dice(v, catalogOf(inp, v), 'match', '--json')
       note(`match ${v.label}`, m, ` < ${relative(process.cwd(), inp.log)} > out`)
-      push(row.match, v.label, timed(m, { stdin: inp.log, stdout: sink, env: ENV }))
+      push(row.match, v.label, timed(m, { stdin: inp.log, stdout: sink, env: envOf(v) }))
       const db = freshDb(inp, v, `${tag}-${v.label}`)
       const rp = dice(v, db, 'replay', inp.log, '--json', '--no-deliver')
       note(`replay ${v.label}`, rp)
-      const run = timed(rp, { stdout: sink, env: ENV })
+      const run = timed(rp, { stdout: sink, env: envOf(v) })
       const summary = JSON.parse(readFileSync(sink, 'utf8').trim().split('\n').at(-1)!) as { lines: number }
       if (summary.lines !== inp.lines) throw new Error(`${show(rp)} read ${summary.lines} lines, expected ${inp.lines}`)
       push(row.replay, v.label, run)
@@ -148,14 +154,14 @@ async function measureMix(inp: Inputs): Promise<Row> {
       // in the fallback channel's digest instead of counting it as undeliverable.
       const rp = [...dice(v, db, 'replay', inp.log, '--json'), ...(args.fallback ? ['--config', fallbackConfig()] : [])]
       note(`replay deliver ${v.label}`, rp)
-      row.deliver.set(v.label, timed(rp, { stdout: join(OUT, 'runs', 'stdout'), env: ENV }))
+      row.deliver.set(v.label, timed(rp, { stdout: join(OUT, 'runs', 'stdout'), env: envOf(v) }))
       if (args['no-service']) continue
       const cfg = join(OUT, 'runs', `${tag}.yml`)
       writeFileSync(cfg, `${args.fallback ? FALLBACK : ''}sources:\n  - type: file\n    path: ${JSON.stringify(inp.log)}\n    fromStart: true\n`)
       const rdb = freshDb(inp, v, `${tag}-${v.label}-run`)
       const argv = [process.execPath, v.bin, '--db', rdb, '--config', cfg, '--at', AT, 'run', ...v.flags, '--port', '0']
       note(`run ${v.label}`, argv)
-      row.run.set(v.label, await service(argv, inp.lines, { env: ENV }))
+      row.run.set(v.label, await service(argv, inp.lines, { env: envOf(v) }))
       process.stderr.write(`  ${tag} [${v.label}] replay+deliver ${fmt(row.deliver.get(v.label)!.rssMb)} MB, run ${fmt(row.run.get(v.label)!.rssMb)} MB in ${fmt(row.run.get(v.label)!.wallMs)} ms\n`)
     }
   }
@@ -188,10 +194,11 @@ async function startup(inp: Inputs): Promise<string[]> {
   for (let r = 0; r < Math.max(5, RUNS); r++) {
     addRun('node -e 0 (floor: Node start)\tfloor', timed(node, { env: ENV }))
     for (const v of VARIANTS) {
-      addRun(`\`dice match --json\`, empty stdin\t${v.label}`, timed(dice(v, catalogOf(inp, v), 'match', '--json'), { env: ENV }))
-      addRun(`\`dice match --json\` < one line\t${v.label}`, timed(dice(v, catalogOf(inp, v), 'match', '--json'), { stdin: one, env: ENV }))
-      addRun(`\`dice replay EMPTY --no-deliver\`\t${v.label}`, timed(dice(v, freshDb(inp, v, `startup-${v.label}`), 'replay', empty, '--no-deliver'), { env: ENV }))
-      add(`\`dice match --json\`: first line answered (stdin left open)\t${v.label}`, await firstOutput(dice(v, catalogOf(inp, v), 'match', '--json'), inp.firstLine + '\n', ENV))
+      addRun(`\`dice match --json\`, empty stdin\t${v.label}`, timed(dice(v, catalogOf(inp, v), 'match', '--json'), { env: envOf(v) }))
+      addRun(`\`dice match --json\` < one line\t${v.label}`, timed(dice(v, catalogOf(inp, v), 'match', '--json'), { stdin: one, env: envOf(v) }))
+      addRun(`\`dice replay EMPTY --no-deliver\`\t${v.label}`, timed(dice(v, freshDb(inp, v, `startup-${v.label}`), 'replay', empty, '--no-deliver'), { env: envOf(v) }))
+      addRun(`\`dice replay ONE-LINE --no-deliver\` (matched, counted, stored)\t${v.label}`, timed(dice(v, freshDb(inp, v, `startup-${v.label}`), 'replay', one, '--no-deliver'), { env: envOf(v) }))
+      add(`\`dice match --json\`: first line answered (stdin left open)\t${v.label}`, await firstOutput(dice(v, catalogOf(inp, v), 'match', '--json'), inp.firstLine + '\n', envOf(v)))
       add(`\`dice run\`: first \`POST /ingest\` line counted\t${v.label}`, await firstIngest(v, freshDb(inp, v, `startup-run-${v.label}`), inp.firstLine))
     }
   }
@@ -210,7 +217,7 @@ async function firstIngest(v: Variant, db: string, line: string): Promise<number
   // connection does it before the clock starts.
   await fetch('http://127.0.0.1:9/').catch(() => {})
   const t = performance.now()
-  const p = spawn(process.execPath, [v.bin, '--db', db, '--at', AT, 'run', ...v.flags, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: ENV })
+  const p = spawn(process.execPath, [v.bin, '--db', db, '--at', AT, 'run', ...v.flags, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: envOf(v) })
   const exited = new Promise((r) => p.once('exit', r))
   try {
     const url = await new Promise<string>((res, rej) => {
@@ -232,7 +239,7 @@ async function firstIngest(v: Variant, db: string, line: string): Promise<number
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' })
+  await buildDist(ROOT)
   const head = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`
   process.stderr.write(`${head}\n`)
   const rows: Row[] = []

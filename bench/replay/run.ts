@@ -28,6 +28,7 @@ import { planWith, statementsOf, writeCatalogDb } from './catalog.js'
 import { syslogLine, writeLog } from '../process/inputs.js'
 import { NODE_COUNT } from '../process/measure.js'
 import type { Statement } from '../../src/core/types.js'
+import { buildDist } from '../../src/testutil/build-dist.js'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..')
 const { values: args } = parseArgs({ options: {
@@ -84,11 +85,7 @@ async function freshDb(name: string, statements: Statement[]): Promise<string> {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true })
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'pipe' })
-  } catch {
-    // Type errors still emit (noEmitOnError: false), as in test/global-setup.ts; the run below shows what works.
-  }
+  await buildDist(ROOT)
   const { templates, vocabulary } = makeCatalog(3, M)
   const statements = statementsOf(templates)
   const fmt = (n: number) => n.toLocaleString('en-US')

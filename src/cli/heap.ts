@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { captureCodeCache } from './code-cache.js'
 
 /**
  * How far V8 lets the old generation grow past what the last full GC found alive, as a percentage, for a large
@@ -19,6 +20,8 @@ let bounded = false
  */
 export function fitHeapGrowth(statements: number): void {
   if (bounded || statements < BOUNDED_FROM) return
+  // V8 refuses a code cache made under other flags: make this start's now (start-up is done by then).
+  captureCodeCache()
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
   bounded = true
 }
@@ -31,6 +34,7 @@ export function fitHeapGrowth(statements: number): void {
  */
 export function collectAfterCounting(): void {
   if (!bounded) return
+  captureCodeCache()
   setFlagsFromString('--expose-gc')
   ;(runInNewContext('gc') as () => void)()
 }
