@@ -56,6 +56,23 @@ describe('starting dice from its bundle with a code cache', () => {
     expect([garbage.code, garbage.stdout, started(garbage.stderr)?.[2]]).toEqual([0, clean.stdout, 'rejected'])
   })
 
+  it('writing a cache removes other builds\' caches and temporary files a killed process left, not one being written', async () => {
+    const dir = tempDir('code-cache')
+    const other = `dice-0000000000000000-cli-${process.version}-${process.arch}.v8cache`
+    const stale = `dice-0000000000000000-run-${process.version}-${process.arch}.v8cache.4242.tmp`
+    const fresh = `dice-0000000000000000-run-${process.version}-${process.arch}.v8cache.4343.tmp`
+    for (const f of [other, stale, fresh]) writeFileSync(join(dir, f), 'x')
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    utimesSync(join(dir, stale), hourAgo, hourAgo)
+    writeFileSync(join(dir, 'unrelated.txt'), 'kept')
+    const r = await runDice(['--version'], { env: { DICE_CODE_CACHE: dir, DICE_DEBUG_START: '1' } })
+    expect(started(r.stderr)?.[2]).toBe('none')
+    const left = readdirSync(dir).sort()
+    expect(left).toHaveLength(3)
+    expect(left).toEqual(expect.arrayContaining([fresh, 'unrelated.txt', expect.stringMatching(/^dice-[0-9a-f]{16}-cli-.*\.v8cache$/)]))
+    expect(left).not.toContain(other)
+  })
+
   it('DICE_CODE_CACHE=off writes nothing anywhere; DICE_BUNDLE=0 starts from the modules', async () => {
     const home = tempDir('code-cache-home')
     const off = await runDice(['--version'], { env: { DICE_CODE_CACHE: 'off', DICE_DEBUG_START: '1', XDG_CACHE_HOME: home, HOME: home } })

@@ -164,12 +164,15 @@ function writeCache(dirs: readonly string[], name: string, bytes: Buffer): void 
         throw e
       }
       for (const f of readdirSync(d)) {
-        if (f.startsWith('dice-') && f.endsWith('.v8cache') && f.split('-')[1] !== build) {
-          try {
-            unlinkSync(join(d, f))
-          } catch {
-            // Another process removed it first.
-          }
+        if (!f.startsWith('dice-')) continue
+        const otherBuild = f.endsWith('.v8cache') && f.split('-')[1] !== build
+        // A process killed between writing its temporary file and renaming it leaves the file behind.
+        const leftOver = f.endsWith('.tmp') && f.includes('.v8cache.') && (statSync(join(d, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < Date.now() - 10 * 60_000
+        if (!otherBuild && !leftOver) continue
+        try {
+          unlinkSync(join(d, f))
+        } catch {
+          // Another process removed it first.
         }
       }
       return
