@@ -111,7 +111,7 @@ async function countFiles(ctx: CliContext, o: { store: Store; files: string[]; p
   const { store, delivery } = o
   // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
   const { statements, prefs } = await liveCatalog(store)
-  fitHeapGrowth(statements.length)
+  fitHeapGrowth(statements.length, o.workers)
   if (statements.length === 0) ctx.stderr.write('replay: warning: the catalog is empty (run `dice index` first); every line counts as unmatched\n')
   const pipeline = new Pipeline({
     store, config: ctx.config, clock: ctx.clock, statements, revisions: prefs, sink: delivery ?? undefined, plan: await storedPlan(store), workers: o.workers,

@@ -85,7 +85,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
   try {
     // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
     const { statements, prefs } = await liveCatalog(store)
-    fitHeapGrowth(statements.length)
+    const workers = o.workers ?? workerCount(undefined, config)
+    fitHeapGrowth(statements.length, workers)
     const slack = slackFromEnv(ctx.env)
     const notifier = createNotifier({ config, env: ctx.env, out: ctx.stdout, slack })
     const router = new Router({ store, config, clock })
@@ -99,7 +100,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
     const d = delivery
     pipeline = new Pipeline({
       store, config, clock, statements, revisions: prefs, plan: await storedPlan(store), sink: d,
-      workers: o.workers ?? workerCount(undefined, config),
+      workers,
       onFlushError: (e) => log(`flush failed (will retry): ${(e as Error).message}`),
     })
     await pipeline.matcherReady()
@@ -138,7 +139,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
         if (now !== stamp) {
           stamp = now
           const { statements: list, prefs: revs } = await liveCatalog(store)
-          fitHeapGrowth(list.length)
+          fitHeapGrowth(list.length, workers)
           pipe.setStatements(list, await storedPlan(store), revs)
           await pipe.matcherReady()
           await keepPlan(store, pipe)
