@@ -124,6 +124,7 @@ describe('starting dice from its bundle with a code cache', () => {
     const src = '// dice build 00112233aabbccdd\n"use strict";'
     expect(cacheName(src, ['--db', 'x.db', 'run', '--port', '0'])).toBe(`dice-00112233aabbccdd-run-${process.version}-${process.arch}.v8cache`)
     expect(cacheName(src, ['--at', '2026-03-02T12:00:00Z', 'snooze', 'abc'])).toMatch(/^dice-00112233aabbccdd-cli-/)
+    expect(cacheName(src, ['--db', 'mydb', 'replay', 'app.log'])).toMatch(/^dice-00112233aabbccdd-replay-/)
     expect(cacheName('"use strict";', ['run'])).toMatch(/^dice-unstamped-run-/)
     expect(cacheDirs('/opt/dice/dist/dice.cjs', { HOME: '/home/u', XDG_CACHE_HOME: '/home/u/.xdg' })).toEqual(['/opt/dice/dist', '/home/u/.xdg/dice'])
     expect(cacheDirs('/opt/dice/dist/dice.cjs', { DICE_CODE_CACHE: '/var/cache/dice' })).toEqual(['/var/cache/dice'])

@@ -65,8 +65,8 @@ export function bundleIn(dist: string, env: NodeJS.ProcessEnv = process.env): st
 export function cacheName(source: string, argv: readonly string[]): string {
   const m = /^\/\/ dice build ([0-9a-f]{8,64})\n/.exec(source)
   const build = m ? m[1]! : 'unstamped'
-  const word = argv.find((a) => /^[a-z]+$/.test(a))
-  const command = word !== undefined && OWN_CACHE.has(word) ? word : 'cli'
+  // The first word naming such a command (a global flag's value before it, `--db mydb`, is not one of them).
+  const command = argv.find((a) => OWN_CACHE.has(a)) ?? 'cli'
   return `dice-${build}-${command}-${process.version}-${process.arch}.v8cache`
 }
 
