@@ -56,12 +56,14 @@ describe('starting dice from its bundle with a code cache', () => {
     expect([garbage.code, garbage.stdout, started(garbage.stderr)?.[2]]).toEqual([0, clean.stdout, 'rejected'])
   })
 
-  it('writing a cache removes other builds\' caches and temporary files a killed process left, not one being written', async () => {
+  it('writing a cache removes other builds\' and other Nodes\' caches and temporary files a killed process left, not one being written', async () => {
     const dir = tempDir('code-cache')
     const other = `dice-0000000000000000-cli-${process.version}-${process.arch}.v8cache`
+    const build = /^\/\/ dice build ([0-9a-f]{16})\n/.exec(readFileSync(join(ROOT, 'dist', 'dice.cjs'), 'utf8'))![1]
+    const olderNode = `dice-${build}-replay-v18.0.0-${process.arch}.v8cache`
     const stale = `dice-0000000000000000-run-${process.version}-${process.arch}.v8cache.4242.tmp`
     const fresh = `dice-0000000000000000-run-${process.version}-${process.arch}.v8cache.4343.tmp`
-    for (const f of [other, stale, fresh]) writeFileSync(join(dir, f), 'x')
+    for (const f of [other, olderNode, stale, fresh]) writeFileSync(join(dir, f), 'x')
     const hourAgo = new Date(Date.now() - 3_600_000)
     utimesSync(join(dir, stale), hourAgo, hourAgo)
     writeFileSync(join(dir, 'unrelated.txt'), 'kept')
@@ -71,6 +73,7 @@ describe('starting dice from its bundle with a code cache', () => {
     expect(left).toHaveLength(3)
     expect(left).toEqual(expect.arrayContaining([fresh, 'unrelated.txt', expect.stringMatching(/^dice-[0-9a-f]{16}-cli-.*\.v8cache$/)]))
     expect(left).not.toContain(other)
+    expect(left).not.toContain(olderNode)
   })
 
   it('DICE_CODE_CACHE=off writes nothing anywhere; DICE_BUNDLE=0 starts from the modules', async () => {

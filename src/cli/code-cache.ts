@@ -147,11 +147,12 @@ export function loadBundle(bundle: string, argv: readonly string[], env: NodeJS.
 
 /**
  * Write the cache into the first folder that takes it, whole (a temporary file renamed: processes starting meanwhile
- * read the old file or the new one); and remove the caches of other builds there, so upgrades leave nothing behind.
+ * read the old file or the new one); and remove the caches of other builds and other Node versions there, so upgrades
+ * leave nothing behind.
  * Never throws: the process is exiting.
  */
 function writeCache(dirs: readonly string[], name: string, bytes: Buffer): void {
-  const build = name.split('-')[1]
+  const [, build, , node] = name.split('-')
   for (const d of dirs) {
     try {
       mkdirSync(d, { recursive: true, mode: 0o700 })
@@ -165,7 +166,9 @@ function writeCache(dirs: readonly string[], name: string, bytes: Buffer): void 
       }
       for (const f of readdirSync(d)) {
         if (!f.startsWith('dice-')) continue
-        const otherBuild = f.endsWith('.v8cache') && f.split('-')[1] !== build
+        // Another build's, or another Node's (Node was upgraded under the same install): never read again.
+        const parts = f.split('-')
+        const otherBuild = f.endsWith('.v8cache') && (parts[1] !== build || parts[3] !== node)
         // A process killed between writing its temporary file and renaming it leaves the file behind.
         const leftOver = f.endsWith('.tmp') && f.includes('.v8cache.') && (statSync(join(d, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < Date.now() - 10 * 60_000
         if (!otherBuild && !leftOver) continue
