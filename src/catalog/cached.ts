@@ -1,18 +1,9 @@
 import type { Statement } from '../core/types.js'
 import type { Store } from '../store/store.js'
-import { META_COMMIT, META_DEPLOYED_AT, META_INDEXED_AT } from './meta.js'
+import { catalogStamp } from './meta.js'
+import { readStatements } from './kept-statements.js'
 
-/**
- * Meta keys the indexer and `dice deploy` write once they are done: the catalog's statements may have changed
- * exactly when one of them did. (The two `catalog.*` keys are no longer written; a store an older Dice indexed
- * may still hold them.)
- */
-const CATALOG_KEYS = [META_INDEXED_AT, META_COMMIT, 'catalog.statements', 'catalog.fingerprint', META_DEPLOYED_AT]
-
-/** What the catalog's meta keys say now; a different answer means the statements may have changed. */
-export async function catalogStamp(store: Pick<Store, 'getMeta'>): Promise<string> {
-  return JSON.stringify(await Promise.all(CATALOG_KEYS.map((k) => store.getMeta(k))))
-}
+export { catalogStamp }
 
 type CatalogReads = Pick<Store, 'listStatements' | 'statementsByIds' | 'getStatement'>
 
@@ -41,7 +32,7 @@ export function withCatalogCache(store: Store): Store {
       // A copy: callers may add to or sort what they get (the page adds statements only old revisions have).
       if (k !== null) return k.list.slice()
       const stamp = await catalogStamp(store)
-      const list = await store.listStatements()
+      const list = await readStatements(store)
       // Kept only if no index or deploy finished while it was read (else the list may mix two catalogs).
       if ((await catalogStamp(store)) === stamp) kept = { stamp, list, byId: null }
       return list.slice()

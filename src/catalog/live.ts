@@ -1,5 +1,6 @@
 import type { Statement } from '../core/types.js'
 import type { DeployRow, Store } from '../store/store.js'
+import { readStatements, type KeptReads } from './kept-statements.js'
 
 /**
  * Which revision runs where, for matching (docs/alerts/versions.md): the deploy rules in force, newest first
@@ -56,12 +57,14 @@ export function revisionAt(deploys: readonly DeployRow[], host: string, t: numbe
 }
 
 /**
- * The live catalog: the work tree's statements and, when deploys are recorded, the statements of every revision
+ * The live catalog: the work tree's statements (`read`: by default from the kept blob when current, else the rows:
+ * catalog/kept-statements.ts) and, when deploys are recorded, the statements of every revision
  * a rule in force names that the work tree does not have (a statement unchanged between revisions has one id:
  * it is there once). A line from a host that still runs an old revision thus lands on a statement removed since.
  */
-export async function liveCatalog(store: Pick<Store, 'listStatements' | 'listDeploys' | 'revisionCatalog'>): Promise<LiveCatalog> {
-  const [statements, deploys] = await Promise.all([store.listStatements(), store.listDeploys()])
+export async function liveCatalog<S extends Pick<Store, 'listDeploys' | 'revisionCatalog'> & KeptReads>(
+  store: S, read: (store: S) => Promise<Statement[]> = readStatements): Promise<LiveCatalog> {
+  const [statements, deploys] = await Promise.all([read(store), store.listDeploys()])
   if (!deploys.length) return { statements, prefs: null }
   const rules = deployRules(deploys)
   const revs = [...new Set(rules.map((r) => r.rev))]

@@ -8,6 +8,7 @@ import type {
   RealtimeCounts, RealtimeMessage, RealtimeWindow, Scope, SnoozeRow,
   SlackUserRow, StatementTotal, Store, TieRow, UndeliverableRow, UnownedRow, UserRow, RevisionRow, DeployRow,
 } from './store.js'
+import { KEPT_STATEMENTS_BLOB } from './store.js'
 
 const J = (v: unknown) => JSON.stringify(v ?? null)
 /** Bytes of a blob read a query at a time from PostgreSQL (getBlob). */
@@ -302,6 +303,8 @@ export class SqlStore implements Store {
 
   async replaceFiles(files: Array<{ file: string; hash: string; defs?: string | null }>, statements: Statement[], removed: string[]) {
     await this.db.tx(async (tx) => {
+      // The kept list of every statement is stale from here, whoever stamps the catalog afterwards (or not).
+      await tx.run(`DELETE FROM blobs WHERE key = ?`, [KEPT_STATEMENTS_BLOB])
       const gone = [...files.map((f) => f.file), ...removed]
       for (const c of chunks(gone)) {
         const ph = c.map(() => '?').join(',')

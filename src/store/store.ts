@@ -1,6 +1,9 @@
 import type { PlaceholderValues, ValuesDelta } from '../core/top-values.js'
 import type { Checkpoint, Level, OccurrenceDelta, MatchStatement, Statement, UnownedDelta } from '../core/types.js'
 
+/** The blob of the work tree's statements (catalog/kept-statements.ts): dropped by every change of the statements. */
+export const KEPT_STATEMENTS_BLOB = 'catalog.kept-statements'
+
 export interface OverrideRow { statementId: string; to: string; by: string; reason: string | null; createdAt: number }
 export type Scope = 'user' | 'channel' | 'all'
 export interface SnoozeRow {
@@ -140,7 +143,10 @@ export interface Store {
 
   getMeta(key: string): Promise<string | null>
   setMeta(key: string, value: string): Promise<void>
-  /** Bytes kept under `key` with a `tag` saying what they were made from (a cache: match/stored-plan.ts). */
+  /**
+   * Bytes kept under `key` with a `tag` saying what they were made from (a cache: match/stored-plan.ts,
+   * catalog/kept-statements.ts). `replaceFiles` drops the blob KEPT_STATEMENTS_BLOB in its transaction.
+   */
   getBlob(key: string): Promise<{ tag: string; bytes: Uint8Array } | null>
   setBlob(key: string, tag: string, bytes: Uint8Array): Promise<void>
 

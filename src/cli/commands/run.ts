@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { Command } from '../command.js'
 import { SPECS } from './specs.js'
 import type { CliContext } from '../context.js'
+import type { Store } from '../../store/store.js'
 import { systemClock } from '../../core/clock.js'
 import { DiceError, ErrorCode, UsageError } from '../../core/errors.js'
 import { Delivery } from '../../deliver/delivery.js'
@@ -27,6 +28,9 @@ import { liveCatalog } from '../../catalog/live.js'
 import { fitHeapGrowth } from '../heap.js'
 
 const POLL_MS = 2_000
+
+/** The statements as the catalog-cached store lists them (kept in memory; read from the kept blob or the rows). */
+const listed = (store: Store) => store.listStatements()
 const RETENTION_EVERY_MS = 60 * 60_000
 
 function port(v: unknown, fallback: number): number {
@@ -84,7 +88,8 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
   const tasks: Promise<void>[] = []
   try {
     // The work tree's catalog and, once deploys are recorded, the statements only the live revisions have.
-    const { statements, prefs } = await liveCatalog(store)
+    // Through the cached store: the page, API and digests then share the list the matcher is built from.
+    const { statements, prefs } = await liveCatalog(store, listed)
     const workers = o.workers ?? workerCount(undefined, config)
     fitHeapGrowth(statements.length, workers)
     const slack = slackFromEnv(ctx.env)
@@ -138,7 +143,7 @@ export async function serve(ctx: CliContext, o: { port: number; host: string; si
         const now = await catalogStamp(store)
         if (now !== stamp) {
           stamp = now
-          const { statements: list, prefs: revs } = await liveCatalog(store)
+          const { statements: list, prefs: revs } = await liveCatalog(store, listed)
           fitHeapGrowth(list.length, workers)
           pipe.setStatements(list, await storedPlan(store), revs)
           await pipe.matcherReady()
