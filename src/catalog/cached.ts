@@ -3,8 +3,6 @@ import type { Store } from '../store/store.js'
 import { catalogStamp } from './meta.js'
 import { readStatements } from './kept-statements.js'
 
-export { catalogStamp }
-
 type CatalogReads = Pick<Store, 'listStatements' | 'statementsByIds' | 'getStatement'>
 
 /**

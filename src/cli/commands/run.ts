@@ -23,15 +23,16 @@ import { startServer } from '../../server/http.js'
 import { applyRetention } from '../../server/retention.js'
 import { checkRunnable } from '../../config/check.js'
 import { assertExposureChosen, webAuthFrom } from '../../server/auth.js'
-import { catalogStamp, withCatalogCache } from '../../catalog/cached.js'
+import { withCatalogCache } from '../../catalog/cached.js'
+import { catalogStamp } from '../../catalog/meta.js'
 import { liveCatalog } from '../../catalog/live.js'
 import { fitHeapGrowth } from '../heap.js'
 
 const POLL_MS = 2_000
+const RETENTION_EVERY_MS = 60 * 60_000
 
 /** The statements as the catalog-cached store lists them (kept in memory; read from the kept blob or the rows). */
 const listed = (store: Store) => store.listStatements()
-const RETENTION_EVERY_MS = 60 * 60_000
 
 function port(v: unknown, fallback: number): number {
   if (v == null) return fallback
