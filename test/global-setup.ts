@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildDist } from '../src/testutil/build-dist.js'
 
-// CLI tests spawn bin/dice.js, which runs the compiled dist/ (its bundle, dist/dice.cjs): build both once so they
-// never test stale code.
-const build = () => buildDist(join(import.meta.dirname, '..'))
-
 export default async function setup(): Promise<() => void> {
-  await build()
+  // CLI tests spawn bin/dice.js, which runs the compiled dist/ (its bundle, dist/dice.cjs): build both once so they
+  // never test stale code.
+  await buildDist(join(import.meta.dirname, '..'))
   // The run gets a temp dir of its own (workers and the dice processes they spawn inherit TMPDIR), so what a
   // test leaves behind is seen here, not mixed with other programs' files, and fails the run by name.
   const outer = process.env.TMPDIR

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { serialize } from 'node:v8'
 import { defaultConfig } from '../config/load.js'
-import type { Store } from '../store/store.js'
+import { KEPT_STATEMENTS_BLOB, type Store } from '../store/store.js'
 import { STORE_KINDS } from '../store/testutil/stores.js'
 import { indexRepository } from './indexer.js'
-import { KEPT_STATEMENTS_KEY, readStatements } from './kept-statements.js'
+import { readStatements } from './kept-statements.js'
 import { liveCatalog } from './live.js'
 import { ALICE, BOB, TempRepo } from './testutil/repo.js'
 import { counting } from './testutil/counting.js'
@@ -65,12 +65,12 @@ describe.each(STORE_KINDS)('the kept statements ($name)', ({ open }) => {
     const { store: s, reads } = counting(store)
     const lists = () => reads.listStatements!
     await readStatements(s)
-    const { tag } = (await store.getBlob(KEPT_STATEMENTS_KEY))!
+    const { tag } = (await store.getBlob(KEPT_STATEMENTS_BLOB))!
     for (const bytes of [new Uint8Array([0xff, 0x0f, 1, 2, 3, 4, 5, 6]), serialize({ not: 'a list' }), serialize(rows.slice(1))]) {
-      await store.setBlob(KEPT_STATEMENTS_KEY, tag, bytes)
+      await store.setBlob(KEPT_STATEMENTS_BLOB, tag, bytes)
       expect(await readStatements(s)).toEqual(rows)
     }
-    await store.setBlob(KEPT_STATEMENTS_KEY, `another ${tag}`, serialize(rows.slice(1)))
+    await store.setBlob(KEPT_STATEMENTS_BLOB, `another ${tag}`, serialize(rows.slice(1)))
     expect(await readStatements(s)).toEqual(rows)
     expect(lists()).toBe(5)
     // The last read kept a good blob again.

@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8'
 import type { Statement } from '../core/types.js'
+import { interner, NO_NAMES } from '../core/interned.js'
 import { KEPT_STATEMENTS_BLOB, type Store } from '../store/store.js'
 import { catalogStamp } from './meta.js'
 
@@ -12,7 +13,6 @@ import { catalogStamp } from './meta.js'
  * anything else reads the rows and keeps a new blob. `replaceFiles` (every change of the statements) drops the blob in
  * its transaction; the stamp covers a Dice that predates the blob writing to the same store.
  */
-export const KEPT_STATEMENTS_KEY = KEPT_STATEMENTS_BLOB
 
 /** Bumped when Statement's fields change meaning: a blob of another format is not read. */
 const FORMAT = 1
@@ -30,15 +30,16 @@ export type KeptReads = Pick<Store, 'listStatements' | 'countStatements' | 'getB
 export async function readStatements(store: KeptReads): Promise<Statement[]> {
   const [stamp, count] = await Promise.all([catalogStamp(store), store.countStatements()])
   const tag = `${FORMAT} ${count} ${stamp}`
-  if (count > 0 && count < KEPT_BELOW) {
+  const keeps = count > 0 && count < KEPT_BELOW
+  if (keeps) {
     const kept = await keptList(store, tag, count)
     if (kept !== null) return kept
   }
   const list = await store.listStatements()
   // Kept only if no index or deploy finished while the rows were read (they may mix two catalogs).
-  if (list.length === count && count > 0 && count < KEPT_BELOW && (await catalogStamp(store)) === stamp) {
+  if (keeps && list.length === count && (await catalogStamp(store)) === stamp) {
     try {
-      await store.setBlob(KEPT_STATEMENTS_KEY, tag, serialize(list))
+      await store.setBlob(KEPT_STATEMENTS_BLOB, tag, serialize(list))
     } catch {
       // Read-only or busy store: the next start reads the rows again.
     }
@@ -48,7 +49,7 @@ export async function readStatements(store: KeptReads): Promise<Statement[]> {
 
 async function keptList(store: KeptReads, tag: string, count: number): Promise<Statement[] | null> {
   try {
-    const b = await store.getBlob(KEPT_STATEMENTS_KEY)
+    const b = await store.getBlob(KEPT_STATEMENTS_BLOB)
     if (b === null || b.tag !== tag) return null
     const list = deserialize(b.bytes) as unknown
     if (!Array.isArray(list) || list.length !== count) return null
@@ -59,23 +60,13 @@ async function keptList(store: KeptReads, tag: string, count: number): Promise<S
   }
 }
 
-/** One frozen empty list for the statements without channels or mentions, as the store's reader gives them. */
-const NONE = Object.freeze([]) as unknown as string[]
-
 /**
- * The texts many statements repeat (file, language, level, callee, wrapper, commit) as one string each, as the store's
- * reader makes them: V8's deserializer makes a string per occurrence. (Blame objects stay shared: the serializer keeps
- * an object referenced twice as one.)
+ * The texts many statements repeat (file, language, level, callee, wrapper, commit) as one string each, and one frozen
+ * empty list for no channels or mentions, as the store's row reader gives them: V8's deserializer makes a string and a
+ * list per occurrence. (Blame objects stay shared: the serializer keeps an object referenced twice as one.)
  */
 function shareTexts(list: Statement[]): Statement[] {
-  const strings = new Map<string, string>()
-  const one = <T extends string | null | undefined>(s: T): T => {
-    if (typeof s !== 'string') return s
-    const x = strings.get(s)
-    if (x !== undefined) return x as T
-    strings.set(s, s)
-    return s
-  }
+  const one = interner()
   for (const s of list) {
     s.file = one(s.file)
     s.language = one(s.language)
@@ -83,8 +74,8 @@ function shareTexts(list: Statement[]): Statement[] {
     s.callee = one(s.callee)
     s.via = one(s.via)
     s.commit = one(s.commit)
-    if (s.channels.length === 0) s.channels = NONE
-    if (s.mentions.length === 0) s.mentions = NONE
+    if (s.channels.length === 0) s.channels = NO_NAMES
+    if (s.mentions.length === 0) s.mentions = NO_NAMES
   }
   return list
 }

@@ -1,5 +1,6 @@
 import { LEVELS, type Checkpoint, type Level, type MatchStatement, type OccurrenceDelta, type Statement, type UnownedDelta } from '../core/types.js'
 import { levelRank } from '../core/levels.js'
+import { interner, NO_NAMES } from '../core/interned.js'
 import { isStoredShape, mergeLists, parseLists, readValues, type PlaceholderValues, type TopList, type ValuesDelta } from '../core/top-values.js'
 import { sqlFns, type Db, type Param } from './db.js'
 import { migrate } from './migrations.js'
@@ -171,9 +172,7 @@ type Row = Record<string, any>
 /** The statements table's columns in the order the statement readers take them (SELECT lists and row arrays). */
 const STATEMENT_COLUMNS = 'id, file, line, end_line, language, level, template, matchable, channels, mentions, blame, callee, via, reason, expect, at_commit'
 
-/** One frozen empty list for every statement without channels or mentions (most of them; 2 arrays × 100k otherwise). */
-const NONE = Object.freeze([]) as unknown as string[]
-const list = (v: unknown): string[] => (v === '[]' ? NONE : P(v, NONE))
+const list = (v: unknown): string[] => (v === '[]' ? NO_NAMES : P(v, NO_NAMES))
 
 /**
  * A reader of statements rows (STATEMENT_COLUMNS, by position: SQLite hands a catalog read over as arrays, which it
@@ -182,14 +181,8 @@ const list = (v: unknown): string[] => (v === '[]' ? NONE : P(v, NONE))
  * them — at 100k statements that is tens of MB a long-running process keeps.
  */
 function statementReader(): (r: readonly any[]) => Statement {
-  const strings = new Map<string, string>()
+  const one = interner()
   const blames = new Map<string, unknown>()
-  const one = (s: string): string => {
-    const x = strings.get(s)
-    if (x !== undefined) return x
-    if (strings.size < 100_000) strings.set(s, s)
-    return s
-  }
   return (r) => {
     let blame = null
     const b = r[10]
