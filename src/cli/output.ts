@@ -1,14 +1,15 @@
 /** Command output on a stream the reader may close early (`dice … | head`). */
 
 /**
- * Batches output strings and honours backpressure. When the reader goes away (`dice match | head`, `dice digest | head`: EPIPE) it
+ * Batches output (strings, or bytes already encoded) and honours backpressure. When the reader goes away (`dice match | head`, `dice digest | head`: EPIPE) it
  * stops quietly and says so through `closed`, so the input is not read to its end for nobody; any other write
  * error is kept and thrown by `check()`. Waiting for 'drain' removes its listeners whichever event ends the wait:
  * `Promise.race` of `events.once` would leave two behind per wait (MaxListenersExceededWarning under a slow reader)
  * and reject on the EPIPE 'error'.
  */
 export class Output {
-  private parts: string[] = []
+  private parts: Array<string | Uint8Array> = []
+  private strings = true
   private failure: Error | null = null
   closed = false
 
@@ -23,12 +24,23 @@ export class Output {
     this.parts.push(s)
   }
 
+  /** Bytes already encoded (ByteLines), written as they are. */
+  pushBytes(parts: readonly Uint8Array[]): void {
+    for (const p of parts) this.parts.push(p)
+    if (parts.length > 0) this.strings = false
+  }
+
   async flush(): Promise<void> {
     if (this.parts.length === 0) return
-    const s = this.parts.join('')
+    const parts = this.parts
+    const strings = this.strings
     this.parts = []
+    this.strings = true
     if (this.closed) return
-    if (!this.out.write(s)) await this.drained()
+    let ok = true
+    if (strings) ok = this.out.write(parts.join(''))
+    else for (const p of parts) ok = this.out.write(p)
+    if (!ok) await this.drained()
   }
 
   /** Throws a write error other than the reader going away. */

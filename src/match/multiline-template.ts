@@ -50,6 +50,17 @@ export class TailCursor {
     this.seen = 0
   }
 
+  /** How many of the open message's other lines were seen; null when no message is open (none can continue). */
+  position(): number | null {
+    return this.tail !== null && this.seen < this.tail.length ? this.seen : null
+  }
+
+  /** Go on reading a message whose first line matched a statement with `tail`, `seen` of its other lines read. */
+  resume(tail: TemplateTail | null, seen: number): void {
+    this.tail = tail
+    this.seen = seen
+  }
+
   /** Whether the entry `text` is the next line of the message being read (then it is folded, not counted). */
   continues(text: string): boolean {
     const t = this.tail

@@ -33,6 +33,16 @@ beforeAll(async () => {
 })
 
 const match = (args: string[], input: string | Buffer) => runDice(['--db', db, 'match', ...args], { cwd: dir, input })
+/** stdout as bytes (text decoded chunk by chunk could split a character differently from one run to the next). */
+function matchBytes(args: string[], input: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', ...args], { cwd: dir })
+  const out: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => out.push(d))
+  child.stderr.on('data', (d) => (stderr += d))
+  child.stdin.end(input)
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr })))
+}
 const ndjson = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l))
 
 describe('dice match', () => {
@@ -180,6 +190,42 @@ describe('dice match', () => {
     expect(code).toBe(0)
     expect(lines).toBe(40_000)
     expect(stderr).not.toMatch(/MaxListenersExceededWarning/)
+  })
+
+  it('with --workers writes byte for byte what one thread writes, and the same counts on stderr', async () => {
+    // ~3.5 MB: several pieces, cut between entries; a trace, a 10 MB line, bad bytes and no final newline among them.
+    const block = ['ERROR tunnel a: phase 1 failed', '\tat x.Y.z(Y.java:1)', 'INFO saved 42', 'ERROR \xff bad', 'WARNING hello cruel world', 'junk line'].join('\n')
+    const input = Buffer.concat([
+      Buffer.from(`${block}\n`.repeat(20_000), 'latin1'),
+      Buffer.from(`ERROR ${'z'.repeat(10 * 1024 * 1024)}\n`),
+      Buffer.from(`${block}\n`.repeat(20_000), 'latin1'),
+      Buffer.from('hello cruel world'),
+    ])
+    for (const mode of [['--json'], []]) {
+      const one = await matchBytes([...mode, '--workers', '0'], input)
+      const two = await matchBytes([...mode, '--workers', '2'], input)
+      expect(one.code).toBe(0)
+      expect(two.code).toBe(0)
+      expect(one.stdout.toString().split('\n')).toHaveLength(240_003)
+      expect(two.stdout.equals(one.stdout)).toBe(true)
+      expect(two.stderr).toBe(one.stderr)
+      expect(one.stderr).toMatch(/1 line\(s\) longer than match\.maxLineBytes/)
+    }
+  }, 60_000)
+
+  it('with --workers stops quietly with exit 0 when the reader closes the pipe early', async () => {
+    const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json', '--workers', '2'], { cwd: dir })
+    child.stdin.on('error', () => {})
+    child.stdin.end(many.repeat(4))
+    const { code, stderr } = await readFirstLineThenClose(child)
+    expect(stderr).not.toMatch(/EPIPE|Error/)
+    expect(code).toBe(0)
+  })
+
+  it('rejects a --workers that is not a number of threads with exit 2 naming --workers', async () => {
+    const r = await match(['--workers', 'two'], 'x\n')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--workers/)
   })
 
   it('rejects a bad --format with exit 2 naming --format', async () => {

@@ -158,11 +158,12 @@ export const SPECS = {
   match: {
     name: 'match',
     summary: 'read log lines on stdin; print the statement that printed each line',
-    usage: 'match [--format F] [--json] [--explain]',
+    usage: 'match [--format F] [--json] [--explain] [--workers N]',
     options: {
       format: { type: 'string', value: 'F', help: 'how to read each line' },
       json: json('print one JSON object per input line (NDJSON), in input order'),
       explain: { type: 'boolean', help: 'also print the candidates considered and why one won' },
+      workers: { type: 'string', value: 'N', help: 'threads that parse and match (default match.workers, else 0: the main thread); the output is the same' },
     },
     examples: ['match < app.log', "match --format 'regex:^(?<message>.*)$' --json < messages.txt"],
   },

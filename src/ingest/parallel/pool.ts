@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../core/threads.js'
 import type { MatcherPlan } from '../../match/matcher.js'
 import type { CatalogMessage, DrainMessage, Drained, PieceMessage, PieceResult, WorkerError, WorkerInit, WorkerReady } from './protocol.js'
 
@@ -26,15 +27,8 @@ export class WorkerPool {
   private built: WorkerReady | null = null
 
   constructor(n: number, init: WorkerInit, private readonly onResult: (r: PieceResult) => void) {
-    // Compiled code runs dist/…/worker.js; tests run the TypeScript sources, whose worker registers tsx first.
-    const ts = import.meta.url.endsWith('.ts')
-    const url = new URL(ts ? './worker.ts' : './worker.js', import.meta.url)
-    const entry = ts ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}) })` : url
     for (let i = 0; i < n; i++) {
-      // A small young generation: a worker's garbage is per line and dies young; V8's default semi-spaces (up to
-      // 16 MB each, three per isolate) cost every worker tens of MB of RSS for no gain here.
-      // (tsx's on-disk cache is off for such a worker: tests leave nothing in the temp dir.)
-      const w = new Worker(entry, { eval: ts, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 12 }, env: ts ? { ...process.env, TSX_DISABLE_CACHE: '1' } : process.env })
+      const w = startWorker(import.meta.url, 'worker', init, 12)
       w.on('message', (m: PieceResult | Drained | WorkerError | WorkerReady) => this.message(i, m))
       w.on('error', (e) => this.fail(e))
       w.on('exit', (code) => code !== 0 && this.fail(new Error(`ingest worker ${i} exited with code ${code}`)))
