@@ -76,9 +76,9 @@ function fallbackConfig(): string {
   return f
 }
 
-/** A variant's flags are for the commands that count (`--workers`): `dice match` takes them only if it knows them. */
+/** A variant's flags (`--workers`) go to every command: `dice match` knows --workers since 2026-12-07 (f6db5f2). */
 function dice(v: Variant, db: string, command: string, ...rest: string[]): string[] {
-  return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...(command === 'match' ? [] : v.flags), ...rest]
+  return [process.execPath, v.bin, '--db', db, '--at', AT, command, ...v.flags, ...rest]
 }
 
 /**

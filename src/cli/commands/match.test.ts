@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { closeSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Statement } from '../../core/types.js'
@@ -211,6 +211,24 @@ describe('dice match', () => {
       expect(two.stderr).toBe(one.stderr)
       expect(one.stderr).toMatch(/1 line\(s\) longer than match\.maxLineBytes/)
     }
+  }, 60_000)
+
+  it('matches a large file on stdin with threads by default, writing what one thread writes', async () => {
+    // 17 MB: above the size from which `dice match < FILE` starts threads on a host with several cores.
+    const file = join(dir, 'big.log')
+    writeFileSync(file, 'ERROR tunnel a: phase 1 failed\n\tat x.Y.z(Y.java:1)\nWARNING hello cruel world\nINFO saved 42\n'.repeat(200_000))
+    const run = (args: string[]) => {
+      const fd = openSync(file, 'r')
+      const child = spawn(process.execPath, [DICE_BIN, '--db', db, 'match', '--json', ...args], { cwd: dir, stdio: [fd, 'pipe', 'pipe'] })
+      closeSync(fd)
+      const out: Buffer[] = []
+      child.stdout!.on('data', (d: Buffer) => out.push(d))
+      return new Promise<{ code: number | null; stdout: Buffer }>((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out) })))
+    }
+    const [auto, one] = await Promise.all([run([]), run(['--workers', '0'])])
+    expect(auto.code).toBe(0)
+    expect(one.stdout.toString().split('\n')).toHaveLength(800_001)
+    expect(auto.stdout.equals(one.stdout)).toBe(true)
   }, 60_000)
 
   it('with --workers stops quietly with exit 0 when the reader closes the pipe early', async () => {

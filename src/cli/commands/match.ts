@@ -7,6 +7,7 @@ import type { MatchStatement } from '../../core/types.js'
 import { createParser, formatFoldsContinuations } from '../../ingest/formats/index.js'
 import { workerCount } from '../../ingest/parallel/workers.js'
 import { matchInParallel } from '../match/parallel.js'
+import { autoWorkers } from '../match/auto.js'
 import { Matcher } from '../../match/matcher.js'
 import { MatchLines } from '../match/lines.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
@@ -26,14 +27,18 @@ export const match: Command = {
     // `dice match app.log` would otherwise ignore the file and wait on stdin.
     if (positionals.length) throw new UsageError(`match: unexpected argument ${JSON.stringify(positionals[0])}; dice match reads stdin (dice match < FILE)`)
     const format: string = values.format ?? 'auto'
-    const workers = workerCount(values.workers, ctx.config)
+    // Checked before anything is opened (a bad --workers is a usage error); unsaid, decided once the catalog's size is known.
+    const said = values.workers !== undefined || ctx.config.match.workers !== undefined ? workerCount(values.workers, ctx.config) : null
     // Bad --format is a usage error before anything is opened or read.
     createParser(format, ctx.config, { clock: ctx.clock })
     const store = await ctx.openStore()
     let statements: MatchStatement[]
     let matcher: Matcher
+    let workers: number
     try {
       statements = await store.listMatchStatements()
+      // Unsaid: threads for a large file on stdin when the host has cores for them (auto.ts).
+      workers = said ?? autoWorkers(ctx.stdin === process.stdin ? 0 : null, statements.length)
       fitHeapGrowth(statements.length, workers)
       matcher = Matcher.build(statements, await storedPlan(store))
       // Built (no stored index, or one of another catalog or Dice version): stored, so the next start loads it.
