@@ -51,7 +51,7 @@ export const match: Command = {
     const lines = new MatchLines(matcher, statements, { format, config: ctx.config, clock: ctx.clock, json: !!values.json, explain: !!values.explain })
     if (workers > 0) {
       const parallel = { workers, statements, plan: matcher.plan(), config: ctx.config, clockOffsetMs: ctx.clock() - Date.now(), format, json: !!values.json, explain: !!values.explain }
-      const counts = await matchInParallel(ctx.stdin as AsyncIterable<Buffer | string>, out, { ...parallel, folds: formatFoldsContinuations(format, ctx.config), keepBytes: lines.hasTails })
+      const counts = await matchInParallel(ctx.stdin as AsyncIterable<Buffer | string>, out, { ...parallel, folds: formatFoldsContinuations(format, ctx.config), keepBytes: lines.hasTails, local: lines })
       await out.flush()
       out.check()
       return report(ctx, format, counts)

@@ -105,6 +105,25 @@ export class MatchLines {
     render(n, a.entry, this.current?.result ?? null, undefined, true)
   }
 
+  /**
+   * The lines of a piece (pieces.ts: each ends with LF and is at most `cap` bytes, as the main thread's reader
+   * keeps them; a longer one is cut there), the first numbered `firstN`. Returns the malformed and cut lines in it.
+   */
+  piece(bytes: Uint8Array, firstN: number, cap: number): { malformed: number; truncated: number } {
+    const malformed = this.malformed
+    const truncated = this.truncated
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    let n = firstN
+    for (let s = 0; s < buf.length; ) {
+      const nl = buf.indexOf(10, s)
+      let e = nl - s > cap ? s + cap : nl
+      if (e > s && buf[e - 1] === 13) e--
+      this.line(buf.toString('utf8', s, e), n++)
+      s = nl + 1
+    }
+    return { malformed: this.malformed - malformed, truncated: this.truncated - truncated }
+  }
+
   /** The message of several lines still open after the last line, or null. */
   open(): OpenMessage | null {
     const c = this.current

@@ -73,7 +73,7 @@ function oneThread(input: string, o: { format: string; json: boolean; config?: t
   return { text: Buffer.concat(lines.out.take()).toString('utf8'), malformed: lines.malformed, truncated: lines.truncated }
 }
 
-async function parallel(input: string, o: { format: string; json: boolean; workers: number; pieceBytes: number; chunk: number; config?: typeof config; statements?: MatchStatement[] }) {
+async function parallel(input: string, o: { format: string; json: boolean; workers: number; pieceBytes: number; chunk: number; config?: typeof config; statements?: MatchStatement[]; local?: boolean }) {
   const cfg = o.config ?? config
   const statements = o.statements ?? STATEMENTS
   const chunks: Buffer[] = []
@@ -87,6 +87,7 @@ async function parallel(input: string, o: { format: string; json: boolean; worke
   const counts = await matchInParallel(stdin(), out, {
     workers: o.workers, statements, plan: matcher.plan(), config: cfg, clockOffsetMs: clock() - Date.now(), format: o.format, json: o.json, explain: false,
     folds: o.format !== 'json', keepBytes: statements.some((s) => s.template!.includes('\n')), pieceBytes: o.pieceBytes,
+    local: o.local ? new MatchLines(matcher, statements, { format: o.format, config: cfg, clock, json: o.json, explain: false }) : undefined,
   })
   await out.flush()
   return { text: Buffer.concat(chunks).toString('utf8'), ...counts }
@@ -154,6 +155,13 @@ describe('dice match with worker threads', () => {
         expect(got.text).toBe(want.text)
         expect({ malformed: got.malformed, truncated: got.truncated }).toEqual({ malformed: want.malformed, truncated: want.truncated })
       }
+    }
+    // The main thread matching the first pieces while the workers start, then handing over (a message open there, too).
+    for (const seed of [11, 12]) {
+      const input = makeLog(4000, seed)
+      const want = oneThread(input, { format: 'auto', json: true })
+      const got = await parallel(input, { format: 'auto', json: true, workers: 2, pieceBytes: 400, chunk: 512, local: true })
+      expect(got).toEqual({ text: want.text, malformed: want.malformed, truncated: want.truncated })
     }
     // Without templates of several lines the pieces move to the workers and their memory comes back for the next.
     const flat = STATEMENTS.filter((s) => !s.template!.includes('\n'))

@@ -12,12 +12,13 @@
 import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../../core/threads.js'
 import type { Output } from '../output.js'
-import type { OpenMessage } from './lines.js'
+import type { MatchLines, OpenMessage } from './lines.js'
 import { PieceCutter, type CutOptions, type Piece } from './pieces.js'
-import type { MatchAnswer, MatchPiece, MatchWorkerError, MatchWorkerInit } from './protocol.js'
+import type { MatchAnswer, MatchPiece, MatchWorkerError, MatchWorkerInit, MatchWorkerReady } from './protocol.js'
 
 /** Bytes of input per piece (cut at the first entry start after this), and the most before a cut anyway. */
 export const PIECE_BYTES = 1 << 20
+const FIRST_PIECE_BYTES = 32 * 1024
 const MAX_PIECE_BYTES = 16 << 20
 /** Pieces in flight per worker: enough that no worker waits for the reader, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 3
@@ -40,19 +41,25 @@ export interface ParallelOptions extends MatchWorkerInit {
   keepBytes: boolean
   /** Bytes per piece (PIECE_BYTES; tests cut small pieces to cut often). */
   pieceBytes?: number
+  /**
+   * The main thread's own MatchLines (nothing read yet): it matches the first pieces while the workers start
+   * (~0.25 s: their modules, their matchers, then a JIT that has compiled nothing), so the first lines come as
+   * soon as with one thread (`dice match | head`) and a small input never waits for a worker.
+   */
+  local?: MatchLines
 }
 
 /** Match stdin with worker threads; writes to `out` in input order. Returns the malformed and truncated lines. */
 export async function matchInParallel(stdin: AsyncIterable<Buffer | string>, out: Output, o: ParallelOptions): Promise<{ malformed: number; truncated: number }> {
-  const { workers, folds, keepBytes, pieceBytes, ...init } = o
+  const { workers, folds, keepBytes, pieceBytes, local, ...init } = o
   const target = pieceBytes ?? PIECE_BYTES
-  const cut: CutOptions = { target, max: Math.max(target, MAX_PIECE_BYTES * (target / PIECE_BYTES)), cap: o.config.match.maxLineBytes + 1, folds }
+  const cut: CutOptions = { target, max: Math.max(target, MAX_PIECE_BYTES * (target / PIECE_BYTES)), cap: o.config.match.maxLineBytes + 1, folds, first: Math.min(FIRST_PIECE_BYTES, target) }
   const cutter = new PieceCutter(cut)
-  const pool = new MatchPool(workers, init, out, keepBytes, (b) => cutter.reuse(b))
+  const pool = new MatchPool(workers, init, out, keepBytes, (b) => cutter.reuse(b), local ?? null, cut.cap)
   try {
     for await (const chunk of stdin) {
       for (const p of cutter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) pool.send(p)
-      while (pool.inFlight >= workers * IN_FLIGHT_PER_WORKER) await pool.settle()
+      while (pool.inFlight >= workers * IN_FLIGHT_PER_WORKER || pool.writable()) await pool.settle()
       if (out.closed) return pool.counts
     }
     for (const p of cutter.end()) pool.send(p)
@@ -71,6 +78,8 @@ class MatchPool {
   private nextWrite = 0
   /** The worker the last piece went to. */
   private last = 0
+  /** Some worker has built its matcher. */
+  private ready = false
   /** The message the last written piece left open. */
   private open: OpenMessage | null = null
   private failure: Error | null = null
@@ -84,6 +93,9 @@ class MatchPool {
     private readonly keepBytes: boolean,
     /** A piece's memory, free again (the cutter reads the next piece into it). */
     private readonly onFree: (b: ArrayBuffer) => void,
+    /** Matches pieces in this thread until a worker is ready (ParallelOptions.local); null once one is. */
+    private local: MatchLines | null,
+    private readonly cap: number,
   ) {
     for (let i = 0; i < n; i++) {
       const w = startWorker(import.meta.url, 'worker', init, 16)
@@ -101,6 +113,9 @@ class MatchPool {
   }
 
   send(piece: Piece): void {
+    // Until a worker is ready, and for a piece that goes on from one matched here (the state is this thread's).
+    if (this.local !== null && (!this.ready || piece.follows)) return this.matchHere(piece, this.local)
+    this.local = null
     const seq = this.nextSeq++
     // A piece that goes on from the one before must be read by the same worker, next.
     const worker = piece.follows && seq > 0 ? this.last : this.leastBusy()
@@ -134,7 +149,8 @@ class MatchPool {
     await Promise.all(this.workers.map((w) => w.terminate()))
   }
 
-  private writable(): boolean {
+  /** The next answer in order is there: settle() writes it without waiting. */
+  writable(): boolean {
     return this.sent.get(this.nextWrite)?.answer != null
   }
 
@@ -160,14 +176,25 @@ class MatchPool {
     this.workers[s.worker]!.postMessage(m, moved ? [s.piece.bytes.buffer as ArrayBuffer] : [])
   }
 
+  /** Match a piece in this thread: it goes on from the pieces before it, all matched here. */
+  private matchHere(piece: Piece, lines: MatchLines): void {
+    const seq = this.nextSeq++
+    const counts = lines.piece(piece.bytes, piece.firstN, this.cap)
+    const answer: MatchAnswer = { type: 'done', seq, attempt: 0, out: lines.out.take(), bytes: null, ...counts, open: lines.open() }
+    this.sent.set(seq, { piece, bytes: null, attempt: 0, worker: -1, start: null, answer })
+    // Its memory is free at once.
+    this.onFree(piece.bytes.buffer as ArrayBuffer)
+  }
+
   private leastBusy(): number {
     let w = 0
     for (let i = 1; i < this.busy.length; i++) if (this.busy[i]! < this.busy[w]!) w = i
     return w
   }
 
-  private message(i: number, m: MatchAnswer | MatchWorkerError): void {
+  private message(i: number, m: MatchAnswer | MatchWorkerError | MatchWorkerReady): void {
     if (m.type === 'error') return this.fail(new Error(`match worker ${i}: ${m.message}`))
+    if (m.type === 'ready') return void (this.ready = true)
     this.busy[i]!--
     if (m.bytes !== null) this.onFree(m.bytes)
     const s = this.sent.get(m.seq)

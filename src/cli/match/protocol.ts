@@ -43,6 +43,11 @@ export interface MatchAnswer {
   open: OpenMessage | null
 }
 
+/** A worker built its matcher: pieces sent to it from now on are not waiting for its start. */
+export interface MatchWorkerReady {
+  type: 'ready'
+}
+
 /** A worker that failed (a bug): `dice match` stops with this error. */
 export interface MatchWorkerError {
   type: 'error'
