@@ -9,7 +9,6 @@
  */
 export class Output {
   private parts: Array<string | Uint8Array> = []
-  private strings = true
   private failure: Error | null = null
   closed = false
 
@@ -27,18 +26,16 @@ export class Output {
   /** Bytes already encoded (ByteLines), written as they are. */
   pushBytes(parts: readonly Uint8Array[]): void {
     for (const p of parts) this.parts.push(p)
-    if (parts.length > 0) this.strings = false
   }
 
   async flush(): Promise<void> {
     if (this.parts.length === 0) return
     const parts = this.parts
-    const strings = this.strings
     this.parts = []
-    this.strings = true
     if (this.closed) return
     let ok = true
-    if (strings) ok = this.out.write(parts.join(''))
+    // Strings are joined into one write; bytes are written as they are.
+    if (parts.every((p) => typeof p === 'string')) ok = this.out.write(parts.join(''))
     else for (const p of parts) ok = this.out.write(p)
     if (!ok) await this.drained()
   }

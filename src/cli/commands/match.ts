@@ -9,7 +9,7 @@ import { workerCount } from '../../ingest/parallel/workers.js'
 import { matchInParallel } from '../match/parallel.js'
 import { autoWorkers } from '../match/auto.js'
 import { Matcher } from '../../match/matcher.js'
-import { MatchLines } from '../match/lines.js'
+import { lineCap, lineText, MatchLines } from '../match/lines.js'
 import { keepPlan, storedPlan } from '../../match/stored-plan.js'
 import { fitHeapGrowth } from '../heap.js'
 
@@ -48,10 +48,13 @@ export const match: Command = {
     }
     if (matcher.size.templates === 0) ctx.stderr.write('dice match: the catalog has no matchable statements; run `dice index` first\n')
     const out = new Output(ctx.stdout)
-    const lines = new MatchLines(matcher, statements, { format, config: ctx.config, clock: ctx.clock, json: !!values.json, explain: !!values.explain })
+    const options = { format, config: ctx.config, json: !!values.json, explain: !!values.explain }
+    const lines = new MatchLines(matcher, statements, { ...options, clock: ctx.clock })
     if (workers > 0) {
-      const parallel = { workers, statements, plan: matcher.plan(), config: ctx.config, clockOffsetMs: ctx.clock() - Date.now(), format, json: !!values.json, explain: !!values.explain }
-      const counts = await matchInParallel(ctx.stdin as AsyncIterable<Buffer | string>, out, { ...parallel, folds: formatFoldsContinuations(format, ctx.config), keepBytes: lines.hasTails, local: lines })
+      const counts = await matchInParallel(ctx.stdin as AsyncIterable<Buffer | string>, out, {
+        ...options, workers, statements, plan: matcher.plan(), clockOffsetMs: ctx.clock() - Date.now(),
+        folds: formatFoldsContinuations(format, ctx.config), keepBytes: lines.hasTails, local: lines,
+      })
       await out.flush()
       out.check()
       return report(ctx, format, counts)
@@ -59,7 +62,7 @@ export const match: Command = {
     const bytes = lines.out
     const onLine = (line: string, n: number): void => lines.line(line, n)
 
-    await readLines(ctx, ctx.config.match.maxLineBytes, onLine, async () => {
+    await readLines(ctx, lineCap(ctx.config), onLine, async () => {
       out.pushBytes(bytes.take())
       await out.flush()
       return !out.closed
@@ -79,20 +82,15 @@ function report(ctx: CliContext, format: string, { malformed, truncated }: { mal
 
 /**
  * Split stdin into lines as chunks arrive (LF or CRLF, bytes decoded as UTF-8 with invalid sequences
- * replaced). A line longer than `maxBytes` is kept only up to maxBytes + 1 bytes, so a 10 MB line never
- * sits in memory whole; the parser then marks it truncated. `afterChunk` runs after each chunk's lines; reading
+ * replaced). A line longer than `cap` bytes (lineCap) is kept only up to them, so a 10 MB line never sits in
+ * memory whole; the parser then marks it truncated. `afterChunk` runs after each chunk's lines; reading
  * stops when it answers false (nobody reads the output any more).
  */
-async function readLines(ctx: CliContext, maxBytes: number, onLine: (line: string, n: number) => void, afterChunk: () => Promise<boolean>): Promise<void> {
+async function readLines(ctx: CliContext, cap: number, onLine: (line: string, n: number) => void, afterChunk: () => Promise<boolean>): Promise<void> {
   let n = 0
   let carry: Buffer[] = []
   let carryLen = 0
-  const cap = maxBytes + 1
-  const emit = (buf: Buffer, start: number, end: number): void => {
-    let e = end
-    if (e > start && buf[e - 1] === 13) e--
-    onLine(buf.toString('utf8', start, e), ++n)
-  }
+  const emit = (buf: Buffer, start: number, end: number): void => onLine(lineText(buf, start, end, cap), ++n)
   for await (const chunk of ctx.stdin as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     let start = 0
@@ -106,7 +104,7 @@ async function readLines(ctx: CliContext, maxBytes: number, onLine: (line: strin
         carry = []
         carryLen = 0
         emit(whole, 0, whole.length)
-      } else emit(buf, start, Math.min(nl, start + cap))
+      } else emit(buf, start, nl)
       start = nl + 1
     }
     if (start < buf.length && carryLen < cap) {

@@ -18,8 +18,8 @@ export const AUTO_MAX_STATEMENTS = 50_000
 /**
  * How many threads `dice match` uses when neither `--workers` nor `match.workers` says: on a host with several
  * cores, one per core (at most AUTO_MAX_WORKERS) when stdin is a file of at least AUTO_MIN_BYTES (`dice match <
- * app.log`) and the catalog is below AUTO_MAX_STATEMENTS, else none. A pipe's size is unknown until it ends: threads for it are asked for with --workers.
- * Measured on a 2-vCPU VM (bench/RESULTS.md, session 21): two threads ~1.3× faster than none on a 1M-line file,
+ * app.log`) and the catalog is below AUTO_MAX_STATEMENTS, else none. A pipe's size is unknown until it ends:
+ * threads for it are asked for with --workers. Measured on a 2-vCPU VM (bench/RESULTS.md, session 21): two threads ~1.3× faster than none on a 1M-line file,
  * one thread slower than none.
  */
 export function autoWorkers(fd: number | null, statements: number, cores = availableParallelism()): number {

@@ -13,6 +13,21 @@ import type { ExplainCandidate, Matcher } from '../../match/matcher.js'
 import { TailCursor, TemplateTail } from '../../match/multiline-template.js'
 import { ByteLines, JsonMatchLines } from '../byte-lines.js'
 
+/** Bytes of an input line kept at most: one past match.maxLineBytes, so the parser sees it is longer and marks it truncated. */
+export function lineCap(config: Config): number {
+  return config.match.maxLineBytes + 1
+}
+
+/**
+ * The text of the line in buf[a, b) (b: its LF, or the end of the input) as every `dice match` reader decodes it: its
+ * first `cap` bytes at most, without a CR before its end, UTF-8 with invalid sequences replaced.
+ */
+export function lineText(buf: Buffer, a: number, b: number, cap: number): string {
+  let e = b - a > cap ? a + cap : b
+  if (e > a && buf[e - 1] === 13) e--
+  return buf.toString('utf8', a, e)
+}
+
 export interface LinesOptions {
   format: string
   config: Config
@@ -49,6 +64,7 @@ export class MatchLines {
   private readonly render: Render
   private readonly parser: LineParser
   private readonly folds: boolean
+  private readonly cap: number
   private assembler: MultilineAssembler
   private tail = new TailCursor()
   private current: Current | null = null
@@ -60,6 +76,7 @@ export class MatchLines {
   ) {
     this.parser = createParser(o.format, o.config, { clock: o.clock })
     this.folds = formatFoldsContinuations(o.format, o.config)
+    this.cap = lineCap(o.config)
     this.assembler = this.newAssembler()
     this.render = o.json ? jsonRenderer(this.out, statements, o.explain) : textRenderer(this.out, statements, o.explain)
     // A template of several lines: the entries after the one that matched its first line may be its other lines.
@@ -106,19 +123,17 @@ export class MatchLines {
   }
 
   /**
-   * The lines of a piece (pieces.ts: each ends with LF and is at most `cap` bytes, as the main thread's reader
-   * keeps them; a longer one is cut there), the first numbered `firstN`. Returns the malformed and cut lines in it.
+   * The lines of a piece (pieces.ts: each ends with LF), the first numbered `firstN`. Returns the malformed and cut
+   * lines in it.
    */
-  piece(bytes: Uint8Array, firstN: number, cap: number): { malformed: number; truncated: number } {
+  piece(bytes: Uint8Array, firstN: number): { malformed: number; truncated: number } {
     const malformed = this.malformed
     const truncated = this.truncated
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     let n = firstN
     for (let s = 0; s < buf.length; ) {
       const nl = buf.indexOf(10, s)
-      let e = nl - s > cap ? s + cap : nl
-      if (e > s && buf[e - 1] === 13) e--
-      this.line(buf.toString('utf8', s, e), n++)
+      this.line(lineText(buf, s, nl, this.cap), n++)
       s = nl + 1
     }
     return { malformed: this.malformed - malformed, truncated: this.truncated - truncated }

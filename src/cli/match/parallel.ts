@@ -12,7 +12,7 @@
 import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../../core/threads.js'
 import type { Output } from '../output.js'
-import type { MatchLines, OpenMessage } from './lines.js'
+import { lineCap, type MatchLines, type OpenMessage } from './lines.js'
 import { PieceCutter, type CutOptions, type Piece } from './pieces.js'
 import type { MatchAnswer, MatchPiece, MatchWorkerError, MatchWorkerInit, MatchWorkerReady } from './protocol.js'
 
@@ -25,8 +25,8 @@ const IN_FLIGHT_PER_WORKER = 3
 
 interface Sent {
   piece: Piece
-  /** Bytes kept for a second attempt (a catalog with templates of several lines), else null (moved to the worker). */
-  bytes: Uint8Array | null
+  /** The bytes stay here for a second attempt (a catalog with templates of several lines); else they move to the worker. */
+  kept: boolean
   attempt: number
   worker: number
   /** What the attempt started from (MatchPiece.start). */
@@ -53,9 +53,9 @@ export interface ParallelOptions extends MatchWorkerInit {
 export async function matchInParallel(stdin: AsyncIterable<Buffer | string>, out: Output, o: ParallelOptions): Promise<{ malformed: number; truncated: number }> {
   const { workers, folds, keepBytes, pieceBytes, local, ...init } = o
   const target = pieceBytes ?? PIECE_BYTES
-  const cut: CutOptions = { target, max: Math.max(target, MAX_PIECE_BYTES * (target / PIECE_BYTES)), cap: o.config.match.maxLineBytes + 1, folds, first: Math.min(FIRST_PIECE_BYTES, target) }
+  const cut: CutOptions = { target, max: Math.max(target, MAX_PIECE_BYTES * (target / PIECE_BYTES)), cap: lineCap(o.config), folds, first: Math.min(FIRST_PIECE_BYTES, target) }
   const cutter = new PieceCutter(cut)
-  const pool = new MatchPool(workers, init, out, keepBytes, (b) => cutter.reuse(b), local ?? null, cut.cap)
+  const pool = new MatchPool(workers, init, out, keepBytes, (b) => cutter.reuse(b), local ?? null)
   try {
     for await (const chunk of stdin) {
       for (const p of cutter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) pool.send(p)
@@ -95,7 +95,6 @@ class MatchPool {
     private readonly onFree: (b: ArrayBuffer) => void,
     /** Matches pieces in this thread until a worker is ready (ParallelOptions.local); null once one is. */
     private local: MatchLines | null,
-    private readonly cap: number,
   ) {
     for (let i = 0; i < n; i++) {
       const w = startWorker(import.meta.url, 'worker', init, 16)
@@ -119,7 +118,7 @@ class MatchPool {
     const seq = this.nextSeq++
     // A piece that goes on from the one before must be read by the same worker, next.
     const worker = piece.follows && seq > 0 ? this.last : this.leastBusy()
-    const s: Sent = { piece, bytes: this.keepBytes ? piece.bytes : null, attempt: 0, worker, start: piece.follows ? null : { open: null }, answer: null }
+    const s: Sent = { piece, kept: this.keepBytes, attempt: 0, worker, start: piece.follows ? null : { open: null }, answer: null }
     this.sent.set(seq, s)
     this.post(seq, s)
   }
@@ -158,7 +157,7 @@ class MatchPool {
   private again(seq: number, open: OpenMessage | null): void {
     const worker = this.leastBusy()
     for (let q = seq, s = this.sent.get(q); s !== undefined && (q === seq || s.piece.follows); s = this.sent.get(++q)) {
-      if (s.bytes === null) throw new Error('dice match: a piece to match again was not kept (a bug)')
+      if (!s.kept) throw new Error('dice match: a piece to match again was not kept (a bug)')
       s.attempt++
       s.answer = null
       s.worker = worker
@@ -171,7 +170,7 @@ class MatchPool {
     this.busy[s.worker]!++
     if (seq === this.nextSeq - 1) this.last = s.worker
     // Without a second attempt possible, the bytes move to the worker instead of being copied.
-    const moved = s.bytes === null
+    const moved = !s.kept
     const m: MatchPiece = { seq, moved, attempt: s.attempt, bytes: s.piece.bytes, firstN: s.piece.firstN, start: s.start }
     this.workers[s.worker]!.postMessage(m, moved ? [s.piece.bytes.buffer as ArrayBuffer] : [])
   }
@@ -179,9 +178,9 @@ class MatchPool {
   /** Match a piece in this thread: it goes on from the pieces before it, all matched here. */
   private matchHere(piece: Piece, lines: MatchLines): void {
     const seq = this.nextSeq++
-    const counts = lines.piece(piece.bytes, piece.firstN, this.cap)
+    const counts = lines.piece(piece.bytes, piece.firstN)
     const answer: MatchAnswer = { type: 'done', seq, attempt: 0, out: lines.out.take(), bytes: null, ...counts, open: lines.open() }
-    this.sent.set(seq, { piece, bytes: null, attempt: 0, worker: -1, start: null, answer })
+    this.sent.set(seq, { piece, kept: false, attempt: 0, worker: -1, start: null, answer })
     // Its memory is free at once.
     this.onFree(piece.bytes.buffer as ArrayBuffer)
   }

@@ -5,6 +5,7 @@
  * thread only looks for line ends near the cut points and counts lines; it decodes no other line.
  */
 import { startsEntry } from '../../ingest/multiline.js'
+import { lineText } from './lines.js'
 
 export interface Piece {
   /** Whole lines, each ended by LF (a last line without one gets one); a line is at most `cap` bytes before it. */
@@ -148,7 +149,8 @@ export class PieceCutter {
       }
       if (next === all.length) return this.take(next, false)
       const prevStart = p === 0 ? 0 : all.lastIndexOf(10, p - 1) + 1
-      if (startsEntry(this.text(all, next, q), this.text(all, prevStart, p))) return this.take(next, false)
+      // Decoded as the worker will decode them.
+      if (startsEntry(lineText(all, next, q, o.cap), lineText(all, prevStart, p, o.cap))) return this.take(next, false)
       if (next >= o.max) return this.take(next, true)
       p = q < all.length ? q : -1
     }
@@ -157,13 +159,6 @@ export class PieceCutter {
     this.from = Math.max(this.from, lastNl >= 0 ? lastNl : 0)
     if (all.length >= o.max && lastNl >= 0) return this.take(lastNl + 1, true)
     return null
-  }
-
-  /** Line [a, b) as the worker decodes it: at most `cap` bytes, without a CR before its end. */
-  private text(all: Buffer, a: number, b: number): string {
-    let e = Math.min(b, a + this.o.cap)
-    if (e > a && all[e - 1] === 13) e--
-    return all.toString('utf8', a, e)
   }
 
   /** Bytes [0, end) as a piece: they keep the buffer (it moves to a worker); the rest starts a new one. */

@@ -8,7 +8,6 @@ import { MatchLines } from './lines.js'
 import type { MatchAnswer, MatchPiece, MatchWorkerError, MatchWorkerInit, MatchWorkerReady } from './protocol.js'
 
 const init = workerData as MatchWorkerInit
-const cap = init.config.match.maxLineBytes + 1
 const lines = new MatchLines(Matcher.build(init.statements, init.plan), init.statements, {
   format: init.format,
   config: init.config,
@@ -19,7 +18,7 @@ const lines = new MatchLines(Matcher.build(init.statements, init.plan), init.sta
 
 function match(m: MatchPiece): { answer: MatchAnswer; transfer: ArrayBuffer[] } {
   if (m.start !== null) lines.restart(m.start.open)
-  const { malformed, truncated } = lines.piece(m.bytes, m.firstN, cap)
+  const { malformed, truncated } = lines.piece(m.bytes, m.firstN)
   const out = lines.out.take(true)
   const bytes = m.moved ? (m.bytes.buffer as ArrayBuffer) : null
   const answer: MatchAnswer = { type: 'done', seq: m.seq, attempt: m.attempt, out, bytes, malformed, truncated, open: lines.open() }
