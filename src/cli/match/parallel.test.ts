@@ -173,6 +173,17 @@ describe('dice match with worker threads', () => {
     expect(ref.match(/"statement":\{"id":"banner"/g)!.length).toBeGreaterThan(100)
   }, 60_000)
 
+  it('matches a piece again without breaking a trace cut in pieces that the same worker still has to go on with', async () => {
+    // Small pieces, long traces and messages of several lines: a piece matched again lands on the worker that holds
+    // the latest trace's state (always, with one worker), whose next pieces must still go on from that trace.
+    for (const [seed, workers] of [[20, 1], [25, 1], [32, 1], [20, 2], [22, 2]] as const) {
+      const input = makeLog(2500, seed)
+      const want = oneThread(input, { format: 'auto', json: true })
+      const got = await parallel(input, { format: 'auto', json: true, workers, pieceBytes: 300, chunk: 4096 })
+      expect(got.text, `seed ${seed}, ${workers} worker(s)`).toBe(want.text)
+    }
+  }, 120_000)
+
   it('counts malformed and cut lines as one thread does (a JSON format, a small line limit)', async () => {
     const cfg = configSchema.parse({ match: { maxLineBytes: 200 } })
     const input = makeLog(1500, 5)

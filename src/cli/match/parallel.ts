@@ -153,17 +153,38 @@ class MatchPool {
     return this.sent.get(this.nextWrite)?.answer != null
   }
 
-  /** Send piece `seq` again starting from `open`, and the pieces that go on from it after it, to one worker. */
+  /**
+   * Send piece `seq` again starting from `open`, with the pieces that go on from it (its chain), to one worker. A
+   * worker holds the state of one chain at a time: when that worker is the one the latest chain's pieces go to (more
+   * of them may still come, each going on from the one before it there), the latest chain is sent again after the
+   * redone one, from its head, so its next pieces go on from it and not from the redone chain.
+   */
   private again(seq: number, open: OpenMessage | null): void {
     const worker = this.leastBusy()
-    for (let q = seq, s = this.sent.get(q); s !== undefined && (q === seq || s.piece.follows); s = this.sent.get(++q)) {
+    const end = this.repost(seq, worker, { open })
+    const latest = this.chainHead(this.nextSeq - 1)
+    if (worker === this.last && latest >= end) this.repost(latest, worker, this.sent.get(latest)!.start)
+  }
+
+  /** Post the chain that starts at `head` again to `worker`, the head starting from `start`; returns the seq after it. */
+  private repost(head: number, worker: number, start: Sent['start']): number {
+    let q = head
+    for (let s = this.sent.get(q); s !== undefined && (q === head || s.piece.follows); s = this.sent.get(++q)) {
       if (!s.kept) throw new Error('dice match: a piece to match again was not kept (a bug)')
       s.attempt++
       s.answer = null
       s.worker = worker
-      if (q === seq) s.start = { open }
+      if (q === head) s.start = start
       this.post(q, s)
     }
+    return q
+  }
+
+  /** The first piece of the chain piece `seq` belongs to (pieces that go on from the one before form a chain). */
+  private chainHead(seq: number): number {
+    let q = seq
+    while (q > this.nextWrite && this.sent.get(q)!.piece.follows) q--
+    return q
   }
 
   private post(seq: number, s: Sent): void {
