@@ -42,9 +42,15 @@ describe('output lines written as bytes', () => {
       [3, null, null, null, undefined],
       [4, 'info', 'h"o\\st\u0001<é>', 's2', undefined],
       [5, 'error', 'web-1', null, undefined],
+      // One host at several levels, and no level: each pair's part is its own.
+      [6, 'warn', 'web-1', 's1', undefined],
+      [7, null, 'web-1', 's2', ['s2', 's1']],
+      [8, 'error', null, 's1', undefined],
+      [9, 'warn', null, 's1', undefined],
+      [10, 'error', 'web-1', 's1', undefined],
     ]
     // More hosts than are kept encoded: the later ones are written line by line, the same text.
-    for (let i = 0; i < 5000; i++) cases.push([6 + i, 'warn', `host-${i}`, `s${i % 3}`, undefined])
+    for (let i = 0; i < 5000; i++) cases.push([11 + i, i % 2 ? 'warn' : 'error', `host-${i}`, `s${i % 3}`, i % 7 ? undefined : ['s0', 's1']])
     for (const c of cases) j.line(...c)
     const want = cases.map(([n, level, host, id, ambiguous]) => {
       const o: Record<string, unknown> = { n, level, host, statement: id === null ? null : JSON.parse(st(id)) }

@@ -12,7 +12,8 @@ const MAX_HOSTS = 4096
 
 export class ByteLines {
   private buf = Buffer.allocUnsafeSlow(CHUNK)
-  private pos = 0
+  /** Where the next byte goes in the buffer `reserve` returned (a writer that stores bytes itself moves it on). */
+  pos = 0
   private done: Buffer[] = []
 
   /** Room for `n` more bytes: a full buffer is set aside for `take` and a new one started. */
@@ -36,9 +37,8 @@ export class ByteLines {
     const n = p.length
     const b = this.reserve(n)
     const at = this.pos
-    // A loop copies a short part several times faster than TypedArray#set, whose call costs more than the copy.
-    if (n <= 128) for (let i = 0; i < n; i++) b[at + i] = p[i]!
-    else b.set(p, at)
+    // One call copies any length (TypedArray#set: ~15 ns for 16 to 128 bytes here; a byte loop 20 to 120).
+    b.set(p, at)
     this.pos = at + n
   }
 
@@ -79,18 +79,29 @@ function jsonBytes(v: string): Buffer {
   return Buffer.from(JSON.stringify(v))
 }
 
+/** A host's JSON text, with the text before it for each level seen with it (`,"level":…,"host":` + the host). */
+interface HostParts {
+  readonly json: Buffer
+  readonly levels: Array<string | null>
+  readonly parts: Buffer[]
+}
+
+/** A statement's part of a line (`,"statement":{…}`), with and without the line's end after it. */
+interface StatementParts {
+  readonly part: Buffer
+  readonly last: Buffer
+}
+
 /**
  * Writes `dice match --json`'s line objects (`{"n":…,"level":…,"host":…,"statement":…}`), the same text
- * `JSON.stringify` of each part gives, with the parts already seen copied as bytes.
+ * `JSON.stringify` of each part gives, with the parts already seen copied as bytes: a line is its number and two
+ * copies (level and host; statement and line end), each one call, whatever its length.
  */
 export class JsonMatchLines {
-  private readonly levels = new Map<string, Buffer>()
-  private readonly hosts = new Map<string, Buffer>()
-  private readonly statements = new Map<string, Buffer>()
-  private static readonly N = Buffer.from('{"n":')
-  private static readonly NULL_LEVEL = Buffer.from(',"level":null,"host":')
-  private static readonly NULL = Buffer.from('null')
-  private static readonly NULL_STATEMENT = Buffer.from(',"statement":null')
+  private readonly hosts = new Map<string, HostParts>()
+  private readonly statements = new Map<string, StatementParts>()
+  private nullHost: HostParts = { json: Buffer.from('null'), levels: [], parts: [] }
+  private static readonly NULL_STATEMENT = Buffer.from(',"statement":null}\n')
   private static readonly AMBIGUOUS = Buffer.from(',"ambiguous":')
   private static readonly END = Buffer.from('}\n')
 
@@ -102,34 +113,53 @@ export class JsonMatchLines {
 
   line(n: number, level: string | null, host: string | null, statementId: string | null, ambiguous: readonly string[] | undefined): void {
     const out = this.out
-    out.bytes(JsonMatchLines.N)
+    // `{"n":` as five byte stores: cheaper than a copy's call.
+    const b = out.reserve(5)
+    let at = out.pos
+    b[at++] = 123
+    b[at++] = 34
+    b[at++] = 110
+    b[at++] = 34
+    b[at++] = 58
+    out.pos = at
     out.digits(n)
-    out.bytes(level === null ? JsonMatchLines.NULL_LEVEL : this.level(level))
-    if (host === null) out.bytes(JsonMatchLines.NULL)
-    else {
-      let h = this.hosts.get(host)
-      if (h === undefined) {
-        h = jsonBytes(host)
-        if (this.hosts.size < MAX_HOSTS) this.hosts.set(host, h)
-      }
-      out.bytes(h)
-    }
-    if (statementId === null) out.bytes(JsonMatchLines.NULL_STATEMENT)
-    else {
+    out.bytes(this.levelAndHost(level, host))
+    if (statementId === null) {
+      if (ambiguous === undefined) return out.bytes(JsonMatchLines.NULL_STATEMENT)
+      out.bytes(JsonMatchLines.NULL_STATEMENT.subarray(0, -2))
+    } else {
       let s = this.statements.get(statementId)
-      if (s === undefined) this.statements.set(statementId, (s = Buffer.from(`,"statement":${this.statement(statementId)}`)))
-      out.bytes(s)
+      if (s === undefined) {
+        const last = Buffer.from(`,"statement":${this.statement(statementId)}}\n`)
+        this.statements.set(statementId, (s = { part: last.subarray(0, last.length - 2), last }))
+      }
+      if (ambiguous === undefined) return out.bytes(s.last)
+      out.bytes(s.part)
     }
-    if (ambiguous !== undefined) {
-      out.bytes(JsonMatchLines.AMBIGUOUS)
-      out.text(JSON.stringify(ambiguous))
-    }
+    out.bytes(JsonMatchLines.AMBIGUOUS)
+    out.text(JSON.stringify(ambiguous))
     out.bytes(JsonMatchLines.END)
   }
 
-  private level(level: string): Buffer {
-    let l = this.levels.get(level)
-    if (l === undefined) this.levels.set(level, (l = Buffer.from(`,"level":"${level}","host":`)))
-    return l
+  /** `,"level":…,"host":…` for this level and host. */
+  private levelAndHost(level: string | null, host: string | null): Buffer {
+    let h: HostParts | undefined
+    if (host === null) h = this.nullHost
+    else if ((h = this.hosts.get(host)) === undefined) {
+      h = { json: jsonBytes(host), levels: [], parts: [] }
+      // More distinct hosts than are kept: this one's parts are made for this line only.
+      if (this.hosts.size >= MAX_HOSTS) return partOf(level, h.json)
+      this.hosts.set(host, h)
+    }
+    const levels = h.levels
+    for (let i = 0; i < levels.length; i++) if (levels[i] === level) return h.parts[i]!
+    const p = partOf(level, h.json)
+    levels.push(level)
+    h.parts.push(p)
+    return p
   }
+}
+
+function partOf(level: string | null, host: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`,"level":${level === null ? 'null' : JSON.stringify(level)},"host":`), host])
 }
