@@ -100,8 +100,8 @@ interface StatementParts {
 export class JsonMatchLines {
   private readonly hosts = new Map<string, HostParts>()
   private readonly statements = new Map<string, StatementParts>()
-  private nullHost: HostParts = { json: Buffer.from('null'), levels: [], parts: [] }
-  private static readonly NULL_STATEMENT = Buffer.from(',"statement":null}\n')
+  private readonly nullHost: HostParts = { json: Buffer.from('null'), levels: [], parts: [] }
+  private static readonly NULL_STATEMENT = statementParts('null')
   private static readonly AMBIGUOUS = Buffer.from(',"ambiguous":')
   private static readonly END = Buffer.from('}\n')
 
@@ -124,21 +124,18 @@ export class JsonMatchLines {
     out.pos = at
     out.digits(n)
     out.bytes(this.levelAndHost(level, host))
-    if (statementId === null) {
-      if (ambiguous === undefined) return out.bytes(JsonMatchLines.NULL_STATEMENT)
-      out.bytes(JsonMatchLines.NULL_STATEMENT.subarray(0, -2))
-    } else {
-      let s = this.statements.get(statementId)
-      if (s === undefined) {
-        const last = Buffer.from(`,"statement":${this.statement(statementId)}}\n`)
-        this.statements.set(statementId, (s = { part: last.subarray(0, last.length - 2), last }))
-      }
-      if (ambiguous === undefined) return out.bytes(s.last)
-      out.bytes(s.part)
-    }
+    const s = statementId === null ? JsonMatchLines.NULL_STATEMENT : this.statementOf(statementId)
+    if (ambiguous === undefined) return out.bytes(s.last)
+    out.bytes(s.part)
     out.bytes(JsonMatchLines.AMBIGUOUS)
     out.text(JSON.stringify(ambiguous))
     out.bytes(JsonMatchLines.END)
+  }
+
+  private statementOf(id: string): StatementParts {
+    let s = this.statements.get(id)
+    if (s === undefined) this.statements.set(id, (s = statementParts(this.statement(id))))
+    return s
   }
 
   /** `,"level":…,"host":…` for this level and host. */
@@ -158,6 +155,12 @@ export class JsonMatchLines {
     h.parts.push(p)
     return p
   }
+}
+
+/** `,"statement":` + `json`, with and without the line's end after it. */
+function statementParts(json: string): StatementParts {
+  const last = Buffer.from(`,"statement":${json}}\n`)
+  return { part: last.subarray(0, last.length - 2), last }
 }
 
 function partOf(level: string | null, host: Buffer): Buffer {
