@@ -49,6 +49,11 @@ export interface PipelineOptions {
 const MAX_STREAMS = 10_000
 /** Lines per piece sent to a worker: enough that sending costs little next to counting them. */
 const PIECE_LINES = 2048
+/**
+ * Pieces per worker that may be on their way while a flush drains and writes: ~0.5 s of a worker's counting on the
+ * warn-heavy bench (15 ms a piece), about one flush of 50k keys; ~15 MB of lines per worker.
+ */
+const AHEAD_PIECES = 32
 /** flushSoon waits this many times the last flush's length after it ended (flushes ≤ 1/(1 + SOON_PACE) of the time). */
 const SOON_PACE = 4
 /** The longest a real-time hit waits for its flush on that account (the 1 s timer flushes anyway). */
@@ -128,6 +133,9 @@ export class Pipeline {
   private queued: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
   private soon = false
+  /** The flush room() started and did not wait for; the error of one that failed, until room() or caughtUp() throws it. */
+  private ahead: Promise<void> | null = null
+  private aheadError: Error | null = null
   /** The real-time flush waiting for its turn (flushSoon under a flood), cleared by stop(). */
   private soonTimer: NodeJS.Timeout | null = null
   /** When the last flush ended and how long it took (monotonic ms): flushSoon's pace. */
@@ -283,9 +291,42 @@ export class Pipeline {
     if (feed !== null) this.cut(feed, false)
   }
 
-  /** Resolves when few enough pieces are on their way to send more (rejects if a worker failed). */
+  /**
+   * Resolves when few enough pieces are on their way to send more (rejects if a worker failed, or if a flush this
+   * started failed). When the aggregate is full it starts a flush and returns without waiting for it: while this
+   * thread drains the workers and writes, they count the pieces sent meanwhile (their answers wait for the commit,
+   * so the flush covers exactly the pieces before it). Up to AHEAD_PIECES per worker may go out meanwhile — the
+   * memory bound of a flush under way. Waiting for each flush left the workers idle for its whole length: 1–1.5 s
+   * of every 2.9 s in a 1M-line replay with one worker.
+   */
   async room(): Promise<void> {
-    if (this.pool) await this.pool.waitBelow(this.pool.size * 2)
+    const pool = this.pool
+    if (pool === null) return
+    this.rethrowAhead()
+    if (this.ahead === null && this.needsFlush()) {
+      const p = this.flush()
+      this.ahead = p
+      p.then(() => {
+        if (this.ahead === p) this.ahead = null
+      }, (e: unknown) => {
+        if (this.ahead === p) (this.ahead = null), (this.aheadError = e as Error)
+      })
+    }
+    await pool.waitBelow(pool.size * (this.ahead === null ? 2 : AHEAD_PIECES))
+    this.rethrowAhead()
+  }
+
+  /** Resolves once the flush room() started (if any) has committed; rejects with its error (its counts stay for the next flush). */
+  async caughtUp(): Promise<void> {
+    if (this.ahead !== null) await this.ahead.catch(() => {})
+    this.rethrowAhead()
+  }
+
+  private rethrowAhead(): void {
+    const e = this.aheadError
+    if (e === null) return
+    this.aheadError = null
+    throw e
   }
 
   private feedOf(key: string, source: string): Feed {
@@ -549,8 +590,8 @@ export async function ingest(o: { pipeline: Pipeline; source: LogSource; parser:
     for await (const batch of source.batches(o.signal)) {
       pipeline.pushBatch(name, batch, parser as PipelineParser)
       await pipeline.room()
-      if (pipeline.needsFlush()) await pipeline.flush()
     }
+    await pipeline.caughtUp()
   } else if (source.batches) {
     for await (const batch of source.batches(o.signal)) {
       for (let i = 0; i < batch.length; i++) {
