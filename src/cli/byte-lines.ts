@@ -111,7 +111,8 @@ export class JsonMatchLines {
     private readonly statement: (id: string) => string,
   ) {}
 
-  line(n: number, level: string | null, host: string | null, statementId: string | null, ambiguous: readonly string[] | undefined): void {
+  /** `extra`: more members, written before the object's end (`,"explain":…`). */
+  line(n: number, level: string | null, host: string | null, statementId: string | null, ambiguous: readonly string[] | undefined, extra?: string): void {
     const out = this.out
     // `{"n":` as five byte stores: cheaper than a copy's call.
     const b = out.reserve(5)
@@ -125,10 +126,13 @@ export class JsonMatchLines {
     out.digits(n)
     out.bytes(this.levelAndHost(level, host))
     const s = statementId === null ? JsonMatchLines.NULL_STATEMENT : this.statementOf(statementId)
-    if (ambiguous === undefined) return out.bytes(s.last)
+    if (ambiguous === undefined && extra === undefined) return out.bytes(s.last)
     out.bytes(s.part)
-    out.bytes(JsonMatchLines.AMBIGUOUS)
-    out.text(JSON.stringify(ambiguous))
+    if (ambiguous !== undefined) {
+      out.bytes(JsonMatchLines.AMBIGUOUS)
+      out.text(JSON.stringify(ambiguous))
+    }
+    if (extra !== undefined) out.text(extra)
     out.bytes(JsonMatchLines.END)
   }
 

@@ -188,14 +188,10 @@ function jsonRenderer(lines: ByteLines, statements: readonly MatchStatement[], e
     return JSON.stringify({ id: st.id, file: st.file, line: st.line })
   }
   const json = new JsonMatchLines(lines, stmt)
-  return (n, e, r, x) => {
-    // Several statements the line cannot be told apart from: all of them, instead of a guess.
-    if (!(explain && x)) return json.line(n, e?.level || null, e?.host ?? null, r ? r.statementId : null, r?.ambiguous)
-    let s = `{"n":${n},"level":${e?.level ? `"${e.level}"` : 'null'},"host":${e?.host != null ? JSON.stringify(e.host) : 'null'},"statement":${r ? stmt(r.statementId) : 'null'}`
-    if (r?.ambiguous) s += `,"ambiguous":${JSON.stringify(r.ambiguous)}`
-    s += `,"explain":${JSON.stringify({ message: e?.message ?? null, result: r, candidates: x })}`
-    lines.text(s + '}\n')
-  }
+  // Several statements the line cannot be told apart from (`ambiguous`): all of them, instead of a guess.
+  return (n, e, r, x) =>
+    json.line(n, e?.level || null, e?.host ?? null, r ? r.statementId : null, r?.ambiguous,
+      explain && x ? `,"explain":${JSON.stringify({ message: e?.message ?? null, result: r, candidates: x })}` : undefined)
 }
 
 function textRenderer(lines: ByteLines, statements: readonly MatchStatement[], explain: boolean): Render {
